@@ -1,0 +1,83 @@
+#include "stages/core/atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+
+namespace dso {
+
+namespace {
+absl::Status Errno(absl::string_view what, const std::string& path) {
+  int err = errno;
+  std::string msg = absl::StrCat("cannot ", what, " '", path,
+                                 "': ", std::strerror(err));
+  if (err == ENOSPC || err == EDQUOT) return absl::ResourceExhaustedError(msg);
+  if (err == ENOENT) return absl::NotFoundError(msg);
+  if (err == EACCES || err == EPERM) return absl::PermissionDeniedError(msg);
+  return absl::InternalError(msg);
+}
+}  // namespace
+
+absl::Status SyncDirectory(const std::string& dir) {
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("open directory", dir);
+  int rc = fsync(fd);
+  close(fd);
+  if (rc != 0) return Errno("fsync directory", dir);
+  return absl::OkStatus();
+}
+
+absl::Status WriteFileAtomically(const std::string& path,
+                                 absl::string_view content) {
+  std::filesystem::path target(path);
+  std::string dir = target.parent_path().empty()
+                        ? "."
+                        : target.parent_path().string();
+  std::string tmp = absl::StrCat(dir, "/.", target.filename().string(),
+                                 ".tmp.", getpid());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("create", tmp);
+  size_t off = 0;
+  while (off < content.size()) {
+    ssize_t n = write(fd, content.data() + off, content.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      absl::Status s = Errno("write", tmp);
+      close(fd);
+      unlink(tmp.c_str());
+      return s;
+    }
+    off += n;
+  }
+  if (fsync(fd) != 0) {
+    absl::Status s = Errno("fsync", tmp);
+    close(fd);
+    unlink(tmp.c_str());
+    return s;
+  }
+  close(fd);
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    absl::Status s = Errno("rename into place", path);
+    unlink(tmp.c_str());
+    return s;
+  }
+  return SyncDirectory(dir);
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Errno("open", path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return Errno("read", path);
+  return ss.str();
+}
+
+}  // namespace dso

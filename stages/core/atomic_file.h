@@ -1,0 +1,25 @@
+// Writing files so that readers see the old content or the new, never a
+// mix: write to a temporary file beside the target, fsync, rename, fsync dir.
+#ifndef DSO_STAGES_CORE_ATOMIC_FILE_H_
+#define DSO_STAGES_CORE_ATOMIC_FILE_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace dso {
+
+absl::Status WriteFileAtomically(const std::string& path,
+                                 absl::string_view content);
+
+// Reads a whole (small) file.
+absl::StatusOr<std::string> ReadFile(const std::string& path);
+
+// fsyncs a directory so that a rename in it survives a crash.
+absl::Status SyncDirectory(const std::string& dir);
+
+}  // namespace dso
+
+#endif  // DSO_STAGES_CORE_ATOMIC_FILE_H_

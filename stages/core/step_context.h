@@ -1,0 +1,53 @@
+// StepContext: what a running step may use — the event stream, cancellation,
+// its deadline, a scratch directory, input resolution and the artifact store.
+//
+// The run manager implements it for real runs; tests implement it with
+// fakes. A context outlives the Step::Run call it is passed to and is used
+// from that call's thread only (Emit is thread-safe for steps that fan out).
+#ifndef DSO_STAGES_CORE_STEP_CONTEXT_H_
+#define DSO_STAGES_CORE_STEP_CONTEXT_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "dso/v1/agent.pb.h"
+#include "dso/v1/steps.pb.h"
+#include "stages/core/cancellation.h"
+
+namespace dso {
+
+class StepContext {
+ public:
+  virtual ~StepContext() = default;
+
+  // Appends an event to the run; the context assigns seq, time and run id.
+  virtual void Emit(dso::v1::Event event) = 0;
+  virtual const CancellationToken& cancellation() const = 0;
+  virtual absl::Time deadline() const = 0;
+  // A private, empty directory removed after the run.
+  virtual const std::string& scratch_dir() const = 0;
+  // Turns an Input into a directory the step may read: a local path under the
+  // agent's allowed roots, or a tar from the store unpacked into scratch.
+  virtual absl::StatusOr<std::string> ResolveInput(
+      const dso::v1::Input& input) = 0;
+  // Copies a file into the artifact store and emits an artifact event.
+  virtual absl::StatusOr<dso::v1::Artifact> PutArtifact(
+      const std::string& path, absl::string_view name,
+      absl::string_view media_type) = 0;
+
+  // Conveniences built on Emit.
+  void Log(dso::v1::LogLine::Stream stream, absl::string_view text);
+  void Progress(absl::string_view phase, uint64_t done, uint64_t total);
+};
+
+// A Result for a failed step: outcome ERROR with the status' code and text.
+dso::v1::Result ErrorResult(const absl::Status& status);
+
+// Replaces invalid UTF-8 sequences with U+FFFD (proto strings must be UTF-8).
+std::string SanitizeUtf8(absl::string_view in);
+
+}  // namespace dso
+
+#endif  // DSO_STAGES_CORE_STEP_CONTEXT_H_

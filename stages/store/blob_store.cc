@@ -1,0 +1,180 @@
+#include "stages/store/blob_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "stages/core/atomic_file.h"
+#include "stages/core/status_macros.h"
+
+namespace dso {
+
+namespace {
+
+absl::Status IoError(absl::string_view what, const std::string& path, int err) {
+  std::string msg =
+      absl::StrCat("artifact store: cannot ", what, " '", path,
+                   "': ", std::strerror(err));
+  if (err == ENOSPC || err == EDQUOT) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(msg, " (free space on the agent's data dir)"));
+  }
+  return absl::InternalError(msg);
+}
+
+std::atomic<uint64_t> temp_counter{0};
+
+}  // namespace
+
+BlobWriter::BlobWriter(std::string root, std::string tmp_path, int fd,
+                       uint64_t max_size)
+    : root_(std::move(root)),
+      tmp_path_(std::move(tmp_path)),
+      fd_(fd),
+      max_size_(max_size) {}
+
+BlobWriter::~BlobWriter() {
+  if (fd_ >= 0) close(fd_);
+  if (!committed_) unlink(tmp_path_.c_str());
+}
+
+absl::Status BlobWriter::Append(absl::string_view data) {
+  if (!error_.ok()) return error_;
+  if (committed_) return absl::FailedPreconditionError("blob already committed");
+  if (max_size_ && size_ + data.size() > max_size_) {
+    error_ = absl::InvalidArgumentError(absl::StrCat(
+        "blob is larger than its declared or allowed size of ", max_size_,
+        " bytes"));
+    return error_;
+  }
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = write(fd_, data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error_ = IoError("write", tmp_path_, errno);
+      return error_;
+    }
+    off += n;
+  }
+  hash_.Update(data);
+  size_ += data.size();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<BlobInfo> BlobWriter::Commit(
+    absl::string_view expected_digest, std::optional<uint64_t> expected_size) {
+  if (!error_.ok()) return error_;
+  if (committed_) return absl::FailedPreconditionError("blob already committed");
+  BlobInfo info{hash_.Finish(), size_};
+  if (expected_size && *expected_size != size_) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("blob size mismatch: declared ", *expected_size,
+                     " bytes, received ", size_, "; nothing was stored"));
+  }
+  if (!expected_digest.empty() && expected_digest != info.digest) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("blob digest mismatch: declared ", expected_digest,
+                     ", received content hashes to ", info.digest,
+                     "; nothing was stored"));
+  }
+  if (fsync(fd_) != 0) return IoError("fsync", tmp_path_, errno);
+  close(fd_);
+  fd_ = -1;
+  std::string hex = info.digest.substr(7);
+  std::string final_path = absl::StrCat(root_, "/blobs/sha256/", hex);
+  if (rename(tmp_path_.c_str(), final_path.c_str()) != 0) {
+    return IoError("rename into place", final_path, errno);
+  }
+  committed_ = true;
+  RETURN_IF_ERROR(SyncDirectory(absl::StrCat(root_, "/blobs/sha256")));
+  return info;
+}
+
+absl::StatusOr<std::unique_ptr<BlobStore>> BlobStore::Open(std::string root) {
+  std::error_code ec;
+  std::filesystem::create_directories(root + "/blobs/sha256", ec);
+  if (!ec) std::filesystem::create_directories(root + "/tmp", ec);
+  if (ec) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "artifact store: cannot create '", root, "': ", ec.message()));
+  }
+  // Temp files of a process that died are garbage: nothing refers to them.
+  for (const auto& e : std::filesystem::directory_iterator(root + "/tmp", ec)) {
+    std::filesystem::remove(e.path(), ec);
+  }
+  return std::unique_ptr<BlobStore>(new BlobStore(std::move(root)));
+}
+
+absl::StatusOr<std::unique_ptr<BlobWriter>> BlobStore::NewWriter(
+    uint64_t max_size) {
+  std::string tmp = absl::StrCat(root_, "/tmp/put-", getpid(), "-",
+                                 temp_counter.fetch_add(1));
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("create", tmp, errno);
+  return std::unique_ptr<BlobWriter>(new BlobWriter(root_, tmp, fd, max_size));
+}
+
+absl::StatusOr<std::string> BlobStore::PathOf(absl::string_view digest) const {
+  ASSIGN_OR_RETURN(std::string hex, ParseSha256Digest(digest));
+  std::string path = absl::StrCat(root_, "/blobs/sha256/", hex);
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    return absl::NotFoundError(
+        absl::StrCat("blob ", digest, " is not in the agent's artifact store"));
+  }
+  return path;
+}
+
+absl::StatusOr<BlobInfo> BlobStore::Stat(absl::string_view digest) const {
+  ASSIGN_OR_RETURN(std::string path, PathOf(digest));
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return IoError("stat", path, errno);
+  return BlobInfo{std::string(digest), static_cast<uint64_t>(st.st_size)};
+}
+
+absl::StatusOr<BlobInfo> BlobStore::PutFile(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    return absl::NotFoundError(absl::StrCat("cannot open '", path,
+                                            "': ", std::strerror(errno)));
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", path, "' is not a regular file"));
+  }
+  auto writer = NewWriter();
+  if (!writer.ok()) {
+    close(fd);
+    return writer.status();
+  }
+  std::vector<char> buf(1 << 20);
+  while (true) {
+    ssize_t n = read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      absl::Status s = IoError("read", path, errno);
+      close(fd);
+      return s;
+    }
+    if (n == 0) break;
+    absl::Status s = (*writer)->Append(absl::string_view(buf.data(), n));
+    if (!s.ok()) {
+      close(fd);
+      return s;
+    }
+  }
+  close(fd);
+  return (*writer)->Commit("", std::nullopt);
+}
+
+}  // namespace dso

@@ -1,0 +1,88 @@
+// BlobStore: the agent's local content-addressed store.
+//
+// Blobs live at <root>/blobs/sha256/<hex>. A writer streams into a private
+// temporary file under <root>/tmp while hashing; Commit() checks the digest
+// and size the client declared, fsyncs and renames the file into place, so a
+// blob is either whole and verified or not visible at all. Concurrent puts
+// of the same blob are safe: each writes its own temp file and the rename of
+// identical content is idempotent.
+//
+//   ASSIGN_OR_RETURN(auto store, BlobStore::Open("/var/lib/dso/store"));
+//   ASSIGN_OR_RETURN(auto w, store->NewWriter());
+//   RETURN_IF_ERROR(w->Append(bytes));
+//   ASSIGN_OR_RETURN(BlobInfo info, w->Commit(declared_digest, size));
+//
+// BlobStore is thread-safe; a BlobWriter is used by one thread.
+#ifndef DSO_STAGES_STORE_BLOB_STORE_H_
+#define DSO_STAGES_STORE_BLOB_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+#include "stages/core/sha256.h"
+
+namespace dso {
+
+struct BlobInfo {
+  std::string digest;  // "sha256:<hex>"
+  uint64_t size = 0;
+};
+
+class BlobWriter {
+ public:
+  ~BlobWriter();  // discards the temp file unless committed
+  BlobWriter(const BlobWriter&) = delete;
+  BlobWriter& operator=(const BlobWriter&) = delete;
+
+  // Fails (and the blob can no longer be committed) on a write error such
+  // as a full disk, or once more bytes arrive than `max_size` allows.
+  absl::Status Append(absl::string_view data);
+  // Verifies what was written against the expected digest and size (empty /
+  // nullopt: not checked) and makes the blob visible.
+  absl::StatusOr<BlobInfo> Commit(absl::string_view expected_digest,
+                                  std::optional<uint64_t> expected_size);
+  uint64_t bytes_written() const { return size_; }
+
+ private:
+  friend class BlobStore;
+  BlobWriter(std::string root, std::string tmp_path, int fd, uint64_t max_size);
+
+  std::string root_;
+  std::string tmp_path_;
+  int fd_;
+  uint64_t max_size_;
+  uint64_t size_ = 0;
+  Sha256 hash_;
+  absl::Status error_;
+  bool committed_ = false;
+};
+
+class BlobStore {
+ public:
+  // Creates the directories when missing. Leftover temp files of earlier
+  // processes are removed.
+  static absl::StatusOr<std::unique_ptr<BlobStore>> Open(std::string root);
+
+  // `max_size` bounds what the writer accepts (0: unbounded).
+  absl::StatusOr<std::unique_ptr<BlobWriter>> NewWriter(uint64_t max_size = 0);
+  // NOT_FOUND when absent; INVALID_ARGUMENT for a malformed digest.
+  absl::StatusOr<BlobInfo> Stat(absl::string_view digest) const;
+  // Path of a present blob, for reading.
+  absl::StatusOr<std::string> PathOf(absl::string_view digest) const;
+  // Copies a file into the store.
+  absl::StatusOr<BlobInfo> PutFile(const std::string& path);
+
+  const std::string& root() const { return root_; }
+
+ private:
+  explicit BlobStore(std::string root) : root_(std::move(root)) {}
+  std::string root_;
+};
+
+}  // namespace dso
+
+#endif  // DSO_STAGES_STORE_BLOB_STORE_H_
