@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -21,7 +22,6 @@
 namespace dso {
 namespace {
 
-constexpr uint32_t kDefaultGraceSeconds = 5;
 constexpr size_t kReadBytes = 64 << 10;
 // A line longer than this is sent in pieces rather than held back.
 constexpr size_t kMaxPending = 256 << 10;
@@ -195,6 +195,7 @@ dso::v1::Result ExecStep::Run(const dso::v1::RunStepRequest& request,
   }
   ctx.Log(dso::v1::LogLine::AGENT,
           absl::StrCat("exec ", *exe, " in ", workdir, "\n"));
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     int err = errno;
@@ -208,6 +209,9 @@ dso::v1::Result ExecStep::Run(const dso::v1::RunStepRequest& request,
   if (pid == 0) {
     // Child: only async-signal-safe calls until exec.
     setpgid(0, 0);
+    // If the agent dies (even by kill -9), the command goes with it.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) dup2(devnull, 0);
     dup2(out_pipe[1], 1);
@@ -235,8 +239,9 @@ dso::v1::Result ExecStep::Run(const dso::v1::RunStepRequest& request,
   StreamForwarder out(out_pipe[0], dso::v1::LogLine::STDOUT, ctx);
   StreamForwarder err(err_pipe[0], dso::v1::LogLine::STDERR, ctx);
   int pidfd = PidfdOpen(pid);
-  uint32_t grace = p.kill_grace_seconds() ? p.kill_grace_seconds()
-                                          : kDefaultGraceSeconds;
+  int64_t grace = p.kill_grace_seconds()
+                      ? p.kill_grace_seconds()
+                      : absl::ToInt64Seconds(ctx.kill_grace());
   bool term_sent = false;
   absl::Time kill_at = absl::InfiniteFuture();
   bool exited = false;

@@ -26,6 +26,8 @@ class StepContext {
   virtual void Emit(dso::v1::Event event) = 0;
   virtual const CancellationToken& cancellation() const = 0;
   virtual absl::Time deadline() const = 0;
+  // How long a cancelled step's processes get between SIGTERM and SIGKILL.
+  virtual absl::Duration kill_grace() const { return absl::Seconds(10); }
   // A private, empty directory removed after the run.
   virtual const std::string& scratch_dir() const = 0;
   // Turns an Input into a directory the step may read: a local path under the

@@ -1,0 +1,143 @@
+#include "agent/agent_runtime.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "agent/ecs_log.h"
+#include "stages/core/atomic_file.h"
+#include "stages/core/status_macros.h"
+
+namespace dso {
+
+absl::Status RegisterAllSteps(StepRegistry& registry) {
+  return RegisterCoreSteps(registry);
+}
+
+bool IsLoopbackAddress(const std::string& host_port) {
+  std::string host = host_port.substr(0, host_port.rfind(':'));
+  return host == "localhost" || host == "[::1]" ||
+         absl::StartsWith(host, "127.");
+}
+
+absl::StatusOr<std::unique_ptr<AgentRuntime>> AgentRuntime::Create(
+    const AgentConfig& config) {
+  std::unique_ptr<AgentRuntime> rt(new AgentRuntime(config));
+  ASSIGN_OR_RETURN(rt->store_, BlobStore::Open(config.data_dir + "/store"));
+  rt->steps_ = std::make_unique<StepRegistry>();
+  RETURN_IF_ERROR(RegisterAllSteps(*rt->steps_));
+  RunManagerOptions opts;
+  opts.data_dir = config.data_dir;
+  opts.max_concurrent_runs = config.max_concurrent_runs;
+  opts.default_deadline = config.default_deadline;
+  opts.max_deadline = config.max_deadline;
+  opts.kill_grace = config.kill_grace;
+  opts.retention_max_age = config.retention_max_age;
+  opts.retention_max_runs = config.retention_max_runs;
+  opts.allowed_roots = config.allowed_roots;
+  ASSIGN_OR_RETURN(rt->runs_,
+                   RunManager::Create(opts, rt->steps_.get(), rt->store_.get(),
+                                      &rt->metrics_));
+  rt->agent_service_ =
+      std::make_unique<AgentService>(rt->runs_.get(), config.labels);
+  rt->artifact_service_ = std::make_unique<ArtifactService>(
+      rt->store_.get(), &rt->metrics_, config.max_blob_bytes);
+  return rt;
+}
+
+AgentRuntime::~AgentRuntime() { Shutdown(absl::ZeroDuration()); }
+
+absl::StatusOr<std::vector<std::string>> AgentRuntime::Start() {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.SetMaxReceiveMessageSize(config_.max_message_bytes);
+  builder.SetMaxSendMessageSize(config_.max_message_bytes);
+  builder.RegisterService(agent_service_.get());
+  builder.RegisterService(artifact_service_.get());
+
+  std::shared_ptr<grpc::ServerCredentials> tls;
+  if (config_.tls.enabled()) {
+    grpc::SslServerCredentialsOptions ssl(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadFile(config_.tls.client_ca));
+    grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+    ASSIGN_OR_RETURN(pair.private_key, ReadFile(config_.tls.key));
+    ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(config_.tls.cert));
+    ssl.pem_key_cert_pairs.push_back(pair);
+    tls = grpc::SslServerCredentials(ssl);
+  }
+  std::vector<std::string> sockets;
+  std::vector<std::pair<std::string, std::unique_ptr<int>>> tcp;
+  for (const auto& addr : config_.listen) {
+    if (absl::StartsWith(addr, "unix://") || absl::StartsWith(addr, "unix:")) {
+      std::string path = absl::StartsWith(addr, "unix://") ? addr.substr(7)
+                                                           : addr.substr(5);
+      std::error_code ec;
+      std::filesystem::create_directories(
+          std::filesystem::path(path).parent_path(), ec);
+      std::filesystem::remove(path, ec);  // a stale socket from a dead agent
+      builder.AddListeningPort(absl::StrCat("unix:", path),
+                               grpc::InsecureServerCredentials());
+      sockets.push_back(path);
+      continue;
+    }
+    std::shared_ptr<grpc::ServerCredentials> creds = tls;
+    if (!creds) {
+      if (!config_.insecure_tcp || !IsLoopbackAddress(addr)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "TCP listener '", addr,
+            "' needs mutual TLS (tls: {cert, key, client_ca} in the config); "
+            "plain TCP is allowed only with --insecure-tcp on a loopback "
+            "address"));
+      }
+      creds = grpc::InsecureServerCredentials();
+    }
+    auto port = std::make_unique<int>(0);
+    builder.AddListeningPort(addr, creds, port.get());
+    tcp.emplace_back(addr, std::move(port));
+  }
+  server_ = builder.BuildAndStart();
+  if (!server_) {
+    return absl::UnavailableError(
+        "the gRPC server could not start: check that the listen addresses "
+        "are free and valid (see the log above)");
+  }
+  std::vector<std::string> bound;
+  for (const auto& path : sockets) {
+    chmod(path.c_str(), config_.socket_mode);
+    bound.push_back(absl::StrCat("unix://", path));
+  }
+  for (const auto& [addr, port] : tcp) {
+    if (*port == 0) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot listen on '", addr, "' (in use or invalid)"));
+    }
+    bound.push_back(absl::StrCat(addr.substr(0, addr.rfind(':')), ":", *port));
+  }
+  return bound;
+}
+
+std::shared_ptr<grpc::Channel> AgentRuntime::InProcessChannel() {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(config_.max_message_bytes);
+  args.SetMaxSendMessageSize(config_.max_message_bytes);
+  return server_->InProcessChannel(args);
+}
+
+void AgentRuntime::Shutdown(absl::Duration grace) {
+  if (runs_) runs_->Shutdown(grace);
+  if (server_) {
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      std::chrono::seconds(2));
+    server_->Wait();
+    server_.reset();
+  }
+}
+
+}  // namespace dso

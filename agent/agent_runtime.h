@@ -1,0 +1,61 @@
+// AgentRuntime: everything an agent is — artifact store, step registry, run
+// manager, metrics and the gRPC services — wired together from an
+// AgentConfig. The daemon serves it on its listeners; dsoctl's embedded
+// mode serves it on an in-process channel only, so both run the same code.
+#ifndef DSO_AGENT_AGENT_RUNTIME_H_
+#define DSO_AGENT_AGENT_RUNTIME_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "agent/agent_service.h"
+#include "agent/config.h"
+#include "agent/metrics.h"
+#include "agent/run_manager.h"
+#include "stages/core/step.h"
+#include "stages/store/blob_store.h"
+
+namespace dso {
+
+class AgentRuntime {
+ public:
+  // Opens <data_dir>/store and <data_dir>/runs (recovering interrupted runs).
+  static absl::StatusOr<std::unique_ptr<AgentRuntime>> Create(
+      const AgentConfig& config);
+  ~AgentRuntime();
+
+  // Starts the gRPC server on config.listen (none: in-process only).
+  // Returns the bound addresses, with port 0 replaced by the chosen port.
+  absl::StatusOr<std::vector<std::string>> Start();
+  std::shared_ptr<grpc::Channel> InProcessChannel();
+  // Refuses new runs, lets live ones finish within `grace`, then stops.
+  void Shutdown(absl::Duration grace);
+
+  AgentMetrics& metrics() { return metrics_; }
+  RunManager& runs() { return *runs_; }
+
+ private:
+  explicit AgentRuntime(AgentConfig config) : config_(std::move(config)) {}
+  AgentConfig config_;
+  AgentMetrics metrics_;
+  std::unique_ptr<BlobStore> store_;
+  std::unique_ptr<StepRegistry> steps_;
+  std::unique_ptr<RunManager> runs_;
+  std::unique_ptr<AgentService> agent_service_;
+  std::unique_ptr<ArtifactService> artifact_service_;
+  std::unique_ptr<grpc::Server> server_;
+};
+
+// Registers every step this build offers.
+absl::Status RegisterAllSteps(StepRegistry& registry);
+
+// True for 127.0.0.0/8, ::1 and localhost listen addresses.
+bool IsLoopbackAddress(const std::string& host_port);
+
+}  // namespace dso
+
+#endif  // DSO_AGENT_AGENT_RUNTIME_H_

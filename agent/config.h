@@ -1,0 +1,69 @@
+// AgentConfig: dso-agent's settings, from a YAML file and the command line.
+//
+// Example (every key optional; the defaults are shown):
+//
+//   listen: ["unix:///run/dso/agent.sock"]   # or host:port (mTLS required)
+//   data_dir: /var/lib/dso-agent
+//   allowed_roots: []          # local paths steps may read; else tar upload
+//   labels: {}                 # e.g. {zone: dmz, os: debian12}
+//   max_concurrent_runs: 4
+//   default_deadline: 1h       # runs without their own deadline
+//   max_deadline: 6h           # cap on any requested deadline
+//   kill_grace: 10s            # SIGTERM -> SIGKILL on cancellation
+//   shutdown_grace: 30s        # SIGTERM to the agent: runs may finish
+//   retention: {max_age: 168h, max_runs: 1000}
+//   max_message_bytes: 4194304
+//   max_blob_bytes: 17179869184  # largest artifact accepted
+//   tls: {cert: server.pem, key: server.key, client_ca: ca.pem}
+//   insecure_tcp: false        # plain TCP, loopback addresses only
+//   metrics_listen: ""         # e.g. 127.0.0.1:9464 serves /metrics
+//   socket_mode: "0660"
+#ifndef DSO_AGENT_CONFIG_H_
+#define DSO_AGENT_CONFIG_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace dso {
+
+struct TlsFiles {
+  std::string cert, key, client_ca;
+  bool enabled() const { return !cert.empty(); }
+};
+
+struct AgentConfig {
+  std::vector<std::string> listen;
+  std::string data_dir = "/var/lib/dso-agent";
+  std::vector<std::string> allowed_roots;
+  std::map<std::string, std::string> labels;
+  int max_concurrent_runs = 4;
+  absl::Duration default_deadline = absl::Hours(1);
+  absl::Duration max_deadline = absl::Hours(6);
+  absl::Duration kill_grace = absl::Seconds(10);
+  absl::Duration shutdown_grace = absl::Seconds(30);
+  absl::Duration retention_max_age = absl::Hours(168);
+  int retention_max_runs = 1000;
+  int max_message_bytes = 4 << 20;
+  uint64_t max_blob_bytes = 16ull << 30;
+  TlsFiles tls;
+  bool insecure_tcp = false;
+  std::string metrics_listen;
+  unsigned socket_mode = 0660;
+};
+
+// Parses YAML text; `source` names the file in error messages. Unknown keys
+// are errors (a typo must not silently fall back to a default).
+absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
+                                             const std::string& source);
+absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path);
+
+// Parses "90s", "15m", "1h30m", "2h"; a bare number is seconds.
+absl::StatusOr<absl::Duration> ParseConfigDuration(const std::string& text);
+
+}  // namespace dso
+
+#endif  // DSO_AGENT_CONFIG_H_

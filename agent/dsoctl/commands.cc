@@ -1,0 +1,280 @@
+#include "agent/dsoctl/commands.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <random>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "agent/dsoctl/exit_codes.h"
+#include "agent/dsoctl/follow.h"
+#include "agent/dsoctl/summary.h"
+#include "agent/dsoctl/transfer.h"
+#include "agent/run_entry.h"
+#include "google/protobuf/util/json_util.h"
+#include "stages/core/relative_path.h"
+
+namespace dso {
+
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+namespace {
+
+std::string RandomKey() {
+  std::random_device rd;
+  return absl::StrCat("dsoctl-", absl::Hex(rd(), absl::kZeroPad8),
+                      absl::Hex(rd(), absl::kZeroPad8),
+                      absl::Hex(rd(), absl::kZeroPad8));
+}
+
+// Prints the error and writes an error summary.
+int Fail(const GlobalOptions& g, const std::string& step,
+         const absl::Status& status) {
+  int code = ExitCodeForStatus(status);
+  std::cerr << "dsoctl " << step << ": " << status.message() << "\n";
+  std::string agent = g.connection.agent.empty() ? "embedded" : g.connection.agent;
+  return WriteSummary(g.json_path, ErrorSummary(step, agent, status, code), code);
+}
+
+ordered_json ProtoJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions opts;
+  opts.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
+  return ordered_json::parse(out);
+}
+
+// Writes a non-run command's data as its --json summary.
+int DataSummary(const GlobalOptions& g, const std::string& step,
+                ordered_json data) {
+  ordered_json j;
+  j["schema"] = "dso.summary/v1";
+  j["step"] = step;
+  j["outcome"] = "SUCCEEDED";
+  j["exit_code"] = 0;
+  j["data"] = std::move(data);
+  return WriteSummary(g.json_path, j, kExitOk);
+}
+
+std::string FormatTime(const google::protobuf::Timestamp& ts) {
+  if (ts.seconds() == 0) return "-";
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", FromTimestamp(ts),
+                          absl::LocalTimeZone());
+}
+
+std::string StateText(const dso::v1::Run& r) {
+  return r.state() == dso::v1::RUNNING ? "RUNNING"
+                                       : dso::v1::Outcome_Name(r.outcome());
+}
+
+int FinishRun(const GlobalOptions& g, AgentConnection& conn,
+              const std::string& step, absl::Time start,
+              absl::StatusOr<FollowResult> run,
+              std::map<std::string, std::string> local_paths = {}) {
+  if (!run.ok()) return Fail(g, step, run.status());
+  int code = run->interrupted_by_user ? kExitCancelled
+                                      : ExitCodeForResult(run->result);
+  RunSummaryInput in{step, conn.target(), code, absl::Now() - start,
+                     std::move(local_paths)};
+  return WriteSummary(g.json_path, RunSummary(in, *run), code);
+}
+
+}  // namespace
+
+int CmdExec(const GlobalOptions& g, const ExecOptions& o) {
+  absl::Time start = absl::Now();
+  dso::v1::RunStepRequest req;
+  req.set_step("exec");
+  req.set_idempotency_key(o.idempotency_key.empty() ? RandomKey()
+                                                    : o.idempotency_key);
+  req.set_deadline_seconds(o.deadline_seconds);
+  auto* p = req.mutable_exec();
+  for (const auto& a : o.argv) p->add_argv(a);
+  for (const auto& kv : o.env) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Fail(g, "exec", absl::InvalidArgumentError(absl::StrCat(
+                                 "--env '", kv, "' must be NAME=VALUE")));
+    }
+    (*p->mutable_env())[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& c : o.collect) {
+    if (!IsSafeRelativePath(c)) {
+      return Fail(g, "exec", absl::InvalidArgumentError(absl::StrCat(
+                                 "--collect '", c,
+                                 "' must be a relative path without '..'")));
+    }
+    p->add_collect(c);
+  }
+  p->set_kill_grace_seconds(o.kill_grace_seconds);
+  auto conn = AgentConnection::Open(g.connection);
+  if (!conn.ok()) return Fail(g, "exec", conn.status());
+  std::string cwd = o.cwd.empty() ? fs::current_path().string() : o.cwd;
+  if (!o.no_workdir) {
+    auto input = PrepareInput(**conn, cwd);
+    if (!input.ok()) return Fail(g, "exec", input.status());
+    *p->mutable_workdir() = *input;
+  }
+  auto run = RunAndFollow(**conn, req);
+  std::map<std::string, std::string> local;
+  if (run.ok()) {
+    bool by_path = p->workdir().has_local_path();
+    for (const auto& a : run->artifacts) {
+      std::string dest = (fs::path(cwd) / a.name()).string();
+      if (!by_path) {
+        // The command ran elsewhere: bring its outputs back.
+        auto got = DownloadBlob(**conn, a.digest(), dest);
+        if (!got.ok()) return Fail(g, "exec", got.status());
+      }
+      local[a.name()] = dest;
+    }
+  }
+  return FinishRun(g, **conn, "exec", start, std::move(run), std::move(local));
+}
+
+int CmdRunsList(const GlobalOptions& g, uint32_t limit) {
+  auto conn = AgentConnection::Open(g.connection);
+  if (!conn.ok()) return Fail(g, "runs", conn.status());
+  grpc::ClientContext ctx;
+  dso::v1::ListRunsRequest req;
+  req.set_limit(limit);
+  dso::v1::ListRunsResponse resp;
+  absl::Status s = FromGrpc((*conn)->agent().ListRuns(&ctx, req, &resp),
+                            (*conn)->target());
+  if (!s.ok()) return Fail(g, "runs", s);
+  printf("%-26s %-6s %-13s %-19s %s\n", "RUN", "STEP", "STATE", "CREATED",
+         "DESCRIPTION");
+  for (const auto& r : resp.runs()) {
+    printf("%-26s %-6s %-13s %-19s %s\n", r.id().c_str(), r.step().c_str(),
+           StateText(r).c_str(), FormatTime(r.created()).c_str(),
+           r.description().c_str());
+  }
+  return DataSummary(g, "runs", ProtoJson(resp));
+}
+
+int CmdRunsShow(const GlobalOptions& g, const std::string& id) {
+  auto conn = AgentConnection::Open(g.connection);
+  if (!conn.ok()) return Fail(g, "runs", conn.status());
+  grpc::ClientContext ctx;
+  dso::v1::GetRunRequest req;
+  req.set_run_id(id);
+  dso::v1::Run r;
+  absl::Status s =
+      FromGrpc((*conn)->agent().GetRun(&ctx, req, &r), (*conn)->target());
+  if (!s.ok()) return Fail(g, "runs", s);
+  printf("run:         %s\nstep:        %s\nstate:       %s\n"
+         "description: %s\nidentity:    %s\ncreated:     %s\n"
+         "finished:    %s\nevents:      %llu\n",
+         r.id().c_str(), r.step().c_str(), StateText(r).c_str(),
+         r.description().c_str(), r.identity().c_str(),
+         FormatTime(r.created()).c_str(), FormatTime(r.finished()).c_str(),
+         static_cast<unsigned long long>(r.last_seq()));
+  if (r.has_result()) {
+    printf("message:     %s\n", r.result().message().c_str());
+    if (r.step() == "exec") printf("exit code:   %d\n", r.result().exit_code());
+  }
+  return DataSummary(g, "runs", ProtoJson(r));
+}
+
+int CmdRunsAttach(const GlobalOptions& g, const std::string& id,
+                  uint64_t from) {
+  absl::Time start = absl::Now();
+  auto conn = AgentConnection::Open(g.connection);
+  if (!conn.ok()) return Fail(g, "runs", conn.status());
+  grpc::ClientContext ctx;
+  dso::v1::GetRunRequest req;
+  req.set_run_id(id);
+  dso::v1::Run r;
+  absl::Status s =
+      FromGrpc((*conn)->agent().GetRun(&ctx, req, &r), (*conn)->target());
+  if (!s.ok()) return Fail(g, "runs", s);
+  return FinishRun(g, **conn, r.step(), start,
+                   AttachAndFollow(**conn, id, std::max<uint64_t>(from, 1)));
+}
+
+int CmdRunsCancel(const GlobalOptions& g, const std::string& id,
+                  const std::string& reason) {
+  auto conn = AgentConnection::Open(g.connection);
+  if (!conn.ok()) return Fail(g, "runs", conn.status());
+  grpc::ClientContext ctx;
+  dso::v1::CancelRequest req;
+  req.set_run_id(id);
+  req.set_reason(reason);
+  dso::v1::Run r;
+  absl::Status s =
+      FromGrpc((*conn)->agent().Cancel(&ctx, req, &r), (*conn)->target());
+  if (!s.ok()) return Fail(g, "runs", s);
+  printf("%s: %s\n", r.id().c_str(),
+         r.state() == dso::v1::RUNNING ? "cancelling" : StateText(r).c_str());
+  return DataSummary(g, "runs", ProtoJson(r));
+}
+
+int CmdAgentInfo(const GlobalOptions& g) {
+  auto conn = AgentConnection::Open(g.connection);
+  if (!conn.ok()) return Fail(g, "agent", conn.status());
+  auto info = (*conn)->Info();
+  if (!info.ok()) return Fail(g, "agent", info.status());
+  printf("agent:        %s\nversion:      %s\nhostname:     %s\n"
+         "steps:        %s\nruns:         %u active of %u allowed\n"
+         "allowed roots: %s\n",
+         (*conn)->target().c_str(), info->version().c_str(),
+         info->hostname().c_str(), absl::StrJoin(info->steps(), ", ").c_str(),
+         info->active_runs(), info->max_concurrent_runs(),
+         info->allowed_roots().empty()
+             ? "(none: inputs are sent as tars)"
+             : absl::StrJoin(info->allowed_roots(), ", ").c_str());
+  for (const auto& [k, v] : info->labels()) {
+    printf("label:        %s=%s\n", k.c_str(), v.c_str());
+  }
+  return DataSummary(g, "agent", ProtoJson(*info));
+}
+
+namespace {
+
+// "agent:" or "" name the agent's own store; remote stores come later.
+absl::Status CheckAgentStoreUrl(const std::string& url) {
+  if (url.empty() || url == "agent:" || url == "agent://") {
+    return absl::OkStatus();
+  }
+  return absl::UnimplementedError(absl::StrCat(
+      "store URL '", url, "' is not supported yet: only the agent's own store "
+      "(no URL) is; file://, s3://, nexus+https://, ftp:// and oci:// are "
+      "planned"));
+}
+
+}  // namespace
+
+int CmdStorePut(const GlobalOptions& g, const std::string& src,
+                const std::string& dest) {
+  if (absl::Status s = CheckAgentStoreUrl(dest); !s.ok()) return Fail(g, "store", s);
+  auto conn = AgentConnection::Open(g.connection);
+  if (!conn.ok()) return Fail(g, "store", conn.status());
+  auto info = UploadFile(**conn, src);
+  if (!info.ok()) return Fail(g, "store", info.status());
+  printf("%s %llu\n", info->digest.c_str(),
+         static_cast<unsigned long long>(info->size));
+  return DataSummary(g, "store",
+                     {{"digest", info->digest}, {"size", info->size}});
+}
+
+int CmdStoreGet(const GlobalOptions& g, const std::string& src,
+                const std::string& dest) {
+  std::string digest = src;
+  if (absl::StartsWith(digest, "agent:")) digest = digest.substr(6);
+  if (absl::StartsWith(digest, "//")) digest = digest.substr(2);
+  auto conn = AgentConnection::Open(g.connection);
+  if (!conn.ok()) return Fail(g, "store", conn.status());
+  auto info = DownloadBlob(**conn, digest, dest);
+  if (!info.ok()) return Fail(g, "store", info.status());
+  std::cerr << "[dso] " << dest << ": " << info->size << " bytes, digest verified\n";
+  return DataSummary(g, "store", {{"digest", info->digest},
+                                  {"size", info->size},
+                                  {"path", dest}});
+}
+
+}  // namespace dso

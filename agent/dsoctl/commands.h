@@ -1,0 +1,44 @@
+// dsoctl's commands. Each returns the process exit code (exit_codes.h) and
+// writes the --json summary when one was asked for.
+#ifndef DSO_AGENT_DSOCTL_COMMANDS_H_
+#define DSO_AGENT_DSOCTL_COMMANDS_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "agent/dsoctl/connection.h"
+
+namespace dso {
+
+struct GlobalOptions {
+  ConnectionOptions connection;
+  std::string json_path;
+};
+
+struct ExecOptions {
+  std::vector<std::string> argv;
+  std::vector<std::string> env;  // NAME=VALUE
+  std::string cwd;               // default: the current directory
+  bool no_workdir = false;       // run in the agent's scratch directory
+  std::vector<std::string> collect;
+  uint32_t deadline_seconds = 0;
+  uint32_t kill_grace_seconds = 0;
+  std::string idempotency_key;
+};
+
+int CmdExec(const GlobalOptions& g, const ExecOptions& o);
+int CmdRunsList(const GlobalOptions& g, uint32_t limit);
+int CmdRunsShow(const GlobalOptions& g, const std::string& id);
+int CmdRunsAttach(const GlobalOptions& g, const std::string& id, uint64_t from);
+int CmdRunsCancel(const GlobalOptions& g, const std::string& id,
+                  const std::string& reason);
+int CmdAgentInfo(const GlobalOptions& g);
+int CmdStorePut(const GlobalOptions& g, const std::string& src,
+                const std::string& dest);
+int CmdStoreGet(const GlobalOptions& g, const std::string& src,
+                const std::string& dest);
+
+}  // namespace dso
+
+#endif  // DSO_AGENT_DSOCTL_COMMANDS_H_

@@ -1,0 +1,104 @@
+// dsoctl: the command-line client of dso-agent (or, without --agent, an
+// embedded agent). The contract is in DESIGN.md and `dsoctl --help`.
+#include <signal.h>
+
+#include <iostream>
+
+#include "CLI/CLI.hpp"
+#include "agent/dsoctl/commands.h"
+#include "agent/dsoctl/exit_codes.h"
+#include "agent/dsoctl/follow.h"
+#include "agent/ecs_log.h"
+#include "agent/version.h"
+
+int main(int argc, char** argv) {
+  dso::InstallInterruptHandler();
+  signal(SIGPIPE, SIG_IGN);
+  dso::InitLogging(/*json=*/false, /*quiet=*/true);
+
+  CLI::App app{"dsoctl: run DevSecOps pipeline steps on a dso agent"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", dso::kDsoVersion);
+  dso::GlobalOptions g;
+  auto& c = g.connection;
+  app.add_option("--agent", c.agent,
+                 "unix:///path or host:port; default: run embedded")
+      ->envname("DSO_AGENT");
+  app.add_option("--json", g.json_path, "write a JSON summary to FILE");
+  app.add_option("--tls-cert", c.tls_cert, "client certificate (PEM)")
+      ->envname("DSO_TLS_CERT");
+  app.add_option("--tls-key", c.tls_key, "client key (PEM)")
+      ->envname("DSO_TLS_KEY");
+  app.add_option("--tls-ca", c.tls_ca, "CA of the agent's certificate")
+      ->envname("DSO_TLS_CA");
+  app.add_flag("--insecure-tcp", c.insecure_tcp,
+               "plain TCP to a test agent on loopback");
+  app.add_option("--data-dir", c.data_dir,
+                 "embedded mode's data dir (default $XDG_DATA_HOME/dso)");
+
+  dso::ExecOptions ex;
+  auto* exec = app.add_subcommand("exec", "run a command as a step: exec -- CMD ARGS...");
+  exec->add_option("--env", ex.env, "NAME=VALUE for the command; repeatable")
+      ->allow_extra_args(false);
+  exec->add_option("--cwd", ex.cwd, "working directory (default: current)");
+  exec->add_flag("--no-workdir", ex.no_workdir,
+                 "run in the agent's scratch directory, send no files");
+  exec->add_option("--collect", ex.collect,
+                   "file (relative to the working directory) to bring back "
+                   "as an artifact; repeatable")
+      ->allow_extra_args(false);
+  exec->add_option("--deadline", ex.deadline_seconds,
+                   "seconds before the run is stopped (capped by the agent)");
+  exec->add_option("--kill-grace", ex.kill_grace_seconds,
+                   "seconds between SIGTERM and SIGKILL on cancellation");
+  exec->add_option("--idempotency-key", ex.idempotency_key,
+                   "a retry with the same key attaches to the same run");
+  exec->add_option("command", ex.argv, "the command and its arguments")
+      ->required();
+
+  auto* runs = app.add_subcommand("runs", "list, show, attach to or cancel runs");
+  runs->require_subcommand(1);
+  uint32_t limit = 0;
+  auto* list = runs->add_subcommand("list", "runs kept by the agent, newest first");
+  list->add_option("--limit", limit, "at most this many");
+  std::string run_id, reason;
+  uint64_t from = 1;
+  auto* show = runs->add_subcommand("show", "one run's state and result");
+  show->add_option("id", run_id)->required();
+  auto* attach = runs->add_subcommand("attach", "follow a run's events");
+  attach->add_option("id", run_id)->required();
+  attach->add_option("--from", from, "first sequence number (default 1)");
+  auto* cancel = runs->add_subcommand("cancel", "stop a run");
+  cancel->add_option("id", run_id)->required();
+  cancel->add_option("--reason", reason, "recorded with the cancellation");
+
+  auto* agent = app.add_subcommand("agent", "about the agent");
+  agent->require_subcommand(1);
+  auto* info = agent->add_subcommand("info", "version, steps, labels, capacity");
+
+  auto* store = app.add_subcommand("store", "the agent's artifact store");
+  store->require_subcommand(1);
+  std::string src, dest;
+  auto* put = store->add_subcommand("put", "store a file: put SRC");
+  put->add_option("src", src, "file to store")->required();
+  put->add_option("dest", dest, "destination URL (default: the agent's store)");
+  auto* get = store->add_subcommand("get", "fetch a blob: get DIGEST DEST");
+  get->add_option("src", src, "sha256:<hex> of the blob")->required();
+  get->add_option("dest", dest, "file to write")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : dso::kExitUsage;
+  }
+  if (*exec) return dso::CmdExec(g, ex);
+  if (*list) return dso::CmdRunsList(g, limit);
+  if (*show) return dso::CmdRunsShow(g, run_id);
+  if (*attach) return dso::CmdRunsAttach(g, run_id, from);
+  if (*cancel) return dso::CmdRunsCancel(g, run_id, reason);
+  if (*info) return dso::CmdAgentInfo(g);
+  if (*put) return dso::CmdStorePut(g, src, dest);
+  if (*get) return dso::CmdStoreGet(g, src, dest);
+  return dso::kExitUsage;
+}

@@ -1,0 +1,205 @@
+#include "agent/dsoctl/follow.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "stages/core/finding.h"
+
+namespace dso {
+
+namespace {
+
+// What the interrupt thread needs to cancel the run in progress.
+struct InterruptState {
+  absl::Mutex mu;
+  AgentConnection* conn ABSL_GUARDED_BY(mu) = nullptr;
+  std::string run_id ABSL_GUARDED_BY(mu);
+  grpc::ClientContext* stream ABSL_GUARDED_BY(mu) = nullptr;
+  int signals ABSL_GUARDED_BY(mu) = 0;
+};
+
+InterruptState& State() {
+  static InterruptState* s = new InterruptState;
+  return *s;
+}
+
+void OnInterrupt() {
+  InterruptState& s = State();
+  absl::MutexLock lock(&s.mu);
+  ++s.signals;
+  if (s.signals > 1 || s.conn == nullptr) {
+    std::cerr << "\n[dso] interrupted\n";
+    _exit(130);
+  }
+  if (!s.run_id.empty()) {
+    std::cerr << "\n[dso] cancelling run " << s.run_id
+              << " (Ctrl-C again to leave without waiting)\n";
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    dso::v1::CancelRequest req;
+    req.set_run_id(s.run_id);
+    req.set_reason("Ctrl-C in dsoctl");
+    dso::v1::Run run;
+    grpc::Status st = s.conn->agent().Cancel(&ctx, req, &run);
+    if (!st.ok()) {
+      std::cerr << "[dso] cancel failed: " << st.error_message() << "\n";
+      if (s.stream) s.stream->TryCancel();
+    }
+  } else if (s.stream) {
+    s.stream->TryCancel();
+  }
+}
+
+void PrintEvent(const dso::v1::Event& e, FollowResult& out) {
+  out.last_seq = e.seq();
+  if (out.run_id.empty()) out.run_id = e.run_id();
+  if (e.has_started()) {
+    std::cerr << "[dso] run " << e.run_id() << " started ("
+              << e.started().run().description() << ")\n";
+  } else if (e.has_log()) {
+    const auto& l = e.log();
+    if (l.stream() == dso::v1::LogLine::STDOUT) {
+      std::cout << l.text() << std::flush;
+    } else if (l.stream() == dso::v1::LogLine::STDERR) {
+      std::cerr << l.text() << std::flush;
+    } else {
+      std::cerr << "[dso] " << l.text() << std::flush;
+    }
+  } else if (e.has_progress()) {
+    const auto& p = e.progress();
+    std::cerr << "[dso] " << p.phase() << ": " << p.done();
+    if (p.total()) std::cerr << "/" << p.total();
+    std::cerr << "\n";
+  } else if (e.has_finding()) {
+    const auto& f = e.finding();
+    std::cerr << "[dso] " << SeverityName(f.severity()) << " " << f.rule_id();
+    if (!f.location().file().empty()) {
+      std::cerr << " " << f.location().file() << ":" << f.location().line();
+    }
+    std::cerr << " " << f.title() << "\n";
+    out.findings.push_back(f);
+  } else if (e.has_artifact()) {
+    out.artifacts.push_back(e.artifact());
+    std::cerr << "[dso] artifact " << e.artifact().name() << " "
+              << e.artifact().digest() << " (" << e.artifact().size()
+              << " bytes)\n";
+  } else if (e.has_result()) {
+    out.result = e.result();
+    std::cerr << "[dso] run " << e.run_id() << ": "
+              << dso::v1::Outcome_Name(e.result().outcome());
+    if (!e.result().message().empty()) {
+      std::cerr << " (" << e.result().message() << ")";
+    }
+    std::cerr << "\n";
+  }
+}
+
+// Reads one stream to its end. Returns the stream's status.
+template <typename Reader>
+grpc::Status Drain(Reader& reader, FollowResult& out) {
+  dso::v1::Event e;
+  while (reader->Read(&e)) {
+    PrintEvent(e, out);
+    if (e.has_result()) break;
+    absl::MutexLock lock(&State().mu);
+    State().run_id = out.run_id;
+  }
+  return reader->Finish();
+}
+
+bool Retryable(const grpc::Status& st) {
+  return st.error_code() == grpc::StatusCode::UNAVAILABLE;
+}
+
+absl::StatusOr<FollowResult> Follow(AgentConnection& conn,
+                                    const dso::v1::RunStepRequest* request,
+                                    std::string run_id, uint64_t from_seq) {
+  FollowResult out;
+  out.run_id = run_id;
+  out.last_seq = from_seq ? from_seq - 1 : 0;
+  absl::Time give_up = absl::Now() + absl::Seconds(60);
+  absl::Duration backoff = absl::Milliseconds(200);
+  while (true) {
+    grpc::ClientContext ctx;
+    {
+      absl::MutexLock lock(&State().mu);
+      State().conn = &conn;
+      State().stream = &ctx;
+      State().run_id = out.run_id;
+    }
+    grpc::Status st;
+    if (out.run_id.empty()) {
+      // (Re)sent with the same idempotency key: attaches if it started.
+      auto reader = conn.agent().RunStep(&ctx, *request);
+      st = Drain(reader, out);
+    } else {
+      dso::v1::AttachRequest req;
+      req.set_run_id(out.run_id);
+      req.set_from_seq(out.last_seq + 1);
+      auto reader = conn.agent().Attach(&ctx, req);
+      st = Drain(reader, out);
+    }
+    int signals;
+    {
+      absl::MutexLock lock(&State().mu);
+      State().stream = nullptr;
+      signals = State().signals;
+    }
+    if (out.result.outcome() != dso::v1::OUTCOME_UNSPECIFIED) {
+      out.interrupted_by_user = signals > 0;
+      return out;
+    }
+    if (signals > 0) {
+      out.interrupted_by_user = true;
+      out.result.set_outcome(dso::v1::CANCELLED);
+      out.result.set_message("interrupted");
+      return out;
+    }
+    if (st.ok()) {
+      return absl::DataLossError(absl::StrCat(
+          "the stream of run ", out.run_id, " ended without a result"));
+    }
+    if (!Retryable(st) || absl::Now() > give_up) {
+      return FromGrpc(st, conn.target());
+    }
+    std::cerr << "[dso] connection lost (" << st.error_message()
+              << "); reconnecting\n";
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(5));
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<FollowResult> RunAndFollow(
+    AgentConnection& conn, const dso::v1::RunStepRequest& request) {
+  return Follow(conn, &request, "", 1);
+}
+
+absl::StatusOr<FollowResult> AttachAndFollow(AgentConnection& conn,
+                                             const std::string& run_id,
+                                             uint64_t from_seq) {
+  return Follow(conn, nullptr, run_id, from_seq);
+}
+
+void InstallInterruptHandler() {
+  static sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([] {
+    while (true) {
+      int sig = 0;
+      if (sigwait(&set, &sig) == 0) OnInterrupt();
+    }
+  }).detach();
+}
+
+}  // namespace dso

@@ -1,0 +1,176 @@
+#include "agent/dsoctl/transfer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "stages/core/relative_path.h"
+#include "stages/core/sha256.h"
+#include "stages/core/status_macros.h"
+#include "stages/store/tar_dir.h"
+
+namespace dso {
+
+namespace fs = std::filesystem;
+
+absl::StatusOr<BlobInfo> UploadFile(AgentConnection& conn,
+                                    const std::string& path) {
+  ASSIGN_OR_RETURN(FileDigest d, Sha256File(path));
+  {
+    grpc::ClientContext ctx;
+    dso::v1::StatRequest req;
+    req.set_digest(d.digest);
+    dso::v1::BlobInfo info;
+    if (conn.artifacts().Stat(&ctx, req, &info).ok()) {
+      return BlobInfo{info.digest(), info.size()};
+    }
+  }
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot open '", path, "': ", strerror(errno)));
+  }
+  grpc::ClientContext ctx;
+  dso::v1::BlobInfo info;
+  auto writer = conn.artifacts().Put(&ctx, &info);
+  dso::v1::PutRequest msg;
+  msg.set_digest(d.digest);
+  msg.set_size(d.size);
+  std::string* buf = msg.mutable_data();
+  bool first = true;
+  while (true) {
+    buf->resize(1 << 20);
+    ssize_t n = read(fd, buf->data(), buf->size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      close(fd);
+      ctx.TryCancel();
+      return absl::InternalError(
+          absl::StrCat("cannot read '", path, "': ", strerror(errno)));
+    }
+    buf->resize(n);
+    if (n == 0 && !first) break;
+    if (!writer->Write(msg)) break;  // the server ended early: see Finish
+    if (first) {
+      msg.clear_digest();
+      msg.clear_size();
+      first = false;
+    }
+    if (n == 0) break;
+  }
+  close(fd);
+  writer->WritesDone();
+  RETURN_IF_ERROR(FromGrpc(writer->Finish(), conn.target()));
+  return BlobInfo{info.digest(), info.size()};
+}
+
+absl::StatusOr<BlobInfo> DownloadBlob(AgentConnection& conn,
+                                      const std::string& digest,
+                                      const std::string& out) {
+  RETURN_IF_ERROR(ParseSha256Digest(digest).status());
+  std::string tmp = absl::StrCat(out, ".dso-part-", getpid());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot write '", out, "': ", strerror(errno)));
+  }
+  grpc::ClientContext ctx;
+  dso::v1::GetRequest req;
+  req.set_digest(digest);
+  auto reader = conn.artifacts().Get(&ctx, req);
+  dso::v1::Chunk chunk;
+  Sha256 hash;
+  uint64_t size = 0;
+  absl::Status write_error;
+  while (reader->Read(&chunk)) {
+    const std::string& d = chunk.data();
+    hash.Update(d);
+    size += d.size();
+    size_t off = 0;
+    while (off < d.size() && write_error.ok()) {
+      ssize_t n = write(fd, d.data() + off, d.size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        write_error = absl::ResourceExhaustedError(
+            absl::StrCat("cannot write '", out, "': ", strerror(errno)));
+      } else {
+        off += n;
+      }
+    }
+    if (!write_error.ok()) {
+      ctx.TryCancel();
+      break;
+    }
+  }
+  grpc::Status st = reader->Finish();
+  if (write_error.ok() && fsync(fd) != 0) {
+    write_error = absl::InternalError(absl::StrCat("cannot fsync '", out, "'"));
+  }
+  close(fd);
+  absl::Status s = write_error.ok() ? FromGrpc(st, conn.target()) : write_error;
+  std::string got = hash.Finish();
+  if (s.ok() && got != digest) {
+    s = absl::DataLossError(absl::StrCat("download of ", digest,
+                                         " arrived with digest ", got,
+                                         "; nothing was written"));
+  }
+  if (!s.ok()) {
+    unlink(tmp.c_str());
+    return s;
+  }
+  if (rename(tmp.c_str(), out.c_str()) != 0) {
+    unlink(tmp.c_str());
+    return absl::InternalError(
+        absl::StrCat("cannot rename into '", out, "': ", strerror(errno)));
+  }
+  return BlobInfo{digest, size};
+}
+
+absl::StatusOr<dso::v1::Input> PrepareInput(AgentConnection& conn,
+                                            const std::string& dir) {
+  std::error_code ec;
+  std::string real = fs::canonical(dir, ec).string();
+  if (ec || !fs::is_directory(real, ec)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", dir, "' is not a directory"));
+  }
+  dso::v1::Input input;
+  if (conn.shares_filesystem()) {
+    ASSIGN_OR_RETURN(dso::v1::AgentInfo info, conn.Info());
+    for (const auto& root : info.allowed_roots()) {
+      if (IsUnder(real, root)) {
+        input.set_local_path(real);
+        return input;
+      }
+    }
+  }
+  std::string tmp = (fs::temp_directory_path() /
+                     absl::StrCat("dso-input-", getpid(), ".tar"))
+                        .string();
+  FILE* f = fopen(tmp.c_str(), "wb");
+  if (!f) return absl::InternalError(absl::StrCat("cannot create '", tmp, "'"));
+  absl::Status packed = PackDirectory(real, [f](absl::string_view d) {
+    if (fwrite(d.data(), 1, d.size(), f) != d.size()) {
+      return absl::ResourceExhaustedError("cannot write the input tar");
+    }
+    return absl::OkStatus();
+  });
+  fclose(f);
+  if (!packed.ok()) {
+    unlink(tmp.c_str());
+    return packed;
+  }
+  auto uploaded = UploadFile(conn, tmp);
+  unlink(tmp.c_str());
+  if (!uploaded.ok()) return uploaded.status();
+  std::cerr << "[dso] sent " << real << " to the agent as a tar of "
+            << uploaded->size << " bytes (" << uploaded->digest << ")\n";
+  input.set_tar_digest(uploaded->digest);
+  return input;
+}
+
+}  // namespace dso

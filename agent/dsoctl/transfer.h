@@ -1,0 +1,34 @@
+// Moving bytes between dsoctl and the agent's artifact store: files up and
+// down (verified by digest on both ends) and input directories, which go
+// by path when the agent can read them and as a tar upload otherwise.
+#ifndef DSO_AGENT_DSOCTL_TRANSFER_H_
+#define DSO_AGENT_DSOCTL_TRANSFER_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "agent/dsoctl/connection.h"
+#include "dso/v1/steps.pb.h"
+#include "stages/store/blob_store.h"
+
+namespace dso {
+
+// Uploads a file unless the agent has it already.
+absl::StatusOr<BlobInfo> UploadFile(AgentConnection& conn,
+                                    const std::string& path);
+
+// Downloads a blob to `out` (via a temp file beside it, renamed only after
+// the digest checked out).
+absl::StatusOr<BlobInfo> DownloadBlob(AgentConnection& conn,
+                                      const std::string& digest,
+                                      const std::string& out);
+
+// The Input for a local directory: its path when the agent shares this file
+// system and may read it (embedded, or under its allowed roots), else a tar
+// of it uploaded to the agent.
+absl::StatusOr<dso::v1::Input> PrepareInput(AgentConnection& conn,
+                                            const std::string& dir);
+
+}  // namespace dso
+
+#endif  // DSO_AGENT_DSOCTL_TRANSFER_H_

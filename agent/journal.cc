@@ -1,0 +1,181 @@
+#include "agent/journal.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace dso {
+
+namespace {
+
+constexpr uint32_t kMagic = 0xD5017E11;
+constexpr size_t kHeader = 12;
+constexpr uint32_t kMaxRecord = 64 << 20;
+
+void PutU32(char* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+
+uint32_t GetU32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) {
+    v |= static_cast<uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  }
+  return v;
+}
+
+uint32_t Crc(const char* data, size_t n) {
+  return static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(data), static_cast<uInt>(n)));
+}
+
+absl::Status IoError(absl::string_view what, const std::string& path) {
+  int err = errno;
+  std::string msg =
+      absl::StrCat("journal: cannot ", what, " '", path, "': ", strerror(err));
+  if (err == ENOSPC || err == EDQUOT) return absl::ResourceExhaustedError(msg);
+  return absl::InternalError(msg);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<JournalWriter>> JournalWriter::Open(
+    const std::string& path) {
+  uint64_t good_end = 0;
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && st.st_size > 0) {
+    auto summary = SummarizeJournal(path);
+    if (!summary.ok()) return summary.status();
+    good_end = summary->good_end;
+  }
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) return IoError("open", path);
+  if (ftruncate(fd, good_end) != 0 || lseek(fd, good_end, SEEK_SET) < 0) {
+    absl::Status s = IoError("truncate", path);
+    close(fd);
+    return s;
+  }
+  return std::unique_ptr<JournalWriter>(new JournalWriter(path, fd, good_end));
+}
+
+JournalWriter::~JournalWriter() {
+  if (fd_ >= 0) close(fd_);
+}
+
+absl::Status JournalWriter::Append(const dso::v1::Event& event) {
+  std::string record(kHeader, '\0');
+  if (!event.AppendToString(&record)) {
+    return absl::InternalError("journal: cannot serialize event");
+  }
+  size_t body = record.size() - kHeader;
+  PutU32(record.data(), kMagic);
+  PutU32(record.data() + 4, static_cast<uint32_t>(body));
+  PutU32(record.data() + 8, Crc(record.data() + kHeader, body));
+  size_t off = 0;
+  while (off < record.size()) {
+    ssize_t n = write(fd_, record.data() + off, record.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      absl::Status s = IoError("append to", path_);
+      // Cut off a partial record so the file stays well formed.
+      if (ftruncate(fd_, size_) == 0) lseek(fd_, size_, SEEK_SET);
+      return s;
+    }
+    off += n;
+  }
+  size_ += record.size();
+  return absl::OkStatus();
+}
+
+absl::Status JournalWriter::Sync() {
+  if (fdatasync(fd_) != 0) return IoError("fsync", path_);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<JournalReader>> JournalReader::Open(
+    const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      return absl::NotFoundError(absl::StrCat("journal '", path, "' is missing"));
+    }
+    return IoError("open", path);
+  }
+  return std::unique_ptr<JournalReader>(new JournalReader(fd));
+}
+
+JournalReader::~JournalReader() { close(fd_); }
+
+// Makes at least `need` bytes available from pos_, reading no further than
+// `limit`. Returns false if the file (up to limit) has fewer.
+bool JournalReader::Fill(uint64_t limit, size_t need) {
+  if (buf_.size() - pos_ >= need) return true;
+  buf_.erase(0, pos_);
+  buf_offset_ += pos_;
+  pos_ = 0;
+  while (buf_.size() < need) {
+    uint64_t end = buf_offset_ + buf_.size();
+    if (end >= limit) return false;
+    size_t want = static_cast<size_t>(
+        std::min<uint64_t>(limit - end, std::max<size_t>(need - buf_.size(), 1 << 20)));
+    size_t old = buf_.size();
+    buf_.resize(old + want);
+    ssize_t n = pread(fd_, buf_.data() + old, want, end);
+    if (n < 0 && errno == EINTR) n = 0;
+    if (n <= 0) {
+      buf_.resize(old);
+      return false;
+    }
+    buf_.resize(old + n);
+  }
+  return true;
+}
+
+bool JournalReader::Next(uint64_t limit, dso::v1::Event* event) {
+  while (true) {
+    if (!Fill(limit, kHeader)) return false;
+    const char* h = buf_.data() + pos_;
+    uint32_t len = GetU32(h + 4);
+    bool header_ok = GetU32(h) == kMagic && len <= kMaxRecord;
+    if (header_ok) {
+      if (!Fill(limit, kHeader + len)) return false;  // not written yet
+      h = buf_.data() + pos_;
+      if (Crc(h + kHeader, len) == GetU32(h + 8) &&
+          event->ParseFromArray(h + kHeader, static_cast<int>(len))) {
+        pos_ += kHeader + len;
+        good_end_ = buf_offset_ + pos_;
+        return true;
+      }
+    }
+    // Damaged: skip to the next magic number.
+    ++corrupt_;
+    ++pos_;
+    while (true) {
+      if (!Fill(limit, 4)) return false;
+      if (GetU32(buf_.data() + pos_) == kMagic) break;
+      ++pos_;
+    }
+  }
+}
+
+absl::StatusOr<JournalSummary> SummarizeJournal(const std::string& path) {
+  auto reader = JournalReader::Open(path);
+  if (!reader.ok()) return reader.status();
+  JournalSummary s;
+  dso::v1::Event e;
+  while ((*reader)->Next(UINT64_MAX, &e)) {
+    s.last_seq = std::max<uint64_t>(s.last_seq, e.seq());
+    if (e.has_result()) s.has_result = true;
+  }
+  s.corrupt_records = (*reader)->corrupt_records();
+  s.good_end = (*reader)->good_end();
+  return s;
+}
+
+}  // namespace dso

@@ -1,0 +1,86 @@
+// The run journal: an append-only file of a run's events.
+//
+// Each record is [magic u32][length u32][crc32 u32][Event bytes], integers
+// little-endian, crc32 (zlib) over the Event bytes. Every Append is one
+// write(2), so a record is in the page cache (and visible to readers) as
+// soon as Append returns and survives a kill -9 of the agent; Sync() fsyncs
+// at the end of the run. A reader that meets a damaged record reports it
+// and resynchronises at the next magic number, so one bad record never hides
+// the rest of the run.
+//
+// JournalWriter is used by one thread (the run's); any number of
+// JournalReaders may read the same file concurrently.
+#ifndef DSO_AGENT_JOURNAL_H_
+#define DSO_AGENT_JOURNAL_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "dso/v1/agent.pb.h"
+
+namespace dso {
+
+class JournalWriter {
+ public:
+  // Opens for appending, creating the file if needed. A torn record at the
+  // end (from a crash) is cut off first so new records follow whole ones.
+  static absl::StatusOr<std::unique_ptr<JournalWriter>> Open(
+      const std::string& path);
+  ~JournalWriter();
+  JournalWriter(const JournalWriter&) = delete;
+  JournalWriter& operator=(const JournalWriter&) = delete;
+
+  absl::Status Append(const dso::v1::Event& event);
+  absl::Status Sync();
+  // Bytes in the file after the last successful Append.
+  uint64_t size() const { return size_; }
+
+ private:
+  JournalWriter(std::string path, int fd, uint64_t size)
+      : path_(std::move(path)), fd_(fd), size_(size) {}
+  std::string path_;
+  int fd_;
+  uint64_t size_;
+};
+
+class JournalReader {
+ public:
+  static absl::StatusOr<std::unique_ptr<JournalReader>> Open(
+      const std::string& path);
+  ~JournalReader();
+  JournalReader(const JournalReader&) = delete;
+  JournalReader& operator=(const JournalReader&) = delete;
+
+  // Reads the next whole record that ends at or before `limit` bytes into
+  // the file. Returns false when there is none (yet).
+  bool Next(uint64_t limit, dso::v1::Event* event);
+  // Damaged records skipped so far, and the offset just past the last good
+  // record (where a writer may safely continue).
+  uint64_t corrupt_records() const { return corrupt_; }
+  uint64_t good_end() const { return good_end_; }
+
+ private:
+  JournalReader(int fd) : fd_(fd) {}
+  bool Fill(uint64_t limit, size_t need);
+  int fd_;
+  std::string buf_;      // bytes from file offset buf_offset_
+  uint64_t buf_offset_ = 0;
+  size_t pos_ = 0;       // parse position within buf_
+  uint64_t corrupt_ = 0;
+  uint64_t good_end_ = 0;
+};
+
+// What a journal holds, for recovery after a restart.
+struct JournalSummary {
+  uint64_t last_seq = 0;
+  uint64_t corrupt_records = 0;
+  uint64_t good_end = 0;
+  bool has_result = false;
+};
+absl::StatusOr<JournalSummary> SummarizeJournal(const std::string& path);
+
+}  // namespace dso
+
+#endif  // DSO_AGENT_JOURNAL_H_

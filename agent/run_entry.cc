@@ -1,0 +1,111 @@
+#include "agent/run_entry.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "stages/core/atomic_file.h"
+#include "stages/core/relative_path.h"
+#include "stages/core/status_macros.h"
+#include "stages/store/tar_dir.h"
+
+namespace dso {
+
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
+  int64_t ns = absl::ToUnixNanos(t);
+  ts->set_seconds(ns / 1000000000);
+  ts->set_nanos(static_cast<int32_t>(ns % 1000000000));
+}
+
+absl::Time FromTimestamp(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+void RunEntry::Emit(dso::v1::Event event) {
+  absl::MutexLock lock(&mu);
+  if (!journal) return;  // finished
+  event.set_seq(run.last_seq() + 1);
+  event.set_run_id(id);
+  SetTimestamp(absl::Now(), event.mutable_time());
+  absl::Status s = journal->Append(event);
+  if (!s.ok()) {
+    if (journal_error.ok()) journal_error = s;
+    token.Cancel(CancelReason::kRequested,
+                 absl::StrCat("stopped: ", s.message()));
+    return;
+  }
+  run.set_last_seq(event.seq());
+  journal_size = journal->size();
+  changed.SignalAll();
+}
+
+absl::Status RunEntry::SaveMeta() const {
+  std::string bytes;
+  {
+    absl::MutexLock lock(&mu);
+    run.SerializeToString(&bytes);
+  }
+  return WriteFileAtomically(meta_path(), bytes);
+}
+
+absl::StatusOr<std::string> RunContext::ResolveInput(
+    const dso::v1::Input& input) {
+  if (input.has_local_path()) {
+    const std::string& p = input.local_path();
+    std::error_code ec;
+    std::string real = std::filesystem::canonical(p, ec).string();
+    if (p.empty() || p[0] != '/' || ec) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "input path '", p, "' ",
+          ec ? absl::StrCat("cannot be resolved on the agent: ", ec.message())
+             : std::string("must be absolute")));
+    }
+    for (const auto& root : allowed_roots_) {
+      if (IsUnder(real, root)) return real;
+    }
+    return absl::PermissionDeniedError(absl::StrCat(
+        "input path '", p, "' is outside the agent's allowed roots (",
+        allowed_roots_.empty() ? "none configured"
+                               : absl::StrJoin(allowed_roots_, ", "),
+        "); send it as a tar in the artifact store instead (dsoctl does this "
+        "by itself when the path is outside the roots)"));
+  }
+  if (input.has_tar_digest()) {
+    ASSIGN_OR_RETURN(std::string tar, store_->PathOf(input.tar_digest()));
+    std::string dest = absl::StrCat(scratch_, "/input-", unpacked_++);
+    std::error_code ec;
+    std::filesystem::create_directories(dest, ec);
+    if (ec) {
+      return absl::InternalError(
+          absl::StrCat("cannot create '", dest, "': ", ec.message()));
+    }
+    Log(dso::v1::LogLine::AGENT,
+        absl::StrCat("unpacking input ", input.tar_digest(), "\n"));
+    absl::Status s = UnpackTar(tar, dest);
+    if (!s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "input tar ", input.tar_digest(), " was refused: ", s.message()));
+    }
+    return dest;
+  }
+  return absl::InvalidArgumentError(
+      "input has neither local_path nor tar_digest");
+}
+
+absl::StatusOr<dso::v1::Artifact> RunContext::PutArtifact(
+    const std::string& path, absl::string_view name,
+    absl::string_view media_type) {
+  ASSIGN_OR_RETURN(BlobInfo info, store_->PutFile(path));
+  dso::v1::Artifact a;
+  a.set_name(std::string(name));
+  a.set_digest(info.digest);
+  a.set_size(info.size);
+  a.set_media_type(std::string(media_type));
+  dso::v1::Event e;
+  *e.mutable_artifact() = a;
+  Emit(std::move(e));
+  return a;
+}
+
+}  // namespace dso

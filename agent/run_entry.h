@@ -1,0 +1,87 @@
+// RunEntry: the RunManager's record of one run, shared by the thread that
+// executes it and the clients following it; and RunContext, the
+// StepContext a run's step sees. Internal to the run manager.
+#ifndef DSO_AGENT_RUN_ENTRY_H_
+#define DSO_AGENT_RUN_ENTRY_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "agent/journal.h"
+#include "dso/v1/agent.pb.h"
+#include "stages/core/cancellation.h"
+#include "stages/core/step_context.h"
+#include "stages/store/blob_store.h"
+
+namespace dso {
+
+struct RunEntry {
+  std::string id;
+  std::string dir;
+  std::string key;  // identity + '\0' + idempotency key; empty without a key
+
+  mutable absl::Mutex mu;
+  absl::CondVar changed;  // signalled on every event and at the end
+  dso::v1::Run run ABSL_GUARDED_BY(mu);
+  uint64_t journal_size ABSL_GUARDED_BY(mu) = 0;  // bytes readers may read
+  bool live ABSL_GUARDED_BY(mu) = false;  // executing in this process
+  std::unique_ptr<JournalWriter> journal ABSL_GUARDED_BY(mu);
+  absl::Status journal_error ABSL_GUARDED_BY(mu);
+
+  CancellationToken token;
+  absl::Time deadline = absl::InfiniteFuture();
+  int lock_fd = -1;
+
+  std::string journal_path() const { return dir + "/events.log"; }
+  std::string meta_path() const { return dir + "/run.pb"; }
+
+  // Assigns seq, time and run id, appends to the journal and wakes
+  // followers. A journal failure (e.g. a full disk) cancels the run.
+  void Emit(dso::v1::Event event);
+  // Writes run.pb atomically from `run`.
+  absl::Status SaveMeta() const;
+};
+
+class RunContext : public StepContext {
+ public:
+  RunContext(RunEntry& entry, std::string scratch,
+             const std::vector<std::string>& allowed_roots,
+             absl::Duration kill_grace, BlobStore* store)
+      : entry_(entry),
+        scratch_(std::move(scratch)),
+        allowed_roots_(allowed_roots),
+        kill_grace_(kill_grace),
+        store_(store) {}
+
+  void Emit(dso::v1::Event event) override { entry_.Emit(std::move(event)); }
+  const CancellationToken& cancellation() const override {
+    return entry_.token;
+  }
+  absl::Time deadline() const override { return entry_.deadline; }
+  absl::Duration kill_grace() const override { return kill_grace_; }
+  const std::string& scratch_dir() const override { return scratch_; }
+  absl::StatusOr<std::string> ResolveInput(
+      const dso::v1::Input& input) override;
+  absl::StatusOr<dso::v1::Artifact> PutArtifact(
+      const std::string& path, absl::string_view name,
+      absl::string_view media_type) override;
+
+ private:
+  RunEntry& entry_;
+  std::string scratch_;
+  const std::vector<std::string>& allowed_roots_;
+  absl::Duration kill_grace_;
+  BlobStore* store_;
+  int unpacked_ = 0;
+};
+
+// Converts between absl::Time and google.protobuf.Timestamp.
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts);
+absl::Time FromTimestamp(const google::protobuf::Timestamp& ts);
+
+}  // namespace dso
+
+#endif  // DSO_AGENT_RUN_ENTRY_H_

@@ -1,0 +1,565 @@
+#include "agent/run_manager.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "agent/ecs_log.h"
+#include "agent/journal.h"
+#include "agent/run_entry.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "stages/core/atomic_file.h"
+#include "stages/core/finding.h"
+#include "stages/core/sha256.h"
+#include "stages/core/status_macros.h"
+
+namespace dso {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string NewRunId() {
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  return absl::StrCat(
+      absl::FormatTime("%Y%m%d-%H%M%S", absl::Now(), absl::UTCTimeZone()), "-",
+      absl::Hex(rng() & 0xFFFFFFFFull, absl::kZeroPad8));
+}
+
+std::string RequestDigest(const dso::v1::RunStepRequest& request) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream out(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.SetSerializationDeterministic(true);
+    request.SerializeToCodedStream(&coded);
+  }
+  return Sha256Digest(bytes);
+}
+
+std::string Describe(const dso::v1::RunStepRequest& request) {
+  if (request.has_exec()) {
+    return absl::StrCat("exec: ", absl::StrJoin(request.exec().argv(), " "));
+  }
+  return request.step();
+}
+
+// Holds an exclusive flock on <dir>/lock; -1 if another process holds it.
+int LockRunDir(const std::string& dir) {
+  std::string path = dir + "/lock";
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) return -1;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+absl::StatusOr<dso::v1::Run> ReadMeta(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
+  dso::v1::Run run;
+  if (!run.ParseFromString(bytes) || run.id().empty()) {
+    return absl::DataLossError(absl::StrCat("'", path, "' is damaged"));
+  }
+  return run;
+}
+
+}  // namespace
+
+RunManager::RunManager(RunManagerOptions options, const StepRegistry* steps,
+                       BlobStore* store, AgentMetrics* metrics)
+    : options_(std::move(options)),
+      steps_(steps),
+      store_(store),
+      metrics_(metrics) {}
+
+absl::StatusOr<std::unique_ptr<RunManager>> RunManager::Create(
+    RunManagerOptions options, const StepRegistry* steps, BlobStore* store,
+    AgentMetrics* metrics) {
+  std::error_code ec;
+  fs::create_directories(options.data_dir + "/runs", ec);
+  if (ec) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot create '", options.data_dir, "/runs': ", ec.message()));
+  }
+  std::vector<std::string> roots;
+  for (const auto& r : options.allowed_roots) {
+    std::string canon = fs::weakly_canonical(r, ec).string();
+    if (ec) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "allowed root '", r, "' cannot be resolved: ", ec.message()));
+    }
+    if (canon.size() > 1 && canon.back() == '/') canon.pop_back();
+    roots.push_back(canon);
+  }
+  options.allowed_roots = roots;
+  std::unique_ptr<RunManager> m(
+      new RunManager(std::move(options), steps, store, metrics));
+  RETURN_IF_ERROR(m->Recover());
+  m->Prune();
+  m->watchdog_ = std::thread([p = m.get()] { p->Watchdog(); });
+  return m;
+}
+
+RunManager::~RunManager() { Shutdown(absl::ZeroDuration()); }
+
+absl::Status RunManager::Recover() {
+  std::error_code ec;
+  for (const auto& d : fs::directory_iterator(options_.data_dir + "/runs", ec)) {
+    if (!d.is_directory()) continue;
+    auto entry = std::make_shared<RunEntry>();
+    entry->id = d.path().filename().string();
+    entry->dir = d.path().string();
+    auto meta = ReadMeta(entry->meta_path());
+    if (!meta.ok()) {
+      LogWarn(absl::StrCat("skipping run ", entry->id, ": ",
+                           meta.status().message()));
+      continue;
+    }
+    auto summary = SummarizeJournal(entry->journal_path());
+    if (summary.ok() && summary->corrupt_records > 0) {
+      LogWarn(absl::StrCat("run ", entry->id, ": journal has ",
+                           summary->corrupt_records,
+                           " damaged record(s); they are skipped"));
+    }
+    {
+      absl::MutexLock lock(&entry->mu);
+      entry->run = *meta;
+      if (summary.ok()) entry->journal_size = summary->good_end;
+    }
+    if (meta->state() == dso::v1::RUNNING) {
+      int fd = LockRunDir(entry->dir);
+      if (fd < 0) {
+        // Another process (an embedded dsoctl) is executing it right now.
+        absl::MutexLock lock(&mu_);
+        runs_[entry->id] = entry;
+        continue;
+      }
+      // Nobody executes it: the process that did was killed or crashed.
+      auto journal = JournalWriter::Open(entry->journal_path());
+      dso::v1::Result result;
+      result.set_outcome(dso::v1::INTERRUPTED);
+      result.set_message(
+          "the agent stopped (crash, kill or power loss) while this run was "
+          "in progress; its output up to that point is kept");
+      {
+        absl::MutexLock lock(&entry->mu);
+        if (journal.ok()) {
+          entry->journal = std::move(*journal);
+          entry->run.set_last_seq(summary.ok() ? summary->last_seq : 0);
+        }
+      }
+      dso::v1::Event e;
+      *e.mutable_result() = result;
+      entry->Emit(std::move(e));
+      {
+        absl::MutexLock lock(&entry->mu);
+        if (entry->journal) (void)entry->journal->Sync();
+        entry->journal.reset();
+        entry->run.set_state(dso::v1::FINISHED);
+        entry->run.set_outcome(dso::v1::INTERRUPTED);
+        *entry->run.mutable_result() = result;
+        SetTimestamp(absl::Now(), entry->run.mutable_finished());
+      }
+      absl::Status s = entry->SaveMeta();
+      if (!s.ok()) LogWarn(absl::StrCat("run ", entry->id, ": ", s.message()));
+      fs::remove_all(entry->dir + "/scratch", ec);
+      close(fd);
+      LogWarn(absl::StrCat("run ", entry->id, " was interrupted by an agent "
+                           "restart; marked INTERRUPTED"));
+    }
+    absl::MutexLock lock(&mu_);
+    if (!meta->idempotency_key().empty()) {
+      entry->key = absl::StrCat(meta->identity(), std::string(1, '\0'),
+                                meta->idempotency_key());
+      by_key_[entry->key] = entry->id;
+    }
+    runs_[entry->id] = entry;
+  }
+  if (ec) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot list '", options_.data_dir, "/runs': ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> RunManager::Start(
+    const dso::v1::RunStepRequest& request, const std::string& identity) {
+  ASSIGN_OR_RETURN(const Step* step, steps_->Resolve(request));
+  (void)step;
+  std::string digest = RequestDigest(request);
+  std::string key;
+  if (!request.idempotency_key().empty()) {
+    key = absl::StrCat(identity, std::string(1, '\0'), request.idempotency_key());
+  }
+  auto entry = std::make_shared<RunEntry>();
+  {
+    absl::MutexLock lock(&mu_);
+    if (shutting_down_) {
+      return absl::UnavailableError(
+          "the agent is shutting down and accepts no new runs; retry on "
+          "another agent or after it restarts");
+    }
+    if (!key.empty()) {
+      auto it = by_key_.find(key);
+      if (it != by_key_.end()) {
+        auto existing = runs_.find(it->second);
+        if (existing != runs_.end()) {
+          absl::MutexLock l(&existing->second->mu);
+          if (existing->second->run.request_digest() != digest) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                "idempotency key '", request.idempotency_key(),
+                "' was already used for a different request (run ",
+                it->second, "); use a new key for a new request"));
+          }
+          return it->second;
+        }
+      }
+    }
+    if (active_ >= options_.max_concurrent_runs) {
+      if (metrics_) metrics_->Rejected();
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "the agent is already running ", active_, " of its ",
+          options_.max_concurrent_runs,
+          " allowed runs; retry later, use another agent, or raise "
+          "max_concurrent_runs in its config"));
+    }
+    do {
+      entry->id = NewRunId();
+    } while (runs_.count(entry->id));
+    entry->dir = absl::StrCat(options_.data_dir, "/runs/", entry->id);
+    entry->key = key;
+    ++active_;
+    runs_[entry->id] = entry;
+    if (!key.empty()) by_key_[key] = entry->id;
+  }
+  auto undo = [&](absl::Status s) {
+    absl::MutexLock lock(&mu_);
+    --active_;
+    runs_.erase(entry->id);
+    if (!key.empty()) by_key_.erase(key);
+    std::error_code ec;
+    fs::remove_all(entry->dir, ec);
+    return s;
+  };
+  std::error_code ec;
+  fs::create_directories(entry->dir + "/scratch", ec);
+  if (ec) {
+    return undo(absl::ResourceExhaustedError(absl::StrCat(
+        "cannot create run directory '", entry->dir, "': ", ec.message())));
+  }
+  entry->lock_fd = LockRunDir(entry->dir);
+  auto journal = JournalWriter::Open(entry->journal_path());
+  if (!journal.ok()) return undo(journal.status());
+
+  absl::Time now = absl::Now();
+  absl::Duration deadline = request.deadline_seconds()
+                                ? absl::Seconds(request.deadline_seconds())
+                                : options_.default_deadline;
+  deadline = std::min(deadline, options_.max_deadline);
+  entry->deadline = now + deadline;
+  {
+    absl::MutexLock lock(&entry->mu);
+    auto& run = entry->run;
+    run.set_id(entry->id);
+    run.set_step(request.step());
+    run.set_state(dso::v1::RUNNING);
+    run.set_idempotency_key(request.idempotency_key());
+    run.set_identity(identity);
+    run.set_request_digest(digest);
+    run.set_description(Describe(request));
+    SetTimestamp(now, run.mutable_created());
+    SetTimestamp(now, run.mutable_started());
+    SetTimestamp(entry->deadline, run.mutable_deadline());
+    entry->journal = std::move(*journal);
+    entry->live = true;
+  }
+  absl::Status saved = entry->SaveMeta();
+  if (!saved.ok()) return undo(saved);
+  dso::v1::Event started;
+  {
+    absl::MutexLock lock(&entry->mu);
+    *started.mutable_started()->mutable_run() = entry->run;
+  }
+  entry->Emit(std::move(started));
+  if (metrics_) metrics_->RunStarted();
+  LogInfo(absl::StrCat("run started: ", Describe(request), " (deadline ",
+                       absl::FormatDuration(deadline), ")"),
+          {{"dso.run_id", entry->id},
+           {"dso.step", request.step()},
+           {"user.name", identity}});
+  std::thread(&RunManager::Execute, this, entry, request).detach();
+  return entry->id;
+}
+
+void RunManager::Execute(std::shared_ptr<RunEntry> entry,
+                         dso::v1::RunStepRequest request) {
+  const Step* step = steps_->Find(request.step());
+  RunContext ctx(*entry, entry->dir + "/scratch", options_.allowed_roots,
+                 options_.kill_grace, store_);
+  dso::v1::Result result = step->Run(request, ctx);
+
+  switch (entry->token.reason()) {
+    case CancelReason::kDeadline:
+      result.set_outcome(dso::v1::ERROR);
+      result.set_error_code(static_cast<int>(absl::StatusCode::kDeadlineExceeded));
+      result.set_message(entry->token.message());
+      break;
+    case CancelReason::kRequested:
+      result.set_outcome(dso::v1::CANCELLED);
+      result.set_message(entry->token.message());
+      break;
+    case CancelReason::kShutdown:
+      result.set_outcome(dso::v1::INTERRUPTED);
+      result.set_message(entry->token.message());
+      break;
+    case CancelReason::kNone:
+      break;
+  }
+  {
+    absl::MutexLock lock(&entry->mu);
+    if (!entry->journal_error.ok()) {
+      result = ErrorResult(absl::ResourceExhaustedError(absl::StrCat(
+          "the run's journal could not be written: ",
+          entry->journal_error.message())));
+    }
+  }
+  if (result.outcome() == dso::v1::OUTCOME_UNSPECIFIED) {
+    result = ErrorResult(absl::InternalError(
+        absl::StrCat("step '", request.step(), "' returned no outcome")));
+  }
+  dso::v1::Event done;
+  *done.mutable_result() = result;
+  entry->Emit(std::move(done));
+  absl::Time created;
+  {
+    absl::MutexLock lock(&entry->mu);
+    if (entry->journal) {
+      absl::Status s = entry->journal->Sync();
+      if (!s.ok()) LogWarn(std::string(s.message()));
+    }
+    entry->journal.reset();
+    entry->run.set_state(dso::v1::FINISHED);
+    entry->run.set_outcome(result.outcome());
+    *entry->run.mutable_result() = result;
+    SetTimestamp(absl::Now(), entry->run.mutable_finished());
+    created = FromTimestamp(entry->run.created());
+  }
+  absl::Status saved = entry->SaveMeta();
+  if (!saved.ok()) {
+    LogWarn(absl::StrCat("run ", entry->id, ": ", saved.message()));
+  }
+  std::error_code ec;
+  fs::remove_all(entry->dir + "/scratch", ec);
+  if (entry->lock_fd >= 0) close(entry->lock_fd);
+  std::string outcome = dso::v1::Outcome_Name(result.outcome());
+  LogInfo(absl::StrCat("run finished: ", outcome, ": ", result.message()),
+          {{"dso.run_id", entry->id}, {"dso.step", request.step()}});
+  if (metrics_) {
+    metrics_->RunFinished(request.step(), outcome, absl::Now() - created);
+    metrics_->RunEnded();
+  }
+  {
+    absl::MutexLock lock(&entry->mu);
+    entry->live = false;
+    entry->changed.SignalAll();
+  }
+  Prune();
+  // Last: once active_ drops, Shutdown may return and the manager go away.
+  absl::MutexLock lock(&mu_);
+  --active_;
+}
+
+std::shared_ptr<RunEntry> RunManager::Find(const std::string& id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = runs_.find(id);
+  return it == runs_.end() ? nullptr : it->second;
+}
+
+absl::StatusOr<dso::v1::Run> RunManager::Get(const std::string& id) const {
+  auto entry = Find(id);
+  if (!entry) {
+    return absl::NotFoundError(absl::StrCat(
+        "no run '", id, "' on this agent (it may have been pruned); "
+        "'dsoctl runs list' shows the runs kept"));
+  }
+  absl::MutexLock lock(&entry->mu);
+  if (!entry->live && entry->run.state() == dso::v1::RUNNING) {
+    // Executed by another process sharing the data dir: read its state.
+    auto meta = ReadMeta(entry->meta_path());
+    if (meta.ok()) entry->run = *meta;
+  }
+  return entry->run;
+}
+
+std::vector<dso::v1::Run> RunManager::List(size_t limit) const {
+  std::vector<std::string> ids;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [id, e] : runs_) ids.push_back(id);
+  }
+  std::vector<dso::v1::Run> out;
+  for (const auto& id : ids) {
+    auto r = Get(id);
+    if (r.ok()) out.push_back(*r);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return FromTimestamp(a.created()) > FromTimestamp(b.created());
+  });
+  if (limit && out.size() > limit) out.resize(limit);
+  return out;
+}
+
+absl::StatusOr<dso::v1::Run> RunManager::Cancel(const std::string& id,
+                                                const std::string& reason) {
+  auto entry = Find(id);
+  if (!entry) return Get(id).status();
+  bool live;
+  {
+    absl::MutexLock lock(&entry->mu);
+    live = entry->live;
+  }
+  if (!live && Get(id)->state() == dso::v1::RUNNING) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "run ", id, " is executed by another process sharing this data dir; "
+        "cancel it there"));
+  }
+  if (live) {
+    entry->token.Cancel(CancelReason::kRequested,
+                        reason.empty() ? "cancelled by request"
+                                       : absl::StrCat("cancelled: ", reason));
+  }
+  return Get(id);
+}
+
+absl::Status RunManager::Follow(
+    const std::string& id, uint64_t from_seq,
+    const std::function<bool(const dso::v1::Event&)>& send,
+    const std::function<bool()>& stop) const {
+  auto entry = Find(id);
+  if (!entry) return Get(id).status();
+  ASSIGN_OR_RETURN(auto reader, JournalReader::Open(entry->journal_path()));
+  uint64_t limit = 0;
+  dso::v1::Event event;
+  while (true) {
+    bool live, running_elsewhere;
+    {
+      absl::MutexLock lock(&entry->mu);
+      while (entry->live && entry->journal_size == limit && !stop()) {
+        entry->changed.WaitWithTimeout(&entry->mu, absl::Milliseconds(200));
+      }
+      live = entry->live;
+      running_elsewhere = !live && entry->run.state() == dso::v1::RUNNING;
+      limit = running_elsewhere ? UINT64_MAX : entry->journal_size;
+    }
+    while (reader->Next(limit, &event)) {
+      if (event.seq() < from_seq) continue;
+      if (!send(event)) return absl::CancelledError("the client went away");
+      if (event.has_result()) return absl::OkStatus();
+    }
+    if (stop()) return absl::CancelledError("the client went away");
+    if (running_elsewhere) {
+      absl::SleepFor(absl::Milliseconds(100));
+      auto meta = ReadMeta(entry->meta_path());
+      absl::MutexLock lock(&entry->mu);
+      if (meta.ok()) entry->run = *meta;
+      continue;
+    }
+    if (!live) {
+      // Finished, everything read, and no result: the journal lost it.
+      if (from_seq > entry->run.last_seq()) return absl::OkStatus();
+      return absl::DataLossError(absl::StrCat(
+          "run ", id, ": the journal ends without a result (",
+          reader->corrupt_records(), " damaged records skipped)"));
+    }
+  }
+}
+
+void RunManager::Watchdog() {
+  absl::MutexLock lock(&mu_);
+  while (!stopped_) {
+    mu_.AwaitWithTimeout(absl::Condition(&stopped_), absl::Milliseconds(100));
+    absl::Time now = absl::Now();
+    for (const auto& [id, entry] : runs_) {
+      if (entry->deadline < now && !entry->token.cancelled()) {
+        absl::MutexLock l(&entry->mu);
+        if (!entry->live) continue;
+        entry->token.Cancel(
+            CancelReason::kDeadline,
+            absl::StrCat("deadline exceeded: the run was stopped after ",
+                         absl::FormatDuration(
+                             entry->deadline - FromTimestamp(entry->run.started())),
+                         "; raise --deadline (agent cap: ",
+                         absl::FormatDuration(options_.max_deadline), ")"));
+      }
+    }
+  }
+}
+
+void RunManager::Prune() {
+  std::vector<std::pair<absl::Time, std::shared_ptr<RunEntry>>> finished;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [id, entry] : runs_) {
+      absl::MutexLock l(&entry->mu);
+      if (entry->run.state() == dso::v1::FINISHED && !entry->live) {
+        finished.emplace_back(FromTimestamp(entry->run.created()), entry);
+      }
+    }
+  }
+  std::sort(finished.begin(), finished.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  absl::Time oldest = absl::Now() - options_.retention_max_age;
+  for (size_t i = 0; i < finished.size(); ++i) {
+    if (static_cast<int>(i) < options_.retention_max_runs &&
+        finished[i].first >= oldest) {
+      continue;
+    }
+    auto& entry = finished[i].second;
+    {
+      absl::MutexLock lock(&mu_);
+      runs_.erase(entry->id);
+      if (!entry->key.empty()) by_key_.erase(entry->key);
+    }
+    std::error_code ec;
+    fs::remove_all(entry->dir, ec);
+  }
+}
+
+void RunManager::Shutdown(absl::Duration grace) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopped_) return;
+    shutting_down_ = true;
+    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return active_ == 0;
+    };
+    if (!mu_.AwaitWithTimeout(absl::Condition(&idle), grace)) {
+      for (const auto& [id, entry] : runs_) {
+        entry->token.Cancel(CancelReason::kShutdown,
+                            "the agent shut down before the run finished");
+      }
+      // Steps get their kill grace to stop, then a margin.
+      mu_.AwaitWithTimeout(absl::Condition(&idle),
+                           options_.kill_grace + absl::Seconds(5));
+    }
+    stopped_ = true;
+  }
+  if (watchdog_.joinable()) watchdog_.join();
+}
+
+int RunManager::active_runs() const {
+  absl::MutexLock lock(&mu_);
+  return active_;
+}
+
+}  // namespace dso

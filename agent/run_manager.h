@@ -1,0 +1,114 @@
+// RunManager: starts steps as runs, journals their events, and lets any
+// number of clients follow, cancel and list them.
+//
+// Layout under <data_dir>/runs/<run id>/:
+//   run.pb      the Run (binary proto), replaced atomically on each change
+//   events.log  the journal (agent/journal.h)
+//   lock        flock()ed by the process executing the run
+//   scratch/    the step's scratch directory, removed when the run ends
+//
+// Runs found RUNNING at startup whose lock nobody holds were cut by a crash
+// or kill: they are finished as INTERRUPTED, their history kept. A retried
+// request with the same (identity, idempotency key) attaches to the existing
+// run, also after a restart. At most max_concurrent_runs execute at once;
+// beyond that Start fails with RESOURCE_EXHAUSTED. A watchdog cancels runs
+// past their deadline. Thread-safe.
+#ifndef DSO_AGENT_RUN_MANAGER_H_
+#define DSO_AGENT_RUN_MANAGER_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "agent/metrics.h"
+#include "dso/v1/agent.pb.h"
+#include "stages/core/step.h"
+#include "stages/store/blob_store.h"
+
+namespace dso {
+
+struct RunManagerOptions {
+  std::string data_dir;
+  int max_concurrent_runs = 4;
+  absl::Duration default_deadline = absl::Hours(1);
+  absl::Duration max_deadline = absl::Hours(6);
+  absl::Duration kill_grace = absl::Seconds(10);
+  absl::Duration retention_max_age = absl::Hours(168);
+  int retention_max_runs = 1000;
+  // Local paths steps may read; "/" allows everything (embedded mode).
+  std::vector<std::string> allowed_roots;
+};
+
+struct RunEntry;
+
+class RunManager {
+ public:
+  // Loads and recovers the runs under options.data_dir. The registry, store
+  // and metrics are borrowed and must outlive the manager.
+  static absl::StatusOr<std::unique_ptr<RunManager>> Create(
+      RunManagerOptions options, const StepRegistry* steps, BlobStore* store,
+      AgentMetrics* metrics);
+  ~RunManager();  // Shutdown(0) unless done already
+  RunManager(const RunManager&) = delete;
+  RunManager& operator=(const RunManager&) = delete;
+
+  // Starts a run, or finds the one started with the same identity and
+  // idempotency key. Returns its id.
+  absl::StatusOr<std::string> Start(const dso::v1::RunStepRequest& request,
+                                    const std::string& identity);
+  absl::StatusOr<dso::v1::Run> Get(const std::string& id) const;
+  // Newest first; limit 0 = all.
+  std::vector<dso::v1::Run> List(size_t limit) const;
+  // Asks a live run to stop; a finished run is returned unchanged.
+  absl::StatusOr<dso::v1::Run> Cancel(const std::string& id,
+                                      const std::string& reason);
+
+  // Passes the run's events with seq >= from_seq, in order, to `send`,
+  // waiting for new ones while the run is live. Returns OK after the result
+  // event, CANCELLED when `send` returns false or `stop()` turns true.
+  absl::Status Follow(const std::string& id, uint64_t from_seq,
+                      const std::function<bool(const dso::v1::Event&)>& send,
+                      const std::function<bool()>& stop) const;
+
+  // Refuses new runs, waits up to `grace` for live runs, then cancels them
+  // (they end INTERRUPTED) and waits for them to stop.
+  void Shutdown(absl::Duration grace);
+
+  int active_runs() const;
+  const RunManagerOptions& options() const { return options_; }
+  std::vector<std::string> step_names() const { return steps_->Names(); }
+
+ private:
+  RunManager(RunManagerOptions options, const StepRegistry* steps,
+             BlobStore* store, AgentMetrics* metrics);
+  absl::Status Recover();
+  void Execute(std::shared_ptr<RunEntry> entry,
+               dso::v1::RunStepRequest request);
+  void Watchdog();
+  void Prune();
+  std::shared_ptr<RunEntry> Find(const std::string& id) const;
+
+  const RunManagerOptions options_;
+  const StepRegistry* steps_;
+  BlobStore* store_;
+  AgentMetrics* metrics_;
+
+  mutable absl::Mutex mu_;
+  std::map<std::string, std::shared_ptr<RunEntry>> runs_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::string> by_key_ ABSL_GUARDED_BY(mu_);
+  int active_ ABSL_GUARDED_BY(mu_) = 0;
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread watchdog_;
+};
+
+}  // namespace dso
+
+#endif  // DSO_AGENT_RUN_MANAGER_H_
