@@ -13,8 +13,9 @@
 #include "agent/version.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"dso-agent: runs DevSecOps pipeline steps for dsoctl, Jenkins "
-               "and gRPC clients"};
+  CLI::App app{
+      "dso-agent: runs DevSecOps pipeline steps for dsoctl, Jenkins "
+      "and gRPC clients"};
   std::string config_path, data_dir, log_format = "json", metrics_listen;
   std::vector<std::string> listen;
   bool insecure_tcp = false;
@@ -25,8 +26,9 @@ int main(int argc, char** argv) {
                  "unix:///run/dso/agent.sock)");
   app.add_option("--data-dir", data_dir,
                  "runs, journals and artifacts (default /var/lib/dso-agent)");
-  app.add_flag("--insecure-tcp", insecure_tcp,
-               "allow plain TCP without mutual TLS, on loopback addresses only");
+  app.add_flag(
+      "--insecure-tcp", insecure_tcp,
+      "allow plain TCP without mutual TLS, on loopback addresses only");
   app.add_option("--metrics-listen", metrics_listen,
                  "host:port serving Prometheus /metrics");
   app.add_option("--log-format", log_format, "json (ECS) or text")

@@ -1,11 +1,10 @@
 #include "agent/agent_runtime.h"
 
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
 #include <sys/stat.h>
 
 #include <filesystem>
-
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/health_check_service_interface.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -76,8 +75,8 @@ absl::StatusOr<std::vector<std::string>> AgentRuntime::Start() {
   std::vector<std::pair<std::string, std::unique_ptr<int>>> tcp;
   for (const auto& addr : config_.listen) {
     if (absl::StartsWith(addr, "unix://") || absl::StartsWith(addr, "unix:")) {
-      std::string path = absl::StartsWith(addr, "unix://") ? addr.substr(7)
-                                                           : addr.substr(5);
+      std::string path =
+          absl::StartsWith(addr, "unix://") ? addr.substr(7) : addr.substr(5);
       std::error_code ec;
       std::filesystem::create_directories(
           std::filesystem::path(path).parent_path(), ec);

@@ -5,11 +5,11 @@
 #ifndef DSO_AGENT_AGENT_RUNTIME_H_
 #define DSO_AGENT_AGENT_RUNTIME_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "agent/agent_service.h"

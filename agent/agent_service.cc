@@ -15,8 +15,8 @@ namespace dso {
 std::string PeerIdentity(const grpc::ServerContext& context) {
   auto auth = context.auth_context();
   if (auth && auth->IsPeerAuthenticated()) {
-    for (const char* prop : {"x509_common_name",
-                             "x509_subject_alternative_name"}) {
+    for (const char* prop :
+         {"x509_common_name", "x509_subject_alternative_name"}) {
       auto values = auth->FindPropertyValues(prop);
       if (!values.empty()) {
         return std::string(values.front().data(), values.front().size());
@@ -124,10 +124,11 @@ grpc::Status ArtifactService::Put(
   auto hex = ParseSha256Digest(digest);
   if (!hex.ok()) return ToGrpc(hex.status());
   if (msg.size() > max_blob_) {
-    return grpc::Status(
-        grpc::StatusCode::RESOURCE_EXHAUSTED,
-        absl::StrCat("blob of ", msg.size(), " bytes is larger than this "
-                     "agent accepts (max_blob_bytes: ", max_blob_, ")"));
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("blob of ", msg.size(),
+                                     " bytes is larger than this "
+                                     "agent accepts (max_blob_bytes: ",
+                                     max_blob_, ")"));
   }
   const uint64_t declared = msg.size();
   auto writer = store_->NewWriter(declared);
@@ -167,8 +168,9 @@ grpc::Status ArtifactService::Get(grpc::ServerContext* context,
     ssize_t n = read(fd, buf->data(), buf->size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      status = grpc::Status(grpc::StatusCode::INTERNAL,
-                            absl::StrCat("cannot read blob ", request->digest()));
+      status =
+          grpc::Status(grpc::StatusCode::INTERNAL,
+                       absl::StrCat("cannot read blob ", request->digest()));
       break;
     }
     if (n == 0) break;

@@ -30,14 +30,15 @@ absl::StatusOr<T> Scalar(const YAML::Node& n, const std::string& source,
   }
 }
 
-absl::Status CheckKeys(const YAML::Node& map, const std::set<std::string>& known,
+absl::Status CheckKeys(const YAML::Node& map,
+                       const std::set<std::string>& known,
                        const std::string& source, const std::string& where) {
   for (const auto& kv : map) {
     std::string key = kv.first.as<std::string>();
     if (!known.count(key)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          source, ": unknown key '", where, key, "'; known keys: ",
-          absl::StrJoin(known, ", ")));
+      return absl::InvalidArgumentError(
+          absl::StrCat(source, ": unknown key '", where, key,
+                       "'; known keys: ", absl::StrJoin(known, ", ")));
     }
   }
   return absl::OkStatus();
@@ -50,8 +51,8 @@ absl::StatusOr<std::vector<std::string>> StringList(const YAML::Node& n,
   if (!n.IsSequence()) return Bad(source, key, "must be a list of strings");
   std::vector<std::string> out;
   for (const auto& item : n) {
-    ASSIGN_OR_RETURN(std::string s,
-                     Scalar<std::string>(item, source, key, "a list of strings"));
+    ASSIGN_OR_RETURN(std::string s, Scalar<std::string>(item, source, key,
+                                                        "a list of strings"));
     out.push_back(s);
   }
   return out;
@@ -138,11 +139,10 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
       return Bad(source, "max_concurrent_runs", "must be at least 1");
     }
   }
-  for (auto [key, field] :
-       {std::pair{"default_deadline", &c.default_deadline},
-        std::pair{"max_deadline", &c.max_deadline},
-        std::pair{"kill_grace", &c.kill_grace},
-        std::pair{"shutdown_grace", &c.shutdown_grace}}) {
+  for (auto [key, field] : {std::pair{"default_deadline", &c.default_deadline},
+                            std::pair{"max_deadline", &c.max_deadline},
+                            std::pair{"kill_grace", &c.kill_grace},
+                            std::pair{"shutdown_grace", &c.shutdown_grace}}) {
     if (root[key]) {
       ASSIGN_OR_RETURN(*field, DurationKey(root[key], source, key));
     }
@@ -150,7 +150,8 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
   if (c.default_deadline > c.max_deadline) c.default_deadline = c.max_deadline;
   if (const auto& r = root["retention"]) {
     if (!r.IsMap()) return Bad(source, "retention", "must be a mapping");
-    RETURN_IF_ERROR(CheckKeys(r, {"max_age", "max_runs"}, source, "retention."));
+    RETURN_IF_ERROR(
+        CheckKeys(r, {"max_age", "max_runs"}, source, "retention."));
     if (r["max_age"]) {
       ASSIGN_OR_RETURN(c.retention_max_age,
                        DurationKey(r["max_age"], source, "retention.max_age"));
@@ -183,8 +184,9 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
     }
   }
   if (root["insecure_tcp"]) {
-    ASSIGN_OR_RETURN(c.insecure_tcp, Scalar<bool>(root["insecure_tcp"], source,
-                                                  "insecure_tcp", "true or false"));
+    ASSIGN_OR_RETURN(c.insecure_tcp,
+                     Scalar<bool>(root["insecure_tcp"], source, "insecure_tcp",
+                                  "true or false"));
   }
   if (root["metrics_listen"]) {
     ASSIGN_OR_RETURN(c.metrics_listen,
@@ -192,8 +194,9 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
                                          "metrics_listen", "host:port"));
   }
   if (root["socket_mode"]) {
-    ASSIGN_OR_RETURN(std::string m, Scalar<std::string>(root["socket_mode"], source,
-                                                        "socket_mode", "octal"));
+    ASSIGN_OR_RETURN(std::string m,
+                     Scalar<std::string>(root["socket_mode"], source,
+                                         "socket_mode", "octal"));
     char* end = nullptr;
     unsigned long v = strtoul(m.c_str(), &end, 8);
     if (m.empty() || *end != '\0' || v > 0777) {

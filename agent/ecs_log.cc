@@ -31,9 +31,8 @@ void EcsJsonFormatter::format(const spdlog::details::log_msg& msg,
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                 msg.time.time_since_epoch())
                 .count();
-  j["@timestamp"] = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
-                                     absl::FromUnixNanos(ns),
-                                     absl::UTCTimeZone());
+  j["@timestamp"] = absl::FormatTime(
+      "%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixNanos(ns), absl::UTCTimeZone());
   auto lv = spdlog::level::to_string_view(msg.level);
   j["log.level"] = std::string(lv.data(), lv.size());
   j["message"] = std::string(msg.payload.data(), msg.payload.size());

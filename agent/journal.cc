@@ -103,7 +103,8 @@ absl::StatusOr<std::unique_ptr<JournalReader>> JournalReader::Open(
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) {
-      return absl::NotFoundError(absl::StrCat("journal '", path, "' is missing"));
+      return absl::NotFoundError(
+          absl::StrCat("journal '", path, "' is missing"));
     }
     return IoError("open", path);
   }
@@ -122,8 +123,8 @@ bool JournalReader::Fill(uint64_t limit, size_t need) {
   while (buf_.size() < need) {
     uint64_t end = buf_offset_ + buf_.size();
     if (end >= limit) return false;
-    size_t want = static_cast<size_t>(
-        std::min<uint64_t>(limit - end, std::max<size_t>(need - buf_.size(), 1 << 20)));
+    size_t want = static_cast<size_t>(std::min<uint64_t>(
+        limit - end, std::max<size_t>(need - buf_.size(), 1 << 20)));
     size_t old = buf_.size();
     buf_.resize(old + want);
     ssize_t n = pread(fd_, buf_.data() + old, want, end);

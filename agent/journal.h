@@ -65,9 +65,9 @@ class JournalReader {
   JournalReader(int fd) : fd_(fd) {}
   bool Fill(uint64_t limit, size_t need);
   int fd_;
-  std::string buf_;      // bytes from file offset buf_offset_
+  std::string buf_;  // bytes from file offset buf_offset_
   uint64_t buf_offset_ = 0;
-  size_t pos_ = 0;       // parse position within buf_
+  size_t pos_ = 0;  // parse position within buf_
   uint64_t corrupt_ = 0;
   uint64_t good_end_ = 0;
 };

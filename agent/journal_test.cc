@@ -1,1 +1,114 @@
+#include "agent/journal.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "gtest/gtest.h"
+#include "stages/core/atomic_file.h"
+
+namespace dso {
+namespace {
+
+namespace fs = std::filesystem;
+
+dso::v1::Event LogEvent(uint64_t seq, const std::string& text) {
+  dso::v1::Event e;
+  e.set_seq(seq);
+  e.mutable_log()->set_text(text);
+  return e;
+}
+
+class JournalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = fs::temp_directory_path().string() + "/journal-XXXXXX";
+    dir_ = mkdtemp(tmpl.data());
+    path_ = dir_ + "/events.log";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::vector<dso::v1::Event> ReadAll(uint64_t* corrupt = nullptr) {
+    auto r = JournalReader::Open(path_).value();
+    std::vector<dso::v1::Event> out;
+    dso::v1::Event e;
+    while (r->Next(UINT64_MAX, &e)) out.push_back(e);
+    if (corrupt) *corrupt = r->corrupt_records();
+    return out;
+  }
+  std::string dir_, path_;
+};
+
+TEST_F(JournalTest, AppendsAndReadsBack) {
+  auto w = JournalWriter::Open(path_).value();
+  for (int i = 1; i <= 100; ++i) {
+    ASSERT_TRUE(w->Append(LogEvent(i, std::string(i * 10, 'x'))).ok());
+  }
+  ASSERT_TRUE(w->Sync().ok());
+  auto events = ReadAll();
+  ASSERT_EQ(events.size(), 100u);
+  EXPECT_EQ(events[41].seq(), 42u);
+  EXPECT_EQ(events[41].log().text().size(), 420u);
+}
+
+TEST_F(JournalTest, ReaderStopsAtTheLimitAndContinuesLater) {
+  auto w = JournalWriter::Open(path_).value();
+  ASSERT_TRUE(w->Append(LogEvent(1, "a")).ok());
+  uint64_t first = w->size();
+  ASSERT_TRUE(w->Append(LogEvent(2, "b")).ok());
+  auto r = JournalReader::Open(path_).value();
+  dso::v1::Event e;
+  ASSERT_TRUE(r->Next(first, &e));
+  EXPECT_EQ(e.seq(), 1u);
+  EXPECT_FALSE(r->Next(first, &e));
+  ASSERT_TRUE(r->Next(w->size(), &e));
+  EXPECT_EQ(e.seq(), 2u);
+}
+
+TEST_F(JournalTest, DamagedRecordIsSkippedAndTheRestKept) {
+  {
+    auto w = JournalWriter::Open(path_).value();
+    for (int i = 1; i <= 3; ++i)
+      ASSERT_TRUE(w->Append(LogEvent(i, "payload")).ok());
+  }
+  std::string bytes = ReadFile(path_).value();
+  bytes[bytes.size() / 2] ^= 0x5A;  // inside the second record
+  ASSERT_TRUE(WriteFileAtomically(path_, bytes).ok());
+  uint64_t corrupt = 0;
+  auto events = ReadAll(&corrupt);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].seq(), 1u);
+  EXPECT_EQ(events[1].seq(), 3u);
+  EXPECT_GE(corrupt, 1u);
+}
+
+TEST_F(JournalTest, GarbageFileYieldsNothingAndDoesNotCrash) {
+  ASSERT_TRUE(WriteFileAtomically(path_, std::string(5000, '\xD5')).ok());
+  uint64_t corrupt = 0;
+  EXPECT_TRUE(ReadAll(&corrupt).empty());
+}
+
+TEST_F(JournalTest, TornTailIsCutWhenReopened) {
+  {
+    auto w = JournalWriter::Open(path_).value();
+    ASSERT_TRUE(w->Append(LogEvent(1, "whole")).ok());
+  }
+  uint64_t whole = fs::file_size(path_);
+  {
+    // Half a record, as a crash in the middle of a write would leave.
+    std::string bytes = ReadFile(path_).value();
+    ASSERT_TRUE(WriteFileAtomically(path_, bytes + bytes.substr(0, 9)).ok());
+  }
+  auto w = JournalWriter::Open(path_).value();
+  EXPECT_EQ(w->size(), whole);
+  ASSERT_TRUE(w->Append(LogEvent(2, "after")).ok());
+  auto events = ReadAll();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].log().text(), "after");
+  auto s = SummarizeJournal(path_).value();
+  EXPECT_EQ(s.last_seq, 2u);
+  EXPECT_FALSE(s.has_result);
+}
+
+}  // namespace
+}  // namespace dso

@@ -46,10 +46,14 @@ void AgentMetrics::ArtifactBytesOut(uint64_t n) {
 std::string EscapeLabelValue(const std::string& value) {
   std::string out;
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -82,19 +86,23 @@ std::string AgentMetrics::Render() const {
   absl::StrAppend(&out,
                   "# HELP dso_active_runs Runs in progress.\n"
                   "# TYPE dso_active_runs gauge\n"
-                  "dso_active_runs ", active_, "\n",
+                  "dso_active_runs ",
+                  active_, "\n",
                   "# HELP dso_run_rejections_total Runs refused because the "
                   "agent was at its concurrency limit.\n"
                   "# TYPE dso_run_rejections_total counter\n"
-                  "dso_run_rejections_total ", rejected_, "\n",
+                  "dso_run_rejections_total ",
+                  rejected_, "\n",
                   "# HELP dso_artifact_bytes_in_total Bytes put into the "
                   "artifact store.\n"
                   "# TYPE dso_artifact_bytes_in_total counter\n"
-                  "dso_artifact_bytes_in_total ", bytes_in_, "\n",
+                  "dso_artifact_bytes_in_total ",
+                  bytes_in_, "\n",
                   "# HELP dso_artifact_bytes_out_total Bytes read from the "
                   "artifact store.\n"
                   "# TYPE dso_artifact_bytes_out_total counter\n"
-                  "dso_artifact_bytes_out_total ", bytes_out_, "\n");
+                  "dso_artifact_bytes_out_total ",
+                  bytes_out_, "\n");
   return out;
 }
 

@@ -20,18 +20,20 @@ absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
   int port = 0;
   if (colon == std::string::npos ||
       !absl::SimpleAtoi(address.substr(colon + 1), &port)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "metrics address '", address, "' must be host:port"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("metrics address '", address, "' must be host:port"));
   }
   std::string host = address.substr(0, colon);
-  if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  if (host.size() > 1 && host.front() == '[')
+    host = host.substr(1, host.size() - 2);
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* res = nullptr;
   if (getaddrinfo(host.empty() ? nullptr : host.c_str(),
-                  std::to_string(port).c_str(), &hints, &res) != 0 || !res) {
+                  std::to_string(port).c_str(), &hints, &res) != 0 ||
+      !res) {
     return absl::InvalidArgumentError(
         absl::StrCat("metrics address '", address, "' cannot be resolved"));
   }
@@ -86,7 +88,8 @@ void MetricsHttpServer::Serve() {
       if (n <= 0) break;
       req.append(buf, n);
     }
-    std::string status = "200 OK", type = "text/plain; version=0.0.4; charset=utf-8";
+    std::string status = "200 OK",
+                type = "text/plain; version=0.0.4; charset=utf-8";
     std::string body;
     if (absl::StartsWith(req, "GET /metrics ") ||
         absl::StartsWith(req, "GET /metrics?")) {
@@ -100,9 +103,10 @@ void MetricsHttpServer::Serve() {
       type = "text/plain";
       body = "use GET /metrics\n";
     }
-    std::string resp = absl::StrCat("HTTP/1.1 ", status, "\r\nContent-Type: ",
-                                    type, "\r\nContent-Length: ", body.size(),
-                                    "\r\nConnection: close\r\n\r\n", body);
+    std::string resp =
+        absl::StrCat("HTTP/1.1 ", status, "\r\nContent-Type: ", type,
+                     "\r\nContent-Length: ", body.size(),
+                     "\r\nConnection: close\r\n\r\n", body);
     size_t off = 0;
     while (off < resp.size()) {
       ssize_t n = write(c, resp.data() + off, resp.size() - off);

@@ -24,6 +24,10 @@ absl::Time FromTimestamp(const google::protobuf::Timestamp& ts) {
 
 void RunEntry::Emit(dso::v1::Event event) {
   absl::MutexLock lock(&mu);
+  AppendLocked(event);
+}
+
+void RunEntry::AppendLocked(dso::v1::Event& event) {
   if (!journal) return;  // finished
   event.set_seq(run.last_seq() + 1);
   event.set_run_id(id);
@@ -38,6 +42,26 @@ void RunEntry::Emit(dso::v1::Event event) {
   run.set_last_seq(event.seq());
   journal_size = journal->size();
   changed.SignalAll();
+}
+
+absl::Status RunEntry::Finish(const dso::v1::Result& result) {
+  {
+    absl::MutexLock lock(&mu);
+    dso::v1::Event event;
+    *event.mutable_result() = result;
+    AppendLocked(event);
+    if (journal) {
+      absl::Status s = journal->Sync();
+      if (!s.ok() && journal_error.ok()) journal_error = s;
+    }
+    journal.reset();
+    run.set_state(dso::v1::FINISHED);
+    run.set_outcome(result.outcome());
+    *run.mutable_result() = result;
+    SetTimestamp(absl::Now(), run.mutable_finished());
+    changed.SignalAll();
+  }
+  return SaveMeta();
 }
 
 absl::Status RunEntry::SaveMeta() const {

@@ -27,7 +27,7 @@ struct RunEntry {
   absl::CondVar changed;  // signalled on every event and at the end
   dso::v1::Run run ABSL_GUARDED_BY(mu);
   uint64_t journal_size ABSL_GUARDED_BY(mu) = 0;  // bytes readers may read
-  bool live ABSL_GUARDED_BY(mu) = false;  // executing in this process
+  bool live ABSL_GUARDED_BY(mu) = false;          // executing in this process
   std::unique_ptr<JournalWriter> journal ABSL_GUARDED_BY(mu);
   absl::Status journal_error ABSL_GUARDED_BY(mu);
 
@@ -35,12 +35,18 @@ struct RunEntry {
   absl::Time deadline = absl::InfiniteFuture();
   int lock_fd = -1;
 
+  void AppendLocked(dso::v1::Event& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+
   std::string journal_path() const { return dir + "/events.log"; }
   std::string meta_path() const { return dir + "/run.pb"; }
 
   // Assigns seq, time and run id, appends to the journal and wakes
   // followers. A journal failure (e.g. a full disk) cancels the run.
   void Emit(dso::v1::Event event);
+  // Appends the result event, marks the run FINISHED with it and closes the
+  // journal (fsynced), all under one lock so no reader sees a result on a
+  // run that still says RUNNING. Then writes run.pb.
+  absl::Status Finish(const dso::v1::Result& result);
   // Writes run.pb atomically from `run`.
   absl::Status SaveMeta() const;
 };

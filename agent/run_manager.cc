@@ -114,7 +114,8 @@ RunManager::~RunManager() { Shutdown(absl::ZeroDuration()); }
 
 absl::Status RunManager::Recover() {
   std::error_code ec;
-  for (const auto& d : fs::directory_iterator(options_.data_dir + "/runs", ec)) {
+  for (const auto& d :
+       fs::directory_iterator(options_.data_dir + "/runs", ec)) {
     if (!d.is_directory()) continue;
     auto entry = std::make_shared<RunEntry>();
     entry->id = d.path().filename().string();
@@ -137,45 +138,33 @@ absl::Status RunManager::Recover() {
       if (summary.ok()) entry->journal_size = summary->good_end;
     }
     if (meta->state() == dso::v1::RUNNING) {
+      // If another process (an embedded dsoctl) holds the lock, it is
+      // executing the run right now; otherwise the process that did was
+      // killed or crashed.
       int fd = LockRunDir(entry->dir);
-      if (fd < 0) {
-        // Another process (an embedded dsoctl) is executing it right now.
-        absl::MutexLock lock(&mu_);
-        runs_[entry->id] = entry;
-        continue;
-      }
-      // Nobody executes it: the process that did was killed or crashed.
-      auto journal = JournalWriter::Open(entry->journal_path());
-      dso::v1::Result result;
-      result.set_outcome(dso::v1::INTERRUPTED);
-      result.set_message(
-          "the agent stopped (crash, kill or power loss) while this run was "
-          "in progress; its output up to that point is kept");
-      {
-        absl::MutexLock lock(&entry->mu);
-        if (journal.ok()) {
-          entry->journal = std::move(*journal);
-          entry->run.set_last_seq(summary.ok() ? summary->last_seq : 0);
+      if (fd >= 0) {
+        auto journal = JournalWriter::Open(entry->journal_path());
+        dso::v1::Result result;
+        result.set_outcome(dso::v1::INTERRUPTED);
+        result.set_message(
+            "the agent stopped (crash, kill or power loss) while this run was "
+            "in progress; its output up to that point is kept");
+        {
+          absl::MutexLock lock(&entry->mu);
+          if (journal.ok()) {
+            entry->journal = std::move(*journal);
+            entry->run.set_last_seq(summary.ok() ? summary->last_seq : 0);
+          }
         }
+        absl::Status s = entry->Finish(result);
+        if (!s.ok())
+          LogWarn(absl::StrCat("run ", entry->id, ": ", s.message()));
+        fs::remove_all(entry->dir + "/scratch", ec);
+        close(fd);
+        LogWarn(absl::StrCat("run ", entry->id,
+                             " was interrupted by an agent "
+                             "restart; marked INTERRUPTED"));
       }
-      dso::v1::Event e;
-      *e.mutable_result() = result;
-      entry->Emit(std::move(e));
-      {
-        absl::MutexLock lock(&entry->mu);
-        if (entry->journal) (void)entry->journal->Sync();
-        entry->journal.reset();
-        entry->run.set_state(dso::v1::FINISHED);
-        entry->run.set_outcome(dso::v1::INTERRUPTED);
-        *entry->run.mutable_result() = result;
-        SetTimestamp(absl::Now(), entry->run.mutable_finished());
-      }
-      absl::Status s = entry->SaveMeta();
-      if (!s.ok()) LogWarn(absl::StrCat("run ", entry->id, ": ", s.message()));
-      fs::remove_all(entry->dir + "/scratch", ec);
-      close(fd);
-      LogWarn(absl::StrCat("run ", entry->id, " was interrupted by an agent "
-                           "restart; marked INTERRUPTED"));
     }
     absl::MutexLock lock(&mu_);
     if (!meta->idempotency_key().empty()) {
@@ -199,7 +188,8 @@ absl::StatusOr<std::string> RunManager::Start(
   std::string digest = RequestDigest(request);
   std::string key;
   if (!request.idempotency_key().empty()) {
-    key = absl::StrCat(identity, std::string(1, '\0'), request.idempotency_key());
+    key =
+        absl::StrCat(identity, std::string(1, '\0'), request.idempotency_key());
   }
   auto entry = std::make_shared<RunEntry>();
   {
@@ -216,10 +206,10 @@ absl::StatusOr<std::string> RunManager::Start(
         if (existing != runs_.end()) {
           absl::MutexLock l(&existing->second->mu);
           if (existing->second->run.request_digest() != digest) {
-            return absl::FailedPreconditionError(absl::StrCat(
-                "idempotency key '", request.idempotency_key(),
-                "' was already used for a different request (run ",
-                it->second, "); use a new key for a new request"));
+            return absl::FailedPreconditionError(
+                absl::StrCat("idempotency key '", request.idempotency_key(),
+                             "' was already used for a different request (run ",
+                             it->second, "); use a new key for a new request"));
           }
           return it->second;
         }
@@ -311,7 +301,8 @@ void RunManager::Execute(std::shared_ptr<RunEntry> entry,
   switch (entry->token.reason()) {
     case CancelReason::kDeadline:
       result.set_outcome(dso::v1::ERROR);
-      result.set_error_code(static_cast<int>(absl::StatusCode::kDeadlineExceeded));
+      result.set_error_code(
+          static_cast<int>(absl::StatusCode::kDeadlineExceeded));
       result.set_message(entry->token.message());
       break;
     case CancelReason::kRequested:
@@ -328,38 +319,26 @@ void RunManager::Execute(std::shared_ptr<RunEntry> entry,
   {
     absl::MutexLock lock(&entry->mu);
     if (!entry->journal_error.ok()) {
-      result = ErrorResult(absl::ResourceExhaustedError(absl::StrCat(
-          "the run's journal could not be written: ",
-          entry->journal_error.message())));
+      result = ErrorResult(absl::ResourceExhaustedError(
+          absl::StrCat("the run's journal could not be written: ",
+                       entry->journal_error.message())));
     }
   }
   if (result.outcome() == dso::v1::OUTCOME_UNSPECIFIED) {
     result = ErrorResult(absl::InternalError(
         absl::StrCat("step '", request.step(), "' returned no outcome")));
   }
-  dso::v1::Event done;
-  *done.mutable_result() = result;
-  entry->Emit(std::move(done));
-  absl::Time created;
-  {
-    absl::MutexLock lock(&entry->mu);
-    if (entry->journal) {
-      absl::Status s = entry->journal->Sync();
-      if (!s.ok()) LogWarn(std::string(s.message()));
-    }
-    entry->journal.reset();
-    entry->run.set_state(dso::v1::FINISHED);
-    entry->run.set_outcome(result.outcome());
-    *entry->run.mutable_result() = result;
-    SetTimestamp(absl::Now(), entry->run.mutable_finished());
-    created = FromTimestamp(entry->run.created());
-  }
-  absl::Status saved = entry->SaveMeta();
+  std::error_code ec;
+  fs::remove_all(entry->dir + "/scratch", ec);
+  absl::Status saved = entry->Finish(result);
   if (!saved.ok()) {
     LogWarn(absl::StrCat("run ", entry->id, ": ", saved.message()));
   }
-  std::error_code ec;
-  fs::remove_all(entry->dir + "/scratch", ec);
+  absl::Time created;
+  {
+    absl::MutexLock lock(&entry->mu);
+    created = FromTimestamp(entry->run.created());
+  }
   if (entry->lock_fd >= 0) close(entry->lock_fd);
   std::string outcome = dso::v1::Outcome_Name(result.outcome());
   LogInfo(absl::StrCat("run finished: ", outcome, ": ", result.message()),
@@ -388,9 +367,10 @@ std::shared_ptr<RunEntry> RunManager::Find(const std::string& id) const {
 absl::StatusOr<dso::v1::Run> RunManager::Get(const std::string& id) const {
   auto entry = Find(id);
   if (!entry) {
-    return absl::NotFoundError(absl::StrCat(
-        "no run '", id, "' on this agent (it may have been pruned); "
-        "'dsoctl runs list' shows the runs kept"));
+    return absl::NotFoundError(
+        absl::StrCat("no run '", id,
+                     "' on this agent (it may have been pruned); "
+                     "'dsoctl runs list' shows the runs kept"));
   }
   absl::MutexLock lock(&entry->mu);
   if (!entry->live && entry->run.state() == dso::v1::RUNNING) {
@@ -429,9 +409,10 @@ absl::StatusOr<dso::v1::Run> RunManager::Cancel(const std::string& id,
     live = entry->live;
   }
   if (!live && Get(id)->state() == dso::v1::RUNNING) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "run ", id, " is executed by another process sharing this data dir; "
-        "cancel it there"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("run ", id,
+                     " is executed by another process sharing this data dir; "
+                     "cancel it there"));
   }
   if (live) {
     entry->token.Cancel(CancelReason::kRequested,
@@ -477,9 +458,9 @@ absl::Status RunManager::Follow(
     if (!live) {
       // Finished, everything read, and no result: the journal lost it.
       if (from_seq > entry->run.last_seq()) return absl::OkStatus();
-      return absl::DataLossError(absl::StrCat(
-          "run ", id, ": the journal ends without a result (",
-          reader->corrupt_records(), " damaged records skipped)"));
+      return absl::DataLossError(
+          absl::StrCat("run ", id, ": the journal ends without a result (",
+                       reader->corrupt_records(), " damaged records skipped)"));
     }
   }
 }
@@ -495,11 +476,12 @@ void RunManager::Watchdog() {
         if (!entry->live) continue;
         entry->token.Cancel(
             CancelReason::kDeadline,
-            absl::StrCat("deadline exceeded: the run was stopped after ",
-                         absl::FormatDuration(
-                             entry->deadline - FromTimestamp(entry->run.started())),
-                         "; raise --deadline (agent cap: ",
-                         absl::FormatDuration(options_.max_deadline), ")"));
+            absl::StrCat(
+                "deadline exceeded: the run was stopped after ",
+                absl::FormatDuration(entry->deadline -
+                                     FromTimestamp(entry->run.started())),
+                "; raise --deadline (agent cap: ",
+                absl::FormatDuration(options_.max_deadline), ")"));
       }
     }
   }
@@ -540,9 +522,8 @@ void RunManager::Shutdown(absl::Duration grace) {
     absl::MutexLock lock(&mu_);
     if (stopped_) return;
     shutting_down_ = true;
-    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return active_ == 0;
-    };
+    auto idle = [this]()
+                    ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return active_ == 0; };
     if (!mu_.AwaitWithTimeout(absl::Condition(&idle), grace)) {
       for (const auto& [id, entry] : runs_) {
         entry->token.Cancel(CancelReason::kShutdown,

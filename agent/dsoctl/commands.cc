@@ -37,8 +37,10 @@ int Fail(const GlobalOptions& g, const std::string& step,
          const absl::Status& status) {
   int code = ExitCodeForStatus(status);
   std::cerr << "dsoctl " << step << ": " << status.message() << "\n";
-  std::string agent = g.connection.agent.empty() ? "embedded" : g.connection.agent;
-  return WriteSummary(g.json_path, ErrorSummary(step, agent, status, code), code);
+  std::string agent =
+      g.connection.agent.empty() ? "embedded" : g.connection.agent;
+  return WriteSummary(g.json_path, ErrorSummary(step, agent, status, code),
+                      code);
 }
 
 ordered_json ProtoJson(const google::protobuf::Message& m) {
@@ -98,16 +100,18 @@ int CmdExec(const GlobalOptions& g, const ExecOptions& o) {
   for (const auto& kv : o.env) {
     size_t eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return Fail(g, "exec", absl::InvalidArgumentError(absl::StrCat(
-                                 "--env '", kv, "' must be NAME=VALUE")));
+      return Fail(g, "exec",
+                  absl::InvalidArgumentError(
+                      absl::StrCat("--env '", kv, "' must be NAME=VALUE")));
     }
     (*p->mutable_env())[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   for (const auto& c : o.collect) {
     if (!IsSafeRelativePath(c)) {
-      return Fail(g, "exec", absl::InvalidArgumentError(absl::StrCat(
-                                 "--collect '", c,
-                                 "' must be a relative path without '..'")));
+      return Fail(
+          g, "exec",
+          absl::InvalidArgumentError(absl::StrCat(
+              "--collect '", c, "' must be a relative path without '..'")));
     }
     p->add_collect(c);
   }
@@ -144,8 +148,8 @@ int CmdRunsList(const GlobalOptions& g, uint32_t limit) {
   dso::v1::ListRunsRequest req;
   req.set_limit(limit);
   dso::v1::ListRunsResponse resp;
-  absl::Status s = FromGrpc((*conn)->agent().ListRuns(&ctx, req, &resp),
-                            (*conn)->target());
+  absl::Status s =
+      FromGrpc((*conn)->agent().ListRuns(&ctx, req, &resp), (*conn)->target());
   if (!s.ok()) return Fail(g, "runs", s);
   printf("%-26s %-6s %-13s %-19s %s\n", "RUN", "STEP", "STATE", "CREATED",
          "DESCRIPTION");
@@ -167,13 +171,14 @@ int CmdRunsShow(const GlobalOptions& g, const std::string& id) {
   absl::Status s =
       FromGrpc((*conn)->agent().GetRun(&ctx, req, &r), (*conn)->target());
   if (!s.ok()) return Fail(g, "runs", s);
-  printf("run:         %s\nstep:        %s\nstate:       %s\n"
-         "description: %s\nidentity:    %s\ncreated:     %s\n"
-         "finished:    %s\nevents:      %llu\n",
-         r.id().c_str(), r.step().c_str(), StateText(r).c_str(),
-         r.description().c_str(), r.identity().c_str(),
-         FormatTime(r.created()).c_str(), FormatTime(r.finished()).c_str(),
-         static_cast<unsigned long long>(r.last_seq()));
+  printf(
+      "run:         %s\nstep:        %s\nstate:       %s\n"
+      "description: %s\nidentity:    %s\ncreated:     %s\n"
+      "finished:    %s\nevents:      %llu\n",
+      r.id().c_str(), r.step().c_str(), StateText(r).c_str(),
+      r.description().c_str(), r.identity().c_str(),
+      FormatTime(r.created()).c_str(), FormatTime(r.finished()).c_str(),
+      static_cast<unsigned long long>(r.last_seq()));
   if (r.has_result()) {
     printf("message:     %s\n", r.result().message().c_str());
     if (r.step() == "exec") printf("exit code:   %d\n", r.result().exit_code());
@@ -219,15 +224,16 @@ int CmdAgentInfo(const GlobalOptions& g) {
   if (!conn.ok()) return Fail(g, "agent", conn.status());
   auto info = (*conn)->Info();
   if (!info.ok()) return Fail(g, "agent", info.status());
-  printf("agent:        %s\nversion:      %s\nhostname:     %s\n"
-         "steps:        %s\nruns:         %u active of %u allowed\n"
-         "allowed roots: %s\n",
-         (*conn)->target().c_str(), info->version().c_str(),
-         info->hostname().c_str(), absl::StrJoin(info->steps(), ", ").c_str(),
-         info->active_runs(), info->max_concurrent_runs(),
-         info->allowed_roots().empty()
-             ? "(none: inputs are sent as tars)"
-             : absl::StrJoin(info->allowed_roots(), ", ").c_str());
+  printf(
+      "agent:        %s\nversion:      %s\nhostname:     %s\n"
+      "steps:        %s\nruns:         %u active of %u allowed\n"
+      "allowed roots: %s\n",
+      (*conn)->target().c_str(), info->version().c_str(),
+      info->hostname().c_str(), absl::StrJoin(info->steps(), ", ").c_str(),
+      info->active_runs(), info->max_concurrent_runs(),
+      info->allowed_roots().empty()
+          ? "(none: inputs are sent as tars)"
+          : absl::StrJoin(info->allowed_roots(), ", ").c_str());
   for (const auto& [k, v] : info->labels()) {
     printf("label:        %s=%s\n", k.c_str(), v.c_str());
   }
@@ -242,7 +248,8 @@ absl::Status CheckAgentStoreUrl(const std::string& url) {
     return absl::OkStatus();
   }
   return absl::UnimplementedError(absl::StrCat(
-      "store URL '", url, "' is not supported yet: only the agent's own store "
+      "store URL '", url,
+      "' is not supported yet: only the agent's own store "
       "(no URL) is; file://, s3://, nexus+https://, ftp:// and oci:// are "
       "planned"));
 }
@@ -251,7 +258,8 @@ absl::Status CheckAgentStoreUrl(const std::string& url) {
 
 int CmdStorePut(const GlobalOptions& g, const std::string& src,
                 const std::string& dest) {
-  if (absl::Status s = CheckAgentStoreUrl(dest); !s.ok()) return Fail(g, "store", s);
+  if (absl::Status s = CheckAgentStoreUrl(dest); !s.ok())
+    return Fail(g, "store", s);
   auto conn = AgentConnection::Open(g.connection);
   if (!conn.ok()) return Fail(g, "store", conn.status());
   auto info = UploadFile(**conn, src);
@@ -271,10 +279,11 @@ int CmdStoreGet(const GlobalOptions& g, const std::string& src,
   if (!conn.ok()) return Fail(g, "store", conn.status());
   auto info = DownloadBlob(**conn, digest, dest);
   if (!info.ok()) return Fail(g, "store", info.status());
-  std::cerr << "[dso] " << dest << ": " << info->size << " bytes, digest verified\n";
-  return DataSummary(g, "store", {{"digest", info->digest},
-                                  {"size", info->size},
-                                  {"path", dest}});
+  std::cerr << "[dso] " << dest << ": " << info->size
+            << " bytes, digest verified\n";
+  return DataSummary(
+      g, "store",
+      {{"digest", info->digest}, {"size", info->size}, {"path", dest}});
 }
 
 }  // namespace dso

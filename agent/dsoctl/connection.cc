@@ -100,9 +100,8 @@ absl::StatusOr<dso::v1::AgentInfo> AgentConnection::Info() {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   auto info = std::make_unique<dso::v1::AgentInfo>();
-  RETURN_IF_ERROR(
-      FromGrpc(agent_->GetInfo(&ctx, dso::v1::GetInfoRequest(), info.get()),
-               target_));
+  RETURN_IF_ERROR(FromGrpc(
+      agent_->GetInfo(&ctx, dso::v1::GetInfoRequest(), info.get()), target_));
   info_ = std::move(info);
   return *info_;
 }

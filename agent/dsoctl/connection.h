@@ -5,10 +5,10 @@
 #ifndef DSO_AGENT_DSOCTL_CONNECTION_H_
 #define DSO_AGENT_DSOCTL_CONNECTION_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "agent/agent_runtime.h"
@@ -18,12 +18,12 @@
 namespace dso {
 
 struct ConnectionOptions {
-  std::string agent;      // "", unix:///path, host:port
-  std::string tls_cert;   // client certificate (PEM) for TCP
+  std::string agent;     // "", unix:///path, host:port
+  std::string tls_cert;  // client certificate (PEM) for TCP
   std::string tls_key;
-  std::string tls_ca;     // CA that signed the agent's certificate
+  std::string tls_ca;  // CA that signed the agent's certificate
   bool insecure_tcp = false;
-  std::string data_dir;   // embedded mode; default $XDG_DATA_HOME/dso
+  std::string data_dir;  // embedded mode; default $XDG_DATA_HOME/dso
 };
 
 class AgentConnection {

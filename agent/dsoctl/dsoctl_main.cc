@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
                  "embedded mode's data dir (default $XDG_DATA_HOME/dso)");
 
   dso::ExecOptions ex;
-  auto* exec = app.add_subcommand("exec", "run a command as a step: exec -- CMD ARGS...");
+  auto* exec = app.add_subcommand(
+      "exec", "run a command as a step: exec -- CMD ARGS...");
   exec->add_option("--env", ex.env, "NAME=VALUE for the command; repeatable")
       ->allow_extra_args(false);
   exec->add_option("--cwd", ex.cwd, "working directory (default: current)");
@@ -56,10 +57,12 @@ int main(int argc, char** argv) {
   exec->add_option("command", ex.argv, "the command and its arguments")
       ->required();
 
-  auto* runs = app.add_subcommand("runs", "list, show, attach to or cancel runs");
+  auto* runs =
+      app.add_subcommand("runs", "list, show, attach to or cancel runs");
   runs->require_subcommand(1);
   uint32_t limit = 0;
-  auto* list = runs->add_subcommand("list", "runs kept by the agent, newest first");
+  auto* list =
+      runs->add_subcommand("list", "runs kept by the agent, newest first");
   list->add_option("--limit", limit, "at most this many");
   std::string run_id, reason;
   uint64_t from = 1;
@@ -74,7 +77,8 @@ int main(int argc, char** argv) {
 
   auto* agent = app.add_subcommand("agent", "about the agent");
   agent->require_subcommand(1);
-  auto* info = agent->add_subcommand("info", "version, steps, labels, capacity");
+  auto* info =
+      agent->add_subcommand("info", "version, steps, labels, capacity");
 
   auto* store = app.add_subcommand("store", "the agent's artifact store");
   store->require_subcommand(1);

@@ -41,7 +41,8 @@ void OnInterrupt() {
     std::cerr << "\n[dso] cancelling run " << s.run_id
               << " (Ctrl-C again to leave without waiting)\n";
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
     dso::v1::CancelRequest req;
     req.set_run_id(s.run_id);
     req.set_reason("Ctrl-C in dsoctl");
@@ -162,8 +163,8 @@ absl::StatusOr<FollowResult> Follow(AgentConnection& conn,
       return out;
     }
     if (st.ok()) {
-      return absl::DataLossError(absl::StrCat(
-          "the stream of run ", out.run_id, " ended without a result"));
+      return absl::DataLossError(absl::StrCat("the stream of run ", out.run_id,
+                                              " ended without a result"));
     }
     if (!Retryable(st) || absl::Now() > give_up) {
       return FromGrpc(st, conn.target());

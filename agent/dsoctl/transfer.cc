@@ -148,9 +148,9 @@ absl::StatusOr<dso::v1::Input> PrepareInput(AgentConnection& conn,
       }
     }
   }
-  std::string tmp = (fs::temp_directory_path() /
-                     absl::StrCat("dso-input-", getpid(), ".tar"))
-                        .string();
+  std::string tmp =
+      (fs::temp_directory_path() / absl::StrCat("dso-input-", getpid(), ".tar"))
+          .string();
   FILE* f = fopen(tmp.c_str(), "wb");
   if (!f) return absl::InternalError(absl::StrCat("cannot create '", tmp, "'"));
   absl::Status packed = PackDirectory(real, [f](absl::string_view d) {

@@ -16,8 +16,8 @@ namespace dso {
 namespace {
 absl::Status Errno(absl::string_view what, const std::string& path) {
   int err = errno;
-  std::string msg = absl::StrCat("cannot ", what, " '", path,
-                                 "': ", std::strerror(err));
+  std::string msg =
+      absl::StrCat("cannot ", what, " '", path, "': ", std::strerror(err));
   if (err == ENOSPC || err == EDQUOT) return absl::ResourceExhaustedError(msg);
   if (err == ENOENT) return absl::NotFoundError(msg);
   if (err == EACCES || err == EPERM) return absl::PermissionDeniedError(msg);
@@ -37,11 +37,10 @@ absl::Status SyncDirectory(const std::string& dir) {
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view content) {
   std::filesystem::path target(path);
-  std::string dir = target.parent_path().empty()
-                        ? "."
-                        : target.parent_path().string();
-  std::string tmp = absl::StrCat(dir, "/.", target.filename().string(),
-                                 ".tmp.", getpid());
+  std::string dir =
+      target.parent_path().empty() ? "." : target.parent_path().string();
+  std::string tmp =
+      absl::StrCat(dir, "/.", target.filename().string(), ".tmp.", getpid());
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("create", tmp);
   size_t off = 0;

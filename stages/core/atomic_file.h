@@ -4,10 +4,10 @@
 #define DSO_STAGES_CORE_ATOMIC_FILE_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace dso {
 

@@ -131,9 +131,8 @@ absl::StatusOr<std::string> FindExecutable(const std::string& argv0,
     if (is_exec(candidate)) return candidate;
     start = end + 1;
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("command '", argv0, "' was not found in PATH (", path_var,
-                   ")"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "command '", argv0, "' was not found in PATH (", path_var, ")"));
 }
 
 int PidfdOpen(pid_t pid) {
@@ -292,9 +291,9 @@ dso::v1::Result ExecStep::Run(const dso::v1::RunStepRequest& request,
       }
       if (pidfd >= 0) close(pidfd);
       if (got == sizeof(exec_errno) && exec_errno != 0) {
-        return ErrorResult(absl::InvalidArgumentError(absl::StrCat(
-            "cannot run '", *exe, "' in '", workdir,
-            "': ", std::strerror(exec_errno))));
+        return ErrorResult(absl::InvalidArgumentError(
+            absl::StrCat("cannot run '", *exe, "' in '", workdir,
+                         "': ", std::strerror(exec_errno))));
       }
       for (const auto& c : p.collect()) {
         std::string path = absl::StrCat(workdir, "/", c);
@@ -320,8 +319,8 @@ dso::v1::Result ExecStep::Run(const dso::v1::RunStepRequest& request,
                                         strsignal(WTERMSIG(wstatus)), ")"));
       } else {
         result.set_outcome(dso::v1::POLICY_FAILED);
-        result.set_message(absl::StrCat("command exited with status ",
-                                        WEXITSTATUS(wstatus)));
+        result.set_message(
+            absl::StrCat("command exited with status ", WEXITSTATUS(wstatus)));
       }
       return result;
     }

@@ -51,7 +51,8 @@ TEST(ExecStepTest, MissingCommandIsAnErrorNamingIt) {
   FakeStepContext ctx;
   dso::v1::Result r = step.Run(Exec({"no-such-command-dso"}), ctx);
   EXPECT_EQ(r.outcome(), dso::v1::ERROR);
-  EXPECT_EQ(r.error_code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(r.error_code(),
+            static_cast<int>(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(r.message(), HasSubstr("no-such-command-dso"));
 }
 
@@ -78,7 +79,9 @@ TEST(ExecStepTest, InvalidUtf8IsReplaced) {
   FakeStepContext ctx;
   ASSERT_EQ(step.Run(Exec({"printf", "a\\377b\\n"}), ctx).outcome(),
             dso::v1::SUCCEEDED);
-  EXPECT_EQ(ctx.LogText(dso::v1::LogLine::STDOUT), "a\xEF\xBF\xBD" "b\n");
+  EXPECT_EQ(ctx.LogText(dso::v1::LogLine::STDOUT),
+            "a\xEF\xBF\xBD"
+            "b\n");
 }
 
 // Alive and not a zombie waiting for its (re)parent to reap it.

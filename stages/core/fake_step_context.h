@@ -14,7 +14,7 @@ namespace dso {
 
 class FakeStepContext : public StepContext {
  public:
-  FakeStepContext();  // creates a scratch directory under $TMPDIR
+  FakeStepContext();            // creates a scratch directory under $TMPDIR
   ~FakeStepContext() override;  // removes it
 
   void Emit(dso::v1::Event event) override;

@@ -10,12 +10,18 @@ using dso::v1::Severity;
 
 absl::string_view SeverityName(Severity severity) {
   switch (severity) {
-    case dso::v1::CRITICAL: return "CRITICAL";
-    case dso::v1::HIGH: return "HIGH";
-    case dso::v1::MEDIUM: return "MEDIUM";
-    case dso::v1::LOW: return "LOW";
-    case dso::v1::INFO: return "INFO";
-    default: return "UNSPECIFIED";
+    case dso::v1::CRITICAL:
+      return "CRITICAL";
+    case dso::v1::HIGH:
+      return "HIGH";
+    case dso::v1::MEDIUM:
+      return "MEDIUM";
+    case dso::v1::LOW:
+      return "LOW";
+    case dso::v1::INFO:
+      return "INFO";
+    default:
+      return "UNSPECIFIED";
   }
 }
 
@@ -32,11 +38,16 @@ absl::StatusOr<Severity> ParseSeverity(absl::string_view name) {
 
 absl::string_view SecuritySeverityScore(Severity severity) {
   switch (severity) {
-    case dso::v1::CRITICAL: return "9.5";
-    case dso::v1::HIGH: return "8.0";
-    case dso::v1::MEDIUM: return "5.5";
-    case dso::v1::LOW: return "2.0";
-    default: return "0.0";
+    case dso::v1::CRITICAL:
+      return "9.5";
+    case dso::v1::HIGH:
+      return "8.0";
+    case dso::v1::MEDIUM:
+      return "5.5";
+    case dso::v1::LOW:
+      return "2.0";
+    default:
+      return "0.0";
   }
 }
 
@@ -61,7 +72,8 @@ std::map<std::string, uint64_t> CountBySeverity(
                      dso::v1::LOW, dso::v1::INFO}) {
     counts[std::string(SeverityName(s))] = 0;
   }
-  for (const auto& f : findings) ++counts[std::string(SeverityName(f.severity()))];
+  for (const auto& f : findings)
+    ++counts[std::string(SeverityName(f.severity()))];
   return counts;
 }
 

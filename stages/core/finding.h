@@ -6,10 +6,10 @@
 #include <initializer_list>
 #include <map>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "dso/v1/finding.pb.h"
 
 namespace dso {

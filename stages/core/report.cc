@@ -28,9 +28,12 @@ ordered_json LocationJson(const dso::v1::Location& l) {
 absl::string_view SarifLevel(dso::v1::Severity s) {
   switch (s) {
     case dso::v1::CRITICAL:
-    case dso::v1::HIGH: return "error";
-    case dso::v1::MEDIUM: return "warning";
-    default: return "note";
+    case dso::v1::HIGH:
+      return "error";
+    case dso::v1::MEDIUM:
+      return "warning";
+    default:
+      return "note";
   }
 }
 
@@ -111,10 +114,10 @@ std::string SarifReport(const ToolInfo& tool,
       if (l.column()) region["startColumn"] = l.column();
       if (l.end_line()) region["endLine"] = l.end_line();
       if (l.end_column()) region["endColumn"] = l.end_column();
-      r["locations"] = ordered_json::array(
-          {{{"physicalLocation",
-             {{"artifactLocation", {{"uri", l.file()}}},
-              {"region", region}}}}});
+      r["locations"] =
+          ordered_json::array({{{"physicalLocation",
+                                 {{"artifactLocation", {{"uri", l.file()}}},
+                                  {"region", region}}}}});
     }
     if (!f.fingerprint().empty()) {
       r["partialFingerprints"] = {{"primaryLocationLineHash", f.fingerprint()}};

@@ -25,7 +25,8 @@ std::vector<dso::v1::Finding> Sample() {
 }
 
 TEST(ReportTest, SarifHasRulesResultsAndRequiredFields) {
-  auto j = nlohmann::json::parse(SarifReport({"dso", "0.1", "https://x"}, Sample()));
+  auto j =
+      nlohmann::json::parse(SarifReport({"dso", "0.1", "https://x"}, Sample()));
   EXPECT_EQ(j["version"], "2.1.0");
   const auto& run = j["runs"][0];
   EXPECT_EQ(run["tool"]["driver"]["name"], "dso");
@@ -38,7 +39,8 @@ TEST(ReportTest, SarifHasRulesResultsAndRequiredFields) {
   EXPECT_EQ(region["startLine"], 12);
   EXPECT_EQ(region["startColumn"], 5);
   // A package finding without a line still gets startLine 1 and a message.
-  EXPECT_EQ(results[1]["locations"][0]["physicalLocation"]["region"]["startLine"], 1);
+  EXPECT_EQ(
+      results[1]["locations"][0]["physicalLocation"]["region"]["startLine"], 1);
   EXPECT_EQ(results[1]["message"]["text"], "GHSA-xxxx in django@1.0");
   for (const auto& rule : run["tool"]["driver"]["rules"]) {
     if (rule["id"] == "GHSA-xxxx") {

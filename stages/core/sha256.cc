@@ -8,8 +8,8 @@
 #include <cstring>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 
 namespace dso {
 
@@ -43,9 +43,9 @@ absl::StatusOr<std::string> ParseSha256Digest(absl::string_view digest) {
   constexpr absl::string_view kPrefix = "sha256:";
   if (digest.substr(0, kPrefix.size()) != kPrefix ||
       digest.size() != kPrefix.size() + 64) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "digest '", digest.substr(0, 80),
-        "' is not of the form sha256:<64 lowercase hex digits>"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("digest '", digest.substr(0, 80),
+                     "' is not of the form sha256:<64 lowercase hex digits>"));
   }
   absl::string_view hex = digest.substr(kPrefix.size());
   for (char c : hex) {

@@ -9,10 +9,10 @@
 #define DSO_CONCAT_INNER_(a, b) a##b
 #define DSO_CONCAT_(a, b) DSO_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                          \
-  do {                                                 \
-    ::absl::Status dso_status_ = (expr);               \
-    if (!dso_status_.ok()) return dso_status_;         \
+#define RETURN_IF_ERROR(expr)                  \
+  do {                                         \
+    ::absl::Status dso_status_ = (expr);       \
+    if (!dso_status_.ok()) return dso_status_; \
   } while (0)
 
 #define ASSIGN_OR_RETURN(lhs, expr) \

@@ -23,7 +23,8 @@ class Step {
   virtual std::string name() const = 0;
   // Checks the request's parameters before a run is created; an error here
   // is the client's (INVALID_ARGUMENT with a message naming the parameter).
-  virtual absl::Status Validate(const dso::v1::RunStepRequest& request) const = 0;
+  virtual absl::Status Validate(
+      const dso::v1::RunStepRequest& request) const = 0;
   // Runs to completion, cancellation or deadline, and returns the result.
   virtual dso::v1::Result Run(const dso::v1::RunStepRequest& request,
                               StepContext& context) const = 0;

@@ -8,9 +8,9 @@
 #define DSO_STAGES_CORE_STEP_CONTEXT_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "dso/v1/agent.pb.h"
 #include "dso/v1/steps.pb.h"

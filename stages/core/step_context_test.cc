@@ -12,7 +12,7 @@ TEST(SanitizeUtf8Test, KeepsValidAndReplacesInvalid) {
   EXPECT_EQ(SanitizeUtf8("a\xFF"), "a\xEF\xBF\xBD");
   EXPECT_EQ(SanitizeUtf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong
   EXPECT_EQ(SanitizeUtf8("\xED\xA0\x80"),
-            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");                // surrogate
   EXPECT_EQ(SanitizeUtf8("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // cut
 }
 

@@ -19,9 +19,8 @@ namespace dso {
 namespace {
 
 absl::Status IoError(absl::string_view what, const std::string& path, int err) {
-  std::string msg =
-      absl::StrCat("artifact store: cannot ", what, " '", path,
-                   "': ", std::strerror(err));
+  std::string msg = absl::StrCat("artifact store: cannot ", what, " '", path,
+                                 "': ", std::strerror(err));
   if (err == ENOSPC || err == EDQUOT) {
     return absl::ResourceExhaustedError(
         absl::StrCat(msg, " (free space on the agent's data dir)"));
@@ -47,11 +46,12 @@ BlobWriter::~BlobWriter() {
 
 absl::Status BlobWriter::Append(absl::string_view data) {
   if (!error_.ok()) return error_;
-  if (committed_) return absl::FailedPreconditionError("blob already committed");
+  if (committed_)
+    return absl::FailedPreconditionError("blob already committed");
   if (max_size_ && size_ + data.size() > max_size_) {
-    error_ = absl::InvalidArgumentError(absl::StrCat(
-        "blob is larger than its declared or allowed size of ", max_size_,
-        " bytes"));
+    error_ = absl::InvalidArgumentError(
+        absl::StrCat("blob is larger than its declared or allowed size of ",
+                     max_size_, " bytes"));
     return error_;
   }
   size_t off = 0;
@@ -72,7 +72,8 @@ absl::Status BlobWriter::Append(absl::string_view data) {
 absl::StatusOr<BlobInfo> BlobWriter::Commit(
     absl::string_view expected_digest, std::optional<uint64_t> expected_size) {
   if (!error_.ok()) return error_;
-  if (committed_) return absl::FailedPreconditionError("blob already committed");
+  if (committed_)
+    return absl::FailedPreconditionError("blob already committed");
   BlobInfo info{hash_.Finish(), size_};
   if (expected_size && *expected_size != size_) {
     return absl::InvalidArgumentError(
@@ -80,10 +81,9 @@ absl::StatusOr<BlobInfo> BlobWriter::Commit(
                      " bytes, received ", size_, "; nothing was stored"));
   }
   if (!expected_digest.empty() && expected_digest != info.digest) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("blob digest mismatch: declared ", expected_digest,
-                     ", received content hashes to ", info.digest,
-                     "; nothing was stored"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "blob digest mismatch: declared ", expected_digest,
+        ", received content hashes to ", info.digest, "; nothing was stored"));
   }
   if (fsync(fd_) != 0) return IoError("fsync", tmp_path_, errno);
   close(fd_);
@@ -143,8 +143,8 @@ absl::StatusOr<BlobInfo> BlobStore::Stat(absl::string_view digest) const {
 absl::StatusOr<BlobInfo> BlobStore::PutFile(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
-    return absl::NotFoundError(absl::StrCat("cannot open '", path,
-                                            "': ", std::strerror(errno)));
+    return absl::NotFoundError(
+        absl::StrCat("cannot open '", path, "': ", std::strerror(errno)));
   }
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -72,7 +72,10 @@ TEST_F(BlobStoreTest, SizeMismatchAndOversizeAreRejected) {
 }
 
 TEST_F(BlobStoreTest, AbandonedWriterLeavesNoTrace) {
-  { auto w = store_->NewWriter().value(); ASSERT_TRUE(w->Append("x").ok()); }
+  {
+    auto w = store_->NewWriter().value();
+    ASSERT_TRUE(w->Append("x").ok());
+  }
   EXPECT_EQ(TempFiles(), 0u);
 }
 
@@ -90,7 +93,8 @@ TEST_F(BlobStoreTest, ConcurrentPutsOfTheSameBlobAreSafe) {
     threads.emplace_back([&] {
       auto w = store_->NewWriter().value();
       for (size_t off = 0; off < content.size(); off += 4096) {
-        if (!w->Append(absl::string_view(content).substr(off, 4096)).ok()) return;
+        if (!w->Append(absl::string_view(content).substr(off, 4096)).ok())
+          return;
       }
       if (w->Commit(digest, content.size()).ok()) ++ok;
     });

@@ -158,9 +158,8 @@ absl::Status UnpackTar(const std::string& tar_path, const std::string& dest,
   ArchivePtr out(archive_write_disk_new());
   archive_write_disk_set_options(
       out.get(), ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                     ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                     ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
-                     ARCHIVE_EXTRACT_NO_OVERWRITE);
+                     ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_TIME |
+                     ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_NO_OVERWRITE);
   uint64_t entries = 0, total = 0;
   std::vector<char> buf(1 << 20);
   while (true) {
@@ -182,17 +181,18 @@ absl::Status UnpackTar(const std::string& tar_path, const std::string& dest,
     if (const char* hl = archive_entry_hardlink(e)) {
       std::string target = CleanEntryPath(hl);
       if (!IsSafeRelativePath(target)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "tar entry '", name, "' is a hard link to '", hl,
-            "', outside the archive; refusing archive"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("tar entry '", name, "' is a hard link to '", hl,
+                         "', outside the archive; refusing archive"));
       }
       archive_entry_set_hardlink(e, absl::StrCat(root, "/", target).c_str());
     }
     mode_t type = archive_entry_filetype(e);
     if (archive_entry_hardlink(e)) type = AE_IFREG;
     if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "tar entry '", name, "' is a device, fifo or socket; refusing archive"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("tar entry '", name,
+                       "' is a device, fifo or socket; refusing archive"));
     }
     if (type == AE_IFLNK) {
       const char* t = archive_entry_symlink(e);
@@ -230,7 +230,8 @@ absl::Status UnpackTar(const std::string& tar_path, const std::string& dest,
       }
     }
     if (archive_write_finish_entry(out.get()) < ARCHIVE_WARN) {
-      return ArchiveError(out.get(), absl::StrCat("cannot finish '", name, "'"));
+      return ArchiveError(out.get(),
+                          absl::StrCat("cannot finish '", name, "'"));
     }
   }
   if (archive_write_close(out.get()) != ARCHIVE_OK) {

@@ -132,19 +132,22 @@ TEST_F(TarDirTest, RejectsDeviceFiles) {
 
 TEST_F(TarDirTest, EnforcesSizeAndEntryLimits) {
   UnpackLimits small{.max_total_bytes = 10, .max_entries = 3};
-  EXPECT_THAT(std::string(Unpack({{"big", AE_IFREG, std::string(11, 'x')}},
-                                 small).message()),
-              HasSubstr("more than 10 bytes"));
+  EXPECT_THAT(
+      std::string(
+          Unpack({{"big", AE_IFREG, std::string(11, 'x')}}, small).message()),
+      HasSubstr("more than 10 bytes"));
   EXPECT_THAT(std::string(Unpack({{"a", AE_IFREG, ""},
                                   {"b", AE_IFREG, ""},
                                   {"c", AE_IFREG, ""},
                                   {"e", AE_IFREG, ""}},
-                                 small).message()),
+                                 small)
+                              .message()),
               HasSubstr("more than 3 entries"));
 }
 
 TEST_F(TarDirTest, RejectsGarbage) {
-  ASSERT_TRUE(WriteFileAtomically(root_ + "/g.tar", std::string(2000, 'g')).ok());
+  ASSERT_TRUE(
+      WriteFileAtomically(root_ + "/g.tar", std::string(2000, 'g')).ok());
   EXPECT_EQ(UnpackTar(root_ + "/g.tar", root_ + "/out").code(),
             absl::StatusCode::kInvalidArgument);
 }
