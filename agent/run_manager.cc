@@ -34,7 +34,34 @@ std::string NewRunId() {
       absl::Hex(rng() & 0xFFFFFFFFull, absl::kZeroPad8));
 }
 
-std::string RequestDigest(const dso::v1::RunStepRequest& request) {
+// Uploaded inputs are left out: a retried dsoctl packs the workspace again,
+// and the first attempt may already have changed it.
+void ClearUploadedInputs(google::protobuf::Message& m) {
+  if (m.GetDescriptor() == dso::v1::Input::descriptor()) {
+    static_cast<dso::v1::Input&>(m).clear_tar_digest();
+    return;
+  }
+  const auto* refl = m.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  refl->ListFields(m, &fields);
+  for (const auto* f : fields) {
+    if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE ||
+        f->is_map()) {
+      continue;
+    }
+    if (f->is_repeated()) {
+      for (int i = 0; i < refl->FieldSize(m, f); ++i) {
+        ClearUploadedInputs(*refl->MutableRepeatedMessage(&m, f, i));
+      }
+    } else {
+      ClearUploadedInputs(*refl->MutableMessage(&m, f));
+    }
+  }
+}
+
+std::string RequestDigest(dso::v1::RunStepRequest request) {
+  ClearUploadedInputs(request);
+  request.clear_deadline_seconds();
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream out(&bytes);

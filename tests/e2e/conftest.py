@@ -1,0 +1,181 @@
+"""Fixtures for end-to-end tests: a real dso-agent on a temporary Unix
+socket (or loopback TCP with mutual TLS), dsoctl as a subprocess, and Python
+gRPC stubs generated from proto/ with protoc and Debian's grpc_python_plugin.
+"""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("DSO_BUILD_DIR", ROOT / "build"))
+AGENT_BIN = BUILD / "agent" / "dso-agent"
+DSOCTL_BIN = BUILD / "agent" / "dsoctl" / "dsoctl"
+
+
+def generate_python_stubs(out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    protos = sorted(str(p.relative_to(ROOT / "proto"))
+                    for p in (ROOT / "proto" / "dso" / "v1").glob("*.proto"))
+    subprocess.run(
+        ["protoc", f"-I{ROOT / 'proto'}", f"--python_out={out_dir}",
+         f"--grpc_python_out={out_dir}",
+         "--plugin=protoc-gen-grpc_python=/usr/bin/grpc_python_plugin",
+         *protos], check=True, cwd=ROOT / "proto")
+    return out_dir
+
+
+@pytest.fixture(scope="session")
+def stubs(tmp_path_factory):
+    out = generate_python_stubs(tmp_path_factory.mktemp("stubs"))
+    sys.path.insert(0, str(out))
+    from dso.v1 import agent_pb2, agent_pb2_grpc, artifact_pb2, \
+        artifact_pb2_grpc, steps_pb2  # noqa: F401
+    import types
+    return types.SimpleNamespace(agent_pb2=agent_pb2,
+                                 agent_pb2_grpc=agent_pb2_grpc,
+                                 artifact_pb2=artifact_pb2,
+                                 artifact_pb2_grpc=artifact_pb2_grpc,
+                                 steps_pb2=steps_pb2, path=out)
+
+
+class Agent:
+    """A dso-agent process with its own data dir and config."""
+
+    def __init__(self, base: Path, config: str = "", listen=None,
+                 extra_args=()):
+        self.base = base
+        self.data_dir = base / "data"
+        self.socket = base / "agent.sock"
+        self.log_path = base / "agent.log"
+        self.config_path = base / "agent.yaml"
+        self.config_path.write_text(config)
+        self.listen = listen or [f"unix://{self.socket}"]
+        self.extra_args = list(extra_args)
+        self.proc = None
+        self.address = None
+        self.metrics_port = None
+
+    def start(self, wait=True):
+        args = [str(AGENT_BIN), "--config", str(self.config_path),
+                "--data-dir", str(self.data_dir), *self.extra_args]
+        for addr in self.listen:
+            args += ["--listen", addr]
+        self._log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(args, stdout=self._log,
+                                     stderr=subprocess.STDOUT)
+        if wait:
+            self.wait_ready()
+        return self
+
+    def log_records(self):
+        out = []
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                pass
+        return out
+
+    def wait_ready(self, timeout=15):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"agent exited {self.proc.returncode}: "
+                    f"{self.log_path.read_text()}")
+            for rec in self.log_records():
+                if "dso.listen" in rec:
+                    self.address = rec["dso.listen"].split(",")[0]
+                if "dso.metrics_port" in rec:
+                    self.metrics_port = int(rec["dso.metrics_port"])
+            if self.address:
+                return
+            time.sleep(0.05)
+        raise RuntimeError("agent did not start: " + self.log_path.read_text())
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self._log.close()
+        self.address = None
+        return self.proc.returncode if self.proc else None
+
+
+@pytest.fixture
+def make_agent(tmp_path):
+    agents = []
+
+    def make(config="", name="agent", **kw):
+        base = tmp_path / name
+        base.mkdir(exist_ok=True)
+        a = Agent(base, config, **kw)
+        agents.append(a)
+        return a
+
+    yield make
+    for a in agents:
+        a.stop(signal.SIGKILL)
+
+
+@pytest.fixture
+def agent(make_agent):
+    return make_agent().start()
+
+
+def dsoctl(*args, agent=None, json_file=None, cwd=None, env=None,
+           timeout=60, check=None, extra_global=()):
+    """Runs dsoctl; returns CompletedProcess with .summary when --json."""
+    cmd = [str(DSOCTL_BIN)]
+    if agent is not None:
+        cmd += ["--agent", agent.address]
+    cmd += list(extra_global)
+    if json_file:
+        cmd += ["--json", str(json_file)]
+    cmd += list(args)
+    full_env = dict(os.environ)
+    full_env.pop("DSO_AGENT", None)
+    full_env.update(env or {})
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd,
+                       env=full_env, timeout=timeout)
+    p.summary = json.loads(Path(json_file).read_text()) if json_file and \
+        Path(json_file).exists() else None
+    if check is not None:
+        assert p.returncode == check, (p.returncode, p.stdout, p.stderr)
+    return p
+
+
+def run_id_from(stderr: str) -> str:
+    m = re.search(r"\[dso\] run (\S+) started", stderr)
+    assert m, stderr
+    return m.group(1)
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        return state != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def wait_for(predicate, timeout=10.0, interval=0.05):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
