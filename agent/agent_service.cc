@@ -49,7 +49,12 @@ grpc::Status AgentService::RunStep(grpc::ServerContext* context,
                                    const dso::v1::RunStepRequest* request,
                                    grpc::ServerWriter<dso::v1::Event>* writer) {
   auto id = runs_->Start(*request, PeerIdentity(*context));
-  if (!id.ok()) return ToGrpc(id.status());
+  if (!id.ok()) {
+    // The agent answered: clients must not mistake this for a lost
+    // connection and retry.
+    context->AddTrailingMetadata("dso-refused", "1");
+    return ToGrpc(id.status());
+  }
   return Stream(context, *id, 1, writer);
 }
 

@@ -114,8 +114,10 @@ grpc::Status Drain(Reader& reader, FollowResult& out) {
   return reader->Finish();
 }
 
-bool Retryable(const grpc::Status& st) {
-  return st.error_code() == grpc::StatusCode::UNAVAILABLE;
+// A lost connection is worth retrying; an answer from the agent is not.
+bool Retryable(const grpc::Status& st, const grpc::ClientContext& ctx) {
+  return st.error_code() == grpc::StatusCode::UNAVAILABLE &&
+         ctx.GetServerTrailingMetadata().count("dso-refused") == 0;
 }
 
 absl::StatusOr<FollowResult> Follow(AgentConnection& conn,
@@ -166,9 +168,15 @@ absl::StatusOr<FollowResult> Follow(AgentConnection& conn,
       return absl::DataLossError(absl::StrCat("the stream of run ", out.run_id,
                                               " ended without a result"));
     }
-    if (!Retryable(st) || absl::Now() > give_up) {
+    if (st.error_code() == grpc::StatusCode::CANCELLED) {
+      // Not the user's doing (no signal): the agent went away mid-stream.
+      st = grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "the agent closed the stream (" + st.error_message() +
+                            ")");
+    } else if (!Retryable(st, ctx) || absl::Now() > give_up) {
       return FromGrpc(st, conn.target());
     }
+    if (absl::Now() > give_up) return FromGrpc(st, conn.target());
     std::cerr << "[dso] connection lost (" << st.error_message()
               << "); reconnecting\n";
     absl::SleepFor(backoff);

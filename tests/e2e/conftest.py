@@ -67,6 +67,8 @@ class Agent:
                 "--data-dir", str(self.data_dir), *self.extra_args]
         for addr in self.listen:
             args += ["--listen", addr]
+        self._log_start = self.log_path.stat().st_size \
+            if self.log_path.exists() else 0
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=self._log,
                                      stderr=subprocess.STDOUT)
@@ -74,9 +76,12 @@ class Agent:
             self.wait_ready()
         return self
 
-    def log_records(self):
+    def log_records(self, since_start=False):
         out = []
-        for line in self.log_path.read_text(errors="replace").splitlines():
+        text = self.log_path.read_bytes()
+        if since_start:
+            text = text[self._log_start:]
+        for line in text.decode(errors="replace").splitlines():
             try:
                 out.append(json.loads(line))
             except json.JSONDecodeError:
@@ -90,7 +95,7 @@ class Agent:
                 raise RuntimeError(
                     f"agent exited {self.proc.returncode}: "
                     f"{self.log_path.read_text()}")
-            for rec in self.log_records():
+            for rec in self.log_records(since_start=True):
                 if "dso.listen" in rec:
                     self.address = rec["dso.listen"].split(",")[0]
                 if "dso.metrics_port" in rec:
