@@ -6,6 +6,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "agent/agent_runtime.h"
 #include "agent/config.h"
 #include "agent/ecs_log.h"
@@ -13,6 +14,9 @@
 #include "agent/version.h"
 
 int main(int argc, char** argv) {
+  // Debian's Abseil checks every lock order at run time; it costs more
+  // than the agent's own work on short runs.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   CLI::App app{
       "dso-agent: runs DevSecOps pipeline steps for dsoctl, Jenkins "
       "and gRPC clients"};

@@ -172,7 +172,14 @@ absl::StatusOr<JournalSummary> SummarizeJournal(const std::string& path) {
   dso::v1::Event e;
   while ((*reader)->Next(UINT64_MAX, &e)) {
     s.last_seq = std::max<uint64_t>(s.last_seq, e.seq());
-    if (e.has_result()) s.has_result = true;
+    if (e.has_started() && !s.has_started) {
+      s.has_started = true;
+      s.started = e.started().run();
+    }
+    if (e.has_result()) {
+      s.has_result = true;
+      s.result = e.result();
+    }
   }
   s.corrupt_records = (*reader)->corrupt_records();
   s.good_end = (*reader)->good_end();

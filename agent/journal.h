@@ -77,7 +77,10 @@ struct JournalSummary {
   uint64_t last_seq = 0;
   uint64_t corrupt_records = 0;
   uint64_t good_end = 0;
+  bool has_started = false;
+  dso::v1::Run started;  // from the RunStarted event
   bool has_result = false;
+  dso::v1::Result result;
 };
 absl::StatusOr<JournalSummary> SummarizeJournal(const std::string& path);
 

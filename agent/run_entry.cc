@@ -44,24 +44,34 @@ void RunEntry::AppendLocked(dso::v1::Event& event) {
   changed.SignalAll();
 }
 
-absl::Status RunEntry::Finish(const dso::v1::Result& result) {
-  {
-    absl::MutexLock lock(&mu);
-    dso::v1::Event event;
-    *event.mutable_result() = result;
-    AppendLocked(event);
-    if (journal) {
-      absl::Status s = journal->Sync();
-      if (!s.ok() && journal_error.ok()) journal_error = s;
-    }
-    journal.reset();
-    run.set_state(dso::v1::FINISHED);
-    run.set_outcome(result.outcome());
-    *run.mutable_result() = result;
-    SetTimestamp(absl::Now(), run.mutable_finished());
-    changed.SignalAll();
-  }
-  return SaveMeta();
+void RunEntry::Publish(const dso::v1::Result& result) {
+  absl::MutexLock lock(&mu);
+  dso::v1::Event event;
+  *event.mutable_result() = result;
+  AppendLocked(event);
+  closing = std::move(journal);
+  run.set_state(dso::v1::FINISHED);
+  run.set_outcome(result.outcome());
+  *run.mutable_result() = result;
+  SetTimestamp(absl::Now(), run.mutable_finished());
+  changed.SignalAll();
+}
+
+absl::Status RunEntry::Persist() {
+  // Followers already have the result; durability against power loss
+  // follows here (a killed agent loses nothing: the bytes are in the page
+  // cache).
+  absl::Status synced = closing ? closing->Sync() : absl::OkStatus();
+  closing.reset();
+  absl::Status saved = SaveMeta();
+  return synced.ok() ? saved : synced;
+}
+
+void RunEntry::RemoveFiles() const {
+  std::error_code ec;
+  std::filesystem::remove(journal_path(), ec);
+  std::filesystem::remove(meta_path(), ec);
+  std::filesystem::remove_all(scratch_path(), ec);
 }
 
 absl::Status RunEntry::SaveMeta() const {
@@ -70,7 +80,16 @@ absl::Status RunEntry::SaveMeta() const {
     absl::MutexLock lock(&mu);
     run.SerializeToString(&bytes);
   }
-  return WriteFileAtomically(meta_path(), bytes);
+  return WriteFileAtomically(meta_path(), bytes, /*sync=*/false);
+}
+
+const std::string& RunContext::scratch_dir() const {
+  if (!scratch_made_) {
+    std::error_code ec;
+    std::filesystem::create_directories(scratch_, ec);
+    scratch_made_ = true;
+  }
+  return scratch_;
 }
 
 absl::StatusOr<std::string> RunContext::ResolveInput(
@@ -97,7 +116,7 @@ absl::StatusOr<std::string> RunContext::ResolveInput(
   }
   if (input.has_tar_digest()) {
     ASSIGN_OR_RETURN(std::string tar, store_->PathOf(input.tar_digest()));
-    std::string dest = absl::StrCat(scratch_, "/input-", unpacked_++);
+    std::string dest = absl::StrCat(scratch_dir(), "/input-", unpacked_++);
     std::error_code ec;
     std::filesystem::create_directories(dest, ec);
     if (ec) {

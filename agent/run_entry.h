@@ -20,8 +20,8 @@ namespace dso {
 
 struct RunEntry {
   std::string id;
-  std::string dir;
-  std::string key;  // identity + '\0' + idempotency key; empty without a key
+  std::string base;  // <data_dir>/runs/<id>; files are base + suffix
+  std::string key;   // identity + '\0' + idempotency key; empty without a key
 
   mutable absl::Mutex mu;
   absl::CondVar changed;  // signalled on every event and at the end
@@ -29,6 +29,7 @@ struct RunEntry {
   uint64_t journal_size ABSL_GUARDED_BY(mu) = 0;  // bytes readers may read
   bool live ABSL_GUARDED_BY(mu) = false;          // executing in this process
   std::unique_ptr<JournalWriter> journal ABSL_GUARDED_BY(mu);
+  std::unique_ptr<JournalWriter> closing;  // between Publish and Persist
   absl::Status journal_error ABSL_GUARDED_BY(mu);
 
   CancellationToken token;
@@ -37,17 +38,27 @@ struct RunEntry {
 
   void AppendLocked(dso::v1::Event& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
-  std::string journal_path() const { return dir + "/events.log"; }
-  std::string meta_path() const { return dir + "/run.pb"; }
+  std::string journal_path() const { return base + ".journal"; }
+  std::string meta_path() const { return base + ".run"; }
+  std::string scratch_path() const { return base + ".scratch"; }
+  // Removes every file of the run.
+  void RemoveFiles() const;
 
   // Assigns seq, time and run id, appends to the journal and wakes
   // followers. A journal failure (e.g. a full disk) cancels the run.
   void Emit(dso::v1::Event event);
-  // Appends the result event, marks the run FINISHED with it and closes the
-  // journal (fsynced), all under one lock so no reader sees a result on a
-  // run that still says RUNNING. Then writes run.pb.
-  absl::Status Finish(const dso::v1::Result& result);
-  // Writes run.pb atomically from `run`.
+  // Appends the result event and marks the run FINISHED with it under one
+  // lock, so no reader sees a result on a run that still says RUNNING; then
+  // fsyncs and closes the journal and rewrites run.pb. The journal is the
+  // record: run.pb is a cache of it that recovery repairs when stale.
+  absl::Status Finish(const dso::v1::Result& result) {
+    Publish(result);
+    return Persist();
+  }
+  // The two halves of Finish.
+  void Publish(const dso::v1::Result& result);
+  absl::Status Persist();
+  // Replaces run.pb atomically from `run` (not fsynced: see Finish).
   absl::Status SaveMeta() const;
 };
 
@@ -68,7 +79,8 @@ class RunContext : public StepContext {
   }
   absl::Time deadline() const override { return entry_.deadline; }
   absl::Duration kill_grace() const override { return kill_grace_; }
-  const std::string& scratch_dir() const override { return scratch_; }
+  // Created on first use: most steps never need one.
+  const std::string& scratch_dir() const override;
   absl::StatusOr<std::string> ResolveInput(
       const dso::v1::Input& input) override;
   absl::StatusOr<dso::v1::Artifact> PutArtifact(
@@ -78,6 +90,7 @@ class RunContext : public StepContext {
  private:
   RunEntry& entry_;
   std::string scratch_;
+  mutable bool scratch_made_ = false;
   const std::vector<std::string>& allowed_roots_;
   absl::Duration kill_grace_;
   BlobStore* store_;

@@ -27,6 +27,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Finished runs beyond the retention count before a run's end prunes at
+// once rather than waiting for the watchdog's minute.
+constexpr int kPruneSlack = 64;
+
 std::string NewRunId() {
   static thread_local std::mt19937_64 rng(std::random_device{}());
   return absl::StrCat(
@@ -79,10 +83,9 @@ std::string Describe(const dso::v1::RunStepRequest& request) {
   return request.step();
 }
 
-// Holds an exclusive flock on <dir>/lock; -1 if another process holds it.
-int LockRunDir(const std::string& dir) {
-  std::string path = dir + "/lock";
-  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+// Holds an exclusive flock on the journal; -1 if another process holds it.
+int LockJournal(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     close(fd);
@@ -133,6 +136,10 @@ absl::StatusOr<std::unique_ptr<RunManager>> RunManager::Create(
       new RunManager(std::move(options), steps, store, metrics));
   RETURN_IF_ERROR(m->Recover());
   m->Prune();
+  {
+    absl::MutexLock lock(&m->mu_);
+    m->last_prune_ = absl::Now();
+  }
   m->watchdog_ = std::thread([p = m.get()] { p->Watchdog(); });
   return m;
 }
@@ -143,55 +150,77 @@ absl::Status RunManager::Recover() {
   std::error_code ec;
   for (const auto& d :
        fs::directory_iterator(options_.data_dir + "/runs", ec)) {
-    if (!d.is_directory()) continue;
-    auto entry = std::make_shared<RunEntry>();
-    entry->id = d.path().filename().string();
-    entry->dir = d.path().string();
-    auto meta = ReadMeta(entry->meta_path());
-    if (!meta.ok()) {
-      LogWarn(absl::StrCat("skipping run ", entry->id, ": ",
-                           meta.status().message()));
+    if (d.path().extension() != ".journal") {
+      if (d.path().extension() == ".scratch" &&
+          !fs::exists(fs::path(d.path()).replace_extension(".journal"))) {
+        fs::remove_all(d.path(), ec);  // left by a run that never started
+      }
       continue;
     }
+    auto entry = std::make_shared<RunEntry>();
+    entry->id = d.path().stem().string();
+    entry->base = (d.path().parent_path() / entry->id).string();
+    // The journal is the record; run.pb a cache of it (see RunEntry::Finish).
     auto summary = SummarizeJournal(entry->journal_path());
+    auto meta = ReadMeta(entry->meta_path());
+    bool stale_cache = !meta.ok();
+    if (!meta.ok() && summary.ok() && summary->has_started) {
+      meta = summary->started;
+    }
+    if (!meta.ok()) {
+      LogWarn(absl::StrCat("skipping run ", entry->id,
+                           ": neither run.pb nor the journal describe it (",
+                           meta.status().message(), ")"));
+      continue;
+    }
     if (summary.ok() && summary->corrupt_records > 0) {
       LogWarn(absl::StrCat("run ", entry->id, ": journal has ",
                            summary->corrupt_records,
                            " damaged record(s); they are skipped"));
+    }
+    if (summary.ok() && summary->has_result &&
+        meta->state() != dso::v1::FINISHED) {
+      // Finished, but run.pb was not rewritten before the agent stopped.
+      stale_cache = true;
+      meta->set_state(dso::v1::FINISHED);
+      meta->set_outcome(summary->result.outcome());
+      *meta->mutable_result() = summary->result;
+      meta->set_last_seq(summary->last_seq);
     }
     {
       absl::MutexLock lock(&entry->mu);
       entry->run = *meta;
       if (summary.ok()) entry->journal_size = summary->good_end;
     }
-    if (meta->state() == dso::v1::RUNNING) {
-      // If another process (an embedded dsoctl) holds the lock, it is
-      // executing the run right now; otherwise the process that did was
-      // killed or crashed.
-      int fd = LockRunDir(entry->dir);
-      if (fd >= 0) {
-        auto journal = JournalWriter::Open(entry->journal_path());
-        dso::v1::Result result;
-        result.set_outcome(dso::v1::INTERRUPTED);
-        result.set_message(
-            "the agent stopped (crash, kill or power loss) while this run was "
-            "in progress; its output up to that point is kept");
-        {
-          absl::MutexLock lock(&entry->mu);
-          if (journal.ok()) {
-            entry->journal = std::move(*journal);
-            entry->run.set_last_seq(summary.ok() ? summary->last_seq : 0);
-          }
+    // A RUNNING run whose lock another process (an embedded dsoctl) holds
+    // is being executed right now; one nobody holds was cut by a crash or
+    // kill of the process that executed it.
+    int fd = meta->state() == dso::v1::RUNNING
+                 ? LockJournal(entry->journal_path())
+                 : -1;
+    if (fd >= 0) {
+      auto journal = JournalWriter::Open(entry->journal_path());
+      {
+        absl::MutexLock lock(&entry->mu);
+        if (journal.ok()) {
+          entry->journal = std::move(*journal);
+          entry->run.set_last_seq(summary.ok() ? summary->last_seq : 0);
         }
-        absl::Status s = entry->Finish(result);
-        if (!s.ok())
-          LogWarn(absl::StrCat("run ", entry->id, ": ", s.message()));
-        fs::remove_all(entry->dir + "/scratch", ec);
-        close(fd);
-        LogWarn(absl::StrCat("run ", entry->id,
-                             " was interrupted by an agent "
-                             "restart; marked INTERRUPTED"));
       }
+      dso::v1::Result result;
+      result.set_outcome(dso::v1::INTERRUPTED);
+      result.set_message(
+          "the agent stopped (crash, kill or power loss) while this run was "
+          "in progress; its output up to that point is kept");
+      absl::Status s = entry->Finish(result);
+      if (!s.ok()) LogWarn(absl::StrCat("run ", entry->id, ": ", s.message()));
+      fs::remove_all(entry->scratch_path(), ec);
+      close(fd);
+      LogWarn(absl::StrCat("run ", entry->id,
+                           " was interrupted by an agent "
+                           "restart; marked INTERRUPTED"));
+    } else if (stale_cache && meta->state() == dso::v1::FINISHED) {
+      (void)entry->SaveMeta();
     }
     absl::MutexLock lock(&mu_);
     if (!meta->idempotency_key().empty()) {
@@ -242,10 +271,10 @@ absl::StatusOr<std::string> RunManager::Start(
         }
       }
     }
-    if (active_ >= options_.max_concurrent_runs) {
+    if (static_cast<int>(live_.size()) >= options_.max_concurrent_runs) {
       if (metrics_) metrics_->Rejected();
       return absl::ResourceExhaustedError(absl::StrCat(
-          "the agent is already running ", active_, " of its ",
+          "the agent is already running ", live_.size(), " of its ",
           options_.max_concurrent_runs,
           " allowed runs; retry later, use another agent, or raise "
           "max_concurrent_runs in its config"));
@@ -253,30 +282,25 @@ absl::StatusOr<std::string> RunManager::Start(
     do {
       entry->id = NewRunId();
     } while (runs_.count(entry->id));
-    entry->dir = absl::StrCat(options_.data_dir, "/runs/", entry->id);
+    entry->base = absl::StrCat(options_.data_dir, "/runs/", entry->id);
     entry->key = key;
-    ++active_;
+    live_[entry->id] = entry;
+    ++threads_;
     runs_[entry->id] = entry;
     if (!key.empty()) by_key_[key] = entry->id;
   }
   auto undo = [&](absl::Status s) {
     absl::MutexLock lock(&mu_);
-    --active_;
+    live_.erase(entry->id);
+    --threads_;
     runs_.erase(entry->id);
     if (!key.empty()) by_key_.erase(key);
-    std::error_code ec;
-    fs::remove_all(entry->dir, ec);
+    entry->RemoveFiles();
     return s;
   };
-  std::error_code ec;
-  fs::create_directories(entry->dir + "/scratch", ec);
-  if (ec) {
-    return undo(absl::ResourceExhaustedError(absl::StrCat(
-        "cannot create run directory '", entry->dir, "': ", ec.message())));
-  }
-  entry->lock_fd = LockRunDir(entry->dir);
   auto journal = JournalWriter::Open(entry->journal_path());
   if (!journal.ok()) return undo(journal.status());
+  entry->lock_fd = LockJournal(entry->journal_path());
 
   absl::Time now = absl::Now();
   absl::Duration deadline = request.deadline_seconds()
@@ -300,8 +324,6 @@ absl::StatusOr<std::string> RunManager::Start(
     entry->journal = std::move(*journal);
     entry->live = true;
   }
-  absl::Status saved = entry->SaveMeta();
-  if (!saved.ok()) return undo(saved);
   dso::v1::Event started;
   {
     absl::MutexLock lock(&entry->mu);
@@ -321,7 +343,7 @@ absl::StatusOr<std::string> RunManager::Start(
 void RunManager::Execute(std::shared_ptr<RunEntry> entry,
                          dso::v1::RunStepRequest request) {
   const Step* step = steps_->Find(request.step());
-  RunContext ctx(*entry, entry->dir + "/scratch", options_.allowed_roots,
+  RunContext ctx(*entry, entry->scratch_path(), options_.allowed_roots,
                  options_.kill_grace, store_);
   dso::v1::Result result = step->Run(request, ctx);
 
@@ -356,8 +378,17 @@ void RunManager::Execute(std::shared_ptr<RunEntry> entry,
         absl::StrCat("step '", request.step(), "' returned no outcome")));
   }
   std::error_code ec;
-  fs::remove_all(entry->dir + "/scratch", ec);
-  absl::Status saved = entry->Finish(result);
+  fs::remove_all(entry->scratch_path(), ec);
+  entry->Publish(result);
+  bool prune;
+  {
+    absl::MutexLock lock(&mu_);
+    live_.erase(entry->id);
+    prune = static_cast<int>(runs_.size()) >
+            options_.retention_max_runs + kPruneSlack;
+  }
+  if (metrics_) metrics_->RunEnded();
+  absl::Status saved = entry->Persist();
   if (!saved.ok()) {
     LogWarn(absl::StrCat("run ", entry->id, ": ", saved.message()));
   }
@@ -365,6 +396,8 @@ void RunManager::Execute(std::shared_ptr<RunEntry> entry,
   {
     absl::MutexLock lock(&entry->mu);
     created = FromTimestamp(entry->run.created());
+    entry->live = false;
+    entry->changed.SignalAll();
   }
   if (entry->lock_fd >= 0) close(entry->lock_fd);
   std::string outcome = dso::v1::Outcome_Name(result.outcome());
@@ -372,17 +405,11 @@ void RunManager::Execute(std::shared_ptr<RunEntry> entry,
           {{"dso.run_id", entry->id}, {"dso.step", request.step()}});
   if (metrics_) {
     metrics_->RunFinished(request.step(), outcome, absl::Now() - created);
-    metrics_->RunEnded();
   }
-  {
-    absl::MutexLock lock(&entry->mu);
-    entry->live = false;
-    entry->changed.SignalAll();
-  }
-  Prune();
-  // Last: once active_ drops, Shutdown may return and the manager go away.
+  if (prune) Prune();
+  // Last: once threads_ drops, Shutdown may return and the manager go away.
   absl::MutexLock lock(&mu_);
-  --active_;
+  --threads_;
 }
 
 std::shared_ptr<RunEntry> RunManager::Find(const std::string& id) const {
@@ -497,7 +524,13 @@ void RunManager::Watchdog() {
   while (!stopped_) {
     mu_.AwaitWithTimeout(absl::Condition(&stopped_), absl::Milliseconds(100));
     absl::Time now = absl::Now();
-    for (const auto& [id, entry] : runs_) {
+    if (now - last_prune_ > absl::Minutes(1)) {
+      last_prune_ = now;
+      mu_.Unlock();
+      Prune();
+      mu_.Lock();
+    }
+    for (const auto& [id, entry] : live_) {
       if (entry->deadline < now && !entry->token.cancelled()) {
         absl::MutexLock l(&entry->mu);
         if (!entry->live) continue;
@@ -539,8 +572,7 @@ void RunManager::Prune() {
       runs_.erase(entry->id);
       if (!entry->key.empty()) by_key_.erase(entry->key);
     }
-    std::error_code ec;
-    fs::remove_all(entry->dir, ec);
+    entry->RemoveFiles();
   }
 }
 
@@ -549,10 +581,11 @@ void RunManager::Shutdown(absl::Duration grace) {
     absl::MutexLock lock(&mu_);
     if (stopped_) return;
     shutting_down_ = true;
-    auto idle = [this]()
-                    ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return active_ == 0; };
+    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return threads_ == 0;
+    };
     if (!mu_.AwaitWithTimeout(absl::Condition(&idle), grace)) {
-      for (const auto& [id, entry] : runs_) {
+      for (const auto& [id, entry] : live_) {
         entry->token.Cancel(CancelReason::kShutdown,
                             "the agent shut down before the run finished");
       }
@@ -567,7 +600,7 @@ void RunManager::Shutdown(absl::Duration grace) {
 
 int RunManager::active_runs() const {
   absl::MutexLock lock(&mu_);
-  return active_;
+  return static_cast<int>(live_.size());
 }
 
 }  // namespace dso

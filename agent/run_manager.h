@@ -1,11 +1,12 @@
 // RunManager: starts steps as runs, journals their events, and lets any
 // number of clients follow, cancel and list them.
 //
-// Layout under <data_dir>/runs/<run id>/:
-//   run.pb      the Run (binary proto), replaced atomically on each change
-//   events.log  the journal (agent/journal.h)
-//   lock        flock()ed by the process executing the run
-//   scratch/    the step's scratch directory, removed when the run ends
+// Layout under <data_dir>/runs/, flat so that a run costs few inodes:
+//   <id>.journal  the journal (agent/journal.h), the record of the run;
+//                 flock()ed by the process executing the run
+//   <id>.run      the Run (binary proto) once finished: a cache of the
+//                 journal that recovery rebuilds when missing or stale
+//   <id>.scratch/ the step's scratch directory, removed when the run ends
 //
 // Runs found RUNNING at startup whose lock nobody holds were cut by a crash
 // or kill: they are finished as INTERRUPTED, their history kept. A retried
@@ -103,7 +104,12 @@ class RunManager {
   mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<RunEntry>> runs_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> by_key_ ABSL_GUARDED_BY(mu_);
-  int active_ ABSL_GUARDED_BY(mu_) = 0;
+  // Runs executing in this process, by id; their count is what the
+  // concurrency limit counts. A slot frees when the result is published.
+  std::map<std::string, std::shared_ptr<RunEntry>> live_ ABSL_GUARDED_BY(mu_);
+  // Run threads still alive (they persist the journal after publishing).
+  int threads_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time last_prune_ ABSL_GUARDED_BY(mu_);
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   std::thread watchdog_;

@@ -96,7 +96,7 @@ TEST_F(RunManagerTest, RunsAStepAndJournalsEveryEventInOrder) {
   auto run = manager_->Get(*id).value();
   EXPECT_EQ(run.state(), dso::v1::FINISHED);
   EXPECT_EQ(run.last_seq(), events.size());
-  EXPECT_FALSE(fs::exists(dir_ + "/runs/" + *id + "/scratch"));
+  EXPECT_FALSE(fs::exists(dir_ + "/runs/" + *id + ".scratch"));
 }
 
 TEST_F(RunManagerTest, FollowFromASequenceNumberReplaysTheRest) {
@@ -180,20 +180,19 @@ TEST_F(RunManagerTest, UnknownStepAndBadParamsAreRefusedBeforeARunExists) {
 }
 
 TEST_F(RunManagerTest, CrashedRunBecomesInterruptedWithHistoryIntact) {
-  // What a killed agent leaves behind: run.pb says RUNNING, the journal has
-  // events but no result, and nobody holds the lock.
+  // What a killed agent leaves behind: the run says RUNNING, the journal
+  // has events but no result, and nobody holds the lock.
   std::string id = "20260101-000000-deadbeef";
   std::string rd = dir_ + "/runs/" + id;
-  fs::create_directories(rd + "/scratch");
+  fs::create_directories(rd + ".scratch");
   dso::v1::Run run;
   run.set_id(id);
   run.set_step("exec");
   run.set_state(dso::v1::RUNNING);
   run.mutable_created()->set_seconds(absl::ToUnixSeconds(absl::Now()));
-  ASSERT_TRUE(
-      WriteFileAtomically(rd + "/run.pb", run.SerializeAsString()).ok());
+  ASSERT_TRUE(WriteFileAtomically(rd + ".run", run.SerializeAsString()).ok());
   {
-    auto w = JournalWriter::Open(rd + "/events.log").value();
+    auto w = JournalWriter::Open(rd + ".journal").value();
     for (int i = 1; i <= 3; ++i) {
       dso::v1::Event e;
       e.set_seq(i);
@@ -209,13 +208,32 @@ TEST_F(RunManagerTest, CrashedRunBecomesInterruptedWithHistoryIntact) {
   ASSERT_EQ(events.size(), 4u);
   EXPECT_EQ(events[3].seq(), 4u);
   EXPECT_EQ(events[3].result().outcome(), dso::v1::INTERRUPTED);
-  EXPECT_FALSE(fs::exists(rd + "/scratch"));
+  EXPECT_FALSE(fs::exists(rd + ".scratch"));
+}
+
+TEST_F(RunManagerTest, JournalAloneIsEnoughToRecoverARun) {
+  // run.pb is a cache: without it, the journal's start and result events
+  // tell the run's state.
+  auto id = manager_->Start(Exec({"echo", "hi"}), "t").value();
+  auto before = FollowAll(id);
+  std::string live = manager_->Start(Exec({"sleep", "30"}), "t").value();
+  manager_->Shutdown(absl::ZeroDuration());
+  manager_.reset();
+  fs::remove(dir_ + "/runs/" + id + ".run");
+  fs::remove(dir_ + "/runs/" + live + ".run");
+  Restart();
+  auto run = manager_->Get(id).value();
+  EXPECT_EQ(run.state(), dso::v1::FINISHED);
+  EXPECT_EQ(run.outcome(), dso::v1::SUCCEEDED);
+  EXPECT_EQ(FollowAll(id).size(), before.size());
+  EXPECT_TRUE(fs::exists(dir_ + "/runs/" + id + ".run"));
+  EXPECT_EQ(manager_->Get(live)->outcome(), dso::v1::INTERRUPTED);
 }
 
 TEST_F(RunManagerTest, DamagedMetadataIsSkippedNotFatal) {
   std::string rd = dir_ + "/runs/garbage";
-  fs::create_directories(rd);
-  ASSERT_TRUE(WriteFileAtomically(rd + "/run.pb", "\xFF\xFF not a proto").ok());
+  ASSERT_TRUE(WriteFileAtomically(rd + ".run", "\xFF\xFF not a proto").ok());
+  ASSERT_TRUE(WriteFileAtomically(rd + ".journal", "\xD5 not records").ok());
   Restart();
   EXPECT_TRUE(manager_->List(0).empty());
   EXPECT_TRUE(manager_->Start(Exec({"true"}), "t").ok());
@@ -234,7 +252,8 @@ TEST_F(RunManagerTest, OldRunsArePrunedByCount) {
   auto runs = manager_->List(0);
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0].id(), ids[3]);
-  EXPECT_FALSE(fs::exists(dir_ + "/runs/" + ids[0]));
+  EXPECT_FALSE(fs::exists(dir_ + "/runs/" + ids[0] + ".journal"));
+  EXPECT_FALSE(fs::exists(dir_ + "/runs/" + ids[0] + ".run"));
 }
 
 TEST_F(RunManagerTest, InputsOutsideAllowedRootsAreRefused) {

@@ -170,9 +170,9 @@ absl::StatusOr<FollowResult> Follow(AgentConnection& conn,
     }
     if (st.error_code() == grpc::StatusCode::CANCELLED) {
       // Not the user's doing (no signal): the agent went away mid-stream.
-      st = grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                        "the agent closed the stream (" + st.error_message() +
-                            ")");
+      st = grpc::Status(
+          grpc::StatusCode::UNAVAILABLE,
+          "the agent closed the stream (" + st.error_message() + ")");
     } else if (!Retryable(st, ctx) || absl::Now() > give_up) {
       return FromGrpc(st, conn.target());
     }

@@ -11,8 +11,10 @@
 
 namespace dso {
 
+// With sync=false the file is still replaced atomically (readers and a
+// killed process see old or new) but may be lost on power failure.
 absl::Status WriteFileAtomically(const std::string& path,
-                                 absl::string_view content);
+                                 absl::string_view content, bool sync = true);
 
 // Reads a whole (small) file.
 absl::StatusOr<std::string> ReadFile(const std::string& path);

@@ -202,4 +202,5 @@ def test_embedded_mode_needs_no_agent(tmp_path):
     assert p.summary["agent"] == "embedded"
     runs = dsoctl("runs", "list", env=env, check=0).stdout
     assert p.summary["run_id"] in runs
-    assert (tmp_path / "xdg" / "dso" / "runs" / p.summary["run_id"]).is_dir()
+    runs = tmp_path / "xdg" / "dso" / "runs"
+    assert (runs / (p.summary["run_id"] + ".journal")).is_file()

@@ -87,7 +87,7 @@ def test_corrupt_journal_entry_is_skipped_and_reported(make_agent, tmp_path):
                agent=a, cwd=tmp_path, check=0)
     run_id = run_id_from(p.stderr)
     a.stop()
-    journal = a.data_dir / "runs" / run_id / "events.log"
+    journal = a.data_dir / "runs" / (run_id + ".journal")
     data = bytearray(journal.read_bytes())
     pos = data.index(b"second\n")  # the log line, not the description
     data[pos:pos + 6] = b"SECOND"  # breaks that record's checksum
