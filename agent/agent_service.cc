@@ -40,7 +40,14 @@ grpc::Status AgentService::Stream(grpc::ServerContext* context,
                                   grpc::ServerWriter<dso::v1::Event>* writer) {
   absl::Status s = runs_->Follow(
       run_id, from_seq,
-      [&](const dso::v1::Event& e) { return writer->Write(e); },
+      [&](const dso::v1::Event& e) {
+        // The result goes out with the call's status: one flush less.
+        if (e.has_result()) {
+          writer->WriteLast(e, grpc::WriteOptions());
+          return true;
+        }
+        return writer->Write(e);
+      },
       [&] { return context->IsCancelled(); });
   return ToGrpc(s);
 }

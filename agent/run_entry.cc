@@ -80,7 +80,20 @@ absl::Status RunEntry::SaveMeta() const {
     absl::MutexLock lock(&mu);
     run.SerializeToString(&bytes);
   }
-  return WriteFileAtomically(meta_path(), bytes, /*sync=*/false);
+  // Written in place: a torn file fails to parse and recovery falls back to
+  // the journal, so the temp file and rename are not needed.
+  FILE* f = fopen(meta_path().c_str(), "we");
+  if (f == nullptr) {
+    return absl::InternalError(
+        absl::StrCat("cannot write '", meta_path(), "'"));
+  }
+  bool ok = fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  ok = (fclose(f) == 0) && ok;
+  if (!ok) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("cannot write '", meta_path(), "'"));
+  }
+  return absl::OkStatus();
 }
 
 const std::string& RunContext::scratch_dir() const {

@@ -336,7 +336,7 @@ absl::StatusOr<std::string> RunManager::Start(
           {{"dso.run_id", entry->id},
            {"dso.step", request.step()},
            {"user.name", identity}});
-  std::thread(&RunManager::Execute, this, entry, request).detach();
+  workers_.Submit([this, entry, request] { Execute(entry, request); });
   return entry->id;
 }
 
@@ -476,15 +476,13 @@ absl::StatusOr<dso::v1::Run> RunManager::Cancel(const std::string& id,
   return Get(id);
 }
 
-absl::Status RunManager::Follow(
-    const std::string& id, uint64_t from_seq,
-    const std::function<bool(const dso::v1::Event&)>& send,
-    const std::function<bool()>& stop) const {
+absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
+                                const EventSender& send,
+                                const std::function<bool()>& stop) const {
   auto entry = Find(id);
   if (!entry) return Get(id).status();
   ASSIGN_OR_RETURN(auto reader, JournalReader::Open(entry->journal_path()));
   uint64_t limit = 0;
-  dso::v1::Event event;
   while (true) {
     bool live, running_elsewhere;
     {
@@ -496,6 +494,7 @@ absl::Status RunManager::Follow(
       running_elsewhere = !live && entry->run.state() == dso::v1::RUNNING;
       limit = running_elsewhere ? UINT64_MAX : entry->journal_size;
     }
+    dso::v1::Event event;
     while (reader->Next(limit, &event)) {
       if (event.seq() < from_seq) continue;
       if (!send(event)) return absl::CancelledError("the client went away");

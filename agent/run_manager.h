@@ -29,6 +29,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agent/metrics.h"
+#include "agent/worker_pool.h"
 #include "dso/v1/agent.pb.h"
 #include "stages/core/step.h"
 #include "stages/store/blob_store.h"
@@ -74,8 +75,9 @@ class RunManager {
   // Passes the run's events with seq >= from_seq, in order, to `send`,
   // waiting for new ones while the run is live. Returns OK after the result
   // event, CANCELLED when `send` returns false or `stop()` turns true.
+  using EventSender = std::function<bool(const dso::v1::Event& event)>;
   absl::Status Follow(const std::string& id, uint64_t from_seq,
-                      const std::function<bool(const dso::v1::Event&)>& send,
+                      const EventSender& send,
                       const std::function<bool()>& stop) const;
 
   // Refuses new runs, waits up to `grace` for live runs, then cancels them
@@ -113,6 +115,7 @@ class RunManager {
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   std::thread watchdog_;
+  WorkerPool workers_;  // last: destroyed (joined) first
 };
 
 }  // namespace dso

@@ -35,7 +35,7 @@ absl::Status SyncDirectory(const std::string& dir) {
 }
 
 absl::Status WriteFileAtomically(const std::string& path,
-                                 absl::string_view content, bool sync) {
+                                 absl::string_view content) {
   std::filesystem::path target(path);
   std::string dir =
       target.parent_path().empty() ? "." : target.parent_path().string();
@@ -55,7 +55,7 @@ absl::Status WriteFileAtomically(const std::string& path,
     }
     off += n;
   }
-  if (sync && fsync(fd) != 0) {
+  if (fsync(fd) != 0) {
     absl::Status s = Errno("fsync", tmp);
     close(fd);
     unlink(tmp.c_str());
@@ -67,7 +67,7 @@ absl::Status WriteFileAtomically(const std::string& path,
     unlink(tmp.c_str());
     return s;
   }
-  return sync ? SyncDirectory(dir) : absl::OkStatus();
+  return SyncDirectory(dir);
 }
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {

@@ -11,10 +11,8 @@
 
 namespace dso {
 
-// With sync=false the file is still replaced atomically (readers and a
-// killed process see old or new) but may be lost on power failure.
 absl::Status WriteFileAtomically(const std::string& path,
-                                 absl::string_view content, bool sync = true);
+                                 absl::string_view content);
 
 // Reads a whole (small) file.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
