@@ -10,7 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libarchive-dev zlib1g-dev
   python3 python3-grpcio python3-protobuf python3-pytest
-  openssl curl procps
+  openssl curl procps bc
 )
 
 missing=()
