@@ -1,0 +1,70 @@
+"""The .deb packages: contents, dependencies, and binaries that run."""
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import BUILD, ROOT
+
+
+@pytest.fixture(scope="module")
+def debs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("debs")
+    subprocess.run(["cpack", "-G", "DEB", "-B", str(out)], cwd=BUILD,
+                   check=True, capture_output=True)
+    return {p.name.split("_")[0]: p for p in out.glob("*.deb")}
+
+
+def contents(deb):
+    out = subprocess.run(["dpkg-deb", "-c", str(deb)], check=True,
+                         capture_output=True, text=True).stdout
+    return {line.split()[-1].lstrip(".") for line in out.splitlines()}
+
+
+def test_agent_package(debs, tmp_path):
+    files = contents(debs["dso-agent"])
+    assert {"/usr/bin/dso-agent", "/etc/dso/agent.yaml",
+            "/usr/lib/systemd/system/dso-agent.service"} <= files
+    info = subprocess.run(["dpkg-deb", "-I", str(debs["dso-agent"])],
+                          check=True, capture_output=True, text=True).stdout
+    assert "libgrpc++1.51" in info and "postinst" in info
+    subprocess.run(["dpkg-deb", "-x", str(debs["dso-agent"]), str(tmp_path)],
+                   check=True)
+    v = subprocess.run([str(tmp_path / "usr/bin/dso-agent"), "--version"],
+                       capture_output=True, text=True, check=True)
+    assert v.stdout.strip()
+    # The shipped config is valid: the agent starts with it (socket and data
+    # dir moved into the test's directory by flags).
+    config = tmp_path / "etc/dso/agent.yaml"
+    agent = subprocess.Popen(
+        [str(tmp_path / "usr/bin/dso-agent"), "--config", str(config),
+         "--listen", f"unix://{tmp_path}/a.sock", "--data-dir",
+         str(tmp_path / "data")], stderr=subprocess.PIPE, text=True)
+    try:
+        line = agent.stderr.readline()
+        assert "listening on" in line, line
+    finally:
+        agent.terminate()
+        assert agent.wait(timeout=30) == 0
+
+
+def test_unit_file_is_valid(tmp_path):
+    if not shutil.which("systemd-analyze"):
+        pytest.skip("systemd-analyze is not installed")
+    unit = ROOT / "packaging" / "dso-agent.service"
+    p = subprocess.run(["systemd-analyze", "verify", str(unit)],
+                       capture_output=True, text=True)
+    # Only complaints about the unit itself count (the binary is not
+    # installed on the test machine).
+    problems = [l for l in p.stderr.splitlines()
+                if "dso-agent.service" in l and "/usr/bin/dso-agent" not in l]
+    assert not problems, p.stderr
+
+
+def test_client_package(debs, tmp_path):
+    assert "/usr/bin/dsoctl" in contents(debs["dsoctl"])
+    subprocess.run(["dpkg-deb", "-x", str(debs["dsoctl"]), str(tmp_path)],
+                   check=True)
+    p = subprocess.run([str(tmp_path / "usr/bin/dsoctl"), "--help"],
+                       capture_output=True, text=True)
+    assert p.returncode == 0 and "exec" in p.stdout
