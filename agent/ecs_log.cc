@@ -14,9 +14,17 @@ namespace {
 // Fields of the log call in progress on this thread (the logger is
 // synchronous, so the formatter runs on the calling thread).
 thread_local const LogFields* current_fields = nullptr;
+bool json_logs = true;
 
 void Log(spdlog::level::level_enum level, absl::string_view message,
          const LogFields& fields) {
+  if (!json_logs) {
+    // Text for humans: the fields follow the message as name=value.
+    std::string text(message);
+    for (const auto& [k, v] : fields) text += " " + k + "=" + v;
+    spdlog::default_logger_raw()->log(level, "{}", text);
+    return;
+  }
   current_fields = &fields;
   spdlog::default_logger_raw()->log(
       level, "{}", std::string_view(message.data(), message.size()));
@@ -53,6 +61,7 @@ std::unique_ptr<spdlog::formatter> EcsJsonFormatter::clone() const {
 }
 
 void InitLogging(bool json, bool quiet) {
+  json_logs = json;
   auto logger = std::make_shared<spdlog::logger>(
       "dso", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   if (json) {

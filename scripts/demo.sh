@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine, builds dso and runs the demo pipeline:
+# an agent on a private socket, the demo application's stages through it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh >/dev/null
+ROOT=$PWD
+BIN=$ROOT/build
+WORK=$(mktemp -d /tmp/dso-demo-XXXXXX)
+trap 'kill $AGENT_PID 2>/dev/null || true; wait $AGENT_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "start dso-agent on unix://$WORK/agent.sock"
+"$BIN/agent/dso-agent" --listen "unix://$WORK/agent.sock" \
+  --data-dir "$WORK/data" --log-format text >"$WORK/agent.log" 2>&1 &
+AGENT_PID=$!
+for _ in $(seq 100); do [[ -S $WORK/agent.sock ]] && break; sleep 0.05; done
+export DSO_AGENT="unix://$WORK/agent.sock"
+DSOCTL=$BIN/agent/dsoctl/dsoctl
+"$DSOCTL" agent info
+
+cp -r pipelines/demo/app "$WORK/app"
+cd "$WORK/app"
+
+step "stage: unit tests (dsoctl exec, inputs sent as a tar, report collected)"
+"$DSOCTL" --json "$WORK/test.json" exec --collect test-report.txt -- \
+  sh -c 'python3 -m unittest -v 2>&1 | tee test-report.txt'
+echo "summary:"; cat "$WORK/test.json"
+echo "collected report: $(wc -l <test-report.txt) lines"
+
+step "stage: run the application"
+"$DSOCTL" exec -- python3 greeter.py DevSecOps
+
+step "a failing command: dsoctl exits 1 and says why"
+set +e
+"$DSOCTL" exec -- sh -c 'echo "policy says no" >&2; exit 4'
+echo "dsoctl exit code: $?"
+set -e
+
+step "run history (kept across agent restarts)"
+"$DSOCTL" runs list
+
+step "agent log (ECS JSON in production; text here)"
+tail -n 4 "$WORK/agent.log"
+echo
+echo "demo finished"
