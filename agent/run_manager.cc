@@ -509,7 +509,24 @@ absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
       continue;
     }
     if (!live) {
-      // Finished, everything read, and no result: the journal lost it.
+      // Finished, everything read, and no result in the journal: it could
+      // not be written (full disk) or was damaged. The result in memory or
+      // in the run cache still tells the client how the run ended.
+      dso::v1::Event last;
+      {
+        absl::MutexLock lock(&entry->mu);
+        if (entry->run.has_result()) {
+          last.set_seq(entry->run.last_seq() + 1);
+          last.set_run_id(id);
+          *last.mutable_result() = entry->run.result();
+        }
+      }
+      if (last.has_result()) {
+        if (last.seq() >= from_seq && !send(last)) {
+          return absl::CancelledError("the client went away");
+        }
+        return absl::OkStatus();
+      }
       if (from_seq > entry->run.last_seq()) return absl::OkStatus();
       return absl::DataLossError(
           absl::StrCat("run ", id, ": the journal ends without a result (",
