@@ -162,3 +162,27 @@ def test_python_example_client(agent, tmp_path):
     assert p.stdout == "from python\n"
     assert "POLICY_FAILED" in p.stderr
     assert p.returncode == 5
+
+
+def test_hostile_input_tar_is_refused_naming_the_entry(agent, stubs, tmp_path):
+    import io
+    import tarfile
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        info = tarfile.TarInfo("../../escape.txt")
+        data = b"owned"
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    blob = put(stubs.artifact_pb2_grpc.ArtifactsStub(channel_for(agent)),
+               stubs.artifact_pb2, buf.getvalue())
+    pb = stubs.agent_pb2
+    req = pb.RunStepRequest(step="exec")
+    req.exec.argv.append("true")
+    req.exec.workdir.tar_digest = blob.digest
+    events = list(stubs.agent_pb2_grpc.AgentStub(channel_for(agent))
+                  .RunStep(req, timeout=60))
+    result = events[-1].result
+    assert result.outcome == pb.ERROR
+    assert "../../escape.txt" in result.message
+    assert not (agent.data_dir / "escape.txt").exists()
+    assert not (agent.data_dir.parent / "escape.txt").exists()
