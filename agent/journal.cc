@@ -165,6 +165,42 @@ bool JournalReader::Next(uint64_t limit, dso::v1::Event* event) {
   }
 }
 
+absl::StatusOr<JournalEnds> ReadJournalEnds(const std::string& path) {
+  JournalEnds ends;
+  {
+    auto reader = JournalReader::Open(path);
+    if (!reader.ok()) return reader.status();
+    ends.has_first = (*reader)->Next(UINT64_MAX, &ends.first);
+  }
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return IoError("open", path);
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    close(fd);
+    return IoError("stat", path);
+  }
+  // The last record is small (a result); 1 MiB of tail holds it.
+  uint64_t size = st.st_size;
+  uint64_t start = size > (1u << 20) ? size - (1u << 20) : 0;
+  std::string tail(size - start, '\0');
+  ssize_t n = pread(fd, tail.data(), tail.size(), start);
+  close(fd);
+  if (n != static_cast<ssize_t>(tail.size())) return IoError("read", path);
+  for (size_t p = tail.size() >= kHeader ? tail.size() - kHeader + 1 : 0;
+       p-- > 0;) {
+    const char* h = tail.data() + p;
+    if (GetU32(h) != kMagic) continue;
+    uint32_t len = GetU32(h + 4);
+    if (p + kHeader + len != tail.size()) continue;
+    if (Crc(h + kHeader, len) == GetU32(h + 8) &&
+        ends.last.ParseFromArray(h + kHeader, static_cast<int>(len))) {
+      ends.has_last = true;
+      break;
+    }
+  }
+  return ends;
+}
+
 absl::StatusOr<JournalSummary> SummarizeJournal(const std::string& path) {
   auto reader = JournalReader::Open(path);
   if (!reader.ok()) return reader.status();

@@ -84,6 +84,16 @@ struct JournalSummary {
 };
 absl::StatusOr<JournalSummary> SummarizeJournal(const std::string& path);
 
+// The first and the last whole record of a journal, read without scanning
+// the middle: how the agent learns the state of every kept run at startup.
+struct JournalEnds {
+  bool has_first = false;
+  dso::v1::Event first;
+  bool has_last = false;  // the last record, if it ends exactly at EOF
+  dso::v1::Event last;
+};
+absl::StatusOr<JournalEnds> ReadJournalEnds(const std::string& path);
+
 }  // namespace dso
 
 #endif  // DSO_AGENT_JOURNAL_H_

@@ -112,3 +112,29 @@ TEST_F(JournalTest, TornTailIsCutWhenReopened) {
 
 }  // namespace
 }  // namespace dso
+
+namespace dso {
+namespace {
+
+TEST_F(JournalTest, EndsAreReadWithoutTheMiddle) {
+  {
+    auto w = JournalWriter::Open(path_).value();
+    for (int i = 1; i <= 50; ++i) {
+      ASSERT_TRUE(w->Append(LogEvent(i, std::string(100000, 'm'))).ok());
+    }
+  }
+  auto ends = ReadJournalEnds(path_).value();
+  ASSERT_TRUE(ends.has_first && ends.has_last);
+  EXPECT_EQ(ends.first.seq(), 1u);
+  EXPECT_EQ(ends.last.seq(), 50u);
+  // A torn tail: no last record that ends at EOF.
+  std::string bytes = ReadFile(path_).value();
+  ASSERT_TRUE(
+      WriteFileAtomically(path_, bytes.substr(0, bytes.size() - 3)).ok());
+  ends = ReadJournalEnds(path_).value();
+  EXPECT_TRUE(ends.has_first);
+  EXPECT_FALSE(ends.has_last && ends.last.seq() == 50u);
+}
+
+}  // namespace
+}  // namespace dso

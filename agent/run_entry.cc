@@ -63,37 +63,13 @@ absl::Status RunEntry::Persist() {
   // cache).
   absl::Status synced = closing ? closing->Sync() : absl::OkStatus();
   closing.reset();
-  absl::Status saved = SaveMeta();
-  return synced.ok() ? saved : synced;
+  return synced;
 }
 
 void RunEntry::RemoveFiles() const {
   std::error_code ec;
   std::filesystem::remove(journal_path(), ec);
-  std::filesystem::remove(meta_path(), ec);
   std::filesystem::remove_all(scratch_path(), ec);
-}
-
-absl::Status RunEntry::SaveMeta() const {
-  std::string bytes;
-  {
-    absl::MutexLock lock(&mu);
-    run.SerializeToString(&bytes);
-  }
-  // Written in place: a torn file fails to parse and recovery falls back to
-  // the journal, so the temp file and rename are not needed.
-  FILE* f = fopen(meta_path().c_str(), "we");
-  if (f == nullptr) {
-    return absl::InternalError(
-        absl::StrCat("cannot write '", meta_path(), "'"));
-  }
-  bool ok = fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  ok = (fclose(f) == 0) && ok;
-  if (!ok) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("cannot write '", meta_path(), "'"));
-  }
-  return absl::OkStatus();
 }
 
 const std::string& RunContext::scratch_dir() const {

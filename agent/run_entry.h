@@ -39,7 +39,6 @@ struct RunEntry {
   void AppendLocked(dso::v1::Event& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
   std::string journal_path() const { return base + ".journal"; }
-  std::string meta_path() const { return base + ".run"; }
   std::string scratch_path() const { return base + ".scratch"; }
   // Removes every file of the run.
   void RemoveFiles() const;
@@ -48,18 +47,10 @@ struct RunEntry {
   // followers. A journal failure (e.g. a full disk) cancels the run.
   void Emit(dso::v1::Event event);
   // Appends the result event and marks the run FINISHED with it under one
-  // lock, so no reader sees a result on a run that still says RUNNING; then
-  // fsyncs and closes the journal and rewrites run.pb. The journal is the
-  // record: run.pb is a cache of it that recovery repairs when stale.
-  absl::Status Finish(const dso::v1::Result& result) {
-    Publish(result);
-    return Persist();
-  }
-  // The two halves of Finish.
+  // lock, so no reader sees a result on a run that still says RUNNING.
   void Publish(const dso::v1::Result& result);
+  // Then fsyncs and closes the journal.
   absl::Status Persist();
-  // Replaces run.pb atomically from `run` (not fsynced: see Finish).
-  absl::Status SaveMeta() const;
 };
 
 class RunContext : public StepContext {

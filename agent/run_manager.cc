@@ -94,11 +94,24 @@ int LockJournal(const std::string& path) {
   return fd;
 }
 
-absl::StatusOr<dso::v1::Run> ReadMeta(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
-  dso::v1::Run run;
-  if (!run.ParseFromString(bytes) || run.id().empty()) {
-    return absl::DataLossError(absl::StrCat("'", path, "' is damaged"));
+// The run as its journal tells it: the Run of the start event, finished
+// with the result if the last record is one.
+absl::StatusOr<dso::v1::Run> RunFromJournal(const std::string& path) {
+  ASSIGN_OR_RETURN(JournalEnds ends, ReadJournalEnds(path));
+  if (!ends.has_first || !ends.first.has_started()) {
+    return absl::DataLossError(
+        absl::StrCat("'", path, "' does not start with a run's start event"));
+  }
+  dso::v1::Run run = ends.first.started().run();
+  run.set_last_seq(ends.first.seq());
+  if (ends.has_last) {
+    run.set_last_seq(ends.last.seq());
+    if (ends.last.has_result()) {
+      run.set_state(dso::v1::FINISHED);
+      run.set_outcome(ends.last.result().outcome());
+      *run.mutable_result() = ends.last.result();
+      *run.mutable_finished() = ends.last.time();
+    }
   }
   return run;
 }
@@ -160,37 +173,18 @@ absl::Status RunManager::Recover() {
     auto entry = std::make_shared<RunEntry>();
     entry->id = d.path().stem().string();
     entry->base = (d.path().parent_path() / entry->id).string();
-    // The journal is the record; run.pb a cache of it (see RunEntry::Finish).
-    auto summary = SummarizeJournal(entry->journal_path());
-    auto meta = ReadMeta(entry->meta_path());
-    bool stale_cache = !meta.ok();
-    if (!meta.ok() && summary.ok() && summary->has_started) {
-      meta = summary->started;
-    }
+    // The journal's first record (RunStarted) and last (the Result, once
+    // finished) tell the run's state without reading the rest.
+    auto meta = RunFromJournal(entry->journal_path());
     if (!meta.ok()) {
-      LogWarn(absl::StrCat("skipping run ", entry->id,
-                           ": neither run.pb nor the journal describe it (",
-                           meta.status().message(), ")"));
+      LogWarn(absl::StrCat("skipping run ", entry->id, ": ",
+                           meta.status().message()));
       continue;
-    }
-    if (summary.ok() && summary->corrupt_records > 0) {
-      LogWarn(absl::StrCat("run ", entry->id, ": journal has ",
-                           summary->corrupt_records,
-                           " damaged record(s); they are skipped"));
-    }
-    if (summary.ok() && summary->has_result &&
-        meta->state() != dso::v1::FINISHED) {
-      // Finished, but run.pb was not rewritten before the agent stopped.
-      stale_cache = true;
-      meta->set_state(dso::v1::FINISHED);
-      meta->set_outcome(summary->result.outcome());
-      *meta->mutable_result() = summary->result;
-      meta->set_last_seq(summary->last_seq);
     }
     {
       absl::MutexLock lock(&entry->mu);
       entry->run = *meta;
-      if (summary.ok()) entry->journal_size = summary->good_end;
+      entry->journal_size = fs::file_size(entry->journal_path(), ec);
     }
     // A RUNNING run whose lock another process (an embedded dsoctl) holds
     // is being executed right now; one nobody holds was cut by a crash or
@@ -199,11 +193,18 @@ absl::Status RunManager::Recover() {
                  ? LockJournal(entry->journal_path())
                  : -1;
     if (fd >= 0) {
+      auto summary = SummarizeJournal(entry->journal_path());
+      if (summary.ok() && summary->corrupt_records > 0) {
+        LogWarn(absl::StrCat("run ", entry->id, ": journal has ",
+                             summary->corrupt_records,
+                             " damaged record(s); they are skipped"));
+      }
       auto journal = JournalWriter::Open(entry->journal_path());
       {
         absl::MutexLock lock(&entry->mu);
         if (journal.ok()) {
           entry->journal = std::move(*journal);
+          entry->journal_size = entry->journal->size();
           entry->run.set_last_seq(summary.ok() ? summary->last_seq : 0);
         }
       }
@@ -212,15 +213,14 @@ absl::Status RunManager::Recover() {
       result.set_message(
           "the agent stopped (crash, kill or power loss) while this run was "
           "in progress; its output up to that point is kept");
-      absl::Status s = entry->Finish(result);
+      entry->Publish(result);
+      absl::Status s = entry->Persist();
       if (!s.ok()) LogWarn(absl::StrCat("run ", entry->id, ": ", s.message()));
       fs::remove_all(entry->scratch_path(), ec);
       close(fd);
       LogWarn(absl::StrCat("run ", entry->id,
                            " was interrupted by an agent "
                            "restart; marked INTERRUPTED"));
-    } else if (stale_cache && meta->state() == dso::v1::FINISHED) {
-      (void)entry->SaveMeta();
     }
     absl::MutexLock lock(&mu_);
     if (!meta->idempotency_key().empty()) {
@@ -429,7 +429,7 @@ absl::StatusOr<dso::v1::Run> RunManager::Get(const std::string& id) const {
   absl::MutexLock lock(&entry->mu);
   if (!entry->live && entry->run.state() == dso::v1::RUNNING) {
     // Executed by another process sharing the data dir: read its state.
-    auto meta = ReadMeta(entry->meta_path());
+    auto meta = RunFromJournal(entry->journal_path());
     if (meta.ok()) entry->run = *meta;
   }
   return entry->run;
@@ -482,6 +482,19 @@ absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
   auto entry = Find(id);
   if (!entry) return Get(id).status();
   ASSIGN_OR_RETURN(auto reader, JournalReader::Open(entry->journal_path()));
+  // Damaged records are skipped; the log says so once the reader is done.
+  struct ReportDamage {
+    const std::string& id;
+    const JournalReader& reader;
+    ~ReportDamage() {
+      if (reader.corrupt_records() > 0) {
+        LogWarn(
+            absl::StrCat("run ", id, ": journal has ", reader.corrupt_records(),
+                         " damaged record(s); they were skipped"),
+            {{"dso.run_id", id}});
+      }
+    }
+  } report_damage{id, *reader};
   uint64_t limit = 0;
   while (true) {
     bool live, running_elsewhere;
@@ -503,7 +516,7 @@ absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
     if (stop()) return absl::CancelledError("the client went away");
     if (running_elsewhere) {
       absl::SleepFor(absl::Milliseconds(100));
-      auto meta = ReadMeta(entry->meta_path());
+      auto meta = RunFromJournal(entry->journal_path());
       absl::MutexLock lock(&entry->mu);
       if (meta.ok()) entry->run = *meta;
       continue;

@@ -2,10 +2,9 @@
 // number of clients follow, cancel and list them.
 //
 // Layout under <data_dir>/runs/, flat so that a run costs few inodes:
-//   <id>.journal  the journal (agent/journal.h), the record of the run;
-//                 flock()ed by the process executing the run
-//   <id>.run      the Run (binary proto) once finished: a cache of the
-//                 journal that recovery rebuilds when missing or stale
+//   <id>.journal  the journal (agent/journal.h), the whole record of the
+//                 run: its first event carries the Run, its last the
+//                 Result; flock()ed by the process executing the run
 //   <id>.scratch/ the step's scratch directory, removed when the run ends
 //
 // Runs found RUNNING at startup whose lock nobody holds were cut by a crash

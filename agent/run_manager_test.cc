@@ -180,8 +180,8 @@ TEST_F(RunManagerTest, UnknownStepAndBadParamsAreRefusedBeforeARunExists) {
 }
 
 TEST_F(RunManagerTest, CrashedRunBecomesInterruptedWithHistoryIntact) {
-  // What a killed agent leaves behind: the run says RUNNING, the journal
-  // has events but no result, and nobody holds the lock.
+  // What a killed agent leaves behind: a journal with the start event and
+  // output but no result, and nobody holding its lock.
   std::string id = "20260101-000000-deadbeef";
   std::string rd = dir_ + "/runs/" + id;
   fs::create_directories(rd + ".scratch");
@@ -190,10 +190,13 @@ TEST_F(RunManagerTest, CrashedRunBecomesInterruptedWithHistoryIntact) {
   run.set_step("exec");
   run.set_state(dso::v1::RUNNING);
   run.mutable_created()->set_seconds(absl::ToUnixSeconds(absl::Now()));
-  ASSERT_TRUE(WriteFileAtomically(rd + ".run", run.SerializeAsString()).ok());
   {
     auto w = JournalWriter::Open(rd + ".journal").value();
-    for (int i = 1; i <= 3; ++i) {
+    dso::v1::Event started;
+    started.set_seq(1);
+    *started.mutable_started()->mutable_run() = run;
+    ASSERT_TRUE(w->Append(started).ok());
+    for (int i = 2; i <= 3; ++i) {
       dso::v1::Event e;
       e.set_seq(i);
       e.mutable_log()->set_text("line\n");
@@ -211,28 +214,20 @@ TEST_F(RunManagerTest, CrashedRunBecomesInterruptedWithHistoryIntact) {
   EXPECT_FALSE(fs::exists(rd + ".scratch"));
 }
 
-TEST_F(RunManagerTest, JournalAloneIsEnoughToRecoverARun) {
-  // run.pb is a cache: without it, the journal's start and result events
-  // tell the run's state.
+TEST_F(RunManagerTest, FinishedRunsAreRecoveredFromTheirJournals) {
   auto id = manager_->Start(Exec({"echo", "hi"}), "t").value();
   auto before = FollowAll(id);
-  std::string live = manager_->Start(Exec({"sleep", "30"}), "t").value();
-  manager_->Shutdown(absl::ZeroDuration());
-  manager_.reset();
-  fs::remove(dir_ + "/runs/" + id + ".run");
-  fs::remove(dir_ + "/runs/" + live + ".run");
   Restart();
   auto run = manager_->Get(id).value();
   EXPECT_EQ(run.state(), dso::v1::FINISHED);
   EXPECT_EQ(run.outcome(), dso::v1::SUCCEEDED);
+  EXPECT_EQ(run.last_seq(), before.size());
+  EXPECT_EQ(run.identity(), "t");
   EXPECT_EQ(FollowAll(id).size(), before.size());
-  EXPECT_TRUE(fs::exists(dir_ + "/runs/" + id + ".run"));
-  EXPECT_EQ(manager_->Get(live)->outcome(), dso::v1::INTERRUPTED);
 }
 
-TEST_F(RunManagerTest, DamagedMetadataIsSkippedNotFatal) {
+TEST_F(RunManagerTest, DamagedJournalIsSkippedNotFatal) {
   std::string rd = dir_ + "/runs/garbage";
-  ASSERT_TRUE(WriteFileAtomically(rd + ".run", "\xFF\xFF not a proto").ok());
   ASSERT_TRUE(WriteFileAtomically(rd + ".journal", "\xD5 not records").ok());
   Restart();
   EXPECT_TRUE(manager_->List(0).empty());
@@ -253,7 +248,6 @@ TEST_F(RunManagerTest, OldRunsArePrunedByCount) {
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0].id(), ids[3]);
   EXPECT_FALSE(fs::exists(dir_ + "/runs/" + ids[0] + ".journal"));
-  EXPECT_FALSE(fs::exists(dir_ + "/runs/" + ids[0] + ".run"));
 }
 
 TEST_F(RunManagerTest, InputsOutsideAllowedRootsAreRefused) {
