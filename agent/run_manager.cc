@@ -505,7 +505,8 @@ absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
       }
       live = entry->live;
       running_elsewhere = !live && entry->run.state() == dso::v1::RUNNING;
-      limit = running_elsewhere ? UINT64_MAX : entry->journal_size;
+      // Only a run executing here has unpublished bytes to stay clear of.
+      limit = live ? entry->journal_size : UINT64_MAX;
     }
     dso::v1::Event event;
     while (reader->Next(limit, &event)) {

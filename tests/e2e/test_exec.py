@@ -204,3 +204,25 @@ def test_embedded_mode_needs_no_agent(tmp_path):
     assert p.summary["run_id"] in runs
     runs = tmp_path / "xdg" / "dso" / "runs"
     assert (runs / (p.summary["run_id"] + ".journal")).is_file()
+
+
+def test_embedded_runs_are_visible_to_another_dsoctl(tmp_path):
+    env = {"XDG_DATA_HOME": str(tmp_path / "xdg")}
+    full_env = dict(os.environ, **env)
+    full_env.pop("DSO_AGENT", None)
+    proc = subprocess.Popen(
+        [str(DSOCTL_BIN), "exec", "--", "sh", "-c",
+         "echo first; sleep 2; echo last"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path, env=full_env)
+    assert proc.stdout.readline() == "first\n"
+    listing = dsoctl("runs", "list", env=env, check=0).stdout
+    running = [l.split()[0] for l in listing.splitlines() if "RUNNING" in l]
+    assert len(running) == 1, listing
+    # Another process follows the run to its end through the journal.
+    follow = dsoctl("runs", "attach", running[0], env=env, check=0)
+    assert follow.stdout == "first\nlast\n"
+    assert proc.wait(timeout=30) == 0
+    # Its end is visible too.
+    assert "SUCCEEDED" in dsoctl("runs", "show", running[0], env=env,
+                                 check=0).stdout
