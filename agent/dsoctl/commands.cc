@@ -74,6 +74,18 @@ std::string StateText(const dso::v1::Run& r) {
                                        : dso::v1::Outcome_Name(r.outcome());
 }
 
+absl::StatusOr<dso::v1::Run> FetchRun(AgentConnection& conn,
+                                      const std::string& id) {
+  grpc::ClientContext ctx;
+  dso::v1::GetRunRequest req;
+  req.set_run_id(id);
+  dso::v1::Run run;
+  absl::Status s =
+      FromGrpc(conn.agent().GetRun(&ctx, req, &run), conn.target());
+  if (!s.ok()) return s;
+  return run;
+}
+
 int FinishRun(const GlobalOptions& g, AgentConnection& conn,
               const std::string& step, absl::Time start,
               absl::StatusOr<FollowResult> run,
@@ -164,13 +176,9 @@ int CmdRunsList(const GlobalOptions& g, uint32_t limit) {
 int CmdRunsShow(const GlobalOptions& g, const std::string& id) {
   auto conn = AgentConnection::Open(g.connection);
   if (!conn.ok()) return Fail(g, "runs", conn.status());
-  grpc::ClientContext ctx;
-  dso::v1::GetRunRequest req;
-  req.set_run_id(id);
-  dso::v1::Run r;
-  absl::Status s =
-      FromGrpc((*conn)->agent().GetRun(&ctx, req, &r), (*conn)->target());
-  if (!s.ok()) return Fail(g, "runs", s);
+  auto run = FetchRun(**conn, id);
+  if (!run.ok()) return Fail(g, "runs", run.status());
+  const dso::v1::Run& r = *run;
   printf(
       "run:         %s\nstep:        %s\nstate:       %s\n"
       "description: %s\nidentity:    %s\ncreated:     %s\n"
@@ -191,13 +199,9 @@ int CmdRunsAttach(const GlobalOptions& g, const std::string& id,
   absl::Time start = absl::Now();
   auto conn = AgentConnection::Open(g.connection);
   if (!conn.ok()) return Fail(g, "runs", conn.status());
-  grpc::ClientContext ctx;
-  dso::v1::GetRunRequest req;
-  req.set_run_id(id);
-  dso::v1::Run r;
-  absl::Status s =
-      FromGrpc((*conn)->agent().GetRun(&ctx, req, &r), (*conn)->target());
-  if (!s.ok()) return Fail(g, "runs", s);
+  auto run = FetchRun(**conn, id);
+  if (!run.ok()) return Fail(g, "runs", run.status());
+  const dso::v1::Run& r = *run;
   return FinishRun(g, **conn, r.step(), start,
                    AttachAndFollow(**conn, id, std::max<uint64_t>(from, 1)));
 }

@@ -184,3 +184,11 @@ def wait_for(predicate, timeout=10.0, interval=0.05):
             return True
         time.sleep(interval)
     return predicate()
+
+
+def start_exec(agent, script, cwd, *options, stderr=subprocess.PIPE):
+    """Starts `dsoctl exec [options] -- sh -c SCRIPT` in the background."""
+    return subprocess.Popen(
+        [str(DSOCTL_BIN), "--agent", agent.address, "exec", *options, "--",
+         "sh", "-c", script],
+        stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=cwd)

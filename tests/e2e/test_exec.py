@@ -6,7 +6,8 @@ import stat
 import subprocess
 import time
 
-from conftest import DSOCTL_BIN, dsoctl, pid_alive, run_id_from, wait_for
+from conftest import (DSOCTL_BIN, dsoctl, pid_alive, run_id_from, start_exec,
+                      wait_for)
 
 
 def test_exec_streams_output_and_writes_summary(agent, tmp_path):
@@ -56,11 +57,8 @@ def test_unreachable_agent_is_exit_3_with_a_hint(tmp_path):
 
 
 def test_output_is_live_not_buffered_until_the_end(agent, tmp_path):
-    proc = subprocess.Popen(
-        [str(DSOCTL_BIN), "--agent", agent.address, "exec", "--", "sh", "-c",
-         "echo first; sleep 3; echo second"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        cwd=tmp_path)
+    proc = start_exec(agent, "echo first; sleep 3; echo second", tmp_path,
+                      stderr=subprocess.DEVNULL)
     start = time.time()
     assert proc.stdout.readline() == "first\n"
     assert time.time() - start < 2.5, "first line waited for the command"
@@ -81,12 +79,8 @@ def test_same_idempotency_key_runs_once(agent, tmp_path):
 
 def test_cancel_kills_the_process_group(agent, tmp_path):
     pidfile = tmp_path / "pid"
-    proc = subprocess.Popen(
-        [str(DSOCTL_BIN), "--agent", agent.address, "--json",
-         str(tmp_path / "c.json"), "exec", "--kill-grace", "1", "--", "sh",
-         "-c", f"sleep 300 & echo $! > {pidfile}; wait"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        cwd=tmp_path)
+    proc = start_exec(agent, f"sleep 300 & echo $! > {pidfile}; wait",
+                      tmp_path, "--kill-grace", "1")
     assert wait_for(lambda: pidfile.exists() and pidfile.read_text().strip())
     child = int(pidfile.read_text())
     assert pid_alive(child)
@@ -102,11 +96,7 @@ def test_cancel_kills_the_process_group(agent, tmp_path):
 
 def test_ctrl_c_cancels_the_remote_run(agent, tmp_path):
     pidfile = tmp_path / "pid"
-    proc = subprocess.Popen(
-        [str(DSOCTL_BIN), "--agent", agent.address, "exec", "--", "sh", "-c",
-         f"echo $$ > {pidfile}; exec sleep 300"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        cwd=tmp_path)
+    proc = start_exec(agent, f"echo $$ > {pidfile}; exec sleep 300", tmp_path)
     assert wait_for(lambda: pidfile.exists() and pidfile.read_text().strip())
     child = int(pidfile.read_text())
     proc.send_signal(signal.SIGINT)
@@ -142,11 +132,7 @@ def test_attach_replays_from_a_sequence_number(agent, tmp_path):
 
 
 def test_attach_to_a_live_run_follows_it(agent, tmp_path):
-    proc = subprocess.Popen(
-        [str(DSOCTL_BIN), "--agent", agent.address, "exec", "--", "sh", "-c",
-         "echo one; sleep 2; echo two"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        cwd=tmp_path)
+    proc = start_exec(agent, "echo one; sleep 2; echo two", tmp_path)
     assert proc.stdout.readline() == "one\n"
     runs = dsoctl("runs", "list", agent=agent, check=0).stdout
     run_id = [l.split()[0] for l in runs.splitlines() if "RUNNING" in l][0]
@@ -157,10 +143,8 @@ def test_attach_to_a_live_run_follows_it(agent, tmp_path):
 
 def test_concurrency_limit_is_resource_exhausted(make_agent, tmp_path):
     a = make_agent("max_concurrent_runs: 1\n").start()
-    busy = subprocess.Popen(
-        [str(DSOCTL_BIN), "--agent", a.address, "exec", "--", "sh", "-c",
-         "echo go; sleep 30"], stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, text=True, cwd=tmp_path)
+    busy = start_exec(a, "echo go; sleep 30", tmp_path,
+                      stderr=subprocess.DEVNULL)
     assert busy.stdout.readline() == "go\n"
     p = dsoctl("exec", "--", "true", agent=a, json_file=tmp_path / "r.json",
                cwd=tmp_path)

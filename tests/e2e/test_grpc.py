@@ -2,7 +2,6 @@
 streaming, health and reflection, the artifact service, bad input."""
 import hashlib
 import subprocess
-import sys
 
 import grpc
 import pytest

@@ -1,19 +1,15 @@
 """The agent's journal across crashes and restarts."""
 import signal
-import subprocess
 import time
 
-from conftest import DSOCTL_BIN, dsoctl, pid_alive, run_id_from, wait_for
+from conftest import start_exec, dsoctl, pid_alive, run_id_from, wait_for
 
 
 def test_kill_9_mid_run_then_restart_marks_interrupted(make_agent, tmp_path):
     a = make_agent().start()
     pidfile = tmp_path / "pid"
-    proc = subprocess.Popen(
-        [str(DSOCTL_BIN), "--agent", a.address, "exec", "--", "sh", "-c",
-         f"echo before-crash; echo $$ > {pidfile}; exec sleep 300"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        cwd=tmp_path)
+    proc = start_exec(
+        a, f"echo before-crash; echo $$ > {pidfile}; exec sleep 300", tmp_path)
     assert proc.stdout.readline() == "before-crash\n"
     assert wait_for(lambda: pidfile.exists() and pidfile.read_text().strip())
     child = int(pidfile.read_text())
@@ -47,11 +43,7 @@ def test_runs_survive_a_graceful_restart(make_agent, tmp_path):
 
 def test_sigterm_lets_a_running_step_finish(make_agent, tmp_path):
     a = make_agent("shutdown_grace: 20s\n").start()
-    proc = subprocess.Popen(
-        [str(DSOCTL_BIN), "--agent", a.address, "exec", "--", "sh", "-c",
-         "echo start; sleep 1; echo end"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        cwd=tmp_path)
+    proc = start_exec(a, "echo start; sleep 1; echo end", tmp_path)
     assert proc.stdout.readline() == "start\n"
     a.proc.send_signal(signal.SIGTERM)
     time.sleep(0.2)
@@ -67,11 +59,7 @@ def test_sigterm_lets_a_running_step_finish(make_agent, tmp_path):
 
 def test_sigterm_grace_expiry_interrupts(make_agent, tmp_path):
     a = make_agent("shutdown_grace: 1s\nkill_grace: 1s\n").start()
-    proc = subprocess.Popen(
-        [str(DSOCTL_BIN), "--agent", a.address, "exec", "--", "sh", "-c",
-         "echo start; exec sleep 300"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        cwd=tmp_path)
+    proc = start_exec(a, "echo start; exec sleep 300", tmp_path)
     assert proc.stdout.readline() == "start\n"
     a.proc.send_signal(signal.SIGTERM)
     assert a.proc.wait(timeout=30) == 0
