@@ -45,6 +45,17 @@ absl::Status IoError(absl::string_view what, const std::string& path) {
 
 }  // namespace
 
+absl::StatusOr<std::unique_ptr<JournalWriter>> JournalWriter::Create(
+    const std::string& path) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd < 0 && errno == EEXIST) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("journal '", path, "' exists already"));
+  }
+  if (fd < 0) return IoError("create", path);
+  return std::unique_ptr<JournalWriter>(new JournalWriter(path, fd, 0));
+}
+
 absl::StatusOr<std::unique_ptr<JournalWriter>> JournalWriter::Open(
     const std::string& path) {
   uint64_t good_end = 0;

@@ -24,8 +24,11 @@ namespace dso {
 
 class JournalWriter {
  public:
-  // Opens for appending, creating the file if needed. A torn record at the
-  // end (from a crash) is cut off first so new records follow whole ones.
+  // Creates a new journal; ALREADY_EXISTS if the file exists.
+  static absl::StatusOr<std::unique_ptr<JournalWriter>> Create(
+      const std::string& path);
+  // Opens an existing journal for appending. A torn record at the end (from
+  // a crash) is cut off first so new records follow whole ones.
   static absl::StatusOr<std::unique_ptr<JournalWriter>> Open(
       const std::string& path);
   ~JournalWriter();

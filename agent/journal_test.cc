@@ -39,8 +39,14 @@ class JournalTest : public ::testing::Test {
   std::string dir_, path_;
 };
 
+TEST_F(JournalTest, CreateRefusesAnExistingFile) {
+  ASSERT_TRUE(JournalWriter::Create(path_).ok());
+  EXPECT_EQ(JournalWriter::Create(path_).status().code(),
+            absl::StatusCode::kAlreadyExists);
+}
+
 TEST_F(JournalTest, AppendsAndReadsBack) {
-  auto w = JournalWriter::Open(path_).value();
+  auto w = JournalWriter::Create(path_).value();
   for (int i = 1; i <= 100; ++i) {
     ASSERT_TRUE(w->Append(LogEvent(i, std::string(i * 10, 'x'))).ok());
   }

@@ -16,8 +16,6 @@
 #include "agent/run_entry.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "stages/core/atomic_file.h"
-#include "stages/core/finding.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
 
@@ -295,10 +293,12 @@ absl::StatusOr<std::string> RunManager::Start(
     --threads_;
     runs_.erase(entry->id);
     if (!key.empty()) by_key_.erase(key);
-    entry->RemoveFiles();
+    // A journal that already existed belongs to someone else.
+    if (s.code() != absl::StatusCode::kAlreadyExists) entry->RemoveFiles();
     return s;
   };
-  auto journal = JournalWriter::Open(entry->journal_path());
+  // Exclusive: never append to another process's run of the same id.
+  auto journal = JournalWriter::Create(entry->journal_path());
   if (!journal.ok()) return undo(journal.status());
   entry->lock_fd = LockJournal(entry->journal_path());
 
