@@ -510,7 +510,8 @@ absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
     }
     dso::v1::Event event;
     while (reader->Next(limit, &event)) {
-      if (event.seq() < from_seq) continue;
+      // The result always goes out: it tells a late follower how it ended.
+      if (event.seq() < from_seq && !event.has_result()) continue;
       if (!send(event)) return absl::CancelledError("the client went away");
       if (event.has_result()) return absl::OkStatus();
     }
@@ -536,12 +537,11 @@ absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
         }
       }
       if (last.has_result()) {
-        if (last.seq() >= from_seq && !send(last)) {
+        if (!send(last)) {
           return absl::CancelledError("the client went away");
         }
         return absl::OkStatus();
       }
-      if (from_seq > entry->run.last_seq()) return absl::OkStatus();
       return absl::DataLossError(
           absl::StrCat("run ", id, ": the journal ends without a result (",
                        reader->corrupt_records(), " damaged records skipped)"));

@@ -72,7 +72,8 @@ class RunManager {
                                       const std::string& reason);
 
   // Passes the run's events with seq >= from_seq, in order, to `send`,
-  // waiting for new ones while the run is live. Returns OK after the result
+  // waiting for new ones while the run is live; the result event is sent
+  // even when from_seq lies beyond it. Returns OK after the result
   // event, CANCELLED when `send` returns false or `stop()` turns true.
   using EventSender = std::function<bool(const dso::v1::Event& event)>;
   absl::Status Follow(const std::string& id, uint64_t from_seq,

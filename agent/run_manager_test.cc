@@ -106,6 +106,10 @@ TEST_F(RunManagerTest, FollowFromASequenceNumberReplaysTheRest) {
   ASSERT_EQ(tail.size(), all.size() - 2);
   EXPECT_EQ(tail.front().seq(), 3u);
   EXPECT_TRUE(tail.back().has_result());
+  // Past the end, the result still comes.
+  auto beyond = FollowAll(id, 1000);
+  ASSERT_EQ(beyond.size(), 1u);
+  EXPECT_TRUE(beyond[0].has_result());
 }
 
 TEST_F(RunManagerTest, SameIdempotencyKeyAttachesToTheSameRun) {
