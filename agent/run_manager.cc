@@ -525,8 +525,8 @@ absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
     }
     if (!live) {
       // Finished, everything read, and no result in the journal: it could
-      // not be written (full disk) or was damaged. The result in memory or
-      // in the run cache still tells the client how the run ended.
+      // not be written (full disk) or was damaged. The result kept in
+      // memory still tells the client how the run ended.
       dso::v1::Event last;
       {
         absl::MutexLock lock(&entry->mu);
