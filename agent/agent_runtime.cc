@@ -39,6 +39,7 @@ absl::StatusOr<std::unique_ptr<AgentRuntime>> AgentRuntime::Create(
   opts.retention_max_age = config.retention_max_age;
   opts.retention_max_runs = config.retention_max_runs;
   opts.allowed_roots = config.allowed_roots;
+  opts.permissions = config.permissions;
   ASSIGN_OR_RETURN(rt->runs_,
                    RunManager::Create(opts, rt->steps_.get(), rt->store_.get(),
                                       &rt->metrics_));

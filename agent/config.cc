@@ -104,7 +104,7 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
       {"listen", "data_dir", "allowed_roots", "labels", "max_concurrent_runs",
        "default_deadline", "max_deadline", "kill_grace", "shutdown_grace",
        "retention", "max_message_bytes", "max_blob_bytes", "tls",
-       "insecure_tcp", "metrics_listen", "socket_mode"},
+       "insecure_tcp", "metrics_listen", "socket_mode", "permissions"},
       source, ""));
   if (root["listen"]) {
     ASSIGN_OR_RETURN(c.listen, StringList(root["listen"], source, "listen"));
@@ -129,6 +129,18 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
     }
     for (const auto& kv : root["labels"]) {
       c.labels[kv.first.as<std::string>()] = kv.second.as<std::string>();
+    }
+  }
+  if (const auto& p = root["permissions"]) {
+    if (!p.IsMap()) {
+      return Bad(source, "permissions",
+                 "must map identities to lists of steps, e.g. "
+                 "{jenkins-release: [\"*\"]}");
+    }
+    for (const auto& kv : p) {
+      std::string who = kv.first.as<std::string>();
+      ASSIGN_OR_RETURN(c.permissions[who],
+                       StringList(kv.second, source, "permissions." + who));
     }
   }
   if (root["max_concurrent_runs"]) {

@@ -6,6 +6,9 @@
 //   data_dir: /var/lib/dso-agent
 //   allowed_roots: []          # local paths steps may read; else tar upload
 //   labels: {}                 # e.g. {zone: dmz, os: debian12}
+//   permissions: {}            # identity -> steps it may run; "*" matches
+//                              # any identity; absent: everyone runs all
+//                              # e.g. {jenkins-release: ["*"], "*": [exec]}
 //   max_concurrent_runs: 4
 //   default_deadline: 1h       # runs without their own deadline
 //   max_deadline: 6h           # cap on any requested deadline
@@ -40,6 +43,7 @@ struct AgentConfig {
   std::string data_dir = "/var/lib/dso-agent";
   std::vector<std::string> allowed_roots;
   std::map<std::string, std::string> labels;
+  std::map<std::string, std::vector<std::string>> permissions;
   int max_concurrent_runs = 4;
   absl::Duration default_deadline = absl::Hours(1);
   absl::Duration max_deadline = absl::Hours(6);

@@ -31,6 +31,7 @@ max_message_bytes: 1048576
 tls: {cert: s.pem, key: s.key, client_ca: ca.pem}
 metrics_listen: 127.0.0.1:9464
 socket_mode: "0600"
+permissions: {jenkins-release: ["*"], "*": [exec]}
 )",
                             "agent.yaml");
   ASSERT_TRUE(c.ok()) << c.status();
@@ -42,6 +43,7 @@ socket_mode: "0600"
   EXPECT_EQ(c->retention_max_runs, 50);
   EXPECT_TRUE(c->tls.enabled());
   EXPECT_EQ(c->socket_mode, 0600u);
+  EXPECT_EQ(c->permissions.at("*"), std::vector<std::string>{"exec"});
 }
 
 TEST(ConfigTest, ErrorsNameTheFileAndTheKey) {

@@ -74,6 +74,23 @@ std::string RequestDigest(dso::v1::RunStepRequest request) {
   return Sha256Digest(bytes);
 }
 
+// An identity's own entry wins over "*".
+absl::Status CheckPermissionIn(
+    const std::map<std::string, std::vector<std::string>>& permissions,
+    const std::string& identity, const std::string& step) {
+  if (permissions.empty()) return absl::OkStatus();
+  auto it = permissions.find(identity);
+  if (it == permissions.end()) it = permissions.find("*");
+  if (it != permissions.end()) {
+    for (const auto& allowed : it->second) {
+      if (allowed == "*" || allowed == step) return absl::OkStatus();
+    }
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("identity '", identity, "' may not run step '", step,
+                   "' on this agent (see 'permissions' in its config)"));
+}
+
 std::string Describe(const dso::v1::RunStepRequest& request) {
   if (request.has_exec()) {
     return absl::StrCat("exec: ", absl::StrJoin(request.exec().argv(), " "));
@@ -235,10 +252,15 @@ absl::Status RunManager::Recover() {
   return absl::OkStatus();
 }
 
+absl::Status RunManager::CheckPermission(const std::string& identity,
+                                         const std::string& step) const {
+  return CheckPermissionIn(options_.permissions, identity, step);
+}
+
 absl::StatusOr<std::string> RunManager::Start(
     const dso::v1::RunStepRequest& request, const std::string& identity) {
   ASSIGN_OR_RETURN(const Step* step, steps_->Resolve(request));
-  (void)step;
+  RETURN_IF_ERROR(CheckPermission(identity, step->name()));
   std::string digest = RequestDigest(request);
   std::string key;
   if (!request.idempotency_key().empty()) {

@@ -45,6 +45,8 @@ struct RunManagerOptions {
   int retention_max_runs = 1000;
   // Local paths steps may read; "/" allows everything (embedded mode).
   std::vector<std::string> allowed_roots;
+  // Identity (or "*") -> steps it may run ("*": all). Empty: no limits.
+  std::map<std::string, std::vector<std::string>> permissions;
 };
 
 struct RunEntry;
@@ -92,6 +94,8 @@ class RunManager {
   RunManager(RunManagerOptions options, const StepRegistry* steps,
              BlobStore* store, AgentMetrics* metrics);
   absl::Status Recover();
+  absl::Status CheckPermission(const std::string& identity,
+                               const std::string& step) const;
   void Execute(std::shared_ptr<RunEntry> entry,
                dso::v1::RunStepRequest request);
   void Watchdog();

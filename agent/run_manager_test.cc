@@ -173,6 +173,30 @@ TEST_F(RunManagerTest, RequestedDeadlineIsCappedByTheAgent) {
             dso::v1::ERROR);
 }
 
+TEST_F(RunManagerTest, PermissionsLimitStepsByIdentity) {
+  options_.permissions = {{"release", {"*"}}, {"*", {"noop"}}};
+  Restart();
+  EXPECT_TRUE(manager_->Start(Exec({"true"}), "release").ok());
+  auto denied = manager_->Start(Exec({"true"}), "dev");
+  EXPECT_EQ(denied.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(std::string(denied.status().message()),
+              HasSubstr("identity 'dev' may not run step 'exec'"));
+  dso::v1::RunStepRequest noop;
+  noop.set_step("noop");
+  noop.mutable_noop();
+  EXPECT_TRUE(manager_->Start(noop, "dev").ok());
+}
+
+TEST_F(RunManagerTest, OldRunsArePrunedByAge) {
+  options_.retention_max_age = absl::Seconds(1);
+  Restart();
+  auto id = manager_->Start(Exec({"true"}), "t").value();
+  ResultOf(id);
+  absl::SleepFor(absl::Milliseconds(1100));
+  Restart();
+  EXPECT_EQ(manager_->Get(id).status().code(), absl::StatusCode::kNotFound);
+}
+
 TEST_F(RunManagerTest, UnknownStepAndBadParamsAreRefusedBeforeARunExists) {
   dso::v1::RunStepRequest req;
   req.set_step("nope");

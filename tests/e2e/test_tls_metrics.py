@@ -40,6 +40,7 @@ def pki(tmp_path_factory):
     make_ca(d, "rogue-ca")
     make_cert(d, "agent", "ca", san="IP:127.0.0.1,DNS:localhost")
     make_cert(d, "jenkins-release", "ca")
+    make_cert(d, "developer", "ca")
     make_cert(d, "intruder", "rogue-ca")
     return d
 
@@ -91,6 +92,19 @@ def test_client_without_certificate_is_refused(tls_agent, pki, tmp_path):
     assert p.returncode == 2 and "--tls-cert" in p.stderr
     # The agent still serves good clients.
     dsoctl("agent", "info", agent=tls_agent,
+           extra_global=tls_args(pki, "jenkins-release"), check=0)
+
+
+def test_permissions_by_client_identity(make_agent, pki, tmp_path):
+    config = (f"tls:\n  cert: {pki}/agent.pem\n  key: {pki}/agent.key\n"
+              f"  client_ca: {pki}/ca.pem\n"
+              "permissions:\n  jenkins-release: ['*']\n  '*': [noop]\n")
+    a = make_agent(config, listen=["127.0.0.1:0"]).start()
+    denied = dsoctl("exec", "--", "true", agent=a, cwd=tmp_path,
+                    extra_global=tls_args(pki, "developer"))
+    assert denied.returncode == 2
+    assert "identity 'developer' may not run step 'exec'" in denied.stderr
+    dsoctl("exec", "--", "true", agent=a, cwd=tmp_path,
            extra_global=tls_args(pki, "jenkins-release"), check=0)
 
 
