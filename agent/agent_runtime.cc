@@ -2,6 +2,7 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -13,6 +14,10 @@
 #include "stages/core/status_macros.h"
 
 namespace dso {
+
+namespace {
+constexpr int kMaxServerThreads = 512;
+}  // namespace
 
 absl::Status RegisterAllSteps(StepRegistry& registry) {
   return RegisterCoreSteps(registry);
@@ -56,6 +61,12 @@ absl::StatusOr<std::vector<std::string>> AgentRuntime::Start() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // Every streaming call holds a thread of the sync server: bound them, so
+  // a flood of followers gets RESOURCE_EXHAUSTED rather than the agent
+  // running out of threads.
+  grpc::ResourceQuota quota("dso-agent");
+  quota.SetMaxThreads(kMaxServerThreads);
+  builder.SetResourceQuota(quota);
   builder.SetMaxReceiveMessageSize(config_.max_message_bytes);
   builder.SetMaxSendMessageSize(config_.max_message_bytes);
   builder.RegisterService(agent_service_.get());
