@@ -88,6 +88,12 @@ class RunContext : public StepContext {
   int unpacked_ = 0;
 };
 
+// Holds an exclusive flock on a journal; -1 if another process holds it.
+int LockJournal(const std::string& path);
+// The run as its journal tells it: the Run of the start event, finished
+// with the result if the last record is one.
+absl::StatusOr<dso::v1::Run> RunFromJournal(const std::string& path);
+
 // Converts between absl::Time and google.protobuf.Timestamp.
 void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts);
 absl::Time FromTimestamp(const google::protobuf::Timestamp& ts);

@@ -98,39 +98,6 @@ std::string Describe(const dso::v1::RunStepRequest& request) {
   return request.step();
 }
 
-// Holds an exclusive flock on the journal; -1 if another process holds it.
-int LockJournal(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// The run as its journal tells it: the Run of the start event, finished
-// with the result if the last record is one.
-absl::StatusOr<dso::v1::Run> RunFromJournal(const std::string& path) {
-  ASSIGN_OR_RETURN(JournalEnds ends, ReadJournalEnds(path));
-  if (!ends.has_first || !ends.first.has_started()) {
-    return absl::DataLossError(
-        absl::StrCat("'", path, "' does not start with a run's start event"));
-  }
-  dso::v1::Run run = ends.first.started().run();
-  run.set_last_seq(ends.first.seq());
-  if (ends.has_last) {
-    run.set_last_seq(ends.last.seq());
-    if (ends.last.has_result()) {
-      run.set_state(dso::v1::FINISHED);
-      run.set_outcome(ends.last.result().outcome());
-      *run.mutable_result() = ends.last.result();
-      *run.mutable_finished() = ends.last.time();
-    }
-  }
-  return run;
-}
-
 }  // namespace
 
 RunManager::RunManager(RunManagerOptions options, const StepRegistry* steps,
@@ -173,84 +140,6 @@ absl::StatusOr<std::unique_ptr<RunManager>> RunManager::Create(
 }
 
 RunManager::~RunManager() { Shutdown(absl::ZeroDuration()); }
-
-absl::Status RunManager::Recover() {
-  std::error_code ec;
-  for (const auto& d :
-       fs::directory_iterator(options_.data_dir + "/runs", ec)) {
-    if (d.path().extension() != ".journal") {
-      if (d.path().extension() == ".scratch" &&
-          !fs::exists(fs::path(d.path()).replace_extension(".journal"))) {
-        fs::remove_all(d.path(), ec);  // left by a run that never started
-      }
-      continue;
-    }
-    auto entry = std::make_shared<RunEntry>();
-    entry->id = d.path().stem().string();
-    entry->base = (d.path().parent_path() / entry->id).string();
-    // The journal's first record (RunStarted) and last (the Result, once
-    // finished) tell the run's state without reading the rest.
-    auto meta = RunFromJournal(entry->journal_path());
-    if (!meta.ok()) {
-      LogWarn(absl::StrCat("skipping run ", entry->id, ": ",
-                           meta.status().message()));
-      continue;
-    }
-    {
-      absl::MutexLock lock(&entry->mu);
-      entry->run = *meta;
-      entry->journal_size = fs::file_size(entry->journal_path(), ec);
-    }
-    // A RUNNING run whose lock another process (an embedded dsoctl) holds
-    // is being executed right now; one nobody holds was cut by a crash or
-    // kill of the process that executed it.
-    int fd = meta->state() == dso::v1::RUNNING
-                 ? LockJournal(entry->journal_path())
-                 : -1;
-    if (fd >= 0) {
-      auto summary = SummarizeJournal(entry->journal_path());
-      if (summary.ok() && summary->corrupt_records > 0) {
-        LogWarn(absl::StrCat("run ", entry->id, ": journal has ",
-                             summary->corrupt_records,
-                             " damaged record(s); they are skipped"));
-      }
-      auto journal = JournalWriter::Open(entry->journal_path());
-      {
-        absl::MutexLock lock(&entry->mu);
-        if (journal.ok()) {
-          entry->journal = std::move(*journal);
-          entry->journal_size = entry->journal->size();
-          entry->run.set_last_seq(summary.ok() ? summary->last_seq : 0);
-        }
-      }
-      dso::v1::Result result;
-      result.set_outcome(dso::v1::INTERRUPTED);
-      result.set_message(
-          "the agent stopped (crash, kill or power loss) while this run was "
-          "in progress; its output up to that point is kept");
-      entry->Publish(result);
-      absl::Status s = entry->Persist();
-      if (!s.ok()) LogWarn(absl::StrCat("run ", entry->id, ": ", s.message()));
-      fs::remove_all(entry->scratch_path(), ec);
-      close(fd);
-      LogWarn(absl::StrCat("run ", entry->id,
-                           " was interrupted by an agent "
-                           "restart; marked INTERRUPTED"));
-    }
-    absl::MutexLock lock(&mu_);
-    if (!meta->idempotency_key().empty()) {
-      entry->key = absl::StrCat(meta->identity(), std::string(1, '\0'),
-                                meta->idempotency_key());
-      by_key_[entry->key] = entry->id;
-    }
-    runs_[entry->id] = entry;
-  }
-  if (ec) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot list '", options_.data_dir, "/runs': ", ec.message()));
-  }
-  return absl::OkStatus();
-}
 
 absl::Status RunManager::CheckPermission(const std::string& identity,
                                          const std::string& step) const {
