@@ -1,6 +1,7 @@
 #include "agent/journal.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -74,6 +75,8 @@ absl::StatusOr<std::unique_ptr<JournalWriter>> JournalWriter::Open(
   }
   return std::unique_ptr<JournalWriter>(new JournalWriter(path, fd, good_end));
 }
+
+bool JournalWriter::TryLock() { return flock(fd_, LOCK_EX | LOCK_NB) == 0; }
 
 JournalWriter::~JournalWriter() {
   if (fd_ >= 0) close(fd_);

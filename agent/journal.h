@@ -35,6 +35,9 @@ class JournalWriter {
   JournalWriter(const JournalWriter&) = delete;
   JournalWriter& operator=(const JournalWriter&) = delete;
 
+  // Takes an exclusive flock on the file, held until the writer closes:
+  // the sign that a live process is writing this run.
+  bool TryLock();
   absl::Status Append(const dso::v1::Event& event);
   absl::Status Sync();
   // Bytes in the file after the last successful Append.

@@ -34,7 +34,6 @@ struct RunEntry {
 
   CancellationToken token;
   absl::Time deadline = absl::InfiniteFuture();
-  int lock_fd = -1;
 
   void AppendLocked(dso::v1::Event& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 

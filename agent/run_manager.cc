@@ -211,7 +211,7 @@ absl::StatusOr<std::string> RunManager::Start(
   // Exclusive: never append to another process's run of the same id.
   auto journal = JournalWriter::Create(entry->journal_path());
   if (!journal.ok()) return undo(journal.status());
-  entry->lock_fd = LockJournal(entry->journal_path());
+  (*journal)->TryLock();
 
   absl::Time now = absl::Now();
   absl::Duration deadline = request.deadline_seconds()
@@ -310,7 +310,6 @@ void RunManager::Execute(std::shared_ptr<RunEntry> entry,
     entry->live = false;
     entry->changed.SignalAll();
   }
-  if (entry->lock_fd >= 0) close(entry->lock_fd);
   std::string outcome = dso::v1::Outcome_Name(result.outcome());
   LogInfo(absl::StrCat("run finished: ", outcome, ": ", result.message()),
           {{"dso.run_id", entry->id}, {"dso.step", request.step()}});
