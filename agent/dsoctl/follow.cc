@@ -154,10 +154,9 @@ absl::StatusOr<FollowResult> Follow(AgentConnection& conn,
       State().stream = nullptr;
       signals = State().signals;
     }
-    if (out.result.outcome() != dso::v1::OUTCOME_UNSPECIFIED) {
-      out.interrupted_by_user = signals > 0;
-      return out;
-    }
+    // With a result, the result decides (a run cancelled by Ctrl-C ends
+    // CANCELLED; one that finished first keeps its outcome).
+    if (out.result.outcome() != dso::v1::OUTCOME_UNSPECIFIED) return out;
     if (signals > 0) {
       out.interrupted_by_user = true;
       out.result.set_outcome(dso::v1::CANCELLED);

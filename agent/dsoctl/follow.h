@@ -20,7 +20,7 @@ struct FollowResult {
   std::vector<dso::v1::Artifact> artifacts;
   std::vector<dso::v1::Finding> findings;
   uint64_t last_seq = 0;
-  bool interrupted_by_user = false;  // Ctrl-C
+  bool interrupted_by_user = false;  // Ctrl-C before any result arrived
 };
 
 // Starts the run (RunStep) and follows it.
