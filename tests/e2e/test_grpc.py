@@ -185,3 +185,21 @@ def test_hostile_input_tar_is_refused_naming_the_entry(agent, stubs, tmp_path):
     assert "../../escape.txt" in result.message
     assert not (agent.data_dir / "escape.txt").exists()
     assert not (agent.data_dir.parent / "escape.txt").exists()
+
+
+def test_grpcurl_discovers_and_calls_through_reflection(agent):
+    import shutil
+    grpcurl = shutil.which("grpcurl")
+    if not grpcurl:
+        pytest.skip("grpcurl is not installed (scripts/setup.sh installs it)")
+    sock = agent.address[len("unix://"):]
+    listing = subprocess.run([grpcurl, "-plaintext", "-unix", sock, "list"],
+                             capture_output=True, text=True, timeout=60)
+    assert "dso.v1.Agent" in listing.stdout.split()
+    run = subprocess.run(
+        [grpcurl, "-plaintext", "-unix", "-d",
+         '{"step":"exec","exec":{"argv":["echo","via grpcurl"]}}', sock,
+         "dso.v1.Agent/RunStep"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert '"text": "via grpcurl\\n"' in run.stdout
+    assert '"outcome": "SUCCEEDED"' in run.stdout
