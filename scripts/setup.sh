@@ -32,7 +32,7 @@ fi
 # module proxy when Go is there (the test is skipped without it).
 if ! command -v grpcurl >/dev/null && command -v go >/dev/null; then
   echo "setup: installing grpcurl"
-  GOBIN=/usr/local/bin GOFLAGS=-mod=mod go install \
+  GOBIN=/usr/local/bin go install \
     github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.1 \
     || echo "setup: grpcurl could not be installed; its test will be skipped"
 fi
