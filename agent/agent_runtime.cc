@@ -67,6 +67,9 @@ absl::StatusOr<std::vector<std::string>> AgentRuntime::Start() {
   grpc::ResourceQuota quota("dso-agent");
   quota.SetMaxThreads(kMaxServerThreads);
   builder.SetResourceQuota(quota);
+  // Idle pollers wake this often; shutdown waits for them (default: 10 s).
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::CQ_TIMEOUT_MSEC, 200);
   builder.SetMaxReceiveMessageSize(config_.max_message_bytes);
   builder.SetMaxSendMessageSize(config_.max_message_bytes);
   builder.RegisterService(agent_service_.get());

@@ -22,16 +22,17 @@ SHM_DIR=$(mktemp -d /dev/shm/dso-bench-XXXXXX)
 AGENTS=()
 cleanup() {
   for p in "${AGENTS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${AGENTS[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -rf "$BENCH_DIR" "$SHM_DIR"
 }
 trap cleanup EXIT
 
-start_agent() {  # DIR -> prints socket address
+start_agent() {  # DIR -> sets ADDR (not in a subshell: AGENTS must grow)
   "$BIN/agent/dso-agent" --listen "unix://$1/agent.sock" --data-dir "$1/data" \
     >"$1/agent.log" 2>&1 &
   AGENTS+=($!)
   for _ in $(seq 100); do [[ -S "$1/agent.sock" ]] && break; sleep 0.05; done
-  echo "unix://$1/agent.sock"
+  ADDR="unix://$1/agent.sock"
 }
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
@@ -40,11 +41,11 @@ seconds() {
   s=$(date +%s.%N)
   "$@" >/dev/null 2>&1
   e=$(date +%s.%N)
-  echo "scale=2; ($e - $s) / 1" | bc
+  printf '%.2f' "$(echo "$e - $s" | bc)"
 }
 
-DISK=$(start_agent "$BENCH_DIR")
-SHM=$(start_agent "$SHM_DIR")
+start_agent "$BENCH_DIR"; DISK=$ADDR
+start_agent "$SHM_DIR"; SHM=$ADDR
 RPC="$BIN/tests/bench/dso_rpc_bench"
 
 info=$("$RPC" --agent "$DISK" info "$RUNS")
