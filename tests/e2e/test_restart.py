@@ -34,7 +34,9 @@ def test_runs_survive_a_graceful_restart(make_agent, tmp_path):
     a = make_agent().start()
     p = dsoctl("exec", "--", "echo", "kept", agent=a, cwd=tmp_path, check=0)
     run_id = run_id_from(p.stderr)
+    begin = time.time()
     assert a.stop() == 0
+    assert time.time() - begin < 5, "an idle agent must stop promptly"
     a.start()
     again = dsoctl("runs", "attach", run_id, agent=a, check=0)
     assert again.stdout == "kept\n"
