@@ -30,11 +30,24 @@ absl::StatusOr<T> Scalar(const YAML::Node& n, const std::string& source,
   }
 }
 
+// Reads map[key] into *out when the key is present; `name` is the key's
+// full name for messages (e.g. "retention.max_runs").
+template <typename T>
+absl::Status Optional(const YAML::Node& map, const char* key,
+                      const std::string& source, const std::string& name,
+                      const char* what, T* out) {
+  if (!map[key]) return absl::OkStatus();
+  ASSIGN_OR_RETURN(*out, Scalar<T>(map[key], source, name, what));
+  return absl::OkStatus();
+}
+
 absl::Status CheckKeys(const YAML::Node& map,
                        const std::set<std::string>& known,
                        const std::string& source, const std::string& where) {
   for (const auto& kv : map) {
-    std::string key = kv.first.as<std::string>();
+    ASSIGN_OR_RETURN(
+        std::string key,
+        Scalar<std::string>(kv.first, source, where + "<key>", "a plain name"));
     if (!known.count(key)) {
       return absl::InvalidArgumentError(
           absl::StrCat(source, ": unknown key '", where, key,
@@ -109,10 +122,8 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
   if (root["listen"]) {
     ASSIGN_OR_RETURN(c.listen, StringList(root["listen"], source, "listen"));
   }
-  if (root["data_dir"]) {
-    ASSIGN_OR_RETURN(c.data_dir, Scalar<std::string>(root["data_dir"], source,
-                                                     "data_dir", "a path"));
-  }
+  RETURN_IF_ERROR(
+      Optional(root, "data_dir", source, "data_dir", "a path", &c.data_dir));
   if (root["allowed_roots"]) {
     ASSIGN_OR_RETURN(c.allowed_roots, StringList(root["allowed_roots"], source,
                                                  "allowed_roots"));
@@ -128,7 +139,12 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
       return Bad(source, "labels", "must be a mapping of name: value");
     }
     for (const auto& kv : root["labels"]) {
-      c.labels[kv.first.as<std::string>()] = kv.second.as<std::string>();
+      ASSIGN_OR_RETURN(std::string name,
+                       Scalar<std::string>(kv.first, source, "labels",
+                                           "a mapping of name: value"));
+      ASSIGN_OR_RETURN(c.labels[name],
+                       Scalar<std::string>(kv.second, source, "labels." + name,
+                                           "a plain value"));
     }
   }
   if (const auto& p = root["permissions"]) {
@@ -138,18 +154,18 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
                  "{jenkins-release: [\"*\"]}");
     }
     for (const auto& kv : p) {
-      std::string who = kv.first.as<std::string>();
+      ASSIGN_OR_RETURN(std::string who,
+                       Scalar<std::string>(kv.first, source, "permissions",
+                                           "a mapping of identity: [steps]"));
       ASSIGN_OR_RETURN(c.permissions[who],
                        StringList(kv.second, source, "permissions." + who));
     }
   }
-  if (root["max_concurrent_runs"]) {
-    ASSIGN_OR_RETURN(c.max_concurrent_runs,
-                     Scalar<int>(root["max_concurrent_runs"], source,
-                                 "max_concurrent_runs", "a whole number"));
-    if (c.max_concurrent_runs < 1) {
-      return Bad(source, "max_concurrent_runs", "must be at least 1");
-    }
+  RETURN_IF_ERROR(Optional(root, "max_concurrent_runs", source,
+                           "max_concurrent_runs", "a whole number",
+                           &c.max_concurrent_runs));
+  if (c.max_concurrent_runs < 1) {
+    return Bad(source, "max_concurrent_runs", "must be at least 1");
   }
   for (auto [key, field] : {std::pair{"default_deadline", &c.default_deadline},
                             std::pair{"max_deadline", &c.max_deadline},
@@ -168,43 +184,32 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
       ASSIGN_OR_RETURN(c.retention_max_age,
                        DurationKey(r["max_age"], source, "retention.max_age"));
     }
-    if (r["max_runs"]) {
-      ASSIGN_OR_RETURN(c.retention_max_runs,
-                       Scalar<int>(r["max_runs"], source, "retention.max_runs",
-                                   "a whole number"));
-    }
+    RETURN_IF_ERROR(Optional(r, "max_runs", source, "retention.max_runs",
+                             "a whole number", &c.retention_max_runs));
   }
-  if (root["max_message_bytes"]) {
-    ASSIGN_OR_RETURN(c.max_message_bytes,
-                     Scalar<int>(root["max_message_bytes"], source,
-                                 "max_message_bytes", "a whole number"));
-  }
-  if (root["max_blob_bytes"]) {
-    ASSIGN_OR_RETURN(c.max_blob_bytes,
-                     Scalar<uint64_t>(root["max_blob_bytes"], source,
-                                      "max_blob_bytes", "a whole number"));
-  }
+  RETURN_IF_ERROR(Optional(root, "max_message_bytes", source,
+                           "max_message_bytes", "a whole number",
+                           &c.max_message_bytes));
+  RETURN_IF_ERROR(Optional(root, "max_blob_bytes", source, "max_blob_bytes",
+                           "a whole number", &c.max_blob_bytes));
   if (const auto& t = root["tls"]) {
     if (!t.IsMap()) return Bad(source, "tls", "must be a mapping");
     RETURN_IF_ERROR(CheckKeys(t, {"cert", "key", "client_ca"}, source, "tls."));
-    c.tls.cert = t["cert"] ? t["cert"].as<std::string>() : "";
-    c.tls.key = t["key"] ? t["key"].as<std::string>() : "";
-    c.tls.client_ca = t["client_ca"] ? t["client_ca"].as<std::string>() : "";
+    RETURN_IF_ERROR(
+        Optional(t, "cert", source, "tls.cert", "a path", &c.tls.cert));
+    RETURN_IF_ERROR(
+        Optional(t, "key", source, "tls.key", "a path", &c.tls.key));
+    RETURN_IF_ERROR(Optional(t, "client_ca", source, "tls.client_ca", "a path",
+                             &c.tls.client_ca));
     if (c.tls.cert.empty() || c.tls.key.empty() || c.tls.client_ca.empty()) {
       return Bad(source, "tls",
                  "needs cert, key and client_ca (mutual TLS is mandatory)");
     }
   }
-  if (root["insecure_tcp"]) {
-    ASSIGN_OR_RETURN(c.insecure_tcp,
-                     Scalar<bool>(root["insecure_tcp"], source, "insecure_tcp",
-                                  "true or false"));
-  }
-  if (root["metrics_listen"]) {
-    ASSIGN_OR_RETURN(c.metrics_listen,
-                     Scalar<std::string>(root["metrics_listen"], source,
-                                         "metrics_listen", "host:port"));
-  }
+  RETURN_IF_ERROR(Optional(root, "insecure_tcp", source, "insecure_tcp",
+                           "true or false", &c.insecure_tcp));
+  RETURN_IF_ERROR(Optional(root, "metrics_listen", source, "metrics_listen",
+                           "host:port", &c.metrics_listen));
   if (root["socket_mode"]) {
     ASSIGN_OR_RETURN(std::string m,
                      Scalar<std::string>(root["socket_mode"], source,

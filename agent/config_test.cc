@@ -71,6 +71,18 @@ TEST(ConfigTest, ErrorsNameTheFileAndTheKey) {
   EXPECT_FALSE(ParseAgentConfig("- a list", "a.yaml").ok());
 }
 
+TEST(ConfigTest, NonScalarValuesAreErrorsNotCrashes) {
+  for (const char* yaml :
+       {"tls: {cert: [a], key: k, client_ca: c}", "labels: {zone: [a, b]}",
+        "labels: {[a]: b}", "[x]: 1", "data_dir: {a: b}",
+        "retention: {max_runs: [1]}"}) {
+    auto c = ParseAgentConfig(yaml, "a.yaml");
+    EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << yaml;
+    EXPECT_THAT(std::string(c.status().message()), HasSubstr("a.yaml"))
+        << yaml;
+  }
+}
+
 TEST(ConfigTest, DeadlineDefaultIsCappedByMax) {
   auto c = ParseAgentConfig("max_deadline: 10m", "a.yaml");
   ASSERT_TRUE(c.ok());
