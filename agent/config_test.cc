@@ -78,8 +78,7 @@ TEST(ConfigTest, NonScalarValuesAreErrorsNotCrashes) {
         "retention: {max_runs: [1]}"}) {
     auto c = ParseAgentConfig(yaml, "a.yaml");
     EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << yaml;
-    EXPECT_THAT(std::string(c.status().message()), HasSubstr("a.yaml"))
-        << yaml;
+    EXPECT_THAT(std::string(c.status().message()), HasSubstr("a.yaml")) << yaml;
   }
 }
 

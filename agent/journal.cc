@@ -58,13 +58,14 @@ absl::StatusOr<std::unique_ptr<JournalWriter>> JournalWriter::Create(
 }
 
 absl::StatusOr<std::unique_ptr<JournalWriter>> JournalWriter::Open(
-    const std::string& path) {
+    const std::string& path, JournalSummary* summary) {
   uint64_t good_end = 0;
   struct stat st;
   if (stat(path.c_str(), &st) == 0 && st.st_size > 0) {
-    auto summary = SummarizeJournal(path);
-    if (!summary.ok()) return summary.status();
-    good_end = summary->good_end;
+    auto scanned = SummarizeJournal(path);
+    if (!scanned.ok()) return scanned.status();
+    good_end = scanned->good_end;
+    if (summary) *summary = *scanned;
   }
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
   if (fd < 0) return IoError("open", path);

@@ -22,15 +22,18 @@
 
 namespace dso {
 
+struct JournalSummary;
+
 class JournalWriter {
  public:
   // Creates a new journal; ALREADY_EXISTS if the file exists.
   static absl::StatusOr<std::unique_ptr<JournalWriter>> Create(
       const std::string& path);
   // Opens an existing journal for appending. A torn record at the end (from
-  // a crash) is cut off first so new records follow whole ones.
+  // a crash) is cut off first so new records follow whole ones. The scan
+  // that finds it is reported in `summary` when given.
   static absl::StatusOr<std::unique_ptr<JournalWriter>> Open(
-      const std::string& path);
+      const std::string& path, JournalSummary* summary = nullptr);
   ~JournalWriter();
   JournalWriter(const JournalWriter&) = delete;
   JournalWriter& operator=(const JournalWriter&) = delete;

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "agent/ecs_log.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/relative_path.h"
 #include "stages/core/status_macros.h"
@@ -20,6 +21,18 @@ void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts) {
 
 absl::Time FromTimestamp(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+std::string IdempotencyMapKey(const std::string& identity,
+                              const std::string& idempotency_key) {
+  return absl::StrCat(identity, std::string(1, '\0'), idempotency_key);
+}
+
+void WarnDamagedRecords(const std::string& run_id, uint64_t count) {
+  if (count == 0) return;
+  LogWarn(absl::StrCat("run ", run_id, ": journal has ", count,
+                       " damaged record(s); they are skipped"),
+          {{"dso.run_id", run_id}});
 }
 
 void RunEntry::Emit(dso::v1::Event event) {

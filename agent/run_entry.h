@@ -87,6 +87,13 @@ class RunContext : public StepContext {
   int unpacked_ = 0;
 };
 
+// The idempotency map's key: a key is only the same run for the same caller.
+std::string IdempotencyMapKey(const std::string& identity,
+                              const std::string& idempotency_key);
+
+// Logs that reading a run's journal skipped damaged records.
+void WarnDamagedRecords(const std::string& run_id, uint64_t count);
+
 // Holds an exclusive flock on a journal; -1 if another process holds it.
 int LockJournal(const std::string& path);
 // The run as its journal tells it: the Run of the start event, finished

@@ -75,7 +75,7 @@ std::string RequestDigest(dso::v1::RunStepRequest request) {
 }
 
 // An identity's own entry wins over "*".
-absl::Status CheckPermissionIn(
+absl::Status CheckPermission(
     const std::map<std::string, std::vector<std::string>>& permissions,
     const std::string& identity, const std::string& step) {
   if (permissions.empty()) return absl::OkStatus();
@@ -141,20 +141,15 @@ absl::StatusOr<std::unique_ptr<RunManager>> RunManager::Create(
 
 RunManager::~RunManager() { Shutdown(absl::ZeroDuration()); }
 
-absl::Status RunManager::CheckPermission(const std::string& identity,
-                                         const std::string& step) const {
-  return CheckPermissionIn(options_.permissions, identity, step);
-}
-
 absl::StatusOr<std::string> RunManager::Start(
     const dso::v1::RunStepRequest& request, const std::string& identity) {
   ASSIGN_OR_RETURN(const Step* step, steps_->Resolve(request));
-  RETURN_IF_ERROR(CheckPermission(identity, step->name()));
+  RETURN_IF_ERROR(
+      CheckPermission(options_.permissions, identity, step->name()));
   std::string digest = RequestDigest(request);
   std::string key;
   if (!request.idempotency_key().empty()) {
-    key =
-        absl::StrCat(identity, std::string(1, '\0'), request.idempotency_key());
+    key = IdempotencyMapKey(identity, request.idempotency_key());
   }
   auto entry = std::make_shared<RunEntry>();
   {
@@ -219,6 +214,7 @@ absl::StatusOr<std::string> RunManager::Start(
                                 : options_.default_deadline;
   deadline = std::min(deadline, options_.max_deadline);
   entry->deadline = now + deadline;
+  dso::v1::Event started;
   {
     absl::MutexLock lock(&entry->mu);
     auto& run = entry->run;
@@ -234,11 +230,7 @@ absl::StatusOr<std::string> RunManager::Start(
     SetTimestamp(entry->deadline, run.mutable_deadline());
     entry->journal = std::move(*journal);
     entry->live = true;
-  }
-  dso::v1::Event started;
-  {
-    absl::MutexLock lock(&entry->mu);
-    *started.mutable_started()->mutable_run() = entry->run;
+    *started.mutable_started()->mutable_run() = run;
   }
   entry->Emit(std::move(started));
   if (metrics_) metrics_->RunStarted();
@@ -336,13 +328,20 @@ absl::StatusOr<dso::v1::Run> RunManager::Get(const std::string& id) const {
                      "' on this agent (it may have been pruned); "
                      "'dsoctl runs list' shows the runs kept"));
   }
+  RefreshIfForeign(*entry);
   absl::MutexLock lock(&entry->mu);
-  if (!entry->live && entry->run.state() == dso::v1::RUNNING) {
-    // Executed by another process sharing the data dir: read its state.
-    auto meta = RunFromJournal(entry->journal_path());
-    if (meta.ok()) entry->run = *meta;
-  }
   return entry->run;
+}
+
+bool RunManager::RefreshIfForeign(RunEntry& entry) {
+  {
+    absl::MutexLock lock(&entry.mu);
+    if (entry.live || entry.run.state() != dso::v1::RUNNING) return false;
+  }
+  auto run = RunFromJournal(entry.journal_path());
+  absl::MutexLock lock(&entry.mu);
+  if (run.ok()) entry.run = *run;
+  return entry.run.state() == dso::v1::RUNNING;
 }
 
 std::vector<dso::v1::Run> RunManager::List(size_t limit) const {
@@ -367,23 +366,19 @@ absl::StatusOr<dso::v1::Run> RunManager::Cancel(const std::string& id,
                                                 const std::string& reason) {
   auto entry = Find(id);
   if (!entry) return Get(id).status();
-  bool live;
-  {
-    absl::MutexLock lock(&entry->mu);
-    live = entry->live;
-  }
-  if (!live && Get(id)->state() == dso::v1::RUNNING) {
+  if (RefreshIfForeign(*entry)) {
     return absl::FailedPreconditionError(
         absl::StrCat("run ", id,
                      " is executed by another process sharing this data dir; "
                      "cancel it there"));
   }
-  if (live) {
+  absl::MutexLock lock(&entry->mu);
+  if (entry->live) {
     entry->token.Cancel(CancelReason::kRequested,
                         reason.empty() ? "cancelled by request"
                                        : absl::StrCat("cancelled: ", reason));
   }
-  return Get(id);
+  return entry->run;
 }
 
 absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
@@ -396,14 +391,7 @@ absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
   struct ReportDamage {
     const std::string& id;
     const JournalReader& reader;
-    ~ReportDamage() {
-      if (reader.corrupt_records() > 0) {
-        LogWarn(
-            absl::StrCat("run ", id, ": journal has ", reader.corrupt_records(),
-                         " damaged record(s); they were skipped"),
-            {{"dso.run_id", id}});
-      }
-    }
+    ~ReportDamage() { WarnDamagedRecords(id, reader.corrupt_records()); }
   } report_damage{id, *reader};
   uint64_t limit = 0;
   while (true) {
@@ -428,9 +416,7 @@ absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
     if (stop()) return absl::CancelledError("the client went away");
     if (running_elsewhere) {
       absl::SleepFor(absl::Milliseconds(100));
-      auto meta = RunFromJournal(entry->journal_path());
-      absl::MutexLock lock(&entry->mu);
-      if (meta.ok()) entry->run = *meta;
+      RefreshIfForeign(*entry);
       continue;
     }
     if (!live) {

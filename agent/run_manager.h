@@ -94,8 +94,9 @@ class RunManager {
   RunManager(RunManagerOptions options, const StepRegistry* steps,
              BlobStore* store, AgentMetrics* metrics);
   absl::Status Recover();
-  absl::Status CheckPermission(const std::string& identity,
-                               const std::string& step) const;
+  // For a run another process executes (sharing the data dir): re-reads its
+  // state from the journal. True while that run is still RUNNING.
+  static bool RefreshIfForeign(RunEntry& entry);
   void Execute(std::shared_ptr<RunEntry> entry,
                dso::v1::RunStepRequest request);
   void Watchdog();

@@ -85,19 +85,15 @@ absl::Status RunManager::Recover() {
                  ? LockJournal(entry->journal_path())
                  : -1;
     if (fd >= 0) {
-      auto summary = SummarizeJournal(entry->journal_path());
-      if (summary.ok() && summary->corrupt_records > 0) {
-        LogWarn(absl::StrCat("run ", entry->id, ": journal has ",
-                             summary->corrupt_records,
-                             " damaged record(s); they are skipped"));
-      }
-      auto journal = JournalWriter::Open(entry->journal_path());
+      JournalSummary summary;
+      auto journal = JournalWriter::Open(entry->journal_path(), &summary);
+      WarnDamagedRecords(entry->id, summary.corrupt_records);
       {
         absl::MutexLock lock(&entry->mu);
         if (journal.ok()) {
           entry->journal = std::move(*journal);
           entry->journal_size = entry->journal->size();
-          entry->run.set_last_seq(summary.ok() ? summary->last_seq : 0);
+          entry->run.set_last_seq(summary.last_seq);
         }
       }
       dso::v1::Result result;
@@ -116,8 +112,7 @@ absl::Status RunManager::Recover() {
     }
     absl::MutexLock lock(&mu_);
     if (!meta->idempotency_key().empty()) {
-      entry->key = absl::StrCat(meta->identity(), std::string(1, '\0'),
-                                meta->idempotency_key());
+      entry->key = IdempotencyMapKey(meta->identity(), meta->idempotency_key());
       by_key_[entry->key] = entry->id;
     }
     runs_[entry->id] = entry;
