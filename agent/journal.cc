@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "stages/core/fd_io.h"
 
 namespace dso {
 
@@ -92,17 +93,11 @@ absl::Status JournalWriter::Append(const dso::v1::Event& event) {
   PutU32(record.data(), kMagic);
   PutU32(record.data() + 4, static_cast<uint32_t>(body));
   PutU32(record.data() + 8, Crc(record.data() + kHeader, body));
-  size_t off = 0;
-  while (off < record.size()) {
-    ssize_t n = write(fd_, record.data() + off, record.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      absl::Status s = IoError("append to", path_);
-      // Cut off a partial record so the file stays well formed.
-      if (ftruncate(fd_, size_) == 0) lseek(fd_, size_, SEEK_SET);
-      return s;
-    }
-    off += n;
+  if (!WriteAll(fd_, record)) {
+    absl::Status s = IoError("append to", path_);
+    // Cut off a partial record so the file stays well formed.
+    if (ftruncate(fd_, size_) == 0) lseek(fd_, size_, SEEK_SET);
+    return s;
   }
   size_ += record.size();
   return absl::OkStatus();

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "stages/core/fd_io.h"
 
 namespace dso {
 
@@ -107,12 +108,7 @@ void MetricsHttpServer::Serve() {
         absl::StrCat("HTTP/1.1 ", status, "\r\nContent-Type: ", type,
                      "\r\nContent-Length: ", body.size(),
                      "\r\nConnection: close\r\n\r\n", body);
-    size_t off = 0;
-    while (off < resp.size()) {
-      ssize_t n = write(c, resp.data() + off, resp.size() - off);
-      if (n <= 0) break;
-      off += n;
-    }
+    (void)WriteAll(c, resp);  // a client that went away gets nothing
     close(c);
   }
 }

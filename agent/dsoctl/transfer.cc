@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "stages/core/fd_io.h"
 #include "stages/core/relative_path.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
@@ -90,18 +91,9 @@ absl::StatusOr<BlobInfo> DownloadBlob(AgentConnection& conn,
     const std::string& d = chunk.data();
     hash.Update(d);
     size += d.size();
-    size_t off = 0;
-    while (off < d.size() && write_error.ok()) {
-      ssize_t n = write(fd, d.data() + off, d.size() - off);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        write_error = absl::ResourceExhaustedError(
-            absl::StrCat("cannot write '", out, "': ", strerror(errno)));
-      } else {
-        off += n;
-      }
-    }
-    if (!write_error.ok()) {
+    if (!WriteAll(fd, d)) {
+      write_error = absl::ResourceExhaustedError(
+          absl::StrCat("cannot write '", out, "': ", strerror(errno)));
       ctx.TryCancel();
       break;
     }

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "stages/core/fd_io.h"
 
 namespace dso {
 
@@ -43,17 +44,11 @@ absl::Status WriteFileAtomically(const std::string& path,
       absl::StrCat(dir, "/.", target.filename().string(), ".tmp.", getpid());
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Errno("create", tmp);
-  size_t off = 0;
-  while (off < content.size()) {
-    ssize_t n = write(fd, content.data() + off, content.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      absl::Status s = Errno("write", tmp);
-      close(fd);
-      unlink(tmp.c_str());
-      return s;
-    }
-    off += n;
+  if (!WriteAll(fd, content)) {
+    absl::Status s = Errno("write", tmp);
+    close(fd);
+    unlink(tmp.c_str());
+    return s;
   }
   if (fsync(fd) != 0) {
     absl::Status s = Errno("fsync", tmp);

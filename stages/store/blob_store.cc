@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/fd_io.h"
 #include "stages/core/status_macros.h"
 
 namespace dso {
@@ -54,15 +55,9 @@ absl::Status BlobWriter::Append(absl::string_view data) {
                      max_size_, " bytes"));
     return error_;
   }
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = write(fd_, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      error_ = IoError("write", tmp_path_, errno);
-      return error_;
-    }
-    off += n;
+  if (!WriteAll(fd_, data)) {
+    error_ = IoError("write", tmp_path_, errno);
+    return error_;
   }
   hash_.Update(data);
   size_ += data.size();
