@@ -7,6 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/temp_dir.h"
 
 namespace dso {
 namespace {
@@ -23,8 +24,8 @@ dso::v1::Event LogEvent(uint64_t seq, const std::string& text) {
 class JournalTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = fs::temp_directory_path().string() + "/journal-XXXXXX";
-    dir_ = mkdtemp(tmpl.data());
+    dir_ = MakeTempDir("journal");
+    ASSERT_FALSE(dir_.empty());
     path_ = dir_ + "/events.log";
   }
   void TearDown() override { fs::remove_all(dir_); }

@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/temp_dir.h"
 #include "stages/store/tar_dir.h"
 
 namespace dso {
@@ -30,8 +31,8 @@ dso::v1::RunStepRequest Exec(std::vector<std::string> argv,
 class RunManagerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = fs::temp_directory_path().string() + "/runs-XXXXXX";
-    dir_ = mkdtemp(tmpl.data());
+    dir_ = MakeTempDir("runs");
+    ASSERT_FALSE(dir_.empty());
     ASSERT_TRUE(RegisterCoreSteps(steps_).ok());
     store_ = std::move(BlobStore::Open(dir_ + "/store").value());
     options_.data_dir = dir_;
@@ -289,10 +290,8 @@ TEST_F(RunManagerTest, InputsOutsideAllowedRootsAreRefused) {
 }
 
 TEST_F(RunManagerTest, TarInputIsUnpackedIntoScratch) {
-  fs::create_directories(dir_ + "/../src-" +
-                         fs::path(dir_).filename().string());
-  std::string src = dir_ + "-src";
-  fs::create_directories(src);
+  std::string src = MakeTempDir("runs-src");
+  ASSERT_FALSE(src.empty());
   std::ofstream(src + "/hello.txt") << "from tar";
   auto w = store_->NewWriter().value();
   ASSERT_TRUE(PackDirectory(src, [&](absl::string_view d) {
@@ -312,7 +311,6 @@ TEST_F(RunManagerTest, TarInputIsUnpackedIntoScratch) {
   EXPECT_EQ(out, "from tar\n");
   EXPECT_EQ(events.back().result().outcome(), dso::v1::SUCCEEDED);
   fs::remove_all(src);
-  fs::remove_all(dir_ + "/../src-" + fs::path(dir_).filename().string());
 }
 
 TEST_F(RunManagerTest, ShutdownInterruptsLiveRuns) {

@@ -4,13 +4,13 @@
 #include <filesystem>
 
 #include "stages/core/sha256.h"
+#include "stages/core/temp_dir.h"
 
 namespace dso {
 
 FakeStepContext::FakeStepContext() {
-  const char* tmp = getenv("TMPDIR");
-  std::string tmpl = std::string(tmp ? tmp : "/tmp") + "/dso-fake-XXXXXX";
-  scratch_ = mkdtemp(tmpl.data()) ? tmpl : "/tmp";
+  scratch_ = MakeTempDir("dso-fake");
+  if (scratch_.empty()) scratch_ = "/tmp";
 }
 
 FakeStepContext::~FakeStepContext() {

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/temp_dir.h"
 
 namespace dso {
 namespace {
@@ -18,8 +19,8 @@ namespace fs = std::filesystem;
 class BlobStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = fs::temp_directory_path().string() + "/blobs-XXXXXX";
-    root_ = mkdtemp(tmpl.data());
+    root_ = MakeTempDir("blobs");
+    ASSERT_FALSE(root_.empty());
     store_ = std::move(BlobStore::Open(root_).value());
   }
   void TearDown() override { fs::remove_all(root_); }

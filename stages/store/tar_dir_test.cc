@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/temp_dir.h"
 
 namespace dso {
 namespace {
@@ -54,8 +55,8 @@ void MakeTar(const std::string& path, const std::vector<Entry>& entries) {
 class TarDirTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = fs::temp_directory_path().string() + "/tar-XXXXXX";
-    root_ = mkdtemp(tmpl.data());
+    root_ = MakeTempDir("tar");
+    ASSERT_FALSE(root_.empty());
     fs::create_directories(root_ + "/out");
   }
   void TearDown() override { fs::remove_all(root_); }
