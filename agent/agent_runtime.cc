@@ -12,6 +12,7 @@
 #include "agent/ecs_log.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/status_macros.h"
+#include "stages/scan/scan_step.h"
 
 namespace dso {
 
@@ -20,7 +21,8 @@ constexpr int kMaxServerThreads = 512;
 }  // namespace
 
 absl::Status RegisterAllSteps(StepRegistry& registry) {
-  return RegisterCoreSteps(registry);
+  RETURN_IF_ERROR(RegisterCoreSteps(registry));
+  return RegisterScanSteps(registry);
 }
 
 bool IsLoopbackAddress(const std::string& host_port) {

@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "agent/dsoctl/exit_codes.h"
 #include "agent/dsoctl/follow.h"
+#include "agent/dsoctl/run_command.h"
 #include "agent/dsoctl/summary.h"
 #include "agent/dsoctl/transfer.h"
 #include "agent/run_entry.h"
@@ -24,24 +25,6 @@ namespace fs = std::filesystem;
 using nlohmann::ordered_json;
 
 namespace {
-
-std::string RandomKey() {
-  std::random_device rd;
-  return absl::StrCat("dsoctl-", absl::Hex(rd(), absl::kZeroPad8),
-                      absl::Hex(rd(), absl::kZeroPad8),
-                      absl::Hex(rd(), absl::kZeroPad8));
-}
-
-// Prints the error and writes an error summary.
-int Fail(const GlobalOptions& g, const std::string& step,
-         const absl::Status& status) {
-  int code = ExitCodeForStatus(status);
-  std::cerr << "dsoctl " << step << ": " << status.message() << "\n";
-  std::string agent =
-      g.connection.agent.empty() ? "embedded" : g.connection.agent;
-  return WriteSummary(g.json_path, ErrorSummary(step, agent, status, code),
-                      code);
-}
 
 ordered_json ProtoJson(const google::protobuf::Message& m) {
   std::string out;
@@ -84,18 +67,6 @@ absl::StatusOr<dso::v1::Run> FetchRun(AgentConnection& conn,
       FromGrpc(conn.agent().GetRun(&ctx, req, &run), conn.target());
   if (!s.ok()) return s;
   return run;
-}
-
-int FinishRun(const GlobalOptions& g, AgentConnection& conn,
-              const std::string& step, absl::Time start,
-              absl::StatusOr<FollowResult> run,
-              std::map<std::string, std::string> local_paths = {}) {
-  if (!run.ok()) return Fail(g, step, run.status());
-  int code = run->interrupted_by_user ? kExitCancelled
-                                      : ExitCodeForResult(run->result);
-  RunSummaryInput in{step, conn.target(), code, absl::Now() - start,
-                     std::move(local_paths)};
-  return WriteSummary(g.json_path, RunSummary(in, *run), code);
 }
 
 }  // namespace

@@ -28,6 +28,24 @@ struct ExecOptions {
 };
 
 int CmdExec(const GlobalOptions& g, const ExecOptions& o);
+
+struct ScanOptions {
+  std::string path;
+  std::string image;
+  std::vector<std::string> scanners;  // names or comma-separated lists
+  std::string config;                 // a gitleaks TOML file
+  bool git = false;
+  std::string sarif;                      // SARIF 2.1.0 report file
+  std::string report;                     // report file in --format
+  std::string format = "json";            // json | gitleaks
+  std::string fail_on;                    // severity name
+  std::vector<std::string> ignore_files;  // .gitleaksignore-style files
+  uint32_t threads = 0;
+  uint32_t deadline_seconds = 0;
+  std::string idempotency_key;
+};
+
+int CmdScan(const GlobalOptions& g, const ScanOptions& o);
 int CmdRunsList(const GlobalOptions& g, uint32_t limit);
 int CmdRunsShow(const GlobalOptions& g, const std::string& id);
 int CmdRunsAttach(const GlobalOptions& g, const std::string& id, uint64_t from);

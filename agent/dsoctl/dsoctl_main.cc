@@ -61,6 +61,29 @@ int main(int argc, char** argv) {
   exec->add_option("command", ex.argv, "the command and its arguments")
       ->required();
 
+  dso::ScanOptions sc;
+  auto* scan = app.add_subcommand(
+      "scan", "scan a directory: scan --path DIR [--scanners secrets]");
+  scan->add_option("--path", sc.path, "directory to scan");
+  scan->add_option("--image", sc.image, "image to scan (not available yet)");
+  scan->add_option("--scanners", sc.scanners,
+                   "secrets (default: all available); comma-separated");
+  scan->add_option("--config", sc.config,
+                   "secret rules: a gitleaks TOML config (default: dso's)");
+  scan->add_flag("--git", sc.git, "scan git history (not available yet)");
+  scan->add_option("--sarif", sc.sarif, "write a SARIF 2.1.0 report");
+  scan->add_option("--report", sc.report, "write a report in --format");
+  scan->add_option("--format", sc.format, "json (dso) or gitleaks")
+      ->check(CLI::IsMember({"json", "gitleaks"}));
+  scan->add_option("--fail-on", sc.fail_on,
+                   "exit 1 when a finding is at or above this severity");
+  scan->add_option("--ignore-file", sc.ignore_files,
+                   "fingerprints not to report (.gitleaksignore format)");
+  scan->add_option("--threads", sc.threads, "worker threads (default: cores)");
+  scan->add_option("--deadline", sc.deadline_seconds, "seconds; 0 = default");
+  scan->add_option("--idempotency-key", sc.idempotency_key,
+                   "retry-safe key (default: random)");
+
   auto* runs =
       app.add_subcommand("runs", "list, show, attach to or cancel runs");
   runs->require_subcommand(1);
@@ -101,6 +124,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : dso::kExitUsage;
   }
   if (*exec) return dso::CmdExec(g, ex);
+  if (*scan) return dso::CmdScan(g, sc);
   if (*list) return dso::CmdRunsList(g, limit);
   if (*show) return dso::CmdRunsShow(g, run_id);
   if (*attach) return dso::CmdRunsAttach(g, run_id, from);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "stages/core/finding.h"
@@ -57,8 +58,32 @@ void OnInterrupt() {
   }
 }
 
+// On a terminal progress rewrites one line; in a log (Jenkins) it prints a
+// line every few seconds at most.
+bool progress_line_open = false;  // a terminal line without its newline
+
+void PrintProgress(const dso::v1::Progress& p) {
+  static const bool tty = isatty(STDERR_FILENO);
+  progress_line_open = tty;
+  static absl::Time last_line = absl::InfinitePast();
+  if (!tty && absl::Now() - last_line < absl::Seconds(5)) return;
+  last_line = absl::Now();
+  std::string text = absl::StrCat("[dso] ", p.phase(), ": ", p.done());
+  if (p.total()) absl::StrAppend(&text, "/", p.total());
+  if (p.bytes()) {
+    absl::StrAppend(&text, " files, ", absl::StrFormat("%.1f", p.bytes() / 1e6),
+                    " MB, ", p.findings(), " findings");
+  }
+  std::cerr << (tty ? "\r\033[K" : "") << text << (tty ? "" : "\n")
+            << std::flush;
+}
+
 void PrintEvent(const dso::v1::Event& e, FollowResult& out) {
   out.last_seq = e.seq();
+  if (progress_line_open && !e.has_progress()) {
+    std::cerr << "\n";
+    progress_line_open = false;
+  }
   if (out.run_id.empty()) out.run_id = e.run_id();
   if (e.has_started()) {
     std::cerr << "[dso] run " << e.run_id() << " started ("
@@ -73,17 +98,16 @@ void PrintEvent(const dso::v1::Event& e, FollowResult& out) {
       std::cerr << "[dso] " << l.text() << std::flush;
     }
   } else if (e.has_progress()) {
-    const auto& p = e.progress();
-    std::cerr << "[dso] " << p.phase() << ": " << p.done();
-    if (p.total()) std::cerr << "/" << p.total();
-    std::cerr << "\n";
+    PrintProgress(e.progress());
   } else if (e.has_finding()) {
     const auto& f = e.finding();
     std::cerr << "[dso] " << SeverityName(f.severity()) << " " << f.rule_id();
     if (!f.location().file().empty()) {
       std::cerr << " " << f.location().file() << ":" << f.location().line();
     }
-    std::cerr << " " << f.title() << "\n";
+    std::cerr << " " << f.title();
+    if (!f.evidence().empty()) std::cerr << " " << f.evidence();
+    std::cerr << "\n";
     out.findings.push_back(f);
   } else if (e.has_artifact()) {
     out.artifacts.push_back(e.artifact());

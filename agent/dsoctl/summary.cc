@@ -1,5 +1,6 @@
 #include "agent/dsoctl/summary.h"
 
+#include <filesystem>
 #include <iostream>
 
 #include "agent/dsoctl/exit_codes.h"
@@ -66,6 +67,9 @@ ordered_json ErrorSummary(const std::string& step, const std::string& agent,
 int WriteSummary(const std::string& path, const ordered_json& json,
                  int exit_code) {
   if (path.empty()) return exit_code;
+  std::error_code ec;
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   absl::Status s = WriteFileAtomically(
       path, json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
                 "\n");

@@ -61,8 +61,13 @@ std::string Fingerprint(std::initializer_list<absl::string_view> parts) {
 }
 
 std::string MaskSecret(absl::string_view secret) {
-  if (secret.size() <= 8) return "*****";
-  return absl::StrCat(secret.substr(0, 4), "*****");
+  // Eight hex digits of the digest tell two reports' secrets apart (or
+  // equal) without revealing them; the prefix shows what kind it is.
+  std::string digest = Sha256Digest(secret).substr(7, 8);
+  absl::string_view shown =
+      secret.size() <= 8 ? absl::string_view() : secret.substr(0, 4);
+  return absl::StrCat(shown, "*****[", secret.size(), " chars, sha256:", digest,
+                      "]");
 }
 
 std::map<std::string, uint64_t> CountBySeverity(

@@ -25,8 +25,10 @@ absl::string_view SecuritySeverityScore(dso::v1::Severity severity);
 // length-prefixed so that ("ab","c") and ("a","bc") differ.
 std::string Fingerprint(std::initializer_list<absl::string_view> parts);
 
-// Evidence for a secret: at most its first 4 characters, then "*****".
-// Secrets of 8 characters or fewer show nothing of themselves.
+// Evidence for a secret: at most its first 4 characters, its length and
+// the first 8 hex digits of its SHA-256, e.g.
+// "AKIA*****[20 chars, sha256:4bf7b3e1]". Secrets of 8 characters or fewer
+// show none of their characters.
 std::string MaskSecret(absl::string_view secret);
 
 // Findings counted by severity name, every severity present (zeros too).

@@ -23,10 +23,11 @@ TEST(FindingTest, FingerprintIsStableAndSeparatesParts) {
   EXPECT_EQ(Fingerprint({"x"}).size(), 32u);
 }
 
-TEST(FindingTest, MaskSecretNeverShowsMoreThanFourCharacters) {
-  EXPECT_EQ(MaskSecret("AKIAIOSFODNN7EXAMPLE"), "AKIA*****");
-  EXPECT_EQ(MaskSecret("short"), "*****");
-  EXPECT_EQ(MaskSecret("12345678"), "*****");
+TEST(FindingTest, MaskSecretShowsPrefixLengthAndShortDigestOnly) {
+  EXPECT_EQ(MaskSecret("AKIAIOSFODNN7EXAMPLE"),
+            "AKIA*****[20 chars, sha256:1a5d44a2]");
+  EXPECT_EQ(MaskSecret("short"), "*****[5 chars, sha256:f9b0078b]");
+  EXPECT_EQ(MaskSecret("12345678").substr(0, 5), "*****");
 }
 
 TEST(FindingTest, CountsEverySeverity) {

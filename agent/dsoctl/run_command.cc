@@ -1,0 +1,43 @@
+#include "agent/dsoctl/run_command.h"
+
+#include <iostream>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "agent/dsoctl/exit_codes.h"
+#include "agent/dsoctl/summary.h"
+
+namespace dso {
+
+std::string RandomKey() {
+  std::random_device rd;
+  return absl::StrCat("dsoctl-", absl::Hex(rd(), absl::kZeroPad8),
+                      absl::Hex(rd(), absl::kZeroPad8),
+                      absl::Hex(rd(), absl::kZeroPad8));
+}
+
+// Prints the error and writes an error summary.
+int Fail(const GlobalOptions& g, const std::string& step,
+         const absl::Status& status) {
+  int code = ExitCodeForStatus(status);
+  std::cerr << "dsoctl " << step << ": " << status.message() << "\n";
+  std::string agent =
+      g.connection.agent.empty() ? "embedded" : g.connection.agent;
+  return WriteSummary(g.json_path, ErrorSummary(step, agent, status, code),
+                      code);
+}
+
+int FinishRun(const GlobalOptions& g, AgentConnection& conn,
+              const std::string& step, absl::Time start,
+              absl::StatusOr<FollowResult> run,
+              std::map<std::string, std::string> local_paths) {
+  if (!run.ok()) return Fail(g, step, run.status());
+  int code = run->interrupted_by_user ? kExitCancelled
+                                      : ExitCodeForResult(run->result);
+  RunSummaryInput in{step, conn.target(), code, absl::Now() - start,
+                     std::move(local_paths)};
+  return WriteSummary(g.json_path, RunSummary(in, *run), code);
+}
+
+}  // namespace dso

@@ -1,0 +1,33 @@
+// What dsoctl's step commands share: idempotency keys, failure reporting
+// and turning a followed run into an exit code and a --json summary.
+#ifndef DSO_AGENT_DSOCTL_RUN_COMMAND_H_
+#define DSO_AGENT_DSOCTL_RUN_COMMAND_H_
+
+#include <map>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "agent/dsoctl/commands.h"
+#include "agent/dsoctl/follow.h"
+
+namespace dso {
+
+// A fresh idempotency key for a run this invocation starts.
+std::string RandomKey();
+
+// Prints "dsoctl STEP: message", writes an error summary and returns the
+// exit code for the status.
+int Fail(const GlobalOptions& g, const std::string& step,
+         const absl::Status& status);
+
+// The exit code and --json summary of a followed run; `local_paths` names
+// where its artifacts were saved.
+int FinishRun(const GlobalOptions& g, AgentConnection& conn,
+              const std::string& step, absl::Time start,
+              absl::StatusOr<FollowResult> run,
+              std::map<std::string, std::string> local_paths = {});
+
+}  // namespace dso
+
+#endif  // DSO_AGENT_DSOCTL_RUN_COMMAND_H_

@@ -1,0 +1,148 @@
+// dsoctl scan: builds ScanParams from the command line, runs the scan step
+// (through the agent or embedded) and saves the reports it produced.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "agent/dsoctl/commands.h"
+#include "agent/dsoctl/run_command.h"
+#include "agent/dsoctl/transfer.h"
+#include "stages/core/atomic_file.h"
+#include "stages/core/finding.h"
+#include "stages/scan/scan_step.h"
+#include "stages/scan/secrets/gitleaks_config.h"
+
+namespace dso {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
+  if (!o.image.empty()) {
+    return absl::InvalidArgumentError(
+        "--image: image scanning is not available yet; scan a directory with "
+        "--path");
+  }
+  if (o.git) {
+    return absl::InvalidArgumentError(
+        "--git: git history scanning is not available yet; scan the working "
+        "tree with --path");
+  }
+  if (o.path.empty()) {
+    return absl::InvalidArgumentError("give --path DIR to scan");
+  }
+  for (const auto& list : o.scanners) {
+    for (absl::string_view s : absl::StrSplit(list, ',', absl::SkipEmpty())) {
+      s = absl::StripAsciiWhitespace(s);
+      if (s != "all") p->add_scanners(std::string(s));
+    }
+  }
+  if (!o.fail_on.empty()) {
+    auto sev = ParseSeverity(o.fail_on);
+    if (!sev.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--fail-on: ", sev.status().message()));
+    }
+    p->set_fail_on(*sev);
+  }
+  if (o.format != "json" && o.format != "gitleaks") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--format '", o.format, "' is unknown (json or gitleaks)"));
+  }
+  p->set_threads(o.threads);
+  auto* secrets = p->mutable_secrets();
+  if (!o.config.empty()) {
+    auto text = ReadFile(o.config);
+    if (!text.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--config '", o.config,
+                       "' cannot be read: ", text.status().message()));
+    }
+    // Checked here so a broken config fails before anything runs; the
+    // agent resolves an [extend] path against the scanned directory, and
+    // so does this check.
+    auto rules = ParseGitleaksConfig(*text, o.config, o.path);
+    if (!rules.ok()) return rules.status();
+    secrets->set_config_toml(*text);
+    secrets->set_config_name(o.config);
+  }
+  for (const auto& file : o.ignore_files) {
+    std::ifstream in(file);
+    if (!in) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--ignore-file '", file, "' cannot be read"));
+    }
+    std::string line;
+    while (std::getline(in, line)) {
+      absl::string_view l = absl::StripAsciiWhitespace(line);
+      if (!l.empty() && l[0] != '#') {
+        secrets->add_ignored_fingerprints(std::string(l));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int CmdScan(const GlobalOptions& g, const ScanOptions& o) {
+  absl::Time start = absl::Now();
+  dso::v1::RunStepRequest req;
+  req.set_step("scan");
+  req.set_idempotency_key(o.idempotency_key.empty() ? RandomKey()
+                                                    : o.idempotency_key);
+  req.set_deadline_seconds(o.deadline_seconds);
+  auto* p = req.mutable_scan();
+  absl::Status built = BuildParams(o, p);
+  if (!built.ok()) return Fail(g, "scan", built);
+
+  // Where each report goes: as asked, else next to the --json summary.
+  std::map<std::string, std::string> wanted;  // format -> local path
+  if (!g.json_path.empty()) {
+    fs::path beside = fs::path(g.json_path).parent_path();
+    for (const std::string& format : {std::string("sarif"), o.format}) {
+      wanted[format] = (beside / ScanReportName(format)).string();
+    }
+  }
+  if (!o.sarif.empty()) wanted["sarif"] = o.sarif;
+  if (!o.report.empty()) wanted[o.format] = o.report;
+  for (const auto& [format, path] : wanted) p->add_reports(format);
+
+  auto conn = AgentConnection::Open(g.connection);
+  if (!conn.ok()) return Fail(g, "scan", conn.status());
+  std::error_code ec;
+  std::string target = fs::absolute(o.path, ec).lexically_normal().string();
+  if (!fs::is_directory(target, ec)) {
+    return Fail(g, "scan",
+                absl::InvalidArgumentError(
+                    absl::StrCat("--path '", o.path, "' is not a directory")));
+  }
+  auto input = PrepareInput(**conn, target);
+  if (!input.ok()) return Fail(g, "scan", input.status());
+  *p->mutable_target() = *input;
+
+  auto run = RunAndFollow(**conn, req);
+  std::map<std::string, std::string> local;
+  if (run.ok()) {
+    for (const auto& a : run->artifacts) {
+      for (const auto& [format, path] : wanted) {
+        if (a.name() != ScanReportName(format)) continue;
+        fs::path parent = fs::path(path).parent_path();
+        if (!parent.empty()) fs::create_directories(parent, ec);
+        auto got = DownloadBlob(**conn, a.digest(), path);
+        if (!got.ok()) return Fail(g, "scan", got.status());
+        local[a.name()] = path;
+        std::cerr << "[dso] report " << path << "\n";
+      }
+    }
+  }
+  return FinishRun(g, **conn, "scan", start, std::move(run), std::move(local));
+}
+
+}  // namespace dso

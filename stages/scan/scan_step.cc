@@ -1,0 +1,178 @@
+#include "stages/scan/scan_step.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "stages/core/atomic_file.h"
+#include "stages/core/finding.h"
+#include "stages/core/report.h"
+#include "stages/core/status_macros.h"
+#include "stages/scan/secrets/gitleaks_config.h"
+#include "stages/scan/secrets/secret_report.h"
+#include "stages/scan/secrets/secret_scanner.h"
+
+namespace dso {
+namespace {
+
+const ToolInfo kTool{"dso-secrets", "0.1.0",
+                     "https://github.com/dso-project/dso"};
+const std::set<std::string> kScanners = {"secrets"};
+const std::set<std::string> kFormats = {"json", "sarif", "gitleaks"};
+
+// The fingerprints in a .gitleaksignore: one per line, '#' comments.
+std::set<std::string> ReadIgnoreFile(const std::string& path) {
+  std::set<std::string> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    absl::string_view l = absl::StripAsciiWhitespace(line);
+    if (!l.empty() && l[0] != '#') out.insert(std::string(l));
+  }
+  return out;
+}
+
+absl::StatusOr<SecretRuleSet> LoadRules(const dso::v1::SecretsParams& p,
+                                        const std::string& base_dir) {
+  if (p.config_toml().empty()) return DefaultSecretRules();
+  return ParseGitleaksConfig(
+      p.config_toml(), p.config_name().empty() ? "config" : p.config_name(),
+      base_dir);
+}
+
+}  // namespace
+
+std::string ScanReportName(absl::string_view format) {
+  if (format == "sarif") return "secrets.sarif";
+  if (format == "gitleaks") return "secrets-gitleaks.json";
+  return "secrets.json";
+}
+
+absl::Status ScanStep::Validate(const dso::v1::RunStepRequest& request) const {
+  const auto& p = request.scan();
+  if (p.target().source_case() == dso::v1::Input::SOURCE_NOT_SET) {
+    return absl::InvalidArgumentError("scan.target is required");
+  }
+  for (const auto& s : p.scanners()) {
+    if (!kScanners.count(s)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("scanner '", s, "' is not available (available: ",
+                       absl::StrJoin(kScanners, ", "), ")"));
+    }
+  }
+  for (const auto& f : p.reports()) {
+    if (!kFormats.count(f)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "report format '", f,
+          "' is unknown (known: ", absl::StrJoin(kFormats, ", "), ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
+                              StepContext& context) const {
+  const auto& p = request.scan();
+  auto root = context.ResolveInput(p.target());
+  if (!root.ok()) return ErrorResult(root.status());
+  auto rules = LoadRules(p.secrets(), *root);
+  if (!rules.ok()) return ErrorResult(rules.status());
+  std::vector<std::string> notes;
+  size_t rule_count = rules->rules.size();
+  auto matcher = SecretMatcher::Compile(*std::move(rules), &notes);
+  if (!matcher.ok()) return ErrorResult(matcher.status());
+  for (const auto& n : notes) {
+    context.Log(dso::v1::LogLine::AGENT, absl::StrCat("secrets: ", n, "\n"));
+  }
+  context.Log(dso::v1::LogLine::AGENT,
+              absl::StrCat("secrets: ", rule_count, " rules from ",
+                           p.secrets().config_toml().empty()
+                               ? std::string("dso's defaults")
+                               : p.secrets().config_name(),
+                           "\n"));
+
+  SecretScanOptions options;
+  options.threads = static_cast<int>(p.threads());
+  options.ignored_fingerprints = ReadIgnoreFile(*root + "/.gitleaksignore");
+  for (const auto& f : p.secrets().ignored_fingerprints()) {
+    options.ignored_fingerprints.insert(f);
+  }
+  options.cancelled = [&context] { return context.cancellation().cancelled(); };
+  options.progress = [&context](const SecretScanStats& s) {
+    dso::v1::Event e;
+    auto* pr = e.mutable_progress();
+    pr->set_phase("secrets");
+    pr->set_done(s.files);
+    pr->set_bytes(s.bytes);
+    pr->set_findings(s.findings);
+    context.Emit(std::move(e));
+  };
+  SecretScanner scanner(**matcher, std::move(options));
+  auto scan = scanner.ScanDirectory(*root);
+  if (!scan.ok()) return ErrorResult(scan.status());
+  if (context.cancellation().cancelled()) {
+    dso::v1::Result r;
+    r.set_outcome(dso::v1::CANCELLED);
+    r.set_message(context.cancellation().message());
+    return r;
+  }
+
+  const auto& set = (*matcher)->rules();
+  std::vector<dso::v1::Finding> findings;
+  for (const auto& f : scan->findings) {
+    findings.push_back(ToFinding(f, set.rules[f.rule]));
+    dso::v1::Event e;
+    *e.mutable_finding() = findings.back();
+    context.Emit(std::move(e));
+  }
+  const SecretScanStats& st = scan->stats;
+  for (const auto& w : scan->warnings) {
+    context.Log(dso::v1::LogLine::AGENT, absl::StrCat("warning: ", w, "\n"));
+  }
+  std::string summary = absl::StrCat(
+      "secrets: ", st.files, " files, ", st.bytes, " bytes scanned; ",
+      findings.size(), " findings; skipped ", st.binary_skipped, " binary, ",
+      st.allowlisted_files, " allowlisted, ", st.symlinks_skipped,
+      " symlinks; ", st.unreadable, " unreadable; ", st.suppressed,
+      " suppressed, ", st.placeholders, " placeholders");
+  context.Log(dso::v1::LogLine::AGENT, summary + "\n");
+
+  dso::v1::Result result;
+  for (const auto& format : p.reports()) {
+    std::string text = format == "sarif" ? SarifReport(kTool, findings)
+                       : format == "gitleaks"
+                           ? GitleaksJsonReport(scan->findings, set)
+                           : JsonReport(kTool, findings);
+    std::string path =
+        absl::StrCat(context.scratch_dir(), "/", ScanReportName(format));
+    absl::Status w = WriteFileAtomically(path, text);
+    if (!w.ok()) return ErrorResult(w);
+    auto a = context.PutArtifact(
+        path, ScanReportName(format),
+        format == "sarif" ? "application/sarif+json" : "application/json");
+    if (!a.ok()) return ErrorResult(a.status());
+    *result.add_artifacts() = *a;
+  }
+  for (const auto& [sev, n] : CountBySeverity(findings)) {
+    (*result.mutable_counts())[sev] = n;
+  }
+  bool failed = false;
+  if (p.fail_on() != dso::v1::SEVERITY_UNSPECIFIED) {
+    for (const auto& f : findings) failed |= f.severity() >= p.fail_on();
+  }
+  result.set_outcome(failed ? dso::v1::POLICY_FAILED : dso::v1::SUCCEEDED);
+  result.set_message(failed ? absl::StrCat(summary, "; findings at or above ",
+                                           SeverityName(p.fail_on()))
+                            : summary);
+  return result;
+}
+
+absl::Status RegisterScanSteps(StepRegistry& registry) {
+  return registry.Register(std::make_unique<ScanStep>());
+}
+
+}  // namespace dso

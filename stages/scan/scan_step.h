@@ -1,0 +1,28 @@
+// ScanStep ("scan"): scans a directory with the requested scanners (for
+// now: secrets), streams progress and findings as events, and stores the
+// requested reports (dso JSON, SARIF 2.1.0, gitleaks JSON) as artifacts.
+// The same code runs in the agent and embedded in dsoctl.
+#ifndef DSO_STAGES_SCAN_SCAN_STEP_H_
+#define DSO_STAGES_SCAN_SCAN_STEP_H_
+
+#include "stages/core/step.h"
+
+namespace dso {
+
+class ScanStep : public Step {
+ public:
+  std::string name() const override { return "scan"; }
+  absl::Status Validate(const dso::v1::RunStepRequest& request) const override;
+  dso::v1::Result Run(const dso::v1::RunStepRequest& request,
+                      StepContext& context) const override;
+};
+
+// Registers the scan step.
+absl::Status RegisterScanSteps(StepRegistry& registry);
+
+// Report file names the scan step gives its artifacts, by format.
+std::string ScanReportName(absl::string_view format);
+
+}  // namespace dso
+
+#endif  // DSO_STAGES_SCAN_SCAN_STEP_H_

@@ -1,0 +1,117 @@
+#include "stages/scan/secrets/secret_filter.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+
+namespace dso {
+namespace {
+
+bool AnyRegex(const std::vector<std::shared_ptr<const RE2>>& res,
+              absl::string_view text) {
+  re2::StringPiece sp(text.data(), text.size());
+  for (const auto& re : res) {
+    if (RE2::PartialMatch(sp, *re)) return true;
+  }
+  return false;
+}
+
+bool CommitListed(const SecretAllowlist& list, absl::string_view commit) {
+  return !commit.empty() && std::find(list.commits.begin(), list.commits.end(),
+                                      commit) != list.commits.end();
+}
+
+bool ContainsStopword(const SecretAllowlist& list, absl::string_view secret) {
+  if (list.stopwords.empty()) return false;
+  std::string lower = absl::AsciiStrToLower(secret);
+  for (const auto& w : list.stopwords) {
+    if (absl::StrContains(lower, w)) return true;
+  }
+  return false;
+}
+
+absl::string_view RegexSubject(const SecretAllowlist& list,
+                               const MatchContext& m) {
+  switch (list.regex_target) {
+    case RegexTarget::kMatch:
+      return m.match;
+    case RegexTarget::kLine:
+      return m.line;
+    case RegexTarget::kSecret:
+      break;
+  }
+  return m.secret;
+}
+
+}  // namespace
+
+bool Allows(const SecretAllowlist& list, const MatchContext& m) {
+  if (list.match_all) {
+    // Every criterion the list sets must hold.
+    if (!list.commits.empty() && !CommitListed(list, m.commit)) return false;
+    if (!list.paths.empty() && !AnyRegex(list.paths, m.path)) return false;
+    if (!list.regexes.empty() &&
+        !AnyRegex(list.regexes, RegexSubject(list, m))) {
+      return false;
+    }
+    if (!list.stopwords.empty() && !ContainsStopword(list, m.secret)) {
+      return false;
+    }
+    return !list.empty();
+  }
+  return CommitListed(list, m.commit) || AnyRegex(list.paths, m.path) ||
+         AnyRegex(list.regexes, RegexSubject(list, m)) ||
+         ContainsStopword(list, m.secret);
+}
+
+bool AnyAllows(const std::vector<SecretAllowlist>& lists,
+               const MatchContext& m) {
+  for (const auto& l : lists) {
+    if (Allows(l, m)) return true;
+  }
+  return false;
+}
+
+bool ExcludesFile(const std::vector<SecretAllowlist>& lists,
+                  absl::string_view path, absl::string_view commit) {
+  for (const auto& l : lists) {
+    if (l.match_all) {
+      // Only when paths/commits are all it sets.
+      if (!l.regexes.empty() || !l.stopwords.empty()) continue;
+      if ((l.commits.empty() || CommitListed(l, commit)) &&
+          (l.paths.empty() || AnyRegex(l.paths, path))) {
+        return true;
+      }
+    } else if (CommitListed(l, commit) || AnyRegex(l.paths, path)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool HasInlineAllow(absl::string_view line) {
+  return absl::StrContains(line, "gitleaks:allow") ||
+         absl::StrContains(line, "dso:allow");
+}
+
+bool IsPlaceholder(absl::string_view secret) {
+  if (secret.empty()) return true;
+  // One character over and over: xxxxxxxx, ********, 00000000.
+  if (secret.size() >= 4 &&
+      std::all_of(secret.begin(), secret.end(),
+                  [&](char c) { return c == secret[0]; })) {
+    return true;
+  }
+  // Template and environment references.
+  static const RE2 kTemplate(
+      R"(^(?:\$\{?[A-Za-z_][A-Za-z0-9_.]*\}?|\$\{\{[^}]*\}\}|\{\{[^}]*\}\}|%[A-Za-z_][A-Za-z0-9_]*%|<[^<>]*>|\[[A-Za-z_ -]+\])$)");
+  re2::StringPiece sp(secret.data(), secret.size());
+  if (RE2::FullMatch(sp, kTemplate)) return true;
+  // Documentation examples and fill-in-here values.
+  static const RE2 kExample(
+      R"((?i)example|placeholder|your[_-]?(?:api[_-]?)?(?:key|token|secret|password)|xxxxx|changeme|redacted|dummy[_-]?(?:key|token|secret))");
+  return RE2::PartialMatch(sp, kExample);
+}
+
+}  // namespace dso

@@ -1,0 +1,41 @@
+// What keeps a rule's match from becoming a finding: gitleaks allowlists
+// (global and per rule), inline "gitleaks:allow" / "dso:allow" comments,
+// and placeholders that are obviously not real secrets.
+#ifndef DSO_STAGES_SCAN_SECRETS_SECRET_FILTER_H_
+#define DSO_STAGES_SCAN_SECRETS_SECRET_FILTER_H_
+
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "stages/scan/secrets/secret_rule.h"
+
+namespace dso {
+
+// A match as the allowlists see it.
+struct MatchContext {
+  absl::string_view path;    // relative to the scanned root
+  absl::string_view commit;  // empty outside git history
+  absl::string_view secret;
+  absl::string_view match;
+  absl::string_view line;  // the whole line(s) the match is on
+};
+
+bool Allows(const SecretAllowlist& list, const MatchContext& m);
+bool AnyAllows(const std::vector<SecretAllowlist>& lists,
+               const MatchContext& m);
+
+// True when an OR-allowlist lets the whole file (or commit) go unscanned.
+bool ExcludesFile(const std::vector<SecretAllowlist>& lists,
+                  absl::string_view path, absl::string_view commit);
+
+// "gitleaks:allow" or "dso:allow" on the line.
+bool HasInlineAllow(absl::string_view line);
+
+// Template variables (${TOKEN}, {{ .Values.key }}, %KEY%, <your-token>),
+// runs of one character (xxxx, ****), and documentation examples
+// (AKIAIOSFODNN7EXAMPLE, ...EXAMPLEKEY).
+bool IsPlaceholder(absl::string_view secret);
+
+}  // namespace dso
+
+#endif  // DSO_STAGES_SCAN_SECRETS_SECRET_FILTER_H_

@@ -1,0 +1,71 @@
+#include "stages/scan/secrets/secret_filter.h"
+
+#include "gtest/gtest.h"
+
+namespace dso {
+namespace {
+
+std::shared_ptr<const RE2> Re(const std::string& s) {
+  return std::make_shared<const RE2>(s);
+}
+
+TEST(SecretFilterTest, OrListAllowsOnAnyCriterion) {
+  SecretAllowlist a;
+  a.paths = {Re("^test/")};
+  a.stopwords = {"fixture"};
+  EXPECT_TRUE(Allows(a, {"test/a.py", "", "s3cr3t", "", ""}));
+  EXPECT_TRUE(Allows(a, {"src/a.py", "", "MyFixtureKey", "", ""}));
+  EXPECT_FALSE(Allows(a, {"src/a.py", "", "s3cr3t", "", ""}));
+}
+
+TEST(SecretFilterTest, AndListNeedsEveryCriterionItSets) {
+  SecretAllowlist a;
+  a.match_all = true;
+  a.paths = {Re("^test/")};
+  a.regexes = {Re("^AKIA")};
+  EXPECT_TRUE(Allows(a, {"test/a.py", "", "AKIAXYZ", "", ""}));
+  EXPECT_FALSE(Allows(a, {"src/a.py", "", "AKIAXYZ", "", ""}));
+  EXPECT_FALSE(Allows(a, {"test/a.py", "", "ghp_x", "", ""}));
+}
+
+TEST(SecretFilterTest, RegexTargetSelectsWhatIsMatched) {
+  SecretAllowlist a;
+  a.regexes = {Re("nosec")};
+  a.regex_target = RegexTarget::kLine;
+  EXPECT_TRUE(Allows(a, {"a", "", "s", "key=s", "key=s # nosec"}));
+  a.regex_target = RegexTarget::kMatch;
+  EXPECT_FALSE(Allows(a, {"a", "", "s", "key=s", "key=s # nosec"}));
+}
+
+TEST(SecretFilterTest, CommitListsAndWholeFileExclusion) {
+  SecretAllowlist a;
+  a.commits = {"abc123"};
+  EXPECT_TRUE(Allows(a, {"x", "abc123", "s", "", ""}));
+  EXPECT_TRUE(ExcludesFile({a}, "x", "abc123"));
+  EXPECT_FALSE(ExcludesFile({a}, "x", "def456"));
+  SecretAllowlist p;
+  p.paths = {Re("(?:^|/)node_modules(?:/|$)")};
+  EXPECT_TRUE(ExcludesFile({p}, "web/node_modules", ""));
+}
+
+TEST(SecretFilterTest, InlineAllowComments) {
+  EXPECT_TRUE(HasInlineAllow("key = 'abc' # gitleaks:allow"));
+  EXPECT_TRUE(HasInlineAllow("key = 'abc' // dso:allow"));
+  EXPECT_FALSE(HasInlineAllow("key = 'abc'"));
+}
+
+TEST(SecretFilterTest, PlaceholdersAreNotSecrets) {
+  for (const char* p :
+       {"AKIAIOSFODNN7EXAMPLE", "${API_TOKEN}", "$TOKEN", "{{ .Values.key }}",
+        "<your-token>", "xxxxxxxxxxxxxxxx", "****************",
+        "your_api_key_here", "%SECRET%", "changeme"}) {
+    EXPECT_TRUE(IsPlaceholder(p)) << p;
+  }
+  for (const char* s : {"ghp_Zq8vN3kLm2Rt7Yw1Xc5Bd9Fg4Hj6Kp0Sa2Ue",
+                        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzzzzzzzz"}) {
+    EXPECT_FALSE(IsPlaceholder(s)) << s;
+  }
+}
+
+}  // namespace
+}  // namespace dso

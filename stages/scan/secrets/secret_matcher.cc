@@ -1,0 +1,229 @@
+#include "stages/scan/secrets/secret_matcher.h"
+
+#include <hs/hs.h>
+
+#include <cmath>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "stages/scan/secrets/go_regex.h"
+
+namespace dso {
+namespace {
+
+// How far before Hyperscan's first reported end RE2 starts looking: the
+// longest match we expect (a PEM private key is a few KiB).
+constexpr size_t kLookBack = 64 << 10;
+
+std::string HexEscaped(absl::string_view literal) {
+  std::string out;
+  for (unsigned char c : literal) absl::StrAppendFormat(&out, "\\x%02x", c);
+  return out;
+}
+
+struct ScanState {
+  uint32_t generation;
+  size_t rules;
+  std::vector<uint32_t>* rule_seen;
+  std::vector<size_t>* rule_first_end;
+  std::vector<uint32_t>* keyword_seen;
+};
+
+int OnMatch(unsigned int id, unsigned long long, unsigned long long to,
+            unsigned int, void* context) {
+  auto* s = static_cast<ScanState*>(context);
+  if (id < s->rules) {
+    (*s->rule_seen)[id] = s->generation;
+    (*s->rule_first_end)[id] = to;
+  } else {
+    (*s->keyword_seen)[id - s->rules] = s->generation;
+  }
+  return 0;
+}
+
+}  // namespace
+
+double ShannonEntropy(absl::string_view s) {
+  if (s.empty()) return 0;
+  size_t counts[256] = {0};
+  for (unsigned char c : s) ++counts[c];
+  double inv = 1.0 / static_cast<double>(s.size()), h = 0;
+  for (size_t n : counts) {
+    if (n == 0) continue;
+    double p = static_cast<double>(n) * inv;
+    h -= p * std::log2(p);
+  }
+  return h;
+}
+
+absl::StatusOr<std::unique_ptr<SecretMatcher>> SecretMatcher::Compile(
+    SecretRuleSet rules, std::vector<std::string>* notes) {
+  std::unique_ptr<SecretMatcher> m(new SecretMatcher());
+  m->rules_ = std::move(rules);
+  const auto& list = m->rules_.rules;
+  absl::flat_hash_map<std::string, uint32_t> keyword_ids;
+  m->rule_keywords_.resize(list.size());
+  for (size_t r = 0; r < list.size(); ++r) {
+    if (!list[r].regex) {
+      m->path_only_.push_back(r);
+      continue;
+    }
+    for (const auto& k : list[r].keywords) {
+      auto [it, added] = keyword_ids.try_emplace(k, m->keywords_.size());
+      if (added) m->keywords_.push_back(k);
+      m->rule_keywords_[r].push_back(it->second);
+    }
+  }
+  // Patterns: the regex rules, then the keywords.
+  std::vector<std::string> patterns;
+  std::vector<unsigned> flags, ids;
+  for (size_t r = 0; r < list.size(); ++r) {
+    if (!list[r].regex) continue;
+    patterns.push_back(GoRegexToHyperscan(list[r].regex_source));
+    flags.push_back(HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH |
+                    HS_FLAG_ALLOWEMPTY);
+    ids.push_back(static_cast<unsigned>(r));
+  }
+  for (size_t k = 0; k < m->keywords_.size(); ++k) {
+    patterns.push_back(HexEscaped(m->keywords_[k]));
+    flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
+    ids.push_back(static_cast<unsigned>(list.size() + k));
+  }
+  // A pattern Hyperscan refuses leaves the database; its rule is then run
+  // by RE2 alone.
+  while (!patterns.empty()) {
+    std::vector<const char*> ptrs;
+    for (const auto& p : patterns) ptrs.push_back(p.c_str());
+    hs_compile_error_t* err = nullptr;
+    hs_database_t* db = nullptr;
+    hs_error_t rc = hs_compile_multi(ptrs.data(), flags.data(), ids.data(),
+                                     static_cast<unsigned>(ptrs.size()),
+                                     HS_MODE_BLOCK, nullptr, &db, &err);
+    if (rc == HS_SUCCESS) {
+      m->db_ = db;
+      break;
+    }
+    int bad = err ? err->expression : -1;
+    std::string why = err && err->message ? err->message : "unknown error";
+    hs_free_compile_error(err);
+    if (bad < 0 || ids[bad] >= list.size()) {
+      return absl::InternalError(
+          absl::StrCat("the secret rules do not compile for Hyperscan: ", why));
+    }
+    size_t r = ids[bad];
+    m->unfiltered_.push_back(r);
+    if (notes) {
+      notes->push_back(absl::StrCat(
+          "rule '", list[r].id, "': Hyperscan cannot prefilter its regex (",
+          why, "); it runs with RE2 on every file instead (slower)"));
+    }
+    patterns.erase(patterns.begin() + bad);
+    flags.erase(flags.begin() + bad);
+    ids.erase(ids.begin() + bad);
+  }
+  return m;
+}
+
+SecretMatcher::~SecretMatcher() {
+  if (db_) hs_free_database(db_);
+}
+
+SecretMatcher::Scratch::Scratch(const SecretMatcher& matcher)
+    : rule_seen_(matcher.rules_.rules.size(), 0),
+      rule_first_end_(matcher.rules_.rules.size(), 0),
+      keyword_seen_(matcher.keywords_.size(), 0) {
+  if (matcher.db_ && hs_alloc_scratch(matcher.db_, &hs_) != HS_SUCCESS) {
+    // Only memory exhaustion gets here; there is nothing to scan with.
+    std::abort();
+  }
+}
+
+SecretMatcher::Scratch::~Scratch() {
+  if (hs_) hs_free_scratch(hs_);
+}
+
+void SecretMatcher::Match(absl::string_view text, absl::string_view path,
+                          size_t report_from, size_t report_to,
+                          Scratch& scratch,
+                          std::vector<SecretMatch>* out) const {
+  if (++scratch.generation_ == 0) {
+    std::fill(scratch.rule_seen_.begin(), scratch.rule_seen_.end(), 0);
+    std::fill(scratch.keyword_seen_.begin(), scratch.keyword_seen_.end(), 0);
+    scratch.generation_ = 1;
+  }
+  const uint32_t gen = scratch.generation_;
+  if (db_) {
+    ScanState state{gen, rules_.rules.size(), &scratch.rule_seen_,
+                    &scratch.rule_first_end_, &scratch.keyword_seen_};
+    hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0,
+            scratch.hs_, OnMatch, &state);
+  }
+  auto consider = [&](size_t r, size_t from) {
+    const SecretRule& rule = rules_.rules[r];
+    if (!rule_keywords_[r].empty()) {
+      bool any = false;
+      for (uint32_t k : rule_keywords_[r])
+        any |= scratch.keyword_seen_[k] == gen;
+      if (!any) return;
+    }
+    if (rule.path &&
+        !RE2::PartialMatch(re2::StringPiece(path.data(), path.size()),
+                           *rule.path)) {
+      return;
+    }
+    Confirm(text, r, from, report_from, report_to, out);
+  };
+  for (size_t r = 0; r < rules_.rules.size(); ++r) {
+    if (scratch.rule_seen_[r] != gen) continue;
+    size_t end = scratch.rule_first_end_[r];
+    consider(r, end > kLookBack ? end - kLookBack : 0);
+  }
+  for (size_t r : unfiltered_) consider(r, 0);
+}
+
+void SecretMatcher::Confirm(absl::string_view text, size_t r, size_t from,
+                            size_t report_from, size_t report_to,
+                            std::vector<SecretMatch>* out) const {
+  const SecretRule& rule = rules_.rules[r];
+  const RE2& re = *rule.regex;
+  const int n = re.NumberOfCapturingGroups() + 1;
+  std::vector<re2::StringPiece> groups(n);
+  const re2::StringPiece sp(text.data(), text.size());
+  size_t pos = from;
+  while (pos <= text.size() &&
+         re.Match(sp, pos, text.size(), RE2::UNANCHORED, groups.data(), n)) {
+    size_t start = groups[0].data() - text.data();
+    size_t end = start + groups[0].size();
+    pos = end > start ? end : end + 1;
+    // Newlines the regex swallowed at either edge are not part of it.
+    while (start < end && text[start] == '\n') ++start;
+    while (end > start && text[end - 1] == '\n') --end;
+    if (start >= report_to) break;
+    if (start < report_from) continue;
+    SecretMatch m;
+    m.rule = r;
+    m.start = start;
+    m.end = end;
+    absl::string_view secret = text.substr(start, end - start);
+    if (n >= 2) {
+      if (rule.secret_group > 0) {
+        const auto& g = groups[rule.secret_group];
+        secret = absl::string_view(g.data() ? g.data() : "", g.size());
+      } else {
+        for (int i = 1; i < n; ++i) {
+          if (!groups[i].empty()) {
+            secret = absl::string_view(groups[i].data(), groups[i].size());
+            break;
+          }
+        }
+      }
+    }
+    m.secret = std::string(secret);
+    m.entropy = ShannonEntropy(m.secret);
+    if (rule.entropy > 0 && m.entropy <= rule.entropy) continue;
+    out->push_back(std::move(m));
+  }
+}
+
+}  // namespace dso

@@ -1,0 +1,95 @@
+// SecretMatcher: a rule set compiled for scanning. Every rule's regex goes
+// into one Hyperscan database in prefilter mode (a superset of what the
+// rule matches, reported once per rule per buffer), together with the
+// rules' keywords as caseless literals; only the rules Hyperscan reports,
+// whose keywords are present, are then run with RE2 to find the exact
+// matches and their secret group.
+//
+//   auto matcher = SecretMatcher::Compile(std::move(rules));
+//   SecretMatcher::Scratch scratch(**matcher);     // one per thread
+//   std::vector<SecretMatch> out;
+//   (*matcher)->Match(text, "src/a.py", 0, text.size(), scratch, &out);
+//
+// A SecretMatcher is immutable and safe to share between threads; a
+// Scratch belongs to one thread at a time.
+#ifndef DSO_STAGES_SCAN_SECRETS_SECRET_MATCHER_H_
+#define DSO_STAGES_SCAN_SECRETS_SECRET_MATCHER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "stages/scan/secrets/secret_rule.h"
+
+struct hs_database;
+struct hs_scratch;
+
+namespace dso {
+
+// A rule's match in a buffer, before allowlists and suppressions.
+struct SecretMatch {
+  size_t rule = 0;   // index into rules().rules
+  size_t start = 0;  // the match, as offsets into the buffer
+  size_t end = 0;
+  std::string secret;  // the secret group (or the whole match)
+  double entropy = 0;
+};
+
+// Shannon entropy of `s` in bits per byte.
+double ShannonEntropy(absl::string_view s);
+
+class SecretMatcher {
+ public:
+  class Scratch {
+   public:
+    explicit Scratch(const SecretMatcher& matcher);
+    ~Scratch();
+    Scratch(const Scratch&) = delete;
+    Scratch& operator=(const Scratch&) = delete;
+
+   private:
+    friend class SecretMatcher;
+    hs_scratch* hs_ = nullptr;
+    uint32_t generation_ = 0;
+    std::vector<uint32_t> rule_seen_;  // == generation_: reported this scan
+    std::vector<size_t> rule_first_end_;
+    std::vector<uint32_t> keyword_seen_;
+  };
+
+  // Rules whose regex Hyperscan cannot take are still run (with RE2 on
+  // every buffer their keywords allow); `notes` says which and why.
+  static absl::StatusOr<std::unique_ptr<SecretMatcher>> Compile(
+      SecretRuleSet rules, std::vector<std::string>* notes = nullptr);
+  ~SecretMatcher();
+
+  const SecretRuleSet& rules() const { return rules_; }
+  // Rules without a regex: they match a file by its path alone.
+  const std::vector<size_t>& path_only_rules() const { return path_only_; }
+
+  // Appends the matches in `text` that start in [report_from, report_to);
+  // `path` selects the rules whose `path` applies. Matches are looked for
+  // in all of `text`, so a match that straddles report_to is found whole.
+  void Match(absl::string_view text, absl::string_view path, size_t report_from,
+             size_t report_to, Scratch& scratch,
+             std::vector<SecretMatch>* out) const;
+
+ private:
+  SecretMatcher() = default;
+  void Confirm(absl::string_view text, size_t rule, size_t from,
+               size_t report_from, size_t report_to,
+               std::vector<SecretMatch>* out) const;
+
+  SecretRuleSet rules_;
+  hs_database* db_ = nullptr;
+  std::vector<std::string> keywords_;
+  // Per rule: indexes into keywords_ (empty: the rule has none).
+  std::vector<std::vector<uint32_t>> rule_keywords_;
+  std::vector<size_t> unfiltered_;  // regex rules Hyperscan could not take
+  std::vector<size_t> path_only_;
+};
+
+}  // namespace dso
+
+#endif  // DSO_STAGES_SCAN_SECRETS_SECRET_MATCHER_H_

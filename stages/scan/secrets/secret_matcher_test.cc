@@ -1,0 +1,124 @@
+#include "stages/scan/secrets/secret_matcher.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "stages/scan/secrets/gitleaks_config.h"
+
+namespace dso {
+namespace {
+
+std::unique_ptr<SecretMatcher> Compile(const std::string& toml) {
+  auto set = ParseGitleaksConfig(toml, "test.toml", "");
+  EXPECT_TRUE(set.ok()) << set.status();
+  auto m = SecretMatcher::Compile(*std::move(set));
+  EXPECT_TRUE(m.ok()) << m.status();
+  return *std::move(m);
+}
+
+std::vector<SecretMatch> MatchAll(const SecretMatcher& m,
+                                  const std::string& text,
+                                  const std::string& path = "a.txt") {
+  SecretMatcher::Scratch scratch(m);
+  std::vector<SecretMatch> out;
+  m.Match(text, path, 0, text.size(), scratch, &out);
+  return out;
+}
+
+TEST(ShannonEntropyTest, MatchesTheFormula) {
+  EXPECT_DOUBLE_EQ(ShannonEntropy(""), 0);
+  EXPECT_DOUBLE_EQ(ShannonEntropy("aaaa"), 0);
+  EXPECT_DOUBLE_EQ(ShannonEntropy("abab"), 1);
+  EXPECT_DOUBLE_EQ(ShannonEntropy("abcdefgh"), 3);
+}
+
+TEST(SecretMatcherTest, FindsEveryMatchWithItsSecretGroup) {
+  auto m = Compile(R"([[rules]]
+id = "t"
+regex = '''tok_([a-z]{6})\b'''
+keywords = ["tok_"]
+)");
+  auto out = MatchAll(*m, "x tok_abcdef y\nTOK_zzzzzz tok_qwerty");
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].secret, "abcdef");
+  EXPECT_EQ(out[0].start, 2u);
+  EXPECT_EQ(out[0].end, 12u);
+  EXPECT_EQ(out[1].secret, "qwerty");
+}
+
+TEST(SecretMatcherTest, KeywordsGateTheRule) {
+  // The regex matches without the keyword; gitleaks would not check it.
+  auto m = Compile(R"([[rules]]
+id = "t"
+regex = '''[0-9a-f]{16}'''
+keywords = ["deadbeefkey"]
+)");
+  EXPECT_TRUE(MatchAll(*m, "value 0123456789abcdef").empty());
+  EXPECT_EQ(MatchAll(*m, "DeadBeefKey: 0123456789abcdef").size(), 1u);
+}
+
+TEST(SecretMatcherTest, EntropyThresholdDropsLowEntropy) {
+  auto m = Compile(R"([[rules]]
+id = "t"
+regex = '''key=([a-z0-9]{12})'''
+entropy = 3.0
+)");
+  EXPECT_TRUE(MatchAll(*m, "key=aaaaaaaaaaab").empty());
+  EXPECT_EQ(MatchAll(*m, "key=a8f3k2m9q7z1").size(), 1u);
+}
+
+TEST(SecretMatcherTest, SecretGroupPicksTheNamedGroup) {
+  auto m = Compile(R"([[rules]]
+id = "t"
+regex = '''(user)=(\w+);(pass)=(\w+)'''
+secretGroup = 4
+)");
+  auto out = MatchAll(*m, "user=bob;pass=hunter22");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].secret, "hunter22");
+}
+
+TEST(SecretMatcherTest, PathRestrictsRulesAndPathOnlyRulesAreListed) {
+  auto m = Compile(R"([[rules]]
+id = "env-only"
+regex = '''SECRET=\w+'''
+path = '''\.env$'''
+[[rules]]
+id = "keystore"
+path = '''\.jks$'''
+)");
+  EXPECT_TRUE(MatchAll(*m, "SECRET=abc", "main.c").empty());
+  EXPECT_EQ(MatchAll(*m, "SECRET=abc", "prod.env").size(), 1u);
+  ASSERT_EQ(m->path_only_rules().size(), 1u);
+  EXPECT_EQ(m->rules().rules[m->path_only_rules()[0]].id, "keystore");
+}
+
+TEST(SecretMatcherTest, ReportsOnlyMatchesStartingInTheWindow) {
+  auto m = Compile("[[rules]]\nid = \"t\"\nregex = '''tok_[a-z]{6}'''\n");
+  std::string text = "tok_aaaaaa tok_bbbbbb tok_cccccc";
+  SecretMatcher::Scratch scratch(*m);
+  std::vector<SecretMatch> out;
+  m->Match(text, "a", 5, 20, scratch, &out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].start, 11u);
+}
+
+TEST(SecretMatcherTest, DefaultRulesCatchRealFormats) {
+  auto set = DefaultSecretRules();
+  ASSERT_TRUE(set.ok());
+  auto m = SecretMatcher::Compile(*std::move(set));
+  ASSERT_TRUE(m.ok());
+  const std::string gh =
+      "ghp_" + std::string("Zq8vN3kLm2Rt7Yw1Xc5Bd9Fg4Hj6Kp0Sa2Ue");
+  auto out = MatchAll(**m, "token = \"" + gh + "\"\n");
+  bool found = false;
+  for (const auto& f : out) {
+    if ((*m)->rules().rules[f.rule].id == "github-pat") {
+      found = true;
+      EXPECT_EQ(f.secret, gh);
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+}  // namespace
+}  // namespace dso

@@ -1,0 +1,94 @@
+// SecretScanner: runs a SecretMatcher over files, directory trees and
+// streams. Files are read in chunks (with an overlap, so a match across a
+// chunk boundary is found whole), never whole into memory; binary files
+// are skipped; a directory's files are spread over worker threads.
+//
+//   SecretScanner scanner(*matcher, options);
+//   absl::StatusOr<SecretScanResult> r = scanner.ScanDirectory("/src");
+//
+// Findings carry the secret only masked (MaskSecret); the full value never
+// leaves the worker that found it.
+#ifndef DSO_STAGES_SCAN_SECRETS_SECRET_SCANNER_H_
+#define DSO_STAGES_SCAN_SECRETS_SECRET_SCANNER_H_
+
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "stages/scan/secrets/secret_matcher.h"
+
+namespace dso {
+
+struct SecretFinding {
+  size_t rule = 0;                // index into the matcher's rules
+  std::string file;               // relative to the scanned root, '/'-separated
+  uint32_t line = 0, column = 0;  // 1-based, of the match's start
+  uint32_t end_line = 0, end_column = 0;  // of its last character
+  std::string secret;                     // masked
+  std::string match;  // masked (the secret's characters replaced)
+  double entropy = 0;
+  // Git history only.
+  std::string commit, author, email, date, message;
+
+  // gitleaks' fingerprint: [commit:]file:rule:line.
+  std::string Fingerprint(const std::string& rule_id) const;
+};
+
+struct SecretScanStats {
+  uint64_t files = 0;  // scanned
+  uint64_t bytes = 0;
+  uint64_t findings = 0;
+  uint64_t binary_skipped = 0;
+  uint64_t allowlisted_files = 0;
+  uint64_t symlinks_skipped = 0;
+  uint64_t unreadable = 0;    // files and directories that failed to read
+  uint64_t suppressed = 0;    // allowlists, inline allows, ignore file
+  uint64_t placeholders = 0;  // matches that were obvious placeholders
+};
+
+struct SecretScanResult {
+  std::vector<SecretFinding> findings;  // sorted by file, line, column
+  SecretScanStats stats;
+  std::vector<std::string> warnings;  // the first 100, then a count
+};
+
+struct SecretScanOptions {
+  int threads = 0;                   // 0: one per core
+  size_t chunk_bytes = 4 << 20;      // read this much of a file at a time
+  size_t overlap_bytes = 128 << 10;  // half: the longest match found whole
+  // Fingerprints ([commit:]file:rule:line) not to report (.gitleaksignore).
+  std::set<std::string> ignored_fingerprints;
+  // Called now and then from one thread while scanning.
+  std::function<void(const SecretScanStats&)> progress;
+  // Polled between files and chunks; true stops the scan.
+  std::function<bool()> cancelled;
+};
+
+class SecretScanner {
+ public:
+  SecretScanner(const SecretMatcher& matcher, SecretScanOptions options);
+
+  // Every regular file under `root` (symlinks are not followed; .git
+  // directories are skipped). Fails only when `root` itself is unusable.
+  absl::StatusOr<SecretScanResult> ScanDirectory(const std::string& root);
+
+  // One stream (stdin for pre-commit hooks), reported under `name`.
+  SecretScanResult ScanFd(int fd, const std::string& name);
+
+  const SecretMatcher& matcher() const { return matcher_; }
+
+ private:
+  class Worker;
+  const SecretMatcher& matcher_;
+  SecretScanOptions options_;
+};
+
+// Appends "warning" to result, keeping at most 100 messages.
+void AddWarning(SecretScanResult* result, std::string warning);
+
+}  // namespace dso
+
+#endif  // DSO_STAGES_SCAN_SECRETS_SECRET_SCANNER_H_

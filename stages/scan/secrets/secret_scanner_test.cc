@@ -1,0 +1,169 @@
+#include "stages/scan/secrets/secret_scanner.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "stages/core/temp_dir.h"
+#include "stages/scan/secrets/gitleaks_config.h"
+
+namespace dso {
+namespace {
+
+// Built at run time so this source does not itself hold a token.
+const std::string kToken = std::string("tok_") + "q8vN3kLm2R";
+
+class SecretScannerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = MakeTempDir("dso-secrets");
+    ASSERT_FALSE(root_.empty());
+    auto set = ParseGitleaksConfig(R"([[rules]]
+id = "tok"
+description = "test token"
+regex = '''\b(tok_[A-Za-z0-9]{10})\b'''
+keywords = ["tok_"]
+[[rules]]
+id = "keystore"
+path = '''\.jks$'''
+[allowlist]
+paths = ['''(?:^|/)ignored(?:/|$)''']
+)",
+                                   "t.toml", "");
+    ASSERT_TRUE(set.ok()) << set.status();
+    auto m = SecretMatcher::Compile(*std::move(set));
+    ASSERT_TRUE(m.ok());
+    matcher_ = *std::move(m);
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+
+  void Write(const std::string& rel, const std::string& content) {
+    std::filesystem::path p = root_ + "/" + rel;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << content;
+  }
+
+  SecretScanResult Scan(SecretScanOptions options = {}) {
+    SecretScanner scanner(*matcher_, std::move(options));
+    auto r = scanner.ScanDirectory(root_);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *std::move(r) : SecretScanResult{};
+  }
+
+  std::string root_;
+  std::unique_ptr<SecretMatcher> matcher_;
+};
+
+TEST_F(SecretScannerTest, FindsSecretsWithLocationsAndMasksThem) {
+  Write("src/app.py", "import os\n\nkey = '" + kToken + "'\n");
+  Write("README", "nothing here\n");
+  auto r = Scan();
+  ASSERT_EQ(r.findings.size(), 1u);
+  const SecretFinding& f = r.findings[0];
+  EXPECT_EQ(f.file, "src/app.py");
+  EXPECT_EQ(f.line, 3u);
+  EXPECT_EQ(f.column, 8u);
+  EXPECT_EQ(f.end_line, 3u);
+  EXPECT_EQ(f.end_column, 21u);
+  EXPECT_EQ(f.Fingerprint("tok"), "src/app.py:tok:3");
+  EXPECT_THAT(f.secret, ::testing::StartsWith("tok_*****[14 chars, sha256:"));
+  EXPECT_EQ(f.match, f.secret);
+  EXPECT_EQ(f.secret.find(kToken), std::string::npos);
+  EXPECT_EQ(r.stats.files, 2u);
+  EXPECT_EQ(r.stats.findings, 1u);
+}
+
+TEST_F(SecretScannerTest, SkipsBinariesSymlinksAllowlistedDirsAndGit) {
+  Write("blob.bin", std::string("\0\x01", 2) + kToken);
+  Write("ignored/a.txt", kToken);
+  Write(".git/config", kToken);
+  Write("real.txt", "x");
+  ASSERT_EQ(symlink((root_ + "/real.txt").c_str(), (root_ + "/link").c_str()),
+            0);
+  ASSERT_EQ(symlink("/nonexistent", (root_ + "/broken").c_str()), 0);
+  auto r = Scan();
+  EXPECT_TRUE(r.findings.empty());
+  EXPECT_EQ(r.stats.binary_skipped, 1u);
+  EXPECT_EQ(r.stats.symlinks_skipped, 2u);
+  EXPECT_EQ(r.stats.allowlisted_files, 1u);
+  EXPECT_EQ(r.stats.files, 1u);
+}
+
+TEST_F(SecretScannerTest, InlineAllowIgnoreFileAndPlaceholders) {
+  Write("a.txt", "k = " + kToken + " # gitleaks:allow\n");
+  Write("b.txt", "k = " + kToken + "\n");
+  Write("c.txt", "k = tok_EXAMPLE123\n");
+  SecretScanOptions o;
+  o.ignored_fingerprints = {"b.txt:tok:1"};
+  auto r = Scan(o);
+  EXPECT_TRUE(r.findings.empty());
+  EXPECT_EQ(r.stats.suppressed, 2u);
+  EXPECT_EQ(r.stats.placeholders, 1u);
+}
+
+TEST_F(SecretScannerTest, PathOnlyRulesReportTheFile) {
+  Write("deploy/release.jks", "binary-ish");
+  auto r = Scan();
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].file, "deploy/release.jks");
+  EXPECT_EQ(r.findings[0].match, "file detected: deploy/release.jks");
+}
+
+TEST_F(SecretScannerTest, ChunkBoundariesNeitherLoseNorDuplicate) {
+  // Secrets placed at every offset around the chunk edges of a small chunk
+  // size; each must be found exactly once, on the right line.
+  std::string text;
+  std::vector<uint32_t> lines;
+  uint32_t line = 1;
+  for (int i = 0; i < 200; ++i) {
+    std::string pad(static_cast<size_t>(i * 37 % 250), 'x');
+    text += pad + " " + kToken.substr(0, 4) + std::string(1, 'A' + i % 26) +
+            kToken.substr(5) + "\n";
+    lines.push_back(line++);
+  }
+  Write("big.txt", text);
+  SecretScanOptions o;
+  o.chunk_bytes = 4096;
+  o.overlap_bytes = 512;
+  auto r = Scan(o);
+  ASSERT_EQ(r.findings.size(), 200u);
+  for (size_t i = 0; i < 200; ++i) EXPECT_EQ(r.findings[i].line, lines[i]);
+  EXPECT_EQ(r.stats.bytes, text.size());
+}
+
+TEST_F(SecretScannerTest, ReadErrorsAreWarningsNotFailures) {
+  // Reading /proc/self/mem at offset 0 fails with EIO, for root too.
+  SecretScanner scanner(*matcher_, {});
+  auto r = scanner.ScanDirectory("/proc/self/mem");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->stats.unreadable, 1u);
+  ASSERT_EQ(r->warnings.size(), 1u);
+  EXPECT_THAT(r->warnings[0], ::testing::HasSubstr("mem: read failed"));
+}
+
+TEST_F(SecretScannerTest, StreamsAreScannedUnderTheirName) {
+  std::string path = root_ + "/stdin.txt";
+  Write("stdin.txt", "a\n" + kToken + "\n");
+  int fd = open(path.c_str(), O_RDONLY);
+  SecretScanner scanner(*matcher_, {});
+  auto r = scanner.ScanFd(fd, "<stdin>");
+  close(fd);
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].file, "<stdin>");
+  EXPECT_EQ(r.findings[0].line, 2u);
+}
+
+TEST_F(SecretScannerTest, MissingRootIsAnError) {
+  SecretScanner scanner(*matcher_, {});
+  auto r = scanner.ScanDirectory(root_ + "/nope");
+  EXPECT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), ::testing::HasSubstr("nope"));
+}
+
+}  // namespace
+}  // namespace dso
