@@ -12,9 +12,35 @@
 namespace dso {
 namespace {
 
-// How far before Hyperscan's first reported end RE2 starts looking: the
-// longest match we expect (a PEM private key is a few KiB).
-constexpr size_t kLookBack = 64 << 10;
+// How far before a reported end RE2 starts looking: the longest match a
+// rule can have. Rules that can span lines (PEM keys, multi-line configs)
+// get a long reach, single-line rules a short one.
+constexpr size_t kLongLookBack = 64 << 10;
+constexpr size_t kShortLookBack = 1 << 10;
+// Reported ends closer than this share one RE2 window.
+constexpr size_t kMergeGap = 256;
+// A rule reported at more places than this in one buffer is confirmed in
+// one pass over the buffer instead.
+constexpr size_t kMaxRuns = 4096;
+
+// Where RE2 starts looking for a match that ends at or after `end`: the
+// rule's reach back, but at least the start of the line (a long value on
+// one line), within the long reach.
+size_t WindowStart(absl::string_view text, size_t end, size_t lookback) {
+  size_t floor = end > kLongLookBack ? end - kLongLookBack : 0;
+  size_t nl = end == 0 ? absl::string_view::npos : text.rfind('\n', end - 1);
+  size_t line = nl == absl::string_view::npos ? 0 : nl + 1;
+  size_t reach = end > lookback ? end - lookback : 0;
+  return std::min(reach, std::max(line, floor));
+}
+
+bool SpansLines(absl::string_view regex) {
+  for (absl::string_view s : {"\\s\\S", "\\S\\s", "(?s", "\\n", "[\\s\\S",
+                              "(?m", "\\r"}) {
+    if (regex.find(s) != absl::string_view::npos) return true;
+  }
+  return false;
+}
 
 std::string HexEscaped(absl::string_view literal) {
   std::string out;
@@ -25,23 +51,36 @@ std::string HexEscaped(absl::string_view literal) {
 struct ScanState {
   uint32_t generation;
   size_t rules;
-  std::vector<uint32_t>* rule_seen;
-  std::vector<size_t>* rule_first_end;
-  std::vector<uint32_t>* keyword_seen;
+  SecretMatcher::Scratch* scratch;
 };
 
-int OnMatch(unsigned int id, unsigned long long, unsigned long long to,
-            unsigned int, void* context) {
+}  // namespace
+
+// Records one reported end; friends with Scratch through SecretMatcher.
+int SecretMatcher::OnMatch(unsigned int id, unsigned long long,
+                           unsigned long long to, unsigned int,
+                           void* context) {
   auto* s = static_cast<ScanState*>(context);
-  if (id < s->rules) {
-    (*s->rule_seen)[id] = s->generation;
-    (*s->rule_first_end)[id] = to;
-  } else {
-    (*s->keyword_seen)[id - s->rules] = s->generation;
+  Scratch& sc = *s->scratch;
+  if (id >= s->rules) {
+    sc.keyword_seen_[id - s->rules] = s->generation;
+    return 0;
+  }
+  auto& runs = sc.ends_[id];
+  if (sc.rule_seen_[id] != s->generation) {
+    sc.rule_seen_[id] = s->generation;
+    sc.hit_rules_.push_back(id);
+    runs.clear();
+  }
+  if (!runs.empty() && to <= runs.back().second + kMergeGap) {
+    runs.back().second = to;
+  } else if (runs.size() <= kMaxRuns) {
+    runs.emplace_back(to, to);
   }
   return 0;
 }
 
+namespace {
 }  // namespace
 
 double ShannonEntropy(absl::string_view s) {
@@ -64,6 +103,11 @@ absl::StatusOr<std::unique_ptr<SecretMatcher>> SecretMatcher::Compile(
   const auto& list = m->rules_.rules;
   absl::flat_hash_map<std::string, uint32_t> keyword_ids;
   m->rule_keywords_.resize(list.size());
+  m->lookback_.resize(list.size());
+  for (size_t r = 0; r < list.size(); ++r) {
+    m->lookback_[r] =
+        SpansLines(list[r].regex_source) ? kLongLookBack : kShortLookBack;
+  }
   for (size_t r = 0; r < list.size(); ++r) {
     if (!list[r].regex) {
       m->path_only_.push_back(r);
@@ -81,8 +125,7 @@ absl::StatusOr<std::unique_ptr<SecretMatcher>> SecretMatcher::Compile(
   for (size_t r = 0; r < list.size(); ++r) {
     if (!list[r].regex) continue;
     patterns.push_back(GoRegexToHyperscan(list[r].regex_source));
-    flags.push_back(HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH |
-                    HS_FLAG_ALLOWEMPTY);
+    flags.push_back(HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY);
     ids.push_back(static_cast<unsigned>(r));
   }
   for (size_t k = 0; k < m->keywords_.size(); ++k) {
@@ -131,7 +174,7 @@ SecretMatcher::~SecretMatcher() {
 
 SecretMatcher::Scratch::Scratch(const SecretMatcher& matcher)
     : rule_seen_(matcher.rules_.rules.size(), 0),
-      rule_first_end_(matcher.rules_.rules.size(), 0),
+      ends_(matcher.rules_.rules.size()),
       keyword_seen_(matcher.keywords_.size(), 0) {
   if (matcher.db_ && hs_alloc_scratch(matcher.db_, &hs_) != HS_SUCCESS) {
     // Only memory exhaustion gets here; there is nothing to scan with.
@@ -153,37 +196,60 @@ void SecretMatcher::Match(absl::string_view text, absl::string_view path,
     scratch.generation_ = 1;
   }
   const uint32_t gen = scratch.generation_;
+  scratch.hit_rules_.clear();
   if (db_) {
-    ScanState state{gen, rules_.rules.size(), &scratch.rule_seen_,
-                    &scratch.rule_first_end_, &scratch.keyword_seen_};
+    ScanState state{gen, rules_.rules.size(), &scratch};
     hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0,
-            scratch.hs_, OnMatch, &state);
+            scratch.hs_, &SecretMatcher::OnMatch, &state);
   }
-  auto consider = [&](size_t r, size_t from) {
+  auto applies = [&](size_t r) {
     const SecretRule& rule = rules_.rules[r];
     if (!rule_keywords_[r].empty()) {
       bool any = false;
-      for (uint32_t k : rule_keywords_[r])
+      for (uint32_t k : rule_keywords_[r]) {
         any |= scratch.keyword_seen_[k] == gen;
-      if (!any) return;
+      }
+      if (!any) return false;
     }
-    if (rule.path &&
-        !RE2::PartialMatch(re2::StringPiece(path.data(), path.size()),
-                           *rule.path)) {
-      return;
-    }
-    Confirm(text, r, from, report_from, report_to, out);
+    return !rule.path ||
+           RE2::PartialMatch(re2::StringPiece(path.data(), path.size()),
+                             *rule.path);
   };
-  for (size_t r = 0; r < rules_.rules.size(); ++r) {
-    if (scratch.rule_seen_[r] != gen) continue;
-    size_t end = scratch.rule_first_end_[r];
-    consider(r, end > kLookBack ? end - kLookBack : 0);
+  for (size_t r : scratch.hit_rules_) {
+    if (!applies(r)) continue;
+    const auto& runs = scratch.ends_[r];
+    if (runs.size() > kMaxRuns) {
+      // Reported nearly everywhere: one pass is cheaper than windows.
+      Confirm(text, r, WindowStart(text, runs.front().first, lookback_[r]),
+              text.size(), report_from, report_to, out);
+      continue;
+    }
+    // Windows reach back from each run's first end and end at its last;
+    // overlapping ones are merged so no match is seen twice.
+    size_t from = 0, to = 0;
+    bool open = false;
+    for (const auto& [first, last] : runs) {
+      size_t start = WindowStart(text, first, lookback_[r]);
+      if (open && start <= to) {
+        to = last;
+        continue;
+      }
+      if (open) Confirm(text, r, from, to, report_from, report_to, out);
+      from = start;
+      to = last;
+      open = true;
+    }
+    if (open) Confirm(text, r, from, to, report_from, report_to, out);
   }
-  for (size_t r : unfiltered_) consider(r, 0);
+  for (size_t r : unfiltered_) {
+    if (applies(r)) {
+      Confirm(text, r, 0, text.size(), report_from, report_to, out);
+    }
+  }
 }
 
 void SecretMatcher::Confirm(absl::string_view text, size_t r, size_t from,
-                            size_t report_from, size_t report_to,
+                            size_t to, size_t report_from, size_t report_to,
                             std::vector<SecretMatch>* out) const {
   const SecretRule& rule = rules_.rules[r];
   const RE2& re = *rule.regex;
@@ -191,8 +257,10 @@ void SecretMatcher::Confirm(absl::string_view text, size_t r, size_t from,
   std::vector<re2::StringPiece> groups(n);
   const re2::StringPiece sp(text.data(), text.size());
   size_t pos = from;
-  while (pos <= text.size() &&
-         re.Match(sp, pos, text.size(), RE2::UNANCHORED, groups.data(), n)) {
+  // RE2 sees the whole text as context (for ^, $ and \b) but searches
+  // only [from, to).
+  while (pos <= to &&
+         re.Match(sp, pos, to, RE2::UNANCHORED, groups.data(), n)) {
     size_t start = groups[0].data() - text.data();
     size_t end = start + groups[0].size();
     pos = end > start ? end : end + 1;

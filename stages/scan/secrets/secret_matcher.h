@@ -1,9 +1,10 @@
 // SecretMatcher: a rule set compiled for scanning. Every rule's regex goes
 // into one Hyperscan database in prefilter mode (a superset of what the
-// rule matches, reported once per rule per buffer), together with the
-// rules' keywords as caseless literals; only the rules Hyperscan reports,
-// whose keywords are present, are then run with RE2 to find the exact
-// matches and their secret group.
+// rule matches: every real match ends where Hyperscan reports an end),
+// together with the rules' keywords as caseless literals. Only around the
+// reported ends of rules whose keywords are present does RE2 run, on a
+// window reaching back as far as the rule's matches can be long, to find
+// the exact matches and their secret group.
 //
 //   auto matcher = SecretMatcher::Compile(std::move(rules));
 //   SecretMatcher::Scratch scratch(**matcher);     // one per thread
@@ -54,7 +55,9 @@ class SecretMatcher {
     hs_scratch* hs_ = nullptr;
     uint32_t generation_ = 0;
     std::vector<uint32_t> rule_seen_;  // == generation_: reported this scan
-    std::vector<size_t> rule_first_end_;
+    // Per rule: runs of nearby reported ends, as [first, last] offsets.
+    std::vector<std::vector<std::pair<size_t, size_t>>> ends_;
+    std::vector<size_t> hit_rules_;  // rules reported this scan, in order
     std::vector<uint32_t> keyword_seen_;
   };
 
@@ -77,7 +80,11 @@ class SecretMatcher {
 
  private:
   SecretMatcher() = default;
-  void Confirm(absl::string_view text, size_t rule, size_t from,
+  // Hyperscan's match callback.
+  static int OnMatch(unsigned int id, unsigned long long from,
+                     unsigned long long to, unsigned int flags, void* context);
+  // Finds rule `rule`'s matches starting in [from, to) of `text`.
+  void Confirm(absl::string_view text, size_t rule, size_t from, size_t to,
                size_t report_from, size_t report_to,
                std::vector<SecretMatch>* out) const;
 
@@ -86,6 +93,7 @@ class SecretMatcher {
   std::vector<std::string> keywords_;
   // Per rule: indexes into keywords_ (empty: the rule has none).
   std::vector<std::vector<uint32_t>> rule_keywords_;
+  std::vector<size_t> lookback_;    // per rule: its longest expected match
   std::vector<size_t> unfiltered_;  // regex rules Hyperscan could not take
   std::vector<size_t> path_only_;
 };

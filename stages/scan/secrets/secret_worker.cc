@@ -1,0 +1,227 @@
+#include "stages/scan/secrets/secret_worker.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "stages/core/finding.h"
+#include "stages/scan/secrets/secret_filter.h"
+
+namespace dso {
+namespace {
+
+constexpr size_t kBinaryProbe = 8000;  // as git: a NUL in here = binary
+
+uint32_t CountLines(absl::string_view text) {
+  return static_cast<uint32_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+// Offset of the first byte of the line holding text[pos].
+size_t LineStart(absl::string_view text, size_t pos) {
+  size_t nl = pos == 0 ? absl::string_view::npos : text.rfind('\n', pos - 1);
+  return nl == absl::string_view::npos ? 0 : nl + 1;
+}
+
+}  // namespace
+
+SecretScanner::Worker::Worker(SecretScanner& scanner)
+    : scanner_(scanner),
+      scratch_(scanner.matcher_),
+      buffer_(scanner.options_.chunk_bytes + scanner.options_.overlap_bytes) {}
+
+void SecretScanner::Worker::ScanFile(const std::string& abs,
+                                     const std::string& rel) {
+  int fd = open(abs.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    ++result_.stats.unreadable;
+    AddWarning(&result_,
+               absl::StrCat(rel, ": cannot open: ", std::strerror(errno)));
+    return;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return;  // replaced by something else since the walk saw it
+  }
+  ScanStream(fd, rel);
+  close(fd);
+}
+
+void SecretScanner::Worker::ScanStream(int fd, const std::string& rel) {
+  const auto& rules = scanner_.matcher_.rules();
+  if (ExcludesFile(rules.allowlists, rel, "")) {
+    ++result_.stats.allowlisted_files;
+    return;
+  }
+  ReportPathRules(rel);
+  const size_t chunk = scanner_.options_.chunk_bytes;
+  const size_t overlap = scanner_.options_.overlap_bytes;
+  size_t carry = 0;  // bytes at the buffer's start from the last chunk
+  uint32_t line_base = 1;
+  bool first = true;
+  uint64_t bytes = 0;
+  while (true) {
+    if (scanner_.options_.cancelled && scanner_.options_.cancelled()) return;
+    size_t len = carry;
+    bool eof = false;
+    while (len < carry + chunk) {
+      ssize_t n = read(fd, buffer_.data() + len, carry + chunk - len);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        ++result_.stats.unreadable;
+        AddWarning(&result_, absl::StrCat(rel, ": read failed after ", bytes,
+                                          " bytes: ", std::strerror(errno)));
+        return;
+      }
+      if (n == 0) {
+        eof = true;
+        break;
+      }
+      len += static_cast<size_t>(n);
+      bytes += static_cast<size_t>(n);
+    }
+    absl::string_view text(buffer_.data(), len);
+    if (first) {
+      if (memchr(text.data(), '\0', std::min(len, kBinaryProbe))) {
+        ++result_.stats.binary_skipped;
+        return;
+      }
+      ++result_.stats.files;
+      first = false;
+    }
+    if (eof && len == carry && carry > 0) break;  // nothing new
+    // The carried bytes' first half was reported with the last chunk and
+    // stays as context; matches starting in the second half were left
+    // for this one, which sees them whole.
+    ScanBuffer(text, rel, line_base, carry / 2, eof ? len : len - overlap / 2);
+    result_.stats.bytes += len - carry;
+    progress_bytes_.store(result_.stats.bytes, std::memory_order_relaxed);
+    if (eof) break;
+    line_base += CountLines(text.substr(0, len - overlap));
+    memmove(buffer_.data(), buffer_.data() + len - overlap, overlap);
+    carry = overlap;
+  }
+  progress_files_.store(result_.stats.files, std::memory_order_relaxed);
+  progress_findings_.store(result_.stats.findings, std::memory_order_relaxed);
+}
+
+void SecretScanner::Worker::AddProgress(SecretScanStats& s) const {
+  s.files += progress_files_.load(std::memory_order_relaxed);
+  s.bytes += progress_bytes_.load(std::memory_order_relaxed);
+  s.findings += progress_findings_.load(std::memory_order_relaxed);
+}
+
+void SecretScanner::Worker::ScanBuffer(absl::string_view text,
+                                       const std::string& rel,
+                                       uint32_t line_base, size_t report_from,
+                                       size_t report_to,
+                                       const SecretFinding* commit) {
+  matches_.clear();
+  scanner_.matcher_.Match(text, rel, report_from, report_to, scratch_,
+                          &matches_);
+  if (matches_.empty()) return;
+  std::sort(matches_.begin(), matches_.end(),
+            [](const SecretMatch& a, const SecretMatch& b) {
+              return a.start < b.start;
+            });
+  const auto& rules = scanner_.matcher_.rules();
+  DropGenericDuplicates(rules);
+  size_t pos = 0;
+  uint32_t line = line_base;
+  for (const SecretMatch& m : matches_) {
+    line += CountLines(text.substr(pos, m.start - pos));
+    pos = m.start;
+    size_t begin = LineStart(text, m.start);
+    size_t last = m.end > m.start ? m.end - 1 : m.start;
+    size_t line_end = text.find('\n', last);
+    if (line_end == absl::string_view::npos) line_end = text.size();
+    absl::string_view match = text.substr(m.start, m.end - m.start);
+    MatchContext ctx{rel, commit ? commit->commit : "", m.secret, match,
+                     text.substr(begin, line_end - begin)};
+    const SecretRule& rule = rules.rules[m.rule];
+    if (HasInlineAllow(ctx.line) || AnyAllows(rules.allowlists, ctx) ||
+        AnyAllows(rule.allowlists, ctx)) {
+      ++result_.stats.suppressed;
+      continue;
+    }
+    if (IsPlaceholder(m.secret)) {
+      ++result_.stats.placeholders;
+      continue;
+    }
+    SecretFinding f = commit ? *commit : SecretFinding();
+    f.rule = m.rule;
+    f.file = rel;
+    f.line = line;
+    f.column = static_cast<uint32_t>(m.start - begin + 1);
+    f.end_line = line + CountLines(match);
+    f.end_column = static_cast<uint32_t>(last - LineStart(text, last) + 1);
+    f.entropy = m.entropy;
+    if (scanner_.options_.ignored_fingerprints.count(f.Fingerprint(rule.id))) {
+      ++result_.stats.suppressed;
+      continue;
+    }
+    f.secret = MaskSecret(m.secret);
+    size_t at =
+        m.secret.empty() ? absl::string_view::npos : match.find(m.secret);
+    f.match = at == absl::string_view::npos
+                  ? MaskSecret(match)
+                  : absl::StrCat(match.substr(0, at), f.secret,
+                                 match.substr(at + m.secret.size()));
+    ++result_.stats.findings;
+    result_.findings.push_back(std::move(f));
+  }
+}
+
+void SecretScanner::Worker::DropGenericDuplicates(const SecretRuleSet& rules) {
+  auto generic = [&](const SecretMatch& m) {
+    return absl::StrContains(absl::AsciiStrToLower(rules.rules[m.rule].id),
+                             "generic");
+  };
+  std::vector<SecretMatch> kept;
+  for (const SecretMatch& m : matches_) {
+    bool covered = false;
+    if (generic(m)) {
+      for (const SecretMatch& o : matches_) {
+        if (&o != &m && !generic(o) && o.start < m.end && m.start < o.end &&
+            absl::StrContains(o.secret, m.secret)) {
+          covered = true;
+          break;
+        }
+      }
+    }
+    if (!covered) kept.push_back(m);
+  }
+  matches_.swap(kept);
+}
+
+void SecretScanner::Worker::ReportPathRules(const std::string& rel) {
+  const auto& rules = scanner_.matcher_.rules();
+  for (size_t r : scanner_.matcher_.path_only_rules()) {
+    const SecretRule& rule = rules.rules[r];
+    if (!RE2::PartialMatch(rel, *rule.path)) continue;
+    MatchContext ctx{rel, "", "", "", ""};
+    if (AnyAllows(rule.allowlists, ctx)) {
+      ++result_.stats.suppressed;
+      continue;
+    }
+    SecretFinding f;
+    f.rule = r;
+    f.file = rel;
+    f.match = absl::StrCat("file detected: ", rel);
+    if (scanner_.options_.ignored_fingerprints.count(f.Fingerprint(rule.id))) {
+      ++result_.stats.suppressed;
+      continue;
+    }
+    ++result_.stats.findings;
+    result_.findings.push_back(std::move(f));
+  }
+}
+
+}  // namespace dso

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Secret-scanning benchmark: dso against gitleaks on the same source tree
+# with the same config (gitleaks' own default), in the same run. Prints a
+# Markdown table for docs/benchmarks.md. Builds first; installs gitleaks
+# with the Go toolchain when it is missing.
+#   tests/bench/secrets.sh [--corpus-mib N] [--corpus DIR]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+MIB=600
+CORPUS=""
+while (($#)); do
+  case "$1" in
+    --corpus-mib) MIB=$2; shift 2 ;;
+    --corpus) CORPUS=$2; shift 2 ;;
+    *) echo "usage: $0 [--corpus-mib N] [--corpus DIR]" >&2; exit 2 ;;
+  esac
+done
+GITLEAKS_VERSION=v8.30.1
+scripts/build.sh >/dev/null
+DSOCTL=$PWD/build/agent/dsoctl/dsoctl
+CONFIG=$PWD/tests/fixtures/gitleaks/gitleaks.toml
+GITLEAKS=$(command -v gitleaks || echo "$(go env GOPATH 2>/dev/null)/bin/gitleaks")
+if [[ ! -x $GITLEAKS ]]; then
+  go install "github.com/zricethezav/gitleaks/v8@$GITLEAKS_VERSION" >&2
+fi
+WORK=$(mktemp -d /var/tmp/dso-secrets-bench-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+if [[ -z $CORPUS ]]; then
+  CORPUS=$WORK/corpus
+  tests/bench/make_source_corpus.sh "$CORPUS" "$MIB" >&2
+fi
+bytes=$(du -sb "$CORPUS" | cut -f1)
+find "$CORPUS" -type f -print0 | xargs -0 cat >/dev/null 2>&1 || true  # warm the cache
+
+# run NAME CMD...: wall seconds and peak RSS (KiB) into $NAME_s / $NAME_kb.
+run() {
+  local name=$1; shift
+  /usr/bin/time -f "%e %M" -o "$WORK/$name.time" "$@" >"$WORK/$name.out" 2>&1 || true
+  read -r s kb <"$WORK/$name.time"
+  printf -v "${name}_s" '%s' "$s"
+  printf -v "${name}_kb" '%s' "$kb"
+}
+run dso "$DSOCTL" --data-dir "$WORK/emb" scan --path "$CORPUS" --config "$CONFIG" \
+  --format gitleaks --report "$WORK/dso.json"
+run dso1 "$DSOCTL" --data-dir "$WORK/emb" scan --threads 1 --path "$CORPUS" \
+  --config "$CONFIG"
+run noscan "$DSOCTL" --data-dir "$WORK/emb" scan --path "$WORK/emb" --config "$CONFIG"
+# Memory with one large file: 2 GiB of text in one file.
+mkdir -p "$WORK/big"
+yes 'const apiKey = process.env.API_KEY; // read the key at start-up' |
+  head -c $((2 << 30)) >"$WORK/big/bundle.js"
+run big "$DSOCTL" --data-dir "$WORK/emb" scan --path "$WORK/big" --config "$CONFIG"
+rm -rf "$WORK/big"
+run gl "$GITLEAKS" dir "$CORPUS" --no-banner --redact -c "$CONFIG" -r "$WORK/gl.json"
+
+mb=$(echo "scale=1; $bytes / 1000000" | bc)
+ratio=$(echo "scale=1; $gl_s / $dso_s" | bc)
+# Per core: one thread, minus the start-up (rule compilation) an empty scan takes.
+per_core=$(echo "scale=0; $bytes / 1000000 / ($dso1_s - $noscan_s)" | bc)
+diff=$(python3 - "$WORK/dso.json" "$WORK/gl.json" "$CORPUS/" <<'PY'
+import collections, json, sys
+dso = {f["Fingerprint"] for f in json.load(open(sys.argv[1]))}
+gl = {}
+for f in json.load(open(sys.argv[2])):
+    gl[f["Fingerprint"].replace(sys.argv[3], "")] = f
+def why(f):
+    if any(t.startswith("decoded:") for t in f["Tags"]): return "decoded content"
+    if f["File"].endswith(".pyc"): return "binary file"
+    return f["RuleID"]
+only_gl = collections.Counter(why(f) for k, f in gl.items() if k not in dso)
+print(f"{len(dso & gl.keys())} in both; dso only {len(dso - gl.keys())}; "
+      f"gitleaks only {len(gl.keys() - dso)} "
+      f"({', '.join(f'{k}: {v}' for k, v in only_gl.most_common())})")
+PY
+)
+echo "| benchmark | dso | gitleaks $GITLEAKS_VERSION | ratio / target |"
+echo "|---|---|---|---|"
+echo "| source tree, $mb MB, $(find "$CORPUS" -type f | wc -l) files, wall | ${dso_s} s (2 threads) | ${gl_s} s | ${ratio}× faster (target ≥ 20×) |"
+echo "| throughput per core (1 thread, start-up of ${noscan_s} s excluded) | ${per_core} MB/s | $(echo "scale=1; $bytes / 1000000 / $gl_s" | bc) MB/s (all cores) | target ≥ 500 MB/s |"
+echo "| peak memory, source tree | $((dso_kb / 1024)) MiB | $((gl_kb / 1024)) MiB | target ≤ 256 MiB |"
+echo "| peak memory, one 2 GiB file | $((big_kb / 1024)) MiB (${big_s} s) | — | target ≤ 256 MiB |"
+echo "| findings | $diff | | |"
