@@ -70,7 +70,10 @@ int main(int argc, char** argv) {
                    "secrets (default: all available); comma-separated");
   scan->add_option("--config", sc.config,
                    "secret rules: a gitleaks TOML config (default: dso's)");
-  scan->add_flag("--git", sc.git, "scan git history (not available yet)");
+  scan->add_flag("--git", sc.git,
+                 "scan the git history of --path (every commit's added lines)");
+  scan->add_option("--since", sc.since,
+                   "with --git: only commits not reachable from this revision");
   scan->add_option("--sarif", sc.sarif, "write a SARIF 2.1.0 report");
   scan->add_option("--report", sc.report, "write a report in --format");
   scan->add_option("--format", sc.format, "json (dso) or gitleaks")

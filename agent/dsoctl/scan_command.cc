@@ -29,11 +29,11 @@ absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
         "--image: image scanning is not available yet; scan a directory with "
         "--path");
   }
-  if (o.git) {
-    return absl::InvalidArgumentError(
-        "--git: git history scanning is not available yet; scan the working "
-        "tree with --path");
+  if (!o.since.empty() && !o.git) {
+    return absl::InvalidArgumentError("--since needs --git");
   }
+  p->set_git(o.git);
+  p->set_since(o.since);
   if (o.path.empty()) {
     return absl::InvalidArgumentError("give --path DIR to scan");
   }

@@ -112,7 +112,8 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
     context.Emit(std::move(e));
   };
   SecretScanner scanner(**matcher, std::move(options));
-  auto scan = scanner.ScanDirectory(*root);
+  auto scan = p.git() ? scanner.ScanGitHistory(*root, p.since())
+                      : scanner.ScanDirectory(*root);
   if (!scan.ok()) return ErrorResult(scan.status());
   if (context.cancellation().cancelled()) {
     dso::v1::Result r;
@@ -134,11 +135,13 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
     context.Log(dso::v1::LogLine::AGENT, absl::StrCat("warning: ", w, "\n"));
   }
   std::string summary = absl::StrCat(
-      "secrets: ", st.files, " files, ", st.bytes, " bytes scanned; ",
-      findings.size(), " findings; skipped ", st.binary_skipped, " binary, ",
-      st.allowlisted_files, " allowlisted, ", st.symlinks_skipped,
-      " symlinks; ", st.unreadable, " unreadable; ", st.suppressed,
-      " suppressed, ", st.placeholders, " placeholders");
+      "secrets: ",
+      p.git() ? absl::StrCat(st.commits, " commits, ")
+              : absl::StrCat(st.files, " files, "),
+      st.bytes, " bytes scanned; ", findings.size(), " findings; skipped ",
+      st.binary_skipped, " binary, ", st.allowlisted_files, " allowlisted, ",
+      st.symlinks_skipped, " symlinks; ", st.unreadable, " unreadable; ",
+      st.suppressed, " suppressed, ", st.placeholders, " placeholders");
   context.Log(dso::v1::LogLine::AGENT, summary + "\n");
 
   dso::v1::Result result;

@@ -112,3 +112,36 @@ def test_bad_input_is_exit_2_naming_the_problem(agent, tmp_path):
     assert p.returncode == 2 and "missing" in p.stderr
     p = dsoctl("scan", "--path", str(src), "--fail-on", "severe", agent=agent)
     assert p.returncode == 2 and "--fail-on" in p.stderr
+
+
+def test_git_history_through_agent(agent, tmp_path):
+    import subprocess
+    repo = tmp_path / "repo"
+    repo.mkdir()
+
+    def git(*args):
+        subprocess.run(["git", "-C", str(repo), *args], check=True,
+                       capture_output=True)
+    git("init", "-q")
+    git("config", "user.name", "Dev One")
+    git("config", "user.email", "dev@example.org")
+    (repo / "app.py").write_text(f'TOKEN = "{PAT}"\n')
+    git("add", "-A")
+    git("commit", "-q", "-m", "oops")
+    (repo / "app.py").write_text('TOKEN = os.environ["TOKEN"]\n')
+    git("commit", "-q", "-am", "use the environment")
+    # The working tree is clean; only history holds the token.
+    clean = dsoctl("scan", "--path", str(repo), "--fail-on", "high",
+                   agent=agent)
+    assert clean.returncode == 0, clean.stderr
+    p = dsoctl("scan", "--path", str(repo), "--git", "--fail-on", "high",
+               "--format", "gitleaks", "--report", str(tmp_path / "gl.json"),
+               agent=agent)
+    assert p.returncode == 1, p.stderr
+    (f,) = json.loads((tmp_path / "gl.json").read_text())
+    assert f["RuleID"] == "github-pat" and f["Message"] == "oops"
+    assert f["Author"] == "Dev One" and len(f["Commit"]) == 40
+    assert PAT not in p.stderr and PAT not in (tmp_path / "gl.json").read_text()
+    p = dsoctl("scan", "--path", str(repo), "--git", "--since", "HEAD",
+               "--fail-on", "high", agent=agent)
+    assert p.returncode == 0, p.stderr

@@ -35,8 +35,8 @@ size_t WindowStart(absl::string_view text, size_t end, size_t lookback) {
 }
 
 bool SpansLines(absl::string_view regex) {
-  for (absl::string_view s : {"\\s\\S", "\\S\\s", "(?s", "\\n", "[\\s\\S",
-                              "(?m", "\\r"}) {
+  for (absl::string_view s :
+       {"\\s\\S", "\\S\\s", "(?s", "\\n", "[\\s\\S", "(?m", "\\r"}) {
     if (regex.find(s) != absl::string_view::npos) return true;
   }
   return false;
@@ -58,8 +58,7 @@ struct ScanState {
 
 // Records one reported end; friends with Scratch through SecretMatcher.
 int SecretMatcher::OnMatch(unsigned int id, unsigned long long,
-                           unsigned long long to, unsigned int,
-                           void* context) {
+                           unsigned long long to, unsigned int, void* context) {
   auto* s = static_cast<ScanState*>(context);
   Scratch& sc = *s->scratch;
   if (id >= s->rules) {
@@ -80,8 +79,7 @@ int SecretMatcher::OnMatch(unsigned int id, unsigned long long,
   return 0;
 }
 
-namespace {
-}  // namespace
+namespace {}  // namespace
 
 double ShannonEntropy(absl::string_view s) {
   if (s.empty()) return 0;

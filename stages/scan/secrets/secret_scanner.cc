@@ -27,18 +27,6 @@ namespace {
 constexpr size_t kMaxWarnings = 100;
 constexpr absl::Duration kProgressEvery = absl::Milliseconds(250);
 
-void Merge(const SecretScanStats& from, SecretScanStats& to) {
-  to.files += from.files;
-  to.bytes += from.bytes;
-  to.findings += from.findings;
-  to.binary_skipped += from.binary_skipped;
-  to.allowlisted_files += from.allowlisted_files;
-  to.symlinks_skipped += from.symlinks_skipped;
-  to.unreadable += from.unreadable;
-  to.suppressed += from.suppressed;
-  to.placeholders += from.placeholders;
-}
-
 }  // namespace
 
 std::string SecretFinding::Fingerprint(const std::string& rule_id) const {
@@ -64,14 +52,6 @@ SecretScanner::SecretScanner(const SecretMatcher& matcher,
 }
 
 namespace {
-
-void SortFindings(std::vector<SecretFinding>& f) {
-  std::sort(f.begin(), f.end(),
-            [](const SecretFinding& a, const SecretFinding& b) {
-              return std::tie(a.commit, a.file, a.line, a.column, a.rule) <
-                     std::tie(b.commit, b.file, b.line, b.column, b.rule);
-            });
-}
 
 // Files found by the walk, waiting for a worker. Bounded: the walk waits
 // when the workers fall behind.
@@ -212,12 +192,7 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanDirectory(
     if (options_.progress) options_.progress(snapshot());
   }
   for (auto& t : threads) t.join();
-  for (auto& w : workers) {
-    Merge(w->result().stats, result.stats);
-    for (auto& f : w->result().findings)
-      result.findings.push_back(std::move(f));
-    for (auto& m : w->result().warnings) AddWarning(&result, std::move(m));
-  }
+  for (auto& w : workers) CollectWorkerResult(*w, result);
   SortFindings(result.findings);
   if (options_.progress) options_.progress(result.stats);
   return result;

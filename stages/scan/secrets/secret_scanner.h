@@ -47,6 +47,7 @@ struct SecretScanStats {
   uint64_t unreadable = 0;    // files and directories that failed to read
   uint64_t suppressed = 0;    // allowlists, inline allows, ignore file
   uint64_t placeholders = 0;  // matches that were obvious placeholders
+  uint64_t commits = 0;       // git history: commits read
 };
 
 struct SecretScanResult {
@@ -75,13 +76,24 @@ class SecretScanner {
   // directories are skipped). Fails only when `root` itself is unusable.
   absl::StatusOr<SecretScanResult> ScanDirectory(const std::string& root);
 
+  // The lines every commit of a git repository added (all refs, as `git
+  // log --all`; merge commits add nothing of their own), with commit id,
+  // author, date and message in each finding. With `since` (any revision
+  // git understands), only commits not reachable from it. Fails when the
+  // repository or `since` cannot be opened; unreadable objects are
+  // warnings.
+  absl::StatusOr<SecretScanResult> ScanGitHistory(const std::string& repo,
+                                                  const std::string& since);
+
   // One stream (stdin for pre-commit hooks), reported under `name`.
   SecretScanResult ScanFd(int fd, const std::string& name);
 
   const SecretMatcher& matcher() const { return matcher_; }
 
- private:
+  // One thread's scanning state (secret_worker.h); internal.
   class Worker;
+
+ private:
   const SecretMatcher& matcher_;
   SecretScanOptions options_;
 };

@@ -31,6 +31,35 @@ size_t LineStart(absl::string_view text, size_t pos) {
 
 }  // namespace
 
+void CollectWorkerResult(SecretScanner::Worker& worker,
+                         SecretScanResult& result) {
+  const SecretScanStats& from = worker.result().stats;
+  SecretScanStats& to = result.stats;
+  to.files += from.files;
+  to.bytes += from.bytes;
+  to.findings += from.findings;
+  to.binary_skipped += from.binary_skipped;
+  to.allowlisted_files += from.allowlisted_files;
+  to.symlinks_skipped += from.symlinks_skipped;
+  to.unreadable += from.unreadable;
+  to.suppressed += from.suppressed;
+  to.placeholders += from.placeholders;
+  to.commits += from.commits;
+  for (auto& f : worker.result().findings) {
+    result.findings.push_back(std::move(f));
+  }
+  worker.result().findings.clear();
+  for (auto& m : worker.result().warnings) AddWarning(&result, std::move(m));
+}
+
+void SortFindings(std::vector<SecretFinding>& f) {
+  std::sort(f.begin(), f.end(),
+            [](const SecretFinding& a, const SecretFinding& b) {
+              return std::tie(a.commit, a.file, a.line, a.column, a.rule) <
+                     std::tie(b.commit, b.file, b.line, b.column, b.rule);
+            });
+}
+
 SecretScanner::Worker::Worker(SecretScanner& scanner)
     : scanner_(scanner),
       scratch_(scanner.matcher_),

@@ -49,6 +49,14 @@ class SecretScanner::Worker {
       progress_findings_{0};
 };
 
+// Moves a finished worker's stats, findings and warnings into `result`.
+void CollectWorkerResult(SecretScanner::Worker& worker,
+                         SecretScanResult& result);
+
+// By commit, file, line, column and rule: reports come out the same order
+// whatever the threads did.
+void SortFindings(std::vector<SecretFinding>& findings);
+
 }  // namespace dso
 
 #endif  // DSO_STAGES_SCAN_SECRETS_SECRET_WORKER_H_

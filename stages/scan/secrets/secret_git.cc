@@ -1,0 +1,266 @@
+// SecretScanner::ScanGitHistory: the added lines of every commit, read with
+// libgit2. Commits are spread over worker threads, each with its own
+// repository handle (libgit2 objects are not shared between threads).
+#include <git2.h>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "stages/scan/secrets/secret_filter.h"
+#include "stages/scan/secrets/secret_scanner.h"
+#include "stages/scan/secrets/secret_worker.h"
+
+namespace dso {
+namespace {
+
+// Added lines are scanned in fragments of at most this size.
+constexpr size_t kMaxFragment = 4 << 20;
+
+template <typename T, void (*Free)(T*)>
+struct Deleter {
+  void operator()(T* p) const { Free(p); }
+};
+using Repo = std::unique_ptr<git_repository,
+                             Deleter<git_repository, git_repository_free>>;
+using Commit =
+    std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
+using Tree = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
+using Diff = std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>>;
+using Walk =
+    std::unique_ptr<git_revwalk, Deleter<git_revwalk, git_revwalk_free>>;
+using Object =
+    std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
+
+std::string GitError() {
+  const git_error* e = git_error_last();
+  return e && e->message ? e->message : "unknown libgit2 error";
+}
+
+// libgit2's global state, held while any scan runs.
+struct Libgit2 {
+  Libgit2() { git_libgit2_init(); }
+  ~Libgit2() { git_libgit2_shutdown(); }
+};
+
+absl::StatusOr<std::vector<git_oid>> ListCommits(git_repository* repo,
+                                                 const std::string& path,
+                                                 const std::string& since) {
+  git_revwalk* w = nullptr;
+  if (git_revwalk_new(&w, repo) != 0) {
+    return absl::InternalError(absl::StrCat(path, ": ", GitError()));
+  }
+  Walk walk(w);
+  git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+  git_revwalk_push_head(w);  // an unborn HEAD just adds nothing
+  git_revwalk_push_glob(w, "*");
+  if (!since.empty()) {
+    git_object* o = nullptr;
+    if (git_revparse_single(&o, repo, since.c_str()) != 0) {
+      return absl::InvalidArgumentError(absl::StrCat("--since '", since,
+                                                     "' is not a revision of ",
+                                                     path, ": ", GitError()));
+    }
+    Object obj(o);
+    git_object* c = nullptr;
+    if (git_object_peel(&c, o, GIT_OBJECT_COMMIT) != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--since '", since, "' names no commit"));
+    }
+    Object commit(c);
+    git_revwalk_hide(w, git_object_id(c));
+  }
+  std::vector<git_oid> out;
+  git_oid oid;
+  while (git_revwalk_next(&oid, w) == 0) out.push_back(oid);
+  return out;
+}
+
+// Accumulates one delta's added lines into fragments and scans them.
+struct DiffScan {
+  SecretScanner::Worker* worker;
+  const SecretRuleSet* rules;
+  SecretFinding commit;
+  std::string path;
+  bool skip_file = false;
+  std::string fragment;
+  uint32_t first_line = 0;
+  uint32_t next_line = 0;
+  uint64_t bytes = 0;
+
+  void Flush() {
+    if (!fragment.empty()) {
+      worker->ScanBuffer(fragment, path, first_line, 0, fragment.size(),
+                         &commit);
+      bytes += fragment.size();
+      fragment.clear();
+    }
+  }
+};
+
+int OnFile(const git_diff_delta* delta, float, void* payload) {
+  auto* d = static_cast<DiffScan*>(payload);
+  d->Flush();
+  d->path = delta->new_file.path ? delta->new_file.path : "";
+  d->skip_file = (delta->flags & GIT_DIFF_FLAG_BINARY) != 0 ||
+                 ExcludesFile(d->rules->allowlists, d->path, d->commit.commit);
+  return 0;
+}
+
+int OnHunk(const git_diff_delta*, const git_diff_hunk*, void* payload) {
+  static_cast<DiffScan*>(payload)->Flush();
+  return 0;
+}
+
+int OnLine(const git_diff_delta*, const git_diff_hunk*,
+           const git_diff_line* line, void* payload) {
+  auto* d = static_cast<DiffScan*>(payload);
+  if (d->skip_file || line->origin != GIT_DIFF_LINE_ADDITION) return 0;
+  uint32_t lineno = static_cast<uint32_t>(line->new_lineno);
+  if (!d->fragment.empty() &&
+      (lineno != d->next_line || d->fragment.size() >= kMaxFragment)) {
+    d->Flush();
+  }
+  if (d->fragment.empty()) d->first_line = lineno;
+  d->fragment.append(line->content, line->content_len);
+  d->next_line = lineno + 1;
+  return 0;
+}
+
+SecretFinding CommitInfo(git_commit* c) {
+  SecretFinding f;
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
+  f.commit = hex;
+  if (const git_signature* a = git_commit_author(c)) {
+    f.author = a->name ? a->name : "";
+    f.email = a->email ? a->email : "";
+    f.date = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
+                              absl::FromUnixSeconds(a->when.time),
+                              absl::UTCTimeZone());
+  }
+  const char* msg = git_commit_message(c);
+  f.message = std::string(absl::StripTrailingAsciiWhitespace(msg ? msg : ""));
+  return f;
+}
+
+}  // namespace
+
+absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(
+    const std::string& path, const std::string& since) {
+  Libgit2 lib;
+  git_repository* r = nullptr;
+  if (git_repository_open_ext(&r, path.c_str(), 0, nullptr) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", path, "' is not a git repository: ", GitError()));
+  }
+  Repo repo(r);
+  auto commits = ListCommits(r, path, since);
+  if (!commits.ok()) return commits.status();
+
+  int n = options_.threads > 0
+              ? options_.threads
+              : std::max(1u, std::thread::hardware_concurrency());
+  n = std::max(1, std::min<int>(n, static_cast<int>(commits->size())));
+  std::atomic<size_t> next{0};
+  std::atomic<uint64_t> done{0}, bytes{0};
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<std::thread> threads;
+  absl::Mutex mu;
+  int finished = 0;
+  for (int i = 0; i < n; ++i) {
+    workers.push_back(std::make_unique<Worker>(*this));
+    threads.emplace_back([&, w = workers.back().get()] {
+      git_repository* own = nullptr;
+      if (git_repository_open_ext(&own, path.c_str(), 0, nullptr) != 0) {
+        AddWarning(&w->result(), absl::StrCat(path, ": ", GitError()));
+      } else {
+        Repo repo_handle(own);
+        for (size_t k; (k = next++) < commits->size();) {
+          if (options_.cancelled && options_.cancelled()) break;
+          git_commit* c = nullptr;
+          if (git_commit_lookup(&c, own, &(*commits)[k]) != 0) {
+            ++w->result().stats.unreadable;
+            char hex[GIT_OID_HEXSZ + 1];
+            git_oid_tostr(hex, sizeof(hex), &(*commits)[k]);
+            AddWarning(
+                &w->result(),
+                absl::StrCat("commit ", hex, " cannot be read: ", GitError()));
+            continue;
+          }
+          Commit commit(c);
+          ++w->result().stats.commits;
+          ++done;
+          if (git_commit_parentcount(c) > 1) continue;  // merges add nothing
+          DiffScan d{w, &matcher_.rules(), CommitInfo(c)};
+          if (ExcludesFile(matcher_.rules().allowlists, "", d.commit.commit)) {
+            continue;
+          }
+          git_tree *t = nullptr, *pt = nullptr;
+          git_commit* parent = nullptr;
+          if (git_commit_parentcount(c) == 1 &&
+              git_commit_parent(&parent, c, 0) == 0) {
+            Commit p(parent);
+            git_commit_tree(&pt, parent);
+          }
+          Tree parent_tree(pt);
+          git_diff* diff = nullptr;
+          git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+          opts.context_lines = 0;
+          opts.interhunk_lines = 0;
+          if (git_commit_tree(&t, c) != 0 ||
+              git_diff_tree_to_tree(&diff, own, pt, t, &opts) != 0) {
+            Tree tree(t);
+            ++w->result().stats.unreadable;
+            AddWarning(&w->result(),
+                       absl::StrCat("commit ", d.commit.commit,
+                                    ": cannot diff: ", GitError()));
+            continue;
+          }
+          Tree tree(t);
+          Diff diff_handle(diff);
+          git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+          find.flags = GIT_DIFF_FIND_RENAMES;
+          git_diff_find_similar(diff, &find);
+          if (git_diff_foreach(diff, OnFile, nullptr, OnHunk, OnLine, &d) !=
+              0) {
+            ++w->result().stats.unreadable;
+            AddWarning(&w->result(),
+                       absl::StrCat("commit ", d.commit.commit,
+                                    ": cannot read a blob: ", GitError()));
+          }
+          d.Flush();
+          w->result().stats.bytes += d.bytes;
+          bytes += d.bytes;
+        }
+      }
+      absl::MutexLock lock(&mu);
+      ++finished;
+    });
+  }
+  SecretScanResult result;
+  auto all_done = [&] { return finished == n; };
+  {
+    absl::MutexLock lock(&mu);
+    while (!mu.AwaitWithTimeout(absl::Condition(&all_done),
+                                absl::Milliseconds(250))) {
+      if (options_.progress) {
+        SecretScanStats s;
+        s.commits = s.files = done.load();
+        s.bytes = bytes.load();
+        options_.progress(s);
+      }
+    }
+  }
+  for (auto& t : threads) t.join();
+  for (auto& w : workers) CollectWorkerResult(*w, result);
+  SortFindings(result.findings);
+  if (options_.progress) options_.progress(result.stats);
+  return result;
+}
+
+}  // namespace dso
