@@ -41,9 +41,15 @@ std::string GitError() {
   return e && e->message ? e->message : "unknown libgit2 error";
 }
 
-// libgit2's global state, held while any scan runs.
+// libgit2's global state, held while any scan runs. Its object cache is
+// capped so memory stays bounded on large histories (pack files stay
+// mapped: their pages are the file's, shared with the page cache).
 struct Libgit2 {
-  Libgit2() { git_libgit2_init(); }
+  Libgit2() {
+    git_libgit2_init();
+    git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE,
+                     static_cast<ssize_t>(96 << 20));
+  }
   ~Libgit2() { git_libgit2_shutdown(); }
 };
 

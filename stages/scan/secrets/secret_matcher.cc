@@ -34,6 +34,16 @@ size_t WindowStart(absl::string_view text, size_t end, size_t lookback) {
   return std::min(reach, std::max(line, floor));
 }
 
+// Where RE2 stops: through the end of the line (and its newline) holding
+// the last reported end. Hyperscan reports some ends earlier than RE2
+// matches them (its `$` also matches before a final newline), so the window
+// reaches a little past them.
+size_t WindowEnd(absl::string_view text, size_t last) {
+  size_t cap = std::min(text.size(), last + kShortLookBack);
+  size_t nl = text.find('\n', last);
+  return nl == absl::string_view::npos ? cap : std::min(cap, nl + 1);
+}
+
 bool SpansLines(absl::string_view regex) {
   for (absl::string_view s :
        {"\\s\\S", "\\S\\s", "(?s", "\\n", "[\\s\\S", "(?m", "\\r"}) {
@@ -222,19 +232,19 @@ void SecretMatcher::Match(absl::string_view text, absl::string_view path,
               text.size(), report_from, report_to, out);
       continue;
     }
-    // Windows reach back from each run's first end and end at its last;
-    // overlapping ones are merged so no match is seen twice.
+    // Windows reach back from each run's first end and end with the line
+    // of its last; overlapping ones are merged so no match is seen twice.
     size_t from = 0, to = 0;
     bool open = false;
     for (const auto& [first, last] : runs) {
       size_t start = WindowStart(text, first, lookback_[r]);
       if (open && start <= to) {
-        to = last;
+        to = WindowEnd(text, last);
         continue;
       }
       if (open) Confirm(text, r, from, to, report_from, report_to, out);
       from = start;
-      to = last;
+      to = WindowEnd(text, last);
       open = true;
     }
     if (open) Confirm(text, r, from, to, report_from, report_to, out);

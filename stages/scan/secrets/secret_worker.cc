@@ -210,16 +210,22 @@ void SecretScanner::Worker::ScanBuffer(absl::string_view text,
 
 void SecretScanner::Worker::DropGenericDuplicates(const SecretRuleSet& rules) {
   auto generic = [&](const SecretMatch& m) {
-    return absl::StrContains(absl::AsciiStrToLower(rules.rules[m.rule].id),
-                             "generic");
+    return absl::StrContains(rules.rules[m.rule].id, "generic");
   };
+  // Specific matches are few; compare each generic match with them only.
+  std::vector<const SecretMatch*> specific;
+  for (const SecretMatch& m : matches_) {
+    if (!generic(m)) specific.push_back(&m);
+  }
+  if (specific.empty() || specific.size() == matches_.size()) return;
   std::vector<SecretMatch> kept;
+  kept.reserve(matches_.size());
   for (const SecretMatch& m : matches_) {
     bool covered = false;
     if (generic(m)) {
-      for (const SecretMatch& o : matches_) {
-        if (&o != &m && !generic(o) && o.start < m.end && m.start < o.end &&
-            absl::StrContains(o.secret, m.secret)) {
+      for (const SecretMatch* o : specific) {
+        if (o->start < m.end && m.start < o->end &&
+            absl::StrContains(o->secret, m.secret)) {
           covered = true;
           break;
         }
