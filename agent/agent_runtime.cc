@@ -5,6 +5,7 @@
 #include <grpcpp/resource_quota.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "absl/strings/match.h"
@@ -35,6 +36,10 @@ absl::StatusOr<std::unique_ptr<AgentRuntime>> AgentRuntime::Create(
     const AgentConfig& config) {
   std::unique_ptr<AgentRuntime> rt(new AgentRuntime(config));
   ASSIGN_OR_RETURN(rt->store_, BlobStore::Open(config.data_dir + "/store"));
+  // Steps keep caches (compiled rule databases) in the data dir unless the
+  // environment names another place. Set before any run thread exists.
+  setenv("DSO_CACHE_DIR", (config.data_dir + "/cache").c_str(),
+         /*overwrite=*/0);
   rt->steps_ = std::make_unique<StepRegistry>();
   RETURN_IF_ERROR(RegisterAllSteps(*rt->steps_));
   RunManagerOptions opts;

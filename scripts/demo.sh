@@ -30,6 +30,20 @@ step "stage: unit tests (dsoctl exec, inputs sent as a tar, report collected)"
 echo "summary:"; cat "$WORK/test.json"
 echo "collected report: $(wc -l <test-report.txt) lines"
 
+step "stage: secret scan of the source (clean: passes)"
+"$DSOCTL" --json "$WORK/scan.json" scan --path . --scanners secrets --fail-on high
+echo "reports: $(ls "$WORK"/secrets.* | tr "\n" " ")"
+
+step "stage: secret scan after a developer pastes a token into the code"
+# Planted here, at run time, so the repository itself holds no token.
+printf 'GITHUB_TOKEN = "ghp_%s"\n' "$(head -c 64 /dev/urandom | base64 | tr -dc A-Za-z0-9 | head -c 36)" \
+  >>greeter.py
+set +e
+"$DSOCTL" scan --path . --fail-on high
+echo "dsoctl exit code: $? (1: the gate of this stage stops the pipeline)"
+set -e
+sed -i '$d' greeter.py  # the developer removes it again
+
 step "stage: run the application"
 "$DSOCTL" exec -- python3 greeter.py DevSecOps
 

@@ -35,6 +35,7 @@ struct ScanOptions {
   std::vector<std::string> scanners;  // names or comma-separated lists
   std::string config;                 // a gitleaks TOML file
   bool git = false;
+  bool gitignore = false;  // leave out what .gitignore ignores
   std::string since;  // with --git: only commits not reachable from this
   std::string sarif;                      // SARIF 2.1.0 report file
   std::string report;                     // report file in --format

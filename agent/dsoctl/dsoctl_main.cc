@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   dso::ScanOptions sc;
   auto* scan = app.add_subcommand(
       "scan", "scan a directory: scan --path DIR [--scanners secrets]");
-  scan->add_option("--path", sc.path, "directory to scan");
+  scan->add_option("--path", sc.path, "directory to scan; - reads stdin");
   scan->add_option("--image", sc.image, "image to scan (not available yet)");
   scan->add_option("--scanners", sc.scanners,
                    "secrets (default: all available); comma-separated");
@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
                    "secret rules: a gitleaks TOML config (default: dso's)");
   scan->add_flag("--git", sc.git,
                  "scan the git history of --path (every commit's added lines)");
+  scan->add_flag("--gitignore", sc.gitignore,
+                 "leave out what the repository's .gitignore files ignore");
   scan->add_option("--since", sc.since,
                    "with --git: only commits not reachable from this revision");
   scan->add_option("--sarif", sc.sarif, "write a SARIF 2.1.0 report");

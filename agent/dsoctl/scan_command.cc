@@ -29,10 +29,14 @@ absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
         "--image: image scanning is not available yet; scan a directory with "
         "--path");
   }
+  if (o.git && o.path == "-") {
+    return absl::InvalidArgumentError("--git needs a repository, not stdin");
+  }
   if (!o.since.empty() && !o.git) {
     return absl::InvalidArgumentError("--since needs --git");
   }
   p->set_git(o.git);
+  p->set_gitignore(o.gitignore);
   p->set_since(o.since);
   if (o.path.empty()) {
     return absl::InvalidArgumentError("give --path DIR to scan");
@@ -89,6 +93,22 @@ absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
   return absl::OkStatus();
 }
 
+// Copies stdin into a fresh directory as the file "stdin".
+absl::StatusOr<std::string> SaveStdin() {
+  char tmpl[] = "/tmp/dsoctl-stdin-XXXXXX";
+  if (!mkdtemp(tmpl)) {
+    return absl::InternalError("cannot create a directory for stdin");
+  }
+  std::string file = absl::StrCat(tmpl, "/stdin");
+  std::ofstream out(file, std::ios::binary);
+  if (std::cin.peek() != std::char_traits<char>::eof()) out << std::cin.rdbuf();
+  out.close();
+  if (!out) {
+    return absl::InternalError(absl::StrCat("cannot save stdin to ", file));
+  }
+  return std::string(tmpl);
+}
+
 }  // namespace
 
 int CmdScan(const GlobalOptions& g, const ScanOptions& o) {
@@ -117,7 +137,22 @@ int CmdScan(const GlobalOptions& g, const ScanOptions& o) {
   auto conn = AgentConnection::Open(g.connection);
   if (!conn.ok()) return Fail(g, "scan", conn.status());
   std::error_code ec;
-  std::string target = fs::absolute(o.path, ec).lexically_normal().string();
+  // "--path -": what arrives on stdin (a pre-commit hook's diff, a file),
+  // scanned as one file named "stdin".
+  std::unique_ptr<fs::path, void (*)(fs::path*)> stdin_dir(
+      nullptr, [](fs::path* p) {
+        std::error_code e;
+        fs::remove_all(*p, e);
+        delete p;
+      });
+  std::string path = o.path;
+  if (path == "-") {
+    auto dir = SaveStdin();
+    if (!dir.ok()) return Fail(g, "scan", dir.status());
+    stdin_dir.reset(new fs::path(*dir));
+    path = *dir;
+  }
+  std::string target = fs::absolute(path, ec).lexically_normal().string();
   if (!fs::is_directory(target, ec)) {
     return Fail(g, "scan",
                 absl::InvalidArgumentError(

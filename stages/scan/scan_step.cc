@@ -13,6 +13,7 @@
 #include "stages/core/report.h"
 #include "stages/core/status_macros.h"
 #include "stages/scan/secrets/gitleaks_config.h"
+#include "stages/scan/secrets/hyperscan_cache.h"
 #include "stages/scan/secrets/secret_report.h"
 #include "stages/scan/secrets/secret_scanner.h"
 
@@ -83,7 +84,8 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
   if (!rules.ok()) return ErrorResult(rules.status());
   std::vector<std::string> notes;
   size_t rule_count = rules->rules.size();
-  auto matcher = SecretMatcher::Compile(*std::move(rules), &notes);
+  auto matcher =
+      SecretMatcher::Compile(*std::move(rules), &notes, DefaultCacheDir());
   if (!matcher.ok()) return ErrorResult(matcher.status());
   for (const auto& n : notes) {
     context.Log(dso::v1::LogLine::AGENT, absl::StrCat("secrets: ", n, "\n"));
@@ -100,6 +102,11 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
   options.ignored_fingerprints = ReadIgnoreFile(*root + "/.gitleaksignore");
   for (const auto& f : p.secrets().ignored_fingerprints()) {
     options.ignored_fingerprints.insert(f);
+  }
+  if (p.gitignore() && !p.git()) {
+    auto filter = GitIgnoreFilter(*root);
+    if (!filter.ok()) return ErrorResult(filter.status());
+    options.skip_path = *std::move(filter);
   }
   options.cancelled = [&context] { return context.cancellation().cancelled(); };
   options.progress = [&context](const SecretScanStats& s) {
@@ -140,8 +147,9 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
               : absl::StrCat(st.files, " files, "),
       st.bytes, " bytes scanned; ", findings.size(), " findings; skipped ",
       st.binary_skipped, " binary, ", st.allowlisted_files, " allowlisted, ",
-      st.symlinks_skipped, " symlinks; ", st.unreadable, " unreadable; ",
-      st.suppressed, " suppressed, ", st.placeholders, " placeholders");
+      st.ignored, " gitignored, ", st.symlinks_skipped, " symlinks; ",
+      st.unreadable, " unreadable; ", st.suppressed, " suppressed, ",
+      st.placeholders, " placeholders");
   context.Log(dso::v1::LogLine::AGENT, summary + "\n");
 
   dso::v1::Result result;

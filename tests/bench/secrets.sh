@@ -36,7 +36,8 @@ find "$CORPUS" -type f -print0 | xargs -0 cat >/dev/null 2>&1 || true  # warm th
 run() {
   local name=$1; shift
   /usr/bin/time -f "%e %M" -o "$WORK/$name.time" "$@" >"$WORK/$name.out" 2>&1 || true
-  read -r s kb <"$WORK/$name.time"
+  # (time prints "Command exited with non-zero status N" first when it did)
+  read -r s kb < <(tail -n 1 "$WORK/$name.time")
   printf -v "${name}_s" '%s' "$s"
   printf -v "${name}_kb" '%s' "$kb"
 }

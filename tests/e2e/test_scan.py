@@ -145,3 +145,42 @@ def test_git_history_through_agent(agent, tmp_path):
     p = dsoctl("scan", "--path", str(repo), "--git", "--since", "HEAD",
                "--fail-on", "high", agent=agent)
     assert p.returncode == 0, p.stderr
+
+
+def test_stdin_for_pre_commit_hooks(agent, tmp_path):
+    import subprocess
+    from conftest import DSOCTL_BIN
+    p = subprocess.run(
+        [str(DSOCTL_BIN), "--agent", agent.address, "scan", "--path", "-",
+         "--fail-on", "high", "--format", "gitleaks", "--report",
+         str(tmp_path / "gl.json")],
+        input=f"+TOKEN = '{PAT}'\n", capture_output=True, text=True)
+    assert p.returncode == 1, p.stderr
+    (f,) = json.loads((tmp_path / "gl.json").read_text())
+    assert f["File"] == "stdin" and f["StartLine"] == 1
+    assert PAT not in p.stderr
+    empty = subprocess.run(
+        [str(DSOCTL_BIN), "--agent", agent.address, "scan", "--path", "-",
+         "--fail-on", "high"], input="", capture_output=True, text=True)
+    assert empty.returncode == 0, empty.stderr
+
+
+def test_gitignore_only_when_asked(agent, tmp_path):
+    import subprocess
+    repo = tmp_path / "repo"
+    (repo / "dist").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / ".gitignore").write_text("dist/\n")
+    (repo / "dist/bundle.js").write_text(f"const t = '{PAT}';\n")
+    found = dsoctl("scan", "--path", str(repo), "--fail-on", "high",
+                   agent=agent)
+    assert found.returncode == 1, found.stderr
+    ignored = dsoctl("scan", "--path", str(repo), "--gitignore",
+                     "--fail-on", "high", agent=agent)
+    assert ignored.returncode == 0, ignored.stderr
+    assert "1 gitignored" in ignored.stderr
+    outside = dsoctl("scan", "--path", str(tmp_path / "repo/dist"),
+                     "--gitignore", agent=agent)
+    # Sent as a tar without the repository around it: a clear error.
+    assert outside.returncode == 2
+    assert "needs a git repository" in outside.stderr

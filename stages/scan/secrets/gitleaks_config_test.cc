@@ -41,7 +41,7 @@ TEST(GitleaksConfigTest, LoadsGitleaksOwnDefaultConfigCompletely) {
 TEST(GitleaksConfigTest, DefaultRulesLoadAndCompile) {
   auto set = DefaultSecretRules();
   ASSERT_TRUE(set.ok()) << set.status();
-  EXPECT_GE(set->rules.size(), 130u);
+  EXPECT_GE(set->rules.size(), 150u);
   std::vector<std::string> notes;
   auto matcher = SecretMatcher::Compile(*std::move(set), &notes);
   ASSERT_TRUE(matcher.ok()) << matcher.status();

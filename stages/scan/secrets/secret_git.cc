@@ -4,6 +4,7 @@
 #include <git2.h>
 
 #include <atomic>
+#include <filesystem>
 #include <memory>
 #include <thread>
 
@@ -267,6 +268,38 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(
   SortFindings(result.findings);
   if (options_.progress) options_.progress(result.stats);
   return result;
+}
+
+absl::StatusOr<std::function<bool(const std::string&)>> GitIgnoreFilter(
+    const std::string& root) {
+  auto lib = std::make_shared<Libgit2>();
+  git_repository* r = nullptr;
+  if (git_repository_open_ext(&r, root.c_str(), 0, nullptr) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("honouring .gitignore needs a git repository; '", root,
+                     "' is in none (", GitError(), ")"));
+  }
+  std::shared_ptr<git_repository> repo(r, git_repository_free);
+  const char* workdir = git_repository_workdir(r);
+  if (!workdir) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", root, "' is in a bare repository"));
+  }
+  std::error_code ec;
+  std::string prefix =
+      std::filesystem::relative(std::filesystem::canonical(root, ec),
+                                std::filesystem::canonical(workdir, ec), ec)
+          .string();
+  if (prefix == ".") prefix.clear();
+  if (!prefix.empty()) prefix += "/";
+  // The walk calls this from one thread; the handle is not shared further.
+  return [lib, repo, prefix](const std::string& rel) {
+    int ignored = 0;
+    std::string path = prefix + rel;
+    return git_ignore_path_is_ignored(&ignored, repo.get(), path.c_str()) ==
+               0 &&
+           ignored == 1;
+  };
 }
 
 }  // namespace dso

@@ -117,6 +117,33 @@ TEST_F(SecretGitTest, MissingObjectsAreWarningsAndTheScanGoesOn) {
   EXPECT_EQ(r->findings.size(), 1u);  // a.py's, from the intact commit
 }
 
+TEST_F(SecretGitTest, GitIgnoreFilterLeavesOutIgnoredPaths) {
+  Commit(".gitignore", "build/\n*.log\n", "ignore");
+  std::filesystem::create_directories(repo_ + "/build");
+  std::filesystem::create_directories(repo_ + "/src");
+  for (const char* f : {"build/out.txt", "debug.log", "src/app.py"}) {
+    std::ofstream(repo_ + "/" + f) << "k = " << kToken << "\n";
+  }
+  auto filter = GitIgnoreFilter(repo_);
+  ASSERT_TRUE(filter.ok()) << filter.status();
+  SecretScanOptions o;
+  o.skip_path = *filter;
+  auto r = SecretScanner(*matcher_, o).ScanDirectory(repo_);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->findings.size(), 1u);
+  EXPECT_EQ(r->findings[0].file, "src/app.py");
+  EXPECT_EQ(r->stats.ignored, 2u);
+  // Without it, everything is scanned.
+  auto all = SecretScanner(*matcher_, {}).ScanDirectory(repo_);
+  EXPECT_EQ(all->findings.size(), 3u);
+  // A subdirectory of the repository works too.
+  auto sub = GitIgnoreFilter(repo_ + "/src");
+  ASSERT_TRUE(sub.ok());
+  EXPECT_FALSE((*sub)("app.py"));
+  EXPECT_THAT(GitIgnoreFilter("/").status().message(),
+              HasSubstr("needs a git repository"));
+}
+
 TEST_F(SecretGitTest, NotARepositoryIsAnError) {
   SecretScanner scanner(*matcher_, {});
   auto r = scanner.ScanGitHistory("/nonexistent/dir", "");

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "stages/scan/secrets/go_regex.h"
+#include "stages/scan/secrets/hyperscan_cache.h"
 
 namespace dso {
 namespace {
@@ -104,8 +105,42 @@ double ShannonEntropy(absl::string_view s) {
   return h;
 }
 
+namespace {
+
+// Compiles the patterns; one Hyperscan refuses leaves the database (its
+// rule is then run by RE2 alone) and the rest are compiled again.
+absl::StatusOr<CompiledPatterns> CompilePatterns(
+    const std::vector<SecretRule>& list, std::vector<std::string> patterns,
+    std::vector<unsigned> flags, std::vector<unsigned> ids) {
+  CompiledPatterns out;
+  while (!patterns.empty()) {
+    std::vector<const char*> ptrs;
+    for (const auto& p : patterns) ptrs.push_back(p.c_str());
+    hs_compile_error_t* err = nullptr;
+    hs_error_t rc = hs_compile_multi(ptrs.data(), flags.data(), ids.data(),
+                                     static_cast<unsigned>(ptrs.size()),
+                                     HS_MODE_BLOCK, nullptr, &out.db, &err);
+    if (rc == HS_SUCCESS) break;
+    int bad = err ? err->expression : -1;
+    std::string why = err && err->message ? err->message : "unknown error";
+    hs_free_compile_error(err);
+    if (bad < 0 || ids[bad] >= list.size()) {
+      return absl::InternalError(
+          absl::StrCat("the secret rules do not compile for Hyperscan: ", why));
+    }
+    out.refused.emplace_back(ids[bad], why);
+    patterns.erase(patterns.begin() + bad);
+    flags.erase(flags.begin() + bad);
+    ids.erase(ids.begin() + bad);
+  }
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<SecretMatcher>> SecretMatcher::Compile(
-    SecretRuleSet rules, std::vector<std::string>* notes) {
+    SecretRuleSet rules, std::vector<std::string>* notes,
+    const std::string& cache_dir) {
   std::unique_ptr<SecretMatcher> m(new SecretMatcher());
   m->rules_ = std::move(rules);
   const auto& list = m->rules_.rules;
@@ -141,37 +176,23 @@ absl::StatusOr<std::unique_ptr<SecretMatcher>> SecretMatcher::Compile(
     flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
     ids.push_back(static_cast<unsigned>(list.size() + k));
   }
-  // A pattern Hyperscan refuses leaves the database; its rule is then run
-  // by RE2 alone.
-  while (!patterns.empty()) {
-    std::vector<const char*> ptrs;
-    for (const auto& p : patterns) ptrs.push_back(p.c_str());
-    hs_compile_error_t* err = nullptr;
-    hs_database_t* db = nullptr;
-    hs_error_t rc = hs_compile_multi(ptrs.data(), flags.data(), ids.data(),
-                                     static_cast<unsigned>(ptrs.size()),
-                                     HS_MODE_BLOCK, nullptr, &db, &err);
-    if (rc == HS_SUCCESS) {
-      m->db_ = db;
-      break;
-    }
-    int bad = err ? err->expression : -1;
-    std::string why = err && err->message ? err->message : "unknown error";
-    hs_free_compile_error(err);
-    if (bad < 0 || ids[bad] >= list.size()) {
-      return absl::InternalError(
-          absl::StrCat("the secret rules do not compile for Hyperscan: ", why));
-    }
-    size_t r = ids[bad];
+  const std::string key = HyperscanCacheKey(patterns, flags, ids);
+  std::optional<CompiledPatterns> compiled =
+      LoadCompiledPatterns(cache_dir, key);
+  if (!compiled) {
+    auto fresh = CompilePatterns(list, patterns, flags, ids);
+    if (!fresh.ok()) return fresh.status();
+    compiled = *std::move(fresh);
+    StoreCompiledPatterns(cache_dir, key, *compiled);
+  }
+  m->db_ = compiled->db;
+  for (const auto& [r, why] : compiled->refused) {
     m->unfiltered_.push_back(r);
     if (notes) {
       notes->push_back(absl::StrCat(
           "rule '", list[r].id, "': Hyperscan cannot prefilter its regex (",
           why, "); it runs with RE2 on every file instead (slower)"));
     }
-    patterns.erase(patterns.begin() + bad);
-    flags.erase(flags.begin() + bad);
-    ids.erase(ids.begin() + bad);
   }
   return m;
 }

@@ -62,9 +62,12 @@ class SecretMatcher {
   };
 
   // Rules whose regex Hyperscan cannot take are still run (with RE2 on
-  // every buffer their keywords allow); `notes` says which and why.
+  // every buffer their keywords allow); `notes` says which and why. With a
+  // `cache_dir`, the compiled database is reused from there or stored
+  // there (hyperscan_cache.h).
   static absl::StatusOr<std::unique_ptr<SecretMatcher>> Compile(
-      SecretRuleSet rules, std::vector<std::string>* notes = nullptr);
+      SecretRuleSet rules, std::vector<std::string>* notes = nullptr,
+      const std::string& cache_dir = "");
   ~SecretMatcher();
 
   const SecretRuleSet& rules() const { return rules_; }

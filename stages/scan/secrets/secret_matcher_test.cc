@@ -1,7 +1,11 @@
 #include "stages/scan/secrets/secret_matcher.h"
 
+#include <filesystem>
+#include <fstream>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "stages/core/temp_dir.h"
 #include "stages/scan/secrets/gitleaks_config.h"
 
 namespace dso {
@@ -100,6 +104,36 @@ TEST(SecretMatcherTest, ReportsOnlyMatchesStartingInTheWindow) {
   m->Match(text, "a", 5, 20, scratch, &out);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].start, 11u);
+}
+
+TEST(SecretMatcherTest, CompiledDatabaseIsCachedAndReused) {
+  std::string dir = MakeTempDir("dso-hs-cache");
+  const std::string toml =
+      "[[rules]]\nid = \"t\"\nregex = '''tok_[a-z]{6}'''\n";
+  auto db_files = [&] {
+    size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      n += e.path().extension() == ".db";
+    }
+    return n;
+  };
+  for (int round = 0; round < 2; ++round) {
+    auto m = SecretMatcher::Compile(*ParseGitleaksConfig(toml, "t.toml", ""),
+                                    nullptr, dir);
+    ASSERT_TRUE(m.ok()) << m.status();
+    EXPECT_EQ(MatchAll(**m, "x tok_abcdef").size(), 1u) << "round " << round;
+    EXPECT_EQ(db_files(), 1u);
+  }
+  // A damaged entry is compiled again, not trusted.
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    std::ofstream(e.path(), std::ios::trunc)
+        << "dso-hyperscan-cache 1\n0\njunk";
+  }
+  auto m = SecretMatcher::Compile(*ParseGitleaksConfig(toml, "t.toml", ""),
+                                  nullptr, dir);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(MatchAll(**m, "x tok_abcdef").size(), 1u);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(SecretMatcherTest, DefaultRulesCatchRealFormats) {

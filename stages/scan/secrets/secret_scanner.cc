@@ -168,8 +168,13 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanDirectory(
                : S_ISLNK(cst.st_mode) ? DT_LNK
                                       : DT_UNKNOWN;
       }
+      if (type == DT_DIR && name == ".git") continue;
+      if (options_.skip_path &&
+          options_.skip_path(type == DT_DIR ? child_rel + "/" : child_rel)) {
+        ++result.stats.ignored;
+        continue;
+      }
       if (type == DT_DIR) {
-        if (name == ".git") continue;
         if (ExcludesFile(globals, child_rel, "")) {
           ++result.stats.allowlisted_files;
           continue;

@@ -48,6 +48,7 @@ struct SecretScanStats {
   uint64_t suppressed = 0;    // allowlists, inline allows, ignore file
   uint64_t placeholders = 0;  // matches that were obvious placeholders
   uint64_t commits = 0;       // git history: commits read
+  uint64_t ignored = 0;       // paths skip_path (.gitignore) left out
 };
 
 struct SecretScanResult {
@@ -66,6 +67,9 @@ struct SecretScanOptions {
   std::function<void(const SecretScanStats&)> progress;
   // Polled between files and chunks; true stops the scan.
   std::function<bool()> cancelled;
+  // Directory scans: paths (relative to the root; directories end in '/')
+  // for which this returns true are left out, e.g. GitIgnoreFilter's.
+  std::function<bool(const std::string& rel)> skip_path;
 };
 
 class SecretScanner {
@@ -97,6 +101,11 @@ class SecretScanner {
   const SecretMatcher& matcher_;
   SecretScanOptions options_;
 };
+
+// A skip_path that follows the .gitignore files, .git/info/exclude and
+// core.excludesFile of the git repository holding `root`.
+absl::StatusOr<std::function<bool(const std::string&)>> GitIgnoreFilter(
+    const std::string& root);
 
 // Appends "warning" to result, keeping at most 100 messages.
 void AddWarning(SecretScanResult* result, std::string warning);

@@ -45,6 +45,7 @@ void CollectWorkerResult(SecretScanner::Worker& worker,
   to.suppressed += from.suppressed;
   to.placeholders += from.placeholders;
   to.commits += from.commits;
+  to.ignored += from.ignored;
   for (auto& f : worker.result().findings) {
     result.findings.push_back(std::move(f));
   }
