@@ -73,11 +73,8 @@ absl::StatusOr<dso::v1::Run> FetchRun(AgentConnection& conn,
 
 int CmdExec(const GlobalOptions& g, const ExecOptions& o) {
   absl::Time start = absl::Now();
-  dso::v1::RunStepRequest req;
-  req.set_step("exec");
-  req.set_idempotency_key(o.idempotency_key.empty() ? RandomKey()
-                                                    : o.idempotency_key);
-  req.set_deadline_seconds(o.deadline_seconds);
+  dso::v1::RunStepRequest req =
+      NewRunRequest("exec", o.idempotency_key, o.deadline_seconds);
   auto* p = req.mutable_exec();
   for (const auto& a : o.argv) p->add_argv(a);
   for (const auto& kv : o.env) {

@@ -1,4 +1,4 @@
-// What dsoctl's step commands share: idempotency keys, failure reporting
+// What dsoctl's step commands share: run requests, failure reporting
 // and turning a followed run into an exit code and a --json summary.
 #ifndef DSO_AGENT_DSOCTL_RUN_COMMAND_H_
 #define DSO_AGENT_DSOCTL_RUN_COMMAND_H_
@@ -13,8 +13,11 @@
 
 namespace dso {
 
-// A fresh idempotency key for a run this invocation starts.
-std::string RandomKey();
+// A RunStep request for `step` with the user's idempotency key (or a fresh
+// one) and deadline (0: the agent's default).
+dso::v1::RunStepRequest NewRunRequest(const std::string& step,
+                                      const std::string& idempotency_key,
+                                      uint32_t deadline_seconds);
 
 // Prints "dsoctl STEP: message", writes an error summary and returns the
 // exit code for the status.

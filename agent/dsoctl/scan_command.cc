@@ -113,11 +113,8 @@ absl::StatusOr<std::string> SaveStdin() {
 
 int CmdScan(const GlobalOptions& g, const ScanOptions& o) {
   absl::Time start = absl::Now();
-  dso::v1::RunStepRequest req;
-  req.set_step("scan");
-  req.set_idempotency_key(o.idempotency_key.empty() ? RandomKey()
-                                                    : o.idempotency_key);
-  req.set_deadline_seconds(o.deadline_seconds);
+  dso::v1::RunStepRequest req =
+      NewRunRequest("scan", o.idempotency_key, o.deadline_seconds);
   auto* p = req.mutable_scan();
   absl::Status built = BuildParams(o, p);
   if (!built.ok()) return Fail(g, "scan", built);
