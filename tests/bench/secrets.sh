@@ -71,8 +71,7 @@ tests/fixtures/secrets/make_corpus.py "$WORK/labeled"
 "$GITLEAKS" dir "$WORK/labeled" --no-banner --redact -c "$CONFIG" \
   -r "$WORK/gl-labeled.json" >/dev/null 2>&1 || true
 score() {
-  tests/fixtures/secrets/score.py "$WORK/labeled/labels.json" "$1" "$WORK/labeled/" |
-    python3 -c 'import json,sys; s=json.load(sys.stdin); print(f"recall {s[\"recall\"]}, precision {s[\"precision\"]} ({s[\"tp\"]} found, {s[\"fp\"]} false, {s[\"fn\"]} missed)")'
+  tests/fixtures/secrets/score.py --line "$WORK/labeled/labels.json" "$1" "$WORK/labeled/"
 }
 
 run gl "$GITLEAKS" dir "$CORPUS" --no-banner --redact -c "$CONFIG" -r "$WORK/gl.json"

@@ -61,7 +61,9 @@ class FileQueue {
 
   void Push(std::string abs, std::string rel) {
     absl::MutexLock lock(&mu_, absl::Condition(this, &FileQueue::HasRoom));
+    draining_ = false;
     items_.emplace_back(std::move(abs), std::move(rel));
+    if (items_.size() >= kMaxItems) draining_ = true;
   }
   bool Pop(std::pair<std::string, std::string>* item) {
     absl::MutexLock lock(&mu_, absl::Condition(this, &FileQueue::Ready));
@@ -86,13 +88,19 @@ class FileQueue {
   }
 
  private:
-  bool HasRoom() const { return items_.size() < 4096; }
+  // A full queue lets the walk go on only once it is half empty, so walk
+  // and workers do not wake each other for every file.
+  static constexpr size_t kMaxItems = 4096;
+  bool HasRoom() const {
+    return items_.size() < (draining_ ? kMaxItems / 2 : kMaxItems);
+  }
   bool Ready() const { return !items_.empty() || closed_; }
   bool AllDone() const { return done_ == workers_; }
 
   absl::Mutex mu_;
   std::deque<std::pair<std::string, std::string>> items_;
   bool closed_ = false;
+  bool draining_ = false;
   int done_ = 0;
   const int workers_;
 };
