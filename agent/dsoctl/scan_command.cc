@@ -62,6 +62,11 @@ absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
   p->set_threads(o.threads);
   auto* secrets = p->mutable_secrets();
   if (!o.config.empty()) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(o.config, ec)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--config '", o.config, "' is a directory, not a file"));
+    }
     auto text = ReadFile(o.config);
     if (!text.ok()) {
       return absl::InvalidArgumentError(

@@ -39,7 +39,9 @@ std::set<std::string> ReadIgnoreFile(const std::string& path) {
 
 absl::StatusOr<SecretRuleSet> LoadRules(const dso::v1::SecretsParams& p,
                                         const std::string& base_dir) {
-  if (p.config_toml().empty()) return DefaultSecretRules();
+  if (p.config_toml().empty() && p.config_name().empty()) {
+    return DefaultSecretRules();
+  }
   return ParseGitleaksConfig(
       p.config_toml(), p.config_name().empty() ? "config" : p.config_name(),
       base_dir);

@@ -184,3 +184,14 @@ def test_gitignore_only_when_asked(agent, tmp_path):
     # Sent as a tar without the repository around it: a clear error.
     assert outside.returncode == 2
     assert "needs a git repository" in outside.stderr
+
+
+def test_config_that_is_no_rule_file(agent, tmp_path):
+    src = make_tree(tmp_path)
+    p = dsoctl("scan", "--path", str(src), "--config", str(tmp_path),
+               agent=agent)
+    assert p.returncode == 2 and "is a directory" in p.stderr
+    empty = tmp_path / "empty.toml"
+    empty.write_text("")
+    p = dsoctl("scan", "--path", str(src), "--config", str(empty), agent=agent)
+    assert p.returncode == 2 and "defines no rules" in p.stderr

@@ -420,7 +420,14 @@ absl::StatusOr<SecretRuleSet> Parse(absl::string_view text,
 absl::StatusOr<SecretRuleSet> ParseGitleaksConfig(absl::string_view toml,
                                                   const std::string& source,
                                                   const std::string& base_dir) {
-  return Parse(toml, source, base_dir, 0);
+  ASSIGN_OR_RETURN(SecretRuleSet set, Parse(toml, source, base_dir, 0));
+  if (set.rules.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source,
+        ": defines no rules (add [[rules]], or [extend] useDefault = "
+        "true to build on dso's)"));
+  }
+  return set;
 }
 
 absl::StatusOr<SecretRuleSet> LoadGitleaksConfig(const std::string& path) {
@@ -429,8 +436,8 @@ absl::StatusOr<SecretRuleSet> LoadGitleaksConfig(const std::string& path) {
     return absl::InvalidArgumentError(absl::StrCat(
         "secret rules '", path, "' cannot be read: ", text.status().message()));
   }
-  return Parse(*text, path, std::filesystem::path(path).parent_path().string(),
-               0);
+  return ParseGitleaksConfig(
+      *text, path, std::filesystem::path(path).parent_path().string());
 }
 
 absl::StatusOr<SecretRuleSet> DefaultSecretRules() {

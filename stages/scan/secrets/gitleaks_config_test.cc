@@ -79,6 +79,9 @@ severty = "HIGH"
       "");
   EXPECT_THAT(group.status().message(), HasSubstr("secretGroup 2"));
 
+  auto empty = ParseGitleaksConfig("title = \"x\"\n", "my.toml", "");
+  EXPECT_THAT(empty.status().message(), HasSubstr("my.toml: defines no rules"));
+
   auto target = ParseGitleaksConfig(
       "[[allowlists]]\ntargetRules = [\"nope\"]\nregexes = ['x']\n", "my.toml",
       "");
