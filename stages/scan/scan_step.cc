@@ -24,6 +24,8 @@ const ToolInfo kTool{"dso-secrets", "0.1.0",
                      "https://github.com/dso-project/dso"};
 const std::set<std::string> kScanners = {"secrets"};
 const std::set<std::string> kFormats = {"json", "sarif", "gitleaks"};
+// Each worker holds a 4 MiB read buffer; more threads than this buy nothing.
+constexpr uint32_t kMaxThreads = 64;
 
 // The fingerprints in a .gitleaksignore: one per line, '#' comments.
 std::set<std::string> ReadIgnoreFile(const std::string& path) {
@@ -59,6 +61,10 @@ absl::Status ScanStep::Validate(const dso::v1::RunStepRequest& request) const {
   const auto& p = request.scan();
   if (p.target().source_case() == dso::v1::Input::SOURCE_NOT_SET) {
     return absl::InvalidArgumentError("scan.target is required");
+  }
+  if (p.threads() > kMaxThreads) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "scan.threads ", p.threads(), " is more than ", kMaxThreads));
   }
   for (const auto& s : p.scanners()) {
     if (!kScanners.count(s)) {

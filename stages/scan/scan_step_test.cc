@@ -113,6 +113,9 @@ TEST_F(ScanStepTest, ValidateNamesBadParameters) {
   req.mutable_scan()->add_reports("xml");
   EXPECT_THAT(step_.Validate(req).message(), HasSubstr("report format 'xml'"));
   req = Request();
+  req.mutable_scan()->set_threads(100000);
+  EXPECT_THAT(step_.Validate(req).message(), HasSubstr("scan.threads"));
+  req = Request();
   req.mutable_scan()->clear_target();
   EXPECT_THAT(step_.Validate(req).message(), HasSubstr("scan.target"));
 }
