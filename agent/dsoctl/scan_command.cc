@@ -16,6 +16,7 @@
 #include "stages/core/finding.h"
 #include "stages/scan/scan_step.h"
 #include "stages/scan/secrets/gitleaks_config.h"
+#include "stages/scan/secrets/secret_filter.h"
 
 namespace dso {
 
@@ -82,17 +83,14 @@ absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
     secrets->set_config_name(o.config);
   }
   for (const auto& file : o.ignore_files) {
-    std::ifstream in(file);
-    if (!in) {
+    auto text = ReadFile(file);
+    if (!text.ok()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("--ignore-file '", file, "' cannot be read"));
+          absl::StrCat("--ignore-file '", file,
+                       "' cannot be read: ", text.status().message()));
     }
-    std::string line;
-    while (std::getline(in, line)) {
-      absl::string_view l = absl::StripAsciiWhitespace(line);
-      if (!l.empty() && l[0] != '#') {
-        secrets->add_ignored_fingerprints(std::string(l));
-      }
+    for (auto& f : ParseIgnoreList(*text)) {
+      secrets->add_ignored_fingerprints(std::move(f));
     }
   }
   return absl::OkStatus();

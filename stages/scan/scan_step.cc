@@ -1,19 +1,18 @@
 #include "stages/scan/scan_step.h"
 
 #include <algorithm>
-#include <fstream>
 #include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/strip.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/finding.h"
 #include "stages/core/report.h"
 #include "stages/core/status_macros.h"
 #include "stages/scan/secrets/gitleaks_config.h"
 #include "stages/scan/secrets/hyperscan_cache.h"
+#include "stages/scan/secrets/secret_filter.h"
 #include "stages/scan/secrets/secret_report.h"
 #include "stages/scan/secrets/secret_scanner.h"
 
@@ -26,18 +25,6 @@ const std::set<std::string> kScanners = {"secrets"};
 const std::set<std::string> kFormats = {"json", "sarif", "gitleaks"};
 // Each worker holds a 4 MiB read buffer; more threads than this buy nothing.
 constexpr uint32_t kMaxThreads = 64;
-
-// The fingerprints in a .gitleaksignore: one per line, '#' comments.
-std::set<std::string> ReadIgnoreFile(const std::string& path) {
-  std::set<std::string> out;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    absl::string_view l = absl::StripAsciiWhitespace(line);
-    if (!l.empty() && l[0] != '#') out.insert(std::string(l));
-  }
-  return out;
-}
 
 absl::StatusOr<SecretRuleSet> LoadRules(const dso::v1::SecretsParams& p,
                                         const std::string& base_dir) {
@@ -107,7 +94,11 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
 
   SecretScanOptions options;
   options.threads = static_cast<int>(p.threads());
-  options.ignored_fingerprints = ReadIgnoreFile(*root + "/.gitleaksignore");
+  // The target's own .gitleaksignore (if any), then the client's lists.
+  auto own = ReadFile(*root + "/.gitleaksignore");
+  for (auto& f : ParseIgnoreList(own.ok() ? *own : "")) {
+    options.ignored_fingerprints.insert(std::move(f));
+  }
   for (const auto& f : p.secrets().ignored_fingerprints()) {
     options.ignored_fingerprints.insert(f);
   }

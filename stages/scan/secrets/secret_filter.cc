@@ -4,6 +4,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 namespace dso {
 namespace {
@@ -88,6 +90,15 @@ bool ExcludesFile(const std::vector<SecretAllowlist>& lists,
     }
   }
   return false;
+}
+
+std::vector<std::string> ParseIgnoreList(absl::string_view text) {
+  std::vector<std::string> out;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (!line.empty() && line[0] != '#') out.emplace_back(line);
+  }
+  return out;
 }
 
 bool HasInlineAllow(absl::string_view line) {

@@ -4,6 +4,7 @@
 #ifndef DSO_STAGES_SCAN_SECRETS_SECRET_FILTER_H_
 #define DSO_STAGES_SCAN_SECRETS_SECRET_FILTER_H_
 
+#include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -27,6 +28,10 @@ bool AnyAllows(const std::vector<SecretAllowlist>& lists,
 // True when an OR-allowlist lets the whole file (or commit) go unscanned.
 bool ExcludesFile(const std::vector<SecretAllowlist>& lists,
                   absl::string_view path, absl::string_view commit);
+
+// The fingerprints in a .gitleaksignore-style text: one per line, blank
+// lines and '#' comments skipped.
+std::vector<std::string> ParseIgnoreList(absl::string_view text);
 
 // "gitleaks:allow" or "dso:allow" on the line.
 bool HasInlineAllow(absl::string_view line);

@@ -54,6 +54,11 @@ TEST(SecretFilterTest, InlineAllowComments) {
   EXPECT_FALSE(HasInlineAllow("key = 'abc'"));
 }
 
+TEST(SecretFilterTest, IgnoreListsSkipBlanksAndComments) {
+  EXPECT_EQ(ParseIgnoreList("# reviewed\n\n  a.py:r:1  \nc1:b.py:r:2\n"),
+            (std::vector<std::string>{"a.py:r:1", "c1:b.py:r:2"}));
+}
+
 TEST(SecretFilterTest, PlaceholdersAreNotSecrets) {
   for (const char* p :
        {"AKIAIOSFODNN7EXAMPLE", "${API_TOKEN}", "$TOKEN", "{{ .Values.key }}",
