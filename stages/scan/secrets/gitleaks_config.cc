@@ -29,6 +29,26 @@ RE2::Options GoRegexOptions() {
 
 namespace {
 
+std::shared_ptr<const RE2::Set> MakeSet(
+    const std::vector<std::shared_ptr<const RE2>>& regexes) {
+  if (regexes.size() < 2) return nullptr;
+  auto set = std::make_shared<RE2::Set>(GoRegexOptions(), RE2::UNANCHORED);
+  for (const auto& re : regexes) {
+    if (set->Add(re->pattern(), nullptr) < 0) return nullptr;
+  }
+  if (!set->Compile()) return nullptr;
+  return set;
+}
+
+}  // namespace
+
+void BuildAllowlistSets(SecretAllowlist& list) {
+  list.path_set = MakeSet(list.paths);
+  list.regex_set = MakeSet(list.regexes);
+}
+
+namespace {
+
 constexpr int kMaxExtendDepth = 2;
 
 // Where a value sits, for messages: "gitleaks.toml:12: rule 'aws': ".
@@ -178,6 +198,7 @@ absl::StatusOr<SecretAllowlist> ParseAllowlist(const toml::node& node,
                        "allowlist sets none of commits, paths, regexes, "
                        "stopwords");
   }
+  BuildAllowlistSets(a);
   return a;
 }
 

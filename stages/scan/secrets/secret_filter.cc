@@ -10,9 +10,16 @@
 namespace dso {
 namespace {
 
-bool AnyRegex(const std::vector<std::shared_ptr<const RE2>>& res,
+bool AnyRegex(const std::shared_ptr<const RE2::Set>& set,
+              const std::vector<std::shared_ptr<const RE2>>& res,
               absl::string_view text) {
   re2::StringPiece sp(text.data(), text.size());
+  if (set) {
+    RE2::Set::ErrorInfo error;
+    if (set->Match(sp, nullptr, &error)) return true;
+    // Only a DFA out of memory is not an answer: ask each regex then.
+    if (error.kind != RE2::Set::kOutOfMemory) return false;
+  }
   for (const auto& re : res) {
     if (RE2::PartialMatch(sp, *re)) return true;
   }
@@ -52,9 +59,10 @@ bool Allows(const SecretAllowlist& list, const MatchContext& m) {
   if (list.match_all) {
     // Every criterion the list sets must hold.
     if (!list.commits.empty() && !CommitListed(list, m.commit)) return false;
-    if (!list.paths.empty() && !AnyRegex(list.paths, m.path)) return false;
+    if (!list.paths.empty() && !AnyRegex(list.path_set, list.paths, m.path))
+      return false;
     if (!list.regexes.empty() &&
-        !AnyRegex(list.regexes, RegexSubject(list, m))) {
+        !AnyRegex(list.regex_set, list.regexes, RegexSubject(list, m))) {
       return false;
     }
     if (!list.stopwords.empty() && !ContainsStopword(list, m.secret)) {
@@ -62,8 +70,9 @@ bool Allows(const SecretAllowlist& list, const MatchContext& m) {
     }
     return !list.empty();
   }
-  return CommitListed(list, m.commit) || AnyRegex(list.paths, m.path) ||
-         AnyRegex(list.regexes, RegexSubject(list, m)) ||
+  return CommitListed(list, m.commit) ||
+         AnyRegex(list.path_set, list.paths, m.path) ||
+         AnyRegex(list.regex_set, list.regexes, RegexSubject(list, m)) ||
          ContainsStopword(list, m.secret);
 }
 
@@ -82,10 +91,10 @@ bool ExcludesFile(const std::vector<SecretAllowlist>& lists,
       // Only when paths/commits are all it sets.
       if (!l.regexes.empty() || !l.stopwords.empty()) continue;
       if ((l.commits.empty() || CommitListed(l, commit)) &&
-          (l.paths.empty() || AnyRegex(l.paths, path))) {
+          (l.paths.empty() || AnyRegex(l.path_set, l.paths, path))) {
         return true;
       }
-    } else if (CommitListed(l, commit) || AnyRegex(l.paths, path)) {
+    } else if (CommitListed(l, commit) || AnyRegex(l.path_set, l.paths, path)) {
       return true;
     }
   }

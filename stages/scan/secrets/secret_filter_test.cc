@@ -54,6 +54,24 @@ TEST(SecretFilterTest, InlineAllowComments) {
   EXPECT_FALSE(HasInlineAllow("key = 'abc'"));
 }
 
+TEST(SecretFilterTest, RegexSetsAnswerAsTheListsDo) {
+  SecretAllowlist a;
+  a.paths = {Re("^test/"), Re("(?i)\\.md$"), Re("fixtures")};
+  a.regexes = {Re("^EXAMPLE"), Re("x{5}")};
+  SecretAllowlist with_sets = a;
+  BuildAllowlistSets(with_sets);
+  ASSERT_NE(with_sets.path_set, nullptr);
+  ASSERT_NE(with_sets.regex_set, nullptr);
+  for (const char* path : {"test/a", "README.MD", "a/fixtures/b", "src/a"}) {
+    for (const char* secret : {"EXAMPLE1", "abxxxxxcd", "s3cr3t"}) {
+      MatchContext m{path, "", secret, "", ""};
+      EXPECT_EQ(Allows(a, m), Allows(with_sets, m)) << path << " " << secret;
+    }
+  }
+  EXPECT_FALSE(Allows(with_sets, {"src/a", "", "s3cr3t", "", ""}));
+  EXPECT_TRUE(ExcludesFile({with_sets}, "docs/x.md", ""));
+}
+
 TEST(SecretFilterTest, IgnoreListsSkipBlanksAndComments) {
   EXPECT_EQ(ParseIgnoreList("# reviewed\n\n  a.py:r:1  \nc1:b.py:r:2\n"),
             (std::vector<std::string>{"a.py:r:1", "c1:b.py:r:2"}));

@@ -12,6 +12,7 @@
 
 #include "dso/v1/finding.pb.h"
 #include "re2/re2.h"
+#include "re2/set.h"
 
 namespace dso {
 
@@ -26,6 +27,10 @@ struct SecretAllowlist {
   std::vector<std::string> commits;
   std::vector<std::shared_ptr<const RE2>> paths;
   std::vector<std::shared_ptr<const RE2>> regexes;
+  // The same regexes as one RE2::Set each (one pass instead of one per
+  // regex); null when not built, then the lists are used.
+  std::shared_ptr<const RE2::Set> path_set;
+  std::shared_ptr<const RE2::Set> regex_set;
   RegexTarget regex_target = RegexTarget::kSecret;
   std::vector<std::string> stopwords;  // lower case
   // Global allowlists only: the rules it applies to (empty: all).
@@ -59,6 +64,9 @@ struct SecretRuleSet {
 
 // RE2 options that read a pattern the way Go's regexp package does.
 RE2::Options GoRegexOptions();
+
+// Builds `list`'s path_set and regex_set from its regexes.
+void BuildAllowlistSets(SecretAllowlist& list);
 
 }  // namespace dso
 
