@@ -108,11 +108,11 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
     options.skip_path = *std::move(filter);
   }
   options.cancelled = [&context] { return context.cancellation().cancelled(); };
-  options.progress = [&context](const SecretScanStats& s) {
+  options.progress = [&context, git = p.git()](const SecretScanStats& s) {
     dso::v1::Event e;
     auto* pr = e.mutable_progress();
     pr->set_phase("secrets");
-    pr->set_done(s.files);
+    pr->set_done(git ? s.commits : s.files);
     pr->set_bytes(s.bytes);
     pr->set_findings(s.findings);
     context.Emit(std::move(e));

@@ -110,6 +110,16 @@ std::vector<std::string> ParseIgnoreList(absl::string_view text) {
   return out;
 }
 
+bool ExcludesCommit(const std::vector<SecretAllowlist>& lists,
+                    absl::string_view commit) {
+  for (const auto& l : lists) {
+    bool only_commits =
+        l.paths.empty() && l.regexes.empty() && l.stopwords.empty();
+    if ((!l.match_all || only_commits) && CommitListed(l, commit)) return true;
+  }
+  return false;
+}
+
 bool HasInlineAllow(absl::string_view line) {
   return absl::StrContains(line, "gitleaks:allow") ||
          absl::StrContains(line, "dso:allow");

@@ -25,9 +25,16 @@ bool Allows(const SecretAllowlist& list, const MatchContext& m);
 bool AnyAllows(const std::vector<SecretAllowlist>& lists,
                const MatchContext& m);
 
-// True when an OR-allowlist lets the whole file (or commit) go unscanned.
+// True when an allowlist lets the whole file (in `commit`, if any) go
+// unscanned: an OR list naming its path or commit, or an AND list that
+// sets only paths and commits, each of which matches.
 bool ExcludesFile(const std::vector<SecretAllowlist>& lists,
                   absl::string_view path, absl::string_view commit);
+
+// True when an allowlist lets a whole commit go unscanned: an OR list
+// naming it, or an AND list whose only criterion is its commits.
+bool ExcludesCommit(const std::vector<SecretAllowlist>& lists,
+                    absl::string_view commit);
 
 // The fingerprints in a .gitleaksignore-style text: one per line, blank
 // lines and '#' comments skipped.

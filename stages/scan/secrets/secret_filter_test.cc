@@ -43,6 +43,17 @@ TEST(SecretFilterTest, CommitListsAndWholeFileExclusion) {
   EXPECT_TRUE(Allows(a, {"x", "abc123", "s", "", ""}));
   EXPECT_TRUE(ExcludesFile({a}, "x", "abc123"));
   EXPECT_FALSE(ExcludesFile({a}, "x", "def456"));
+  EXPECT_TRUE(ExcludesCommit({a}, "abc123"));
+  EXPECT_FALSE(ExcludesCommit({a}, "def456"));
+  // A path list that matches anything must not drop whole commits.
+  SecretAllowlist any_path;
+  any_path.paths = {Re(".*")};
+  EXPECT_FALSE(ExcludesCommit({any_path}, "abc123"));
+  SecretAllowlist both;
+  both.match_all = true;
+  both.commits = {"abc123"};
+  both.paths = {Re("^test/")};
+  EXPECT_FALSE(ExcludesCommit({both}, "abc123"));
   SecretAllowlist p;
   p.paths = {Re("(?:^|/)node_modules(?:/|$)")};
   EXPECT_TRUE(ExcludesFile({p}, "web/node_modules", ""));

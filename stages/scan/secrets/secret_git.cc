@@ -6,12 +6,10 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "stages/scan/secrets/secret_filter.h"
 #include "stages/scan/secrets/secret_scanner.h"
 #include "stages/scan/secrets/secret_worker.h"
@@ -97,13 +95,12 @@ struct DiffScan {
   std::string fragment;
   uint32_t first_line = 0;
   uint32_t next_line = 0;
-  uint64_t bytes = 0;
 
   void Flush() {
     if (!fragment.empty()) {
       worker->ScanBuffer(fragment, path, first_line, 0, fragment.size(),
                          &commit);
-      bytes += fragment.size();
+      worker->result().stats.bytes += fragment.size();
       fragment.clear();
     }
   }
@@ -157,6 +154,54 @@ SecretFinding CommitInfo(git_commit* c) {
 
 }  // namespace
 
+void SecretScanner::ScanCommit(git_repository* repo, const git_oid& oid,
+                               Worker& w) {
+  git_commit* c = nullptr;
+  if (git_commit_lookup(&c, repo, &oid) != 0) {
+    ++w.result().stats.unreadable;
+    char hex[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(hex, sizeof(hex), &oid);
+    AddWarning(&w.result(),
+               absl::StrCat("commit ", hex, " cannot be read: ", GitError()));
+    return;
+  }
+  Commit commit(c);
+  ++w.result().stats.commits;
+  if (git_commit_parentcount(c) > 1) return;  // merges add nothing
+  DiffScan d{&w, &matcher_.rules(), CommitInfo(c)};
+  if (ExcludesCommit(matcher_.rules().allowlists, d.commit.commit)) return;
+  git_tree *t = nullptr, *pt = nullptr;
+  git_commit* parent = nullptr;
+  if (git_commit_parentcount(c) == 1 && git_commit_parent(&parent, c, 0) == 0) {
+    Commit p(parent);
+    git_commit_tree(&pt, parent);
+  }
+  Tree parent_tree(pt);
+  git_diff* diff = nullptr;
+  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+  opts.context_lines = 0;
+  opts.interhunk_lines = 0;
+  if (git_commit_tree(&t, c) != 0 ||
+      git_diff_tree_to_tree(&diff, repo, pt, t, &opts) != 0) {
+    Tree tree(t);
+    ++w.result().stats.unreadable;
+    AddWarning(&w.result(), absl::StrCat("commit ", d.commit.commit,
+                                         ": cannot diff: ", GitError()));
+    return;
+  }
+  Tree tree(t);
+  Diff diff_handle(diff);
+  git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+  find.flags = GIT_DIFF_FIND_RENAMES;
+  git_diff_find_similar(diff, &find);
+  if (git_diff_foreach(diff, OnFile, nullptr, OnHunk, OnLine, &d) != 0) {
+    ++w.result().stats.unreadable;
+    AddWarning(&w.result(), absl::StrCat("commit ", d.commit.commit,
+                                         ": cannot read a blob: ", GitError()));
+  }
+  d.Flush();
+}
+
 absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(
     const std::string& path, const std::string& since) {
   Libgit2 lib;
@@ -169,104 +214,24 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(
   auto commits = ListCommits(r, path, since);
   if (!commits.ok()) return commits.status();
 
-  int n = options_.threads > 0
-              ? options_.threads
-              : std::max(1u, std::thread::hardware_concurrency());
-  n = std::max(1, std::min<int>(n, static_cast<int>(commits->size())));
+  int n = std::max(
+      1, std::min<int>(WorkerCount(), static_cast<int>(commits->size())));
   std::atomic<size_t> next{0};
-  std::atomic<uint64_t> done{0}, bytes{0};
-  std::vector<std::unique_ptr<Worker>> workers;
-  std::vector<std::thread> threads;
-  absl::Mutex mu;
-  int finished = 0;
-  for (int i = 0; i < n; ++i) {
-    workers.push_back(std::make_unique<Worker>(*this));
-    threads.emplace_back([&, w = workers.back().get()] {
-      git_repository* own = nullptr;
-      if (git_repository_open_ext(&own, path.c_str(), 0, nullptr) != 0) {
-        AddWarning(&w->result(), absl::StrCat(path, ": ", GitError()));
-      } else {
-        Repo repo_handle(own);
-        for (size_t k; (k = next++) < commits->size();) {
-          if (options_.cancelled && options_.cancelled()) break;
-          git_commit* c = nullptr;
-          if (git_commit_lookup(&c, own, &(*commits)[k]) != 0) {
-            ++w->result().stats.unreadable;
-            char hex[GIT_OID_HEXSZ + 1];
-            git_oid_tostr(hex, sizeof(hex), &(*commits)[k]);
-            AddWarning(
-                &w->result(),
-                absl::StrCat("commit ", hex, " cannot be read: ", GitError()));
-            continue;
-          }
-          Commit commit(c);
-          ++w->result().stats.commits;
-          ++done;
-          if (git_commit_parentcount(c) > 1) continue;  // merges add nothing
-          DiffScan d{w, &matcher_.rules(), CommitInfo(c)};
-          if (ExcludesFile(matcher_.rules().allowlists, "", d.commit.commit)) {
-            continue;
-          }
-          git_tree *t = nullptr, *pt = nullptr;
-          git_commit* parent = nullptr;
-          if (git_commit_parentcount(c) == 1 &&
-              git_commit_parent(&parent, c, 0) == 0) {
-            Commit p(parent);
-            git_commit_tree(&pt, parent);
-          }
-          Tree parent_tree(pt);
-          git_diff* diff = nullptr;
-          git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
-          opts.context_lines = 0;
-          opts.interhunk_lines = 0;
-          if (git_commit_tree(&t, c) != 0 ||
-              git_diff_tree_to_tree(&diff, own, pt, t, &opts) != 0) {
-            Tree tree(t);
-            ++w->result().stats.unreadable;
-            AddWarning(&w->result(),
-                       absl::StrCat("commit ", d.commit.commit,
-                                    ": cannot diff: ", GitError()));
-            continue;
-          }
-          Tree tree(t);
-          Diff diff_handle(diff);
-          git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
-          find.flags = GIT_DIFF_FIND_RENAMES;
-          git_diff_find_similar(diff, &find);
-          if (git_diff_foreach(diff, OnFile, nullptr, OnHunk, OnLine, &d) !=
-              0) {
-            ++w->result().stats.unreadable;
-            AddWarning(&w->result(),
-                       absl::StrCat("commit ", d.commit.commit,
-                                    ": cannot read a blob: ", GitError()));
-          }
-          d.Flush();
-          w->result().stats.bytes += d.bytes;
-          bytes += d.bytes;
-        }
-      }
-      absl::MutexLock lock(&mu);
-      ++finished;
-    });
-  }
-  SecretScanResult result;
-  auto all_done = [&] { return finished == n; };
-  {
-    absl::MutexLock lock(&mu);
-    while (!mu.AwaitWithTimeout(absl::Condition(&all_done),
-                                absl::Milliseconds(250))) {
-      if (options_.progress) {
-        SecretScanStats s;
-        s.commits = s.files = done.load();
-        s.bytes = bytes.load();
-        options_.progress(s);
-      }
+  WorkerGroup group(*this, n, [&](Worker& w) {
+    git_repository* own = nullptr;
+    if (git_repository_open_ext(&own, path.c_str(), 0, nullptr) != 0) {
+      AddWarning(&w.result(), absl::StrCat(path, ": ", GitError()));
+      return;
     }
-  }
-  for (auto& t : threads) t.join();
-  for (auto& w : workers) CollectWorkerResult(*w, result);
-  SortFindings(result.findings);
-  if (options_.progress) options_.progress(result.stats);
+    Repo repo_handle(own);
+    for (size_t k; (k = next++) < commits->size();) {
+      if (options_.cancelled && options_.cancelled()) break;
+      ScanCommit(own, (*commits)[k], w);
+      w.PublishProgress();
+    }
+  });
+  SecretScanResult result;
+  group.Finish(options_.progress, result);
   return result;
 }
 

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -25,7 +24,6 @@ namespace dso {
 namespace {
 
 constexpr size_t kMaxWarnings = 100;
-constexpr absl::Duration kProgressEvery = absl::Milliseconds(250);
 
 }  // namespace
 
@@ -57,8 +55,6 @@ namespace {
 // when the workers fall behind.
 class FileQueue {
  public:
-  explicit FileQueue(int workers) : workers_(workers) {}
-
   void Push(std::string abs, std::string rel) {
     absl::MutexLock lock(&mu_, absl::Condition(this, &FileQueue::HasRoom));
     draining_ = false;
@@ -76,16 +72,6 @@ class FileQueue {
     absl::MutexLock lock(&mu_);
     closed_ = true;
   }
-  void WorkerDone() {
-    absl::MutexLock lock(&mu_);
-    ++done_;
-  }
-  // Waits up to `timeout` for every worker to finish.
-  bool AwaitWorkers(absl::Duration timeout) {
-    absl::MutexLock lock(&mu_);
-    return mu_.AwaitWithTimeout(absl::Condition(this, &FileQueue::AllDone),
-                                timeout);
-  }
 
  private:
   // A full queue lets the walk go on only once it is half empty, so walk
@@ -95,14 +81,11 @@ class FileQueue {
     return items_.size() < (draining_ ? kMaxItems / 2 : kMaxItems);
   }
   bool Ready() const { return !items_.empty() || closed_; }
-  bool AllDone() const { return done_ == workers_; }
 
   absl::Mutex mu_;
   std::deque<std::pair<std::string, std::string>> items_;
   bool closed_ = false;
   bool draining_ = false;
-  int done_ = 0;
-  const int workers_;
 };
 
 }  // namespace
@@ -127,25 +110,11 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanDirectory(
     return absl::InvalidArgumentError(absl::StrCat(
         "cannot scan '", root, "': neither a directory nor a regular file"));
   }
-  int n = options_.threads > 0
-              ? options_.threads
-              : std::max(1u, std::thread::hardware_concurrency());
-  FileQueue queue(n);
-  std::vector<std::unique_ptr<Worker>> workers;
-  std::vector<std::thread> threads;
-  for (int i = 0; i < n; ++i) {
-    workers.push_back(std::make_unique<Worker>(*this));
-    threads.emplace_back([&queue, w = workers.back().get()] {
-      std::pair<std::string, std::string> item;
-      while (queue.Pop(&item)) w->ScanFile(item.first, item.second);
-      queue.WorkerDone();
-    });
-  }
-  auto snapshot = [&] {
-    SecretScanStats s = result.stats;
-    for (auto& w : workers) w->AddProgress(s);
-    return s;
-  };
+  FileQueue queue;
+  WorkerGroup group(*this, WorkerCount(), [&queue](Worker& w) {
+    std::pair<std::string, std::string> item;
+    while (queue.Pop(&item)) w.ScanFile(item.first, item.second);
+  });
   absl::Time next_progress = absl::Now() + kProgressEvery;
   // Depth-first walk; symlinks are counted, not followed.
   std::vector<std::pair<std::string, std::string>> dirs{{root, ""}};
@@ -196,19 +165,19 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanDirectory(
     }
     closedir(d);
     if (options_.progress && absl::Now() >= next_progress) {
-      options_.progress(snapshot());
+      options_.progress(group.Progress(result.stats));
       next_progress = absl::Now() + kProgressEvery;
     }
   }
   queue.Close();
-  while (!queue.AwaitWorkers(kProgressEvery)) {
-    if (options_.progress) options_.progress(snapshot());
-  }
-  for (auto& t : threads) t.join();
-  for (auto& w : workers) CollectWorkerResult(*w, result);
-  SortFindings(result.findings);
-  if (options_.progress) options_.progress(result.stats);
+  group.Finish(options_.progress, result);
   return result;
+}
+
+int SecretScanner::WorkerCount() const {
+  return options_.threads > 0 ? options_.threads
+                              : static_cast<int>(std::max(
+                                    1u, std::thread::hardware_concurrency()));
 }
 
 SecretScanResult SecretScanner::ScanFd(int fd, const std::string& name) {

@@ -20,6 +20,9 @@
 #include "absl/status/statusor.h"
 #include "stages/scan/secrets/secret_matcher.h"
 
+struct git_repository;
+struct git_oid;
+
 namespace dso {
 
 struct SecretFinding {
@@ -98,6 +101,10 @@ class SecretScanner {
   class Worker;
 
  private:
+  int WorkerCount() const;  // options_.threads, else one per core
+  // One commit's added lines (secret_git.cc).
+  void ScanCommit(git_repository* repo, const git_oid& oid, Worker& w);
+
   const SecretMatcher& matcher_;
   SecretScanOptions options_;
 };

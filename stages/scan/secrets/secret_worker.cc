@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "stages/core/finding.h"
 #include "stages/scan/secrets/secret_filter.h"
 
@@ -49,6 +50,9 @@ size_t LineStart(absl::string_view text, size_t pos) {
 
 }  // namespace
 
+namespace {
+
+// Moves a finished worker's stats, findings and warnings into `result`.
 void CollectWorkerResult(SecretScanner::Worker& worker,
                          SecretScanResult& result) {
   const SecretScanStats& from = worker.result().stats;
@@ -69,6 +73,54 @@ void CollectWorkerResult(SecretScanner::Worker& worker,
   }
   worker.result().findings.clear();
   for (auto& m : worker.result().warnings) AddWarning(&result, std::move(m));
+}
+
+}  // namespace
+
+WorkerGroup::WorkerGroup(SecretScanner& scanner, int threads,
+                         std::function<void(SecretScanner::Worker&)> body) {
+  for (int i = 0; i < threads; ++i) {
+    workers_.push_back(std::make_unique<SecretScanner::Worker>(scanner));
+  }
+  for (auto& w : workers_) {
+    threads_.emplace_back([this, body, w = w.get()] {
+      body(*w);
+      w->PublishProgress();
+      absl::MutexLock lock(&mu_);
+      ++done_;
+    });
+  }
+}
+
+WorkerGroup::~WorkerGroup() {
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+SecretScanStats WorkerGroup::Progress(const SecretScanStats& base) const {
+  SecretScanStats s = base;
+  for (const auto& w : workers_) w->AddProgress(s);
+  return s;
+}
+
+void WorkerGroup::Finish(
+    const std::function<void(const SecretScanStats&)>& progress,
+    SecretScanResult& result) {
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (mu_.AwaitWithTimeout(absl::Condition(this, &WorkerGroup::AllDone),
+                               kProgressEvery)) {
+        break;
+      }
+    }
+    if (progress) progress(Progress(result.stats));
+  }
+  for (auto& t : threads_) t.join();
+  for (auto& w : workers_) CollectWorkerResult(*w, result);
+  SortFindings(result.findings);
+  if (progress) progress(result.stats);
 }
 
 void SortFindings(std::vector<SecretFinding>& f) {
@@ -156,14 +208,21 @@ void SecretScanner::Worker::ScanStream(int fd, const std::string& rel) {
     memmove(buffer_.data(), buffer_.data() + len - overlap, overlap);
     carry = overlap;
   }
+  PublishProgress();
+}
+
+void SecretScanner::Worker::PublishProgress() {
   progress_files_.store(result_.stats.files, std::memory_order_relaxed);
+  progress_bytes_.store(result_.stats.bytes, std::memory_order_relaxed);
   progress_findings_.store(result_.stats.findings, std::memory_order_relaxed);
+  progress_commits_.store(result_.stats.commits, std::memory_order_relaxed);
 }
 
 void SecretScanner::Worker::AddProgress(SecretScanStats& s) const {
   s.files += progress_files_.load(std::memory_order_relaxed);
   s.bytes += progress_bytes_.load(std::memory_order_relaxed);
   s.findings += progress_findings_.load(std::memory_order_relaxed);
+  s.commits += progress_commits_.load(std::memory_order_relaxed);
 }
 
 void SecretScanner::Worker::ScanBuffer(absl::string_view text,

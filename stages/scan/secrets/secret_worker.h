@@ -6,9 +6,15 @@
 #define DSO_STAGES_SCAN_SECRETS_SECRET_WORKER_H_
 
 #include <atomic>
+#include <functional>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "stages/scan/secrets/secret_scanner.h"
 
 namespace dso {
@@ -23,7 +29,9 @@ class SecretScanner::Worker {
 
   void ScanStream(int fd, const std::string& rel);
 
-  // What this worker has done so far; safe to call from another thread.
+  // Makes this worker's counts so far visible to AddProgress.
+  void PublishProgress();
+  // What this worker has published; safe to call from another thread.
   void AddProgress(SecretScanStats& s) const;
 
   // Matches in `text` starting in [report_from, report_to) become findings
@@ -46,12 +54,40 @@ class SecretScanner::Worker {
   std::vector<SecretMatch> matches_;
   SecretScanResult result_;
   std::atomic<uint64_t> progress_files_{0}, progress_bytes_{0},
-      progress_findings_{0};
+      progress_findings_{0}, progress_commits_{0};
 };
 
-// Moves a finished worker's stats, findings and warnings into `result`.
-void CollectWorkerResult(SecretScanner::Worker& worker,
-                         SecretScanResult& result);
+// How often a scan reports progress.
+constexpr absl::Duration kProgressEvery = absl::Milliseconds(250);
+
+// The worker threads of one scan: each runs `body` with its own Worker;
+// Finish waits for all of them, reporting progress meanwhile, and gathers
+// their findings, stats and warnings into a result.
+class WorkerGroup {
+ public:
+  WorkerGroup(SecretScanner& scanner, int threads,
+              std::function<void(SecretScanner::Worker&)> body);
+  ~WorkerGroup();  // joins threads Finish did not
+  WorkerGroup(const WorkerGroup&) = delete;
+  WorkerGroup& operator=(const WorkerGroup&) = delete;
+
+  // `base` holds what the caller counted itself (e.g. the directory walk).
+  SecretScanStats Progress(const SecretScanStats& base) const;
+  // Blocks until every body returned; `progress` (may be empty) hears the
+  // running counts every 250 ms and the final ones at the end.
+  void Finish(const std::function<void(const SecretScanStats&)>& progress,
+              SecretScanResult& result);
+
+ private:
+  bool AllDone() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return done_ == static_cast<int>(threads_.size());
+  }
+
+  std::vector<std::unique_ptr<SecretScanner::Worker>> workers_;
+  std::vector<std::thread> threads_;
+  mutable absl::Mutex mu_;
+  int done_ ABSL_GUARDED_BY(mu_) = 0;
+};
 
 // By commit, file, line, column and rule: reports come out the same order
 // whatever the threads did.
