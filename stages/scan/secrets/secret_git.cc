@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "stages/scan/secrets/git_tree_changes.h"
 #include "stages/scan/secrets/secret_filter.h"
 #include "stages/scan/secrets/secret_scanner.h"
 #include "stages/scan/secrets/secret_worker.h"
@@ -40,14 +41,15 @@ std::string GitError() {
   return e && e->message ? e->message : "unknown libgit2 error";
 }
 
-// libgit2's global state, held while any scan runs. Its object cache is
-// capped so memory stays bounded on large histories (pack files stay
-// mapped: their pages are the file's, shared with the page cache).
+// libgit2's global state, held while any scan runs. Its object cache holds
+// the trees the walk rereads from commit to commit; 16 MiB of it is nearly as
+// fast as 96 MiB and keeps a history scan's memory near that of a directory
+// scan (pack files stay mapped: their pages are the file's).
 struct Libgit2 {
   Libgit2() {
     git_libgit2_init();
     git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE,
-                     static_cast<ssize_t>(96 << 20));
+                     static_cast<ssize_t>(16 << 20));
   }
   ~Libgit2() { git_libgit2_shutdown(); }
 };
@@ -152,6 +154,75 @@ SecretFinding CommitInfo(git_commit* c) {
   return f;
 }
 
+using Blob = std::unique_ptr<git_blob, Deleter<git_blob, git_blob_free>>;
+
+absl::StatusOr<Blob> LookupBlob(git_repository* repo, const git_oid& id,
+                                const std::string& path) {
+  git_blob* b = nullptr;
+  if (git_blob_lookup(&b, repo, &id) != 0) {
+    return absl::DataLossError(
+        absl::StrCat("cannot read a blob of '", path, "': ", GitError()));
+  }
+  return Blob(b);
+}
+
+// The added lines of files a tree walk found: a new file is scanned whole,
+// a modified one by its diff against the old version.
+absl::Status ScanChanges(git_repository* repo,
+                         const std::vector<TreeChange>& changes, DiffScan& d) {
+  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+  opts.context_lines = 0;
+  opts.interhunk_lines = 0;
+  for (const TreeChange& c : changes) {
+    if (ExcludesFile(d.rules->allowlists, c.path, d.commit.commit)) continue;
+    auto blob = LookupBlob(repo, c.new_id, c.path);
+    if (!blob.ok()) return blob.status();
+    if (c.added()) {
+      if (git_blob_is_binary(blob->get())) continue;
+      absl::string_view text(
+          static_cast<const char*>(git_blob_rawcontent(blob->get())),
+          static_cast<size_t>(git_blob_rawsize(blob->get())));
+      d.worker->ScanBuffer(text, c.path, 1, 0, text.size(), &d.commit);
+      d.worker->result().stats.bytes += text.size();
+      continue;
+    }
+    auto old_blob = LookupBlob(repo, c.old_id, c.path);
+    if (!old_blob.ok()) return old_blob.status();
+    if (git_diff_blobs(old_blob->get(), c.path.c_str(), blob->get(),
+                       c.path.c_str(), &opts, OnFile, nullptr, OnHunk, OnLine,
+                       &d) != 0) {
+      return absl::DataLossError(
+          absl::StrCat("cannot diff '", c.path, "': ", GitError()));
+    }
+    d.Flush();
+  }
+  return absl::OkStatus();
+}
+
+// libgit2's full tree diff with similarity-based rename detection, for
+// commits that both delete and add files (a moved file that was also edited
+// adds only its edits, as in `git log -p`).
+absl::Status ScanDiffWithRenames(git_repository* repo, git_tree* old_tree,
+                                 git_tree* new_tree, DiffScan& d) {
+  git_diff* diff = nullptr;
+  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+  opts.context_lines = 0;
+  opts.interhunk_lines = 0;
+  if (git_diff_tree_to_tree(&diff, repo, old_tree, new_tree, &opts) != 0) {
+    return absl::DataLossError(absl::StrCat("cannot diff: ", GitError()));
+  }
+  Diff diff_handle(diff);
+  git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+  find.flags = GIT_DIFF_FIND_RENAMES;
+  git_diff_find_similar(diff, &find);
+  if (git_diff_foreach(diff, OnFile, nullptr, OnHunk, OnLine, &d) != 0) {
+    return absl::DataLossError(
+        absl::StrCat("cannot read a blob: ", GitError()));
+  }
+  d.Flush();
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void SecretScanner::ScanCommit(git_repository* repo, const git_oid& oid,
@@ -177,29 +248,29 @@ void SecretScanner::ScanCommit(git_repository* repo, const git_oid& oid,
     git_commit_tree(&pt, parent);
   }
   Tree parent_tree(pt);
-  git_diff* diff = nullptr;
-  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
-  opts.context_lines = 0;
-  opts.interhunk_lines = 0;
-  if (git_commit_tree(&t, c) != 0 ||
-      git_diff_tree_to_tree(&diff, repo, pt, t, &opts) != 0) {
-    Tree tree(t);
+  if (git_commit_tree(&t, c) != 0) {
     ++w.result().stats.unreadable;
-    AddWarning(&w.result(), absl::StrCat("commit ", d.commit.commit,
-                                         ": cannot diff: ", GitError()));
+    AddWarning(&w.result(),
+               absl::StrCat("commit ", d.commit.commit,
+                            ": cannot read its tree: ", GitError()));
     return;
   }
   Tree tree(t);
-  Diff diff_handle(diff);
-  git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
-  find.flags = GIT_DIFF_FIND_RENAMES;
-  git_diff_find_similar(diff, &find);
-  if (git_diff_foreach(diff, OnFile, nullptr, OnHunk, OnLine, &d) != 0) {
+  auto changes = ListTreeChanges(repo, pt, t);
+  if (!changes.ok()) {
     ++w.result().stats.unreadable;
-    AddWarning(&w.result(), absl::StrCat("commit ", d.commit.commit,
-                                         ": cannot read a blob: ", GitError()));
+    AddWarning(&w.result(), absl::StrCat("commit ", d.commit.commit, ": ",
+                                         changes.status().message()));
+    return;
   }
-  d.Flush();
+  absl::Status scanned = changes->unpaired_deletions_and_additions
+                             ? ScanDiffWithRenames(repo, pt, t, d)
+                             : ScanChanges(repo, changes->changes, d);
+  if (!scanned.ok()) {
+    ++w.result().stats.unreadable;
+    AddWarning(&w.result(), absl::StrCat("commit ", d.commit.commit, ": ",
+                                         scanned.message()));
+  }
 }
 
 absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(

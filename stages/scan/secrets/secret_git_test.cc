@@ -100,6 +100,26 @@ TEST_F(SecretGitTest, SinceLimitsToNewerCommitsAndBranchesCount) {
   EXPECT_THAT(bad.status().message(), HasSubstr("--since 'no-such-rev'"));
 }
 
+TEST_F(SecretGitTest, AFileMovedAndEditedAddsOnlyItsEdits) {
+  std::string body = "x = 1\nold = '" + kToken + "'\n";
+  for (int i = 0; i < 8; ++i) body += "line " + std::to_string(i) + "\n";
+  Commit("a.py", body, "first");
+  std::filesystem::create_directories(repo_ + "/pkg");
+  Git("mv a.py pkg/b.py");
+  std::ofstream(repo_ + "/pkg/b.py", std::ios::app) << "new = 'tok_"
+                                                    << "Zz9Yy8Xx7W'\n";
+  Commit("c.py", "unrelated = 1\n", "move and edit");
+  SecretScanner scanner(*matcher_, {});
+  auto r = scanner.ScanGitHistory(repo_, "");
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->findings.size(), 2u);
+  std::vector<std::string> where;
+  for (const SecretFinding& f : r->findings) {
+    where.push_back(f.file + ":" + std::to_string(f.line));
+  }
+  EXPECT_THAT(where, ::testing::UnorderedElementsAre("a.py:2", "pkg/b.py:11"));
+}
+
 TEST_F(SecretGitTest, MissingObjectsAreWarningsAndTheScanGoesOn) {
   Commit("a.py", "k = " + kToken + "\n", "one");
   Commit("b.py", "other = " + kToken + "\n", "two");
