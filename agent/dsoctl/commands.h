@@ -4,6 +4,7 @@
 #define DSO_AGENT_DSOCTL_COMMANDS_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,13 +37,14 @@ struct ScanOptions {
   std::string config;                 // a gitleaks TOML file
   bool git = false;
   bool gitignore = false;  // leave out what .gitignore ignores
-  std::string since;  // with --git: only commits not reachable from this
-  std::string sarif;                      // SARIF 2.1.0 report file
-  std::string report;                     // report file in --format
+  std::string since;       // with --git: only commits not reachable from this
+  std::string sarif;       // SARIF 2.1.0 report file
+  std::string report;      // report file in --format
   std::string format = "json";            // json | gitleaks
   std::string fail_on;                    // severity name
   std::vector<std::string> ignore_files;  // .gitleaksignore-style files
   uint32_t threads = 0;
+  std::optional<uint32_t> max_decode_depth;  // unset: the step's default
   uint32_t deadline_seconds = 0;
   std::string idempotency_key;
 };

@@ -85,6 +85,9 @@ int main(int argc, char** argv) {
   scan->add_option("--ignore-file", sc.ignore_files,
                    "fingerprints not to report (.gitleaksignore format)");
   scan->add_option("--threads", sc.threads, "worker threads (default: cores)");
+  scan->add_option("--max-decode-depth", sc.max_decode_depth,
+                   "passes of decoding base64/hex/percent text and scanning "
+                   "it again (default 5, 0: off)");
   scan->add_option("--deadline", sc.deadline_seconds, "seconds; 0 = default");
   scan->add_option("--idempotency-key", sc.idempotency_key,
                    "retry-safe key (default: random)");

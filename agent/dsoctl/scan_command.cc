@@ -62,6 +62,7 @@ absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
   }
   p->set_threads(o.threads);
   auto* secrets = p->mutable_secrets();
+  if (o.max_decode_depth) secrets->set_max_decode_depth(*o.max_decode_depth);
   if (!o.config.empty()) {
     std::error_code ec;
     if (std::filesystem::is_directory(o.config, ec)) {

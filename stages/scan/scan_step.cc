@@ -25,6 +25,8 @@ const std::set<std::string> kScanners = {"secrets"};
 const std::set<std::string> kFormats = {"json", "sarif", "gitleaks"};
 // Each worker holds a 4 MiB read buffer; more threads than this buy nothing.
 constexpr uint32_t kMaxThreads = 64;
+// Deeper nesting of encodings than this is not worth a rescan.
+constexpr uint32_t kMaxDecodeDepth = 16;
 
 absl::StatusOr<SecretRuleSet> LoadRules(const dso::v1::SecretsParams& p,
                                         const std::string& base_dir) {
@@ -52,6 +54,11 @@ absl::Status ScanStep::Validate(const dso::v1::RunStepRequest& request) const {
   if (p.threads() > kMaxThreads) {
     return absl::InvalidArgumentError(absl::StrCat(
         "scan.threads ", p.threads(), " is more than ", kMaxThreads));
+  }
+  if (p.secrets().max_decode_depth() > kMaxDecodeDepth) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "scan.secrets.max_decode_depth ", p.secrets().max_decode_depth(),
+        " is more than ", kMaxDecodeDepth));
   }
   for (const auto& s : p.scanners()) {
     if (!kScanners.count(s)) {
@@ -94,6 +101,9 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
 
   SecretScanOptions options;
   options.threads = static_cast<int>(p.threads());
+  if (p.secrets().has_max_decode_depth()) {
+    options.max_decode_depth = static_cast<int>(p.secrets().max_decode_depth());
+  }
   // The target's own .gitleaksignore (if any), then the client's lists.
   auto own = ReadFile(*root + "/.gitleaksignore");
   for (auto& f : ParseIgnoreList(own.ok() ? *own : "")) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "stages/scan/secrets/go_regex.h"
 #include "stages/scan/secrets/hyperscan_cache.h"
+#include "stages/scan/secrets/text_lines.h"
 
 namespace dso {
 namespace {
@@ -29,8 +30,7 @@ constexpr size_t kMaxRuns = 4096;
 // one line), within the long reach.
 size_t WindowStart(absl::string_view text, size_t end, size_t lookback) {
   size_t floor = end > kLongLookBack ? end - kLongLookBack : 0;
-  size_t nl = end == 0 ? absl::string_view::npos : text.rfind('\n', end - 1);
-  size_t line = nl == absl::string_view::npos ? 0 : nl + 1;
+  size_t line = LineStart(text, end);
   size_t reach = end > lookback ? end - lookback : 0;
   return std::min(reach, std::max(line, floor));
 }

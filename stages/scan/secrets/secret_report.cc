@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
 
 namespace dso {
@@ -26,6 +27,10 @@ dso::v1::Finding ToFinding(const SecretFinding& f, const SecretRule& rule) {
                           : absl::StrCat(rule.id, " in ", f.file, " at commit ",
                                          f.commit.substr(0, 12), " by ",
                                          f.author, " (", f.date, ")"));
+  if (!f.tags.empty()) {
+    out.set_description(absl::StrCat(out.description(), " [",
+                                     absl::StrJoin(f.tags, ", "), "]"));
+  }
   out.set_scanner("secrets");
   out.add_references("CWE-798");
   return out;
@@ -54,7 +59,9 @@ std::string GitleaksJsonReport(const std::vector<SecretFinding>& findings,
     j["Email"] = f.email;
     j["Date"] = f.date;
     j["Message"] = f.message;
-    j["Tags"] = rule.tags;
+    std::vector<std::string> tags = rule.tags;
+    tags.insert(tags.end(), f.tags.begin(), f.tags.end());
+    j["Tags"] = tags;
     j["Fingerprint"] = f.Fingerprint(rule.id);
     arr.push_back(std::move(j));
   }

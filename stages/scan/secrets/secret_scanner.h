@@ -33,6 +33,8 @@ struct SecretFinding {
   std::string secret;                     // masked
   std::string match;  // masked (the secret's characters replaced)
   double entropy = 0;
+  // Decoded findings: "decoded:base64", "decode-depth:1" (as gitleaks).
+  std::vector<std::string> tags;
   // Git history only.
   std::string commit, author, email, date, message;
 
@@ -64,6 +66,9 @@ struct SecretScanOptions {
   int threads = 0;                   // 0: one per core
   size_t chunk_bytes = 4 << 20;      // read this much of a file at a time
   size_t overlap_bytes = 128 << 10;  // half: the longest match found whole
+  // Passes of decoding encoded text (base64, hex, percent) and scanning it
+  // again; 0 turns decoding off. gitleaks' default is 5 too.
+  int max_decode_depth = 5;
   // Fingerprints ([commit:]file:rule:line) not to report (.gitleaksignore).
   std::set<std::string> ignored_fingerprints;
   // Called now and then from one thread while scanning.

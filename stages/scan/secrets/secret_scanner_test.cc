@@ -18,6 +18,27 @@ namespace {
 // Built at run time so this source does not itself hold a token.
 const std::string kToken = std::string("tok_") + "q8vN3kLm2R";
 
+std::string Base64(const std::string& in) {
+  static const char* kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 3 <= in.size(); i += 3) {
+    uint32_t v = uint32_t(uint8_t(in[i])) << 16 |
+                 uint32_t(uint8_t(in[i + 1])) << 8 | uint8_t(in[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[v >> s & 63];
+  }
+  if (i < in.size()) {
+    uint32_t v = uint32_t(uint8_t(in[i])) << 16;
+    if (i + 1 < in.size()) v |= uint32_t(uint8_t(in[i + 1])) << 8;
+    out += kAlphabet[v >> 18 & 63];
+    out += kAlphabet[v >> 12 & 63];
+    out += i + 1 < in.size() ? kAlphabet[v >> 6 & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
 class SecretScannerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -104,6 +125,37 @@ TEST_F(SecretScannerTest, InlineAllowIgnoreFileAndPlaceholders) {
   EXPECT_TRUE(r.findings.empty());
   EXPECT_EQ(r.stats.suppressed, 2u);
   EXPECT_EQ(r.stats.placeholders, 1u);
+}
+
+TEST_F(SecretScannerTest, EncodedSecretsAreDecodedAndReportedInPlace) {
+  std::string once = Base64("key: " + kToken + "\n");
+  std::string twice = Base64("inner = " + Base64("k=" + kToken) + ";");
+  Write("a.yaml", "x: 1\ndata: \"" + once + "\"\ny: " + twice + "\n");
+  Write("b.yaml", "data: " + once + " # gitleaks:allow\n");
+  auto r = Scan();
+  ASSERT_EQ(r.findings.size(), 2u);
+  const SecretFinding& a = r.findings[0];
+  EXPECT_EQ(a.file, "a.yaml");
+  EXPECT_EQ(a.line, 2u);
+  EXPECT_EQ(a.column, 8u);  // where the encoded text starts
+  EXPECT_EQ(a.end_column, 7u + once.size());
+  EXPECT_THAT(a.tags,
+              ::testing::ElementsAre("decoded:base64", "decode-depth:1"));
+  EXPECT_EQ(a.secret.find(kToken), std::string::npos);
+  EXPECT_EQ(a.secret.substr(0, 4), "tok_");
+  const SecretFinding& b = r.findings[1];
+  EXPECT_EQ(b.line, 3u);
+  EXPECT_EQ(b.column, 4u);
+  EXPECT_THAT(b.tags,
+              ::testing::ElementsAre("decoded:base64", "decode-depth:2"));
+  EXPECT_EQ(r.stats.suppressed, 1u);  // b.yaml's inline allow
+  // One pass finds the singly encoded one only; none finds neither.
+  SecretScanOptions one;
+  one.max_decode_depth = 1;
+  EXPECT_EQ(Scan(one).findings.size(), 1u);
+  SecretScanOptions off;
+  off.max_decode_depth = 0;
+  EXPECT_TRUE(Scan(off).findings.empty());
 }
 
 TEST_F(SecretScannerTest, PathOnlyRulesReportTheFile) {

@@ -14,43 +14,12 @@
 #include "absl/time/clock.h"
 #include "stages/core/finding.h"
 #include "stages/scan/secrets/secret_filter.h"
+#include "stages/scan/secrets/text_lines.h"
 
 namespace dso {
 namespace {
 
 constexpr size_t kBinaryProbe = 8000;  // as git: a NUL in here = binary
-
-// Newlines in `text`, eight bytes at a time: a byte of v ^ 0x0a.. is zero
-// exactly where v holds '\n', and the bit trick marks each zero byte's top
-// bit without carries between bytes.
-uint32_t CountLines(absl::string_view text) {
-  constexpr uint64_t kNewlines = 0x0a0a0a0a0a0a0a0aULL;
-  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
-  const char* p = text.data();
-  const char* end = p + text.size();
-  uint64_t count = 0;
-  for (; end - p >= 8; p += 8) {
-    uint64_t v;
-    memcpy(&v, p, 8);
-    v ^= kNewlines;
-    uint64_t zero = ~(((v & kLow7) + kLow7) | v | kLow7);
-    // One bit per newline at each byte's bottom; the multiply sums them
-    // into the top byte (no popcount instruction needed).
-    count += (((zero >> 7) * 0x0101010101010101ULL) >> 56);
-  }
-  for (; p < end; ++p) count += *p == '\n';
-  return static_cast<uint32_t>(count);
-}
-
-// Offset of the first byte of the line holding text[pos].
-size_t LineStart(absl::string_view text, size_t pos) {
-  size_t nl = pos == 0 ? absl::string_view::npos : text.rfind('\n', pos - 1);
-  return nl == absl::string_view::npos ? 0 : nl + 1;
-}
-
-}  // namespace
-
-namespace {
 
 // Moves a finished worker's stats, findings and warnings into `result`.
 void CollectWorkerResult(SecretScanner::Worker& worker,
@@ -230,6 +199,9 @@ void SecretScanner::Worker::ScanBuffer(absl::string_view text,
                                        uint32_t line_base, size_t report_from,
                                        size_t report_to,
                                        const SecretFinding* commit) {
+  if (scanner_.options_.max_decode_depth > 0) {
+    ScanDecoded(text, rel, line_base, report_from, report_to, commit);
+  }
   matches_.clear();
   scanner_.matcher_.Match(text, rel, report_from, report_to, scratch_,
                           &matches_);
@@ -238,8 +210,7 @@ void SecretScanner::Worker::ScanBuffer(absl::string_view text,
             [](const SecretMatch& a, const SecretMatch& b) {
               return a.start < b.start;
             });
-  const auto& rules = scanner_.matcher_.rules();
-  DropGenericDuplicates(rules);
+  DropGenericDuplicates(scanner_.matcher_.rules());
   size_t pos = 0;
   uint32_t line = line_base;
   for (const SecretMatch& m : matches_) {
@@ -247,43 +218,53 @@ void SecretScanner::Worker::ScanBuffer(absl::string_view text,
     pos = m.start;
     size_t begin = LineStart(text, m.start);
     size_t last = m.end > m.start ? m.end - 1 : m.start;
-    size_t line_end = text.find('\n', last);
-    if (line_end == absl::string_view::npos) line_end = text.size();
     absl::string_view match = text.substr(m.start, m.end - m.start);
-    MatchContext ctx{rel, commit ? commit->commit : "", m.secret, match,
-                     text.substr(begin, line_end - begin)};
-    const SecretRule& rule = rules.rules[m.rule];
-    if (HasInlineAllow(ctx.line) || AnyAllows(rules.allowlists, ctx) ||
-        AnyAllows(rule.allowlists, ctx)) {
-      ++result_.stats.suppressed;
-      continue;
-    }
-    if (IsPlaceholder(m.secret)) {
-      ++result_.stats.placeholders;
-      continue;
-    }
-    SecretFinding f = commit ? *commit : SecretFinding();
-    f.rule = m.rule;
-    f.file = rel;
-    f.line = line;
-    f.column = static_cast<uint32_t>(m.start - begin + 1);
-    f.end_line = line + CountLines(match);
-    f.end_column = static_cast<uint32_t>(last - LineStart(text, last) + 1);
-    f.entropy = m.entropy;
-    if (scanner_.options_.ignored_fingerprints.count(f.Fingerprint(rule.id))) {
-      ++result_.stats.suppressed;
-      continue;
-    }
-    f.secret = MaskSecret(m.secret);
-    size_t at =
-        m.secret.empty() ? absl::string_view::npos : match.find(m.secret);
-    f.match = at == absl::string_view::npos
-                  ? MaskSecret(match)
-                  : absl::StrCat(match.substr(0, at), f.secret,
-                                 match.substr(at + m.secret.size()));
-    ++result_.stats.findings;
-    result_.findings.push_back(std::move(f));
+    absl::string_view source = text.substr(begin, LineEnd(text, last) - begin);
+    Position at{line, static_cast<uint32_t>(m.start - begin + 1),
+                line + CountLines(match),
+                static_cast<uint32_t>(last - LineStart(text, last) + 1)};
+    Report(m, match, source, source, at, rel, commit, {});
   }
+}
+
+void SecretScanner::Worker::Report(
+    const SecretMatch& m, absl::string_view match, absl::string_view line,
+    absl::string_view source_line, const Position& at, const std::string& rel,
+    const SecretFinding* commit, std::vector<std::string> tags) {
+  const auto& rules = scanner_.matcher_.rules();
+  MatchContext ctx{rel, commit ? commit->commit : "", m.secret, match, line};
+  const SecretRule& rule = rules.rules[m.rule];
+  if (HasInlineAllow(source_line) || AnyAllows(rules.allowlists, ctx) ||
+      AnyAllows(rule.allowlists, ctx)) {
+    ++result_.stats.suppressed;
+    return;
+  }
+  if (IsPlaceholder(m.secret)) {
+    ++result_.stats.placeholders;
+    return;
+  }
+  SecretFinding f = commit ? *commit : SecretFinding();
+  f.rule = m.rule;
+  f.file = rel;
+  f.line = at.line;
+  f.column = at.column;
+  f.end_line = at.end_line;
+  f.end_column = at.end_column;
+  f.entropy = m.entropy;
+  f.tags = std::move(tags);
+  if (scanner_.options_.ignored_fingerprints.count(f.Fingerprint(rule.id))) {
+    ++result_.stats.suppressed;
+    return;
+  }
+  f.secret = MaskSecret(m.secret);
+  size_t at_secret =
+      m.secret.empty() ? absl::string_view::npos : match.find(m.secret);
+  f.match = at_secret == absl::string_view::npos
+                ? MaskSecret(match)
+                : absl::StrCat(match.substr(0, at_secret), f.secret,
+                               match.substr(at_secret + m.secret.size()));
+  ++result_.stats.findings;
+  result_.findings.push_back(std::move(f));
 }
 
 void SecretScanner::Worker::DropGenericDuplicates(const SecretRuleSet& rules) {

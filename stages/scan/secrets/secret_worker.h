@@ -41,6 +41,24 @@ class SecretScanner::Worker {
                   const SecretFinding* commit = nullptr);
 
  private:
+  struct Position {
+    uint32_t line, column, end_line, end_column;
+  };
+
+  // A match becomes a finding unless something allows it: `match` is its
+  // text, `line` the line allowlists see, `source_line` the scanned line
+  // holding it (for inline allow comments), `at` where it is reported.
+  void Report(const SecretMatch& m, absl::string_view match,
+              absl::string_view line, absl::string_view source_line,
+              const Position& at, const std::string& rel,
+              const SecretFinding* commit, std::vector<std::string> tags);
+
+  // Encoded segments of text[report_from, report_to) decoded and scanned
+  // again, up to the configured depth (secret_decoded_scan.cc).
+  void ScanDecoded(absl::string_view text, const std::string& rel,
+                   uint32_t line_base, size_t report_from, size_t report_to,
+                   const SecretFinding* commit);
+
   // As gitleaks: a "generic" rule's match is dropped where a specific rule
   // found the same secret (or one containing it) at the same place.
   void DropGenericDuplicates(const SecretRuleSet& rules);
