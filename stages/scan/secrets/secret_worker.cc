@@ -119,11 +119,12 @@ void SecretScanner::Worker::ScanFile(const std::string& abs,
     close(fd);
     return;  // replaced by something else since the walk saw it
   }
-  ScanStream(fd, rel);
+  ScanStream(fd, rel, static_cast<uint64_t>(st.st_size));
   close(fd);
 }
 
-void SecretScanner::Worker::ScanStream(int fd, const std::string& rel) {
+void SecretScanner::Worker::ScanStream(int fd, const std::string& rel,
+                                       uint64_t size) {
   const auto& rules = scanner_.matcher_.rules();
   if (ExcludesFile(rules.allowlists, rel, "")) {
     ++result_.stats.allowlisted_files;
@@ -155,6 +156,10 @@ void SecretScanner::Worker::ScanStream(int fd, const std::string& rel) {
       }
       len += static_cast<size_t>(n);
       bytes += static_cast<size_t>(n);
+      if (bytes == size) {  // all the file had when opened: no EOF read
+        eof = true;
+        break;
+      }
     }
     absl::string_view text(buffer_.data(), len);
     if (first) {

@@ -27,7 +27,11 @@ class SecretScanner::Worker {
 
   void ScanFile(const std::string& abs, const std::string& rel);
 
-  void ScanStream(int fd, const std::string& rel);
+  // `size`: the file's size when opened (its end is taken as read once
+  // that many bytes came); kUnknownSize for pipes and sockets.
+  static constexpr uint64_t kUnknownSize = ~uint64_t{0};
+  void ScanStream(int fd, const std::string& rel,
+                  uint64_t size = kUnknownSize);
 
   // Makes this worker's counts so far visible to AddProgress.
   void PublishProgress();
