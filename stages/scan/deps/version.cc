@@ -1,0 +1,41 @@
+#include "stages/scan/deps/version.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace dso {
+
+absl::StatusOr<VersionScheme> SchemeForEcosystem(absl::string_view ecosystem) {
+  // "Debian:12", "Ubuntu:22.04:LTS": the release does not change ordering.
+  absl::string_view base = ecosystem.substr(0, ecosystem.find(':'));
+  if (base == "PyPI") return VersionScheme::kPep440;
+  if (base == "npm" || base == "crates.io" || base == "Go" || base == "Hex") {
+    return VersionScheme::kSemver;
+  }
+  if (base == "Debian" || base == "Ubuntu") return VersionScheme::kDpkg;
+  return absl::NotFoundError(absl::StrCat(
+      "ecosystem '", ecosystem, "' has no version ordering in dso yet"));
+}
+
+absl::StatusOr<int> CompareVersions(VersionScheme scheme, absl::string_view a,
+                                    absl::string_view b) {
+  switch (scheme) {
+    case VersionScheme::kSemver:
+      return CompareSemver(a, b);
+    case VersionScheme::kPep440:
+      return ComparePep440(a, b);
+    case VersionScheme::kDpkg:
+      return CompareDpkg(a, b);
+  }
+  return absl::InternalError("unknown version scheme");
+}
+
+int CompareDigits(absl::string_view a, absl::string_view b) {
+  while (a.size() > 1 && a[0] == '0') a.remove_prefix(1);
+  while (b.size() > 1 && b[0] == '0') b.remove_prefix(1);
+  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+  int c = a.compare(b);
+  return c < 0 ? -1 : c > 0 ? 1 : 0;
+}
+
+}  // namespace dso
