@@ -36,10 +36,12 @@ absl::StatusOr<std::unique_ptr<AgentRuntime>> AgentRuntime::Create(
     const AgentConfig& config) {
   std::unique_ptr<AgentRuntime> rt(new AgentRuntime(config));
   ASSIGN_OR_RETURN(rt->store_, BlobStore::Open(config.data_dir + "/store"));
-  // Steps keep caches (compiled rule databases) in the data dir unless the
-  // environment names another place. Set before any run thread exists.
+  // Steps keep caches (compiled rule databases) and the vulnerability
+  // database in the data dir unless the environment names another place. Set before any run thread exists.
   setenv("DSO_CACHE_DIR", (config.data_dir + "/cache").c_str(),
          /*overwrite=*/0);
+  // The vulnerability database of the "db" step and dependency scans.
+  setenv("DSO_DB_DIR", (config.data_dir + "/osv").c_str(), /*overwrite=*/0);
   rt->steps_ = std::make_unique<StepRegistry>();
   RETURN_IF_ERROR(RegisterAllSteps(*rt->steps_));
   RunManagerOptions opts;

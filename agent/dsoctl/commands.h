@@ -50,6 +50,14 @@ struct ScanOptions {
 };
 
 int CmdScan(const GlobalOptions& g, const ScanOptions& o);
+
+struct DbOptions {
+  std::string db;                  // empty: the agent's (data dir/osv)
+  std::vector<std::string> paths;  // import these; none: only show info
+  std::string idempotency_key;
+};
+
+int CmdDb(const GlobalOptions& g, const DbOptions& o);
 int CmdRunsList(const GlobalOptions& g, uint32_t limit);
 int CmdRunsShow(const GlobalOptions& g, const std::string& id);
 int CmdRunsAttach(const GlobalOptions& g, const std::string& id, uint64_t from);

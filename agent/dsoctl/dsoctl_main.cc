@@ -92,6 +92,22 @@ int main(int argc, char** argv) {
   scan->add_option("--idempotency-key", sc.idempotency_key,
                    "retry-safe key (default: random)");
 
+  dso::DbOptions dbo;
+  auto* db = app.add_subcommand("db", "the local vulnerability database");
+  db->require_subcommand(1);
+  auto* db_import = db->add_subcommand(
+      "import", "import OSV records: import [--db DIR] PATH...");
+  db_import->add_option("--db", dbo.db,
+                        "database directory (default: the agent's)");
+  db_import
+      ->add_option("paths", dbo.paths,
+                   "directories of .json/.yaml records, record files, or "
+                   ".zip archives of them")
+      ->required();
+  auto* db_info = db->add_subcommand("info", "sources, counts, last import");
+  db_info->add_option("--db", dbo.db,
+                      "database directory (default: the agent's)");
+
   auto* runs =
       app.add_subcommand("runs", "list, show, attach to or cancel runs");
   runs->require_subcommand(1);
@@ -133,6 +149,7 @@ int main(int argc, char** argv) {
   }
   if (*exec) return dso::CmdExec(g, ex);
   if (*scan) return dso::CmdScan(g, sc);
+  if (*db_import || *db_info) return dso::CmdDb(g, dbo);
   if (*list) return dso::CmdRunsList(g, limit);
   if (*show) return dso::CmdRunsShow(g, run_id);
   if (*attach) return dso::CmdRunsAttach(g, run_id, from);

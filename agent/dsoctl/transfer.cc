@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -126,9 +127,10 @@ absl::StatusOr<dso::v1::Input> PrepareInput(AgentConnection& conn,
                                             const std::string& dir) {
   std::error_code ec;
   std::string real = fs::canonical(dir, ec).string();
-  if (ec || !fs::is_directory(real, ec)) {
+  bool is_file = !ec && fs::is_regular_file(real, ec);
+  if (ec || !(is_file || fs::is_directory(real, ec))) {
     return absl::InvalidArgumentError(
-        absl::StrCat("'", dir, "' is not a directory"));
+        absl::StrCat("'", dir, "' is not a directory or file"));
   }
   dso::v1::Input input;
   if (conn.shares_filesystem()) {
@@ -140,12 +142,33 @@ absl::StatusOr<dso::v1::Input> PrepareInput(AgentConnection& conn,
       }
     }
   }
+  // A single file travels as a tar of a directory holding just it.
+  std::string packed_dir = real;
+  std::unique_ptr<std::string, void (*)(std::string*)> file_dir(
+      nullptr, [](std::string* d) {
+        std::error_code e;
+        fs::remove_all(*d, e);
+        delete d;
+      });
+  if (is_file) {
+    char tmpl[] = "/tmp/dsoctl-file-XXXXXX";
+    if (!mkdtemp(tmpl)) {
+      return absl::InternalError("cannot create a directory for the upload");
+    }
+    file_dir.reset(new std::string(tmpl));
+    fs::copy_file(real, fs::path(tmpl) / fs::path(real).filename(), ec);
+    if (ec) {
+      return absl::InternalError(
+          absl::StrCat("cannot copy '", real, "': ", ec.message()));
+    }
+    packed_dir = tmpl;
+  }
   std::string tmp =
       (fs::temp_directory_path() / absl::StrCat("dso-input-", getpid(), ".tar"))
           .string();
   FILE* f = fopen(tmp.c_str(), "wb");
   if (!f) return absl::InternalError(absl::StrCat("cannot create '", tmp, "'"));
-  absl::Status packed = PackDirectory(real, [f](absl::string_view d) {
+  absl::Status packed = PackDirectory(packed_dir, [f](absl::string_view d) {
     if (fwrite(d.data(), 1, d.size(), f) != d.size()) {
       return absl::ResourceExhaustedError("cannot write the input tar");
     }

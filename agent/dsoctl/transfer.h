@@ -23,9 +23,10 @@ absl::StatusOr<BlobInfo> DownloadBlob(AgentConnection& conn,
                                       const std::string& digest,
                                       const std::string& out);
 
-// The Input for a local directory: its path when the agent shares this file
-// system and may read it (embedded, or under its allowed roots), else a tar
-// of it uploaded to the agent.
+// The Input for a local directory or file: its path when the agent shares
+// this file system and may read it (embedded, or under its allowed roots),
+// else a tar of it (a file: of a directory holding just it) uploaded to the
+// agent.
 absl::StatusOr<dso::v1::Input> PrepareInput(AgentConnection& conn,
                                             const std::string& dir);
 

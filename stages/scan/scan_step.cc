@@ -10,6 +10,7 @@
 #include "stages/core/finding.h"
 #include "stages/core/report.h"
 #include "stages/core/status_macros.h"
+#include "stages/scan/deps/db_step.h"
 #include "stages/scan/secrets/gitleaks_config.h"
 #include "stages/scan/secrets/hyperscan_cache.h"
 #include "stages/scan/secrets/secret_filter.h"
@@ -192,7 +193,8 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
 }
 
 absl::Status RegisterScanSteps(StepRegistry& registry) {
-  return registry.Register(std::make_unique<ScanStep>());
+  RETURN_IF_ERROR(registry.Register(std::make_unique<ScanStep>()));
+  return registry.Register(std::make_unique<DbStep>());
 }
 
 }  // namespace dso

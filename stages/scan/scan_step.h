@@ -17,7 +17,7 @@ class ScanStep : public Step {
                       StepContext& context) const override;
 };
 
-// Registers the scan step.
+// Registers the scan step and the vulnerability database's "db" step.
 absl::Status RegisterScanSteps(StepRegistry& registry);
 
 // Report file names the scan step gives its artifacts, by format.
