@@ -50,9 +50,8 @@ dso::v1::Result DbStep::Run(const dso::v1::RunStepRequest& request,
     auto stats = db->Import(paths, absl::ToUnixSeconds(absl::Now()), names);
     if (!stats.ok()) {
       return ErrorResult(absl::Status(
-          stats.status().code(),
-          absl::StrCat(stats.status().message(),
-                       "; the database is unchanged")));
+          stats.status().code(), absl::StrCat(stats.status().message(),
+                                              "; the database is unchanged")));
     }
     for (const auto& w : stats->warnings) log("warning: " + w);
     if (auto s = db->Save(dir); !s.ok()) return ErrorResult(s);
@@ -64,11 +63,11 @@ dso::v1::Result DbStep::Run(const dso::v1::RunStepRequest& request,
   const auto& data = db->data();
   log(absl::StrCat("database ", dir, "/", OsvDatabase::kFileName));
   for (const auto& src : data.sources()) {
-    log(absl::StrCat("  source ", src.path(), ": ", src.records(),
-                     " records, imported ",
-                     absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
-                                      absl::FromUnixSeconds(src.imported_unix()),
-                                      absl::UTCTimeZone())));
+    log(absl::StrCat(
+        "  source ", src.path(), ": ", src.records(), " records, imported ",
+        absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
+                         absl::FromUnixSeconds(src.imported_unix()),
+                         absl::UTCTimeZone())));
   }
   for (const auto& [ecosystem, n] : db->CountsByEcosystem()) {
     log(absl::StrCat("  ", ecosystem, ": ", n, " advisories"));
@@ -78,11 +77,11 @@ dso::v1::Result DbStep::Run(const dso::v1::RunStepRequest& request,
   result.set_message(absl::StrCat(
       imported, data.advisories_size(), " advisories",
       data.updated_unix() > 0
-          ? absl::StrCat(", last import ",
-                         absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
-                                          absl::FromUnixSeconds(
-                                              data.updated_unix()),
-                                          absl::UTCTimeZone()))
+          ? absl::StrCat(
+                ", last import ",
+                absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
+                                 absl::FromUnixSeconds(data.updated_unix()),
+                                 absl::UTCTimeZone()))
           : std::string(", never imported")));
   return result;
 }

@@ -57,7 +57,7 @@ OsvDbAdvisory ToProto(const OsvRecord& r, const std::string& source) {
     for (const OsvRange& range : a.ranges) {
       auto* pr = pa->add_ranges();
       pr->set_type(range.type == OsvRange::kSemver ? v1::OsvDbRange::SEMVER
-                   : range.type == OsvRange::kGit ? v1::OsvDbRange::GIT
+                   : range.type == OsvRange::kGit  ? v1::OsvDbRange::GIT
                                                    : v1::OsvDbRange::ECOSYSTEM);
       for (const OsvEvent& e : range.events) {
         auto* pe = pr->add_events();
@@ -120,8 +120,9 @@ absl::StatusOr<OsvDatabase> OsvDatabase::Open(const std::string& dir) {
   if (!bytes.ok()) return bytes.status();
   if (!db.db_.ParseFromString(*bytes) || db.db_.format() != kFormat) {
     return absl::DataLossError(absl::StrCat(
-        path, " is damaged or of another format; import the records into a "
-              "new --db directory"));
+        path,
+        " is damaged or of another format; import the records into a "
+        "new --db directory"));
   }
   db.Reindex();
   return db;
@@ -212,9 +213,8 @@ absl::Status OsvDatabase::Save(const std::string& dir) const {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot create database directory '", dir,
-                     "': ", ec.message()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cannot create database directory '", dir, "': ", ec.message()));
   }
   std::string bytes;
   if (!db_.SerializeToString(&bytes)) {

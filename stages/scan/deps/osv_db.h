@@ -44,9 +44,9 @@ class OsvDatabase {
   // Fails, leaving the database as it was, when a path or archive cannot
   // be read. `names` (if not empty, one per path) is how the sources are
   // recorded; by default their absolute paths.
-  absl::StatusOr<OsvImportStats> Import(const std::vector<std::string>& paths,
-                                        int64_t now_unix,
-                                        const std::vector<std::string>& names = {});
+  absl::StatusOr<OsvImportStats> Import(
+      const std::vector<std::string>& paths, int64_t now_unix,
+      const std::vector<std::string>& names = {});
 
   // Replaces dir/osv.db atomically (creating `dir` if needed).
   absl::Status Save(const std::string& dir) const;

@@ -86,11 +86,11 @@ class OsvDbTest : public ::testing::Test {
 TEST_F(OsvDbTest, ImportsDirectoriesFilesAndZipsAndLooksUp) {
   Write("pypa/django-rest/PYSEC-2021-9.yaml", kPypa);
   Write("pypa/README.md", "not a record");
-  std::string zip = Zip("go/all.zip", {{"GO-2022-1059.json",
-                                        GoRecord("GO-2022-1059",
-                                                 "2024-05-20T16:03:47Z",
-                                                 "0.3.8")},
-                                       {"notes.txt", "ignored"}});
+  std::string zip =
+      Zip("go/all.zip",
+          {{"GO-2022-1059.json",
+            GoRecord("GO-2022-1059", "2024-05-20T16:03:47Z", "0.3.8")},
+           {"notes.txt", "ignored"}});
   auto db = OsvDatabase::Open(dir_ + "/db");
   ASSERT_TRUE(db.ok()) << db.status();
   auto stats = db->Import({dir_ + "/pypa", zip}, 1700000000);
@@ -121,8 +121,8 @@ TEST_F(OsvDbTest, ImportsDirectoriesFilesAndZipsAndLooksUp) {
 }
 
 TEST_F(OsvDbTest, ImportsAreIncrementalByModifiedAndDropWithdrawn) {
-  std::string a = Write("a/GO-1.json", GoRecord("GO-1", "2024-01-01T00:00:00Z",
-                                                "0.3.8"));
+  std::string a =
+      Write("a/GO-1.json", GoRecord("GO-1", "2024-01-01T00:00:00Z", "0.3.8"));
   Write("a/GO-2.json", GoRecord("GO-2", "2024-01-01T00:00:00Z", "0.1.0"));
   auto db = OsvDatabase::Open(dir_ + "/db");
   ASSERT_TRUE(db->Import({dir_ + "/a"}, 1).ok());
@@ -182,8 +182,7 @@ TEST(PackageNameTest, Pep503ForPyPIOnly) {
   EXPECT_EQ(NormalizePackageName("PyPI", "friendly.bard"), "friendly-bard");
   EXPECT_EQ(NormalizePackageName("PyPI", "friendly_bard"), "friendly-bard");
   EXPECT_EQ(NormalizePackageName("PyPI", "friendly--bard"), "friendly-bard");
-  EXPECT_EQ(NormalizePackageName("PyPI", "FrIeNdLy-._.-bArD"),
-            "friendly-bard");
+  EXPECT_EQ(NormalizePackageName("PyPI", "FrIeNdLy-._.-bArD"), "friendly-bard");
   EXPECT_EQ(NormalizePackageName("Go", "github.com/Foo/Bar"),
             "github.com/Foo/Bar");
 }

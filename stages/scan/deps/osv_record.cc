@@ -50,8 +50,7 @@ class RecordReader {
     return absl::OkStatus();
   }
 
-  absl::Status Strings(const Json& obj, const char* key,
-                       const std::string& at,
+  absl::Status Strings(const Json& obj, const char* key, const std::string& at,
                        std::vector<std::string>* out) const {
     const Json* list;
     if (auto s = Array(obj, key, at, &list); !s.ok()) return s;
@@ -105,8 +104,8 @@ class RecordReader {
         }
       }
       if (!known) {
-        return Error(eat, absl::StrCat("unknown event '", e.begin().key(),
-                                       "'"));
+        return Error(eat,
+                     absl::StrCat("unknown event '", e.begin().key(), "'"));
       }
       range.events.push_back(std::move(ev));
     }
@@ -187,9 +186,9 @@ class RecordReader {
 
 absl::Status CheckSize(absl::string_view text, const std::string& name) {
   if (text.size() > kMaxOsvRecordBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(name, ": ", text.size(), " bytes; a record may have ",
-                     kMaxOsvRecordBytes));
+    return absl::InvalidArgumentError(absl::StrCat(name, ": ", text.size(),
+                                                   " bytes; a record may have ",
+                                                   kMaxOsvRecordBytes));
   }
   return absl::OkStatus();
 }
@@ -197,8 +196,8 @@ absl::Status CheckSize(absl::string_view text, const std::string& name) {
 absl::StatusOr<Json> YamlToJson(const YAML::Node& n, int depth,
                                 const RecordReader& reader) {
   if (depth > kMaxOsvNesting) {
-    return reader.Error("", absl::StrCat("nested deeper than ",
-                                         kMaxOsvNesting));
+    return reader.Error("",
+                        absl::StrCat("nested deeper than ", kMaxOsvNesting));
   }
   switch (n.Type()) {
     case YAML::NodeType::Null:
@@ -280,8 +279,8 @@ absl::StatusOr<OsvRecord> ParseOsvJson(absl::string_view text,
                       return !too_deep;
                     });
     if (too_deep) {
-      return reader.Error("", absl::StrCat("nested deeper than ",
-                                           kMaxOsvNesting));
+      return reader.Error("",
+                          absl::StrCat("nested deeper than ", kMaxOsvNesting));
     }
   } catch (const Json::parse_error& e) {
     return reader.Error("", absl::StrCat("not JSON: ", e.what()));
@@ -301,8 +300,8 @@ absl::StatusOr<OsvRecord> ParseOsvYaml(absl::string_view text,
   try {
     root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
-    return reader.Error("", absl::StrCat("not YAML: line ", e.mark.line + 1,
-                                         ": ", e.msg));
+    return reader.Error(
+        "", absl::StrCat("not YAML: line ", e.mark.line + 1, ": ", e.msg));
   }
   auto j = YamlToJson(root, 0, reader);
   if (!j.ok()) return j.status();

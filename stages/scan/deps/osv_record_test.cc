@@ -133,10 +133,9 @@ TEST(OsvRecordTest, HostileInputIsRefused) {
   EXPECT_THAT(ParseOsvJson(deep_json, "deep.json").status().message(),
               HasSubstr("deep.json"));
   std::string nested = std::string(200, '[') + std::string(200, ']');
-  EXPECT_THAT(ParseOsvJson("{\"id\": " + nested + "}", "n.json")
-                  .status()
-                  .message(),
-              HasSubstr("nested deeper than 64"));
+  EXPECT_THAT(
+      ParseOsvJson("{\"id\": " + nested + "}", "n.json").status().message(),
+      HasSubstr("nested deeper than 64"));
   EXPECT_THAT(ParseOsvYaml("id: " + nested, "n.yaml").status().message(),
               HasSubstr("nested deeper than 64"));
   std::string huge(kMaxOsvRecordBytes + 1, ' ');

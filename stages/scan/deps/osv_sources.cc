@@ -36,8 +36,8 @@ absl::Status ReadZip(const std::string& path,
   archive_entry* e = nullptr;
   int rc;
   while ((rc = archive_read_next_header(a.get(), &e)) == ARCHIVE_OK) {
-    std::string member = archive_entry_pathname(e) ? archive_entry_pathname(e)
-                                                   : "";
+    std::string member =
+        archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
     std::string name = absl::StrCat(path, ":", member);
     if (archive_entry_filetype(e) != AE_IFREG ||
         !(IsJson(member) || IsYaml(member))) {
@@ -57,8 +57,7 @@ absl::Status ReadZip(const std::string& path,
           name, ": damaged archive member: ", archive_error_string(a.get())));
     }
     if (text.size() > kMaxOsvRecordBytes) {
-      warnings->push_back(absl::StrCat(name, ": more than ",
-                                       kMaxOsvRecordBytes,
+      warnings->push_back(absl::StrCat(name, ": more than ", kMaxOsvRecordBytes,
                                        " bytes; not a record, skipped"));
       continue;
     }
@@ -77,8 +76,8 @@ absl::Status ReadOne(const std::string& path,
   std::error_code ec;
   auto size = fs::file_size(path, ec);
   if (!ec && size > kMaxOsvRecordBytes) {
-    warnings->push_back(absl::StrCat(path, ": ", size,
-                                     " bytes; not a record, skipped"));
+    warnings->push_back(
+        absl::StrCat(path, ": ", size, " bytes; not a record, skipped"));
     return absl::OkStatus();
   }
   auto text = ReadFile(path);
@@ -95,9 +94,9 @@ absl::Status ForEachOsvFile(const std::string& path,
   std::error_code ec;
   fs::file_status st = fs::status(path, ec);
   if (ec || !fs::exists(st)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("'", path, "' cannot be read: ",
-                     ec ? ec.message() : "no such file or directory"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", path,
+        "' cannot be read: ", ec ? ec.message() : "no such file or directory"));
   }
   if (fs::is_regular_file(st)) {
     if (absl::EndsWith(path, ".zip")) return ReadZip(path, each, warnings);
@@ -113,8 +112,8 @@ absl::Status ForEachOsvFile(const std::string& path,
   fs::recursive_directory_iterator it(path, ec), end;
   for (; !ec && it != end; it.increment(ec)) {
     std::string p = it->path().string();
-    if (it->is_regular_file(ec) && (IsJson(p) || IsYaml(p) ||
-                                    absl::EndsWith(p, ".zip"))) {
+    if (it->is_regular_file(ec) &&
+        (IsJson(p) || IsYaml(p) || absl::EndsWith(p, ".zip"))) {
       files.push_back(std::move(p));
     }
   }
