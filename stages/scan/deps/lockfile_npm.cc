@@ -1,0 +1,97 @@
+// npm packages from package-lock.json / npm-shrinkwrap.json: the
+// `packages` map of lockfile versions 2 and 3, else version 1's nested
+// `dependencies`. Links and non-registry versions (git, file, URLs) are
+// noted, not matched.
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+#include "stages/scan/deps/lockfiles.h"
+
+namespace dso {
+namespace {
+
+using Json = nlohmann::json;
+
+struct NpmReader {
+  absl::string_view text;
+  const std::string& file;
+  Inventory* out;
+  std::set<std::pair<std::string, std::string>> seen;
+
+  void Add(const std::string& name, const Json& entry,
+           const std::string& key) {
+    if (!entry.is_object()) return;
+    if (entry.value("link", false)) return;
+    auto v = entry.find("version");
+    if (v == entry.end() || !v->is_string()) return;
+    std::string version = v->get<std::string>();
+    size_t at = text.find(absl::StrCat("\"", key, "\""));
+    uint32_t line = at == absl::string_view::npos ? 0 : LineOf(text, at);
+    if (absl::StrContains(version, ":")) {  // git+https:, file:, https:
+      out->notes.push_back(absl::StrCat(file, ":", line, ": '", name,
+                                        "' comes from ", version,
+                                        "; not matched"));
+      return;
+    }
+    if (seen.insert({name, version}).second) {
+      out->packages.push_back({"npm", name, version, file, line});
+    }
+  }
+
+  void V1(const Json& deps, int depth) {
+    if (!deps.is_object() || depth > 64) return;
+    for (const auto& [name, entry] : deps.items()) {
+      Add(name, entry, name);
+      if (entry.is_object() && entry.contains("dependencies")) {
+        V1(entry["dependencies"], depth + 1);
+      }
+    }
+  }
+};
+
+}  // namespace
+
+absl::Status ParsePackageLockJson(absl::string_view text,
+                                  const std::string& file, Inventory* out) {
+  Json j;
+  try {
+    bool too_deep = false;
+    j = Json::parse(text.begin(), text.end(),
+                    [&](int depth, Json::parse_event_t, Json&) {
+                      if (depth > 128) too_deep = true;
+                      return !too_deep;
+                    });
+    if (too_deep) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file, ": nested deeper than 128"));
+    }
+  } catch (const Json::parse_error& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": not JSON: ", e.what()));
+  }
+  if (!j.is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(file, ": not an object"));
+  }
+  NpmReader r{text, file, out, {}};
+  if (auto packages = j.find("packages");
+      packages != j.end() && packages->is_object()) {
+    for (const auto& [key, entry] : packages->items()) {
+      if (key.empty()) continue;  // the project itself
+      size_t nm = key.rfind("node_modules/");
+      std::string name = entry.is_object() && entry.contains("name") &&
+                                 entry["name"].is_string()
+                             ? entry["name"].get<std::string>()
+                         : nm == std::string::npos ? key
+                                                   : key.substr(nm + 13);
+      if (nm == std::string::npos) continue;  // a workspace folder
+      r.Add(name, entry, key);
+    }
+    return absl::OkStatus();
+  }
+  if (auto deps = j.find("dependencies"); deps != j.end()) r.V1(*deps, 0);
+  return absl::OkStatus();
+}
+
+}  // namespace dso

@@ -1,0 +1,182 @@
+// PyPI inventories: requirements.txt (pip's format: only `==` pins are
+// packages), Pipfile.lock (JSON) and poetry.lock (TOML).
+#include <toml++/toml.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "nlohmann/json.hpp"
+#include "stages/scan/deps/lockfiles.h"
+
+namespace dso {
+namespace {
+
+bool NameChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+         c == '_' || c == '-';
+}
+
+// One requirement line (comments, options and markers removed).
+void Requirement(absl::string_view req, const std::string& file,
+                 uint32_t line, Inventory* out) {
+  std::string where = absl::StrCat(file, ":", line);
+  if (absl::StrContains(req, "://") || absl::StartsWith(req, ".") ||
+      absl::StartsWith(req, "/")) {
+    out->notes.push_back(absl::StrCat(where, ": '", req,
+                                      "' is not from a package index; not "
+                                      "matched"));
+    return;
+  }
+  size_t n = 0;
+  while (n < req.size() && NameChar(req[n])) ++n;
+  std::string name(req.substr(0, n));
+  absl::string_view rest = absl::StripLeadingAsciiWhitespace(req.substr(n));
+  if (absl::ConsumePrefix(&rest, "[")) {  // extras
+    size_t close = rest.find(']');
+    rest = close == absl::string_view::npos ? "" : rest.substr(close + 1);
+    rest = absl::StripLeadingAsciiWhitespace(rest);
+  }
+  absl::string_view version = rest;
+  bool pinned = (absl::ConsumePrefix(&version, "===") ||
+                 absl::ConsumePrefix(&version, "==")) &&
+                !absl::StrContains(version, ",") &&
+                !absl::StrContains(version, "*");
+  version = absl::StripAsciiWhitespace(version);
+  if (name.empty()) {
+    out->notes.push_back(
+        absl::StrCat(where, ": '", req, "' is not a requirement"));
+    return;
+  }
+  if (!pinned || version.empty()) {
+    out->notes.push_back(absl::StrCat(where, ": '", name, "' is not pinned (",
+                                      rest.empty() ? "any version" : rest,
+                                      "); not matched"));
+    return;
+  }
+  out->packages.push_back(
+      {"PyPI", std::move(name), std::string(version), file, line});
+}
+
+}  // namespace
+
+uint32_t LineOf(absl::string_view text, size_t offset) {
+  uint32_t line = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) line += text[i] == '\n';
+  return line;
+}
+
+absl::Status ParseRequirementsTxt(absl::string_view text,
+                                  const std::string& file, Inventory* out) {
+  uint32_t lineno = 0, first = 0;
+  std::string logical;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == absl::string_view::npos) end = text.size();
+    absl::string_view line = text.substr(start, end - start);
+    start = end + 1;
+    ++lineno;
+    if (logical.empty()) first = lineno;
+    absl::ConsumeSuffix(&line, "\r");
+    if (absl::EndsWith(line, "\\")) {  // continued on the next line
+      logical.append(line.data(), line.size() - 1);
+      logical.push_back(' ');
+      if (start > text.size()) break;
+      continue;
+    }
+    logical.append(line.data(), line.size());
+    absl::string_view req = logical;
+    // A comment starts at '#' at the start or after white space.
+    for (size_t i = 0; i < req.size(); ++i) {
+      if (req[i] == '#' &&
+          (i == 0 || absl::ascii_isspace(static_cast<unsigned char>(req[i - 1])))) {
+        req = req.substr(0, i);
+        break;
+      }
+    }
+    req = absl::StripAsciiWhitespace(req);
+    if (size_t semi = req.find(';'); semi != absl::string_view::npos) {
+      req = absl::StripAsciiWhitespace(req.substr(0, semi));  // markers
+    }
+    if (size_t opt = req.find(" --"); opt != absl::string_view::npos) {
+      req = absl::StripAsciiWhitespace(req.substr(0, opt));  // --hash=...
+    }
+    if (absl::StartsWith(req, "-e") || absl::StartsWith(req, "--editable")) {
+      out->notes.push_back(absl::StrCat(file, ":", first,
+                                        ": an editable install; not matched"));
+    } else if (!req.empty() && req[0] != '-') {
+      Requirement(req, file, first, out);
+    }
+    logical.clear();
+    if (end == text.size()) break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParsePipfileLock(absl::string_view text, const std::string& file,
+                              Inventory* out) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": not JSON: ", e.what()));
+  }
+  if (!j.is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(file, ": not an object"));
+  }
+  for (const char* section : {"default", "develop"}) {
+    auto s = j.find(section);
+    if (s == j.end()) continue;
+    if (!s->is_object()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(file, ": '", section, "' is not an object"));
+    }
+    for (const auto& [name, spec] : s->items()) {
+      if (!spec.is_object() || !spec.contains("version") ||
+          !spec["version"].is_string()) {
+        out->notes.push_back(absl::StrCat(file, ": '", name,
+                                          "' has no version; not matched"));
+        continue;
+      }
+      std::string v = spec["version"].get<std::string>();
+      absl::string_view version = v;
+      absl::ConsumePrefix(&version, "==");
+      size_t at = text.find(absl::StrCat("\"", name, "\""));
+      out->packages.push_back({"PyPI", name, std::string(version), file,
+                               at == absl::string_view::npos ? 0
+                                                             : LineOf(text, at)});
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParsePoetryLock(absl::string_view text, const std::string& file,
+                             Inventory* out) {
+  toml::table doc;
+  try {
+    doc = toml::parse(std::string_view(text.data(), text.size()), file);
+  } catch (const toml::parse_error& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ":", static_cast<uint32_t>(e.source().begin.line),
+                     ": not TOML: ", std::string(e.description())));
+  }
+  const toml::array* packages = doc["package"].as_array();
+  if (!packages) return absl::OkStatus();
+  for (const toml::node& node : *packages) {
+    const toml::table* t = node.as_table();
+    // The line of its [[package]] header.
+    uint32_t line = static_cast<uint32_t>(node.source().begin.line);
+    auto name = t ? (*t)["name"].value<std::string>() : std::nullopt;
+    auto version = t ? (*t)["version"].value<std::string>() : std::nullopt;
+    if (!name || !version) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          file, ":", line, ": a [[package]] needs a name and a version"));
+    }
+    out->packages.push_back({"PyPI", *name, *version, file, line});
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace dso
