@@ -45,6 +45,7 @@ struct ScanOptions {
   std::vector<std::string> ignore_files;  // .gitleaksignore-style files
   uint32_t threads = 0;
   std::optional<uint32_t> max_decode_depth;  // unset: the step's default
+  std::string db;  // vulnerability database dir; empty: the agent's
   uint32_t deadline_seconds = 0;
   std::string idempotency_key;
 };

@@ -66,8 +66,9 @@ int main(int argc, char** argv) {
       "scan", "scan a directory: scan --path DIR [--scanners secrets]");
   scan->add_option("--path", sc.path, "directory to scan; - reads stdin");
   scan->add_option("--image", sc.image, "image to scan (not available yet)");
-  scan->add_option("--scanners", sc.scanners,
-                   "secrets (default: all available); comma-separated");
+  scan->add_option(
+      "--scanners", sc.scanners,
+      "secrets, deps, all (default: all available); comma-separated");
   scan->add_option("--config", sc.config,
                    "secret rules: a gitleaks TOML config (default: dso's)");
   scan->add_flag("--git", sc.git,
@@ -85,6 +86,9 @@ int main(int argc, char** argv) {
   scan->add_option("--ignore-file", sc.ignore_files,
                    "fingerprints not to report (.gitleaksignore format)");
   scan->add_option("--threads", sc.threads, "worker threads (default: cores)");
+  scan->add_option("--db", sc.db,
+                   "deps: vulnerability database directory (default: the "
+                   "agent's)");
   scan->add_option("--max-decode-depth", sc.max_decode_depth,
                    "passes of decoding base64/hex/percent text and scanning "
                    "it again (default 5, 0: off)");

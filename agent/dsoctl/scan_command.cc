@@ -39,6 +39,10 @@ absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
   p->set_git(o.git);
   p->set_gitignore(o.gitignore);
   p->set_since(o.since);
+  if (!o.db.empty()) {
+    std::error_code ec;
+    p->set_db(std::filesystem::absolute(o.db, ec).lexically_normal().string());
+  }
   if (o.path.empty()) {
     return absl::InvalidArgumentError("give --path DIR to scan");
   }

@@ -11,6 +11,9 @@
 #include "stages/core/report.h"
 #include "stages/core/status_macros.h"
 #include "stages/scan/deps/db_step.h"
+#include "stages/scan/deps/inventory.h"
+#include "stages/scan/deps/osv_db.h"
+#include "stages/scan/deps/vuln_match.h"
 #include "stages/scan/secrets/gitleaks_config.h"
 #include "stages/scan/secrets/hyperscan_cache.h"
 #include "stages/scan/secrets/secret_filter.h"
@@ -22,7 +25,7 @@ namespace {
 
 const ToolInfo kTool{"dso-secrets", "0.1.0",
                      "https://github.com/dso-project/dso"};
-const std::set<std::string> kScanners = {"secrets"};
+const std::set<std::string> kScanners = {"secrets", "deps", "all"};
 const std::set<std::string> kFormats = {"json", "sarif", "gitleaks"};
 // Each worker holds a 4 MiB read buffer; more threads than this buy nothing.
 constexpr uint32_t kMaxThreads = 64;
@@ -78,18 +81,26 @@ absl::Status ScanStep::Validate(const dso::v1::RunStepRequest& request) const {
   return absl::OkStatus();
 }
 
-dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
-                              StepContext& context) const {
-  const auto& p = request.scan();
-  auto root = context.ResolveInput(p.target());
-  if (!root.ok()) return ErrorResult(root.status());
-  auto rules = LoadRules(p.secrets(), *root);
-  if (!rules.ok()) return ErrorResult(rules.status());
+namespace {
+
+// What one scanner found: findings in the common model, a summary line,
+// and (secrets) the gitleaks-format report.
+struct ScannerOutput {
+  std::vector<dso::v1::Finding> findings;
+  std::string summary;
+  std::string gitleaks;
+};
+
+absl::StatusOr<ScannerOutput> ScanSecrets(const dso::v1::ScanParams& p,
+                                          const std::string& root,
+                                          StepContext& context) {
+  auto rules = LoadRules(p.secrets(), root);
+  if (!rules.ok()) return rules.status();
   std::vector<std::string> notes;
   size_t rule_count = rules->rules.size();
   auto matcher =
       SecretMatcher::Compile(*std::move(rules), &notes, DefaultCacheDir());
-  if (!matcher.ok()) return ErrorResult(matcher.status());
+  if (!matcher.ok()) return matcher.status();
   for (const auto& n : notes) {
     context.Log(dso::v1::LogLine::AGENT, absl::StrCat("secrets: ", n, "\n"));
   }
@@ -106,7 +117,7 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
     options.max_decode_depth = static_cast<int>(p.secrets().max_decode_depth());
   }
   // The target's own .gitleaksignore (if any), then the client's lists.
-  auto own = ReadFile(*root + "/.gitleaksignore");
+  auto own = ReadFile(root + "/.gitleaksignore");
   for (auto& f : ParseIgnoreList(own.ok() ? *own : "")) {
     options.ignored_fingerprints.insert(std::move(f));
   }
@@ -114,8 +125,8 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
     options.ignored_fingerprints.insert(f);
   }
   if (p.gitignore() && !p.git()) {
-    auto filter = GitIgnoreFilter(*root);
-    if (!filter.ok()) return ErrorResult(filter.status());
+    auto filter = GitIgnoreFilter(root);
+    if (!filter.ok()) return filter.status();
     options.skip_path = *std::move(filter);
   }
   options.cancelled = [&context] { return context.cancellation().cancelled(); };
@@ -129,44 +140,129 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
     context.Emit(std::move(e));
   };
   SecretScanner scanner(**matcher, std::move(options));
-  auto scan = p.git() ? scanner.ScanGitHistory(*root, p.since())
-                      : scanner.ScanDirectory(*root);
-  if (!scan.ok()) return ErrorResult(scan.status());
+  auto scan = p.git() ? scanner.ScanGitHistory(root, p.since())
+                      : scanner.ScanDirectory(root);
+  if (!scan.ok()) return scan.status();
+  ScannerOutput out;
+  if (context.cancellation().cancelled()) return out;
+
+  const auto& set = (*matcher)->rules();
+  for (const auto& f : scan->findings) {
+    out.findings.push_back(ToFinding(f, set.rules[f.rule]));
+  }
+  const SecretScanStats& st = scan->stats;
+  for (const auto& w : scan->warnings) {
+    context.Log(dso::v1::LogLine::AGENT, absl::StrCat("warning: ", w, "\n"));
+  }
+  out.summary = absl::StrCat(
+      "secrets: ",
+      p.git() ? absl::StrCat(st.commits, " commits, ")
+              : absl::StrCat(st.files, " files, "),
+      st.bytes, " bytes scanned; ", out.findings.size(), " findings; skipped ",
+      st.binary_skipped, " binary, ", st.allowlisted_files, " allowlisted, ",
+      st.ignored, " gitignored, ", st.symlinks_skipped, " symlinks; ",
+      st.unreadable, " unreadable; ", st.suppressed, " suppressed, ",
+      st.placeholders, " placeholders");
+  if (std::find(p.reports().begin(), p.reports().end(), "gitleaks") !=
+      p.reports().end()) {
+    out.gitleaks = GitleaksJsonReport(scan->findings, set);
+  }
+  return out;
+}
+
+// Dependencies: lockfiles under the root matched against the vulnerability
+// database. Without advisories there is nothing to match: an error when the
+// scanner was asked for by name, a note when it runs by default.
+absl::StatusOr<ScannerOutput> ScanDeps(const dso::v1::ScanParams& p,
+                                       const std::string& root,
+                                       StepContext& context, bool asked) {
+  ScannerOutput out;
+  const std::string dir = p.db().empty() ? DefaultDbDir() : p.db();
+  auto db = OsvDatabase::Open(dir);
+  if (!db.ok()) return db.status();
+  if (db->data().advisories_size() == 0) {
+    std::string why =
+        absl::StrCat("the vulnerability database in ", dir,
+                     " is empty; import OSV records with `dsoctl db import`");
+    if (asked) return absl::FailedPreconditionError(why);
+    out.summary = absl::StrCat("deps: skipped (", why, ")");
+    return out;
+  }
+  auto inv = CollectInventory(root);
+  if (!inv.ok()) return inv.status();
+  auto log = [&](const std::string& line) {
+    context.Log(dso::v1::LogLine::AGENT, line + "\n");
+  };
+  for (const auto& w : inv->warnings) log("warning: " + w);
+  for (const auto& n : inv->inventory.notes) log("deps: " + n);
+  VulnMatchResult match = MatchVulnerabilities(*db, inv->inventory);
+  for (const auto& n : match.notes) log("deps: " + n);
+  {
+    dso::v1::Event e;
+    auto* pr = e.mutable_progress();
+    pr->set_phase("deps");
+    pr->set_done(inv->inventory.packages.size());
+    pr->set_findings(match.findings.size());
+    context.Emit(std::move(e));
+  }
+  out.summary = absl::StrCat("deps: ", inv->files.size(), " lockfiles, ",
+                             inv->inventory.packages.size(), " packages, ",
+                             match.findings.size(), " vulnerable (",
+                             db->data().advisories_size(),
+                             " advisories in the database)");
+  out.findings = std::move(match.findings);
+  return out;
+}
+
+}  // namespace
+
+dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
+                              StepContext& context) const {
+  const auto& p = request.scan();
+  auto root = context.ResolveInput(p.target());
+  if (!root.ok()) return ErrorResult(root.status());
+  std::set<std::string> wanted(p.scanners().begin(), p.scanners().end());
+  const bool all = wanted.empty() || wanted.count("all");
+  std::vector<dso::v1::Finding> findings;
+  std::vector<std::string> summaries;
+  std::string gitleaks;
+  auto take = [&](absl::StatusOr<ScannerOutput> out) -> absl::Status {
+    if (!out.ok()) return out.status();
+    for (auto& f : out->findings) {
+      dso::v1::Event e;
+      *e.mutable_finding() = f;
+      context.Emit(std::move(e));
+      findings.push_back(std::move(f));
+    }
+    context.Log(dso::v1::LogLine::AGENT, out->summary + "\n");
+    summaries.push_back(out->summary);
+    if (!out->gitleaks.empty()) gitleaks = std::move(out->gitleaks);
+    return absl::OkStatus();
+  };
+  if (all || wanted.count("secrets")) {
+    if (auto s = take(ScanSecrets(p, *root, context)); !s.ok()) {
+      return ErrorResult(s);
+    }
+  }
   if (context.cancellation().cancelled()) {
     dso::v1::Result r;
     r.set_outcome(dso::v1::CANCELLED);
     r.set_message(context.cancellation().message());
     return r;
   }
-
-  const auto& set = (*matcher)->rules();
-  std::vector<dso::v1::Finding> findings;
-  for (const auto& f : scan->findings) {
-    findings.push_back(ToFinding(f, set.rules[f.rule]));
-    dso::v1::Event e;
-    *e.mutable_finding() = findings.back();
-    context.Emit(std::move(e));
+  if (all || wanted.count("deps")) {
+    if (auto s = take(ScanDeps(p, *root, context, wanted.count("deps") > 0));
+        !s.ok()) {
+      return ErrorResult(s);
+    }
   }
-  const SecretScanStats& st = scan->stats;
-  for (const auto& w : scan->warnings) {
-    context.Log(dso::v1::LogLine::AGENT, absl::StrCat("warning: ", w, "\n"));
-  }
-  std::string summary = absl::StrCat(
-      "secrets: ",
-      p.git() ? absl::StrCat(st.commits, " commits, ")
-              : absl::StrCat(st.files, " files, "),
-      st.bytes, " bytes scanned; ", findings.size(), " findings; skipped ",
-      st.binary_skipped, " binary, ", st.allowlisted_files, " allowlisted, ",
-      st.ignored, " gitignored, ", st.symlinks_skipped, " symlinks; ",
-      st.unreadable, " unreadable; ", st.suppressed, " suppressed, ",
-      st.placeholders, " placeholders");
-  context.Log(dso::v1::LogLine::AGENT, summary + "\n");
+  std::string summary = absl::StrJoin(summaries, "; ");
 
   dso::v1::Result result;
   for (const auto& format : p.reports()) {
     std::string text = format == "sarif" ? SarifReport(kTool, findings)
                        : format == "gitleaks"
-                           ? GitleaksJsonReport(scan->findings, set)
+                           ? (gitleaks.empty() ? "[]" : gitleaks)
                            : JsonReport(kTool, findings);
     std::string path =
         absl::StrCat(context.scratch_dir(), "/", ScanReportName(format));

@@ -107,8 +107,8 @@ TEST_F(ScanStepTest, UserConfigReplacesTheDefaults) {
 
 TEST_F(ScanStepTest, ValidateNamesBadParameters) {
   auto req = Request();
-  req.mutable_scan()->add_scanners("deps");
-  EXPECT_THAT(step_.Validate(req).message(), HasSubstr("scanner 'deps'"));
+  req.mutable_scan()->add_scanners("iac");
+  EXPECT_THAT(step_.Validate(req).message(), HasSubstr("scanner 'iac'"));
   req = Request();
   req.mutable_scan()->add_reports("xml");
   EXPECT_THAT(step_.Validate(req).message(), HasSubstr("report format 'xml'"));

@@ -58,9 +58,9 @@ absl::StatusOr<double> CvssV3BaseScore(absl::string_view vector) {
   bool changed = scope->second == "C";
   auto av = metric("AV", {{"N", 0.85}, {"A", 0.62}, {"L", 0.55}, {"P", 0.2}});
   auto ac = metric("AC", {{"L", 0.77}, {"H", 0.44}});
-  auto pr = metric("PR", {{"N", 0.85},
-                          {"L", changed ? 0.68 : 0.62},
-                          {"H", changed ? 0.5 : 0.27}});
+  auto pr = metric(
+      "PR",
+      {{"N", 0.85}, {"L", changed ? 0.68 : 0.62}, {"H", changed ? 0.5 : 0.27}});
   auto ui = metric("UI", {{"N", 0.85}, {"R", 0.62}});
   auto c = metric("C", {{"H", 0.56}, {"L", 0.22}, {"N", 0}});
   auto i = metric("I", {{"H", 0.56}, {"L", 0.22}, {"N", 0}});
@@ -69,8 +69,9 @@ absl::StatusOr<double> CvssV3BaseScore(absl::string_view vector) {
     if (!s->ok()) return s->status();
   }
   double iss = 1 - (1 - *c) * (1 - *i) * (1 - *a);
-  double impact = changed ? 7.52 * (iss - 0.029) - 3.25 * std::pow(iss - 0.02, 15)
-                          : 6.42 * iss;
+  double impact = changed
+                      ? 7.52 * (iss - 0.029) - 3.25 * std::pow(iss - 0.02, 15)
+                      : 6.42 * iss;
   if (impact <= 0) return 0.0;
   double exploitability = 8.22 * *av * *ac * *pr * *ui;
   double raw = changed ? std::min(1.08 * (impact + exploitability), 10.0)

@@ -50,8 +50,8 @@ absl::Status ParseGoMod(absl::string_view text, const std::string& file,
       }
       absl::string_view v = words[1];
       absl::ConsumePrefix(&v, "v");
-      required.push_back({"Go", std::string(words[0]), std::string(v), file,
-                          lineno});
+      required.push_back(
+          {"Go", std::string(words[0]), std::string(v), file, lineno});
     } else if (kind == kReplace) {
       auto arrow = std::find(words.begin(), words.end(), "=>");
       if (arrow == words.begin() || arrow == words.end() ||

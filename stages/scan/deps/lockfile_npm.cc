@@ -20,8 +20,7 @@ struct NpmReader {
   Inventory* out;
   std::set<std::pair<std::string, std::string>> seen;
 
-  void Add(const std::string& name, const Json& entry,
-           const std::string& key) {
+  void Add(const std::string& name, const Json& entry, const std::string& key) {
     if (!entry.is_object()) return;
     if (entry.value("link", false)) return;
     auto v = entry.find("version");

@@ -18,8 +18,8 @@ bool NameChar(char c) {
 }
 
 // One requirement line (comments, options and markers removed).
-void Requirement(absl::string_view req, const std::string& file,
-                 uint32_t line, Inventory* out) {
+void Requirement(absl::string_view req, const std::string& file, uint32_t line,
+                 Inventory* out) {
   std::string where = absl::StrCat(file, ":", line);
   if (absl::StrContains(req, "://") || absl::StartsWith(req, ".") ||
       absl::StartsWith(req, "/")) {
@@ -62,7 +62,8 @@ void Requirement(absl::string_view req, const std::string& file,
 
 uint32_t LineOf(absl::string_view text, size_t offset) {
   uint32_t line = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) line += text[i] == '\n';
+  for (size_t i = 0; i < offset && i < text.size(); ++i)
+    line += text[i] == '\n';
   return line;
 }
 
@@ -90,7 +91,8 @@ absl::Status ParseRequirementsTxt(absl::string_view text,
     // A comment starts at '#' at the start or after white space.
     for (size_t i = 0; i < req.size(); ++i) {
       if (req[i] == '#' &&
-          (i == 0 || absl::ascii_isspace(static_cast<unsigned char>(req[i - 1])))) {
+          (i == 0 ||
+           absl::ascii_isspace(static_cast<unsigned char>(req[i - 1])))) {
         req = req.substr(0, i);
         break;
       }
@@ -103,8 +105,8 @@ absl::Status ParseRequirementsTxt(absl::string_view text,
       req = absl::StripAsciiWhitespace(req.substr(0, opt));  // --hash=...
     }
     if (absl::StartsWith(req, "-e") || absl::StartsWith(req, "--editable")) {
-      out->notes.push_back(absl::StrCat(file, ":", first,
-                                        ": an editable install; not matched"));
+      out->notes.push_back(
+          absl::StrCat(file, ":", first, ": an editable install; not matched"));
     } else if (!req.empty() && req[0] != '-') {
       Requirement(req, file, first, out);
     }
@@ -136,17 +138,17 @@ absl::Status ParsePipfileLock(absl::string_view text, const std::string& file,
     for (const auto& [name, spec] : s->items()) {
       if (!spec.is_object() || !spec.contains("version") ||
           !spec["version"].is_string()) {
-        out->notes.push_back(absl::StrCat(file, ": '", name,
-                                          "' has no version; not matched"));
+        out->notes.push_back(
+            absl::StrCat(file, ": '", name, "' has no version; not matched"));
         continue;
       }
       std::string v = spec["version"].get<std::string>();
       absl::string_view version = v;
       absl::ConsumePrefix(&version, "==");
       size_t at = text.find(absl::StrCat("\"", name, "\""));
-      out->packages.push_back({"PyPI", name, std::string(version), file,
-                               at == absl::string_view::npos ? 0
-                                                             : LineOf(text, at)});
+      out->packages.push_back(
+          {"PyPI", name, std::string(version), file,
+           at == absl::string_view::npos ? 0 : LineOf(text, at)});
     }
   }
   return absl::OkStatus();

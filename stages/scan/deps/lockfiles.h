@@ -25,7 +25,8 @@ struct Package {
 
 struct Inventory {
   std::vector<Package> packages;
-  std::vector<std::string> notes;  // "requirements.txt:3: 'flask' is not pinned"
+  std::vector<std::string>
+      notes;  // "requirements.txt:3: 'flask' is not pinned"
 };
 
 // PyPI

@@ -91,11 +91,11 @@ lock-version = "1.1"
   EXPECT_THAT(Described(inv),
               ElementsAre("PyPI certifi@2021.10.8 poetry.lock:2",
                           "PyPI requests@2.26.0 poetry.lock:9"));
-  EXPECT_THAT(ParsePoetryLock("[[package]]\nname = \"x\"\n", "poetry.lock",
-                              &inv)
-                  .message(),
-              HasSubstr("poetry.lock:1: a [[package]] needs a name and a "
-                        "version"));
+  EXPECT_THAT(
+      ParsePoetryLock("[[package]]\nname = \"x\"\n", "poetry.lock", &inv)
+          .message(),
+      HasSubstr("poetry.lock:1: a [[package]] needs a name and a "
+                "version"));
   EXPECT_THAT(ParsePoetryLock("[[package]\n", "poetry.lock", &inv).message(),
               HasSubstr("poetry.lock:1: not TOML"));
 }

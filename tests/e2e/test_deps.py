@@ -1,0 +1,139 @@
+"""dsoctl scan --scanners deps: lockfiles matched against the local OSV
+database, through a real agent and embedded, with the shared PyPA and Go
+data when it is beside the checkout."""
+import json
+from pathlib import Path
+
+from conftest import dsoctl
+
+SHARED = Path(__file__).resolve().parents[3] / "shared/data/osv"
+
+REQUIREMENTS = """Django==3.2.10
+PyYAML==5.3.1
+requests==2.25.0
+flask>=2.0
+"""
+
+GO_MOD = """module example.com/app
+
+go 1.21
+
+require (
+\tgolang.org/x/text v0.3.7
+\tgolang.org/x/net v0.7.0
+)
+"""
+
+PYSEC_DJANGO = """id: PYSEC-2022-1
+modified: 2022-01-05T00:00:00Z
+aliases:
+- CVE-2021-45115
+summary: Denial of service in UserAttributeSimilarityValidator
+affected:
+- package:
+    ecosystem: PyPI
+    name: django
+  ranges:
+  - type: ECOSYSTEM
+    events:
+    - introduced: '3.2'
+    - fixed: 3.2.11
+severity:
+- type: CVSS_V3
+  score: CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H
+"""
+
+GO_TEXT = {
+    "id": "GO-2022-1059", "modified": "2024-05-20T16:03:47Z",
+    "aliases": ["CVE-2022-32149"],
+    "affected": [{"package": {"ecosystem": "Go", "name": "golang.org/x/text"},
+                  "ranges": [{"type": "SEMVER", "events": [
+                      {"introduced": "0"}, {"fixed": "0.3.8"}]}]}],
+}
+
+
+def make_project(root: Path) -> Path:
+    proj = root / "proj"
+    (proj / "svc").mkdir(parents=True)
+    (proj / "requirements.txt").write_text(REQUIREMENTS)
+    (proj / "svc" / "go.mod").write_text(GO_MOD)
+    (proj / "node_modules" / "x").mkdir(parents=True)  # not the project's
+    (proj / "node_modules" / "x" / "requirements.txt").write_text(
+        "Django==1.0\n")
+    return proj
+
+
+def make_records(root: Path) -> Path:
+    rec = root / "records"
+    (rec / "django").mkdir(parents=True)
+    (rec / "django" / "PYSEC-2022-1.yaml").write_text(PYSEC_DJANGO)
+    (rec / "GO-2022-1059.json").write_text(json.dumps(GO_TEXT))
+    return rec
+
+
+def test_deps_through_the_agent(agent, tmp_path):
+    proj, rec = make_project(tmp_path), make_records(tmp_path)
+    assert dsoctl("db", "import", str(rec), agent=agent).returncode == 0
+    out = tmp_path / "out"
+    p = dsoctl("scan", "--path", str(proj), "--scanners", "deps",
+               "--fail-on", "HIGH", agent=agent, json_file=out / "s.json")
+    assert p.returncode == 1, p.stderr  # a HIGH (CVSS 7.5) finding
+    assert "deps: 2 lockfiles, 5 packages, 2 vulnerable" in p.stderr
+    assert "'flask' is not pinned" in p.stderr
+    sarif = json.loads((out / "secrets.sarif").read_text())
+    results = sarif["runs"][0]["results"]
+    assert sorted(r["ruleId"] for r in results) == ["GO-2022-1059",
+                                                   "PYSEC-2022-1"]
+    assert p.summary["counts"]["HIGH"] == 1
+    assert p.summary["counts"]["MEDIUM"] == 1  # Go: no severity given
+
+
+def test_deps_embedded_and_errors(tmp_path):
+    proj, rec = make_project(tmp_path), make_records(tmp_path)
+    db = tmp_path / "db"
+    data = ("--data-dir", str(tmp_path / "data"))
+    # Asked for deps with an empty database: an error that says what to do.
+    p = dsoctl("scan", "--path", str(proj), "--scanners", "deps", "--db",
+               str(db), extra_global=data)
+    assert p.returncode != 0 and "dsoctl db import" in p.stderr, p.stderr
+    # By default, deps without advisories is skipped with a note.
+    p = dsoctl("scan", "--path", str(proj), "--db", str(db),
+               extra_global=data)
+    assert p.returncode == 0 and "deps: skipped" in p.stderr, p.stderr
+    assert dsoctl("db", "import", "--db", str(db), str(rec),
+                  extra_global=data).returncode == 0
+    p = dsoctl("scan", "--path", str(proj), "--db", str(db),
+               extra_global=data)
+    assert p.returncode == 0, p.stderr
+    assert "PYSEC-2022-1" in p.stderr and "GO-2022-1059" in p.stderr
+    # A broken lockfile is a warning; the rest is still scanned.
+    (proj / "poetry.lock").write_text("[[package]\n")
+    p = dsoctl("scan", "--path", str(proj), "--scanners", "deps", "--db",
+               str(db), extra_global=data)
+    assert p.returncode == 0, p.stderr
+    assert "warning: poetry.lock:1: not TOML" in p.stderr
+    assert "2 vulnerable" in p.stderr
+
+
+def test_shared_osv_data_known_advisories(tmp_path):
+    if not SHARED.is_dir():
+        import pytest
+        pytest.skip("the shared OSV data is not beside this checkout")
+    proj = make_project(tmp_path)
+    db = tmp_path / "db"
+    data = ("--data-dir", str(tmp_path / "data"))
+    assert dsoctl("db", "import", "--db", str(db), str(SHARED / "pypa"),
+                  str(SHARED / "go"), extra_global=data,
+                  timeout=120).returncode == 0
+    out = tmp_path / "out"
+    p = dsoctl("scan", "--path", str(proj), "--scanners", "deps", "--db",
+               str(db), extra_global=data, json_file=out / "s.json")
+    assert p.returncode == 0, p.stderr
+    ids = {r["ruleId"] for r in json.loads(
+        (out / "secrets.sarif").read_text())["runs"][0]["results"]}
+    # Each checked by hand against the records' ranges.
+    for want in ["PYSEC-2022-1",      # Django 3.2.10 < 3.2.11
+                 "PYSEC-2021-142",    # PyYAML 5.3.1 < 5.4
+                 "GO-2022-1059"]:     # golang.org/x/text 0.3.7 < 0.3.8
+        assert want in ids, (want, sorted(ids))
+    assert "PYSEC-2020-176" not in ids  # PyYAML: fixed in 5.3.1 itself
