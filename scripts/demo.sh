@@ -39,10 +39,22 @@ step "stage: secret scan after a developer pastes a token into the code"
 printf 'GITHUB_TOKEN = "ghp_%s"\n' "$(head -c 64 /dev/urandom | base64 | tr -dc A-Za-z0-9 | head -c 36)" \
   >>greeter.py
 set +e
-"$DSOCTL" scan --path . --fail-on high
+"$DSOCTL" scan --path . --scanners secrets --fail-on high
 echo "dsoctl exit code: $? (1: the gate of this stage stops the pipeline)"
 set -e
 sed -i '$d' greeter.py  # the developer removes it again
+
+step "stage: the agent's vulnerability database, from OSV records kept with the pipeline"
+"$DSOCTL" db import "$ROOT/pipelines/demo/osv"
+
+step "stage: dependency scan (requirements.txt pins PyYAML 5.3.1)"
+set +e
+"$DSOCTL" scan --path . --scanners deps --fail-on critical
+echo "dsoctl exit code: $? (1: a CRITICAL advisory stops the pipeline)"
+set -e
+sed -i 's/^PyYAML==5.3.1$/PyYAML==5.4.1/' requirements.txt
+step "stage: dependency scan after the upgrade to PyYAML 5.4.1 (passes)"
+"$DSOCTL" scan --path . --scanners deps --fail-on critical
 
 step "stage: run the application"
 "$DSOCTL" exec -- python3 greeter.py DevSecOps
