@@ -24,6 +24,8 @@ LockfileParser ParserFor(const std::string& name) {
   }
   if (name == "Pipfile.lock") return ParsePipfileLock;
   if (name == "poetry.lock") return ParsePoetryLock;
+  if (name == "uv.lock") return ParseUvLock;
+  if (name == "Cargo.lock") return ParseCargoLock;
   if (name == "go.mod") return ParseGoMod;
   if (name == "package-lock.json" || name == "npm-shrinkwrap.json") {
     return ParsePackageLockJson;

@@ -1,7 +1,6 @@
 // PyPI inventories: requirements.txt (pip's format: only `==` pins are
-// packages), Pipfile.lock (JSON) and poetry.lock (TOML).
-#include <toml++/toml.h>
-
+// packages) and Pipfile.lock (JSON); poetry.lock and uv.lock are in
+// lockfile_toml.cc.
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -150,33 +149,6 @@ absl::Status ParsePipfileLock(absl::string_view text, const std::string& file,
           {"PyPI", name, std::string(version), file,
            at == absl::string_view::npos ? 0 : LineOf(text, at)});
     }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ParsePoetryLock(absl::string_view text, const std::string& file,
-                             Inventory* out) {
-  toml::table doc;
-  try {
-    doc = toml::parse(std::string_view(text.data(), text.size()), file);
-  } catch (const toml::parse_error& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(file, ":", static_cast<uint32_t>(e.source().begin.line),
-                     ": not TOML: ", std::string(e.description())));
-  }
-  const toml::array* packages = doc["package"].as_array();
-  if (!packages) return absl::OkStatus();
-  for (const toml::node& node : *packages) {
-    const toml::table* t = node.as_table();
-    // The line of its [[package]] header.
-    uint32_t line = static_cast<uint32_t>(node.source().begin.line);
-    auto name = t ? (*t)["name"].value<std::string>() : std::nullopt;
-    auto version = t ? (*t)["version"].value<std::string>() : std::nullopt;
-    if (!name || !version) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          file, ":", line, ": a [[package]] needs a name and a version"));
-    }
-    out->packages.push_back({"PyPI", *name, *version, file, line});
   }
   return absl::OkStatus();
 }

@@ -36,6 +36,11 @@ absl::Status ParsePipfileLock(absl::string_view text, const std::string& file,
                               Inventory* out);
 absl::Status ParsePoetryLock(absl::string_view text, const std::string& file,
                              Inventory* out);
+absl::Status ParseUvLock(absl::string_view text, const std::string& file,
+                         Inventory* out);
+// crates.io
+absl::Status ParseCargoLock(absl::string_view text, const std::string& file,
+                            Inventory* out);
 // Go
 absl::Status ParseGoMod(absl::string_view text, const std::string& file,
                         Inventory* out);
