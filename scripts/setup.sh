@@ -10,7 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libarchive-dev zlib1g-dev libhyperscan-dev libre2-dev libtomlplusplus-dev
   libgit2-dev
-  python3 python3-grpcio python3-protobuf python3-pytest
+  python3 python3-grpcio python3-protobuf python3-pytest python3-venv
   openssl curl procps bc
 )
 
@@ -36,4 +36,14 @@ if ! command -v grpcurl >/dev/null && command -v go >/dev/null; then
   GOBIN=/usr/local/bin go install \
     github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.1 \
     || echo "setup: grpcurl could not be installed; its test will be skipped"
+fi
+
+# CycloneDX's own Python library validates the SBOMs dso writes (tests):
+# from PyPI, in a virtual environment (Debian's python is externally
+# managed).
+VENV=${DSO_TOOLS_VENV:-$HOME/.cache/dso/venv}
+if ! "$VENV/bin/python" -c 'import cyclonedx.validation.json' 2>/dev/null; then
+  echo "setup: installing cyclonedx-python-lib into $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q "cyclonedx-python-lib[json-validation]==7.6.2"
 fi

@@ -45,7 +45,8 @@ struct ScanOptions {
   std::vector<std::string> ignore_files;  // .gitleaksignore-style files
   uint32_t threads = 0;
   std::optional<uint32_t> max_decode_depth;  // unset: the step's default
-  std::string db;  // vulnerability database dir; empty: the agent's
+  std::string db;    // vulnerability database dir; empty: the agent's
+  std::string sbom;  // write a CycloneDX SBOM of the packages found here
   uint32_t deadline_seconds = 0;
   std::string idempotency_key;
 };

@@ -86,6 +86,8 @@ int main(int argc, char** argv) {
   scan->add_option("--ignore-file", sc.ignore_files,
                    "fingerprints not to report (.gitleaksignore format)");
   scan->add_option("--threads", sc.threads, "worker threads (default: cores)");
+  scan->add_option("--sbom", sc.sbom,
+                   "write a CycloneDX 1.5 JSON SBOM of the packages found");
   scan->add_option("--db", sc.db,
                    "deps: vulnerability database directory (default: the "
                    "agent's)");

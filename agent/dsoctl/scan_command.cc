@@ -138,6 +138,10 @@ int CmdScan(const GlobalOptions& g, const ScanOptions& o) {
   if (!o.sarif.empty()) wanted["sarif"] = o.sarif;
   if (!o.report.empty()) wanted[o.format] = o.report;
   for (const auto& [format, path] : wanted) p->add_reports(format);
+  if (!o.sbom.empty()) {
+    p->set_sbom(true);
+    wanted["cyclonedx"] = o.sbom;  // downloaded like the reports
+  }
 
   auto conn = AgentConnection::Open(g.connection);
   if (!conn.ok()) return Fail(g, "scan", conn.status());

@@ -1,6 +1,7 @@
 #include "stages/scan/scan_step.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -13,6 +14,7 @@
 #include "stages/scan/deps/db_step.h"
 #include "stages/scan/deps/inventory.h"
 #include "stages/scan/deps/osv_db.h"
+#include "stages/scan/deps/sbom.h"
 #include "stages/scan/deps/vuln_match.h"
 #include "stages/scan/secrets/gitleaks_config.h"
 #include "stages/scan/secrets/hyperscan_cache.h"
@@ -47,6 +49,7 @@ absl::StatusOr<SecretRuleSet> LoadRules(const dso::v1::SecretsParams& p,
 std::string ScanReportName(absl::string_view format) {
   if (format == "sarif") return "secrets.sarif";
   if (format == "gitleaks") return "secrets-gitleaks.json";
+  if (format == "cyclonedx") return "sbom.cdx.json";
   return "secrets.json";
 }
 
@@ -89,6 +92,7 @@ struct ScannerOutput {
   std::vector<dso::v1::Finding> findings;
   std::string summary;
   std::string gitleaks;
+  std::string sbom;  // CycloneDX JSON, when asked for
 };
 
 absl::StatusOr<ScannerOutput> ScanSecrets(const dso::v1::ScanParams& p,
@@ -177,6 +181,13 @@ absl::StatusOr<ScannerOutput> ScanDeps(const dso::v1::ScanParams& p,
                                        const std::string& root,
                                        StepContext& context, bool asked) {
   ScannerOutput out;
+  auto inv = CollectInventory(root);
+  if (!inv.ok()) return inv.status();
+  if (p.sbom()) {
+    std::string name = std::filesystem::path(root).filename().string();
+    out.sbom = CycloneDxJson(inv->inventory, name.empty() ? "project" : name,
+                             NewUuid(), absl::Now());
+  }
   const std::string dir = p.db().empty() ? DefaultDbDir() : p.db();
   auto db = OsvDatabase::Open(dir);
   if (!db.ok()) return db.status();
@@ -184,12 +195,11 @@ absl::StatusOr<ScannerOutput> ScanDeps(const dso::v1::ScanParams& p,
     std::string why =
         absl::StrCat("the vulnerability database in ", dir,
                      " is empty; import OSV records with `dsoctl db import`");
-    if (asked) return absl::FailedPreconditionError(why);
-    out.summary = absl::StrCat("deps: skipped (", why, ")");
+    if (asked && !p.sbom()) return absl::FailedPreconditionError(why);
+    out.summary = absl::StrCat("deps: ", inv->inventory.packages.size(),
+                               " packages; not matched (", why, ")");
     return out;
   }
-  auto inv = CollectInventory(root);
-  if (!inv.ok()) return inv.status();
   auto log = [&](const std::string& line) {
     context.Log(dso::v1::LogLine::AGENT, line + "\n");
   };
@@ -225,7 +235,7 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
   const bool all = wanted.empty() || wanted.count("all");
   std::vector<dso::v1::Finding> findings;
   std::vector<std::string> summaries;
-  std::string gitleaks;
+  std::string gitleaks, sbom;
   auto take = [&](absl::StatusOr<ScannerOutput> out) -> absl::Status {
     if (!out.ok()) return out.status();
     for (auto& f : out->findings) {
@@ -237,6 +247,7 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
     context.Log(dso::v1::LogLine::AGENT, out->summary + "\n");
     summaries.push_back(out->summary);
     if (!out->gitleaks.empty()) gitleaks = std::move(out->gitleaks);
+    if (!out->sbom.empty()) sbom = std::move(out->sbom);
     return absl::OkStatus();
   };
   if (all || wanted.count("secrets")) {
@@ -250,7 +261,7 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
     r.set_message(context.cancellation().message());
     return r;
   }
-  if (all || wanted.count("deps")) {
+  if (all || wanted.count("deps") || p.sbom()) {
     if (auto s = take(ScanDeps(p, *root, context, wanted.count("deps") > 0));
         !s.ok()) {
       return ErrorResult(s);
@@ -271,6 +282,16 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
     auto a = context.PutArtifact(
         path, ScanReportName(format),
         format == "sarif" ? "application/sarif+json" : "application/json");
+    if (!a.ok()) return ErrorResult(a.status());
+    *result.add_artifacts() = *a;
+  }
+  if (!sbom.empty()) {
+    std::string path =
+        absl::StrCat(context.scratch_dir(), "/", ScanReportName("cyclonedx"));
+    absl::Status w = WriteFileAtomically(path, sbom);
+    if (!w.ok()) return ErrorResult(w);
+    auto a = context.PutArtifact(path, ScanReportName("cyclonedx"),
+                                 "application/vnd.cyclonedx+json");
     if (!a.ok()) return ErrorResult(a.status());
     *result.add_artifacts() = *a;
   }

@@ -2,6 +2,8 @@
 database, through a real agent and embedded, with the shared PyPA and Go
 data when it is beside the checkout."""
 import json
+import os
+import subprocess
 from pathlib import Path
 
 from conftest import dsoctl
@@ -99,7 +101,8 @@ def test_deps_embedded_and_errors(tmp_path):
     # By default, deps without advisories is skipped with a note.
     p = dsoctl("scan", "--path", str(proj), "--db", str(db),
                extra_global=data)
-    assert p.returncode == 0 and "deps: skipped" in p.stderr, p.stderr
+    assert p.returncode == 0 and "5 packages; not matched" in p.stderr, \
+        p.stderr
     assert dsoctl("db", "import", "--db", str(db), str(rec),
                   extra_global=data).returncode == 0
     p = dsoctl("scan", "--path", str(proj), "--db", str(db),
@@ -137,3 +140,47 @@ def test_shared_osv_data_known_advisories(tmp_path):
                  "GO-2022-1059"]:     # golang.org/x/text 0.3.7 < 0.3.8
         assert want in ids, (want, sorted(ids))
     assert "PYSEC-2020-176" not in ids  # PyYAML: fixed in 5.3.1 itself
+
+
+def validate_cyclonedx(path: Path):
+    """Checks an SBOM with CycloneDX's own library (installed by setup)."""
+    venv = Path(os.environ.get("DSO_TOOLS_VENV",
+                               Path.home() / ".cache/dso/venv"))
+    code = ("import sys\n"
+            "from cyclonedx.validation.json import JsonStrictValidator\n"
+            "from cyclonedx.schema import SchemaVersion\n"
+            "err = JsonStrictValidator(SchemaVersion.V1_5).validate_str("
+            "open(sys.argv[1]).read())\n"
+            "print(err or 'valid')\n"
+            "sys.exit(1 if err else 0)\n")
+    p = subprocess.run([str(venv / "bin/python"), "-c", code, str(path)],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+def test_sbom_is_valid_cyclonedx(agent, tmp_path):
+    proj = make_project(tmp_path)
+    (proj / "web").mkdir()
+    (proj / "web" / "package-lock.json").write_text(json.dumps({
+        "lockfileVersion": 3,
+        "packages": {"": {}, "node_modules/@babel/core": {"version": "7.0.0"},
+                     "node_modules/lodash": {"version": "4.17.20"}}}))
+    sbom = tmp_path / "out" / "sbom.json"
+    # No advisories are needed for an SBOM.
+    p = dsoctl("scan", "--path", str(proj), "--scanners", "deps", "--sbom",
+               str(sbom), agent=agent)
+    assert p.returncode == 0, p.stderr
+    validate_cyclonedx(sbom)
+    bom = json.loads(sbom.read_text())
+    assert bom["specVersion"] == "1.5"
+    purls = [c["purl"] for c in bom["components"]]
+    assert purls == sorted(purls)
+    for want in ["pkg:pypi/django@3.2.10", "pkg:pypi/pyyaml@5.3.1",
+                 "pkg:golang/golang.org/x/text@v0.3.7",
+                 "pkg:npm/%40babel/core@7.0.0", "pkg:npm/lodash@4.17.20"]:
+        assert want in purls, (want, purls)
+    django = next(c for c in bom["components"] if c["name"] == "Django")
+    assert {"name": "dso:location", "value": "requirements.txt:1"} in \
+        django["properties"]
+    # Unpinned requirements are not components.
+    assert not any(c["name"] == "flask" for c in bom["components"])

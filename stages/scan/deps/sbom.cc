@@ -1,0 +1,133 @@
+#include "stages/scan/deps/sbom.h"
+
+#include <openssl/rand.h>
+
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+#include "stages/scan/deps/osv_db.h"
+
+namespace dso {
+namespace {
+
+// Percent-encodes what a purl segment may not hold as is.
+std::string Escape(absl::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (absl::ascii_isalnum(c) || c == '.' || c == '-' || c == '_' ||
+        c == '~' || c == '+') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+// A path-like name ("golang.org/x/text", "@scope/pkg"): segments escaped,
+// slashes kept.
+std::string EscapePath(absl::string_view s) {
+  std::string out;
+  size_t start = 0;
+  while (true) {
+    size_t slash = s.find('/', start);
+    absl::StrAppend(&out, Escape(s.substr(start, slash - start)));
+    if (slash == absl::string_view::npos) break;
+    out.push_back('/');
+    start = slash + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string PackageUrl(const Package& p) {
+  std::string version = Escape(p.version);
+  if (p.ecosystem == "PyPI") {
+    return absl::StrCat("pkg:pypi/",
+                        Escape(NormalizePackageName("PyPI", p.name)), "@",
+                        version);
+  }
+  if (p.ecosystem == "Go") {
+    return absl::StrCat("pkg:golang/", EscapePath(p.name), "@v", version);
+  }
+  if (p.ecosystem == "npm") {
+    return absl::StrCat("pkg:npm/", EscapePath(p.name), "@", version);
+  }
+  if (p.ecosystem == "crates.io") {
+    return absl::StrCat("pkg:cargo/", Escape(p.name), "@", version);
+  }
+  return "";
+}
+
+std::string NewUuid() {
+  unsigned char b[16] = {0};
+  RAND_bytes(b, sizeof(b));
+  b[6] = (b[6] & 0x0f) | 0x40;  // version 4
+  b[8] = (b[8] & 0x3f) | 0x80;  // RFC 4122 variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[b[i] >> 4]);
+    out.push_back(kHex[b[i] & 15]);
+  }
+  return out;
+}
+
+std::string CycloneDxJson(const Inventory& inventory,
+                          const std::string& subject, const std::string& serial,
+                          absl::Time when) {
+  using Json = nlohmann::ordered_json;
+  // One component per purl, in purl order, with every place it was found.
+  std::map<std::string, std::pair<const Package*, std::vector<std::string>>>
+      components;
+  for (const Package& p : inventory.packages) {
+    std::string purl = PackageUrl(p);
+    std::string key =
+        purl.empty() ? absl::StrCat(p.ecosystem, ":", p.name, "@", p.version)
+                     : purl;
+    auto& entry = components[key];
+    if (!entry.first) entry.first = &p;
+    entry.second.push_back(absl::StrCat(p.file, ":", p.line));
+  }
+  Json list = Json::array();
+  for (const auto& [key, entry] : components) {
+    const Package& p = *entry.first;
+    Json c;
+    c["type"] = "library";
+    c["bom-ref"] = key;
+    c["name"] = p.name;
+    c["version"] = p.version;
+    if (std::string purl = PackageUrl(p); !purl.empty()) c["purl"] = purl;
+    Json props = Json::array();
+    props.push_back({{"name", "dso:ecosystem"}, {"value", p.ecosystem}});
+    for (const std::string& where : entry.second) {
+      props.push_back({{"name", "dso:location"}, {"value", where}});
+    }
+    c["properties"] = std::move(props);
+    list.push_back(std::move(c));
+  }
+  Json bom;
+  bom["bomFormat"] = "CycloneDX";
+  bom["specVersion"] = "1.5";
+  bom["serialNumber"] = absl::StrCat("urn:uuid:", serial);
+  bom["version"] = 1;
+  bom["metadata"] = {
+      {"timestamp",
+       absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", when, absl::UTCTimeZone())},
+      {"tools",
+       {{"components", Json::array({{{"type", "application"},
+                                     {"name", "dso"},
+                                     {"version", "0.1.0"}}})}}},
+      {"component", {{"type", "application"}, {"name", subject}}}};
+  bom["components"] = std::move(list);
+  return bom.dump(2) + "\n";
+}
+
+}  // namespace dso
