@@ -239,8 +239,10 @@ std::vector<OsvDatabase::Hit> OsvDatabase::Lookup(
   std::vector<Hit> out;
   auto it = index_.find(Key(ecosystem, name));
   if (it == index_.end()) return out;
-  for (const auto& [i, j] : it->second) {
-    out.push_back({&db_.advisories(i), &db_.advisories(i).affected(j)});
+  for (const Entry& e : it->second) {
+    out.push_back({&db_.advisories(e.advisory),
+                   &db_.advisories(e.advisory).affected(e.affected),
+                   &e.matchable});
   }
   return out;
 }
@@ -251,7 +253,7 @@ void OsvDatabase::Reindex() {
     const auto& adv = db_.advisories(i);
     for (int j = 0; j < adv.affected_size(); ++j) {
       index_[Key(adv.affected(j).ecosystem(), adv.affected(j).name())]
-          .push_back({i, j});
+          .push_back({i, j, ToOsvAffected(adv.affected(j))});
     }
   }
 }

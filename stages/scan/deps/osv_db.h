@@ -59,6 +59,7 @@ class OsvDatabase {
   struct Hit {
     const dso::v1::OsvDbAdvisory* advisory;
     const dso::v1::OsvDbAffected* affected;
+    const OsvAffected* matchable;  // `affected` converted once, at load
   };
   std::vector<Hit> Lookup(absl::string_view ecosystem,
                           absl::string_view name) const;
@@ -67,8 +68,12 @@ class OsvDatabase {
   void Reindex();
 
   dso::v1::OsvDatabase db_;
-  // ecosystem + '\0' + normalised name → (advisory, affected) positions.
-  absl::flat_hash_map<std::string, std::vector<std::pair<int, int>>> index_;
+  struct Entry {
+    int advisory, affected;
+    OsvAffected matchable;
+  };
+  // ecosystem + '\0' + normalised name → its affected entries.
+  absl::flat_hash_map<std::string, std::vector<Entry>> index_;
 };
 
 // The matching form of a stored affected entry.

@@ -1,7 +1,6 @@
 #include "stages/scan/deps/vuln_match.h"
 
 #include <algorithm>
-#include <tuple>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -46,7 +45,7 @@ VulnMatchResult MatchVulnerabilities(const OsvDatabase& db,
   VulnMatchResult out;
   for (const Package& pkg : inventory.packages) {
     for (const OsvDatabase::Hit& hit : db.Lookup(pkg.ecosystem, pkg.name)) {
-      OsvAffected affected = ToOsvAffected(*hit.affected);
+      const OsvAffected& affected = *hit.matchable;
       auto is = IsAffected(affected, pkg.version);
       if (!is.ok()) {
         out.notes.push_back(absl::StrCat(
@@ -93,10 +92,12 @@ VulnMatchResult MatchVulnerabilities(const OsvDatabase& db,
   }
   std::stable_sort(out.findings.begin(), out.findings.end(),
                    [](const dso::v1::Finding& a, const dso::v1::Finding& b) {
-                     return std::make_tuple(a.location().file(),
-                                            a.location().line(), a.rule_id()) <
-                            std::make_tuple(b.location().file(),
-                                            b.location().line(), b.rule_id());
+                     const auto &la = a.location(), &lb = b.location();
+                     if (int c = la.file().compare(lb.file()); c != 0) {
+                       return c < 0;
+                     }
+                     if (la.line() != lb.line()) return la.line() < lb.line();
+                     return a.rule_id() < b.rule_id();
                    });
   return out;
 }
