@@ -46,6 +46,17 @@ class Reader {
     }
     return false;
   }
+  // [sep]N after a pre, post or dev label; "0" when there is none.
+  absl::string_view ImplicitNumber() {
+    size_t before = i_;
+    Separator();
+    absl::string_view n = Digits();
+    if (n.empty()) {
+      i_ = before;
+      return "0";
+    }
+    return n;
+  }
   bool Char(char c) {
     if (i_ < s_.size() && s_[i_] == c) {
       ++i_;
@@ -108,11 +119,7 @@ absl::StatusOr<Pep440> Parse(absl::string_view in) {
   if (pre >= 0) {
     static constexpr int kKind[] = {0, 1, 2, 2, 0, 1, 2, 2};
     v.pre = kKind[pre];
-    size_t before = r.pos();
-    r.Separator();
-    absl::string_view n = r.Digits();
-    if (n.empty()) r.Reset(before);
-    v.pre_n = n.empty() ? "0" : n;
+    v.pre_n = r.ImplicitNumber();
   } else {
     r.Reset(at);
   }
@@ -127,11 +134,7 @@ absl::StatusOr<Pep440> Parse(absl::string_view in) {
     r.Separator();
     if (r.Word({"post", "rev", "r"}) >= 0) {
       v.post = true;
-      size_t before = r.pos();
-      r.Separator();
-      absl::string_view n = r.Digits();
-      if (n.empty()) r.Reset(before);
-      v.post_n = n.empty() ? "0" : n;
+      v.post_n = r.ImplicitNumber();
     } else {
       r.Reset(at);
     }
@@ -141,11 +144,7 @@ absl::StatusOr<Pep440> Parse(absl::string_view in) {
   r.Separator();
   if (r.Word({"dev"}) >= 0) {
     v.dev = true;
-    size_t before = r.pos();
-    r.Separator();
-    absl::string_view n = r.Digits();
-    if (n.empty()) r.Reset(before);
-    v.dev_n = n.empty() ? "0" : n;
+    v.dev_n = r.ImplicitNumber();
   } else {
     r.Reset(at);
   }
