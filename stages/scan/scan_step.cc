@@ -25,7 +25,7 @@
 namespace dso {
 namespace {
 
-const ToolInfo kTool{"dso-secrets", "0.1.0",
+const ToolInfo kTool{"dso", "0.1.0",
                      "https://github.com/dso-project/dso"};
 const std::set<std::string> kScanners = {"secrets", "deps", "all"};
 const std::set<std::string> kFormats = {"json", "sarif", "gitleaks"};
@@ -244,8 +244,10 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
       context.Emit(std::move(e));
       findings.push_back(std::move(f));
     }
-    context.Log(dso::v1::LogLine::AGENT, out->summary + "\n");
-    summaries.push_back(out->summary);
+    if (!out->summary.empty()) {
+      context.Log(dso::v1::LogLine::AGENT, out->summary + "\n");
+      summaries.push_back(out->summary);
+    }
     if (!out->gitleaks.empty()) gitleaks = std::move(out->gitleaks);
     if (!out->sbom.empty()) sbom = std::move(out->sbom);
     return absl::OkStatus();
