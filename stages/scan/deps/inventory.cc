@@ -30,6 +30,8 @@ LockfileParser ParserFor(const std::string& name) {
   if (name == "package-lock.json" || name == "npm-shrinkwrap.json") {
     return ParsePackageLockJson;
   }
+  if (name == "yarn.lock") return ParseYarnLock;
+  if (name == "pnpm-lock.yaml") return ParsePnpmLock;
   return nullptr;
 }
 

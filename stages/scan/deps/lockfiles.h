@@ -47,6 +47,11 @@ absl::Status ParseGoMod(absl::string_view text, const std::string& file,
 // npm: package-lock.json v1–v3 and npm-shrinkwrap.json
 absl::Status ParsePackageLockJson(absl::string_view text,
                                   const std::string& file, Inventory* out);
+// npm: yarn.lock (v1 and Berry) and pnpm-lock.yaml (v5–v9)
+absl::Status ParseYarnLock(absl::string_view text, const std::string& file,
+                           Inventory* out);
+absl::Status ParsePnpmLock(absl::string_view text, const std::string& file,
+                           Inventory* out);
 
 // The 1-based line holding text[offset].
 uint32_t LineOf(absl::string_view text, size_t offset);
