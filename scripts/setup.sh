@@ -11,6 +11,7 @@ PACKAGES=(
   libarchive-dev zlib1g-dev libhyperscan-dev libre2-dev libtomlplusplus-dev
   libgit2-dev
   python3 python3-grpcio python3-protobuf python3-pytest python3-venv
+  python3-yaml
   openssl curl procps bc
 )
 
