@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -17,8 +18,8 @@ namespace {
 
 struct Pep440 {
   absl::string_view epoch = "0";
-  std::vector<absl::string_view> release;  // trailing zeros dropped
-  int pre = -1;                            // -1 none; 0 a, 1 b, 2 rc
+  absl::InlinedVector<absl::string_view, 6> release;  // trailing 0s dropped
+  int pre = -1;                                       // -1 none; 0 a, 1 b, 2 rc
   absl::string_view pre_n = "0";
   bool post = false;
   absl::string_view post_n = "0";

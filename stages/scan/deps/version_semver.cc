@@ -2,8 +2,7 @@
 // SEMVER ranges and the package managers write versions: a leading `v` or
 // `=` is dropped, a missing minor or patch counts as 0, numbers may be of
 // any length, and build metadata (`+incompatible` in Go) is ignored.
-#include <vector>
-
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -14,7 +13,7 @@ namespace {
 
 struct Semver {
   absl::string_view core[3] = {"0", "0", "0"};
-  std::vector<absl::string_view> pre;  // empty: a release
+  absl::InlinedVector<absl::string_view, 4> pre;  // empty: a release
 };
 
 bool AllDigits(absl::string_view s) {
@@ -51,7 +50,7 @@ absl::StatusOr<Semver> Parse(absl::string_view s) {
       v.pre.push_back(id);
     }
   }
-  std::vector<absl::string_view> parts = absl::StrSplit(core, '.');
+  absl::InlinedVector<absl::string_view, 4> parts = absl::StrSplit(core, '.');
   if (parts.size() > 3) {
     return absl::InvalidArgumentError(
         absl::StrCat("'", in, "' is not a SemVer version: more than 3 parts"));
@@ -67,8 +66,9 @@ absl::StatusOr<Semver> Parse(absl::string_view s) {
   return v;
 }
 
-int ComparePre(const std::vector<absl::string_view>& a,
-               const std::vector<absl::string_view>& b) {
+using Identifiers = absl::InlinedVector<absl::string_view, 4>;
+
+int ComparePre(const Identifiers& a, const Identifiers& b) {
   if (a.empty() || b.empty()) {  // a release follows its pre-releases
     return a.empty() == b.empty() ? 0 : a.empty() ? 1 : -1;
   }
