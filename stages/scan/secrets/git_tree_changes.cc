@@ -1,21 +1,16 @@
 #include "stages/scan/secrets/git_tree_changes.h"
 
 #include <cstring>
-#include <memory>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "stages/scan/secrets/git_handles.h"
 
 namespace dso {
 namespace {
 
 // Deeper nesting than this is taken for a hostile repository.
 constexpr int kMaxDepth = 512;
-
-struct TreeFree {
-  void operator()(git_tree* t) const { git_tree_free(t); }
-};
-using Tree = std::unique_ptr<git_tree, TreeFree>;
 
 std::string Key(const git_oid* id) {
   return std::string(reinterpret_cast<const char*>(id->id), GIT_OID_RAWSZ);
@@ -52,8 +47,8 @@ class Walker {
     git_oid id;
   };
 
-  absl::StatusOr<Tree> Lookup(const git_oid* id, const std::string& path,
-                              int depth);
+  absl::StatusOr<GitTree> Lookup(const git_oid* id, const std::string& path,
+                                 int depth);
   absl::Status Changed(const git_tree_entry* a, const git_tree_entry* b,
                        const std::string& prefix, int depth);
   void New(const git_tree_entry* e, const std::string& prefix);
@@ -67,22 +62,18 @@ class Walker {
   absl::flat_hash_map<std::string, int> deleted_blobs_;
 };
 
-absl::StatusOr<Tree> Walker::Lookup(const git_oid* id, const std::string& path,
-                                    int depth) {
+absl::StatusOr<GitTree> Walker::Lookup(const git_oid* id,
+                                       const std::string& path, int depth) {
   if (depth > kMaxDepth) {
     return absl::DataLossError(
         absl::StrCat("tree '", path, "' is nested deeper than ", kMaxDepth));
   }
   git_tree* t = nullptr;
   if (git_tree_lookup(&t, repo_, id) != 0) {
-    char hex[GIT_OID_HEXSZ + 1];
-    git_oid_tostr(hex, sizeof(hex), id);
-    const git_error* e = git_error_last();
-    return absl::DataLossError(
-        absl::StrCat("tree ", hex, " ('", path, "') cannot be read: ",
-                     e && e->message ? e->message : "unknown libgit2 error"));
+    return absl::DataLossError(absl::StrCat("tree ", OidHex(*id), " ('", path,
+                                            "') cannot be read: ", GitError()));
   }
-  return Tree(t);
+  return GitTree(t);
 }
 
 absl::Status Walker::Diff(const git_tree* a, const git_tree* b,

@@ -1,8 +1,6 @@
 // SecretScanner::ScanGitHistory: the added lines of every commit, read with
 // libgit2. Commits are spread over worker threads, each with its own
 // repository handle (libgit2 objects are not shared between threads).
-#include <git2.h>
-
 #include <atomic>
 #include <filesystem>
 #include <memory>
@@ -10,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "stages/scan/secrets/git_handles.h"
 #include "stages/scan/secrets/git_tree_changes.h"
 #include "stages/scan/secrets/secret_filter.h"
 #include "stages/scan/secrets/secret_scanner.h"
@@ -20,26 +19,6 @@ namespace {
 
 // Added lines are scanned in fragments of at most this size.
 constexpr size_t kMaxFragment = 4 << 20;
-
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-  void operator()(T* p) const { Free(p); }
-};
-using Repo = std::unique_ptr<git_repository,
-                             Deleter<git_repository, git_repository_free>>;
-using Commit =
-    std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
-using Tree = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
-using Diff = std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>>;
-using Walk =
-    std::unique_ptr<git_revwalk, Deleter<git_revwalk, git_revwalk_free>>;
-using Object =
-    std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
-
-std::string GitError() {
-  const git_error* e = git_error_last();
-  return e && e->message ? e->message : "unknown libgit2 error";
-}
 
 // libgit2's global state, held while any scan runs. Its object cache holds
 // the trees the walk rereads from commit to commit; 16 MiB of it is nearly as
@@ -61,7 +40,7 @@ absl::StatusOr<std::vector<git_oid>> ListCommits(git_repository* repo,
   if (git_revwalk_new(&w, repo) != 0) {
     return absl::InternalError(absl::StrCat(path, ": ", GitError()));
   }
-  Walk walk(w);
+  GitWalk walk(w);
   git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
   git_revwalk_push_head(w);  // an unborn HEAD just adds nothing
   git_revwalk_push_glob(w, "*");
@@ -72,13 +51,13 @@ absl::StatusOr<std::vector<git_oid>> ListCommits(git_repository* repo,
                                                      "' is not a revision of ",
                                                      path, ": ", GitError()));
     }
-    Object obj(o);
+    GitObject obj(o);
     git_object* c = nullptr;
     if (git_object_peel(&c, o, GIT_OBJECT_COMMIT) != 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("--since '", since, "' names no commit"));
     }
-    Object commit(c);
+    GitObject commit(c);
     git_revwalk_hide(w, git_object_id(c));
   }
   std::vector<git_oid> out;
@@ -98,15 +77,26 @@ struct DiffScan {
   uint32_t first_line = 0;
   uint32_t next_line = 0;
 
+  // Added text of `file` starting at `line`.
+  void Scan(absl::string_view text, const std::string& file, uint32_t line) {
+    worker->ScanBuffer(text, file, line, 0, text.size(), &commit);
+    worker->result().stats.bytes += text.size();
+  }
   void Flush() {
     if (!fragment.empty()) {
-      worker->ScanBuffer(fragment, path, first_line, 0, fragment.size(),
-                         &commit);
-      worker->result().stats.bytes += fragment.size();
+      Scan(fragment, path, first_line);
       fragment.clear();
     }
   }
 };
+
+// Diffs that yield only the added lines.
+git_diff_options AddedLinesOnly() {
+  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+  opts.context_lines = 0;
+  opts.interhunk_lines = 0;
+  return opts;
+}
 
 int OnFile(const git_diff_delta* delta, float, void* payload) {
   auto* d = static_cast<DiffScan*>(payload);
@@ -139,9 +129,7 @@ int OnLine(const git_diff_delta*, const git_diff_hunk*,
 
 SecretFinding CommitInfo(git_commit* c) {
   SecretFinding f;
-  char hex[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
-  f.commit = hex;
+  f.commit = OidHex(*git_commit_id(c));
   if (const git_signature* a = git_commit_author(c)) {
     f.author = a->name ? a->name : "";
     f.email = a->email ? a->email : "";
@@ -154,36 +142,31 @@ SecretFinding CommitInfo(git_commit* c) {
   return f;
 }
 
-using Blob = std::unique_ptr<git_blob, Deleter<git_blob, git_blob_free>>;
-
-absl::StatusOr<Blob> LookupBlob(git_repository* repo, const git_oid& id,
-                                const std::string& path) {
+absl::StatusOr<GitBlob> LookupBlob(git_repository* repo, const git_oid& id,
+                                   const std::string& path) {
   git_blob* b = nullptr;
   if (git_blob_lookup(&b, repo, &id) != 0) {
     return absl::DataLossError(
         absl::StrCat("cannot read a blob of '", path, "': ", GitError()));
   }
-  return Blob(b);
+  return GitBlob(b);
 }
 
 // The added lines of files a tree walk found: a new file is scanned whole,
 // a modified one by its diff against the old version.
 absl::Status ScanChanges(git_repository* repo,
                          const std::vector<TreeChange>& changes, DiffScan& d) {
-  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
-  opts.context_lines = 0;
-  opts.interhunk_lines = 0;
+  const git_diff_options opts = AddedLinesOnly();
   for (const TreeChange& c : changes) {
     if (ExcludesFile(d.rules->allowlists, c.path, d.commit.commit)) continue;
     auto blob = LookupBlob(repo, c.new_id, c.path);
     if (!blob.ok()) return blob.status();
     if (c.added()) {
       if (git_blob_is_binary(blob->get())) continue;
-      absl::string_view text(
-          static_cast<const char*>(git_blob_rawcontent(blob->get())),
-          static_cast<size_t>(git_blob_rawsize(blob->get())));
-      d.worker->ScanBuffer(text, c.path, 1, 0, text.size(), &d.commit);
-      d.worker->result().stats.bytes += text.size();
+      d.Scan(absl::string_view(
+                 static_cast<const char*>(git_blob_rawcontent(blob->get())),
+                 static_cast<size_t>(git_blob_rawsize(blob->get()))),
+             c.path, 1);
       continue;
     }
     auto old_blob = LookupBlob(repo, c.old_id, c.path);
@@ -205,13 +188,11 @@ absl::Status ScanChanges(git_repository* repo,
 absl::Status ScanDiffWithRenames(git_repository* repo, git_tree* old_tree,
                                  git_tree* new_tree, DiffScan& d) {
   git_diff* diff = nullptr;
-  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
-  opts.context_lines = 0;
-  opts.interhunk_lines = 0;
+  const git_diff_options opts = AddedLinesOnly();
   if (git_diff_tree_to_tree(&diff, repo, old_tree, new_tree, &opts) != 0) {
     return absl::DataLossError(absl::StrCat("cannot diff: ", GitError()));
   }
-  Diff diff_handle(diff);
+  GitDiff diff_handle(diff);
   git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
   find.flags = GIT_DIFF_FIND_RENAMES;
   git_diff_find_similar(diff, &find);
@@ -227,16 +208,16 @@ absl::Status ScanDiffWithRenames(git_repository* repo, git_tree* old_tree,
 
 void SecretScanner::ScanCommit(git_repository* repo, const git_oid& oid,
                                Worker& w) {
+  // A commit that cannot be read is counted and named, and the scan goes on.
+  auto unreadable = [&](absl::string_view what) {
+    ++w.result().stats.unreadable;
+    AddWarning(&w.result(), absl::StrCat("commit ", OidHex(oid), what));
+  };
   git_commit* c = nullptr;
   if (git_commit_lookup(&c, repo, &oid) != 0) {
-    ++w.result().stats.unreadable;
-    char hex[GIT_OID_HEXSZ + 1];
-    git_oid_tostr(hex, sizeof(hex), &oid);
-    AddWarning(&w.result(),
-               absl::StrCat("commit ", hex, " cannot be read: ", GitError()));
-    return;
+    return unreadable(absl::StrCat(" cannot be read: ", GitError()));
   }
-  Commit commit(c);
+  GitCommit commit(c);
   ++w.result().stats.commits;
   if (git_commit_parentcount(c) > 1) return;  // merges add nothing
   DiffScan d{&w, &matcher_.rules(), CommitInfo(c)};
@@ -244,33 +225,22 @@ void SecretScanner::ScanCommit(git_repository* repo, const git_oid& oid,
   git_tree *t = nullptr, *pt = nullptr;
   git_commit* parent = nullptr;
   if (git_commit_parentcount(c) == 1 && git_commit_parent(&parent, c, 0) == 0) {
-    Commit p(parent);
+    GitCommit p(parent);
     git_commit_tree(&pt, parent);
   }
-  Tree parent_tree(pt);
+  GitTree parent_tree(pt);
   if (git_commit_tree(&t, c) != 0) {
-    ++w.result().stats.unreadable;
-    AddWarning(&w.result(),
-               absl::StrCat("commit ", d.commit.commit,
-                            ": cannot read its tree: ", GitError()));
-    return;
+    return unreadable(absl::StrCat(": cannot read its tree: ", GitError()));
   }
-  Tree tree(t);
+  GitTree tree(t);
   auto changes = ListTreeChanges(repo, pt, t);
   if (!changes.ok()) {
-    ++w.result().stats.unreadable;
-    AddWarning(&w.result(), absl::StrCat("commit ", d.commit.commit, ": ",
-                                         changes.status().message()));
-    return;
+    return unreadable(absl::StrCat(": ", changes.status().message()));
   }
   absl::Status scanned = changes->unpaired_deletions_and_additions
                              ? ScanDiffWithRenames(repo, pt, t, d)
                              : ScanChanges(repo, changes->changes, d);
-  if (!scanned.ok()) {
-    ++w.result().stats.unreadable;
-    AddWarning(&w.result(), absl::StrCat("commit ", d.commit.commit, ": ",
-                                         scanned.message()));
-  }
+  if (!scanned.ok()) unreadable(absl::StrCat(": ", scanned.message()));
 }
 
 absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(
@@ -281,7 +251,7 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(
     return absl::InvalidArgumentError(
         absl::StrCat("'", path, "' is not a git repository: ", GitError()));
   }
-  Repo repo(r);
+  GitRepo repo(r);
   auto commits = ListCommits(r, path, since);
   if (!commits.ok()) return commits.status();
 
@@ -294,7 +264,7 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(
       AddWarning(&w.result(), absl::StrCat(path, ": ", GitError()));
       return;
     }
-    Repo repo_handle(own);
+    GitRepo repo_handle(own);
     for (size_t k; (k = next++) < commits->size();) {
       if (options_.cancelled && options_.cancelled()) break;
       ScanCommit(own, (*commits)[k], w);
