@@ -129,14 +129,7 @@ void SecretScanner::Worker::ScanDecoded(absl::string_view text,
       current = std::move(next);
       pieces = std::move(next_pieces);
 
-      matches_.clear();
-      scanner_.matcher_.Match(current, rel, 0, current.size(), scratch_,
-                              &matches_);
-      std::sort(matches_.begin(), matches_.end(),
-                [](const SecretMatch& a, const SecretMatch& b) {
-                  return a.start < b.start;
-                });
-      DropGenericDuplicates(scanner_.matcher_.rules());
+      MatchInOrder(current, rel, 0, current.size());
       for (const SecretMatch& m : matches_) {
         Origin o = OriginOf(pieces, m.start, m.end, pass);
         if (!o.decoded_now) continue;

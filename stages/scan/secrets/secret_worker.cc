@@ -207,15 +207,7 @@ void SecretScanner::Worker::ScanBuffer(absl::string_view text,
   if (scanner_.options_.max_decode_depth > 0) {
     ScanDecoded(text, rel, line_base, report_from, report_to, commit);
   }
-  matches_.clear();
-  scanner_.matcher_.Match(text, rel, report_from, report_to, scratch_,
-                          &matches_);
-  if (matches_.empty()) return;
-  std::sort(matches_.begin(), matches_.end(),
-            [](const SecretMatch& a, const SecretMatch& b) {
-              return a.start < b.start;
-            });
-  DropGenericDuplicates(scanner_.matcher_.rules());
+  MatchInOrder(text, rel, report_from, report_to);
   size_t pos = 0;
   uint32_t line = line_base;
   for (const SecretMatch& m : matches_) {
@@ -230,6 +222,19 @@ void SecretScanner::Worker::ScanBuffer(absl::string_view text,
                 static_cast<uint32_t>(last - LineStart(text, last) + 1)};
     Report(m, match, source, source, at, rel, commit, {});
   }
+}
+
+void SecretScanner::Worker::MatchInOrder(absl::string_view text,
+                                         const std::string& rel,
+                                         size_t report_from, size_t report_to) {
+  matches_.clear();
+  scanner_.matcher_.Match(text, rel, report_from, report_to, scratch_,
+                          &matches_);
+  std::sort(matches_.begin(), matches_.end(),
+            [](const SecretMatch& a, const SecretMatch& b) {
+              return a.start < b.start;
+            });
+  DropGenericDuplicates(scanner_.matcher_.rules());
 }
 
 void SecretScanner::Worker::Report(

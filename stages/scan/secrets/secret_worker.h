@@ -30,8 +30,7 @@ class SecretScanner::Worker {
   // `size`: the file's size when opened (its end is taken as read once
   // that many bytes came); kUnknownSize for pipes and sockets.
   static constexpr uint64_t kUnknownSize = ~uint64_t{0};
-  void ScanStream(int fd, const std::string& rel,
-                  uint64_t size = kUnknownSize);
+  void ScanStream(int fd, const std::string& rel, uint64_t size = kUnknownSize);
 
   // Makes this worker's counts so far visible to AddProgress.
   void PublishProgress();
@@ -48,6 +47,11 @@ class SecretScanner::Worker {
   struct Position {
     uint32_t line, column, end_line, end_column;
   };
+
+  // The matches starting in text[report_from, report_to) into matches_, by
+  // position, generic duplicates dropped.
+  void MatchInOrder(absl::string_view text, const std::string& rel,
+                    size_t report_from, size_t report_to);
 
   // A match becomes a finding unless something allows it: `match` is its
   // text, `line` the line allowlists see, `source_line` the scanned line
