@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "stages/scan/deps/json_text.h"
 #include "stages/scan/deps/lockfiles.h"
 
 namespace dso {
@@ -15,7 +16,7 @@ namespace {
 using Json = nlohmann::json;
 
 struct NpmReader {
-  absl::string_view text;
+  const absl::flat_hash_map<std::string, uint32_t>& lines;
   const std::string& file;
   Inventory* out;
   std::set<std::pair<std::string, std::string>> seen;
@@ -26,8 +27,8 @@ struct NpmReader {
     auto v = entry.find("version");
     if (v == entry.end() || !v->is_string()) return;
     std::string version = v->get<std::string>();
-    size_t at = text.find(absl::StrCat("\"", key, "\""));
-    uint32_t line = at == absl::string_view::npos ? 0 : LineOf(text, at);
+    auto at = lines.find(key);
+    uint32_t line = at == lines.end() ? 0 : at->second;
     if (absl::StrContains(version, ":")) {  // git+https:, file:, https:
       out->notes.push_back(absl::StrCat(file, ":", line, ": '", name,
                                         "' comes from ", version,
@@ -54,26 +55,14 @@ struct NpmReader {
 
 absl::Status ParsePackageLockJson(absl::string_view text,
                                   const std::string& file, Inventory* out) {
-  Json j;
-  try {
-    bool too_deep = false;
-    j = Json::parse(text.begin(), text.end(),
-                    [&](int depth, Json::parse_event_t, Json&) {
-                      if (depth > 128) too_deep = true;
-                      return !too_deep;
-                    });
-    if (too_deep) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(file, ": nested deeper than 128"));
-    }
-  } catch (const Json::parse_error& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(file, ": not JSON: ", e.what()));
-  }
+  auto parsed = ParseJson(text, file, 128);
+  if (!parsed.ok()) return parsed.status();
+  const Json& j = *parsed;
   if (!j.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat(file, ": not an object"));
   }
-  NpmReader r{text, file, out, {}};
+  const auto lines = FirstLinesOfStrings(text);
+  NpmReader r{lines, file, out, {}};
   if (auto packages = j.find("packages");
       packages != j.end() && packages->is_object()) {
     for (const auto& [key, entry] : packages->items()) {

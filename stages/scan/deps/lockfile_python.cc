@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
+#include "stages/scan/deps/json_text.h"
 #include "stages/scan/deps/lockfiles.h"
 
 namespace dso {
@@ -59,13 +60,6 @@ void Requirement(absl::string_view req, const std::string& file, uint32_t line,
 
 }  // namespace
 
-uint32_t LineOf(absl::string_view text, size_t offset) {
-  uint32_t line = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i)
-    line += text[i] == '\n';
-  return line;
-}
-
 absl::Status ParseRequirementsTxt(absl::string_view text,
                                   const std::string& file, Inventory* out) {
   uint32_t lineno = 0, first = 0;
@@ -117,16 +111,13 @@ absl::Status ParseRequirementsTxt(absl::string_view text,
 
 absl::Status ParsePipfileLock(absl::string_view text, const std::string& file,
                               Inventory* out) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(file, ": not JSON: ", e.what()));
-  }
+  auto parsed = ParseJson(text, file, 0);
+  if (!parsed.ok()) return parsed.status();
+  const nlohmann::json& j = *parsed;
   if (!j.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat(file, ": not an object"));
   }
+  const auto lines = FirstLinesOfStrings(text);
   for (const char* section : {"default", "develop"}) {
     auto s = j.find(section);
     if (s == j.end()) continue;
@@ -144,10 +135,9 @@ absl::Status ParsePipfileLock(absl::string_view text, const std::string& file,
       std::string v = spec["version"].get<std::string>();
       absl::string_view version = v;
       absl::ConsumePrefix(&version, "==");
-      size_t at = text.find(absl::StrCat("\"", name, "\""));
-      out->packages.push_back(
-          {"PyPI", name, std::string(version), file,
-           at == absl::string_view::npos ? 0 : LineOf(text, at)});
+      auto at = lines.find(name);
+      out->packages.push_back({"PyPI", name, std::string(version), file,
+                               at == lines.end() ? 0 : at->second});
     }
   }
   return absl::OkStatus();

@@ -53,9 +53,6 @@ absl::Status ParseYarnLock(absl::string_view text, const std::string& file,
 absl::Status ParsePnpmLock(absl::string_view text, const std::string& file,
                            Inventory* out);
 
-// The 1-based line holding text[offset].
-uint32_t LineOf(absl::string_view text, size_t offset);
-
 }  // namespace dso
 
 #endif  // DSO_STAGES_SCAN_DEPS_LOCKFILES_H_

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "stages/scan/deps/json_text.h"
 
 namespace dso {
 namespace {
@@ -270,22 +271,9 @@ absl::StatusOr<OsvRecord> ParseOsvJson(absl::string_view text,
                                        const std::string& name) {
   if (auto s = CheckSize(text, name); !s.ok()) return s;
   RecordReader reader(name);
-  Json j;
-  try {
-    bool too_deep = false;
-    j = Json::parse(text.begin(), text.end(),
-                    [&](int depth, Json::parse_event_t, Json&) {
-                      if (depth > kMaxOsvNesting) too_deep = true;
-                      return !too_deep;
-                    });
-    if (too_deep) {
-      return reader.Error("",
-                          absl::StrCat("nested deeper than ", kMaxOsvNesting));
-    }
-  } catch (const Json::parse_error& e) {
-    return reader.Error("", absl::StrCat("not JSON: ", e.what()));
-  }
-  return reader.Record(j);
+  auto j = ParseJson(text, name, kMaxOsvNesting);
+  if (!j.ok()) return j.status();
+  return reader.Record(*j);
 }
 
 absl::StatusOr<OsvRecord> ParseOsvYaml(absl::string_view text,

@@ -1,0 +1,30 @@
+// JSON as the dependency scanner reads it: parsed with a nesting limit and
+// a clear error naming the input, and the line where each string first
+// appears (lockfiles report packages by line; nlohmann's DOM keeps none).
+#ifndef DSO_STAGES_SCAN_DEPS_JSON_TEXT_H_
+#define DSO_STAGES_SCAN_DEPS_JSON_TEXT_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "nlohmann/json.hpp"
+
+namespace dso {
+
+// `name` leads every error ("NAME: not JSON: ...", "NAME: nested deeper
+// than N"); max_depth 0 sets no limit.
+absl::StatusOr<nlohmann::json> ParseJson(absl::string_view text,
+                                         const std::string& name,
+                                         int max_depth);
+
+// Every string token of `text` (as written, escapes not decoded) with the
+// 1-based line of its first appearance. One pass over the text.
+absl::flat_hash_map<std::string, uint32_t> FirstLinesOfStrings(
+    absl::string_view text);
+
+}  // namespace dso
+
+#endif  // DSO_STAGES_SCAN_DEPS_JSON_TEXT_H_
