@@ -25,8 +25,7 @@
 namespace dso {
 namespace {
 
-const ToolInfo kTool{"dso", "0.1.0",
-                     "https://github.com/dso-project/dso"};
+const ToolInfo kTool{"dso", "0.1.0", "https://github.com/dso-project/dso"};
 const std::set<std::string> kScanners = {"secrets", "deps", "all"};
 const std::set<std::string> kFormats = {"json", "sarif", "gitleaks"};
 // Each worker holds a 4 MiB read buffer; more threads than this buy nothing.
@@ -188,7 +187,7 @@ absl::StatusOr<ScannerOutput> ScanDeps(const dso::v1::ScanParams& p,
     out.sbom = CycloneDxJson(inv->inventory, name.empty() ? "project" : name,
                              NewUuid(), absl::Now());
   }
-  const std::string dir = p.db().empty() ? DefaultDbDir() : p.db();
+  const std::string dir = DatabaseDir(p.db());
   auto db = OsvDatabase::Open(dir);
   if (!db.ok()) return db.status();
   if (db->data().advisories_size() == 0) {

@@ -10,7 +10,8 @@
 
 namespace dso {
 
-std::string DefaultDbDir() {
+std::string DatabaseDir(const std::string& given) {
+  if (!given.empty()) return given;
   if (const char* d = getenv("DSO_DB_DIR"); d && *d) return d;
   if (const char* x = getenv("XDG_DATA_HOME"); x && *x) {
     return absl::StrCat(x, "/dso/osv");
@@ -31,7 +32,7 @@ absl::Status DbStep::Validate(const dso::v1::RunStepRequest& request) const {
 dso::v1::Result DbStep::Run(const dso::v1::RunStepRequest& request,
                             StepContext& context) const {
   const auto& p = request.db();
-  const std::string dir = p.db().empty() ? DefaultDbDir() : p.db();
+  const std::string dir = DatabaseDir(p.db());
   auto db = OsvDatabase::Open(dir);
   if (!db.ok()) return ErrorResult(db.status());
   auto log = [&](const std::string& line) {

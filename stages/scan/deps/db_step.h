@@ -17,10 +17,10 @@ class DbStep : public Step {
                       StepContext& context) const override;
 };
 
-// The database directory when none is given: $DSO_DB_DIR (the agent sets
-// it to its data dir's osv/), else $XDG_DATA_HOME/dso/osv, else
+// The database directory: `given` when not empty, else $DSO_DB_DIR (the
+// agent sets it to its data dir's osv/), else $XDG_DATA_HOME/dso/osv, else
 // $HOME/.local/share/dso/osv.
-std::string DefaultDbDir();
+std::string DatabaseDir(const std::string& given);
 
 }  // namespace dso
 

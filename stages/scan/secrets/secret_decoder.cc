@@ -71,12 +71,16 @@ size_t PercentRunEnd(absl::string_view text, size_t i) {
   return i;
 }
 
+// The byte two hex digits stand for.
+char HexByte(char hi, char lo) {
+  return static_cast<char>(T().hex[static_cast<unsigned char>(hi)] << 4 |
+                           T().hex[static_cast<unsigned char>(lo)]);
+}
+
 std::string DecodePercent(absl::string_view s) {
   std::string out;
   for (size_t i = 0; i + 3 <= s.size(); i += 3) {
-    out.push_back(
-        static_cast<char>(T().hex[static_cast<unsigned char>(s[i + 1])] << 4 |
-                          T().hex[static_cast<unsigned char>(s[i + 2])]));
+    out.push_back(HexByte(s[i + 1], s[i + 2]));
   }
   return AllPrintable(out) ? out : std::string();
 }
@@ -88,11 +92,8 @@ std::string DecodeHex(absl::string_view s) {
   if (!digit) return "";
   std::string out;
   out.reserve(s.size() / 2);
-  for (size_t i = 0; i < s.size(); i += 2) {
-    out.push_back(
-        static_cast<char>(T().hex[static_cast<unsigned char>(s[i])] << 4 |
-                          T().hex[static_cast<unsigned char>(s[i + 1])]));
-  }
+  for (size_t i = 0; i < s.size(); i += 2)
+    out.push_back(HexByte(s[i], s[i + 1]));
   return AllPrintable(out) ? out : std::string();
 }
 
