@@ -5,6 +5,7 @@
 #include <map>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "stages/scan/deps/osv_db.h"
@@ -104,7 +105,7 @@ std::string CycloneDxJson(const Inventory& inventory,
     c["bom-ref"] = key;
     c["name"] = p.name;
     c["version"] = p.version;
-    if (std::string purl = PackageUrl(p); !purl.empty()) c["purl"] = purl;
+    if (absl::StartsWith(key, "pkg:")) c["purl"] = key;  // the key is its purl
     Json props = Json::array();
     props.push_back({{"name", "dso:ecosystem"}, {"value", p.ecosystem}});
     for (const std::string& where : entry.second) {
