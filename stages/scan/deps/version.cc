@@ -1,5 +1,6 @@
 #include "stages/scan/deps/version.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -13,6 +14,13 @@ absl::StatusOr<VersionScheme> SchemeForEcosystem(absl::string_view ecosystem) {
     return VersionScheme::kSemver;
   }
   if (base == "Debian" || base == "Ubuntu") return VersionScheme::kDpkg;
+  if (base == "Maven") return VersionScheme::kMaven;
+  if (base == "RubyGems") return VersionScheme::kRubyGems;
+  if (base == "NuGet") return VersionScheme::kNuGet;
+  if (base == "Alpine" || base == "Wolfi" || base == "Chainguard") {
+    return VersionScheme::kApk;
+  }
+  if (base == "Packagist") return VersionScheme::kPackagist;
   return absl::NotFoundError(absl::StrCat(
       "ecosystem '", ecosystem, "' has no version ordering in dso yet"));
 }
@@ -26,8 +34,25 @@ absl::StatusOr<int> CompareVersions(VersionScheme scheme, absl::string_view a,
       return ComparePep440(a, b);
     case VersionScheme::kDpkg:
       return CompareDpkg(a, b);
+    case VersionScheme::kMaven:
+      return CompareMaven(a, b);
+    case VersionScheme::kRubyGems:
+      return CompareRubyGems(a, b);
+    case VersionScheme::kNuGet:
+      return CompareNuGet(a, b);
+    case VersionScheme::kApk:
+      return CompareApk(a, b);
+    case VersionScheme::kPackagist:
+      return ComparePackagist(a, b);
   }
   return absl::InternalError("unknown version scheme");
+}
+
+bool IsDigits(absl::string_view s) {
+  for (char c : s) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return !s.empty();
 }
 
 int CompareDigits(absl::string_view a, absl::string_view b) {

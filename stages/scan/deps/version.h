@@ -1,7 +1,9 @@
 // Package version ordering per ecosystem, as each ecosystem's own tools
 // order versions: SemVer 2.0 (npm, crates.io, Go with its `v` prefix),
-// PEP 440 (PyPI), dpkg (Debian, Ubuntu). An ecosystem whose ordering is not
-// implemented is an error, never a guess.
+// PEP 440 (PyPI), dpkg (Debian, Ubuntu), Maven's version order
+// specification, RubyGems' Gem::Version, NuGet.Versioning, apk (Alpine,
+// Wolfi) and PHP's version_compare as Composer uses it (Packagist). An
+// ecosystem whose ordering is not implemented is an error, never a guess.
 #ifndef DSO_STAGES_SCAN_DEPS_VERSION_H_
 #define DSO_STAGES_SCAN_DEPS_VERSION_H_
 
@@ -10,7 +12,16 @@
 
 namespace dso {
 
-enum class VersionScheme { kSemver, kPep440, kDpkg };
+enum class VersionScheme {
+  kSemver,
+  kPep440,
+  kDpkg,
+  kMaven,
+  kRubyGems,
+  kNuGet,
+  kApk,
+  kPackagist,
+};
 
 // The scheme of an OSV ecosystem name ("PyPI", "Go", "npm", "crates.io",
 // "Debian:12", "Ubuntu:22.04:LTS", ...); NotFound for ecosystems dso cannot
@@ -22,13 +33,19 @@ absl::StatusOr<VersionScheme> SchemeForEcosystem(absl::string_view ecosystem);
 absl::StatusOr<int> CompareVersions(VersionScheme scheme, absl::string_view a,
                                     absl::string_view b);
 
-// Per-scheme comparisons (version_semver.cc, version_pep440.cc,
-// version_dpkg.cc).
+// Per-scheme comparisons, one file each (version_<scheme>.cc).
 absl::StatusOr<int> CompareSemver(absl::string_view a, absl::string_view b);
 absl::StatusOr<int> ComparePep440(absl::string_view a, absl::string_view b);
 absl::StatusOr<int> CompareDpkg(absl::string_view a, absl::string_view b);
+absl::StatusOr<int> CompareMaven(absl::string_view a, absl::string_view b);
+absl::StatusOr<int> CompareRubyGems(absl::string_view a, absl::string_view b);
+absl::StatusOr<int> CompareNuGet(absl::string_view a, absl::string_view b);
+absl::StatusOr<int> CompareApk(absl::string_view a, absl::string_view b);
+absl::StatusOr<int> ComparePackagist(absl::string_view a, absl::string_view b);
 
-// Two strings of ASCII digits of any length, by value: -1, 0 or 1.
+// Helpers the schemes share. IsDigits: non-empty and only ASCII digits.
+// CompareDigits: two digit strings of any length by value, -1, 0 or 1.
+bool IsDigits(absl::string_view s);
 int CompareDigits(absl::string_view a, absl::string_view b);
 
 }  // namespace dso

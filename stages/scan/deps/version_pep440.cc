@@ -181,13 +181,6 @@ int CompareRanked(int rank_a, absl::string_view a, int rank_b,
   return rank_a == 1 ? CompareDigits(a, b) : 0;
 }
 
-bool IsDigits(absl::string_view s) {
-  for (char c : s) {
-    if (!absl::ascii_isdigit(static_cast<uint8_t>(c))) return false;
-  }
-  return !s.empty();
-}
-
 }  // namespace
 
 absl::StatusOr<int> ComparePep440(absl::string_view a, absl::string_view b) {

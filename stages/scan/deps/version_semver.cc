@@ -16,14 +16,6 @@ struct Semver {
   absl::InlinedVector<absl::string_view, 4> pre;  // empty: a release
 };
 
-bool AllDigits(absl::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
 absl::StatusOr<Semver> Parse(absl::string_view s) {
   absl::string_view in = s;
   if (!s.empty() && (s[0] == 'v' || s[0] == 'V' || s[0] == '=')) {
@@ -56,7 +48,7 @@ absl::StatusOr<Semver> Parse(absl::string_view s) {
         absl::StrCat("'", in, "' is not a SemVer version: more than 3 parts"));
   }
   for (size_t i = 0; i < parts.size(); ++i) {
-    if (!AllDigits(parts[i])) {
+    if (!IsDigits(parts[i])) {
       return absl::InvalidArgumentError(
           absl::StrCat("'", in, "' is not a SemVer version: '", parts[i],
                        "' is not a number"));
@@ -73,7 +65,7 @@ int ComparePre(const Identifiers& a, const Identifiers& b) {
     return a.empty() == b.empty() ? 0 : a.empty() ? 1 : -1;
   }
   for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
-    bool na = AllDigits(a[i]), nb = AllDigits(b[i]);
+    bool na = IsDigits(a[i]), nb = IsDigits(b[i]);
     int c = na && nb ? CompareDigits(a[i], b[i])
             : na     ? -1  // numeric identifiers sort first
             : nb     ? 1

@@ -5,35 +5,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "stages/scan/deps/version_testing.h"
 
 namespace dso {
 namespace {
 
 using ::testing::HasSubstr;
-
-// Every pair of an ascending list compares as its positions do.
-void ExpectAscending(VersionScheme scheme,
-                     const std::vector<std::string>& versions) {
-  for (size_t i = 0; i < versions.size(); ++i) {
-    for (size_t j = 0; j < versions.size(); ++j) {
-      auto c = CompareVersions(scheme, versions[i], versions[j]);
-      ASSERT_TRUE(c.ok()) << c.status();
-      int want = i < j ? -1 : i > j ? 1 : 0;
-      EXPECT_EQ(*c < 0   ? -1
-                : *c > 0 ? 1
-                         : 0,
-                want)
-          << versions[i] << " vs " << versions[j];
-    }
-  }
-}
-
-void ExpectEqual(VersionScheme scheme, const std::string& a,
-                 const std::string& b) {
-  auto c = CompareVersions(scheme, a, b);
-  ASSERT_TRUE(c.ok()) << c.status();
-  EXPECT_EQ(*c, 0) << a << " vs " << b;
-}
 
 TEST(SemverTest, PrecedenceFromTheSpecification) {
   // semver.org §11.
@@ -191,6 +168,12 @@ TEST(VersionTest, EcosystemsAndTheirSchemes) {
   EXPECT_EQ(*SchemeForEcosystem("crates.io"), VersionScheme::kSemver);
   EXPECT_EQ(*SchemeForEcosystem("Debian:12"), VersionScheme::kDpkg);
   EXPECT_EQ(*SchemeForEcosystem("Ubuntu:22.04:LTS"), VersionScheme::kDpkg);
+  EXPECT_EQ(*SchemeForEcosystem("Maven"), VersionScheme::kMaven);
+  EXPECT_EQ(*SchemeForEcosystem("RubyGems"), VersionScheme::kRubyGems);
+  EXPECT_EQ(*SchemeForEcosystem("NuGet"), VersionScheme::kNuGet);
+  EXPECT_EQ(*SchemeForEcosystem("Alpine:v3.19"), VersionScheme::kApk);
+  EXPECT_EQ(*SchemeForEcosystem("Wolfi"), VersionScheme::kApk);
+  EXPECT_EQ(*SchemeForEcosystem("Packagist"), VersionScheme::kPackagist);
   auto none = SchemeForEcosystem("Hackage");
   EXPECT_EQ(none.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(none.status().message(), HasSubstr("'Hackage'"));
