@@ -1,7 +1,9 @@
 #include "stages/scan/deps/inventory.h"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
+#include <string_view>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -14,6 +16,30 @@ namespace fs = std::filesystem;
 
 // A lockfile larger than this is not read (a warning says so).
 constexpr uintmax_t kMaxLockfileBytes = 64 << 20;
+
+// The OSV ecosystem of the system whose root is `root` (with a trailing
+// '/', or empty for the scanned root itself), from its os-release; symlinks
+// are not followed out of the tree.
+std::string EcosystemOfRoot(const fs::path& scan_root,
+                            const std::string& root) {
+  for (const char* rel : {"etc/os-release", "usr/lib/os-release"}) {
+    fs::path p = scan_root / (root + rel);
+    std::error_code ec;
+    if (!fs::is_regular_file(fs::symlink_status(p, ec))) continue;
+    auto text = ReadFile(p.string());
+    if (text.ok()) return OsEcosystem(*text);
+  }
+  return "";
+}
+
+bool IsOsDatabase(const fs::path& p, const std::string& root) {
+  std::string name = p.filename().string();
+  if (name != "status" && name != "installed" &&
+      p.parent_path().filename() != "status.d") {
+    return false;
+  }
+  return OsDatabaseAt(p.lexically_relative(root).generic_string()).parser;
+}
 
 }  // namespace
 
@@ -32,7 +58,34 @@ LockfileParser ParserFor(const std::string& name) {
   }
   if (name == "yarn.lock") return ParseYarnLock;
   if (name == "pnpm-lock.yaml") return ParsePnpmLock;
+  if (name == "Gemfile.lock") return ParseGemfileLock;
+  if (name == "composer.lock") return ParseComposerLock;
+  if (name == "packages.lock.json") return ParseNuGetLock;
+  if (name == "pom.xml") return ParsePomXml;
+  if (name == "gradle.lockfile" || absl::EndsWith(name, "-gradle.lockfile")) {
+    return ParseGradleLockfile;
+  }
   return nullptr;
+}
+
+OsDatabase OsDatabaseAt(const std::string& path) {
+  for (const auto& [suffix, parser] :
+       {std::pair<const char*, OsPackageParser>{"var/lib/dpkg/status",
+                                                ParseDpkgStatus},
+        {"lib/apk/db/installed", ParseApkInstalled}}) {
+    if (path == suffix || absl::EndsWith(path, absl::StrCat("/", suffix))) {
+      return {parser, path.substr(0, path.size() - strlen(suffix))};
+    }
+  }
+  // Distroless images: one dpkg paragraph per file in status.d.
+  constexpr std::string_view kStatusD = "var/lib/dpkg/status.d/";
+  size_t at = path.rfind(kStatusD);
+  if (at != std::string::npos && (at == 0 || path[at - 1] == '/') &&
+      path.find('/', at + kStatusD.size()) == std::string::npos &&
+      !absl::EndsWith(path, ".md5sums")) {
+    return {ParseDpkgStatus, path.substr(0, at)};
+  }
+  return {};
 }
 
 absl::StatusOr<InventoryResult> CollectInventory(const std::string& root) {
@@ -51,7 +104,8 @@ absl::StatusOr<InventoryResult> CollectInventory(const std::string& root) {
         it.disable_recursion_pending();
       continue;
     }
-    if (it->is_regular_file(ec) && !it->is_symlink(ec) && ParserFor(name)) {
+    if (it->is_regular_file(ec) && !it->is_symlink(ec) &&
+        (ParserFor(name) || IsOsDatabase(it->path(), root))) {
       found.push_back(it->path());
     }
   }
@@ -76,7 +130,21 @@ absl::StatusOr<InventoryResult> CollectInventory(const std::string& root) {
     }
     // A file that fails to parse adds nothing, not half of itself.
     Inventory one;
-    absl::Status s = ParserFor(p.filename().string())(*text, rel, &one);
+    absl::Status s;
+    if (LockfileParser parse = ParserFor(p.filename().string())) {
+      s = parse(*text, rel, &one);
+    } else {
+      OsDatabase db = OsDatabaseAt(rel);
+      std::string ecosystem = EcosystemOfRoot(root, db.root);
+      if (ecosystem.empty()) {
+        out.warnings.push_back(absl::StrCat(
+            rel,
+            ": no os-release of a system with OSV advisories (Debian, "
+            "Ubuntu, Alpine, Wolfi) beside it; not read"));
+        continue;
+      }
+      s = db.parser(*text, rel, ecosystem, &one);
+    }
     if (!s.ok()) {
       out.warnings.push_back(std::string(s.message()));
       continue;

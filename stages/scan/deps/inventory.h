@@ -1,6 +1,8 @@
 // The packages a directory tree pins: every lockfile and manifest dso reads
 // (lockfiles.h), found by name anywhere under the root except in `.git` and
-// `node_modules` (installed copies, not the project's own lockfiles).
+// `node_modules` (installed copies, not the project's own lockfiles), and
+// the OS package databases of root file systems in the tree (an unpacked
+// image, the scanned root itself), each with its os-release.
 #ifndef DSO_STAGES_SCAN_DEPS_INVENTORY_H_
 #define DSO_STAGES_SCAN_DEPS_INVENTORY_H_
 
@@ -25,6 +27,18 @@ absl::StatusOr<InventoryResult> CollectInventory(const std::string& root);
 using LockfileParser = absl::Status (*)(absl::string_view, const std::string&,
                                         Inventory*);
 LockfileParser ParserFor(const std::string& file_name);
+
+// Whether a path (relative, '/'-separated) is an OS package database:
+// `var/lib/dpkg/status`, a file in `var/lib/dpkg/status.d/`,
+// `lib/apk/db/installed`; `root` is the path of its file system's root
+// ("" or ending in '/'). parser is null for other paths.
+using OsPackageParser = absl::Status (*)(absl::string_view, const std::string&,
+                                         const std::string&, Inventory*);
+struct OsDatabase {
+  OsPackageParser parser = nullptr;
+  std::string root;
+};
+OsDatabase OsDatabaseAt(const std::string& path);
 
 }  // namespace dso
 

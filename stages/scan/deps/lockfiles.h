@@ -16,7 +16,7 @@
 namespace dso {
 
 struct Package {
-  std::string ecosystem;  // OSV's name: "PyPI", "Go", "npm"
+  std::string ecosystem;  // OSV's name: "PyPI", "Go", "npm", "Debian:12"
   std::string name;
   std::string version;
   std::string file;  // relative to the scanned root
@@ -52,6 +52,30 @@ absl::Status ParseYarnLock(absl::string_view text, const std::string& file,
                            Inventory* out);
 absl::Status ParsePnpmLock(absl::string_view text, const std::string& file,
                            Inventory* out);
+
+// RubyGems: Gemfile.lock
+absl::Status ParseGemfileLock(absl::string_view text, const std::string& file,
+                              Inventory* out);
+// Packagist: composer.lock
+absl::Status ParseComposerLock(absl::string_view text, const std::string& file,
+                               Inventory* out);
+// NuGet: packages.lock.json
+absl::Status ParseNuGetLock(absl::string_view text, const std::string& file,
+                            Inventory* out);
+// Maven: pom.xml (declared, properties resolved) and Gradle lock files
+absl::Status ParsePomXml(absl::string_view text, const std::string& file,
+                         Inventory* out);
+absl::Status ParseGradleLockfile(absl::string_view text,
+                                 const std::string& file, Inventory* out);
+
+// OS packages (os_packages.cc). OsEcosystem: the OSV ecosystem of an
+// os-release file ("Debian:12", "Ubuntu:22.04:LTS", "Alpine:v3.19"), or ""
+// for a system dso knows no advisories for.
+std::string OsEcosystem(absl::string_view os_release);
+absl::Status ParseDpkgStatus(absl::string_view text, const std::string& file,
+                             const std::string& ecosystem, Inventory* out);
+absl::Status ParseApkInstalled(absl::string_view text, const std::string& file,
+                               const std::string& ecosystem, Inventory* out);
 
 }  // namespace dso
 

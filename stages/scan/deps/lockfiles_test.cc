@@ -3,22 +3,13 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "stages/scan/deps/lockfiles_testing.h"
 
 namespace dso {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-// "ecosystem name@version file:line" per package.
-std::vector<std::string> Described(const Inventory& inv) {
-  std::vector<std::string> out;
-  for (const Package& p : inv.packages) {
-    out.push_back(absl::StrCat(p.ecosystem, " ", p.name, "@", p.version, " ",
-                               p.file, ":", p.line));
-  }
-  return out;
-}
 
 TEST(RequirementsTxtTest, PinsAreTakenTheRestIsNoted) {
   constexpr char kText[] = R"(# production requirements

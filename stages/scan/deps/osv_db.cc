@@ -74,6 +74,9 @@ OsvDbAdvisory ToProto(const OsvRecord& r, const std::string& source) {
 
 std::string NormalizePackageName(absl::string_view ecosystem,
                                  absl::string_view name) {
+  if (ecosystem == "NuGet" || ecosystem == "Packagist") {
+    return absl::AsciiStrToLower(name);
+  }
   if (ecosystem != "PyPI") return std::string(name);
   std::string out;
   bool sep = false;

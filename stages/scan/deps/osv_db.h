@@ -18,7 +18,8 @@
 namespace dso {
 
 // The name as the ecosystem compares names: PyPI's per PEP 503 (lower case,
-// runs of `-`, `_`, `.` as one `-`); others as written.
+// runs of `-`, `_`, `.` as one `-`); NuGet's and Packagist's in lower case
+// (NuGet ids ignore case; Composer's are lower case); others as written.
 std::string NormalizePackageName(absl::string_view ecosystem,
                                  absl::string_view name);
 

@@ -176,7 +176,7 @@ TEST_F(OsvDbTest, BadRecordsAreWarningsBadArchivesChangeNothing) {
               HasSubstr("osv.db is damaged"));
 }
 
-TEST(PackageNameTest, Pep503ForPyPIOnly) {
+TEST(PackageNameTest, Pep503ForPyPICaseForNuGetAndPackagist) {
   EXPECT_EQ(NormalizePackageName("PyPI", "Friendly-Bard"), "friendly-bard");
   EXPECT_EQ(NormalizePackageName("PyPI", "FRIENDLY-BARD"), "friendly-bard");
   EXPECT_EQ(NormalizePackageName("PyPI", "friendly.bard"), "friendly-bard");
@@ -185,6 +185,11 @@ TEST(PackageNameTest, Pep503ForPyPIOnly) {
   EXPECT_EQ(NormalizePackageName("PyPI", "FrIeNdLy-._.-bArD"), "friendly-bard");
   EXPECT_EQ(NormalizePackageName("Go", "github.com/Foo/Bar"),
             "github.com/Foo/Bar");
+  EXPECT_EQ(NormalizePackageName("NuGet", "Newtonsoft.Json"),
+            "newtonsoft.json");
+  EXPECT_EQ(NormalizePackageName("Packagist", "Laravel/Framework"),
+            "laravel/framework");
+  EXPECT_EQ(NormalizePackageName("Maven", "org.Foo:Bar"), "org.Foo:Bar");
 }
 
 }  // namespace

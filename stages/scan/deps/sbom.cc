@@ -3,10 +3,13 @@
 #include <openssl/rand.h>
 
 #include <map>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
 #include "stages/scan/deps/osv_db.h"
 
@@ -62,6 +65,37 @@ std::string PackageUrl(const Package& p) {
   }
   if (p.ecosystem == "crates.io") {
     return absl::StrCat("pkg:cargo/", Escape(p.name), "@", version);
+  }
+  if (p.ecosystem == "Maven") {
+    size_t colon = p.name.find(':');
+    return absl::StrCat("pkg:maven/", Escape(p.name.substr(0, colon)), "/",
+                        Escape(p.name.substr(colon + 1)), "@", version);
+  }
+  if (p.ecosystem == "RubyGems") {
+    return absl::StrCat("pkg:gem/", Escape(p.name), "@", version);
+  }
+  if (p.ecosystem == "NuGet") {
+    return absl::StrCat("pkg:nuget/", Escape(p.name), "@", version);
+  }
+  if (p.ecosystem == "Packagist") {
+    return absl::StrCat("pkg:composer/",
+                        EscapePath(absl::AsciiStrToLower(p.name)), "@",
+                        version);
+  }
+  // OS packages carry their release; dpkg entries are source packages.
+  std::vector<absl::string_view> eco = absl::StrSplit(p.ecosystem, ':');
+  if ((eco[0] == "Debian" || eco[0] == "Ubuntu") && eco.size() > 1) {
+    std::string distro = absl::AsciiStrToLower(eco[0]);
+    return absl::StrCat("pkg:deb/", distro, "/", Escape(p.name), "@", version,
+                        "?arch=source&distro=", distro, "-", eco[1]);
+  }
+  if (eco[0] == "Alpine" && eco.size() > 1) {
+    return absl::StrCat("pkg:apk/alpine/", Escape(p.name), "@", version,
+                        "?distro=", absl::StripPrefix(eco[1], "v"));
+  }
+  if (eco[0] == "Wolfi" || eco[0] == "Chainguard") {
+    return absl::StrCat("pkg:apk/", absl::AsciiStrToLower(eco[0]), "/",
+                        Escape(p.name), "@", version);
   }
   return "";
 }

@@ -1,0 +1,184 @@
+// Maven packages declared in a pom.xml, without the network: the project's
+// `dependencies` and `dependencyManagement`, with `${...}` resolved from the
+// pom's own `properties` and project/parent coordinates. A version that
+// stays unresolved (defined in a parent pom or a profile), a range, or a
+// missing version is noted, not guessed. Read with expat, which loads no
+// external entities and bounds entity expansion.
+#include <expat.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "stages/scan/deps/lockfiles.h"
+
+namespace dso {
+namespace {
+
+struct Declared {
+  std::string group, artifact, version, scope;
+  uint32_t line = 0;
+  bool managed = false;
+};
+
+struct PomReader {
+  XML_Parser parser;
+  std::vector<std::string> path;  // element names from <project> down
+  std::string text;               // character data of the current element
+  std::map<std::string, std::string> properties;
+  std::vector<Declared> declared;
+  Declared current;
+
+  std::string Path() const { return absl::StrJoin(path, "/"); }
+
+  static void Start(void* self, const XML_Char* name, const XML_Char**) {
+    auto* r = static_cast<PomReader*>(self);
+    r->path.push_back(name);
+    r->text.clear();
+    std::string p = r->Path();
+    if (p == "project/dependencies/dependency" ||
+        p == "project/dependencyManagement/dependencies/dependency") {
+      r->current = Declared();
+      r->current.line =
+          static_cast<uint32_t>(XML_GetCurrentLineNumber(r->parser));
+      r->current.managed = absl::StrContains(p, "Management");
+    }
+  }
+
+  static void End(void* self, const XML_Char*) {
+    auto* r = static_cast<PomReader*>(self);
+    std::string p = r->Path();
+    std::string value(absl::StripAsciiWhitespace(r->text));
+    r->text.clear();
+    r->path.pop_back();
+    absl::string_view leaf = absl::string_view(p).substr(p.rfind('/') + 1);
+    absl::string_view parent = absl::string_view(p).substr(0, p.rfind('/'));
+    if (parent == "project/properties") {
+      r->properties[std::string(leaf)] = value;
+    } else if (p == "project/version" || p == "project/groupId" ||
+               p == "project/artifactId" || p == "project/parent/version" ||
+               p == "project/parent/groupId") {
+      // project.version, project.parent.version, ...
+      std::string key = p;
+      std::replace(key.begin(), key.end(), '/', '.');
+      r->properties[key] = value;
+    } else if (absl::EndsWith(parent, "dependencies/dependency") &&
+               (absl::StartsWith(p, "project/dependencies/") ||
+                absl::StartsWith(p, "project/dependencyManagement/"))) {
+      if (leaf == "groupId") r->current.group = value;
+      if (leaf == "artifactId") r->current.artifact = value;
+      if (leaf == "version") r->current.version = value;
+      if (leaf == "scope") r->current.scope = value;
+    } else if (p == "project/dependencies/dependency" ||
+               p == "project/dependencyManagement/dependencies/dependency") {
+      r->declared.push_back(r->current);
+    }
+  }
+
+  static void Text(void* self, const XML_Char* s, int len) {
+    static_cast<PomReader*>(self)->text.append(s, len);
+  }
+};
+
+// ${name} replaced from the properties, repeatedly (properties may refer to
+// properties); empty when something stays unresolved or refers to itself.
+std::string Resolve(const std::string& in,
+                    const std::map<std::string, std::string>& props) {
+  std::string s = in;
+  for (int round = 0; round < 16 && absl::StrContains(s, "${"); ++round) {
+    std::string next;
+    size_t i = 0;
+    while (i < s.size()) {
+      size_t open = s.find("${", i);
+      size_t close = open == std::string::npos ? open : s.find('}', open);
+      if (close == std::string::npos) {
+        next.append(s, i, std::string::npos);
+        break;
+      }
+      next.append(s, i, open - i);
+      std::string key = s.substr(open + 2, close - open - 2);
+      if (absl::StartsWith(key, "pom.")) key = "project." + key.substr(4);
+      if (key == "version") key = "project.version";
+      auto it = props.find(key);
+      if (it == props.end() && key == "project.version") {
+        it = props.find("project.parent.version");  // inherited
+      }
+      if (it == props.end() && key == "project.groupId") {
+        it = props.find("project.parent.groupId");
+      }
+      if (it == props.end()) return "";
+      next += it->second;
+      i = close + 1;
+    }
+    s = std::move(next);
+  }
+  return absl::StrContains(s, "${") ? "" : s;
+}
+
+}  // namespace
+
+absl::Status ParsePomXml(absl::string_view text, const std::string& file,
+                         Inventory* out) {
+  PomReader r;
+  r.parser = XML_ParserCreate(nullptr);
+  if (r.parser == nullptr) return absl::ResourceExhaustedError("expat");
+  XML_SetUserData(r.parser, &r);
+  XML_SetElementHandler(r.parser, &PomReader::Start, &PomReader::End);
+  XML_SetCharacterDataHandler(r.parser, &PomReader::Text);
+  XML_Status ok =
+      XML_Parse(r.parser, text.data(), static_cast<int>(text.size()), XML_TRUE);
+  absl::Status status;
+  if (ok != XML_STATUS_OK) {
+    status = absl::InvalidArgumentError(absl::StrCat(
+        file, ":", XML_GetCurrentLineNumber(r.parser),
+        ": not XML: ", XML_ErrorString(XML_GetErrorCode(r.parser))));
+  }
+  XML_ParserFree(r.parser);
+  if (!status.ok()) return status;
+
+  std::map<std::string, std::string> managed;  // group:artifact -> version
+  for (const Declared& d : r.declared) {
+    if (d.managed) {
+      managed[Resolve(d.group, r.properties) + ":" +
+              Resolve(d.artifact, r.properties)] = d.version;
+    }
+  }
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const Declared& d : r.declared) {
+    if (d.managed && d.scope == "import") continue;  // a BOM, not a library
+    std::string name = absl::StrCat(Resolve(d.group, r.properties), ":",
+                                    Resolve(d.artifact, r.properties));
+    std::string where = absl::StrCat(file, ":", d.line);
+    std::string raw = d.version;
+    if (raw.empty() && managed.count(name)) raw = managed[name];
+    if (raw.empty()) {
+      out->notes.push_back(absl::StrCat(
+          where, ": '", name,
+          "' has no version here (a parent pom manages it); not matched"));
+      continue;
+    }
+    std::string version = Resolve(raw, r.properties);
+    if (version.empty() || name.front() == ':' || name.back() == ':') {
+      out->notes.push_back(
+          absl::StrCat(where, ": '", name, "' version '", raw,
+                       "' is not defined in this pom; not matched"));
+      continue;
+    }
+    if (version.find_first_of("[(,") != std::string::npos) {
+      out->notes.push_back(absl::StrCat(where, ": '", name, "' is a range (",
+                                        version, "); not matched"));
+      continue;
+    }
+    if (seen.insert({name, version}).second) {
+      out->packages.push_back({"Maven", name, version, file, d.line});
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace dso

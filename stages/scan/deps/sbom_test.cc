@@ -1,0 +1,35 @@
+#include "stages/scan/deps/sbom.h"
+
+#include "gtest/gtest.h"
+
+namespace dso {
+namespace {
+
+std::string Purl(const char* ecosystem, const char* name, const char* version) {
+  return PackageUrl({ecosystem, name, version, "f", 1});
+}
+
+TEST(PackageUrlTest, PerEcosystem) {
+  EXPECT_EQ(Purl("PyPI", "PyYAML", "5.3.1"), "pkg:pypi/pyyaml@5.3.1");
+  EXPECT_EQ(Purl("npm", "@babel/core", "7.0.0"), "pkg:npm/%40babel/core@7.0.0");
+  EXPECT_EQ(Purl("Maven", "org.apache.logging.log4j:log4j-core", "2.14.1"),
+            "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1");
+  EXPECT_EQ(Purl("RubyGems", "nokogiri", "1.13.10"),
+            "pkg:gem/nokogiri@1.13.10");
+  EXPECT_EQ(Purl("NuGet", "Newtonsoft.Json", "12.0.3"),
+            "pkg:nuget/Newtonsoft.Json@12.0.3");
+  EXPECT_EQ(Purl("Packagist", "Laravel/Framework", "v9.52.15"),
+            "pkg:composer/laravel/framework@v9.52.15");
+  EXPECT_EQ(
+      Purl("Debian:12", "zlib", "1:1.2.13.dfsg-1"),
+      "pkg:deb/debian/zlib@1%3A1.2.13.dfsg-1?arch=source&distro=debian-12");
+  EXPECT_EQ(Purl("Ubuntu:22.04:LTS", "openssl", "3.0.2-0ubuntu1.10"),
+            "pkg:deb/ubuntu/openssl@3.0.2-0ubuntu1.10?arch=source&distro="
+            "ubuntu-22.04");
+  EXPECT_EQ(Purl("Alpine:v3.19", "openssl", "3.1.4-r5"),
+            "pkg:apk/alpine/openssl@3.1.4-r5?distro=3.19");
+  EXPECT_EQ(Purl("Hackage", "aeson", "2.0"), "");
+}
+
+}  // namespace
+}  // namespace dso
