@@ -11,7 +11,13 @@
       names) and a go.mod of every Go module the records name.
   osv_compare.py diff OSV_DIR DSO_JSON OSV_SCANNER_JSON
       Prints the (package, version, advisory) sets' sizes and differences,
-      each difference classified."""
+      each difference classified.
+  osv_compare.py ecosystems OUT_DIR
+      Writes the e2e test's Maven, RubyGems, Packagist, NuGet, Debian and
+      Alpine tree (OUT_DIR/proj) and its records in osv-scanner's layout
+      (OUT_DIR/osvs-db).
+  osv_compare.py ecosystems-diff DSO_JSON OSV_SCANNER_JSON
+      As diff, for that tree: (file, package, version, advisory)."""
 import glob
 import json
 import os
@@ -124,6 +130,55 @@ def diff(osv, dso_json, osv_json):
               ", ".join(f"{k} {c}" for k, c in sorted(classes.items())))
 
 
+def ecosystems(out):
+    """The e2e test's tree of Maven, RubyGems, Packagist, NuGet, Debian and
+    Alpine inventories and its records, in both tools' layouts."""
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../e2e"))
+    import test_deps_ecosystems as eco_test
+    from pathlib import Path
+    os.makedirs(out, exist_ok=True)
+    eco_test.make_tree(Path(out))
+    for layout in ("osv-scanner", "osv-scalibr"):
+        files = {}
+        for rec in eco_test.RECORDS:
+            eco = rec["affected"][0]["package"]["ecosystem"].split(":")[0]
+            d = f"{out}/osvs-db/{layout}/{eco}"
+            os.makedirs(d, exist_ok=True)
+            if eco not in files:
+                files[eco] = zipfile.ZipFile(f"{d}/all.zip", "w")
+            files[eco].writestr(rec["id"] + ".json", json.dumps(rec))
+        for z in files.values():
+            z.close()
+
+
+def ecosystems_diff(dso_json, osv_json):
+    with open(dso_json) as fh:
+        dso = {(f["location"]["file"], f["location"]["package"],
+                f["location"]["version"], f["rule_id"])
+               for f in json.load(fh)["findings"]}
+    with open(osv_json) as fh:
+        out = json.load(fh)
+    theirs = {(r["source"]["path"].split("/proj/")[-1], p["package"]["name"],
+               p["package"]["version"], v["id"])
+              for r in out.get("results", []) for p in r["packages"]
+              for v in p.get("vulnerabilities", [])}
+
+    def why(path, name):
+        if "/dpkg/" in path or "/apk/" in path:
+            return "OS package database (osv-scanner reads those in images only)"
+        if path.endswith("packages.lock.json"):
+            return "NuGet id in another case (NuGet ids ignore case)"
+        return "other"
+
+    print(f"dso {len(dso)}, osv-scanner {len(theirs)}, both {len(dso & theirs)}")
+    for label, diff_set in (("dso only", dso - theirs), ("osv-scanner only", theirs - dso)):
+        classes = {}
+        for path, name, _, _ in diff_set:
+            classes[why(path, name)] = classes.get(why(path, name), 0) + 1
+        print(f"{label} {len(diff_set)}: " +
+              ", ".join(f"{k} {c}" for k, c in sorted(classes.items())))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "zips":
@@ -132,5 +187,9 @@ if __name__ == "__main__":
         project(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 10000)
     elif cmd == "diff":
         diff(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif cmd == "ecosystems":
+        ecosystems(sys.argv[2])
+    elif cmd == "ecosystems-diff":
+        ecosystems_diff(sys.argv[2], sys.argv[3])
     else:
         sys.exit(__doc__)
