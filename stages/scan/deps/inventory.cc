@@ -18,15 +18,20 @@ namespace fs = std::filesystem;
 constexpr uintmax_t kMaxLockfileBytes = 64 << 20;
 
 // The OSV ecosystem of the system whose root is `root` (with a trailing
-// '/', or empty for the scanned root itself), from its os-release; symlinks
-// are not followed out of the tree.
+// '/', or empty for the scanned root itself), from its os-release; a file
+// that is a symlink, or that resolves outside the scanned tree (through a
+// linked directory), is not read.
 std::string EcosystemOfRoot(const fs::path& scan_root,
                             const std::string& root) {
+  std::error_code ec;
+  const fs::path top = fs::canonical(scan_root, ec);
+  if (ec) return "";
   for (const char* rel : {"etc/os-release", "usr/lib/os-release"}) {
     fs::path p = scan_root / (root + rel);
-    std::error_code ec;
     if (!fs::is_regular_file(fs::symlink_status(p, ec))) continue;
-    auto text = ReadFile(p.string());
+    fs::path real = fs::canonical(p, ec);
+    if (ec || !absl::StartsWith(real.string(), top.string() + "/")) continue;
+    auto text = ReadFile(real.string());
     if (text.ok()) return OsEcosystem(*text);
   }
   return "";
@@ -135,7 +140,8 @@ absl::StatusOr<InventoryResult> CollectInventory(const std::string& root) {
       s = parse(*text, rel, &one);
     } else {
       OsDatabase db = OsDatabaseAt(rel);
-      std::string ecosystem = EcosystemOfRoot(root, db.root);
+      std::string ecosystem =
+          db.parser ? EcosystemOfRoot(root, db.root) : std::string();
       if (ecosystem.empty()) {
         out.warnings.push_back(absl::StrCat(
             rel,

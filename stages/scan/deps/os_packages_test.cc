@@ -142,6 +142,10 @@ TEST(OsInventoryTest, RootFileSystemsInTheTree) {
       "Package: libssl1.1\nVersion: 1.1.1n-0+deb11u5\nSource: openssl\n");
   put("distroless/var/lib/dpkg/status.d/libssl1.1.md5sums", "x  y\n");
   put("fedora/etc/os-release", "ID=fedora\n");
+  // A root whose usr links out of the tree: the host's os-release is not
+  // read.
+  put("linked/var/lib/dpkg/status", kDpkgStatus);
+  fs::create_directory_symlink("/usr", dir + "/linked/usr");
   put("fedora/var/lib/dpkg/status", kDpkgStatus);
   // A file merely named "status" elsewhere is not a database.
   put("app/status", "Package: nope\nVersion: 1\n");
@@ -159,9 +163,11 @@ TEST(OsInventoryTest, RootFileSystemsInTheTree) {
           "Debian:12 zlib@1:1.2.13.dfsg-1 debian/var/lib/dpkg/status:34",
           "Debian:11 openssl@1.1.1n-0+deb11u5 "
           "distroless/var/lib/dpkg/status.d/libssl1.1:1"));
-  ASSERT_EQ(got->warnings.size(), 1u);
+  ASSERT_EQ(got->warnings.size(), 2u);
   EXPECT_THAT(got->warnings[0],
               HasSubstr("fedora/var/lib/dpkg/status: no os-release"));
+  EXPECT_THAT(got->warnings[1],
+              HasSubstr("linked/var/lib/dpkg/status: no os-release"));
   fs::remove_all(dir);
 }
 
