@@ -59,6 +59,21 @@ median3 dso "$DSOCTL" --data-dir "$WORK/emb" scan --path "$CORPUS" --config "$CO
 median3 dso1 "$DSOCTL" --data-dir "$WORK/emb" scan --threads 1 --path "$CORPUS" \
   --config "$CONFIG"
 median3 noscan "$DSOCTL" --data-dir "$WORK/emb" scan --path "$WORK/emb" --config "$CONFIG"
+# The same through an agent on this machine (reading the tree in place), as
+# a build node runs it: after one scan, later ones find the rules compiled.
+mkdir -p "$WORK/agent"
+printf 'allowed_roots: ["%s", "%s"]\n' "$CORPUS" "$WORK/emb" >"$WORK/agent/config.yaml"
+"$PWD/build/agent/dso-agent" --config "$WORK/agent/config.yaml" \
+  --listen "unix://$WORK/agent/sock" --data-dir "$WORK/agent/data" \
+  >"$WORK/agent/log" 2>&1 &
+AGENT_PID=$!
+trap 'kill $AGENT_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do [[ -S $WORK/agent/sock ]] && break; sleep 0.05; done
+AGENT=("$DSOCTL" --agent "unix://$WORK/agent/sock")
+"${AGENT[@]}" scan --threads 1 --path "$CORPUS" --config "$CONFIG" >/dev/null 2>&1 || true
+median3 agent1 "${AGENT[@]}" scan --threads 1 --path "$CORPUS" --config "$CONFIG"
+median3 agentnoscan "${AGENT[@]}" scan --path "$WORK/emb" --config "$CONFIG"
+kill $AGENT_PID 2>/dev/null || true
 # Memory with one large file: the corpus's text concatenated to 2 GiB.
 mkdir -p "$WORK/big"
 while (($(stat -c %s "$WORK/big/all.txt" 2>/dev/null || echo 0) < (2 << 30))); do
@@ -93,6 +108,7 @@ mb=$(echo "scale=1; $bytes / 1000000" | bc)
 ratio=$(echo "scale=1; $gl_s / $dso_s" | bc)
 # Per core: one thread, minus the start-up (rule compilation) an empty scan takes.
 per_core=$(echo "scale=0; $bytes / 1000000 / ($dso1_s - $noscan_s)" | bc)
+per_core_agent=$(echo "scale=0; $bytes / 1000000 / ($agent1_s - $agentnoscan_s)" | bc)
 rm -rf "$WORK/big"
 diff=$(python3 - "$WORK/dso.json" "$WORK/gl.json" "$CORPUS/" <<'PY'
 import collections, json, sys
@@ -113,7 +129,8 @@ PY
 echo "| benchmark | dso | gitleaks $GITLEAKS_VERSION | ratio / target |"
 echo "|---|---|---|---|"
 echo "| source tree, $mb MB, $(find "$CORPUS" -type f | wc -l) files, wall | ${dso_s} s (2 threads, median of 3) | ${gl_s} s | ${ratio}× faster (target ≥ 20×) |"
-echo "| throughput per core (1 thread, start-up of ${noscan_s} s excluded) | ${per_core} MB/s | $(echo "scale=1; $bytes / 1000000 / $gl_s" | bc) MB/s (all cores) | target ≥ 500 MB/s |"
+echo "| throughput per core, dsoctl embedded (1 thread, start-up of ${noscan_s} s excluded) | ${per_core} MB/s | $(echo "scale=1; $bytes / 1000000 / $gl_s" | bc) MB/s (all cores) | target ≥ 500 MB/s |"
+echo "| throughput per core, through an agent, not its first scan (1 thread, start-up of ${agentnoscan_s} s excluded) | ${per_core_agent} MB/s | | target ≥ 500 MB/s |"
 echo "| peak memory, source tree | $((dso_kb / 1024)) MiB | $((gl_kb / 1024)) MiB | target ≤ 256 MiB |"
 echo "| peak memory, one file of $big_mib MiB | $((big_kb / 1024)) MiB (${big_s} s) | — | target ≤ 256 MiB |"
 echo "| findings | $diff | | |"

@@ -15,6 +15,7 @@
 #include "stages/core/finding.h"
 #include "stages/core/status_macros.h"
 #include "stages/scan/secrets/go_regex.h"
+#include "stages/scan/secrets/regex_cache.h"
 
 namespace dso {
 
@@ -111,7 +112,7 @@ absl::StatusOr<std::shared_ptr<const RE2>> Regex(const toml::node& node,
                                                  const Where& where,
                                                  absl::string_view key) {
   ASSIGN_OR_RETURN(std::string source, String(node, where, key));
-  auto re = std::make_shared<const RE2>(GoRegexToRe2(source), GoRegexOptions());
+  auto re = SharedRegex(GoRegexToRe2(source), GoRegexOptions());
   if (!re->ok()) {
     return where.Error(node, absl::StrCat("'", key, "' does not compile (",
                                           re->error(), "): ", source));
