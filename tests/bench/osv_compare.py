@@ -50,10 +50,12 @@ def norm(name):
     return name.lower().replace("_", "-").replace(".", "-")
 
 
-def zips(osv, out):
+def write_zips(recs, out):
+    """(ecosystem, record) pairs as osv-scanner's offline layout under out."""
+    recs = list(recs)
     for layout in ("osv-scanner", "osv-scalibr"):
         files = {}
-        for eco, rec in records(osv):
+        for eco, rec in recs:
             d = f"{out}/{layout}/{eco}"
             os.makedirs(d, exist_ok=True)
             if eco not in files:
@@ -61,6 +63,10 @@ def zips(osv, out):
             files[eco].writestr(rec["id"] + ".json", json.dumps(rec))
         for z in files.values():
             z.close()
+
+
+def zips(osv, out):
+    write_zips(records(osv), out)
 
 
 def project(osv, out, n):
@@ -138,17 +144,8 @@ def ecosystems(out):
     from pathlib import Path
     os.makedirs(out, exist_ok=True)
     eco_test.make_tree(Path(out))
-    for layout in ("osv-scanner", "osv-scalibr"):
-        files = {}
-        for rec in eco_test.RECORDS:
-            eco = rec["affected"][0]["package"]["ecosystem"].split(":")[0]
-            d = f"{out}/osvs-db/{layout}/{eco}"
-            os.makedirs(d, exist_ok=True)
-            if eco not in files:
-                files[eco] = zipfile.ZipFile(f"{d}/all.zip", "w")
-            files[eco].writestr(rec["id"] + ".json", json.dumps(rec))
-        for z in files.values():
-            z.close()
+    write_zips(((r["affected"][0]["package"]["ecosystem"].split(":")[0], r)
+                for r in eco_test.RECORDS), f"{out}/osvs-db")
 
 
 def ecosystems_diff(dso_json, osv_json):

@@ -63,4 +63,27 @@ int CompareDigits(absl::string_view a, absl::string_view b) {
   return c < 0 ? -1 : c > 0 ? 1 : 0;
 }
 
+int ComparePrerelease(absl::Span<const absl::string_view> a,
+                      absl::Span<const absl::string_view> b,
+                      bool ignore_case) {
+  if (a.empty() || b.empty()) {
+    return a.empty() == b.empty() ? 0 : a.empty() ? 1 : -1;
+  }
+  auto text = [ignore_case](absl::string_view x, absl::string_view y) {
+    int c = ignore_case ? absl::AsciiStrToLower(x).compare(
+                              absl::AsciiStrToLower(y))
+                        : x.compare(y);
+    return c < 0 ? -1 : c > 0 ? 1 : 0;
+  };
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    bool na = IsDigits(a[i]), nb = IsDigits(b[i]);
+    int c = na && nb ? CompareDigits(a[i], b[i])
+            : na     ? -1  // numeric identifiers sort first
+            : nb     ? 1
+                     : text(a[i], b[i]);
+    if (c != 0) return c;
+  }
+  return a.size() == b.size() ? 0 : a.size() < b.size() ? -1 : 1;
+}
+
 }  // namespace dso

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace dso {
 
@@ -47,6 +48,12 @@ absl::StatusOr<int> ComparePackagist(absl::string_view a, absl::string_view b);
 // CompareDigits: two digit strings of any length by value, -1, 0 or 1.
 bool IsDigits(absl::string_view s);
 int CompareDigits(absl::string_view a, absl::string_view b);
+// SemVer's pre-release precedence, shared with NuGet: an empty list (a
+// release) after any pre-release; identifiers pairwise, numeric ones by
+// value and before others, others as text (NuGet: ignoring case); a
+// shorter list that is a prefix first.
+int ComparePrerelease(absl::Span<const absl::string_view> a,
+                      absl::Span<const absl::string_view> b, bool ignore_case);
 
 }  // namespace dso
 

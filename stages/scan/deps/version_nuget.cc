@@ -50,17 +50,6 @@ absl::StatusOr<NuGetVersion> Parse(absl::string_view in) {
   return v;
 }
 
-int CompareLabels(absl::string_view a, absl::string_view b) {
-  bool na = IsDigits(a), nb = IsDigits(b);
-  if (na && nb) return CompareDigits(a, b);
-  if (na != nb) return na ? -1 : 1;
-  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
-    char x = absl::ascii_tolower(a[i]), y = absl::ascii_tolower(b[i]);
-    if (x != y) return x < y ? -1 : 1;
-  }
-  return a.size() == b.size() ? 0 : a.size() < b.size() ? -1 : 1;
-}
-
 }  // namespace
 
 absl::StatusOr<int> CompareNuGet(absl::string_view a, absl::string_view b) {
@@ -71,14 +60,7 @@ absl::StatusOr<int> CompareNuGet(absl::string_view a, absl::string_view b) {
   for (int i = 0; i < 4; ++i) {
     if (int c = CompareDigits(x->parts[i], y->parts[i]); c != 0) return c;
   }
-  if (x->labels.empty() != y->labels.empty()) {
-    return x->labels.empty() ? 1 : -1;
-  }
-  for (size_t i = 0; i < x->labels.size() && i < y->labels.size(); ++i) {
-    if (int c = CompareLabels(x->labels[i], y->labels[i]); c != 0) return c;
-  }
-  if (x->labels.size() == y->labels.size()) return 0;
-  return x->labels.size() < y->labels.size() ? -1 : 1;
+  return ComparePrerelease(x->labels, y->labels, /*ignore_case=*/true);
 }
 
 }  // namespace dso

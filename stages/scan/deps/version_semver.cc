@@ -58,22 +58,6 @@ absl::StatusOr<Semver> Parse(absl::string_view s) {
   return v;
 }
 
-using Identifiers = absl::InlinedVector<absl::string_view, 4>;
-
-int ComparePre(const Identifiers& a, const Identifiers& b) {
-  if (a.empty() || b.empty()) {  // a release follows its pre-releases
-    return a.empty() == b.empty() ? 0 : a.empty() ? 1 : -1;
-  }
-  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
-    bool na = IsDigits(a[i]), nb = IsDigits(b[i]);
-    int c = na && nb ? CompareDigits(a[i], b[i])
-            : na     ? -1  // numeric identifiers sort first
-            : nb     ? 1
-                     : a[i].compare(b[i]);
-    if (c != 0) return c < 0 ? -1 : 1;
-  }
-  return a.size() == b.size() ? 0 : a.size() < b.size() ? -1 : 1;
-}
 
 }  // namespace
 
@@ -87,7 +71,7 @@ absl::StatusOr<int> CompareSemver(absl::string_view a, absl::string_view b) {
       return c < 0 ? -1 : 1;
     }
   }
-  return ComparePre(va->pre, vb->pre);
+  return ComparePrerelease(va->pre, vb->pre, /*ignore_case=*/false);
 }
 
 }  // namespace dso
