@@ -4,7 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
-#include "stages/scan/deps/json_text.h"
+#include "stages/core/json_text.h"
 #include "stages/scan/deps/lockfiles.h"
 
 namespace dso {

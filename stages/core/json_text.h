@@ -1,8 +1,9 @@
-// JSON as the dependency scanner reads it: parsed with a nesting limit and
-// a clear error naming the input, and the line where each string first
-// appears (lockfiles report packages by line; nlohmann's DOM keeps none).
-#ifndef DSO_STAGES_SCAN_DEPS_JSON_TEXT_H_
-#define DSO_STAGES_SCAN_DEPS_JSON_TEXT_H_
+// JSON as dso reads its inputs (lockfiles, OSV records, reports for the
+// gate): parsed with a nesting limit and a clear error naming the input,
+// and the line where each string first appears (lockfiles report packages
+// by line; nlohmann's DOM keeps none).
+#ifndef DSO_STAGES_CORE_JSON_TEXT_H_
+#define DSO_STAGES_CORE_JSON_TEXT_H_
 
 #include <cstdint>
 #include <string>
@@ -27,4 +28,4 @@ absl::flat_hash_map<std::string, uint32_t> FirstLinesOfStrings(
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_SCAN_DEPS_JSON_TEXT_H_
+#endif  // DSO_STAGES_CORE_JSON_TEXT_H_

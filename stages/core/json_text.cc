@@ -1,4 +1,4 @@
-#include "stages/scan/deps/json_text.h"
+#include "stages/core/json_text.h"
 
 #include "absl/strings/str_cat.h"
 
