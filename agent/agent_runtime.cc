@@ -13,6 +13,7 @@
 #include "agent/ecs_log.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/status_macros.h"
+#include "stages/gate/gate_step.h"
 #include "stages/scan/scan_step.h"
 
 namespace dso {
@@ -23,7 +24,8 @@ constexpr int kMaxServerThreads = 512;
 
 absl::Status RegisterAllSteps(StepRegistry& registry) {
   RETURN_IF_ERROR(RegisterCoreSteps(registry));
-  return RegisterScanSteps(registry);
+  RETURN_IF_ERROR(RegisterScanSteps(registry));
+  return registry.Register(std::make_unique<GateStep>());
 }
 
 bool IsLoopbackAddress(const std::string& host_port) {

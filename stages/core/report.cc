@@ -122,6 +122,7 @@ std::string SarifReport(const ToolInfo& tool,
     if (!f.fingerprint().empty()) {
       r["partialFingerprints"] = {{"primaryLocationLineHash", f.fingerprint()}};
     }
+    if (!f.scanner().empty()) r["properties"] = {{"scanner", f.scanner()}};
     results.push_back(std::move(r));
   }
   ordered_json driver;

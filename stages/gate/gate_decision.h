@@ -1,0 +1,80 @@
+// The gate's decision: every condition of the policy for the level and
+// stage, what it counted, the actual number, what is allowed, pass or
+// fail; which findings waivers covered, which waivers expired or matched
+// nothing; and the decision as a table, JSON (dso.gate/v1), JUnit XML (one
+// test case per condition) and an in-toto Statement ready to be signed.
+#ifndef DSO_STAGES_GATE_GATE_DECISION_H_
+#define DSO_STAGES_GATE_GATE_DECISION_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/time/civil_time.h"
+#include "dso/v1/finding.pb.h"
+#include "stages/gate/gate_policy.h"
+#include "stages/gate/gate_reports.h"
+#include "stages/gate/gate_waivers.h"
+
+namespace dso {
+
+inline constexpr char kGatePredicateType[] =
+    "https://dso.dev/attestations/gate/v1";
+
+struct GateRequest {
+  int level = 1;                 // 1..4
+  std::string stage = "source";  // source | container | final
+  bool warn_mode = false;        // report, never fail
+  absl::CivilDay today;          // for waiver expiry (UTC)
+  bool have_baseline = false;
+};
+
+struct GateCondition {
+  std::string name;    // "HIGH findings", "secrets findings", "SBOM present"
+  std::string op;      // "<=" or ">="
+  int64_t actual = 0;
+  int64_t allowed = 0;
+  bool pass = true;
+  std::string detail;  // how it was counted
+};
+
+struct WaivedFinding {
+  dso::v1::Finding finding;
+  std::string waiver;  // its id
+};
+
+struct GateDecision {
+  GateRequest request;
+  std::string policy;  // where the policy came from
+  bool pass = true;    // all conditions pass (warn mode: what it would be)
+  std::vector<GateCondition> conditions;
+  std::vector<dso::v1::Finding> counted;  // the findings the limits judged
+  std::map<std::string, uint64_t> counts;  // counted, by severity name
+  size_t unique = 0, read = 0, duplicates = 0;
+  size_t below_threshold = 0, in_baseline = 0;
+  std::vector<WaivedFinding> waived;
+  std::vector<Waiver> expired;  // matched a finding, but past their date
+  std::vector<Waiver> stale;    // current, matched nothing
+  std::vector<std::string> reports, digests;
+};
+
+GateDecision Decide(const GatePolicy& policy, const GateRequest& request,
+                    const GateInputs& inputs,
+                    const std::vector<Waiver>& waivers,
+                    const absl::flat_hash_set<std::string>& baseline);
+
+// "pass", "fail", or "warn" (warn mode and it would fail).
+std::string GateOutcome(const GateDecision& d);
+// Human-readable: one line per condition, then waiver notes.
+std::string DecisionTable(const GateDecision& d);
+std::string DecisionJson(const GateDecision& d);
+std::string DecisionJunit(const GateDecision& d);
+// in-toto Statement v1: the reports judged as subjects, the decision JSON as
+// predicate, predicateType kGatePredicateType.
+std::string DecisionStatement(const GateDecision& d);
+
+}  // namespace dso
+
+#endif  // DSO_STAGES_GATE_GATE_DECISION_H_

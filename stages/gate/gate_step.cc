@@ -1,0 +1,191 @@
+#include "stages/gate/gate_step.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "stages/core/atomic_file.h"
+#include "stages/core/status_macros.h"
+#include "stages/core/step_context.h"
+#include "stages/gate/gate_decision.h"
+
+namespace dso {
+namespace {
+
+namespace fs = std::filesystem;
+
+// At most this many counted findings become finding events; the decision
+// JSON has the counts, the reports have every finding.
+constexpr size_t kMaxFindingEvents = 1000;
+
+absl::StatusOr<absl::CivilDay> ParseDate(const std::string& s) {
+  absl::CivilDay day;
+  if (s.size() != 10 || !absl::ParseCivilTime(s, &day)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("gate.date '", s, "' is not a date, YYYY-MM-DD"));
+  }
+  return day;
+}
+
+// An input is a file: given in place, or a directory holding just it (how
+// a single file travels as a tar).
+absl::StatusOr<std::string> ReadInput(StepContext& context,
+                                      const dso::v1::Input& input,
+                                      const std::string& name) {
+  ASSIGN_OR_RETURN(std::string path, context.ResolveInput(input));
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    std::string only;
+    for (const auto& e : fs::directory_iterator(path, ec)) {
+      if (!only.empty() || !e.is_regular_file(ec)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            name, ": a report must be one file, not a directory"));
+      }
+      only = e.path().string();
+    }
+    if (only.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(name, ": empty input"));
+    }
+    path = only;
+  }
+  auto text = ReadFile(path);
+  if (!text.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ": cannot be read: ", text.status().message()));
+  }
+  return *std::move(text);
+}
+
+std::string NameOf(const dso::v1::GateParams& p, int i) {
+  return i < p.report_names_size() && !p.report_names(i).empty()
+             ? p.report_names(i)
+             : absl::StrCat("report ", i + 1);
+}
+
+absl::StatusOr<GateDecision> Judge(const dso::v1::GateParams& p,
+                                   StepContext& context) {
+  GatePolicy policy = DefaultPolicy();
+  std::vector<Waiver> waivers;
+  if (!p.policy_yaml().empty()) {
+    std::string name = p.policy_name().empty() ? "policy" : p.policy_name();
+    ASSIGN_OR_RETURN(policy, ParsePolicy(p.policy_yaml(), name));
+    ASSIGN_OR_RETURN(waivers, ParseWaivers(p.policy_yaml(), name, true));
+  }
+  if (!p.waivers_yaml().empty()) {
+    ASSIGN_OR_RETURN(
+        auto more,
+        ParseWaivers(p.waivers_yaml(),
+                     p.waivers_name().empty() ? "waivers" : p.waivers_name()));
+    waivers.insert(waivers.end(), more.begin(), more.end());
+  }
+  GateInputs inputs;
+  for (int i = 0; i < p.reports_size(); ++i) {
+    std::string name = NameOf(p, i);
+    ASSIGN_OR_RETURN(std::string text, ReadInput(context, p.reports(i), name));
+    RETURN_IF_ERROR(AddReport(text, name, &inputs));
+  }
+  absl::flat_hash_set<std::string> baseline;
+  GateRequest request;
+  if (p.has_baseline()) {
+    std::string name =
+        p.baseline_name().empty() ? "baseline" : p.baseline_name();
+    ASSIGN_OR_RETURN(std::string text, ReadInput(context, p.baseline(), name));
+    GateInputs known;
+    RETURN_IF_ERROR(AddReport(text, name, &known));
+    for (const auto& f : known.findings) baseline.insert(f.fingerprint());
+    request.have_baseline = true;
+  }
+  request.level = static_cast<int>(p.level());
+  request.stage = p.stage().empty() ? "source" : p.stage();
+  request.warn_mode = p.warn();
+  if (p.date().empty()) {
+    request.today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+  } else {
+    ASSIGN_OR_RETURN(request.today, ParseDate(p.date()));
+  }
+  return Decide(policy, request, inputs, waivers, baseline);
+}
+
+absl::Status StoreOutputs(const GateDecision& d, StepContext& context) {
+  for (auto [name, text, type] :
+       {std::tuple<const char*, std::string, const char*>{
+            kGateDecisionName, DecisionJson(d), "application/json"},
+        {kGateJunitName, DecisionJunit(d), "application/xml"},
+        {kGateStatementName, DecisionStatement(d),
+         "application/vnd.in-toto+json"}}) {
+    std::string path = absl::StrCat(context.scratch_dir(), "/", name);
+    RETURN_IF_ERROR(WriteFileAtomically(path, text));
+    RETURN_IF_ERROR(context.PutArtifact(path, name, type).status());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status GateStep::Validate(const dso::v1::RunStepRequest& request) const {
+  const auto& p = request.gate();
+  if (p.level() < 1 || p.level() > 4) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("gate.level ", p.level(), " is not a level (1 to 4)"));
+  }
+  if (!p.stage().empty() && !IsStage(p.stage())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "gate.stage '", p.stage(), "' is not source, container or final"));
+  }
+  if (p.reports_size() == 0) {
+    return absl::InvalidArgumentError(
+        "gate: no report given; a gate with nothing to judge does not pass");
+  }
+  for (const auto& r : p.reports()) {
+    if (r.source_case() == dso::v1::Input::SOURCE_NOT_SET) {
+      return absl::InvalidArgumentError("gate.reports: an empty input");
+    }
+  }
+  if (!p.date().empty()) return ParseDate(p.date()).status();
+  return absl::OkStatus();
+}
+
+dso::v1::Result GateStep::Run(const dso::v1::RunStepRequest& request,
+                              StepContext& context) const {
+  auto d = Judge(request.gate(), context);
+  if (!d.ok()) return ErrorResult(d.status());
+  for (absl::string_view line :
+       absl::StrSplit(DecisionTable(*d), '\n', absl::SkipEmpty())) {
+    context.Log(dso::v1::LogLine::AGENT, absl::StrCat(line, "\n"));
+  }
+  for (size_t i = 0; i < d->counted.size() && i < kMaxFindingEvents; ++i) {
+    dso::v1::Event e;
+    *e.mutable_finding() = d->counted[i];
+    context.Emit(std::move(e));
+  }
+  if (auto s = StoreOutputs(*d, context); !s.ok()) return ErrorResult(s);
+  dso::v1::Result result;
+  for (const auto& [sev, n] : d->counts) (*result.mutable_counts())[sev] = n;
+  std::vector<std::string> failed;
+  for (const auto& c : d->conditions) {
+    if (!c.pass) {
+      failed.push_back(absl::StrCat(c.name, " ", c.actual, " (allowed ",
+                                    c.op, " ", c.allowed, ")"));
+    }
+  }
+  std::string where = absl::StrCat("level ", d->request.level, ", ",
+                                   d->request.stage, " stage");
+  if (d->pass) {
+    result.set_outcome(dso::v1::SUCCEEDED);
+    result.set_message(absl::StrCat("gate passed: ", where, ", ",
+                                    d->conditions.size(), " conditions met"));
+  } else if (d->request.warn_mode) {
+    result.set_outcome(dso::v1::SUCCEEDED);
+    result.set_message(absl::StrCat("gate would fail (warn mode): ", where,
+                                    ": ", absl::StrJoin(failed, "; ")));
+  } else {
+    result.set_outcome(dso::v1::POLICY_FAILED);
+    result.set_message(absl::StrCat("gate failed: ", where, ": ",
+                                    absl::StrJoin(failed, "; ")));
+  }
+  return result;
+}
+
+}  // namespace dso
