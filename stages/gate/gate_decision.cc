@@ -29,11 +29,21 @@ std::string XmlEscape(absl::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 allows no other control characters.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' &&
@@ -186,8 +196,8 @@ GateDecision Decide(const GatePolicy& policy, const GateRequest& request,
   }
   for (const auto& [scanner, max] : policy.scanners) {
     auto it = by_scanner.find(scanner);
-    add({absl::StrCat(scanner, " findings"), "<=",
-         it == by_scanner.end() ? 0 : it->second, max, true,
+    add({absl::StrCat(scanner, " findings"),
+         "<=", it == by_scanner.end() ? 0 : it->second, max, true,
          "every severity; waived and baseline findings not counted"});
   }
   for (size_t i = 0; i < waivers.size(); ++i) {
@@ -240,8 +250,7 @@ std::string DecisionTable(const GateDecision& d) {
   }
   for (const auto& w : d.expired) {
     absl::StrAppend(&out, "  expired waiver ", w.id, " (owner ", w.owner,
-                    ", expired ", Day(w.expires),
-                    "): it no longer applies\n");
+                    ", expired ", Day(w.expires), "): it no longer applies\n");
   }
   for (const auto& w : d.stale) {
     absl::StrAppend(&out, "  stale waiver ", w.id, " (owner ", w.owner,
@@ -272,15 +281,15 @@ std::string DecisionJunit(const GateDecision& d) {
   absl::StrAppend(&out, "<testsuites tests=\"", d.conditions.size(),
                   "\" failures=\"", failures, "\" errors=\"0\" skipped=\"",
                   skipped, "\">\n");
-  absl::StrAppend(&out, "  <testsuite name=\"", XmlEscape(suite),
-                  "\" tests=\"", d.conditions.size(), "\" failures=\"",
-                  failures, "\" errors=\"0\" skipped=\"", skipped, "\">\n");
+  absl::StrAppend(&out, "  <testsuite name=\"", XmlEscape(suite), "\" tests=\"",
+                  d.conditions.size(), "\" failures=\"", failures,
+                  "\" errors=\"0\" skipped=\"", skipped, "\">\n");
   for (const auto& c : d.conditions) {
     std::string text = absl::StrCat(c.name, ": ", c.actual, ", allowed ",
-                                     Allowed(c), " (", c.detail, ")");
+                                    Allowed(c), " (", c.detail, ")");
     absl::StrAppend(&out, "    <testcase classname=\"", XmlEscape(classname),
-                    "\" name=\"", XmlEscape(absl::StrCat(c.name, " ", Allowed(c))),
-                    "\"");
+                    "\" name=\"",
+                    XmlEscape(absl::StrCat(c.name, " ", Allowed(c))), "\"");
     if (c.pass) {
       absl::StrAppend(&out, "/>\n");
       continue;

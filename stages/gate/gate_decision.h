@@ -32,8 +32,8 @@ struct GateRequest {
 };
 
 struct GateCondition {
-  std::string name;    // "HIGH findings", "secrets findings", "SBOM present"
-  std::string op;      // "<=" or ">="
+  std::string name;  // "HIGH findings", "secrets findings", "SBOM present"
+  std::string op;    // "<=" or ">="
   int64_t actual = 0;
   int64_t allowed = 0;
   bool pass = true;
@@ -50,7 +50,7 @@ struct GateDecision {
   std::string policy;  // where the policy came from
   bool pass = true;    // all conditions pass (warn mode: what it would be)
   std::vector<GateCondition> conditions;
-  std::vector<dso::v1::Finding> counted;  // the findings the limits judged
+  std::vector<dso::v1::Finding> counted;   // the findings the limits judged
   std::map<std::string, uint64_t> counts;  // counted, by severity name
   size_t unique = 0, read = 0, duplicates = 0;
   size_t below_threshold = 0, in_baseline = 0;

@@ -61,12 +61,13 @@ absl::Status ParseRequire(const YamlFile& f, const YAML::Node& node,
     ASSIGN_OR_RETURN(out->sbom, f.Bool(node["sbom"], path + ".sbom"));
   }
   if (node["no_expired_waivers"]) {
-    ASSIGN_OR_RETURN(out->no_expired_waivers,
-                     f.Bool(node["no_expired_waivers"],
-                            path + ".no_expired_waivers"));
+    ASSIGN_OR_RETURN(
+        out->no_expired_waivers,
+        f.Bool(node["no_expired_waivers"], path + ".no_expired_waivers"));
   }
   if (node["signed"]) {
-    ASSIGN_OR_RETURN(out->signed_image, f.Bool(node["signed"], path + ".signed"));
+    ASSIGN_OR_RETURN(out->signed_image,
+                     f.Bool(node["signed"], path + ".signed"));
   }
   if (const YAML::Node a = node["attestations"]) {
     if (!a.IsSequence()) {
@@ -94,8 +95,8 @@ GatePolicy DefaultPolicy() {
     m[dso::v1::MEDIUM] = 2;
     m[dso::v1::LOW] = 3;
   }
-  for (Severity s : {dso::v1::CRITICAL, dso::v1::HIGH, dso::v1::MEDIUM,
-                     dso::v1::LOW}) {
+  for (Severity s :
+       {dso::v1::CRITICAL, dso::v1::HIGH, dso::v1::MEDIUM, dso::v1::LOW}) {
     p.levels[4].max[s] = 0;
   }
   p.scanners["secrets"] = 0;
@@ -108,9 +109,8 @@ absl::StatusOr<GatePolicy> ParsePolicy(absl::string_view yaml,
                                        const std::string& name) {
   ASSIGN_OR_RETURN(YamlFile f, YamlFile::Load(yaml, name));
   const YAML::Node& root = f.root();
-  RETURN_IF_ERROR(
-      f.CheckKeys(root, "",
-                  {"version", "levels", "stages", "scanners", "waivers"}));
+  RETURN_IF_ERROR(f.CheckKeys(
+      root, "", {"version", "levels", "stages", "scanners", "waivers"}));
   if (const YAML::Node v = root["version"]) {
     ASSIGN_OR_RETURN(int64_t version, f.Count(v, "version"));
     if (version != 1) return f.Error(v, "version", "only version 1 exists");
@@ -122,16 +122,16 @@ absl::StatusOr<GatePolicy> ParsePolicy(absl::string_view yaml,
     for (const auto& [level, o] : parsed) Apply(o, &p.levels[level]);
   }
   if (const YAML::Node stages = root["stages"]) {
-    RETURN_IF_ERROR(f.CheckKeys(stages, "stages",
-                                {"source", "container", "final"}));
+    RETURN_IF_ERROR(
+        f.CheckKeys(stages, "stages", {"source", "container", "final"}));
     for (const auto& kv : stages) {
       std::string stage = kv.first.Scalar();
       std::string path = "stages." + stage;
       RETURN_IF_ERROR(f.CheckKeys(
           kv.second, path,
-          stage == "final" ? std::initializer_list<absl::string_view>{"levels",
-                                                                     "require"}
-                           : std::initializer_list<absl::string_view>{"levels"}));
+          stage == "final"
+              ? std::initializer_list<absl::string_view>{"levels", "require"}
+              : std::initializer_list<absl::string_view>{"levels"}));
       if (const YAML::Node l = kv.second["levels"]) {
         ASSIGN_OR_RETURN(p.stages[stage], ParseLevels(f, l, path + ".levels"));
       }

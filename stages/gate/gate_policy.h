@@ -46,7 +46,7 @@ struct FinalRequirements {
 };
 
 struct GatePolicy {
-  std::string source;  // "built-in default" or the file's name
+  std::string source;                // "built-in default" or the file's name
   std::array<LevelRules, 5> levels;  // [1..4]; [0] unused
   // stage -> level -> override
   std::map<std::string, std::map<int, LevelOverride>> stages;

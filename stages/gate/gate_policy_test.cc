@@ -49,8 +49,8 @@ TEST(DefaultPolicyTest, LevelsOneToThreeUnderAtAndOverEachLimit) {
 
 TEST(DefaultPolicyTest, LevelFourAllowsNothing) {
   EXPECT_TRUE(Passes(4, dso::v1::LOW, 0));
-  for (auto sev : {dso::v1::CRITICAL, dso::v1::HIGH, dso::v1::MEDIUM,
-                   dso::v1::LOW}) {
+  for (auto sev :
+       {dso::v1::CRITICAL, dso::v1::HIGH, dso::v1::MEDIUM, dso::v1::LOW}) {
     EXPECT_FALSE(Passes(4, sev, 1)) << sev;
   }
   EXPECT_TRUE(Passes(4, dso::v1::INFO, 5));
@@ -85,14 +85,21 @@ TEST(PolicyFileTest, ErrorsNameTheFileAndLine) {
     const char* yaml;
     const char* want;
   } cases[] = {
-      {"levels:\n  1:\n    maxx: {}\n", "policy.yaml:3: levels.1: unknown key 'maxx'"},
-      {"levels:\n  5:\n    max: {HIGH: 1}\n", "policy.yaml:2: levels: '5' is not a level (1 to 4)"},
-      {"levels:\n  2:\n    max: {SEVERE: 1}\n", "policy.yaml:3: levels.2.max.SEVERE: 'SEVERE' is not a severity"},
-      {"levels:\n  2:\n    max: {HIGH: many}\n", "policy.yaml:3: levels.2.max.HIGH: must be a whole number"},
-      {"levels:\n  2:\n    max: {HIGH: -1}\n", "must be a whole number, 0 or more"},
+      {"levels:\n  1:\n    maxx: {}\n",
+       "policy.yaml:3: levels.1: unknown key 'maxx'"},
+      {"levels:\n  5:\n    max: {HIGH: 1}\n",
+       "policy.yaml:2: levels: '5' is not a level (1 to 4)"},
+      {"levels:\n  2:\n    max: {SEVERE: 1}\n",
+       "policy.yaml:3: levels.2.max.SEVERE: 'SEVERE' is not a severity"},
+      {"levels:\n  2:\n    max: {HIGH: many}\n",
+       "policy.yaml:3: levels.2.max.HIGH: must be a whole number"},
+      {"levels:\n  2:\n    max: {HIGH: -1}\n",
+       "must be a whole number, 0 or more"},
       {"stages:\n  qa: {}\n", "policy.yaml:2: stages: unknown key 'qa'"},
-      {"stages:\n  final:\n    require: {sbom: maybe}\n", "policy.yaml:3: stages.final.require.sbom: must be true or false"},
-      {"scanners:\n  secrets: {max: x}\n", "scanners.secrets.max: must be a whole number"},
+      {"stages:\n  final:\n    require: {sbom: maybe}\n",
+       "policy.yaml:3: stages.final.require.sbom: must be true or false"},
+      {"scanners:\n  secrets: {max: x}\n",
+       "scanners.secrets.max: must be a whole number"},
       {"version: 2\n", "only version 1 exists"},
       {"levels: [1, 2\n", "policy.yaml:2: not valid YAML"},
       {"- a list\n", "policy.yaml:1: must be a mapping"},

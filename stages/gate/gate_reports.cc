@@ -20,8 +20,7 @@ constexpr int kMaxDepth = 64;
 
 absl::Status Bad(const std::string& name, absl::string_view path,
                  absl::string_view what) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(name, ": ", path, ": ", what));
+  return absl::InvalidArgumentError(absl::StrCat(name, ": ", path, ": ", what));
 }
 
 // A string member (empty when absent); an error when present but not text.
@@ -115,7 +114,8 @@ absl::Status AddSarif(const Json& log, const std::string& name,
     }
     auto results = run.find("results");
     if (results == run.end() || results->is_null()) continue;
-    if (!results->is_array()) return Bad(name, rp + ".results", "must be an array");
+    if (!results->is_array())
+      return Bad(name, rp + ".results", "must be an array");
     for (size_t i = 0; i < results->size(); ++i) {
       const Json& r = (*results)[i];
       std::string p = absl::StrCat(rp, ".results[", i, "]");
@@ -138,7 +138,8 @@ absl::Status AddSarif(const Json& log, const std::string& name,
       ASSIGN_OR_RETURN(auto score, Score(props, name, p));
       const Json* rule_props = nullptr;
       if (rule && rule->is_object()) {
-        ASSIGN_OR_RETURN(rule_props, Obj(*rule, "properties", name, p + " rule"));
+        ASSIGN_OR_RETURN(rule_props,
+                         Obj(*rule, "properties", name, p + " rule"));
         if (!score) {
           ASSIGN_OR_RETURN(score, Score(rule_props, name, p + " rule"));
         }
@@ -162,18 +163,19 @@ absl::Status AddSarif(const Json& log, const std::string& name,
       if (const Json* msg = r.contains("message") && r["message"].is_object()
                                 ? &r["message"]
                                 : nullptr) {
-        ASSIGN_OR_RETURN(std::string text, Str(*msg, "text", name, p + ".message"));
+        ASSIGN_OR_RETURN(std::string text,
+                         Str(*msg, "text", name, p + ".message"));
         f.set_title(text);
       }
       std::string scanner;
       if (props) {
-        ASSIGN_OR_RETURN(scanner, Str(*props, "scanner", name, p + ".properties"));
+        ASSIGN_OR_RETURN(scanner,
+                         Str(*props, "scanner", name, p + ".properties"));
       }
       f.set_scanner(scanner.empty() ? ScannerOfTool(tool_name) : scanner);
       auto* loc = f.mutable_location();
-      if (auto ls = r.find("locations");
-          ls != r.end() && ls->is_array() && !ls->empty() &&
-          (*ls)[0].is_object()) {
+      if (auto ls = r.find("locations"); ls != r.end() && ls->is_array() &&
+                                         !ls->empty() && (*ls)[0].is_object()) {
         const Json& pl = (*ls)[0].value("physicalLocation", Json::object());
         if (pl.is_object()) {
           const Json& al = pl.value("artifactLocation", Json::object());
@@ -253,7 +255,8 @@ absl::Status AddDsoJson(const Json& report, const std::string& name,
       }
     }
     if (auto refs = e.find("references"); refs != e.end()) {
-      if (!refs->is_array()) return Bad(name, p + ".references", "must be an array");
+      if (!refs->is_array())
+        return Bad(name, p + ".references", "must be an array");
       for (const Json& r : *refs) {
         if (r.is_string()) f.add_references(r.get<std::string>());
       }
@@ -311,7 +314,8 @@ absl::Status AddReport(absl::string_view text, const std::string& name,
   out->digests.push_back(Sha256Digest(text));
   out->read += found.size();
   for (Finding& f : found) {
-    auto [it, added] = out->index.emplace(f.fingerprint(), out->findings.size());
+    auto [it, added] =
+        out->index.emplace(f.fingerprint(), out->findings.size());
     if (added) {
       out->findings.push_back(std::move(f));
       continue;

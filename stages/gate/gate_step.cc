@@ -40,8 +40,8 @@ absl::StatusOr<std::string> ReadInput(StepContext& context,
     std::string only;
     for (const auto& e : fs::directory_iterator(path, ec)) {
       if (!only.empty() || !e.is_regular_file(ec)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            name, ": a report must be one file, not a directory"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(name, ": a report must be one file, not a directory"));
       }
       only = e.path().string();
     }
@@ -166,8 +166,8 @@ dso::v1::Result GateStep::Run(const dso::v1::RunStepRequest& request,
   std::vector<std::string> failed;
   for (const auto& c : d->conditions) {
     if (!c.pass) {
-      failed.push_back(absl::StrCat(c.name, " ", c.actual, " (allowed ",
-                                    c.op, " ", c.allowed, ")"));
+      failed.push_back(absl::StrCat(c.name, " ", c.actual, " (allowed ", c.op,
+                                    " ", c.allowed, ")"));
     }
   }
   std::string where = absl::StrCat("level ", d->request.level, ", ",

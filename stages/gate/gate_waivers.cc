@@ -23,10 +23,10 @@ absl::StatusOr<std::vector<Waiver>> ParseWaivers(absl::string_view yaml,
   for (size_t i = 0; i < list.size(); ++i) {
     const YAML::Node w = list[i];
     std::string path = absl::StrCat("waivers[", i, "]");
-    RETURN_IF_ERROR(f.CheckKeys(w, path,
-                                {"id", "fingerprint", "rule", "advisory",
-                                 "package", "path", "reason", "owner",
-                                 "expires"}));
+    RETURN_IF_ERROR(
+        f.CheckKeys(w, path,
+                    {"id", "fingerprint", "rule", "advisory", "package", "path",
+                     "reason", "owner", "expires"}));
     Waiver v;
     auto opt = [&](const char* key, std::string* dst) -> absl::Status {
       if (!w[key]) return absl::OkStatus();
@@ -49,9 +49,9 @@ absl::StatusOr<std::vector<Waiver>> ParseWaivers(absl::string_view yaml,
                      "names nothing to waive (fingerprint, rule, advisory, "
                      "package or path)");
     }
-    for (auto [key, value] : {std::pair<const char*, std::string*>{
-                                  "reason", &v.reason},
-                              {"owner", &v.owner}}) {
+    for (auto [key, value] :
+         {std::pair<const char*, std::string*>{"reason", &v.reason},
+          {"owner", &v.owner}}) {
       if (value->empty()) {
         return f.Error(w, path, absl::StrCat("needs '", key, "'"));
       }

@@ -14,8 +14,8 @@ absl::StatusOr<YamlFile> YamlFile::Load(absl::string_view text,
   try {
     root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        name, ":", e.mark.line + 1, ": not valid YAML: ", e.msg));
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ":", e.mark.line + 1, ": not valid YAML: ", e.msg));
   }
   return YamlFile(std::move(root), std::move(name));
 }

@@ -27,8 +27,9 @@ class YamlFile {
   absl::Status Error(const YAML::Node& at, absl::string_view path,
                      absl::string_view what) const;
   // Every key of the mapping `node` must be one of `allowed`.
-  absl::Status CheckKeys(const YAML::Node& node, absl::string_view path,
-                         std::initializer_list<absl::string_view> allowed) const;
+  absl::Status CheckKeys(
+      const YAML::Node& node, absl::string_view path,
+      std::initializer_list<absl::string_view> allowed) const;
   absl::Status ExpectMap(const YAML::Node& node, absl::string_view path) const;
   absl::StatusOr<std::string> String(const YAML::Node& node,
                                      absl::string_view path) const;
@@ -38,8 +39,9 @@ class YamlFile {
                             absl::string_view path) const;
   absl::StatusOr<dso::v1::Severity> Severity(const YAML::Node& node,
                                              absl::string_view path) const;
-  absl::StatusOr<absl::CivilDay> Date(const YAML::Node& node,
-                                      absl::string_view path) const;  // YYYY-MM-DD
+  absl::StatusOr<absl::CivilDay> Date(
+      const YAML::Node& node,
+      absl::string_view path) const;  // YYYY-MM-DD
 
  private:
   YamlFile(YAML::Node root, std::string name)
