@@ -60,6 +60,21 @@ struct DbOptions {
 };
 
 int CmdDb(const GlobalOptions& g, const DbOptions& o);
+
+struct GateOptions {
+  uint32_t level = 0;
+  std::vector<std::string> reports;
+  std::string stage = "source";
+  std::string policy, waivers, baseline;
+  std::string junit;      // write the JUnit XML here
+  std::string decision;   // write the decision JSON here
+  std::string statement;  // write the in-toto statement here
+  std::string mode = "enforce";
+  std::string date;  // YYYY-MM-DD; default today
+  uint32_t deadline_seconds = 0;
+  std::string idempotency_key;
+};
+int CmdGate(const GlobalOptions& g, const GateOptions& o);
 int CmdRunsList(const GlobalOptions& g, uint32_t limit);
 int CmdRunsShow(const GlobalOptions& g, const std::string& id);
 int CmdRunsAttach(const GlobalOptions& g, const std::string& id, uint64_t from);

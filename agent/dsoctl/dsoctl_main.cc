@@ -98,6 +98,34 @@ int main(int argc, char** argv) {
   scan->add_option("--idempotency-key", sc.idempotency_key,
                    "retry-safe key (default: random)");
 
+  dso::GateOptions go;
+  auto* gate = app.add_subcommand(
+      "gate", "judge reports against the policy for a system level");
+  gate->add_option("--level", go.level, "system level, 1 to 4")
+      ->required()
+      ->check(CLI::Range(1, 4));
+  gate->add_option("--report", go.reports,
+                   "SARIF, dso JSON or CycloneDX files (repeat or list)")
+      ->required();
+  gate->add_option("--stage", go.stage, "source (default), container, final")
+      ->check(CLI::IsMember({"source", "container", "final"}));
+  gate->add_option("--policy", go.policy,
+                   "policy YAML (default: the built-in matrix)");
+  gate->add_option("--waivers", go.waivers, "waivers YAML");
+  gate->add_option("--baseline", go.baseline,
+                   "report of known findings: count only new ones");
+  gate->add_option("--junit", go.junit, "write the decision as JUnit XML");
+  gate->add_option("--decision", go.decision, "write the decision as JSON");
+  gate->add_option("--statement", go.statement,
+                   "write the decision as an in-toto statement");
+  gate->add_option("--mode", go.mode, "enforce (default) or warn")
+      ->check(CLI::IsMember({"enforce", "warn"}));
+  gate->add_option("--date", go.date,
+                   "judge waiver expiry as of this day, YYYY-MM-DD");
+  gate->add_option("--deadline", go.deadline_seconds, "seconds; 0 = default");
+  gate->add_option("--idempotency-key", go.idempotency_key,
+                   "retry-safe key (default: random)");
+
   dso::DbOptions dbo;
   auto* db = app.add_subcommand("db", "the local vulnerability database");
   db->require_subcommand(1);
@@ -156,6 +184,7 @@ int main(int argc, char** argv) {
   if (*exec) return dso::CmdExec(g, ex);
   if (*scan) return dso::CmdScan(g, sc);
   if (*db_import || *db_info) return dso::CmdDb(g, dbo);
+  if (*gate) return dso::CmdGate(g, go);
   if (*list) return dso::CmdRunsList(g, limit);
   if (*show) return dso::CmdRunsShow(g, run_id);
   if (*attach) return dso::CmdRunsAttach(g, run_id, from);

@@ -1,0 +1,133 @@
+// dsoctl gate: sends the reports (and the policy, waivers and baseline) to
+// the gate step, through the agent or embedded, and saves the decision's
+// JSON, JUnit XML and in-toto statement where asked (else next to the
+// --json summary). The policy and waivers are checked here first, so a
+// broken file fails before anything runs.
+#include <filesystem>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "agent/dsoctl/commands.h"
+#include "agent/dsoctl/run_command.h"
+#include "agent/dsoctl/transfer.h"
+#include "stages/core/atomic_file.h"
+#include "stages/core/status_macros.h"
+#include "stages/gate/gate_policy.h"
+#include "stages/gate/gate_step.h"
+#include "stages/gate/gate_waivers.h"
+
+namespace dso {
+namespace {
+
+namespace fs = std::filesystem;
+
+absl::StatusOr<std::string> ReadOption(const std::string& flag,
+                                       const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, " '", path, "' is a directory, not a file"));
+  }
+  auto text = ReadFile(path);
+  if (!text.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, " '", path, "' cannot be read: ", text.status().message()));
+  }
+  return text;
+}
+
+absl::Status BuildParams(const GateOptions& o, dso::v1::GateParams* p) {
+  p->set_level(o.level);
+  p->set_stage(o.stage);
+  p->set_warn(o.mode == "warn");
+  p->set_date(o.date);
+  if (!o.policy.empty()) {
+    ASSIGN_OR_RETURN(std::string text, ReadOption("--policy", o.policy));
+    RETURN_IF_ERROR(ParsePolicy(text, o.policy).status());
+    RETURN_IF_ERROR(ParseWaivers(text, o.policy, true).status());
+    p->set_policy_yaml(text);
+    p->set_policy_name(o.policy);
+  }
+  if (!o.waivers.empty()) {
+    ASSIGN_OR_RETURN(std::string text, ReadOption("--waivers", o.waivers));
+    RETURN_IF_ERROR(ParseWaivers(text, o.waivers).status());
+    p->set_waivers_yaml(text);
+    p->set_waivers_name(o.waivers);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int CmdGate(const GlobalOptions& g, const GateOptions& o) {
+  absl::Time start = absl::Now();
+  dso::v1::RunStepRequest req =
+      NewRunRequest("gate", o.idempotency_key, o.deadline_seconds);
+  auto* p = req.mutable_gate();
+  if (absl::Status s = BuildParams(o, p); !s.ok()) return Fail(g, "gate", s);
+  std::vector<std::string> reports;
+  for (const auto& list : o.reports) {
+    for (absl::string_view r : absl::StrSplit(list, ',', absl::SkipEmpty())) {
+      reports.emplace_back(r);
+    }
+  }
+  // Where each output goes: as asked, else next to the --json summary.
+  std::map<std::string, std::string> wanted;  // artifact name -> local path
+  if (!g.json_path.empty()) {
+    fs::path beside = fs::path(g.json_path).parent_path();
+    for (const char* name :
+         {kGateDecisionName, kGateJunitName, kGateStatementName}) {
+      wanted[name] = (beside / name).string();
+    }
+  }
+  if (!o.decision.empty()) wanted[kGateDecisionName] = o.decision;
+  if (!o.junit.empty()) wanted[kGateJunitName] = o.junit;
+  if (!o.statement.empty()) wanted[kGateStatementName] = o.statement;
+
+  auto conn = AgentConnection::Open(g.connection);
+  if (!conn.ok()) return Fail(g, "gate", conn.status());
+  for (const std::string& path : reports) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+      return Fail(g, "gate",
+                  absl::InvalidArgumentError(
+                      absl::StrCat("--report '", path, "' is not a file")));
+    }
+    auto input = PrepareInput(**conn, path);
+    if (!input.ok()) return Fail(g, "gate", input.status());
+    *p->add_reports() = *std::move(input);
+    p->add_report_names(path);
+  }
+  if (!o.baseline.empty()) {
+    std::error_code ec;
+    if (!fs::is_regular_file(o.baseline, ec)) {
+      return Fail(g, "gate",
+                  absl::InvalidArgumentError(absl::StrCat(
+                      "--baseline '", o.baseline, "' is not a file")));
+    }
+    auto input = PrepareInput(**conn, o.baseline);
+    if (!input.ok()) return Fail(g, "gate", input.status());
+    *p->mutable_baseline() = *std::move(input);
+    p->set_baseline_name(o.baseline);
+  }
+  auto run = RunAndFollow(**conn, req);
+  std::map<std::string, std::string> local;
+  if (run.ok()) {
+    for (const auto& a : run->artifacts) {
+      auto it = wanted.find(a.name());
+      if (it == wanted.end()) continue;
+      std::error_code ec;
+      fs::path parent = fs::path(it->second).parent_path();
+      if (!parent.empty()) fs::create_directories(parent, ec);
+      auto got = DownloadBlob(**conn, a.digest(), it->second);
+      if (!got.ok()) return Fail(g, "gate", got.status());
+      local[a.name()] = it->second;
+      std::cerr << "[dso] " << a.name() << " " << it->second << "\n";
+    }
+  }
+  return FinishRun(g, **conn, "gate", start, std::move(run), std::move(local));
+}
+
+}  // namespace dso
