@@ -56,6 +56,12 @@ sed -i 's/^PyYAML==5.3.1$/PyYAML==5.4.1/' requirements.txt
 step "stage: dependency scan after the upgrade to PyYAML 5.4.1 (passes)"
 "$DSOCTL" scan --path . --scanners deps --fail-on critical
 
+step "stage: quality gate, level 3 system, source stage (dsoctl gate)"
+"$DSOCTL" --json "$WORK/gate-in/scan.json" scan --path . >/dev/null
+"$DSOCTL" --json "$WORK/gate/summary.json" gate --level 3 \
+  --report "$WORK/gate-in/secrets.json" --policy "$ROOT/pipelines/policy/policy.yaml"
+echo "decision: $WORK/gate/gate.json; JUnit for Jenkins: $WORK/gate/gate-junit.xml"
+
 step "stage: run the application"
 "$DSOCTL" exec -- python3 greeter.py DevSecOps
 

@@ -152,3 +152,14 @@ def test_bad_input_is_exit_2_and_names_the_file(tmp_path):
     p, _, _ = gate(tmp_path, "--level", "5", "--report",
                    str(out / "secrets.json"))
     assert p.returncode == 2
+
+
+def test_the_documented_example_policy_is_valid(tmp_path):
+    example = Path(__file__).resolve().parents[2] / "pipelines/policy/policy.yaml"
+    out = scan_reports(tmp_path)
+    p, d, _ = gate(tmp_path, "--level", "3", "--stage", "container",
+                   "--report", str(tmp_path / "sast.sarif"), "--policy",
+                   str(example), "--date", "2026-11-27")
+    assert p.returncode == 1, p.stderr  # the example's container limit: no HIGH
+    assert conditions(d)["HIGH findings"] == (2, 0, False)
+    assert [w["id"] for w in d["stale_waivers"]] == ["W-2026-001"]
