@@ -9,7 +9,7 @@ PACKAGES=(
   protobuf-compiler libabsl-dev libspdlog-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libarchive-dev zlib1g-dev libhyperscan-dev libre2-dev libtomlplusplus-dev
-  libgit2-dev libexpat1-dev
+  libgit2-dev libexpat1-dev libsimdjson-dev
   python3 python3-grpcio python3-protobuf python3-pytest python3-venv
   python3-yaml
   openssl curl procps bc

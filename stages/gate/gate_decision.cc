@@ -1,6 +1,7 @@
 #include "stages/gate/gate_decision.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -57,19 +58,6 @@ std::string XmlEscape(absl::string_view s) {
   return out;
 }
 
-ordered_json FindingJson(const Finding& f) {
-  ordered_json j;
-  j["rule_id"] = f.rule_id();
-  j["severity"] = SeverityName(f.severity());
-  j["fingerprint"] = f.fingerprint();
-  if (!f.scanner().empty()) j["scanner"] = f.scanner();
-  if (!f.location().file().empty()) j["file"] = f.location().file();
-  if (f.location().line()) j["line"] = f.location().line();
-  if (!f.location().package().empty()) j["package"] = f.location().package();
-  if (!f.location().version().empty()) j["version"] = f.location().version();
-  return j;
-}
-
 ordered_json WaiverJson(const Waiver& w) {
   ordered_json j;
   j["id"] = w.id;
@@ -119,11 +107,12 @@ ordered_json DecisionObject(const GateDecision& d) {
   j["conditions"] = conds;
   j["not_counted"] = {{"below_threshold", d.below_threshold},
                       {"in_baseline", d.in_baseline},
-                      {"waived", d.waived.size()}};
+                      {"waived", d.waived_total}};
   ordered_json waived = ordered_json::array();
   for (const auto& w : d.waived) {
-    ordered_json e = FindingJson(w.finding);
-    e["waiver"] = w.waiver;
+    ordered_json e = WaiverJson(w.waiver);
+    e["findings"] = w.findings;
+    e["fingerprints"] = w.fingerprints;
     waived.push_back(std::move(e));
   }
   j["waived"] = waived;
@@ -152,6 +141,9 @@ GateDecision Decide(const GatePolicy& policy, const GateRequest& request,
   const LevelRules rules = RulesFor(policy, request.level, request.stage);
 
   std::vector<size_t> matched(waivers.size(), 0);
+  std::map<size_t, WaiverUse> used;  // by waiver index: file order
+  const WaiverIndex index(waivers);
+  std::vector<size_t> candidates;
   std::map<std::string, int64_t> by_scanner;
   std::array<int64_t, 6> by_severity = {};
   for (const Finding& f : inputs.findings) {
@@ -159,14 +151,20 @@ GateDecision Decide(const GatePolicy& policy, const GateRequest& request,
       ++d.in_baseline;
       continue;
     }
-    const Waiver* waiver = nullptr;
-    for (size_t i = 0; i < waivers.size(); ++i) {
+    std::optional<size_t> waiver;
+    index.Candidates(f, &candidates);
+    for (size_t i : candidates) {
       if (!WaiverMatches(waivers[i], f)) continue;
       ++matched[i];
-      if (!waiver && waivers[i].expires >= request.today) waiver = &waivers[i];
+      if (!waiver && waivers[i].expires >= request.today) waiver = i;
     }
     if (waiver) {
-      d.waived.push_back({f, waiver->id});
+      WaiverUse& use = used[*waiver];
+      if (use.findings++ == 0) use.waiver = waivers[*waiver];
+      if (use.fingerprints.size() < kMaxListed) {
+        use.fingerprints.push_back(f.fingerprint());
+      }
+      ++d.waived_total;
       continue;
     }
     // Scanner limits hold whatever the severity: secrets are never fine.
@@ -176,8 +174,9 @@ GateDecision Decide(const GatePolicy& policy, const GateRequest& request,
       continue;
     }
     ++by_severity[f.severity()];
-    d.counted.push_back(f);
+    if (d.counted_total++ < kMaxListed) d.counted.push_back(f);
   }
+  for (auto& [i, use] : used) d.waived.push_back(std::move(use));
   for (Severity s : kDescending) {
     d.counts[std::string(SeverityName(s))] =
         s >= rules.count_from ? by_severity[s] : 0;
@@ -241,7 +240,7 @@ std::string DecisionTable(const GateDecision& d) {
       "duplicates merged), %d waived, %d in the baseline, %d below the "
       "counted severities\n",
       d.request.level, d.request.stage, d.policy, d.reports.size(), d.unique,
-      d.duplicates, d.waived.size(), d.in_baseline, d.below_threshold);
+      d.duplicates, d.waived_total, d.in_baseline, d.below_threshold);
   absl::StrAppendFormat(&out, "  %-28s %8s %10s  %s\n", "condition", "actual",
                         "allowed", "result");
   for (const auto& c : d.conditions) {

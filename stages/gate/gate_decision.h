@@ -40,23 +40,31 @@ struct GateCondition {
   std::string detail;  // how it was counted
 };
 
-struct WaivedFinding {
-  dso::v1::Finding finding;
-  std::string waiver;  // its id
+// What one waiver covered in this decision.
+struct WaiverUse {
+  Waiver waiver;
+  size_t findings = 0;
+  std::vector<std::string> fingerprints;  // the first kMaxListed of them
 };
+
+// Lists in the decision hold at most this many entries each; the counts
+// are always whole.
+inline constexpr size_t kMaxListed = 1000;
 
 struct GateDecision {
   GateRequest request;
   std::string policy;  // where the policy came from
   bool pass = true;    // all conditions pass (warn mode: what it would be)
   std::vector<GateCondition> conditions;
-  std::vector<dso::v1::Finding> counted;   // the findings the limits judged
+  // The findings the limits judged: how many, and the first kMaxListed.
+  size_t counted_total = 0;
+  std::vector<dso::v1::Finding> counted;
   std::map<std::string, uint64_t> counts;  // counted, by severity name
   size_t unique = 0, read = 0, duplicates = 0;
-  size_t below_threshold = 0, in_baseline = 0;
-  std::vector<WaivedFinding> waived;
-  std::vector<Waiver> expired;  // matched a finding, but past their date
-  std::vector<Waiver> stale;    // current, matched nothing
+  size_t below_threshold = 0, in_baseline = 0, waived_total = 0;
+  std::vector<WaiverUse> waived;  // per waiver that applied, in file order
+  std::vector<Waiver> expired;    // matched a finding, but past their date
+  std::vector<Waiver> stale;      // current, matched nothing
   std::vector<std::string> reports, digests;
 };
 

@@ -85,8 +85,10 @@ TEST(GateDecisionTest, WaiversActiveExpiredAndStale) {
   // log4j waived (alias); the tests/ one waived on its last day; the two
   // OLD-RULE ones count again (their waiver expired yesterday).
   ASSERT_EQ(d.waived.size(), 2u);
-  EXPECT_EQ(d.waived[0].waiver, "W-log4j");
-  EXPECT_EQ(d.waived[1].waiver, "W-tests");
+  EXPECT_EQ(d.waived[0].waiver.id, "W-log4j");
+  EXPECT_EQ(d.waived[0].fingerprints, std::vector<std::string>{"f1"});
+  EXPECT_EQ(d.waived[1].waiver.id, "W-tests");
+  EXPECT_EQ(d.waived_total, 2u);
   EXPECT_EQ(Find(d, "CRITICAL findings")->actual, 0);
   EXPECT_EQ(Find(d, "HIGH findings")->actual, 3);
   EXPECT_FALSE(d.pass);

@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "dso/v1/finding.pb.h"
 
@@ -28,12 +29,33 @@ struct GateInputs {
   absl::flat_hash_map<std::string, size_t> index;  // fingerprint -> finding
 };
 
-// Adds one report's findings. The format is told by the content: SARIF
-// (`version` "2.1.0" and `runs`), a dso JSON report (`findings`), or a
-// CycloneDX SBOM (`bomFormat`). Anything else, or a malformed one, is an
-// error naming `name` and the JSON path; `out` is then unchanged.
+// One report read, not yet merged: reports can be read in parallel and
+// merged in order.
+struct ParsedReport {
+  std::string name, digest;
+  bool sbom = false;
+  std::vector<dso::v1::Finding> findings;
+};
+
+// Reads one report. The format is told by the content: SARIF (`version`
+// "2.1.0" and `runs`), a dso JSON report (`findings`), or a CycloneDX SBOM
+// (`bomFormat`). Anything else, or a malformed one, is an error naming
+// `name` and the JSON path. Safe to call from several threads at once.
+absl::StatusOr<ParsedReport> ParseReport(absl::string_view text,
+                                         const std::string& name);
+// Adds a read report's findings, merging by fingerprint.
+void MergeReport(ParsedReport report, GateInputs* out);
+
+// ParseReport, then MergeReport; on an error `out` is unchanged.
+// AddReports: many at once, read in parallel (a thread per core), merged in
+// the order given; the first error in that order is returned.
 absl::Status AddReport(absl::string_view text, const std::string& name,
                        GateInputs* out);
+struct ReportText {
+  std::string name, text;
+};
+absl::Status AddReports(const std::vector<ReportText>& reports,
+                        GateInputs* out);
 
 // The severity of a SARIF result: GitHub's security-severity score when
 // there is one (≥ 9.0 CRITICAL, ≥ 7.0 HIGH, ≥ 4.0 MEDIUM, > 0 LOW, 0 INFO),

@@ -80,12 +80,14 @@ absl::StatusOr<GateDecision> Judge(const dso::v1::GateParams& p,
                      p.waivers_name().empty() ? "waivers" : p.waivers_name()));
     waivers.insert(waivers.end(), more.begin(), more.end());
   }
-  GateInputs inputs;
+  std::vector<ReportText> reports;
   for (int i = 0; i < p.reports_size(); ++i) {
     std::string name = NameOf(p, i);
     ASSIGN_OR_RETURN(std::string text, ReadInput(context, p.reports(i), name));
-    RETURN_IF_ERROR(AddReport(text, name, &inputs));
+    reports.push_back({std::move(name), std::move(text)});
   }
+  GateInputs inputs;
+  RETURN_IF_ERROR(AddReports(reports, &inputs));
   absl::flat_hash_set<std::string> baseline;
   GateRequest request;
   if (p.has_baseline()) {

@@ -2,6 +2,9 @@
 
 #include <fnmatch.h>
 
+#include <algorithm>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "stages/core/status_macros.h"
 #include "stages/gate/gate_yaml.h"
@@ -78,6 +81,47 @@ bool WaiverMatches(const Waiver& w, const dso::v1::Finding& f) {
     return false;
   }
   return true;
+}
+
+WaiverIndex::WaiverIndex(const std::vector<Waiver>& waivers) {
+  for (size_t i = 0; i < waivers.size(); ++i) {
+    const Waiver& w = waivers[i];
+    if (!w.fingerprint.empty()) {
+      by_fingerprint_[w.fingerprint].push_back(i);
+    } else if (!w.rule.empty()) {
+      by_rule_[w.rule].push_back(i);
+    } else if (!w.advisory.empty()) {
+      by_advisory_[w.advisory].push_back(i);
+    } else if (!w.package.empty()) {
+      by_package_[w.package].push_back(i);
+    } else {
+      by_path_.push_back({w.path.substr(0, w.path.find_first_of("*?[\\")), i});
+    }
+  }
+}
+
+void WaiverIndex::Candidates(const dso::v1::Finding& f,
+                             std::vector<size_t>* out) const {
+  out->clear();
+  auto add = [out](const Map& map, absl::string_view key) {
+    if (map.empty() || key.empty()) return;
+    auto it = map.find(key);
+    if (it != map.end()) {
+      out->insert(out->end(), it->second.begin(), it->second.end());
+    }
+  };
+  add(by_fingerprint_, f.fingerprint());
+  add(by_rule_, f.rule_id());
+  add(by_advisory_, f.rule_id());
+  for (const auto& ref : f.references()) add(by_advisory_, ref);
+  add(by_package_, f.location().package());
+  for (const auto& [prefix, i] : by_path_) {
+    if (absl::StartsWith(f.location().file(), prefix)) out->push_back(i);
+  }
+  if (out->size() > 1) {
+    std::sort(out->begin(), out->end());
+    out->erase(std::unique(out->begin(), out->end()), out->end());
+  }
 }
 
 }  // namespace dso

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
@@ -31,6 +32,22 @@ absl::StatusOr<std::vector<Waiver>> ParseWaivers(absl::string_view yaml,
                                                  bool in_policy = false);
 
 bool WaiverMatches(const Waiver& w, const dso::v1::Finding& f);
+
+// Which waivers may match a finding, without trying each: every waiver is
+// filed under the first thing it names (fingerprint, rule, advisory,
+// package) or, naming only a path, under its glob's literal prefix.
+class WaiverIndex {
+ public:
+  explicit WaiverIndex(const std::vector<Waiver>& waivers);
+  // Indices into the waivers, ascending (file order), each once; callers
+  // still check WaiverMatches.
+  void Candidates(const dso::v1::Finding& f, std::vector<size_t>* out) const;
+
+ private:
+  using Map = absl::flat_hash_map<std::string, std::vector<size_t>>;
+  Map by_fingerprint_, by_rule_, by_advisory_, by_package_;
+  std::vector<std::pair<std::string, size_t>> by_path_;  // prefix, index
+};
 
 }  // namespace dso
 

@@ -116,7 +116,8 @@ def test_waivers_baseline_and_warn_mode(tmp_path):
     assert p.returncode == 1, p.stderr  # SQLI's waiver has expired
     assert [w["id"] for w in d["expired_waivers"]] == ["W-sqli"]
     assert [w["id"] for w in d["stale_waivers"]] == ["W-unused"]
-    assert [w["waiver"] for w in d["waived"]] == ["W-key"]
+    assert [(w["id"], w["findings"]) for w in d["waived"]] == [("W-key", 1)]
+    assert d["waived"][0]["fingerprints"] == [secret_fp]
     assert "expired waiver W-sqli" in p.stderr
     # A baseline holding the SQLI findings: only what is new counts.
     p, d, _ = gate(tmp_path, *base, "--baseline", str(tmp_path / "sast.sarif"),
