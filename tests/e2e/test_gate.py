@@ -3,10 +3,23 @@ policy for a level and stage — the same decisions through the agent and
 embedded, exit codes, waivers, baseline, warn mode, and the JUnit, JSON and
 in-toto outputs."""
 import json
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from conftest import dsoctl
+
+JUNIT_XSD = Path(__file__).resolve().parents[1] / "fixtures/junit/jenkins-junit.xsd"
+
+
+def assert_jenkins_junit(path: Path):
+    """Validates a JUnit report against the schema Jenkins reads (xmllint
+    comes with scripts/setup.sh)."""
+    assert shutil.which("xmllint"), "xmllint missing: run scripts/setup.sh"
+    p = subprocess.run(["xmllint", "--noout", "--schema", str(JUNIT_XSD),
+                        str(path)], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
 
 SECRET = 'aws_key = "AKIAQYLPMN5HHHFPZAM2"\n'
 
@@ -74,6 +87,7 @@ def test_gate_agent_and_embedded_decide_alike(agent, tmp_path):
     assert via_agent["conditions"] == emb["conditions"]
     assert via_agent["outcome"] == emb["outcome"] == "fail"
     # JUnit: one test case per condition, failures where the gate failed.
+    assert_jenkins_junit(gdir / "gate-junit.xml")
     suite = ET.parse(gdir / "gate-junit.xml").getroot().find("testsuite")
     cases = suite.findall("testcase")
     assert len(cases) == len(emb["conditions"]) == 5
@@ -130,6 +144,7 @@ def test_waivers_baseline_and_warn_mode(tmp_path):
     assert d["outcome"] == "warn" and d["mode"] == "warn"
     assert "would fail" in p.summary["message"]
     assert "<failure" not in (gdir / "gate-junit.xml").read_text()
+    assert_jenkins_junit(gdir / "gate-junit.xml")
 
 
 def test_bad_input_is_exit_2_and_names_the_file(tmp_path):
