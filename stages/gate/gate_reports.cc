@@ -453,8 +453,8 @@ absl::Status AddReport(absl::string_view text, const std::string& name,
   return absl::OkStatus();
 }
 
-absl::Status AddReports(const std::vector<ReportText>& reports,
-                        GateInputs* out) {
+absl::StatusOr<std::vector<ParsedReport>> ParseReports(
+    const std::vector<ReportText>& reports) {
   std::vector<std::optional<absl::StatusOr<ParsedReport>>> parsed(
       reports.size());
   std::atomic<size_t> next{0};
@@ -469,14 +469,27 @@ absl::Status AddReports(const std::vector<ReportText>& reports,
   for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
   work();
   for (auto& t : pool) t.join();
+  std::vector<ParsedReport> out;
+  out.reserve(parsed.size());
   for (auto& p : parsed) {
     if (!p->ok()) return p->status();
+    out.push_back(**std::move(p));
   }
+  return out;
+}
+
+void MergeReports(std::vector<ParsedReport> parsed, GateInputs* out) {
   size_t total = out->findings.size();
-  for (auto& p : parsed) total += (*p)->findings.size();
+  for (const auto& p : parsed) total += p.findings.size();
   out->findings.reserve(total);
   out->index.reserve(total);
-  for (auto& p : parsed) MergeReport(**std::move(p), out);
+  for (auto& p : parsed) MergeReport(std::move(p), out);
+}
+
+absl::Status AddReports(const std::vector<ReportText>& reports,
+                        GateInputs* out) {
+  ASSIGN_OR_RETURN(auto parsed, ParseReports(reports));
+  MergeReports(std::move(parsed), out);
   return absl::OkStatus();
 }
 

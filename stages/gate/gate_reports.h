@@ -47,13 +47,17 @@ absl::StatusOr<ParsedReport> ParseReport(absl::string_view text,
 void MergeReport(ParsedReport report, GateInputs* out);
 
 // ParseReport, then MergeReport; on an error `out` is unchanged.
-// AddReports: many at once, read in parallel (a thread per core), merged in
-// the order given; the first error in that order is returned.
+// ParseReports: many at once, in parallel (a thread per core), in the order
+// given; the first error in that order is returned. MergeReports merges
+// them in order; AddReports is both.
 absl::Status AddReport(absl::string_view text, const std::string& name,
                        GateInputs* out);
 struct ReportText {
   std::string name, text;
 };
+absl::StatusOr<std::vector<ParsedReport>> ParseReports(
+    const std::vector<ReportText>& reports);
+void MergeReports(std::vector<ParsedReport> parsed, GateInputs* out);
 absl::Status AddReports(const std::vector<ReportText>& reports,
                         GateInputs* out);
 

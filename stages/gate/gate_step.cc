@@ -80,25 +80,31 @@ absl::StatusOr<GateDecision> Judge(const dso::v1::GateParams& p,
                      p.waivers_name().empty() ? "waivers" : p.waivers_name()));
     waivers.insert(waivers.end(), more.begin(), more.end());
   }
-  std::vector<ReportText> reports;
-  for (int i = 0; i < p.reports_size(); ++i) {
-    std::string name = NameOf(p, i);
-    ASSIGN_OR_RETURN(std::string text, ReadInput(context, p.reports(i), name));
-    reports.push_back({std::move(name), std::move(text)});
-  }
-  GateInputs inputs;
-  RETURN_IF_ERROR(AddReports(reports, &inputs));
-  absl::flat_hash_set<std::string> baseline;
+  // The baseline is read with the reports, in parallel, first.
+  std::vector<ReportText> texts;
   GateRequest request;
   if (p.has_baseline()) {
     std::string name =
         p.baseline_name().empty() ? "baseline" : p.baseline_name();
     ASSIGN_OR_RETURN(std::string text, ReadInput(context, p.baseline(), name));
-    GateInputs known;
-    RETURN_IF_ERROR(AddReport(text, name, &known));
-    for (const auto& f : known.findings) baseline.insert(f.fingerprint());
+    texts.push_back({std::move(name), std::move(text)});
     request.have_baseline = true;
   }
+  for (int i = 0; i < p.reports_size(); ++i) {
+    std::string name = NameOf(p, i);
+    ASSIGN_OR_RETURN(std::string text, ReadInput(context, p.reports(i), name));
+    texts.push_back({std::move(name), std::move(text)});
+  }
+  ASSIGN_OR_RETURN(std::vector<ParsedReport> parsed, ParseReports(texts));
+  absl::flat_hash_set<std::string> baseline;
+  if (request.have_baseline) {
+    for (const auto& f : parsed.front().findings) {
+      baseline.insert(f.fingerprint());
+    }
+    parsed.erase(parsed.begin());
+  }
+  GateInputs inputs;
+  MergeReports(std::move(parsed), &inputs);
   request.level = static_cast<int>(p.level());
   request.stage = p.stage().empty() ? "source" : p.stage();
   request.warn_mode = p.warn();
