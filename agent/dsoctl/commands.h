@@ -70,7 +70,9 @@ struct GateOptions {
   std::string decision;   // write the decision JSON here
   std::string statement;  // write the in-toto statement here
   std::string mode = "enforce";
-  std::string date;  // YYYY-MM-DD; default today
+  std::string date;                   // YYYY-MM-DD; default today
+  std::vector<std::string> evidence;  // cosign verify(-attestation) output
+  std::string subject;                // the image digest they must cover
   uint32_t deadline_seconds = 0;
   std::string idempotency_key;
 };

@@ -122,6 +122,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"enforce", "warn"}));
   gate->add_option("--date", go.date,
                    "judge waiver expiry as of this day, YYYY-MM-DD");
+  gate->add_option("--evidence", go.evidence,
+                   "final stage: what cosign verify / verify-attestation "
+                   "printed (repeat)");
+  gate->add_option("--subject", go.subject,
+                   "final stage: the image digest (sha256:...) the evidence "
+                   "must cover");
   gate->add_option("--deadline", go.deadline_seconds, "seconds; 0 = default");
   gate->add_option("--idempotency-key", go.idempotency_key,
                    "retry-safe key (default: random)");

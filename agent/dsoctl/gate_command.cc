@@ -100,6 +100,19 @@ int CmdGate(const GlobalOptions& g, const GateOptions& o) {
     *p->add_reports() = *std::move(input);
     p->add_report_names(path);
   }
+  for (const std::string& path : o.evidence) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+      return Fail(g, "gate",
+                  absl::InvalidArgumentError(
+                      absl::StrCat("--evidence '", path, "' is not a file")));
+    }
+    auto input = PrepareInput(**conn, path);
+    if (!input.ok()) return Fail(g, "gate", input.status());
+    *p->add_evidence() = *std::move(input);
+    p->add_evidence_names(path);
+  }
+  p->set_subject(o.subject);
   if (!o.baseline.empty()) {
     std::error_code ec;
     if (!fs::is_regular_file(o.baseline, ec)) {

@@ -216,14 +216,36 @@ GateDecision Decide(const GatePolicy& policy, const GateRequest& request,
       add({"expired waivers", "<=", static_cast<int64_t>(d.expired.size()), 0,
            true, "waivers past their expiry date"});
     }
+    const Evidence& ev = inputs.evidence;
+    auto for_subject = [&](const std::string& digest) {
+      return request.subject.empty() || digest == request.subject;
+    };
+    std::string from =
+        ev.files.empty()
+            ? std::string(
+                  "no verification evidence was given (--evidence: "
+                  "what cosign verify / verify-attestation print)")
+            : absl::StrCat("from ", absl::StrJoin(ev.files, ", "),
+                           request.subject.empty()
+                               ? ""
+                               : absl::StrCat(", for ", request.subject));
     if (req.signed_image) {
-      add({"image signed and verified", ">=", 0, 1, true,
-           "no verification evidence was given (signing comes with `dsoctl "
-           "sign`/`verify`)"});
+      int64_t n = 0;
+      for (const auto& digest : ev.signed_digests) n += for_subject(digest);
+      add({"image signed and verified", ">=", n, 1, true,
+           ev.files.empty() ? from : absl::StrCat("verified signatures ", from)});
     }
     for (const auto& type : req.attestations) {
-      add({absl::StrCat("attestation ", type), ">=", 0, 1, true,
-           "no verification evidence was given"});
+      int64_t n = 0;
+      for (const auto& a : ev.attestations) {
+        if (a.predicate_type != type) continue;
+        bool covers = request.subject.empty();
+        for (const auto& s : a.subjects) covers |= for_subject(s);
+        n += covers;
+      }
+      add({absl::StrCat("attestation ", type), ">=", n, 1, true,
+           ev.files.empty() ? from
+                            : absl::StrCat("verified attestations ", from)});
     }
   }
   return d;

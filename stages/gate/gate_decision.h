@@ -29,6 +29,9 @@ struct GateRequest {
   bool warn_mode = false;        // report, never fail
   absl::CivilDay today;          // for waiver expiry (UTC)
   bool have_baseline = false;
+  // The image the final gate judges ("sha256:<hex>"); empty: evidence for
+  // any image counts.
+  std::string subject;
 };
 
 struct GateCondition {

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "dso/v1/finding.pb.h"
+#include "stages/gate/gate_evidence.h"
 
 namespace dso {
 
@@ -27,6 +28,7 @@ struct GateInputs {
   std::vector<std::string> digests;  // "sha256:<hex>" of each, same order
   std::vector<std::string> sboms;    // names of the CycloneDX SBOMs
   absl::flat_hash_map<std::string, size_t> index;  // fingerprint -> finding
+  Evidence evidence;  // verified signatures and attestations, for `final`
 };
 
 // One report read, not yet merged: reports can be read in parallel and

@@ -105,6 +105,14 @@ absl::StatusOr<GateDecision> Judge(const dso::v1::GateParams& p,
   }
   GateInputs inputs;
   MergeReports(std::move(parsed), &inputs);
+  for (int i = 0; i < p.evidence_size(); ++i) {
+    std::string name = i < p.evidence_names_size()
+                           ? p.evidence_names(i)
+                           : absl::StrCat("evidence ", i + 1);
+    ASSIGN_OR_RETURN(std::string text, ReadInput(context, p.evidence(i), name));
+    RETURN_IF_ERROR(AddEvidence(text, name, &inputs.evidence));
+  }
+  request.subject = p.subject();
   request.level = static_cast<int>(p.level());
   request.stage = p.stage().empty() ? "source" : p.stage();
   request.warn_mode = p.warn();
@@ -150,6 +158,11 @@ absl::Status GateStep::Validate(const dso::v1::RunStepRequest& request) const {
     if (r.source_case() == dso::v1::Input::SOURCE_NOT_SET) {
       return absl::InvalidArgumentError("gate.reports: an empty input");
     }
+  }
+  if (!p.subject().empty() &&
+      (p.subject().rfind("sha256:", 0) != 0 || p.subject().size() != 71)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "gate.subject '", p.subject(), "' is not sha256:<64 hex digits>"));
   }
   if (!p.date().empty()) return ParseDate(p.date()).status();
   return absl::OkStatus();

@@ -179,3 +179,52 @@ def test_the_documented_example_policy_is_valid(tmp_path):
     assert p.returncode == 1, p.stderr  # the example's container limit: no HIGH
     assert conditions(d)["HIGH findings"] == (2, 0, False)
     assert [w["id"] for w in d["stale_waivers"]] == ["W-2026-001"]
+
+
+def test_final_gate_with_cosign_evidence(tmp_path):
+    import base64
+    digest = "sha256:" + "ab" * 32
+    (tmp_path / "sbom.cdx.json").write_text(
+        '{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": []}')
+    (tmp_path / "clean.json").write_text('{"findings": []}')
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("""stages:
+  final:
+    require:
+      signed: true
+      attestations: [https://slsa.dev/provenance/v1]
+""")
+    # What cosign verify and cosign verify-attestation print on success.
+    (tmp_path / "verify.json").write_text(json.dumps([{
+        "critical": {"identity": {"docker-reference": "registry.example/shop"},
+                     "image": {"docker-manifest-digest": digest},
+                     "type": "cosign container image signature"},
+        "optional": None}]) + "\n")
+    statement = {"_type": "https://in-toto.io/Statement/v1",
+                 "subject": [{"name": "registry.example/shop",
+                              "digest": {"sha256": digest[7:]}}],
+                 "predicateType": "https://slsa.dev/provenance/v1",
+                 "predicate": {}}
+    (tmp_path / "attest.jsonl").write_text(json.dumps({
+        "payloadType": "application/vnd.in-toto+json",
+        "payload": base64.b64encode(json.dumps(statement).encode()).decode(),
+        "signatures": [{"keyid": "", "sig": "MEUCIQ=="}]}) + "\n")
+    base = ("--level", "2", "--stage", "final", "--policy", str(policy),
+            "--report", str(tmp_path / "clean.json"),
+            "--report", str(tmp_path / "sbom.cdx.json"), "--subject", digest)
+    p, d, _ = gate(tmp_path, *base, name="none")
+    assert p.returncode == 1, p.stderr  # required, and nothing proves it
+    assert conditions(d)["image signed and verified"] == (0, 1, False)
+    p, d, _ = gate(tmp_path, *base, "--evidence", str(tmp_path / "verify.json"),
+                   "--evidence", str(tmp_path / "attest.jsonl"), name="ok")
+    assert p.returncode == 0, p.stderr
+    assert conditions(d)["SBOM present"] == (1, 1, True)
+    assert conditions(d)["attestation https://slsa.dev/provenance/v1"] == \
+        (1, 1, True)
+    # The same evidence for another image proves nothing about this one.
+    other = ("--subject", "sha256:" + "cd" * 32)
+    p, d, _ = gate(tmp_path, *base[:-2], *other, "--evidence",
+                   str(tmp_path / "verify.json"), name="other")
+    assert p.returncode == 1
+    assert conditions(d)["image signed and verified"][0] == 0
+
