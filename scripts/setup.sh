@@ -13,6 +13,7 @@ PACKAGES=(
   python3 python3-grpcio python3-protobuf python3-pytest python3-venv
   python3-yaml
   openssl curl procps bc libxml2-utils
+  groovy default-jre-headless
 )
 
 missing=()

@@ -8,3 +8,7 @@ scripts/build.sh
 (cd build && ctest --output-on-failure -j2)
 # Debian's python3 (it has python3-grpcio), whatever python3 is first in PATH.
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
+# The Jenkins library on Groovy 2.4: unit tests, then its steps end to end
+# against a real agent and dsoctl.
+DSOCTL=$PWD/build/agent/dsoctl/dsoctl DSO_AGENT_BIN=$PWD/build/agent/dso-agent \
+  jenkins-shim/test/run.sh

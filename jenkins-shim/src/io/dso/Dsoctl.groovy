@@ -1,0 +1,152 @@
+package io.dso
+
+/**
+ * How every dso step runs dsoctl from a pipeline: the agent address, a
+ * unique summary file per invocation (parallel branches never share one),
+ * the command line with each argument shell-quoted, `sh` with
+ * returnStatus so output streams into the console, the --json summary read
+ * back as plain maps, and the exit code mapped to the build result.
+ *
+ * Holds the script object (the pipeline) to call steps; keeps only plain
+ * serializable values between steps (CPS-safe on Groovy 2.4).
+ */
+class Dsoctl implements Serializable {
+  private static final long serialVersionUID = 1L
+
+  static final List FAILURE_MODES = ['FAILURE', 'UNSTABLE', 'IGNORE']
+
+  private final def script
+  private final String step
+
+  Dsoctl(def script, String step) {
+    this.script = script
+    this.step = step
+  }
+
+  /** Single-quotes a word for sh: nothing in it is expanded. */
+  @NonCPS
+  static String quote(Object word) {
+    return "'" + word.toString().replace("'", "'\\''") + "'"
+  }
+
+  /** Stops the build with a message naming the step. */
+  void fail(String message) {
+    script.error("${step}: ${message}")
+  }
+
+  /** args.agent, else env.DSO_AGENT, else '' (embedded). */
+  String agent(Map args) {
+    if (args.agent) return args.agent.toString()
+    def fromEnv = script.env?.DSO_AGENT
+    return fromEnv ? fromEnv.toString() : ''
+  }
+
+  /** A directory of its own for this invocation's summary and reports. */
+  String workDir() {
+    return ".dso/${step}-${UUID.randomUUID().toString().substring(0, 8)}"
+  }
+
+  /**
+   * Runs `dsoctl [--agent A] --json DIR/summary.json <words>`; returns the
+   * result map: outcome, exitCode, message, counts, reports, artifacts,
+   * runId, summary (the file).
+   */
+  Map run(Map args, String dir, List words, String label) {
+    List cmd = ['dsoctl']
+    String address = agent(args)
+    if (address) cmd += ['--agent', address]
+    cmd += ['--json', "${dir}/summary.json".toString()]
+    cmd += words
+    StringBuilder line = new StringBuilder()
+    for (Object w : cmd) {
+      if (line.length() > 0) line.append(' ')
+      line.append(quote(w))
+    }
+    int status = script.sh(script: "mkdir -p ${quote(dir)} && ${line}",
+                           returnStatus: true, label: label)
+    Map summary = readSummary("${dir}/summary.json".toString())
+    return [
+      outcome  : summary.outcome ?: (status == 0 ? 'SUCCEEDED' : 'ERROR'),
+      exitCode : status,
+      message  : summary.message ?: '',
+      counts   : summary.counts ?: [:],
+      reports  : summary.reports ?: [:],
+      artifacts: summary.artifacts ?: [],
+      runId    : summary.run_id ?: '',
+      summary  : "${dir}/summary.json".toString(),
+    ]
+  }
+
+  /** The --json summary as plain maps; empty when dsoctl wrote none. */
+  Map readSummary(String path) {
+    if (!script.fileExists(path)) return [:]
+    try {
+      return toPlain(script.readJSON(file: path, returnPojo: true)) as Map
+    } catch (MissingMethodException e) {
+      // pipeline-utility-steps absent: parse the text ourselves.
+      return parseJson(script.readFile(file: path))
+    }
+  }
+
+  @NonCPS
+  static Map parseJson(String text) {
+    return toPlain(new groovy.json.JsonSlurperClassic().parseText(text)) as Map
+  }
+
+  /** Plain HashMaps and ArrayLists (no LazyMap kept across steps). */
+  @NonCPS
+  static Object toPlain(Object o) {
+    if (o instanceof Map) {
+      Map out = [:]
+      o.each { k, v -> out[k.toString()] = toPlain(v) }
+      return out
+    }
+    if (o instanceof List) return o.collect { toPlain(it) }
+    return o
+  }
+
+  /**
+   * Maps dsoctl's exit code to the build: 0 fine; 1 (policy outcome) by
+   * onFailure — FAILURE stops the build, UNSTABLE marks it, IGNORE does
+   * nothing; 2 bad input and 3 agent trouble always stop it, saying so.
+   */
+  void apply(Map result, String onFailure) {
+    int code = result.exitCode as int
+    String why = result.message ?: 'no summary was written'
+    if (code == 0) return
+    if (code == 1) {
+      if (onFailure == 'FAILURE') fail(why)
+      if (onFailure == 'UNSTABLE') script.unstable("${step}: ${why}")
+      return
+    }
+    if (code == 2) fail("bad input: ${why}")
+    if (code == 3) fail("the dso agent could not be reached or failed: ${why}")
+    if (code == 130) fail('cancelled')
+    fail("dsoctl exited with ${code}: ${why}")
+  }
+
+  /** Checks args against known keys; a typo stops the build. */
+  void checkKeys(Map args, List known) {
+    for (Object k : args.keySet()) {
+      if (!known.contains(k.toString())) {
+        fail("unknown parameter '${k}' (known: ${known.join(', ')})")
+      }
+    }
+  }
+
+  String onFailure(Map args) {
+    String mode = (args.onFailure ?: 'FAILURE').toString()
+    if (!FAILURE_MODES.contains(mode)) {
+      fail("onFailure must be one of ${FAILURE_MODES.join(', ')}, not '${mode}'")
+    }
+    return mode
+  }
+
+  /** A list parameter given as a list or a comma-separated string. */
+  @NonCPS
+  static List listOf(Object value) {
+    if (value == null) return []
+    if (value instanceof Collection) return value.collect { it.toString() }
+    return value.toString().split(',').collect { it.trim() }.findAll { it }
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The steps for real: the harness runs `sh` with /bin/sh, against a real
+ * dso-agent and the real dsoctl, on a fixture project with a planted
+ * secret and a vulnerable dependency. Needs DSOCTL and DSO_AGENT_BIN (set
+ * by scripts/test.sh); skipped without them.
+ */
+class EndToEndTest {
+  static int run(File root) {
+    String dsoctl = System.getenv('DSOCTL')
+    String agentBin = System.getenv('DSO_AGENT_BIN')
+    File repo = root.parentFile
+    File tmp = File.createTempDir()
+    Process agent = null
+    try {
+      File sock = new File(tmp, 'agent.sock')
+      agent = new ProcessBuilder(agentBin, '--listen', "unix://${sock}",
+                                 '--data-dir', new File(tmp, 'data').path)
+          .redirectErrorStream(true).redirectOutput(new File(tmp, 'agent.log'))
+          .start()
+      for (int i = 0; i < 100 && !sock.exists(); i++) sleep(50)
+      assert sock.exists(), new File(tmp, 'agent.log').text
+      String address = "unix://${sock}"
+      // The advisory database: one vendored PyPA record (PyYAML).
+      Process imp = new ProcessBuilder(dsoctl, '--agent', address, 'db', 'import',
+          new File(repo, 'tests/e2e/data/osv/pypa/pyyaml/PYSEC-2021-142.yaml').path)
+          .redirectErrorStream(true).start()
+      imp.inputStream.text
+      assert imp.waitFor() == 0
+
+      File ws = new File(tmp, 'workspace')
+      new File(ws, 'app').mkdirs()
+      new File(ws, 'app/config.py').text = 'aws_key = "AKIAQYLPMN5HHHFPZAM2"\n'
+      new File(ws, 'app/requirements.txt').text = 'PyYAML==5.3.1\n'
+      PipelineHarness h = new PipelineHarness(root, ws)
+      h.extraPath = new File(dsoctl).parentFile.path
+      h.env.DSO_AGENT = address
+
+      // dsoScan finds the secret and the vulnerable PyYAML; UNSTABLE asked.
+      Map scan = h.step('dsoScan').call(path: 'app', failOn: 'HIGH',
+                                        onFailure: 'UNSTABLE', publish: true)
+      assert scan.exitCode == 1, h.log.join('\n')
+      assert scan.outcome == 'POLICY_FAILED'
+      assert scan.counts.CRITICAL == 1  // the AWS key
+      assert scan.counts.MEDIUM == 1    // PYSEC-2021-142 (no CVSS vector)
+      assert h.currentBuild.result == 'UNSTABLE'
+      String sarif = scan.reports['secrets.sarif']
+      assert new File(ws, sarif).exists()
+      assert h.log.any { it.contains('PYSEC-2021-142') }
+      assert !h.log.any { it.contains('AKIAQYLPMN5HHHFPZAM2') }  // masked
+
+      // dsoGate fails at level 4...
+      String failed = null
+      try {
+        h.step('dsoGate').call(level: 4, reports: [sarif])
+      } catch (PipelineError e) {
+        failed = e.message
+      }
+      assert failed?.startsWith('dsoGate: gate failed: level 4'), failed
+      assert h.callsOf('junit').size() == 1  // published before failing
+
+      // ...and passes at level 1 with the two findings waived.
+      Map json = new groovy.json.JsonSlurperClassic().parse(
+          new File(ws, scan.reports['secrets.json']))
+      StringBuilder w = new StringBuilder('waivers:\n')
+      for (Map f : json.findings) {
+        w << "  - fingerprint: \"${f.fingerprint}\"\n    reason: fixture\n" +
+             "    owner: ci@example.com\n    expires: 2099-12-31\n"
+      }
+      new File(ws, 'waivers.yaml').text = w.toString()
+      Map gate = h.step('dsoGate').call(level: 1, reports: [sarif],
+                                        waivers: 'waivers.yaml')
+      assert gate.exitCode == 0 && gate.outcome == 'SUCCEEDED', h.log.join('\n')
+      assert gate.counts.CRITICAL == 0
+      assert new File(ws, gate.decision).exists()
+      println 'PASS endToEnd'
+      return 0
+    } catch (Throwable t) {
+      println "FAIL endToEnd: ${t}"
+      return 1
+    } finally {
+      agent?.destroy()
+      agent?.waitFor()
+      tmp.deleteDir()
+    }
+  }
+}

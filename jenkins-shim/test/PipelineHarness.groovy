@@ -1,0 +1,116 @@
+/**
+ * A small pipeline harness: loads vars/*.groovy as Jenkins does (a script
+ * per step, src/ on the class path) and gives them the steps they call —
+ * sh, readJSON, readFile, writeFile, fileExists, withCredentials, withEnv,
+ * error (throws), unstable, junit, recordIssues, sarif, archiveArtifacts,
+ * env, currentBuild — recording every call so tests can assert on them.
+ *
+ * Two modes: `sh` answered by a closure the test gives (unit tests), or
+ * run for real with /bin/sh in a working directory (end-to-end tests), the
+ * files then being real files.
+ */
+class PipelineHarness {
+  final File root                  // the library checkout
+  final File workspace             // where sh runs and files live
+  final List<Map> calls = []       // [step: 'sh', args: ...] in order
+  final List<String> log = []      // what the build console would show
+  final Map env = [:]
+  final Map currentBuild = [result: 'SUCCESS']
+  Closure shHandler                // (Map args) -> int; null: run for real
+  String extraPath                 // put before PATH when sh runs for real
+
+  PipelineHarness(File root, File workspace) {
+    this.root = root
+    this.workspace = workspace
+  }
+
+  private File file(String path) {
+    File f = new File(path)
+    return f.absolute ? f : new File(workspace, path)
+  }
+
+  Binding binding() {
+    Binding b = new Binding()
+    b.setVariable('env', env)
+    b.setVariable('currentBuild', currentBuild)
+    b.setVariable('sh', { Map args ->
+      calls << [step: 'sh', args: args]
+      log << "+ ${args.script}".toString()
+      if (shHandler != null) return shHandler(args)
+      ProcessBuilder pb = new ProcessBuilder('sh', '-c', args.script.toString())
+          .directory(workspace).redirectErrorStream(true)
+      if (extraPath) {
+        pb.environment().put('PATH', extraPath + ':' + System.getenv('PATH'))
+      }
+      Process p = pb.start()
+      p.inputStream.eachLine { log << it }
+      return p.waitFor()
+    })
+    b.setVariable('fileExists', { String path ->
+      calls << [step: 'fileExists', args: path]
+      file(path).exists()
+    })
+    b.setVariable('readFile', { Map args ->
+      calls << [step: 'readFile', args: args]
+      file(args.file.toString()).text
+    })
+    b.setVariable('writeFile', { Map args ->
+      calls << [step: 'writeFile', args: args]
+      File f = file(args.file.toString())
+      f.parentFile?.mkdirs()
+      f.text = args.text.toString()
+    })
+    b.setVariable('readJSON', { Map args ->
+      calls << [step: 'readJSON', args: args]
+      new groovy.json.JsonSlurperClassic().parse(file(args.file.toString()))
+    })
+    b.setVariable('error', { String message ->
+      calls << [step: 'error', args: message]
+      log << "ERROR: ${message}".toString()
+      currentBuild.result = 'FAILURE'
+      throw new PipelineError(message)
+    })
+    b.setVariable('unstable', { String message ->
+      calls << [step: 'unstable', args: message]
+      log << "WARNING: ${message}".toString()
+      if (currentBuild.result == 'SUCCESS') currentBuild.result = 'UNSTABLE'
+    })
+    for (String step : ['junit', 'recordIssues', 'archiveArtifacts']) {
+      String name = step
+      b.setVariable(name, { Map args ->
+        calls << [step: name, args: args]
+        return null
+      })
+    }
+    b.setVariable('sarif', { Map args -> [tool: 'sarif'] + args })
+    b.setVariable('withEnv', { List vars, Closure body ->
+      calls << [step: 'withEnv', args: vars]
+      Map saved = new HashMap(env)
+      for (String v : vars) {
+        int eq = v.indexOf('=')
+        env[v.substring(0, eq)] = v.substring(eq + 1)
+      }
+      try { return body() } finally { env.clear(); env.putAll(saved) }
+    })
+    b.setVariable('withCredentials', { List bindings, Closure body ->
+      calls << [step: 'withCredentials', args: bindings]
+      return body()
+    })
+    return b
+  }
+
+  /** The step `name` (vars/<name>.groovy), ready to call. */
+  Script step(String name) {
+    // As Jenkins compiles library code: NonCPS imported everywhere.
+    def config = new org.codehaus.groovy.control.CompilerConfiguration()
+    config.addCompilationCustomizers(
+        new org.codehaus.groovy.control.customizers.ImportCustomizer()
+            .addImports('com.cloudbees.groovy.cps.NonCPS'))
+    GroovyClassLoader loader = new GroovyClassLoader(getClass().classLoader, config)
+    loader.addClasspath(new File(root, 'src').path)
+    Class cls = loader.parseClass(new File(root, "vars/${name}.groovy"))
+    return (Script) cls.getDeclaredConstructor(Binding).newInstance(binding())
+  }
+
+  List<Map> callsOf(String step) { calls.findAll { it.step == step } }
+}

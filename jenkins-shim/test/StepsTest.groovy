@@ -1,0 +1,167 @@
+/**
+ * Unit tests of vars/dsoScan and vars/dsoGate in the pipeline harness,
+ * with `sh` answered by the test: parameter validation, command lines and
+ * quoting, reading the summary, exit-code mapping, unique file names,
+ * publishing. Run by test/run.sh on Groovy 2.4.
+ */
+class StepsTest {
+  static File root
+  static File tmp
+
+  // A harness whose `sh` writes `summary` as dsoctl would and exits `status`.
+  static PipelineHarness harness(int status, Map summary) {
+    File ws = File.createTempFile('dso-shim', '', tmp)
+    ws.delete(); ws.mkdirs()
+    PipelineHarness h = new PipelineHarness(root, ws)
+    h.shHandler = { Map args ->
+      def m = (args.script =~ /mkdir -p '([^']+)'/)
+      assert m.find(), args.script
+      File dir = new File(ws, m.group(1))
+      dir.mkdirs()
+      if (summary != null) {
+        new File(dir, 'summary.json').text = groovy.json.JsonOutput.toJson(summary)
+      }
+      return status
+    }
+    return h
+  }
+
+  static Map summary(String outcome, int exit, Map extra = [:]) {
+    [schema: 'dso.summary/v1', outcome: outcome, exit_code: exit,
+     message: "msg ${outcome}".toString(), run_id: 'r1',
+     counts: [CRITICAL: 0, HIGH: 2, MEDIUM: 0, LOW: 0, INFO: 0],
+     reports: ['secrets.sarif': 'out/secrets.sarif'], artifacts: []] + extra
+  }
+
+  static String thrown(Closure c) {
+    try {
+      c()
+    } catch (PipelineError e) {
+      return e.message
+    }
+    return null
+  }
+
+  static void commandLineAndResult() {
+    PipelineHarness h = harness(0, summary('SUCCEEDED', 0))
+    h.env.DSO_AGENT = 'unix:///run/dso/agent.sock'
+    Map r = h.step('dsoScan').call(path: "it's \$HOME", scanners: ['secrets', 'deps'],
+                                   failOn: 'high')
+    String script = h.callsOf('sh')[0].args.script
+    assert script.contains("'dsoctl' '--agent' 'unix:///run/dso/agent.sock' '--json' '.dso/dsoScan-")
+    assert script.contains("'scan' '--path' 'it'\\''s \$HOME' '--scanners' 'secrets,deps' '--fail-on' 'HIGH'")
+    assert h.callsOf('sh')[0].args.returnStatus == true
+    assert h.callsOf('sh')[0].args.label == "dso scan it's \$HOME"
+    assert r.outcome == 'SUCCEEDED' && r.exitCode == 0 && r.runId == 'r1'
+    assert r.counts.HIGH == 2
+    assert r.reports['secrets.sarif'] == 'out/secrets.sarif'
+    assert r instanceof Map && r.counts instanceof HashMap  // plain, serializable
+    assert h.currentBuild.result == 'SUCCESS'
+  }
+
+  static void embeddedWithoutAgent() {
+    PipelineHarness h = harness(0, summary('SUCCEEDED', 0))
+    h.step('dsoScan').call()
+    String script = h.callsOf('sh')[0].args.script
+    assert !script.contains('--agent')
+    assert script.contains("'scan' '--path' '.'")
+  }
+
+  static void validation() {
+    PipelineHarness h = harness(0, summary('SUCCEEDED', 0))
+    def scan = h.step('dsoScan')
+    assert thrown { scan.call(pathh: 'x') }.startsWith("dsoScan: unknown parameter 'pathh'")
+    assert thrown { scan.call(failOn: 'SEVERE') }.contains("failOn: 'SEVERE' is not a severity")
+    assert thrown { scan.call(scanners: 'secrets,iac') }.contains("scanners: 'iac'")
+    assert thrown { scan.call(onFailure: 'MAYBE') }.contains('onFailure must be one of FAILURE, UNSTABLE, IGNORE')
+    def gate = h.step('dsoGate')
+    assert thrown { gate.call(reports: ['a.sarif']) } == 'dsoGate: level is required (1 to 4)'
+    assert thrown { gate.call(level: 5, reports: ['a.sarif']) } == "dsoGate: level '5' is not 1 to 4"
+    assert thrown { gate.call(level: 'high', reports: ['a.sarif']) } == "dsoGate: level 'high' is not 1 to 4"
+    assert thrown { gate.call(level: 2) }.contains('reports is required')
+    assert thrown { gate.call(level: 2, reports: 'a', stage: 'qa') }.contains("stage 'qa'")
+    assert thrown { gate.call(level: 2, reports: 'a', mode: 'soft') }.contains("mode 'soft'")
+    assert h.callsOf('sh').isEmpty()  // nothing ran
+  }
+
+  static void exitCodes() {
+    // 1: by onFailure.
+    PipelineHarness h = harness(1, summary('POLICY_FAILED', 1))
+    assert thrown { h.step('dsoScan').call(failOn: 'HIGH') } == 'dsoScan: msg POLICY_FAILED'
+    h = harness(1, summary('POLICY_FAILED', 1))
+    Map r = h.step('dsoScan').call(failOn: 'HIGH', onFailure: 'UNSTABLE')
+    assert r.exitCode == 1 && h.currentBuild.result == 'UNSTABLE'
+    assert h.callsOf('unstable')[0].args == 'dsoScan: msg POLICY_FAILED'
+    h = harness(1, summary('POLICY_FAILED', 1))
+    h.step('dsoScan').call(failOn: 'HIGH', onFailure: 'IGNORE')
+    assert h.currentBuild.result == 'SUCCESS'
+    // 2 and 3 always stop the build, whatever onFailure says.
+    h = harness(2, summary('ERROR', 2, [message: "--path 'x' is not a directory"]))
+    assert thrown { h.step('dsoScan').call(onFailure: 'IGNORE') } ==
+        "dsoScan: bad input: --path 'x' is not a directory"
+    h = harness(3, null)  // no summary at all
+    assert thrown { h.step('dsoScan').call() } ==
+        'dsoScan: the dso agent could not be reached or failed: no summary was written'
+  }
+
+  static void uniqueDirsAndPublishing() {
+    PipelineHarness h = harness(0, summary('SUCCEEDED', 0))
+    def scan = h.step('dsoScan')
+    scan.call(publish: true, archive: true)
+    scan.call(publish: true)
+    List dirs = h.callsOf('sh').collect { (it.args.script =~ /mkdir -p '([^']+)'/)[0][1] }
+    assert dirs.size() == 2 && dirs[0] != dirs[1]
+    List ids = h.callsOf('recordIssues').collect { it.args.tools[0].id }
+    assert ids.size() == 2 && ids[0] != ids[1]
+    assert h.callsOf('recordIssues')[0].args.tools[0].pattern == 'out/secrets.sarif'
+    assert h.callsOf('archiveArtifacts').size() == 1
+  }
+
+  static void gateCommandAndJunit() {
+    PipelineHarness h = harness(0, summary('SUCCEEDED', 0,
+        [reports: ['gate.json': 'g/gate.json', 'gate-junit.xml': 'g/gate-junit.xml']]))
+    Map r = h.step('dsoGate').call(level: '3', reports: 'a.sarif, b.json',
+                                   policy: 'policy.yaml', mode: 'warn',
+                                   evidence: ['v.json'], subject: 'sha256:ab')
+    String script = h.callsOf('sh')[0].args.script
+    assert script.contains("'gate' '--level' '3' '--stage' 'source' '--mode' 'warn' " +
+                           "'--report' 'a.sarif' '--report' 'b.json' '--policy' 'policy.yaml' " +
+                           "'--evidence' 'v.json' '--subject' 'sha256:ab'")
+    assert h.callsOf('junit')[0].args.testResults == 'g/gate-junit.xml'
+    assert r.decision == 'g/gate.json'
+    h = harness(0, summary('SUCCEEDED', 0, [reports: ['gate-junit.xml': 'j.xml']]))
+    h.step('dsoGate').call(level: 1, reports: ['a'], junit: false)
+    assert h.callsOf('junit').isEmpty()
+  }
+
+  static void readJsonFallback() {
+    // Without pipeline-utility-steps (no readJSON), the summary is parsed
+    // from readFile.
+    PipelineHarness h = harness(0, summary('SUCCEEDED', 0))
+    Script scan = h.step('dsoScan')
+    scan.binding.variables.remove('readJSON')
+    Map r = scan.call()
+    assert r.counts.HIGH == 2
+    assert h.callsOf('readFile').size() == 1
+  }
+
+  static int run(File rootDir) {
+    root = rootDir
+    tmp = File.createTempDir()
+    int failed = 0
+    List names = ['commandLineAndResult', 'embeddedWithoutAgent', 'validation',
+                  'exitCodes', 'uniqueDirsAndPublishing', 'gateCommandAndJunit',
+                  'readJsonFallback']
+    for (String name : names) {
+      try {
+        StepsTest."$name"()
+        println "PASS ${name}"
+      } catch (Throwable t) {
+        failed++
+        println "FAIL ${name}: ${t}"
+      }
+    }
+    tmp.deleteDir()
+    return failed
+  }
+}
