@@ -143,6 +143,12 @@ class StepsTest {
     Map r = scan.call()
     assert r.counts.HIGH == 2
     assert h.callsOf('readFile').size() == 1
+    // Jenkins says so with a NoSuchMethodError.
+    scan.binding.setVariable('readJSON', { Map a ->
+      throw new NoSuchMethodError("No such DSL method 'readJSON' found")
+    })
+    assert scan.call().counts.HIGH == 2
+    assert h.callsOf('readFile').size() == 2
   }
 
   static int run(File rootDir) {

@@ -82,8 +82,9 @@ class Dsoctl implements Serializable {
     if (!script.fileExists(path)) return [:]
     try {
       return toPlain(script.readJSON(file: path, returnPojo: true)) as Map
-    } catch (MissingMethodException e) {
-      // pipeline-utility-steps absent: parse the text ourselves.
+    } catch (MissingMethodException | NoSuchMethodError e) {
+      // pipeline-utility-steps absent (Jenkins: "No such DSL method
+      // 'readJSON'", a NoSuchMethodError): parse the text ourselves.
       return parseJson(script.readFile(file: path))
     }
   }
