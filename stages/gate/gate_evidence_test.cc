@@ -108,7 +108,9 @@ TEST(EvidenceTest, FinalGateNeedsEvidenceForTheSubject) {
   GateDecision other = Decide(policy, req, in, {}, {});
   EXPECT_FALSE(other.pass);
   for (const auto& c : other.conditions) {
-    if (c.name == "image signed and verified") EXPECT_EQ(c.actual, 0);
+    if (c.name == "image signed and verified") {
+      EXPECT_EQ(c.actual, 0);
+    }
   }
 }
 
