@@ -58,10 +58,12 @@ absl::StatusOr<std::string> ReadInput(StepContext& context,
   return *std::move(text);
 }
 
-std::string NameOf(const dso::v1::GateParams& p, int i) {
-  return i < p.report_names_size() && !p.report_names(i).empty()
-             ? p.report_names(i)
-             : absl::StrCat("report ", i + 1);
+// The client's name for input i, else "<what> <i+1>".
+std::string NameAt(const google::protobuf::RepeatedPtrField<std::string>& names,
+                   int i, absl::string_view what) {
+  return i < names.size() && !names.Get(i).empty()
+             ? names.Get(i)
+             : absl::StrCat(what, " ", i + 1);
 }
 
 absl::StatusOr<GateDecision> Judge(const dso::v1::GateParams& p,
@@ -91,7 +93,7 @@ absl::StatusOr<GateDecision> Judge(const dso::v1::GateParams& p,
     request.have_baseline = true;
   }
   for (int i = 0; i < p.reports_size(); ++i) {
-    std::string name = NameOf(p, i);
+    std::string name = NameAt(p.report_names(), i, "report");
     ASSIGN_OR_RETURN(std::string text, ReadInput(context, p.reports(i), name));
     texts.push_back({std::move(name), std::move(text)});
   }
@@ -106,9 +108,7 @@ absl::StatusOr<GateDecision> Judge(const dso::v1::GateParams& p,
   GateInputs inputs;
   MergeReports(std::move(parsed), &inputs);
   for (int i = 0; i < p.evidence_size(); ++i) {
-    std::string name = i < p.evidence_names_size()
-                           ? p.evidence_names(i)
-                           : absl::StrCat("evidence ", i + 1);
+    std::string name = NameAt(p.evidence_names(), i, "evidence");
     ASSIGN_OR_RETURN(std::string text, ReadInput(context, p.evidence(i), name));
     RETURN_IF_ERROR(AddEvidence(text, name, &inputs.evidence));
   }
