@@ -73,6 +73,48 @@ class EndToEndTest {
       assert gate.counts.CRITICAL == 0
       assert new File(ws, gate.decision).exists()
       println 'PASS endToEnd'
+
+      // pipelines/Jenkinsfile.minimal, run as Jenkins would, each build in
+      // a fresh workspace holding the fixture project: the gate stops the
+      // build on the secret; with the repository's own policy waiving both
+      // findings, the build passes. (A workspace kept between builds would
+      // also hold earlier builds' .dso/ outputs, which a scan of '.' reads:
+      // see jenkins-shim/README.md.)
+      File jf = new File(repo, 'pipelines/Jenkinsfile.minimal')
+      ws = new File(tmp, 'build1')
+      new File(ws, 'app').mkdirs()
+      new File(ws, 'app/config.py').text = 'aws_key = "AKIAQYLPMN5HHHFPZAM2"\n'
+      new File(ws, 'app/requirements.txt').text = 'PyYAML==5.3.1\n'
+      PipelineHarness p1 = new PipelineHarness(root, ws)
+      p1.extraPath = h.extraPath
+      p1.env.DSO_AGENT = address
+      String r1 = p1.runJenkinsfile(jf)
+      assert r1 == 'FAILURE', p1.log.join('\n')
+      assert p1.stagesRun == ['Scan', 'Gate']
+      assert p1.callsOf('junit').size() == 1
+      assert p1.callsOf('recordIssues').size() == 1
+      assert p1.log.any { it.contains('dso found 1 critical') }
+      ws = new File(tmp, 'build2')
+      new File(ws, 'app').mkdirs()
+      new File(ws, 'app/config.py').text = 'aws_key = "AKIAQYLPMN5HHHFPZAM2"\n'
+      new File(ws, 'app/requirements.txt').text = 'PyYAML==5.3.1\n'
+      new File(ws, '.dso-policy.yaml').text = """waivers:
+  - rule: aws-access-key-id
+    path: "app/*"
+    reason: a revoked key kept as a test fixture
+    owner: ci@example.com
+    expires: 2099-12-31
+  - advisory: PYSEC-2021-142
+    reason: PyYAML loads only trusted files here
+    owner: ci@example.com
+    expires: 2099-12-31
+"""
+      PipelineHarness p2 = new PipelineHarness(root, ws)
+      p2.extraPath = h.extraPath
+      p2.env.DSO_AGENT = address
+      String r2 = p2.runJenkinsfile(jf)
+      assert r2 == 'SUCCESS', p2.log.join('\n')
+      println 'PASS jenkinsfileMinimal'
       return 0
     } catch (Throwable t) {
       println "FAIL endToEnd: ${t}"

@@ -99,17 +99,87 @@ class PipelineHarness {
     return b
   }
 
-  /** The step `name` (vars/<name>.groovy), ready to call. */
-  Script step(String name) {
-    // As Jenkins compiles library code: NonCPS imported everywhere.
+  // As Jenkins compiles library code and Jenkinsfiles: NonCPS and Library
+  // imported everywhere, src/ on the class path.
+  private GroovyClassLoader loader() {
     def config = new org.codehaus.groovy.control.CompilerConfiguration()
     config.addCompilationCustomizers(
         new org.codehaus.groovy.control.customizers.ImportCustomizer()
-            .addImports('com.cloudbees.groovy.cps.NonCPS'))
+            .addImports('com.cloudbees.groovy.cps.NonCPS',
+                        'org.jenkinsci.plugins.workflow.libs.Library'))
     GroovyClassLoader loader = new GroovyClassLoader(getClass().classLoader, config)
     loader.addClasspath(new File(root, 'src').path)
-    Class cls = loader.parseClass(new File(root, "vars/${name}.groovy"))
+    return loader
+  }
+
+  /** The step `name` (vars/<name>.groovy), ready to call. */
+  Script step(String name) {
+    Class cls = loader().parseClass(new File(root, "vars/${name}.groovy"))
     return (Script) cls.getDeclaredConstructor(Binding).newInstance(binding())
+  }
+
+  /**
+   * Runs a declarative Jenkinsfile: `environment` into env, then each
+   * stage's `steps` (and `script` blocks) in order with the library's steps
+   * callable by name; a failed stage skips the rest; `post` conditions
+   * (always, success, unstable, failure) at the end. Returns the build
+   * result; stage names run go to `stagesRun`.
+   */
+  final List<String> stagesRun = []
+
+  String runJenkinsfile(File jenkinsfile) {
+    Binding b = binding()
+    for (File f : new File(root, 'vars').listFiles()) {
+      if (!f.name.endsWith('.groovy')) continue
+      String name = f.name - '.groovy'
+      b.setVariable(name, { Map args = [:] -> step(name).call(args) })
+    }
+    b.setVariable('_', null)
+    b.setVariable('echo', { String m -> calls << [step: 'echo', args: m]; log << m })
+    boolean failed = false
+    Closure run = { Closure c, Object delegate = null ->
+      if (delegate != null) {
+        c.delegate = delegate
+        c.resolveStrategy = Closure.DELEGATE_FIRST
+      }
+      c()
+    }
+    b.setVariable('pipeline', { Closure c -> run(c) })
+    b.setVariable('agent', { Object spec -> calls << [step: 'agent', args: spec] })
+    b.setVariable('label', { String l -> [label: l] })
+    b.setVariable('environment', { Closure c ->
+      Map vars = [:]
+      run(c, vars)
+      vars.each { k, v -> env[k.toString()] = v?.toString() }
+    })
+    b.setVariable('stages', { Closure c -> run(c) })
+    b.setVariable('stage', { String name, Closure c ->
+      if (failed) return
+      stagesRun << name
+      try {
+        run(c)
+      } catch (PipelineError e) {
+        failed = true
+      }
+    })
+    b.setVariable('steps', { Closure c -> run(c) })
+    b.setVariable('script', { Closure c -> run(c) })
+    b.setVariable('post', { Closure c ->
+      Map conditions = [:]
+      run(c, [always: { Closure x -> conditions.always = x },
+              success: { Closure x -> conditions.success = x },
+              unstable: { Closure x -> conditions.unstable = x },
+              failure: { Closure x -> conditions.failure = x }])
+      String r = currentBuild.result
+      if (r == 'SUCCESS' && conditions.success) conditions.success()
+      if (r == 'UNSTABLE' && conditions.unstable) conditions.unstable()
+      if (r == 'FAILURE' && conditions.failure) conditions.failure()
+      if (conditions.always) conditions.always()
+    })
+    Class cls = loader().parseClass(jenkinsfile)
+    Script s = (Script) cls.getDeclaredConstructor(Binding).newInstance(b)
+    s.run()
+    return currentBuild.result
   }
 
   List<Map> callsOf(String step) { calls.findAll { it.step == step } }
