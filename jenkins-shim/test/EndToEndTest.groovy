@@ -44,7 +44,9 @@ class EndToEndTest {
       assert scan.counts.MEDIUM == 1    // PYSEC-2021-142 (no CVSS vector)
       assert h.currentBuild.result == 'UNSTABLE'
       String sarif = scan.reports['secrets.sarif']
-      assert new File(ws, sarif).exists()
+      assert sarif.startsWith(ws.path + '@tmp/')  // outside the workspace
+      assert new File(sarif).exists()
+      assert !new File(ws, '.dso-publish').list()  // staged copies removed
       assert h.log.any { it.contains('PYSEC-2021-142') }
       assert !h.log.any { it.contains('AKIAQYLPMN5HHHFPZAM2') }  // masked
 
@@ -60,7 +62,7 @@ class EndToEndTest {
 
       // ...and passes at level 1 with the two findings waived.
       Map json = new groovy.json.JsonSlurperClassic().parse(
-          new File(ws, scan.reports['secrets.json']))
+          new File(scan.reports['secrets.json']))
       StringBuilder w = new StringBuilder('waivers:\n')
       for (Map f : json.findings) {
         w << "  - fingerprint: \"${f.fingerprint}\"\n    reason: fixture\n" +
@@ -71,15 +73,14 @@ class EndToEndTest {
                                         waivers: 'waivers.yaml')
       assert gate.exitCode == 0 && gate.outcome == 'SUCCEEDED', h.log.join('\n')
       assert gate.counts.CRITICAL == 0
-      assert new File(ws, gate.decision).exists()
+      assert new File(gate.decision).exists()
       println 'PASS endToEnd'
 
-      // pipelines/Jenkinsfile.minimal, run as Jenkins would, each build in
-      // a fresh workspace holding the fixture project: the gate stops the
-      // build on the secret; with the repository's own policy waiving both
-      // findings, the build passes. (A workspace kept between builds would
-      // also hold earlier builds' .dso/ outputs, which a scan of '.' reads:
-      // see jenkins-shim/README.md.)
+      // pipelines/Jenkinsfile.minimal, run as Jenkins would, twice in one
+      // workspace kept between builds: the gate stops the first build on
+      // the secret; with the repository's own policy waiving both findings
+      // the second passes — its scan of '.' does not read the first
+      // build's outputs, which live in <workspace>@tmp.
       File jf = new File(repo, 'pipelines/Jenkinsfile.minimal')
       ws = new File(tmp, 'build1')
       new File(ws, 'app').mkdirs()
@@ -94,10 +95,6 @@ class EndToEndTest {
       assert p1.callsOf('junit').size() == 1
       assert p1.callsOf('recordIssues').size() == 1
       assert p1.log.any { it.contains('dso found 1 critical') }
-      ws = new File(tmp, 'build2')
-      new File(ws, 'app').mkdirs()
-      new File(ws, 'app/config.py').text = 'aws_key = "AKIAQYLPMN5HHHFPZAM2"\n'
-      new File(ws, 'app/requirements.txt').text = 'PyYAML==5.3.1\n'
       new File(ws, '.dso-policy.yaml').text = """waivers:
   - rule: aws-access-key-id
     path: "app/*"

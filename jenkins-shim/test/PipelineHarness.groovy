@@ -1,7 +1,7 @@
 /**
  * A small pipeline harness: loads vars/*.groovy as Jenkins does (a script
  * per step, src/ on the class path) and gives them the steps they call —
- * sh, readJSON, readFile, writeFile, fileExists, withCredentials, withEnv,
+ * sh, pwd, readJSON, readFile, writeFile, fileExists, withCredentials, withEnv,
  * error (throws), unstable, junit, recordIssues, sarif, archiveArtifacts,
  * env, currentBuild — recording every call so tests can assert on them.
  *
@@ -45,6 +45,9 @@ class PipelineHarness {
       Process p = pb.start()
       p.inputStream.eachLine { log << it }
       return p.waitFor()
+    })
+    b.setVariable('pwd', { Map args = [:] ->
+      args?.tmp ? workspace.path + '@tmp' : workspace.path
     })
     b.setVariable('fileExists', { String path ->
       calls << [step: 'fileExists', args: path]

@@ -14,9 +14,10 @@ class StepsTest {
     ws.delete(); ws.mkdirs()
     PipelineHarness h = new PipelineHarness(root, ws)
     h.shHandler = { Map args ->
+      if (!args.script.contains("'dsoctl'")) return 0  // staging copies
       def m = (args.script =~ /mkdir -p '([^']+)'/)
       assert m.find(), args.script
-      File dir = new File(ws, m.group(1))
+      File dir = new File(m.group(1))
       dir.mkdirs()
       if (summary != null) {
         new File(dir, 'summary.json').text = groovy.json.JsonOutput.toJson(summary)
@@ -48,7 +49,7 @@ class StepsTest {
     Map r = h.step('dsoScan').call(path: "it's \$HOME", scanners: ['secrets', 'deps'],
                                    failOn: 'high')
     String script = h.callsOf('sh')[0].args.script
-    assert script.contains("'dsoctl' '--agent' 'unix:///run/dso/agent.sock' '--json' '.dso/dsoScan-")
+    assert script.contains("'dsoctl' '--agent' 'unix:///run/dso/agent.sock' '--json' '${h.workspace.path}@tmp/dso/dsoScan-")
     assert script.contains("'scan' '--path' 'it'\\''s \$HOME' '--scanners' 'secrets,deps' '--fail-on' 'HIGH'")
     assert h.callsOf('sh')[0].args.returnStatus == true
     assert h.callsOf('sh')[0].args.label == "dso scan it's \$HOME"
@@ -109,11 +110,16 @@ class StepsTest {
     def scan = h.step('dsoScan')
     scan.call(publish: true, archive: true)
     scan.call(publish: true)
-    List dirs = h.callsOf('sh').collect { (it.args.script =~ /mkdir -p '([^']+)'/)[0][1] }
+    List runs = h.callsOf('sh').findAll { it.args.script.contains("'dsoctl'") }
+    List dirs = runs.collect { (it.args.script =~ /mkdir -p '([^']+)'/)[0][1] }
     assert dirs.size() == 2 && dirs[0] != dirs[1]
+    assert dirs.every { it.startsWith(h.workspace.path + '@tmp/dso/') }  // outside the tree
     List ids = h.callsOf('recordIssues').collect { it.args.tools[0].id }
     assert ids.size() == 2 && ids[0] != ids[1]
-    assert h.callsOf('recordIssues')[0].args.tools[0].pattern == 'out/secrets.sarif'
+    String pattern = h.callsOf('recordIssues')[0].args.tools[0].pattern
+    assert pattern ==~ /\.dso-publish\/[0-9a-f]{8}\/secrets\.sarif/
+    assert h.callsOf('sh').any { it.args.script.contains("cp 'out/secrets.sarif' '${pattern}'") }
+    assert h.callsOf('sh').any { it.args.script.startsWith("rm -rf '.dso-publish/") }
     assert h.callsOf('archiveArtifacts').size() == 1
   }
 
@@ -127,7 +133,7 @@ class StepsTest {
     assert script.contains("'gate' '--level' '3' '--stage' 'source' '--mode' 'warn' " +
                            "'--report' 'a.sarif' '--report' 'b.json' '--policy' 'policy.yaml' " +
                            "'--evidence' 'v.json' '--subject' 'sha256:ab'")
-    assert h.callsOf('junit')[0].args.testResults == 'g/gate-junit.xml'
+    assert h.callsOf('junit')[0].args.testResults ==~ /\.dso-publish\/[0-9a-f]{8}\/gate-junit\.xml/
     assert r.decision == 'g/gate.json'
     h = harness(0, summary('SUCCEEDED', 0, [reports: ['gate-junit.xml': 'j.xml']]))
     h.step('dsoGate').call(level: 1, reports: ['a'], junit: false)

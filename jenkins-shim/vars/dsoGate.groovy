@@ -44,13 +44,19 @@ def call(Map args = [:]) {
   Map result = dso.run(args, dir, words,
                        (args.label ?: "dso gate, level ${level}, ${stage}").toString())
   result.decision = result.reports['gate.json'] ?: ''
+  boolean staged = false
   if (args.junit != false && result.reports['gate-junit.xml']) {
-    junit(testResults: result.reports['gate-junit.xml'], allowEmptyResults: true)
+    String junitCopy = dso.stage(result.reports['gate-junit.xml'])
+    staged = true
+    junit(testResults: junitCopy, allowEmptyResults: true)
   }
   if (args.archive && result.reports) {
-    archiveArtifacts(artifacts: result.reports.values().join(','),
-                     allowEmptyArchive: true)
+    List copies = []
+    for (String r : result.reports.values()) copies << dso.stage(r)
+    staged = true
+    archiveArtifacts(artifacts: copies.join(','), allowEmptyArchive: true)
   }
+  if (staged) dso.unstage()
   dso.apply(result, onFailure)
   return result
 }

@@ -37,15 +37,20 @@ def call(Map args = [:]) {
   if (args.sbom) words += ['--sbom', "${dir}/sbom.cdx.json".toString()]
   Map result = dso.run(args, dir, words,
                        (args.label ?: "dso scan ${path}").toString())
+  boolean staged = false
   if (args.publish && result.reports['secrets.sarif']) {
-    recordIssues(tools: [sarif(pattern: result.reports['secrets.sarif'],
-                               id: "dso-${dir.tokenize('/').last()}",
+    String sarifCopy = dso.stage(result.reports['secrets.sarif'])
+    staged = true
+    recordIssues(tools: [sarif(pattern: sarifCopy, id: dso.publishId(),
                                name: 'dso')])
   }
   if (args.archive && result.reports) {
-    archiveArtifacts(artifacts: result.reports.values().join(','),
-                     allowEmptyArchive: true)
+    List copies = []
+    for (String r : result.reports.values()) copies << dso.stage(r)
+    staged = true
+    archiveArtifacts(artifacts: copies.join(','), allowEmptyArchive: true)
   }
+  if (staged) dso.unstage()
   dso.apply(result, onFailure)
   return result
 }

@@ -2,7 +2,9 @@ package io.dso
 
 /**
  * How every dso step runs dsoctl from a pipeline: the agent address, a
- * unique summary file per invocation (parallel branches never share one),
+ * directory of its own per invocation outside the workspace (parallel
+ * branches never share one, and a scan of the workspace never reads
+ * earlier outputs),
  * the command line with each argument shell-quoted, `sh` with
  * returnStatus so output streams into the console, the --json summary read
  * back as plain maps, and the exit code mapped to the build result.
@@ -41,9 +43,37 @@ class Dsoctl implements Serializable {
     return fromEnv ? fromEnv.toString() : ''
   }
 
-  /** A directory of its own for this invocation's summary and reports. */
+  private String id = UUID.randomUUID().toString().substring(0, 8)
+
+  /**
+   * This invocation's directory for the summary and reports: under the
+   * workspace's temporary directory (`<workspace>@tmp`), not in the tree a
+   * scan reads.
+   */
   String workDir() {
-    return ".dso/${step}-${UUID.randomUUID().toString().substring(0, 8)}"
+    return "${script.pwd(tmp: true)}/dso/${step}-${id}".toString()
+  }
+
+  /** A unique id for publishers (Warnings NG tool ids). */
+  String publishId() {
+    return "dso-${step}-${id}".toString()
+  }
+
+  /**
+   * Publishers and archiveArtifacts read workspace-relative paths: copies
+   * `path` to `.dso-publish/<id>/` in the workspace and returns that path;
+   * unstage() removes the copies once published.
+   */
+  String stage(String path) {
+    String dest = ".dso-publish/${id}/${path.tokenize('/').last()}".toString()
+    script.sh(script: "mkdir -p ${quote(".dso-publish/${id}")} && cp ${quote(path)} ${quote(dest)}",
+              label: 'dso: stage a report for publishing')
+    return dest
+  }
+
+  void unstage() {
+    script.sh(script: "rm -rf ${quote(".dso-publish/${id}")}",
+              label: 'dso: remove staged reports')
   }
 
   /**
