@@ -210,6 +210,7 @@ absl::StatusOr<ScannerOutput> ScanDeps(const dso::v1::ScanParams& p,
     dso::v1::Event e;
     auto* pr = e.mutable_progress();
     pr->set_phase("deps");
+    pr->set_unit("packages");
     pr->set_done(inv->inventory.packages.size());
     pr->set_findings(match.findings.size());
     context.Emit(std::move(e));
