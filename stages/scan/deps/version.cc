@@ -48,6 +48,8 @@ absl::StatusOr<int> CompareVersions(VersionScheme scheme, absl::string_view a,
   return absl::InternalError("unknown version scheme");
 }
 
+int Sign(int c) { return c < 0 ? -1 : c > 0 ? 1 : 0; }
+
 bool IsDigits(absl::string_view s) {
   for (char c : s) {
     if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
@@ -59,21 +61,18 @@ int CompareDigits(absl::string_view a, absl::string_view b) {
   while (a.size() > 1 && a[0] == '0') a.remove_prefix(1);
   while (b.size() > 1 && b[0] == '0') b.remove_prefix(1);
   if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
-  int c = a.compare(b);
-  return c < 0 ? -1 : c > 0 ? 1 : 0;
+  return Sign(a.compare(b));
 }
 
 int ComparePrerelease(absl::Span<const absl::string_view> a,
-                      absl::Span<const absl::string_view> b,
-                      bool ignore_case) {
+                      absl::Span<const absl::string_view> b, bool ignore_case) {
   if (a.empty() || b.empty()) {
     return a.empty() == b.empty() ? 0 : a.empty() ? 1 : -1;
   }
   auto text = [ignore_case](absl::string_view x, absl::string_view y) {
-    int c = ignore_case ? absl::AsciiStrToLower(x).compare(
-                              absl::AsciiStrToLower(y))
-                        : x.compare(y);
-    return c < 0 ? -1 : c > 0 ? 1 : 0;
+    return Sign(ignore_case
+                    ? absl::AsciiStrToLower(x).compare(absl::AsciiStrToLower(y))
+                    : x.compare(y));
   };
   for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
     bool na = IsDigits(a[i]), nb = IsDigits(b[i]);

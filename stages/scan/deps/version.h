@@ -46,8 +46,10 @@ absl::StatusOr<int> ComparePackagist(absl::string_view a, absl::string_view b);
 
 // Helpers the schemes share. IsDigits: non-empty and only ASCII digits.
 // CompareDigits: two digit strings of any length by value, -1, 0 or 1.
+// Sign: -1, 0 or 1 as c is negative, zero or positive.
 bool IsDigits(absl::string_view s);
 int CompareDigits(absl::string_view a, absl::string_view b);
+int Sign(int c);
 // SemVer's pre-release precedence, shared with NuGet: an empty list (a
 // release) after any pre-release; identifiers pairwise, numeric ones by
 // value and before others, others as text (NuGet: ignoring case); a

@@ -105,8 +105,7 @@ int CompareSame(const Token& a, const Token& b) {
   switch (a.kind) {
     case kDigit:
       if (!a.first && (a.digits[0] == '0' || b.digits[0] == '0')) {
-        int c = a.digits.compare(b.digits);
-        return c < 0 ? -1 : c > 0 ? 1 : 0;
+        return Sign(a.digits.compare(b.digits));
       }
       return CompareDigits(a.digits, b.digits);
     case kSuffixNumber:

@@ -42,8 +42,7 @@ int CompareQualifiers(const std::string& a, const std::string& b) {
   int ra = QualifierRank(a), rb = QualifierRank(b);
   if (ra != rb) return ra < rb ? -1 : 1;
   if (ra < 7) return 0;
-  int c = a.compare(b);
-  return c < 0 ? -1 : c > 0 ? 1 : 0;
+  return Sign(a.compare(b));
 }
 
 void AddToken(char sep, std::string piece, bool followed_by_digit,

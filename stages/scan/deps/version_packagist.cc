@@ -59,8 +59,6 @@ int SpecialForm(absl::string_view word) {
   return -1;
 }
 
-int Sign(int c) { return c < 0 ? -1 : c > 0 ? 1 : 0; }
-
 int ComparePart(absl::string_view a, absl::string_view b) {
   bool na = !a.empty() && IsDigit(a[0]), nb = !b.empty() && IsDigit(b[0]);
   if (na && nb) return CompareDigits(a, b);

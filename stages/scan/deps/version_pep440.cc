@@ -172,8 +172,6 @@ absl::StatusOr<Pep440> Parse(absl::string_view in) {
   return v;
 }
 
-int Sign(int c) { return c < 0 ? -1 : c > 0 ? 1 : 0; }
-
 // (rank, number): rank orders "missing" below or above any number.
 int CompareRanked(int rank_a, absl::string_view a, int rank_b,
                   absl::string_view b) {

@@ -58,7 +58,6 @@ absl::StatusOr<Semver> Parse(absl::string_view s) {
   return v;
 }
 
-
 }  // namespace
 
 absl::StatusOr<int> CompareSemver(absl::string_view a, absl::string_view b) {
