@@ -44,19 +44,12 @@ def call(Map args = [:]) {
   Map result = dso.run(args, dir, words,
                        (args.label ?: "dso gate, level ${level}, ${stage}").toString())
   result.decision = result.reports['gate.json'] ?: ''
-  boolean staged = false
   if (args.junit != false && result.reports['gate-junit.xml']) {
     String junitCopy = dso.stage(result.reports['gate-junit.xml'])
-    staged = true
     junit(testResults: junitCopy, allowEmptyResults: true)
   }
-  if (args.archive && result.reports) {
-    List copies = []
-    for (String r : result.reports.values()) copies << dso.stage(r)
-    staged = true
-    archiveArtifacts(artifacts: copies.join(','), allowEmptyArchive: true)
-  }
-  if (staged) dso.unstage()
+  if (args.archive) dso.archive(result.reports)
+  dso.unstage()
   dso.apply(result, onFailure)
   return result
 }

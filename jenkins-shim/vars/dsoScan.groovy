@@ -37,20 +37,13 @@ def call(Map args = [:]) {
   if (args.sbom) words += ['--sbom', "${dir}/sbom.cdx.json".toString()]
   Map result = dso.run(args, dir, words,
                        (args.label ?: "dso scan ${path}").toString())
-  boolean staged = false
   if (args.publish && result.reports['secrets.sarif']) {
     String sarifCopy = dso.stage(result.reports['secrets.sarif'])
-    staged = true
     recordIssues(tools: [sarif(pattern: sarifCopy, id: dso.publishId(),
                                name: 'dso')])
   }
-  if (args.archive && result.reports) {
-    List copies = []
-    for (String r : result.reports.values()) copies << dso.stage(r)
-    staged = true
-    archiveArtifacts(artifacts: copies.join(','), allowEmptyArchive: true)
-  }
-  if (staged) dso.unstage()
+  if (args.archive) dso.archive(result.reports)
+  dso.unstage()
   dso.apply(result, onFailure)
   return result
 }

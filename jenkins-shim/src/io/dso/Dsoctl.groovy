@@ -44,6 +44,7 @@ class Dsoctl implements Serializable {
   }
 
   private String id = UUID.randomUUID().toString().substring(0, 8)
+  private boolean staged = false  // copies in .dso-publish/<id>/ to remove
 
   /**
    * This invocation's directory for the summary and reports: under the
@@ -68,12 +69,24 @@ class Dsoctl implements Serializable {
     String dest = ".dso-publish/${id}/${path.tokenize('/').last()}".toString()
     script.sh(script: "mkdir -p ${quote(".dso-publish/${id}")} && cp ${quote(path)} ${quote(dest)}",
               label: 'dso: stage a report for publishing')
+    staged = true
     return dest
   }
 
+  /** archiveArtifacts of every report, when there are any. */
+  void archive(Map reports) {
+    if (!reports) return
+    List copies = []
+    for (Object r : reports.values()) copies << stage(r.toString())
+    script.archiveArtifacts(artifacts: copies.join(','), allowEmptyArchive: true)
+  }
+
+  /** Removes what stage() copied, if anything. */
   void unstage() {
+    if (!staged) return
     script.sh(script: "rm -rf ${quote(".dso-publish/${id}")}",
               label: 'dso: remove staged reports')
+    staged = false
   }
 
   /**
