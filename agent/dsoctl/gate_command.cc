@@ -23,19 +23,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-absl::StatusOr<std::string> ReadOption(const std::string& flag,
-                                       const std::string& path) {
+// A file the gate reads, sent to the agent (in place or as a tar).
+absl::StatusOr<dso::v1::Input> FileInput(AgentConnection& conn,
+                                         const std::string& flag,
+                                         const std::string& path) {
   std::error_code ec;
-  if (fs::is_directory(path, ec)) {
+  if (!fs::is_regular_file(path, ec)) {
     return absl::InvalidArgumentError(
-        absl::StrCat(flag, " '", path, "' is a directory, not a file"));
+        absl::StrCat(flag, " '", path, "' is not a file"));
   }
-  auto text = ReadFile(path);
-  if (!text.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        flag, " '", path, "' cannot be read: ", text.status().message()));
-  }
-  return text;
+  return PrepareInput(conn, path);
 }
 
 absl::Status BuildParams(const GateOptions& o, dso::v1::GateParams* p) {
@@ -44,14 +41,14 @@ absl::Status BuildParams(const GateOptions& o, dso::v1::GateParams* p) {
   p->set_warn(o.mode == "warn");
   p->set_date(o.date);
   if (!o.policy.empty()) {
-    ASSIGN_OR_RETURN(std::string text, ReadOption("--policy", o.policy));
+    ASSIGN_OR_RETURN(std::string text, ReadOptionFile("--policy", o.policy));
     RETURN_IF_ERROR(ParsePolicy(text, o.policy).status());
     RETURN_IF_ERROR(ParseWaivers(text, o.policy, true).status());
     p->set_policy_yaml(text);
     p->set_policy_name(o.policy);
   }
   if (!o.waivers.empty()) {
-    ASSIGN_OR_RETURN(std::string text, ReadOption("--waivers", o.waivers));
+    ASSIGN_OR_RETURN(std::string text, ReadOptionFile("--waivers", o.waivers));
     RETURN_IF_ERROR(ParseWaivers(text, o.waivers).status());
     p->set_waivers_yaml(text);
     p->set_waivers_name(o.waivers);
@@ -89,38 +86,20 @@ int CmdGate(const GlobalOptions& g, const GateOptions& o) {
   auto conn = AgentConnection::Open(g.connection);
   if (!conn.ok()) return Fail(g, "gate", conn.status());
   for (const std::string& path : reports) {
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) {
-      return Fail(g, "gate",
-                  absl::InvalidArgumentError(
-                      absl::StrCat("--report '", path, "' is not a file")));
-    }
-    auto input = PrepareInput(**conn, path);
+    auto input = FileInput(**conn, "--report", path);
     if (!input.ok()) return Fail(g, "gate", input.status());
     *p->add_reports() = *std::move(input);
     p->add_report_names(path);
   }
   for (const std::string& path : o.evidence) {
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) {
-      return Fail(g, "gate",
-                  absl::InvalidArgumentError(
-                      absl::StrCat("--evidence '", path, "' is not a file")));
-    }
-    auto input = PrepareInput(**conn, path);
+    auto input = FileInput(**conn, "--evidence", path);
     if (!input.ok()) return Fail(g, "gate", input.status());
     *p->add_evidence() = *std::move(input);
     p->add_evidence_names(path);
   }
   p->set_subject(o.subject);
   if (!o.baseline.empty()) {
-    std::error_code ec;
-    if (!fs::is_regular_file(o.baseline, ec)) {
-      return Fail(g, "gate",
-                  absl::InvalidArgumentError(absl::StrCat(
-                      "--baseline '", o.baseline, "' is not a file")));
-    }
-    auto input = PrepareInput(**conn, o.baseline);
+    auto input = FileInput(**conn, "--baseline", o.baseline);
     if (!input.ok()) return Fail(g, "gate", input.status());
     *p->mutable_baseline() = *std::move(input);
     p->set_baseline_name(o.baseline);

@@ -1,5 +1,6 @@
 #include "agent/dsoctl/run_command.h"
 
+#include <filesystem>
 #include <iostream>
 #include <random>
 
@@ -7,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "agent/dsoctl/exit_codes.h"
 #include "agent/dsoctl/summary.h"
+#include "stages/core/atomic_file.h"
 
 namespace dso {
 
@@ -34,6 +36,21 @@ dso::v1::RunStepRequest NewRunRequest(const std::string& step,
 }
 
 // Prints the error and writes an error summary.
+absl::StatusOr<std::string> ReadOptionFile(const std::string& flag,
+                                           const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, " '", path, "' is a directory, not a file"));
+  }
+  auto text = ReadFile(path);
+  if (!text.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, " '", path, "' cannot be read: ", text.status().message()));
+  }
+  return text;
+}
+
 int Fail(const GlobalOptions& g, const std::string& step,
          const absl::Status& status) {
   int code = ExitCodeForStatus(status);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "agent/dsoctl/commands.h"
 #include "agent/dsoctl/follow.h"
@@ -18,6 +19,11 @@ namespace dso {
 dso::v1::RunStepRequest NewRunRequest(const std::string& step,
                                       const std::string& idempotency_key,
                                       uint32_t deadline_seconds);
+
+// The text of the file a command-line option names; InvalidArgument
+// "FLAG 'PATH' is a directory, not a file" or "... cannot be read: why".
+absl::StatusOr<std::string> ReadOptionFile(const std::string& flag,
+                                           const std::string& path);
 
 // Prints "dsoctl STEP: message", writes an error summary and returns the
 // exit code for the status.

@@ -68,17 +68,8 @@ absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
   auto* secrets = p->mutable_secrets();
   if (o.max_decode_depth) secrets->set_max_decode_depth(*o.max_decode_depth);
   if (!o.config.empty()) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(o.config, ec)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--config '", o.config, "' is a directory, not a file"));
-    }
-    auto text = ReadFile(o.config);
-    if (!text.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--config '", o.config,
-                       "' cannot be read: ", text.status().message()));
-    }
+    auto text = ReadOptionFile("--config", o.config);
+    if (!text.ok()) return text.status();
     // Checked here so a broken config fails before anything runs; the
     // agent resolves an [extend] path against the scanned directory, and
     // so does this check.
