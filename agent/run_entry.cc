@@ -54,6 +54,13 @@ void RunEntry::AppendLocked(dso::v1::Event& event) {
   }
   run.set_last_seq(event.seq());
   journal_size = journal->size();
+  if (recent_complete) {
+    if (journal_size > kRecentBytes) {
+      DropRecentLocked();
+    } else {
+      recent.push_back(std::move(event));
+    }
+  }
   changed.SignalAll();
 }
 
@@ -68,6 +75,11 @@ void RunEntry::Publish(const dso::v1::Result& result) {
   *run.mutable_result() = result;
   SetTimestamp(absl::Now(), run.mutable_finished());
   changed.SignalAll();
+}
+
+void RunEntry::DropRecentLocked() {
+  recent_complete = false;
+  std::vector<dso::v1::Event>().swap(recent);
 }
 
 absl::Status RunEntry::Persist() {

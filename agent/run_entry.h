@@ -31,10 +31,17 @@ struct RunEntry {
   std::unique_ptr<JournalWriter> journal ABSL_GUARDED_BY(mu);
   std::unique_ptr<JournalWriter> closing;  // between Publish and Persist
   absl::Status journal_error ABSL_GUARDED_BY(mu);
+  // The run's events from seq 1, kept while it executes here so followers
+  // need not read them back from the journal; dropped (complete = false)
+  // past kRecentBytes and once the run is persisted.
+  static constexpr uint64_t kRecentBytes = 256 << 10;
+  std::vector<dso::v1::Event> recent ABSL_GUARDED_BY(mu);
+  bool recent_complete ABSL_GUARDED_BY(mu) = false;
 
   CancellationToken token;
   absl::Time deadline = absl::InfiniteFuture();
 
+  // Consumes `event`.
   void AppendLocked(dso::v1::Event& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
   std::string journal_path() const { return base + ".journal"; }
@@ -50,6 +57,8 @@ struct RunEntry {
   void Publish(const dso::v1::Result& result);
   // Then fsyncs and closes the journal.
   absl::Status Persist();
+  // Followers read the journal from now on.
+  void DropRecentLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 };
 
 class RunContext : public StepContext {

@@ -230,6 +230,7 @@ absl::StatusOr<std::string> RunManager::Start(
     SetTimestamp(entry->deadline, run.mutable_deadline());
     entry->journal = std::move(*journal);
     entry->live = true;
+    entry->recent_complete = true;
     *started.mutable_started()->mutable_run() = run;
   }
   entry->Emit(std::move(started));
@@ -300,6 +301,7 @@ void RunManager::Execute(std::shared_ptr<RunEntry> entry,
     absl::MutexLock lock(&entry->mu);
     created = FromTimestamp(entry->run.created());
     entry->live = false;
+    entry->DropRecentLocked();
     entry->changed.SignalAll();
   }
   std::string outcome = dso::v1::Outcome_Name(result.outcome());
@@ -386,6 +388,34 @@ absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
                                 const std::function<bool()>& stop) const {
   auto entry = Find(id);
   if (!entry) return Get(id).status();
+  // While the run executes here, its events come from memory; once they
+  // are no longer there, from the journal, after the last one sent.
+  uint64_t next = 1;
+  std::vector<dso::v1::Event> batch;
+  while (true) {
+    batch.clear();
+    {
+      absl::MutexLock lock(&entry->mu);
+      while (entry->live && entry->recent_complete &&
+             entry->run.last_seq() < next && !stop()) {
+        entry->changed.WaitWithTimeout(&entry->mu, absl::Milliseconds(200));
+      }
+      if (!entry->recent_complete) break;
+      if (entry->run.last_seq() < next) {
+        if (!entry->live) break;
+        return absl::CancelledError("the client went away");
+      }
+      // recent[i] has seq i + 1.
+      batch.assign(entry->recent.begin() + (next - 1), entry->recent.end());
+      next = entry->run.last_seq() + 1;
+    }
+    for (const auto& event : batch) {
+      if (event.seq() < from_seq && !event.has_result()) continue;
+      if (!send(event)) return absl::CancelledError("the client went away");
+      if (event.has_result()) return absl::OkStatus();
+    }
+  }
+  from_seq = std::max(from_seq, next);
   ASSIGN_OR_RETURN(auto reader, JournalReader::Open(entry->journal_path()));
   // Damaged records are skipped; the log says so once the reader is done.
   struct ReportDamage {

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "agent/journal.h"
+#include "agent/run_entry.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "stages/core/atomic_file.h"
@@ -111,6 +112,28 @@ TEST_F(RunManagerTest, FollowFromASequenceNumberReplaysTheRest) {
   auto beyond = FollowAll(id, 1000);
   ASSERT_EQ(beyond.size(), 1u);
   EXPECT_TRUE(beyond[0].has_result());
+}
+
+TEST_F(RunManagerTest, FollowerOfALiveRunGetsEveryEventPastTheMemoryTail) {
+  // Followers read a live run's events from memory until the run outgrows
+  // RunEntry::kRecentBytes, then from the journal: no gap, no repeat.
+  auto id = manager_->Start(
+      Exec({"sh", "-c",
+            "i=0; while [ $i -lt 40 ]; do head -c 30000 /dev/zero | tr '\\0' "
+            "x; echo; i=$((i+1)); sleep 0.01; done"}),
+      "t");
+  ASSERT_TRUE(id.ok()) << id.status();
+  auto events = FollowAll(*id);
+  size_t bytes = 0;
+  for (size_t i = 0; i < events.size(); ++i) {
+    ASSERT_EQ(events[i].seq(), i + 1);
+    if (events[i].has_log()) bytes += events[i].log().text().size();
+  }
+  EXPECT_GE(bytes, 40u * 30001u);
+  EXPECT_GT(bytes, RunEntry::kRecentBytes);
+  EXPECT_EQ(events.back().result().outcome(), dso::v1::SUCCEEDED);
+  // After the run, the same events come from the journal.
+  EXPECT_EQ(FollowAll(*id).size(), events.size());
 }
 
 TEST_F(RunManagerTest, SameIdempotencyKeyAttachesToTheSameRun) {
