@@ -147,9 +147,11 @@ absl::StatusOr<std::unique_ptr<SecretMatcher>> SecretMatcher::Compile(
   absl::flat_hash_map<std::string, uint32_t> keyword_ids;
   m->rule_keywords_.resize(list.size());
   m->lookback_.resize(list.size());
+  m->split_.resize(list.size());
   for (size_t r = 0; r < list.size(); ++r) {
     m->lookback_[r] =
         SpansLines(list[r].regex_source) ? kLongLookBack : kShortLookBack;
+    if (list[r].regex) m->split_[r] = SplitLazyPrefix(*list[r].regex);
   }
   for (size_t r = 0; r < list.size(); ++r) {
     if (!list[r].regex) {
@@ -281,7 +283,8 @@ void SecretMatcher::Confirm(absl::string_view text, size_t r, size_t from,
                             size_t to, size_t report_from, size_t report_to,
                             std::vector<SecretMatch>* out) const {
   const SecretRule& rule = rules_.rules[r];
-  const RE2& re = *rule.regex;
+  const std::optional<LazyPrefix>& split = split_[r];
+  const RE2& re = split ? *split->rest : *rule.regex;
   const int n = re.NumberOfCapturingGroups() + 1;
   std::vector<re2::StringPiece> groups(n);
   const re2::StringPiece sp(text.data(), text.size());
@@ -292,6 +295,7 @@ void SecretMatcher::Confirm(absl::string_view text, size_t r, size_t from,
          re.Match(sp, pos, to, RE2::UNANCHORED, groups.data(), n)) {
     size_t start = groups[0].data() - text.data();
     size_t end = start + groups[0].size();
+    if (split) start = split->ExtendStart(text, pos, start);
     pos = end > start ? end : end + 1;
     // Newlines the regex swallowed at either edge are not part of it.
     while (start < end && text[start] == '\n') ++start;

@@ -17,11 +17,13 @@
 #define DSO_STAGES_SCAN_SECRETS_SECRET_MATCHER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "stages/scan/secrets/lazy_prefix.h"
 #include "stages/scan/secrets/secret_rule.h"
 
 struct hs_database;
@@ -96,7 +98,10 @@ class SecretMatcher {
   std::vector<std::string> keywords_;
   // Per rule: indexes into keywords_ (empty: the rule has none).
   std::vector<std::vector<uint32_t>> rule_keywords_;
-  std::vector<size_t> lookback_;    // per rule: its longest expected match
+  std::vector<size_t> lookback_;  // per rule: its longest expected match
+  // Per rule: its regex split for a faster search (lazy_prefix.h), if it
+  // has that shape.
+  std::vector<std::optional<LazyPrefix>> split_;
   std::vector<size_t> unfiltered_;  // regex rules Hyperscan could not take
   std::vector<size_t> path_only_;
 };
