@@ -13,6 +13,7 @@
 #include "agent/ecs_log.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/status_macros.h"
+#include "stages/build/build_step.h"
 #include "stages/gate/gate_step.h"
 #include "stages/scan/scan_step.h"
 
@@ -25,6 +26,7 @@ constexpr int kMaxServerThreads = 512;
 absl::Status RegisterAllSteps(StepRegistry& registry) {
   RETURN_IF_ERROR(RegisterCoreSteps(registry));
   RETURN_IF_ERROR(RegisterScanSteps(registry));
+  RETURN_IF_ERROR(registry.Register(std::make_unique<BuildStep>()));
   return registry.Register(std::make_unique<GateStep>());
 }
 

@@ -77,6 +77,20 @@ struct GateOptions {
   std::string idempotency_key;
 };
 int CmdGate(const GlobalOptions& g, const GateOptions& o);
+
+struct BuildOptions {
+  std::string context, out;
+  std::string base;  // OCI layout dir, docker archive, "scratch" or ""
+  std::string base_ref;
+  std::string app_dir = "/app";
+  std::string entrypoint, cmd;  // JSON array or words
+  std::vector<std::string> env, expose, labels, files;
+  std::string user, workdir, tag;
+  std::string docker_archive;  // also write a `docker load` tar here
+  uint32_t deadline_seconds = 0;
+  std::string idempotency_key;
+};
+int CmdBuild(const GlobalOptions& g, const BuildOptions& o);
 int CmdRunsList(const GlobalOptions& g, uint32_t limit);
 int CmdRunsShow(const GlobalOptions& g, const std::string& id);
 int CmdRunsAttach(const GlobalOptions& g, const std::string& id, uint64_t from);

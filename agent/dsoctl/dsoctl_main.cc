@@ -132,6 +132,40 @@ int main(int argc, char** argv) {
   gate->add_option("--idempotency-key", go.idempotency_key,
                    "retry-safe key (default: random)");
 
+  dso::BuildOptions bo;
+  auto* build = app.add_subcommand(
+      "build", "build an OCI image from a base and a context directory, "
+               "reproducibly (honours SOURCE_DATE_EPOCH)");
+  build->add_option("--context", bo.context, "the application directory")
+      ->required();
+  build->add_option("--out", bo.out, "OCI layout directory to write")
+      ->required();
+  build->add_option("--base", bo.base,
+                    "OCI layout directory, docker archive .tar, or scratch "
+                    "(default)");
+  build->add_option("--base-ref", bo.base_ref,
+                    "the tag to use in a base layout holding several images");
+  build->add_option("--app-dir", bo.app_dir,
+                    "where the context goes in the image (default /app)");
+  build->add_option("--entrypoint", bo.entrypoint,
+                    "\"CMD ARGS\" or a JSON array");
+  build->add_option("--cmd", bo.cmd, "\"ARGS\" or a JSON array");
+  build->add_option("--env", bo.env, "NAME=VALUE (repeat)");
+  build->add_option("--user", bo.user, "UID[:GID] to run as, e.g. 65532");
+  build->add_option("--workdir", bo.workdir, "default: the app dir");
+  build->add_option("--expose", bo.expose, "PORT[/PROTO] (repeat)");
+  build->add_option("--label", bo.labels, "KEY=VALUE (repeat)");
+  build->add_option("--file", bo.files,
+                    "SRC:/DEST[:MODE] a context file placed elsewhere "
+                    "(repeat)");
+  build->add_option("--tag", bo.tag, "the image's name in the layout");
+  build->add_option("--docker-archive", bo.docker_archive,
+                    "also write a tar that docker load reads");
+  build->add_option("--deadline", bo.deadline_seconds,
+                    "seconds; 0 = default");
+  build->add_option("--idempotency-key", bo.idempotency_key,
+                    "retry-safe key (default: random)");
+
   dso::DbOptions dbo;
   auto* db = app.add_subcommand("db", "the local vulnerability database");
   db->require_subcommand(1);
@@ -191,6 +225,7 @@ int main(int argc, char** argv) {
   if (*scan) return dso::CmdScan(g, sc);
   if (*db_import || *db_info) return dso::CmdDb(g, dbo);
   if (*gate) return dso::CmdGate(g, go);
+  if (*build) return dso::CmdBuild(g, bo);
   if (*list) return dso::CmdRunsList(g, limit);
   if (*show) return dso::CmdRunsShow(g, run_id);
   if (*attach) return dso::CmdRunsAttach(g, run_id, from);

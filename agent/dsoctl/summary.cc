@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <map>
 
 #include "agent/dsoctl/exit_codes.h"
 #include "stages/core/atomic_file.h"
@@ -47,6 +48,12 @@ ordered_json RunSummary(const RunSummaryInput& in, const FollowResult& run) {
   }
   j["reports"] = reports;
   j["artifacts"] = artifacts;
+  if (!run.result.outputs().empty()) {
+    // Sorted, so the summary is the same from run to run.
+    std::map<std::string, std::string> outputs(run.result.outputs().begin(),
+                                               run.result.outputs().end());
+    j["outputs"] = outputs;
+  }
   j["duration_seconds"] = absl::ToDoubleSeconds(in.duration);
   return j;
 }
