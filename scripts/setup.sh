@@ -12,7 +12,7 @@ PACKAGES=(
   libgit2-dev libexpat1-dev libsimdjson-dev
   python3 python3-grpcio python3-protobuf python3-pytest python3-venv
   python3-yaml
-  openssl curl procps bc libxml2-utils
+  openssl curl procps bc libxml2-utils skopeo debootstrap
   groovy default-jre-headless
 )
 

@@ -25,8 +25,7 @@ namespace fs = std::filesystem;
 
 absl::Status Usage(absl::string_view flag, absl::string_view value,
                    absl::string_view why) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(flag, " '", value, "' ", why));
+  return absl::InvalidArgumentError(absl::StrCat(flag, " '", value, "' ", why));
 }
 
 absl::Status BuildParams(const BuildOptions& o, dso::v1::BuildParams* p) {

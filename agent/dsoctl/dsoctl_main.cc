@@ -134,8 +134,9 @@ int main(int argc, char** argv) {
 
   dso::BuildOptions bo;
   auto* build = app.add_subcommand(
-      "build", "build an OCI image from a base and a context directory, "
-               "reproducibly (honours SOURCE_DATE_EPOCH)");
+      "build",
+      "build an OCI image from a base and a context directory, "
+      "reproducibly (honours SOURCE_DATE_EPOCH)");
   build->add_option("--context", bo.context, "the application directory")
       ->required();
   build->add_option("--out", bo.out, "OCI layout directory to write")
@@ -161,8 +162,7 @@ int main(int argc, char** argv) {
   build->add_option("--tag", bo.tag, "the image's name in the layout");
   build->add_option("--docker-archive", bo.docker_archive,
                     "also write a tar that docker load reads");
-  build->add_option("--deadline", bo.deadline_seconds,
-                    "seconds; 0 = default");
+  build->add_option("--deadline", bo.deadline_seconds, "seconds; 0 = default");
   build->add_option("--idempotency-key", bo.idempotency_key,
                     "retry-safe key (default: random)");
 

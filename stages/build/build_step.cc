@@ -122,9 +122,9 @@ absl::Status BuildStep::Validate(const dso::v1::RunStepRequest& request) const {
   }
   for (const auto& f : p.files()) {
     if (f.dest().empty() || f.dest().front() != '/') {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "build.files '", f.source(), "': the destination '", f.dest(),
-          "' must be an absolute path in the image"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("build.files '", f.source(), "': the destination '",
+                       f.dest(), "' must be an absolute path in the image"));
     }
     if (f.mode() < -1 || f.mode() > 07777) {
       return absl::InvalidArgumentError(absl::StrCat(

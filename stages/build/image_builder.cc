@@ -67,9 +67,9 @@ absl::StatusOr<json> MergeConfig(const BuildSpec& spec,
   if (!spec.user.empty()) c["User"] = spec.user;
   c["WorkingDir"] = spec.workdir.empty() ? spec.app_dir : spec.workdir;
   for (const std::string& port : spec.expose) {
-    c["ExposedPorts"][port.find('/') == std::string::npos
-                          ? port + "/tcp"
-                          : port] = json::object();
+    c["ExposedPorts"]
+     [port.find('/') == std::string::npos ? port + "/tcp" : port] =
+         json::object();
   }
   for (const auto& [k, v] : spec.labels) c["Labels"][k] = v;
   config["rootfs"] = {{"type", "layers"}, {"diff_ids", diff_ids}};
@@ -114,9 +114,9 @@ absl::StatusOr<int64_t> ParseSourceDateEpoch(const std::string& value) {
 absl::StatusOr<BuildResult> BuildImage(const BuildSpec& spec,
                                        const std::string& out_dir,
                                        const std::string& scratch) {
-  ASSIGN_OR_RETURN(std::vector<LayerEntry> entries,
-                   CollectLayerEntries(spec.context_dir, spec.app_dir,
-                                       spec.files));
+  ASSIGN_OR_RETURN(
+      std::vector<LayerEntry> entries,
+      CollectLayerEntries(spec.context_dir, spec.app_dir, spec.files));
   BaseImage base;
   if (!spec.base.empty() && spec.base != "scratch") {
     ASSIGN_OR_RETURN(base, ReadBaseImage(spec.base, scratch, spec.base_ref));

@@ -19,9 +19,9 @@ namespace dso {
 
 struct BuildSpec {
   std::string context_dir;
-  std::string base;       // OCI layout dir or docker archive; "" = scratch
-  std::string base_ref;   // a tag inside the base layout, if it has several
-  std::string app_dir = "/app";     // where the context goes in the image
+  std::string base;      // OCI layout dir or docker archive; "" = scratch
+  std::string base_ref;  // a tag inside the base layout, if it has several
+  std::string app_dir = "/app";  // where the context goes in the image
   std::vector<std::string> entrypoint;
   std::vector<std::string> cmd;
   std::vector<std::string> env;     // NAME=VALUE, over the base's
@@ -30,8 +30,8 @@ struct BuildSpec {
   std::vector<std::string> expose;  // "8080/tcp"
   std::map<std::string, std::string> labels;
   std::vector<ExtraFile> files;
-  std::string tag;                  // org.opencontainers.image.ref.name
-  int64_t epoch = 0;                // SOURCE_DATE_EPOCH
+  std::string tag;    // org.opencontainers.image.ref.name
+  int64_t epoch = 0;  // SOURCE_DATE_EPOCH
 };
 
 struct BuildResult {

@@ -44,8 +44,8 @@ class ImageBuilderTest : public ::testing::Test {
     return BuildImage(s, dir_ + "/" + out, dir_ + "/scratch");
   }
   json Blob(const std::string& out, const std::string& digest) {
-    return json::parse(*ReadFile(dir_ + "/" + out + "/blobs/sha256/" +
-                                 digest.substr(7)));
+    return json::parse(
+        *ReadFile(dir_ + "/" + out + "/blobs/sha256/" + digest.substr(7)));
   }
   std::string dir_;
 };
@@ -62,9 +62,9 @@ TEST_F(ImageBuilderTest, SameInputsGiveTheSameManifestDigest) {
 
   json index = json::parse(*ReadFile(dir_ + "/a/index.json"));
   EXPECT_EQ(index["manifests"][0]["digest"], a->manifest_digest);
-  EXPECT_EQ(index["manifests"][0]["annotations"]
-                 ["org.opencontainers.image.ref.name"],
-            "demo:1");
+  EXPECT_EQ(
+      index["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"],
+      "demo:1");
   json config = Blob("a", a->config_digest);
   EXPECT_EQ(config["created"], "2023-11-14T22:13:20Z");
   EXPECT_EQ(config["config"]["User"], "65532:65532");
@@ -98,8 +98,8 @@ TEST_F(ImageBuilderTest, BaseLayersAndConfigCarryOver) {
   EXPECT_EQ(config["history"].size(), 2u);
   json manifest = Blob("app", built->manifest_digest);
   EXPECT_EQ(manifest["layers"][0]["digest"], built->layer_digests[0]);
-  EXPECT_TRUE(manifest["annotations"].contains(
-      "org.opencontainers.image.base.digest"));
+  EXPECT_TRUE(
+      manifest["annotations"].contains("org.opencontainers.image.base.digest"));
   EXPECT_TRUE(fs::exists(dir_ + "/app/blobs/sha256/" +
                          built->layer_digests[0].substr(7)));
 

@@ -147,7 +147,8 @@ la_ssize_t OnTarBytes(archive*, void* client, const void* buf, size_t n) {
   return st->status.ok() ? static_cast<la_ssize_t>(n) : -1;
 }
 
-absl::Status TarError(archive* a, const WriteState& st, absl::string_view what) {
+absl::Status TarError(archive* a, const WriteState& st,
+                      absl::string_view what) {
   if (!st.status.ok()) return st.status;
   const char* msg = archive_error_string(a);
   return absl::InternalError(
@@ -161,8 +162,8 @@ absl::StatusOr<std::vector<LayerEntry>> CollectLayerEntries(
     const std::vector<ExtraFile>& extra) {
   std::error_code ec;
   if (!fs::is_directory(context_dir, ec)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "build context '", context_dir, "' is not a directory"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("build context '", context_dir, "' is not a directory"));
   }
   auto app = ImagePath(app_dir, "the application directory");
   if (!app.ok()) return app.status();
@@ -210,8 +211,8 @@ absl::StatusOr<std::vector<LayerEntry>> CollectLayerEntries(
 absl::StatusOr<LayerBlob> WriteLayer(const std::vector<LayerEntry>& entries,
                                      int64_t mtime,
                                      const std::string& out_path) {
-  int fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                0644);
+  int fd =
+      open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     return absl::PermissionDeniedError(
         absl::StrCat("cannot create '", out_path, "': ", strerror(errno)));

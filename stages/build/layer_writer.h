@@ -21,7 +21,7 @@ namespace dso {
 
 struct LayerEntry {
   enum class Type { kDirectory, kFile, kSymlink };
-  std::string path;    // in the image, relative: "app/bin/server"
+  std::string path;  // in the image, relative: "app/bin/server"
   Type type = Type::kFile;
   uint32_t mode = 0644;
   std::string source;  // kFile: the file on disk

@@ -89,15 +89,14 @@ TEST_F(LayerWriterTest, EntriesAreSortedNormalisedAndTimeless) {
   const int64_t t = 1700000000;
   EXPECT_THAT(
       tar,
-      ElementsAre(TarEntry{"opt/", AE_IFDIR, 0755, t, 0, 0, "", ""},
-                  TarEntry{"opt/app/", AE_IFDIR, 0755, t, 0, 0, "", ""},
-                  TarEntry{"opt/app/app.py", AE_IFREG, 0644, t, 0, 0, "",
-                           "print(1)\n"},
-                  TarEntry{"opt/app/bin/", AE_IFDIR, 0755, t, 0, 0, "", ""},
-                  TarEntry{"opt/app/bin/run", AE_IFREG, 0755, t, 0, 0, "",
-                           "#!/bin/sh\n"},
-                  TarEntry{"opt/app/main.py", AE_IFLNK, 0777, t, 0, 0, "",
-                           "app.py"}));
+      ElementsAre(
+          TarEntry{"opt/", AE_IFDIR, 0755, t, 0, 0, "", ""},
+          TarEntry{"opt/app/", AE_IFDIR, 0755, t, 0, 0, "", ""},
+          TarEntry{"opt/app/app.py", AE_IFREG, 0644, t, 0, 0, "", "print(1)\n"},
+          TarEntry{"opt/app/bin/", AE_IFDIR, 0755, t, 0, 0, "", ""},
+          TarEntry{"opt/app/bin/run", AE_IFREG, 0755, t, 0, 0, "",
+                   "#!/bin/sh\n"},
+          TarEntry{"opt/app/main.py", AE_IFLNK, 0777, t, 0, 0, "", "app.py"}));
   // The digests are those of the bytes: the blob's of the file, the
   // diff_id's of the tar inside.
   EXPECT_EQ(blob->digest, Sha256File(dir_ + "/layer.tgz")->digest);
@@ -109,10 +108,10 @@ TEST_F(LayerWriterTest, SameInputsGiveTheSameBytesWhateverTheFileTimes) {
   auto entries = CollectLayerEntries(ctx_, "/app", {});
   ASSERT_TRUE(entries.ok());
   auto first = WriteLayer(*entries, 0, dir_ + "/a.tgz");
-  fs::last_write_time(ctx_ + "/app.py", fs::file_time_type::clock::now() +
-                                            std::chrono::hours(5));
-  auto second = WriteLayer(*CollectLayerEntries(ctx_, "/app", {}), 0,
-                           dir_ + "/b.tgz");
+  fs::last_write_time(ctx_ + "/app.py",
+                      fs::file_time_type::clock::now() + std::chrono::hours(5));
+  auto second =
+      WriteLayer(*CollectLayerEntries(ctx_, "/app", {}), 0, dir_ + "/b.tgz");
   ASSERT_TRUE(first.ok() && second.ok());
   EXPECT_EQ(first->digest, second->digest);
   EXPECT_EQ(*ReadFile(dir_ + "/a.tgz"), *ReadFile(dir_ + "/b.tgz"));
@@ -126,9 +125,9 @@ TEST_F(LayerWriterTest, ExtraFilesGetTheirModeAndParents) {
   ASSERT_TRUE(entries.ok()) << entries.status();
   std::vector<std::string> paths;
   for (const auto& e : *entries) paths.push_back(e.path);
-  EXPECT_THAT(paths, ElementsAre("app", "app/app.py", "app/bin", "app/bin/run",
-                                 "app/main.py", "etc", "etc/app",
-                                 "etc/app/conf.py"));
+  EXPECT_THAT(paths,
+              ElementsAre("app", "app/app.py", "app/bin", "app/bin/run",
+                          "app/main.py", "etc", "etc/app", "etc/app/conf.py"));
   EXPECT_EQ(entries->back().mode, 0600u);
 }
 
@@ -143,12 +142,12 @@ TEST_F(LayerWriterTest, BadInputsAreRefusedByName) {
                   .status()
                   .message(),
               HasSubstr("'..'"));
-  EXPECT_THAT(CollectLayerEntries(ctx_, "/app", {{"bin", "/x", -1}})
-                  .status()
-                  .message(),
-              HasSubstr("not a regular file"));
-  EXPECT_THAT(CollectLayerEntries(dir_ + "/none", "/app", {}).status().message(),
-              HasSubstr("is not a directory"));
+  EXPECT_THAT(
+      CollectLayerEntries(ctx_, "/app", {{"bin", "/x", -1}}).status().message(),
+      HasSubstr("not a regular file"));
+  EXPECT_THAT(
+      CollectLayerEntries(dir_ + "/none", "/app", {}).status().message(),
+      HasSubstr("is not a directory"));
 }
 
 }  // namespace

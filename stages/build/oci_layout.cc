@@ -94,9 +94,10 @@ absl::StatusOr<BaseImage> ReadOciLayout(const std::string& dir,
     const json* chosen = nullptr;
     for (const json& m : index["manifests"]) {
       if (!ref.empty() && depth == 0) {
-        auto name = m.value(
-            json::json_pointer("/annotations/org.opencontainers.image.ref.name"),
-            "");
+        auto name =
+            m.value(json::json_pointer(
+                        "/annotations/org.opencontainers.image.ref.name"),
+                    "");
         if (name != ref) continue;
       } else if (m.contains("platform") && m["platform"].is_object()) {
         if (m["platform"].value("os", "") != "linux" ||
@@ -209,8 +210,9 @@ absl::StatusOr<BaseImage> ReadBaseImage(const std::string& path,
     return ReadOciLayout(path, ref);
   }
   if (fs::is_regular_file(path, ec)) return ReadDockerArchive(path, scratch);
-  return Bad(path, "no such image (an OCI layout directory or a docker "
-                   "archive .tar expected)");
+  return Bad(path,
+             "no such image (an OCI layout directory or a docker "
+             "archive .tar expected)");
 }
 
 absl::StatusOr<OciLayoutWriter> OciLayoutWriter::Create(
@@ -271,8 +273,8 @@ absl::Status OciLayoutWriter::AdoptBlob(const std::string& path,
   std::error_code ec;
   fs::rename(path, BlobPath(ref.digest), ec);
   if (ec) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("cannot move the layer into '", dir_, "': ", ec.message()));
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "cannot move the layer into '", dir_, "': ", ec.message()));
   }
   return absl::OkStatus();
 }
@@ -305,8 +307,8 @@ absl::Status WriteDockerArchive(const std::string& layout_dir,
   if (!tag.empty()) {
     // docker load wants name:tag; a bare name means :latest.
     size_t colon = tag.rfind(':'), slash = tag.rfind('/');
-    bool has_tag =
-        colon != std::string::npos && (slash == std::string::npos || colon > slash);
+    bool has_tag = colon != std::string::npos &&
+                   (slash == std::string::npos || colon > slash);
     entry["RepoTags"] = {has_tag ? tag : tag + ":latest"};
   }
   RETURN_IF_ERROR(WriteFileAtomically(layout_dir + "/manifest.json",

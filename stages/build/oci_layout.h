@@ -32,7 +32,7 @@ struct BlobRef {
   std::string media_type;
   std::string digest;  // sha256:<hex>
   uint64_t size = 0;
-  std::string path;    // where the bytes are
+  std::string path;  // where the bytes are
 };
 
 struct BaseImage {

@@ -108,10 +108,9 @@ TEST_F(OciLayoutTest, NotALayoutOrNotJson) {
   EXPECT_THAT(Error(), HasSubstr("is not JSON"));
   fs::remove(dir_ + "/img/oci-layout");
   EXPECT_THAT(Error(), HasSubstr("not an OCI image layout"));
-  EXPECT_THAT(ReadBaseImage(dir_ + "/none", dir_ + "/scratch")
-                  .status()
-                  .message(),
-              HasSubstr("no such image"));
+  EXPECT_THAT(
+      ReadBaseImage(dir_ + "/none", dir_ + "/scratch").status().message(),
+      HasSubstr("no such image"));
 }
 
 // A docker archive whose manifest.json points outside the archive.
@@ -122,9 +121,9 @@ TEST_F(OciLayoutTest, DockerArchivePathsMustStayInside) {
   ASSERT_EQ(archive_write_open_filename(a, tar.c_str()), ARCHIVE_OK);
   std::string manifest =
       R"([{"Config":"c.json","Layers":["../../etc/passwd"]}])";
-  for (auto [name, body] : {std::pair<std::string, std::string>{
-                                "manifest.json", manifest},
-                            {"c.json", "{}"}}) {
+  for (auto [name, body] :
+       {std::pair<std::string, std::string>{"manifest.json", manifest},
+        {"c.json", "{}"}}) {
     archive_entry* e = archive_entry_new();
     archive_entry_set_pathname(e, name.c_str());
     archive_entry_set_filetype(e, AE_IFREG);
