@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "stages/build/image_builder.h"
-#include "stages/build/oci_layout.h"
+#include "stages/oci/oci_layout.h"
 #include "stages/core/status_macros.h"
 #include "stages/core/step_context.h"
 #include "stages/store/tar_dir.h"

@@ -7,7 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
-#include "stages/build/oci_layout.h"
+#include "stages/oci/oci_layout.h"
 #include "stages/core/status_macros.h"
 
 namespace dso {

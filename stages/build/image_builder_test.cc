@@ -5,7 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "stages/build/oci_layout.h"
+#include "stages/oci/oci_layout.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/temp_dir.h"
 

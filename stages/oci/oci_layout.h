@@ -5,8 +5,8 @@
 // "sha256:<hex>" before they become file names, every blob is verified
 // against its digest when copied, a docker archive is unpacked with the
 // hostile-tar rules of tar_dir.h and its manifest's paths must stay inside.
-#ifndef DSO_STAGES_BUILD_OCI_LAYOUT_H_
-#define DSO_STAGES_BUILD_OCI_LAYOUT_H_
+#ifndef DSO_STAGES_OCI_OCI_LAYOUT_H_
+#define DSO_STAGES_OCI_OCI_LAYOUT_H_
 
 #include <cstdint>
 #include <string>
@@ -82,4 +82,4 @@ absl::Status WriteDockerArchive(const std::string& layout_dir,
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_BUILD_OCI_LAYOUT_H_
+#endif  // DSO_STAGES_OCI_OCI_LAYOUT_H_

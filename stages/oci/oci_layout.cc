@@ -1,4 +1,4 @@
-#include "stages/build/oci_layout.h"
+#include "stages/oci/oci_layout.h"
 
 #include <filesystem>
 #include <fstream>
