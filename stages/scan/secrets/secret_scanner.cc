@@ -180,6 +180,21 @@ int SecretScanner::WorkerCount() const {
                                     1u, std::thread::hardware_concurrency()));
 }
 
+SecretScanner::Sequence::Sequence(SecretScanner& scanner)
+    : worker_(std::make_unique<Worker>(scanner)) {}
+
+SecretScanner::Sequence::~Sequence() = default;
+
+void SecretScanner::Sequence::Scan(const SecretReadFn& read_some,
+                                   const std::string& name, uint64_t size) {
+  worker_->ScanReader(read_some, name, size);
+}
+
+SecretScanResult SecretScanner::Sequence::Finish() {
+  SortFindings(worker_->result().findings);
+  return std::move(worker_->result());
+}
+
 SecretScanResult SecretScanner::ScanFd(int fd, const std::string& name) {
   Worker w(*this);
   w.ScanStream(fd, name);

@@ -11,8 +11,11 @@
 #ifndef DSO_STAGES_SCAN_SECRETS_SECRET_SCANNER_H_
 #define DSO_STAGES_SCAN_SECRETS_SECRET_SCANNER_H_
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -80,8 +83,16 @@ struct SecretScanOptions {
   std::function<bool(const std::string& rel)> skip_path;
 };
 
+// Reads up to `n` bytes into `buf`: the count, 0 at the end, or -1 with
+// `error` set.
+using SecretReadFn =
+    std::function<ssize_t(char* buf, size_t n, std::string* error)>;
+
 class SecretScanner {
  public:
+  // One thread's scanning state (secret_worker.h); internal.
+  class Worker;
+
   SecretScanner(const SecretMatcher& matcher, SecretScanOptions options);
 
   // Every regular file under `root` (symlinks are not followed; .git
@@ -100,10 +111,23 @@ class SecretScanner {
   // One stream (stdin for pre-commit hooks), reported under `name`.
   SecretScanResult ScanFd(int fd, const std::string& name);
 
+  // Streams scanned one after another on the calling thread, each under its
+  // own name: for sources read in order, such as the files of a tar.
+  class Sequence {
+   public:
+    explicit Sequence(SecretScanner& scanner);
+    ~Sequence();
+    // `size` when known (a tar entry's), else Worker::kUnknownSize.
+    void Scan(const SecretReadFn& read_some, const std::string& name,
+              uint64_t size);
+    SecretScanResult Finish();  // sorted findings; once
+
+   private:
+    std::unique_ptr<Worker> worker_;
+  };
+
   const SecretMatcher& matcher() const { return matcher_; }
 
-  // One thread's scanning state (secret_worker.h); internal.
-  class Worker;
 
  private:
   int WorkerCount() const;  // options_.threads, else one per core

@@ -125,6 +125,22 @@ void SecretScanner::Worker::ScanFile(const std::string& abs,
 
 void SecretScanner::Worker::ScanStream(int fd, const std::string& rel,
                                        uint64_t size) {
+  ScanReader(
+      [fd](char* buf, size_t n, std::string* error) -> ssize_t {
+        while (true) {
+          ssize_t got = read(fd, buf, n);
+          if (got >= 0 || errno != EINTR) {
+            if (got < 0) *error = std::strerror(errno);
+            return got;
+          }
+        }
+      },
+      rel, size);
+}
+
+void SecretScanner::Worker::ScanReader(const SecretReadFn& read_some,
+                                       const std::string& rel,
+                                       uint64_t size) {
   const auto& rules = scanner_.matcher_.rules();
   if (ExcludesFile(rules.allowlists, rel, "")) {
     ++result_.stats.allowlisted_files;
@@ -142,12 +158,12 @@ void SecretScanner::Worker::ScanStream(int fd, const std::string& rel,
     size_t len = carry;
     bool eof = false;
     while (len < carry + chunk) {
-      ssize_t n = read(fd, buffer_.data() + len, carry + chunk - len);
-      if (n < 0 && errno == EINTR) continue;
+      std::string error;
+      ssize_t n = read_some(buffer_.data() + len, carry + chunk - len, &error);
       if (n < 0) {
         ++result_.stats.unreadable;
         AddWarning(&result_, absl::StrCat(rel, ": read failed after ", bytes,
-                                          " bytes: ", std::strerror(errno)));
+                                          " bytes: ", error));
         return;
       }
       if (n == 0) {

@@ -31,6 +31,9 @@ class SecretScanner::Worker {
   // that many bytes came); kUnknownSize for pipes and sockets.
   static constexpr uint64_t kUnknownSize = ~uint64_t{0};
   void ScanStream(int fd, const std::string& rel, uint64_t size = kUnknownSize);
+  // The same for any source of bytes.
+  void ScanReader(const SecretReadFn& read_some, const std::string& rel,
+                  uint64_t size = kUnknownSize);
 
   // Makes this worker's counts so far visible to AddProgress.
   void PublishProgress();
