@@ -37,13 +37,17 @@ std::string EcosystemOfRoot(const fs::path& scan_root,
   return "";
 }
 
+std::string Relative(const fs::path& p, const std::string& root) {
+  return p.lexically_relative(root).generic_string();
+}
+
 bool IsOsDatabase(const fs::path& p, const std::string& root) {
   std::string name = p.filename().string();
   if (name != "status" && name != "installed" &&
       p.parent_path().filename() != "status.d") {
     return false;
   }
-  return OsDatabaseAt(p.lexically_relative(root).generic_string()).parser;
+  return OsDatabaseAt(Relative(p, root)).parser;
 }
 
 }  // namespace
@@ -93,7 +97,8 @@ OsDatabase OsDatabaseAt(const std::string& path) {
   return {};
 }
 
-absl::StatusOr<InventoryResult> CollectInventory(const std::string& root) {
+absl::StatusOr<InventoryResult> CollectInventory(const std::string& root,
+                                                 bool installed) {
   std::error_code ec;
   if (!fs::is_directory(root, ec)) {
     return absl::InvalidArgumentError(
@@ -105,12 +110,14 @@ absl::StatusOr<InventoryResult> CollectInventory(const std::string& root) {
   for (; !ec && it != end; it.increment(ec)) {
     std::string name = it->path().filename().string();
     if (it->is_directory(ec) && !it->is_symlink(ec)) {
-      if (name == ".git" || name == "node_modules")
+      if (name == ".git" || (name == "node_modules" && !installed)) {
         it.disable_recursion_pending();
+      }
       continue;
     }
-    if (it->is_regular_file(ec) && !it->is_symlink(ec) &&
-        (ParserFor(name) || IsOsDatabase(it->path(), root))) {
+    if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
+    if (ParserFor(name) || IsOsDatabase(it->path(), root) ||
+        (installed && InstalledParserFor(Relative(it->path(), root)))) {
       found.push_back(it->path());
     }
   }
@@ -136,7 +143,9 @@ absl::StatusOr<InventoryResult> CollectInventory(const std::string& root) {
     // A file that fails to parse adds nothing, not half of itself.
     Inventory one;
     absl::Status s;
-    if (LockfileParser parse = ParserFor(p.filename().string())) {
+    LockfileParser parse = ParserFor(p.filename().string());
+    if (!parse && installed) parse = InstalledParserFor(rel);
+    if (parse) {
       s = parse(*text, rel, &one);
     } else {
       OsDatabase db = OsDatabaseAt(rel);

@@ -20,13 +20,22 @@ struct InventoryResult {
   std::vector<std::string> warnings;  // files that did not parse or read
 };
 
-// Fails only when `root` is not a readable directory.
-absl::StatusOr<InventoryResult> CollectInventory(const std::string& root);
+// Fails only when `root` is not a readable directory. With `installed`,
+// packages installed in the tree count too (InstalledParserFor): for a file
+// system such as an image's, not for a source tree.
+absl::StatusOr<InventoryResult> CollectInventory(const std::string& root,
+                                                 bool installed = false);
 
 // Whether dso reads a file of this name, and with which parser.
 using LockfileParser = absl::Status (*)(absl::string_view, const std::string&,
                                         Inventory*);
 LockfileParser ParserFor(const std::string& file_name);
+
+// The parser for an installed package's metadata at `path` (relative,
+// '/'-separated): `node_modules/NAME/package.json`,
+// `node_modules/@SCOPE/NAME/package.json`, `*.dist-info/METADATA`,
+// `*.egg-info/PKG-INFO`; null for other paths.
+LockfileParser InstalledParserFor(const std::string& path);
 
 // Whether a path (relative, '/'-separated) is an OS package database:
 // `var/lib/dpkg/status`, a file in `var/lib/dpkg/status.d/`,

@@ -68,6 +68,14 @@ absl::Status ParsePomXml(absl::string_view text, const std::string& file,
 absl::Status ParseGradleLockfile(absl::string_view text,
                                  const std::string& file, Inventory* out);
 
+// Installed packages (installed_packages.cc): an npm package's own
+// package.json, a Python distribution's METADATA or PKG-INFO.
+absl::Status ParseInstalledPackageJson(absl::string_view text,
+                                       const std::string& file,
+                                       Inventory* out);
+absl::Status ParsePythonMetadata(absl::string_view text,
+                                 const std::string& file, Inventory* out);
+
 // OS packages (os_packages.cc). OsEcosystem: the OSV ecosystem of an
 // os-release file ("Debian:12", "Ubuntu:22.04:LTS", "Alpine:v3.19"), or ""
 // for a system dso knows no advisories for.
