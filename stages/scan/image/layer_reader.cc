@@ -1,0 +1,157 @@
+#include "stages/scan/image/layer_reader.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace dso {
+namespace {
+
+struct ArchiveDeleter {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+
+// "./a//b/" -> "a/b"; false when a component is "..".
+bool Normalise(absl::string_view raw, std::string* out) {
+  out->clear();
+  for (absl::string_view part : absl::StrSplit(raw, '/', absl::SkipEmpty())) {
+    if (part == ".") continue;
+    if (part == "..") return false;
+    absl::StrAppend(out, out->empty() ? "" : "/", part);
+  }
+  return true;
+}
+
+// Whether a symbolic link at `path` with text `target`, resolved lexically
+// from the image root, stays inside it. (Inside a container the kernel
+// keeps it in; an extractor that follows it would not.)
+bool SymlinkStaysInside(const std::string& path, const std::string& target) {
+  if (absl::StartsWith(target, "/")) return true;  // rooted at the image
+  int depth = 0;
+  for (absl::string_view part : absl::StrSplit(path, '/')) {
+    (void)part;
+    ++depth;
+  }
+  --depth;  // the link's own name
+  for (absl::string_view part : absl::StrSplit(target, '/')) {
+    if (part == "..") {
+      if (--depth < 0) return false;
+    } else if (!part.empty() && part != ".") {
+      ++depth;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::Status ReadLayer(const std::string& path, const std::string& name,
+                       const LayerLimits& limits, const LayerVisitor& visit,
+                       std::vector<LayerProblem>* problems) {
+  std::unique_ptr<archive, ArchiveDeleter> a(archive_read_new());
+  archive_read_support_filter_gzip(a.get());
+  archive_read_support_filter_zstd(a.get());
+  archive_read_support_format_tar(a.get());
+  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 20) !=
+      ARCHIVE_OK) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        name, ": not a tar layer: ",
+        archive_error_string(a.get()) ? archive_error_string(a.get())
+                                      : "unreadable"));
+  }
+  uint64_t entries = 0, bytes = 0;
+  archive_entry* e;
+  int rc;
+  while ((rc = archive_read_next_header(a.get(), &e)) == ARCHIVE_OK ||
+         rc == ARCHIVE_WARN) {
+    const char* raw = archive_entry_pathname(e);
+    LayerEntryInfo info;
+    if (raw == nullptr || !Normalise(raw, &info.path)) {
+      problems->push_back({LayerProblem::Kind::kTraversal, raw ? raw : "",
+                           "the path climbs out of the root with '..'"});
+      continue;
+    }
+    if (info.path.empty()) continue;  // "./" itself
+    if (++entries > limits.max_entries) {
+      problems->push_back({LayerProblem::Kind::kTooLarge, info.path,
+                           absl::StrCat("more than ", limits.max_entries,
+                                        " entries; the rest was not read")});
+      return absl::OkStatus();
+    }
+    info.mode = archive_entry_perm(e);
+    info.size = static_cast<uint64_t>(archive_entry_size(e));
+    if (const char* hard = archive_entry_hardlink(e)) {
+      info.type = LayerEntryInfo::Type::kHardlink;
+      if (!Normalise(hard, &info.link)) {
+        problems->push_back(
+            {LayerProblem::Kind::kLinkEscapes, info.path,
+             absl::StrCat("hard link to '", hard, "' outside the root")});
+        continue;
+      }
+    } else {
+      switch (archive_entry_filetype(e)) {
+        case AE_IFREG:
+          info.type = LayerEntryInfo::Type::kFile;
+          break;
+        case AE_IFDIR:
+          info.type = LayerEntryInfo::Type::kDirectory;
+          break;
+        case AE_IFLNK:
+          info.type = LayerEntryInfo::Type::kSymlink;
+          info.link = archive_entry_symlink(e) ? archive_entry_symlink(e) : "";
+          if (!SymlinkStaysInside(info.path, info.link)) {
+            problems->push_back({LayerProblem::Kind::kLinkEscapes, info.path,
+                                 absl::StrCat("symbolic link to '", info.link,
+                                              "' leads out of the root")});
+          }
+          break;
+        case AE_IFCHR:
+        case AE_IFBLK:
+          info.type = LayerEntryInfo::Type::kDevice;
+          problems->push_back({LayerProblem::Kind::kDevice, info.path,
+                               "a device file in an image layer"});
+          break;
+        default:
+          info.type = LayerEntryInfo::Type::kOther;
+      }
+    }
+    bool over = false;
+    LayerDataFn data = [&](char* buf, size_t n, std::string* error) -> ssize_t {
+      if (bytes >= limits.max_bytes) {
+        over = true;
+        return 0;
+      }
+      la_ssize_t got = archive_read_data(a.get(), buf, n);
+      if (got < 0) {
+        const char* msg = archive_error_string(a.get());
+        *error = msg ? msg : "damaged layer";
+        return -1;
+      }
+      bytes += static_cast<uint64_t>(got);
+      return got;
+    };
+    if (absl::Status s = visit(info, data); !s.ok()) return s;
+    if (over) {
+      problems->push_back(
+          {LayerProblem::Kind::kTooLarge, info.path,
+           absl::StrCat("the layer holds more than ", limits.max_bytes,
+                        " bytes uncompressed; the rest was not read")});
+      return absl::OkStatus();
+    }
+  }
+  if (rc != ARCHIVE_EOF) {
+    const char* msg = archive_error_string(a.get());
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ": damaged layer after ", entries,
+                     " entries: ", msg ? msg : "unreadable"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace dso
