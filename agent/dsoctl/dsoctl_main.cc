@@ -65,7 +65,9 @@ int main(int argc, char** argv) {
   auto* scan = app.add_subcommand(
       "scan", "scan a directory: scan --path DIR [--scanners secrets]");
   scan->add_option("--path", sc.path, "directory to scan; - reads stdin");
-  scan->add_option("--image", sc.image, "image to scan (not available yet)");
+  scan->add_option("--image", sc.image,
+                   "image to scan: OCI layout dir (DIR:TAG for one of several) "
+                   "or docker archive .tar");
   scan->add_option(
       "--scanners", sc.scanners,
       "secrets, deps, all (default: all available); comma-separated");

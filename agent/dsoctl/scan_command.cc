@@ -14,6 +14,7 @@
 #include "agent/dsoctl/transfer.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/finding.h"
+#include "stages/core/status_macros.h"
 #include "stages/scan/scan_step.h"
 #include "stages/scan/secrets/gitleaks_config.h"
 #include "stages/scan/secrets/secret_filter.h"
@@ -25,10 +26,12 @@ namespace fs = std::filesystem;
 namespace {
 
 absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
-  if (!o.image.empty()) {
+  if (!o.image.empty() && !o.path.empty()) {
+    return absl::InvalidArgumentError("give --path or --image, not both");
+  }
+  if (!o.image.empty() && (o.git || o.gitignore)) {
     return absl::InvalidArgumentError(
-        "--image: image scanning is not available yet; scan a directory with "
-        "--path");
+        "--git and --gitignore apply to --path, not --image");
   }
   if (o.git && o.path == "-") {
     return absl::InvalidArgumentError("--git needs a repository, not stdin");
@@ -43,8 +46,9 @@ absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
     std::error_code ec;
     p->set_db(std::filesystem::absolute(o.db, ec).lexically_normal().string());
   }
-  if (o.path.empty()) {
-    return absl::InvalidArgumentError("give --path DIR to scan");
+  if (o.path.empty() && o.image.empty()) {
+    return absl::InvalidArgumentError(
+        "give --path DIR or --image OCI_DIR|ARCHIVE.tar to scan");
   }
   for (const auto& list : o.scanners) {
     for (absl::string_view s : absl::StrSplit(list, ',', absl::SkipEmpty())) {
@@ -73,7 +77,8 @@ absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
     // Checked here so a broken config fails before anything runs; the
     // agent resolves an [extend] path against the scanned directory, and
     // so does this check.
-    auto rules = ParseGitleaksConfig(*text, o.config, o.path);
+    auto rules =
+        ParseGitleaksConfig(*text, o.config, o.path.empty() ? "." : o.path);
     if (!rules.ok()) return rules.status();
     secrets->set_config_toml(*text);
     secrets->set_config_name(o.config);
@@ -92,6 +97,36 @@ absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
   return absl::OkStatus();
 }
 
+// --image: a layout directory or archive, or DIR:TAG for one image of a
+// layout holding several.
+absl::Status SetImage(AgentConnection& conn, const std::string& arg,
+                      dso::v1::ScanParams* p) {
+  std::error_code ec;
+  std::string path = arg, ref;
+  // The tag may hold ':' too (demo:1): split at the first ':' after which
+  // a layout directory ends.
+  for (size_t colon = arg.find(':');
+       !fs::exists(arg, ec) && colon != std::string::npos;
+       colon = arg.find(':', colon + 1)) {
+    if (fs::is_directory(arg.substr(0, colon), ec)) {
+      path = arg.substr(0, colon);
+      ref = arg.substr(colon + 1);
+      break;
+    }
+  }
+  if (!fs::exists(path, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--image '", arg,
+        "' is neither an OCI layout directory nor a docker archive here; "
+        "images in registries are not read yet: copy one with `skopeo copy "
+        "docker://REF oci:DIR:TAG` and scan DIR:TAG"));
+  }
+  ASSIGN_OR_RETURN(*p->mutable_image(),
+                   PrepareInput(conn, fs::absolute(path, ec).string()));
+  p->set_image_ref(ref);
+  return absl::OkStatus();
+}
+
 // Copies stdin into a fresh directory as the file "stdin".
 absl::StatusOr<std::string> SaveStdin() {
   char tmpl[] = "/tmp/dsoctl-stdin-XXXXXX";
@@ -106,6 +141,29 @@ absl::StatusOr<std::string> SaveStdin() {
     return absl::InternalError(absl::StrCat("cannot save stdin to ", file));
   }
   return std::string(tmpl);
+}
+
+// Runs the scan and saves the reports `wanted` (format -> local path).
+int FollowAndSave(const GlobalOptions& g, AgentConnection& conn,
+                  const dso::v1::RunStepRequest& req, absl::Time start,
+                  const std::map<std::string, std::string>& wanted) {
+  auto run = RunAndFollow(conn, req);
+  std::map<std::string, std::string> local;
+  std::error_code ec;
+  if (run.ok()) {
+    for (const auto& a : run->artifacts) {
+      for (const auto& [format, path] : wanted) {
+        if (a.name() != ScanReportName(format)) continue;
+        fs::path parent = fs::path(path).parent_path();
+        if (!parent.empty()) fs::create_directories(parent, ec);
+        auto got = DownloadBlob(conn, a.digest(), path);
+        if (!got.ok()) return Fail(g, "scan", got.status());
+        local[a.name()] = path;
+        std::cerr << "[dso] report " << path << "\n";
+      }
+    }
+  }
+  return FinishRun(g, conn, "scan", start, std::move(run), std::move(local));
 }
 
 }  // namespace
@@ -145,6 +203,12 @@ int CmdScan(const GlobalOptions& g, const ScanOptions& o) {
         fs::remove_all(*p, e);
         delete p;
       });
+  if (!o.image.empty()) {
+    if (absl::Status s = SetImage(**conn, o.image, p); !s.ok()) {
+      return Fail(g, "scan", s);
+    }
+    return FollowAndSave(g, **conn, req, start, wanted);
+  }
   std::string path = o.path;
   if (path == "-") {
     auto dir = SaveStdin();
@@ -161,23 +225,7 @@ int CmdScan(const GlobalOptions& g, const ScanOptions& o) {
   auto input = PrepareInput(**conn, target);
   if (!input.ok()) return Fail(g, "scan", input.status());
   *p->mutable_target() = *input;
-
-  auto run = RunAndFollow(**conn, req);
-  std::map<std::string, std::string> local;
-  if (run.ok()) {
-    for (const auto& a : run->artifacts) {
-      for (const auto& [format, path] : wanted) {
-        if (a.name() != ScanReportName(format)) continue;
-        fs::path parent = fs::path(path).parent_path();
-        if (!parent.empty()) fs::create_directories(parent, ec);
-        auto got = DownloadBlob(**conn, a.digest(), path);
-        if (!got.ok()) return Fail(g, "scan", got.status());
-        local[a.name()] = path;
-        std::cerr << "[dso] report " << path << "\n";
-      }
-    }
-  }
-  return FinishRun(g, **conn, "scan", start, std::move(run), std::move(local));
+  return FollowAndSave(g, **conn, req, start, wanted);
 }
 
 }  // namespace dso

@@ -5,32 +5,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "stages/build/image_builder.h"
-#include "stages/oci/oci_layout.h"
 #include "stages/core/status_macros.h"
 #include "stages/core/step_context.h"
+#include "stages/oci/image_input.h"
+#include "stages/oci/oci_layout.h"
 #include "stages/store/tar_dir.h"
 
 namespace dso {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A base travels to a remote agent as a directory: an OCI layout as it is,
-// a docker archive as a directory holding just that file.
-absl::StatusOr<std::string> BasePath(StepContext& context,
-                                     const dso::v1::Input& input) {
-  ASSIGN_OR_RETURN(std::string path, context.ResolveInput(input));
-  std::error_code ec;
-  if (!fs::is_directory(path, ec) || fs::exists(path + "/oci-layout", ec)) {
-    return path;
-  }
-  std::string only;
-  for (const auto& e : fs::directory_iterator(path, ec)) {
-    if (!only.empty() || !e.is_regular_file(ec)) return path;
-    only = e.path().string();
-  }
-  return only.empty() ? path : only;
-}
 
 absl::Status PackTo(const std::string& dir, const std::string& tar) {
   std::ofstream out(tar, std::ios::binary | std::ios::trunc);
@@ -51,7 +35,7 @@ absl::StatusOr<dso::v1::Result> Build(const dso::v1::BuildParams& p,
   BuildSpec spec;
   ASSIGN_OR_RETURN(spec.context_dir, context.ResolveInput(p.context()));
   if (p.has_base()) {
-    ASSIGN_OR_RETURN(spec.base, BasePath(context, p.base()));
+    ASSIGN_OR_RETURN(spec.base, ResolveImageInput(context, p.base()));
   }
   spec.base_ref = p.base_ref();
   if (!p.app_dir().empty()) spec.app_dir = p.app_dir();

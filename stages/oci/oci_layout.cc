@@ -129,6 +129,12 @@ absl::StatusOr<BaseImage> ReadOciLayout(const std::string& dir,
     }
     BaseImage image;
     image.manifest_digest = d.digest;
+    image.ref_name = chosen->value(
+        json::json_pointer("/annotations/org.opencontainers.image.ref.name"),
+        "");
+    image.base_name = doc.value(
+        json::json_pointer("/annotations/org.opencontainers.image.base.name"),
+        "");
     ASSIGN_OR_RETURN(BlobRef config, Descriptor(doc["config"], d.digest));
     config.path = BlobIn(dir, config.digest);
     ASSIGN_OR_RETURN(image.config_json, ReadFile(config.path));
@@ -175,6 +181,10 @@ absl::StatusOr<BaseImage> ReadDockerArchive(const std::string& tar,
     return p;
   };
   BaseImage image;
+  json tags = m[0].value("RepoTags", json::array());
+  if (tags.is_array() && !tags.empty() && tags[0].is_string()) {
+    image.ref_name = tags[0].get<std::string>();
+  }
   ASSIGN_OR_RETURN(std::string config, file(m[0].value("Config", json())));
   ASSIGN_OR_RETURN(image.config_json, ReadFile(config));
   if (!m[0].contains("Layers") || !m[0]["Layers"].is_array()) {

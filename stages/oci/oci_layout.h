@@ -37,6 +37,8 @@ struct BlobRef {
 
 struct BaseImage {
   std::string manifest_digest;  // empty for a docker archive
+  std::string ref_name;         // its tag in the layout or archive, if any
+  std::string base_name;        // annotation org.opencontainers.image.base.name
   std::string config_json;
   std::vector<BlobRef> layers;  // base first
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -11,14 +12,16 @@
 #include "stages/core/finding.h"
 #include "stages/core/report.h"
 #include "stages/core/status_macros.h"
+#include "stages/oci/image_input.h"
 #include "stages/scan/deps/db_step.h"
+#include "stages/scan/scan_image.h"
 #include "stages/scan/scan_parts.h"
 
 namespace dso {
 namespace {
 
 const ToolInfo kTool{"dso", "0.1.0", "https://github.com/dso-project/dso"};
-const std::set<std::string> kScanners = {"secrets", "deps", "all"};
+const std::set<std::string> kScanners = {"secrets", "deps", "image", "all"};
 const std::set<std::string> kFormats = {"json", "sarif", "gitleaks"};
 // Each worker holds a 4 MiB read buffer; more threads than this buy nothing.
 constexpr uint32_t kMaxThreads = 64;
@@ -36,8 +39,19 @@ std::string ScanReportName(absl::string_view format) {
 
 absl::Status ScanStep::Validate(const dso::v1::RunStepRequest& request) const {
   const auto& p = request.scan();
-  if (p.target().source_case() == dso::v1::Input::SOURCE_NOT_SET) {
-    return absl::InvalidArgumentError("scan.target is required");
+  const bool has_target =
+      p.target().source_case() != dso::v1::Input::SOURCE_NOT_SET;
+  if (has_target == p.has_image()) {
+    return absl::InvalidArgumentError(
+        "scan needs either a target directory or an image, not both");
+  }
+  if (p.has_image() && p.git()) {
+    return absl::InvalidArgumentError("scan.git applies to directories only");
+  }
+  if (!p.has_image() && std::find(p.scanners().begin(), p.scanners().end(),
+                                  "image") != p.scanners().end()) {
+    return absl::InvalidArgumentError(
+        "scanner 'image' needs an image to scan (--image)");
   }
   if (p.threads() > kMaxThreads) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -65,11 +79,44 @@ absl::Status ScanStep::Validate(const dso::v1::RunStepRequest& request) const {
   return absl::OkStatus();
 }
 
+namespace {
+
+using Take = std::function<absl::Status(absl::StatusOr<ScannerOutput>)>;
+
+absl::Status ScanDirectoryTarget(const dso::v1::ScanParams& p, bool all,
+                                 const std::set<std::string>& wanted,
+                                 const Take& take, StepContext& context) {
+  ASSIGN_OR_RETURN(std::string root, context.ResolveInput(p.target()));
+  if (all || wanted.count("secrets")) {
+    RETURN_IF_ERROR(take(ScanSecrets(p, root, context)));
+  }
+  if (context.cancellation().cancelled()) return absl::OkStatus();
+  if (all || wanted.count("deps") || p.sbom()) {
+    RETURN_IF_ERROR(take(ScanDeps(p, root, context, wanted.count("deps") > 0)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ScanImageTarget(const dso::v1::ScanParams& p, bool all,
+                             const std::set<std::string>& wanted,
+                             const Take& take, StepContext& context) {
+  ASSIGN_OR_RETURN(std::string path, ResolveImageInput(context, p.image()));
+  ImageScanners which;
+  which.secrets = all || wanted.count("secrets");
+  which.deps = all || wanted.count("deps") || p.sbom();
+  which.deps_asked = wanted.count("deps") > 0;
+  which.checks = all || wanted.count("image");
+  ASSIGN_OR_RETURN(std::vector<ScannerOutput> outputs,
+                   ScanImage(p, path, which, context));
+  for (auto& out : outputs) RETURN_IF_ERROR(take(std::move(out)));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
                               StepContext& context) const {
   const auto& p = request.scan();
-  auto root = context.ResolveInput(p.target());
-  if (!root.ok()) return ErrorResult(root.status());
   std::set<std::string> wanted(p.scanners().begin(), p.scanners().end());
   const bool all = wanted.empty() || wanted.count("all");
   std::vector<dso::v1::Finding> findings;
@@ -91,23 +138,16 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
     if (!out->sbom.empty()) sbom = std::move(out->sbom);
     return absl::OkStatus();
   };
-  if (all || wanted.count("secrets")) {
-    if (auto s = take(ScanSecrets(p, *root, context)); !s.ok()) {
-      return ErrorResult(s);
-    }
-  }
+  absl::Status scanned =
+      p.has_image() ? ScanImageTarget(p, all, wanted, take, context)
+                    : ScanDirectoryTarget(p, all, wanted, take, context);
   if (context.cancellation().cancelled()) {
     dso::v1::Result r;
     r.set_outcome(dso::v1::CANCELLED);
     r.set_message(context.cancellation().message());
     return r;
   }
-  if (all || wanted.count("deps") || p.sbom()) {
-    if (auto s = take(ScanDeps(p, *root, context, wanted.count("deps") > 0));
-        !s.ok()) {
-      return ErrorResult(s);
-    }
-  }
+  if (!scanned.ok()) return ErrorResult(scanned);
   std::string summary = absl::StrJoin(summaries, "; ");
 
   dso::v1::Result result;
