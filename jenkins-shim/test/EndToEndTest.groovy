@@ -76,6 +76,23 @@ class EndToEndTest {
       assert new File(gate.decision).exists()
       println 'PASS endToEnd'
 
+      // dsoBuild makes an image of the app, the same digest twice; dsoScan
+      // finds the planted key in the image, in the app's layer.
+      Map spec = [context: 'app', tag: 'app:1', user: '65532',
+                  entrypoint: ['python3', '/app/config.py']]
+      Map built = h.step('dsoBuild').call(spec)
+      assert built.exitCode == 0 && built.digest.startsWith('sha256:'), h.log.join('\n')
+      assert h.step('dsoBuild').call(spec).digest == built.digest
+      Map img = h.step('dsoScan').call(image: built.image,
+                                       scanners: 'secrets,image')
+      assert img.exitCode == 0 && img.counts.CRITICAL == 1, h.log.join('\n')
+      Map found = new groovy.json.JsonSlurperClassic().parse(
+          new File(img.reports['secrets.json']))
+      Map key = found.findings.find { it.rule_id == 'aws-access-key-id' }
+      assert key.location.layer == built.outputs['image.layer']
+      assert !found.findings.any { it.rule_id == 'image-runs-as-root' }
+      println 'PASS buildAndScanImage'
+
       // pipelines/Jenkinsfile.minimal, run as Jenkins would, twice in one
       // workspace kept between builds: the gate stops the first build on
       // the secret; with the repository's own policy waiving both findings

@@ -1,5 +1,5 @@
 /**
- * Unit tests of vars/dsoScan and vars/dsoGate in the pipeline harness,
+ * Unit tests of vars/dsoScan, dsoGate and dsoBuild in the pipeline harness,
  * with `sh` answered by the test: parameter validation, command lines and
  * quoting, reading the summary, exit-code mapping, unique file names,
  * publishing. Run by test/run.sh on Groovy 2.4.
@@ -157,13 +157,54 @@ class StepsTest {
     assert h.callsOf('readFile').size() == 2
   }
 
+  static void buildCommandLineAndResult() {
+    PipelineHarness h = harness(0, summary('SUCCEEDED', 0,
+        [outputs: ['image.digest': 'sha256:feed'], reports: [:]]))
+    Map r = h.step('dsoBuild').call(context: 'app', base: 'base-oci',
+        tag: 'app:1', entrypoint: ['python3', "/app/it's.py"], user: '65532',
+        env: [MODE: 'prod'], labels: ['org.opencontainers.image.revision': 'abc'],
+        expose: '8080', files: ['conf.ini:/etc/app.ini:0600',
+                                [source: 'run.sh', dest: '/bin/run', mode: '0755']],
+        dockerArchive: true)
+    String script = h.callsOf('sh')[0].args.script
+    assert script.contains("'build' '--context' 'app' '--out' '${h.workspace.path}@tmp/dso/dsoBuild-")
+    assert script.contains("'--base' 'base-oci' '--user' '65532' '--tag' 'app:1' " +
+        "'--entrypoint' '[\"python3\",\"/app/it'\\''s.py\"]' '--env' 'MODE=prod' " +
+        "'--label' 'org.opencontainers.image.revision=abc' '--expose' '8080' " +
+        "'--file' 'conf.ini:/etc/app.ini:0600' '--file' 'run.sh:/bin/run:0755' " +
+        "'--docker-archive' '")
+    assert r.digest == 'sha256:feed'
+    assert r.image.startsWith(h.workspace.path + '@tmp/dso/dsoBuild-') && r.image.endsWith('/image')
+    assert r.dockerArchive.endsWith('/image.docker.tar')
+    assert h.callsOf('sh')[0].args.label == 'dso build app'
+  }
+
+  static void scanImageAndBuildValidation() {
+    PipelineHarness h = harness(0, summary('SUCCEEDED', 0))
+    h.step('dsoScan').call(image: 'img:app:1', scanners: 'secrets,image')
+    assert h.callsOf('sh')[0].args.script.contains(
+        "'scan' '--image' 'img:app:1' '--scanners' 'secrets,image'")
+    def scan = h.step('dsoScan')
+    assert thrown { scan.call(path: 'a', image: 'b') } == 'dsoScan: give path or image, not both'
+    assert thrown { scan.call(scanners: 'image') }.contains("scanners: 'image' is not secrets, deps, all")
+    assert thrown { scan.call(image: 'b', git: true) } == 'dsoScan: git applies to path, not image'
+    def build = h.step('dsoBuild')
+    assert thrown { build.call(env: ['NOVALUE']) } == "dsoBuild: env: 'NOVALUE' is not NAME=VALUE"
+    assert thrown { build.call(labels: 'a=b') } == 'dsoBuild: labels must be a map of label to value'
+    assert thrown { build.call(files: ['conf.ini']) } == "dsoBuild: files: 'conf.ini' is not SRC:/DEST[:MODE]"
+    assert thrown { build.call(files: ['a:/b:999']) }.contains('is not SRC:/DEST[:MODE]')
+    assert thrown { build.call(tags: 'x') }.startsWith("dsoBuild: unknown parameter 'tags'")
+    assert h.callsOf('sh').size() == 1  // only the first scan ran
+  }
+
   static int run(File rootDir) {
     root = rootDir
     tmp = File.createTempDir()
     int failed = 0
     List names = ['commandLineAndResult', 'embeddedWithoutAgent', 'validation',
                   'exitCodes', 'uniqueDirsAndPublishing', 'gateCommandAndJunit',
-                  'readJsonFallback']
+                  'readJsonFallback', 'buildCommandLineAndResult',
+                  'scanImageAndBuildValidation']
     for (String name : names) {
       try {
         StepsTest."$name"()

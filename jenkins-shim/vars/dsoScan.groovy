@@ -1,23 +1,31 @@
 import io.dso.Dsoctl
 
 /**
- * dsoScan(path: '.', scanners: 'secrets,deps', failOn: 'HIGH', ...):
- * scans a directory with dsoctl, streams its output, publishes the SARIF
- * report through Warnings NG when asked, and returns a plain map (outcome,
- * exitCode, message, counts, reports, artifacts, runId, summary).
+ * dsoScan(path: '.', scanners: 'secrets,deps', failOn: 'HIGH', ...), or
+ * dsoScan(image: 'OCI_DIR' | 'OCI_DIR:TAG' | 'archive.tar', ...): scans a
+ * directory or a container image with dsoctl, streams its output,
+ * publishes the SARIF report through Warnings NG when asked, and returns a
+ * plain map (outcome, exitCode, message, counts, reports, artifacts,
+ * outputs, runId, summary).
  */
 def call(Map args = [:]) {
   def dso = new Dsoctl(this, 'dsoScan')
-  dso.checkKeys(args, ['path', 'scanners', 'config', 'db', 'sbom', 'failOn',
-                       'git', 'agent', 'publish', 'archive', 'onFailure',
-                       'label', 'threads'])
+  dso.checkKeys(args, ['path', 'image', 'scanners', 'config', 'db', 'sbom',
+                       'failOn', 'git', 'agent', 'publish', 'archive',
+                       'onFailure', 'label', 'threads'])
   String onFailure = dso.onFailure(args)
+  if (args.path && args.image) dso.fail('give path or image, not both')
+  if (args.image && args.git) dso.fail('git applies to path, not image')
   String path = (args.path ?: '.').toString()
-  List words = ['scan', '--path', path]
+  String target = args.image ? args.image.toString() : path
+  List words = args.image ? ['scan', '--image', target]
+                          : ['scan', '--path', path]
   List scanners = Dsoctl.listOf(args.scanners)
+  List known = args.image ? ['secrets', 'deps', 'image', 'all']
+                          : ['secrets', 'deps', 'all']
   for (String s : scanners) {
-    if (!(s in ['secrets', 'deps', 'all'])) {
-      dso.fail("scanners: '${s}' is not secrets, deps or all")
+    if (!(s in known)) {
+      dso.fail("scanners: '${s}' is not ${known.join(', ')}")
     }
   }
   if (scanners) words += ['--scanners', scanners.join(',')]
@@ -36,7 +44,7 @@ def call(Map args = [:]) {
   String dir = dso.workDir()
   if (args.sbom) words += ['--sbom', "${dir}/sbom.cdx.json".toString()]
   Map result = dso.run(args, dir, words,
-                       (args.label ?: "dso scan ${path}").toString())
+                       (args.label ?: "dso scan ${target}").toString())
   if (args.publish && result.reports['secrets.sarif']) {
     String sarifCopy = dso.stage(result.reports['secrets.sarif'])
     recordIssues(tools: [sarif(pattern: sarifCopy, id: dso.publishId(),

@@ -92,7 +92,7 @@ class Dsoctl implements Serializable {
   /**
    * Runs `dsoctl [--agent A] --json DIR/summary.json <words>`; returns the
    * result map: outcome, exitCode, message, counts, reports, artifacts,
-   * runId, summary (the file).
+   * outputs, runId, summary (the file).
    */
   Map run(Map args, String dir, List words, String label) {
     List cmd = ['dsoctl']
@@ -115,6 +115,7 @@ class Dsoctl implements Serializable {
       counts   : summary.counts ?: [:],
       reports  : summary.reports ?: [:],
       artifacts: summary.artifacts ?: [],
+      outputs  : summary.outputs ?: [:],
       runId    : summary.run_id ?: '',
       summary  : "${dir}/summary.json".toString(),
     ]
@@ -184,6 +185,22 @@ class Dsoctl implements Serializable {
       fail("onFailure must be one of ${FAILURE_MODES.join(', ')}, not '${mode}'")
     }
     return mode
+  }
+
+  /** A JSON array of strings, for --entrypoint and --cmd. */
+  @NonCPS
+  static String jsonArray(Collection words) {
+    return groovy.json.JsonOutput.toJson(words.collect { it.toString() })
+  }
+
+  /** A map as KEY=VALUE strings, or a list of them as it is. */
+  @NonCPS
+  static List pairsOf(Object value) {
+    if (value == null) return []
+    if (value instanceof Map) {
+      return value.collect { k, v -> "${k}=${v}".toString() }
+    }
+    return listOf(value)
   }
 
   /** A list parameter given as a list or a comma-separated string. */
