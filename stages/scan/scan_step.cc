@@ -43,7 +43,8 @@ absl::Status ScanStep::Validate(const dso::v1::RunStepRequest& request) const {
       p.target().source_case() != dso::v1::Input::SOURCE_NOT_SET;
   if (has_target == p.has_image()) {
     return absl::InvalidArgumentError(
-        "scan needs either a target directory or an image, not both");
+        "scan needs either scan.target (a directory) or scan.image, not "
+        "both");
   }
   if (p.has_image() && p.git()) {
     return absl::InvalidArgumentError("scan.git applies to directories only");

@@ -118,6 +118,16 @@ TEST_F(ScanStepTest, ValidateNamesBadParameters) {
   req = Request();
   req.mutable_scan()->clear_target();
   EXPECT_THAT(step_.Validate(req).message(), HasSubstr("scan.target"));
+  req = Request();
+  req.mutable_scan()->mutable_image()->set_local_path("/img");
+  EXPECT_THAT(step_.Validate(req).message(), HasSubstr("not both"));
+  req.mutable_scan()->clear_target();
+  EXPECT_TRUE(step_.Validate(req).ok());
+  req.mutable_scan()->set_git(true);
+  EXPECT_THAT(step_.Validate(req).message(), HasSubstr("directories only"));
+  req = Request();
+  req.mutable_scan()->add_scanners("image");
+  EXPECT_THAT(step_.Validate(req).message(), HasSubstr("needs an image"));
 }
 
 }  // namespace
