@@ -15,6 +15,7 @@
 #include "stages/core/atomic_file.h"
 #include "stages/core/finding.h"
 #include "stages/core/status_macros.h"
+#include "stages/oci/registry.h"
 #include "stages/scan/scan_step.h"
 #include "stages/scan/secrets/gitleaks_config.h"
 #include "stages/scan/secrets/secret_filter.h"
@@ -115,11 +116,16 @@ absl::Status SetImage(AgentConnection& conn, const std::string& arg,
     }
   }
   if (!fs::exists(path, ec)) {
+    // Not here: an image in a registry, pulled by the step.
+    if (arg.front() != '/' && arg.front() != '.' &&
+        ParseRegistryRef(arg).ok()) {
+      p->set_registry_ref(arg);
+      return absl::OkStatus();
+    }
     return absl::InvalidArgumentError(absl::StrCat(
         "--image '", arg,
-        "' is neither an OCI layout directory nor a docker archive here; "
-        "images in registries are not read yet: copy one with `skopeo copy "
-        "docker://REF oci:DIR:TAG` and scan DIR:TAG"));
+        "' is neither an OCI layout directory nor a docker archive here, "
+        "nor a registry reference (REGISTRY/REPOSITORY:TAG)"));
   }
   ASSIGN_OR_RETURN(*p->mutable_image(),
                    PrepareInput(conn, fs::absolute(path, ec).string()));

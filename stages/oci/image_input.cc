@@ -1,8 +1,11 @@
 #include "stages/oci/image_input.h"
 
+#include <cstdlib>
 #include <filesystem>
 
+#include "absl/strings/str_cat.h"
 #include "stages/core/status_macros.h"
+#include "stages/oci/registry.h"
 
 namespace dso {
 
@@ -20,6 +23,28 @@ absl::StatusOr<std::string> ResolveImageInput(StepContext& context,
     only = e.path().string();
   }
   return only.empty() ? path : only;
+}
+
+absl::StatusOr<std::string> PullForStep(const std::string& reference,
+                                        StepContext& context) {
+  ASSIGN_OR_RETURN(RegistryRef ref, ParseRegistryRef(reference));
+  RegistryOptions options;
+  auto env = [](const char* name) {
+    const char* v = std::getenv(name);
+    return std::string(v ? v : "");
+  };
+  options.username = env("DSO_REGISTRY_USERNAME");
+  options.password = env("DSO_REGISTRY_PASSWORD");
+  options.plain_http = env("DSO_REGISTRY_PLAIN_HTTP") == "1";
+  std::string dir = context.scratch_dir() + "/pulled";
+  context.Log(dso::v1::LogLine::AGENT,
+              absl::StrCat("pulling ", ref.ToString(),
+                           options.username.empty()
+                               ? " (anonymous)"
+                               : absl::StrCat(" as ", options.username),
+                           "\n"));
+  RETURN_IF_ERROR(PullImage(ref, options, dir));
+  return dir;
 }
 
 }  // namespace dso

@@ -1,6 +1,6 @@
 // Where a step finds the image a request names: an OCI layout directory as
 // it is, or a docker archive — which travels to a remote agent as a
-// directory holding just that file.
+// directory holding just that file —, or an image pulled from a registry.
 #ifndef DSO_STAGES_OCI_IMAGE_INPUT_H_
 #define DSO_STAGES_OCI_IMAGE_INPUT_H_
 
@@ -14,6 +14,13 @@ namespace dso {
 
 absl::StatusOr<std::string> ResolveImageInput(StepContext& context,
                                               const dso::v1::Input& input);
+
+// Pulls a registry image into the run's scratch directory (registry.h),
+// with the credentials in the environment (DSO_REGISTRY_USERNAME,
+// DSO_REGISTRY_PASSWORD; DSO_REGISTRY_PLAIN_HTTP=1 for an HTTP registry
+// that is not on loopback); returns the layout's path.
+absl::StatusOr<std::string> PullForStep(const std::string& reference,
+                                        StepContext& context);
 
 }  // namespace dso
 

@@ -13,6 +13,7 @@
 #include "stages/core/report.h"
 #include "stages/core/status_macros.h"
 #include "stages/oci/image_input.h"
+#include "stages/oci/registry.h"
 #include "stages/scan/deps/db_step.h"
 #include "stages/scan/scan_image.h"
 #include "stages/scan/scan_parts.h"
@@ -41,12 +42,20 @@ absl::Status ScanStep::Validate(const dso::v1::RunStepRequest& request) const {
   const auto& p = request.scan();
   const bool has_target =
       p.target().source_case() != dso::v1::Input::SOURCE_NOT_SET;
-  if (has_target == p.has_image()) {
+  const bool has_image = p.has_image() || !p.registry_ref().empty();
+  if (p.has_image() && !p.registry_ref().empty()) {
+    return absl::InvalidArgumentError(
+        "scan.image and scan.registry_ref name two images; give one");
+  }
+  if (!p.registry_ref().empty()) {
+    RETURN_IF_ERROR(ParseRegistryRef(p.registry_ref()).status());
+  }
+  if (has_target == has_image) {
     return absl::InvalidArgumentError(
         "scan needs either scan.target (a directory) or scan.image, not "
         "both");
   }
-  if (p.has_image() && p.git()) {
+  if (has_image && p.git()) {
     return absl::InvalidArgumentError("scan.git applies to directories only");
   }
   if (!p.has_image() && std::find(p.scanners().begin(), p.scanners().end(),
@@ -101,7 +110,12 @@ absl::Status ScanDirectoryTarget(const dso::v1::ScanParams& p, bool all,
 absl::Status ScanImageTarget(const dso::v1::ScanParams& p, bool all,
                              const std::set<std::string>& wanted,
                              const Take& take, StepContext& context) {
-  ASSIGN_OR_RETURN(std::string path, ResolveImageInput(context, p.image()));
+  std::string path;
+  if (p.registry_ref().empty()) {
+    ASSIGN_OR_RETURN(path, ResolveImageInput(context, p.image()));
+  } else {
+    ASSIGN_OR_RETURN(path, PullForStep(p.registry_ref(), context));
+  }
   ImageScanners which;
   which.secrets = all || wanted.count("secrets");
   which.deps = all || wanted.count("deps") || p.sbom();
@@ -140,8 +154,9 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
     return absl::OkStatus();
   };
   absl::Status scanned =
-      p.has_image() ? ScanImageTarget(p, all, wanted, take, context)
-                    : ScanDirectoryTarget(p, all, wanted, take, context);
+      p.has_image() || !p.registry_ref().empty()
+          ? ScanImageTarget(p, all, wanted, take, context)
+          : ScanDirectoryTarget(p, all, wanted, take, context);
   if (context.cancellation().cancelled()) {
     dso::v1::Result r;
     r.set_outcome(dso::v1::CANCELLED);
