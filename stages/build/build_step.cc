@@ -1,7 +1,6 @@
 #include "stages/build/build_step.h"
 
 #include <filesystem>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "stages/build/image_builder.h"
@@ -15,20 +14,6 @@ namespace dso {
 namespace {
 
 namespace fs = std::filesystem;
-
-absl::Status PackTo(const std::string& dir, const std::string& tar) {
-  std::ofstream out(tar, std::ios::binary | std::ios::trunc);
-  RETURN_IF_ERROR(PackDirectory(dir, [&](absl::string_view b) {
-    out.write(b.data(), static_cast<std::streamsize>(b.size()));
-    return out ? absl::OkStatus()
-               : absl::ResourceExhaustedError(
-                     absl::StrCat("cannot write '", tar, "'"));
-  }));
-  out.close();
-  return out ? absl::OkStatus()
-             : absl::ResourceExhaustedError(
-                   absl::StrCat("cannot write '", tar, "'"));
-}
 
 absl::StatusOr<dso::v1::Result> Build(const dso::v1::BuildParams& p,
                                       StepContext& context) {
@@ -68,7 +53,7 @@ absl::StatusOr<dso::v1::Result> Build(const dso::v1::BuildParams& p,
   }
   dso::v1::Result result;
   std::string tar = scratch + "/" + kImageLayoutArtifact;
-  RETURN_IF_ERROR(PackTo(layout, tar));
+  RETURN_IF_ERROR(PackDirectoryToFile(layout, tar));
   ASSIGN_OR_RETURN(
       *result.add_artifacts(),
       context.PutArtifact(tar, kImageLayoutArtifact, "application/x-tar"));

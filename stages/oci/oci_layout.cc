@@ -323,27 +323,7 @@ absl::Status WriteDockerArchive(const std::string& layout_dir,
   }
   RETURN_IF_ERROR(WriteFileAtomically(layout_dir + "/manifest.json",
                                       json::array({entry}).dump()));
-  std::string tmp = archive_path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("cannot create '", archive_path, "'"));
-    }
-    RETURN_IF_ERROR(PackDirectory(layout_dir, [&](absl::string_view b) {
-      out.write(b.data(), static_cast<std::streamsize>(b.size()));
-      return out ? absl::OkStatus()
-                 : absl::ResourceExhaustedError(
-                       absl::StrCat("cannot write '", archive_path, "'"));
-    }));
-  }
-  std::error_code ec;
-  fs::rename(tmp, archive_path, ec);
-  if (ec) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot create '", archive_path, "': ", ec.message()));
-  }
-  return absl::OkStatus();
+  return PackDirectoryToFile(layout_dir, archive_path);
 }
 
 }  // namespace dso

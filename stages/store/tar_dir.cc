@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <vector>
 
@@ -237,6 +238,34 @@ absl::Status UnpackTar(const std::string& tar_path, const std::string& dest,
   if (archive_write_close(out.get()) != ARCHIVE_OK) {
     return ArchiveError(out.get(), "cannot finish unpacking");
   }
+  return absl::OkStatus();
+}
+
+absl::Status PackDirectoryToFile(const std::string& dir,
+                                 const std::string& tar_path) {
+  std::string tmp = tar_path + ".tmp";
+  auto cannot = [&] {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("cannot write '", tar_path, "'"));
+  };
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return cannot();
+    absl::Status s = PackDirectory(dir, [&](absl::string_view b) {
+      out.write(b.data(), static_cast<std::streamsize>(b.size()));
+      return out ? absl::OkStatus() : cannot();
+    });
+    out.close();
+    if (s.ok() && !out) s = cannot();
+    if (!s.ok()) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      return s;
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, tar_path, ec);
+  if (ec) return cannot();
   return absl::OkStatus();
 }
 

@@ -25,6 +25,11 @@ using ByteSink = std::function<absl::Status(absl::string_view)>;
 // types are skipped. Paths in the archive are relative to `dir`.
 absl::Status PackDirectory(const std::string& dir, const ByteSink& sink);
 
+// The same into the file `tar_path`, written beside it and renamed into
+// place only when complete.
+absl::Status PackDirectoryToFile(const std::string& dir,
+                                 const std::string& tar_path);
+
 struct UnpackLimits {
   uint64_t max_total_bytes = 8ull << 30;  // of file contents
   uint64_t max_entries = 1'000'000;

@@ -44,6 +44,21 @@ constexpr Cache kCaches[] = {
     {"root/.npm/_cacache", "npm's cache"},
 };
 
+// What each kind of layer problem is reported as, in LayerProblem::Kind
+// order.
+struct ProblemRule {
+  const char* rule;
+  dso::v1::Severity severity;
+  const char* title;
+};
+constexpr ProblemRule kProblemRules[] = {
+    {"image-layer-path-traversal", dso::v1::HIGH,
+     "A layer entry climbs out of the root"},
+    {"image-layer-link-escapes", dso::v1::LOW, "A link leads out of the root"},
+    {"image-layer-device-file", dso::v1::MEDIUM, "A device file in a layer"},
+    {"image-layer-too-large", dso::v1::MEDIUM, "A layer past the size limits"},
+};
+
 std::string UserPart(const std::string& user) {
   return user.substr(0, user.find(':'));
 }
@@ -129,28 +144,9 @@ std::vector<dso::v1::Finding> CheckImage(const ImageScanResult& scan,
 
   for (size_t i = 0; i < scan.problems.size(); ++i) {
     for (const LayerProblem& p : scan.problems[i]) {
-      switch (p.kind) {
-        case LayerProblem::Kind::kTraversal:
-          out.push_back(Make("image-layer-path-traversal", dso::v1::HIGH,
-                             "A layer entry climbs out of the root", p.path,
-                             layer(i), p.detail));
-          break;
-        case LayerProblem::Kind::kLinkEscapes:
-          out.push_back(Make("image-layer-link-escapes", dso::v1::LOW,
-                             "A link leads out of the root", p.path, layer(i),
-                             p.detail));
-          break;
-        case LayerProblem::Kind::kDevice:
-          out.push_back(Make("image-layer-device-file", dso::v1::MEDIUM,
-                             "A device file in a layer", p.path, layer(i),
-                             p.detail));
-          break;
-        case LayerProblem::Kind::kTooLarge:
-          out.push_back(Make("image-layer-too-large", dso::v1::MEDIUM,
-                             "A layer past the size limits", p.path, layer(i),
-                             p.detail));
-          break;
-      }
+      const ProblemRule& r = kProblemRules[static_cast<int>(p.kind)];
+      out.push_back(
+          Make(r.rule, r.severity, r.title, p.path, layer(i), p.detail));
     }
   }
   return out;

@@ -29,6 +29,7 @@ struct LayerEntryInfo {
 
 // A problem with a layer entry, to report as a finding.
 struct LayerProblem {
+  // (image_checks.cc reports them in this order.)
   enum class Kind { kTraversal, kLinkEscapes, kDevice, kTooLarge };
   Kind kind;
   std::string path;
