@@ -23,6 +23,7 @@ absl::StatusOr<dso::v1::Result> Build(const dso::v1::BuildParams& p,
     ASSIGN_OR_RETURN(spec.base, ResolveImageInput(context, p.base()));
   } else if (!p.base_registry_ref().empty()) {
     ASSIGN_OR_RETURN(spec.base, PullForStep(p.base_registry_ref(), context));
+    spec.base_name = p.base_registry_ref();
   }
   spec.base_ref = p.base_ref();
   if (!p.app_dir().empty()) spec.app_dir = p.app_dir();

@@ -7,8 +7,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
-#include "stages/oci/oci_layout.h"
 #include "stages/core/status_macros.h"
+#include "stages/oci/oci_layout.h"
 
 namespace dso {
 namespace {
@@ -169,6 +169,11 @@ absl::StatusOr<BuildResult> BuildImage(const BuildSpec& spec,
       {"org.opencontainers.image.created", Rfc3339(spec.epoch)}};
   if (!base.manifest_digest.empty()) {
     annotations["org.opencontainers.image.base.digest"] = base.manifest_digest;
+  }
+  std::string base_name =
+      spec.base_name.empty() ? base.ref_name : spec.base_name;
+  if (!base_name.empty()) {
+    annotations["org.opencontainers.image.base.name"] = base_name;
   }
   json manifest = {{"schemaVersion", 2},
                    {"mediaType", kOciManifestType},

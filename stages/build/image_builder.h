@@ -21,6 +21,9 @@ struct BuildSpec {
   std::string context_dir;
   std::string base;      // OCI layout dir or docker archive; "" = scratch
   std::string base_ref;  // a tag inside the base layout, if it has several
+  // The base's name for the manifest's org.opencontainers.image.base.name
+  // (a registry reference); default: its tag in the layout or archive.
+  std::string base_name;
   std::string app_dir = "/app";  // where the context goes in the image
   std::vector<std::string> entrypoint;
   std::vector<std::string> cmd;

@@ -5,9 +5,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "stages/oci/oci_layout.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/temp_dir.h"
+#include "stages/oci/oci_layout.h"
 
 namespace dso {
 namespace {
@@ -100,6 +100,8 @@ TEST_F(ImageBuilderTest, BaseLayersAndConfigCarryOver) {
   EXPECT_EQ(manifest["layers"][0]["digest"], built->layer_digests[0]);
   EXPECT_TRUE(
       manifest["annotations"].contains("org.opencontainers.image.base.digest"));
+  EXPECT_EQ(manifest["annotations"]["org.opencontainers.image.base.name"],
+            "demo:1");  // the base layout's tag
   EXPECT_TRUE(fs::exists(dir_ + "/app/blobs/sha256/" +
                          built->layer_digests[0].substr(7)));
 

@@ -1,14 +1,17 @@
 """dsoctl scan --image REGISTRY/REPO:TAG against Debian's docker-registry on
-loopback, images pushed by skopeo: anonymous and basic-auth pulls (the
-credentials from the environment, never printed), a multi-platform index
+loopback, images pushed by skopeo: anonymous, basic-auth and bearer-token
+pulls (the credentials from the environment, never printed), a multi-platform index
 resolved to linux/amd64, a tampered blob caught, an unreachable registry
 named."""
+import base64
+import http.server
 import json
-import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -25,8 +28,80 @@ def free_port():
         return s.getsockname()[1]
 
 
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class TokenService:
+    """The token service a registry with `auth: token` sends clients to:
+    checks the user's basic credentials and issues a JWT (RS256, signed by
+    openssl with a key whose certificate the registry trusts) granting the
+    scope asked for."""
+
+    def __init__(self, base: Path):
+        self.key, self.cert = base / "token.key", base / "token.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                        "-nodes", "-keyout", str(self.key), "-out",
+                        str(self.cert), "-days", "1", "-subj",
+                        "/CN=dso-test-token"], check=True,
+                       capture_output=True)
+        self.der = subprocess.run(["openssl", "x509", "-in", str(self.cert),
+                                   "-outform", "DER"], check=True,
+                                  capture_output=True).stdout
+        self.issued = 0
+        service = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                want = "Basic " + base64.b64encode(
+                    f"{USER}:{PASSWORD}".encode()).decode()
+                if self.headers.get("Authorization") != want:
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+                body = json.dumps({"token": service.jwt(
+                    q["service"][0], q.get("scope", [""])[0])}).encode()
+                service.issued += 1
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.realm = f"http://127.0.0.1:{self.server.server_port}/token"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def jwt(self, audience: str, scope: str) -> str:
+        access = []
+        for s in scope.split(" "):
+            kind, _, rest = s.partition(":")
+            name, _, actions = rest.rpartition(":")
+            if kind == "repository":
+                access.append({"type": kind, "name": name,
+                               "actions": actions.split(",")})
+        now = int(time.time())
+        header = {"alg": "RS256", "typ": "JWT",
+                  "x5c": [base64.b64encode(self.der).decode()]}
+        claims = {"iss": "dso-test-issuer", "sub": USER, "aud": audience,
+                  "exp": now + 300, "nbf": now - 10, "iat": now,
+                  "jti": str(now) + str(self.issued), "access": access}
+        signing = (b64url(json.dumps(header).encode()) + "." +
+                   b64url(json.dumps(claims).encode()))
+        sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign",
+                              str(self.key)], input=signing.encode(),
+                             capture_output=True, check=True).stdout
+        return signing + "." + b64url(sig)
+
+    def stop(self):
+        self.server.shutdown()
+
+
 class Registry:
-    def __init__(self, base: Path, auth: bool):
+    def __init__(self, base: Path, auth):
         assert shutil.which("docker-registry"), \
             "docker-registry missing: run scripts/setup.sh"
         self.port = free_port()
@@ -34,7 +109,14 @@ class Registry:
         config = {"version": 0.1, "log": {"level": "error"},
                   "storage": {"filesystem": {"rootdirectory": str(self.data)}},
                   "http": {"addr": f"127.0.0.1:{self.port}"}}
-        if auth:
+        self.tokens = None
+        if auth == "token":
+            self.tokens = TokenService(base)
+            config["auth"] = {"token": {
+                "realm": self.tokens.realm, "service": "dso-test-registry",
+                "issuer": "dso-test-issuer",
+                "rootcertbundle": str(self.tokens.cert)}}
+        elif auth:
             htpasswd = subprocess.run(["htpasswd", "-Bbn", USER, PASSWORD],
                                       capture_output=True, text=True,
                                       check=True).stdout
@@ -63,6 +145,8 @@ class Registry:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=10)
+        if self.tokens:
+            self.tokens.stop()
 
 
 @pytest.fixture
@@ -184,3 +268,29 @@ def test_build_on_a_base_from_the_registry(agent, registry, tmp_path, image):
                            manifest_digest.removeprefix("sha256:")).read_text())
     layers = [l["digest"] for l in manifest["layers"]]
     assert layers == [image[1][0], built["outputs"]["image.layer"]]
+    assert manifest["annotations"]["org.opencontainers.image.base.name"] == ref
+    # ... which the image checks read: a tagged base is pinned, :latest not.
+    latest = registry().push(image[0], "base/app:latest")
+    dsoctl("build", "--context", str(ctx), "--base", latest, "--out",
+           str(tmp_path / "img2"), agent=agent, check=0)
+    out = tmp_path / "checks"
+    out.mkdir()
+    dsoctl("scan", "--image", str(tmp_path / "img2"), "--scanners", "image",
+           json_file=out / "s.json", check=0)
+    [f] = [f for f in findings(out / "secrets.json")
+           if f["rule_id"] == "image-base-unpinned"]
+    assert latest in f["evidence"]
+
+
+def test_bearer_token_from_the_registrys_token_service(registry, tmp_path,
+                                                       image):
+    reg = registry(auth="token")
+    ref = reg.push(image[0], "demo/app:1")
+    p, _ = scan(tmp_path, ref, "notoken", check=2)
+    assert "the token service refused (HTTP 401)" in p.stderr
+    env = {"DSO_REGISTRY_USERNAME": USER, "DSO_REGISTRY_PASSWORD": PASSWORD}
+    issued = reg.tokens.issued
+    p, out = scan(tmp_path, ref, "token", env=env)
+    assert len(findings(out / "secrets.json")) == 1
+    assert reg.tokens.issued == issued + 1  # one token for the whole pull
+    assert PASSWORD not in p.stderr
