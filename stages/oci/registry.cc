@@ -123,11 +123,9 @@ class Session {
       RETURN_IF_ERROR(Perform(base_ + path, accept, auth_, f));
     }
     if (f->status == 401 || f->status == 403) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          Where(), ": access denied (HTTP ", f->status, ")",
-          o_.username.empty()
-              ? "; set DSO_REGISTRY_USERNAME and DSO_REGISTRY_PASSWORD"
-              : "; check DSO_REGISTRY_USERNAME and DSO_REGISTRY_PASSWORD"));
+      return absl::PermissionDeniedError(
+          absl::StrCat(Where(), ": access denied (HTTP ", f->status, ")",
+                       CredentialsHint()));
     }
     return absl::OkStatus();
   }
@@ -135,6 +133,11 @@ class Session {
   std::string Where() const { return ref_.ToString(); }
 
  private:
+  std::string CredentialsHint() const {
+    return absl::StrCat(o_.username.empty() ? "; set" : "; check",
+                        " DSO_REGISTRY_USERNAME and DSO_REGISTRY_PASSWORD");
+  }
+
   absl::Status Perform(const std::string& url, const std::string& accept,
                        const std::string& auth, Fetch* f) {
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> c(curl_easy_init(),
@@ -258,11 +261,9 @@ class Session {
     RETURN_IF_ERROR(Perform(
         url, "", basic.empty() ? "" : "Authorization: Basic " + basic, &token));
     if (token.status != 200) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          Where(), ": the token service refused (HTTP ", token.status, ")",
-          basic.empty()
-              ? "; set DSO_REGISTRY_USERNAME and DSO_REGISTRY_PASSWORD"
-              : "; check DSO_REGISTRY_USERNAME and DSO_REGISTRY_PASSWORD"));
+      return absl::PermissionDeniedError(
+          absl::StrCat(Where(), ": the token service refused (HTTP ",
+                       token.status, ")", CredentialsHint()));
     }
     json j = json::parse(token.body, nullptr, false);
     std::string t =
