@@ -104,7 +104,7 @@ absl::StatusOr<std::vector<ScannerOutput>> ScanImage(
   if (which.deps) {
     ASSIGN_OR_RETURN(ScannerOutput deps,
                      ScanDeps(p, scan.rootfs, context, which.deps_asked,
-                              /*installed=*/true, name));
+                              /*installed=*/true, name, &scan.go_programs));
     for (auto& f : deps.findings) {
       const ImageFileView::Node* node = scan.view.Find(f.location().file());
       if (node) {

@@ -133,10 +133,19 @@ absl::StatusOr<ScannerOutput> ScanDeps(const dso::v1::ScanParams& p,
                                        const std::string& root,
                                        StepContext& context, bool asked,
                                        bool installed,
-                                       const std::string& sbom_name) {
+                                       const std::string& sbom_name,
+                                       const Inventory* extra) {
   ScannerOutput out;
   auto inv = CollectInventory(root, installed);
   if (!inv.ok()) return inv.status();
+  if (extra) {
+    for (const Package& pkg : extra->packages) {
+      if (inv->files.empty() || inv->files.back() != pkg.file) {
+        inv->files.push_back(pkg.file);
+      }
+      inv->inventory.packages.push_back(pkg);
+    }
+  }
   if (p.sbom()) {
     std::string name = sbom_name.empty()
                            ? std::filesystem::path(root).filename().string()

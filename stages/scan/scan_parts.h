@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "dso/v1/agent.pb.h"
 #include "stages/core/step_context.h"
+#include "stages/scan/deps/lockfiles.h"
 #include "stages/scan/secrets/secret_scanner.h"
 
 namespace dso {
@@ -52,11 +53,13 @@ absl::StatusOr<ScannerOutput> ScanSecrets(const dso::v1::ScanParams& p,
 // there is nothing to match: an error when the scanner was asked for by
 // name, a note when it runs by default. `sbom_name` names the SBOM's
 // subject (default: the root's directory name).
+// `extra`: packages found elsewhere (an image's Go programs).
 absl::StatusOr<ScannerOutput> ScanDeps(const dso::v1::ScanParams& p,
                                        const std::string& root,
                                        StepContext& context, bool asked,
                                        bool installed = false,
-                                       const std::string& sbom_name = "");
+                                       const std::string& sbom_name = "",
+                                       const Inventory* extra = nullptr);
 
 }  // namespace dso
 

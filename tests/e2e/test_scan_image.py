@@ -228,3 +228,32 @@ def test_path_and_image_together_is_usage_error(tmp_path, layered):
     p = dsoctl("scan", "--path", str(tmp_path), "--image", str(image),
                check=2)
     assert "--path or --image, not both" in p.stderr
+
+
+def test_go_programs_in_an_image(tmp_path, db):
+    """A Go program Debian ships (skopeo, installed by scripts/setup.sh):
+    its embedded build information names the Go release it was built with,
+    matched as the package 'stdlib' against Go advisories."""
+    skopeo = Path(shutil.which("skopeo") or "/usr/bin/skopeo")
+    assert skopeo.exists(), "skopeo missing: run scripts/setup.sh"
+    version = subprocess.run(["go", "version", str(skopeo)], capture_output=True,
+                             text=True).stdout if shutil.which("go") else ""
+    ctx = tmp_path / "ctx"
+    (ctx / "usr" / "bin").mkdir(parents=True)
+    shutil.copy(skopeo, ctx / "usr" / "bin" / "skopeo")
+    built = dsoctl("build", "--context", str(ctx), "--app-dir", "/", "--out",
+                   str(tmp_path / "img"), json_file=tmp_path / "b.json",
+                   check=0).summary
+    p, out = scan(tmp_path, tmp_path / "img", "go", "--db", str(db),
+                  "--scanners", "deps", "--sbom", str(tmp_path / "sbom.json"))
+    sbom = json.loads((tmp_path / "sbom.json").read_text())
+    [stdlib] = [c for c in sbom["components"] if c["name"] == "stdlib"]
+    if version:  # `go version FILE` agrees, where a Go toolchain is at hand
+        assert "go" + stdlib["version"] in version
+    fs = [f for f in findings(out / "secrets.json")
+          if f["location"].get("package") == "stdlib"]
+    # Debian 12's skopeo is built with Go 1.19, before every fix recorded.
+    assert {f["rule_id"] for f in fs} >= {"GO-2023-2102", "GO-2024-2687"}
+    assert all(f["location"]["file"] == "usr/bin/skopeo" and
+               f["location"]["layer"] == built["outputs"]["image.layer"]
+               for f in fs)

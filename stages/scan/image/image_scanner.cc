@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "nlohmann/json.hpp"
+#include "stages/scan/deps/go_buildinfo.h"
 #include "stages/scan/deps/inventory.h"
 
 namespace dso {
@@ -25,6 +26,8 @@ struct LayerOutput {
   std::vector<LayerProblem> problems;
   SecretScanResult secrets;
   std::vector<std::string> extracted;  // inventory files, by image path
+  std::vector<std::pair<std::string, Inventory>> go_programs;
+  std::vector<std::string> warnings;
   absl::Status status;
   uint64_t files = 0, bytes = 0;
 };
@@ -66,19 +69,37 @@ void ReadOneLayer(const BlobRef& layer, size_t index,
       if (keep) out->extracted.push_back(e.path);
     }
     uint64_t got = 0;
+    bool elf = false;
+    GoBuildInfoFinder go;
     SecretReadFn read = [&](char* b, size_t n, std::string* error) {
       ssize_t r = data(b, n, error);
       if (r > 0) {
+        if (got == 0)
+          elf = r >= 4 && memcmp(b,
+                                 "\x7f"
+                                 "ELF",
+                                 4) == 0;
         got += static_cast<uint64_t>(r);
         if (keep) keep.write(b, r);
+        if (elf && !go.done()) go.Feed(absl::string_view(b, r));
       }
       return r;
     };
     if (seq) seq->Scan(read, e.path, e.size);
     // The secrets engine stops early on binary files; a kept file is read
-    // to its end.
+    // to its end, a program until its Go build information (if any).
     std::string error;
-    while (keep && read(buf.data(), buf.size(), &error) > 0) {
+    while ((keep || got == 0 || (elf && !go.done())) &&
+           read(buf.data(), buf.size(), &error) > 0) {
+    }
+    if (go.found()) {
+      Inventory modules;
+      absl::Status s = ParseGoBuildInfo(go.data(), e.path, &modules);
+      if (s.ok()) {
+        out->go_programs.emplace_back(e.path, std::move(modules));
+      } else {
+        out->warnings.push_back(std::string(s.message()));
+      }
     }
     out->bytes += got;
     bytes_seen->fetch_add(got, std::memory_order_relaxed);
@@ -136,6 +157,16 @@ absl::StatusOr<ImageScanResult> ScanImageLayers(
     result.secrets.push_back(std::move(outputs[i].secrets));
     result.files += outputs[i].files;
     result.bytes += outputs[i].bytes;
+    for (auto& w : outputs[i].warnings) result.warnings.push_back(std::move(w));
+  }
+  for (size_t i = 0; i < n; ++i) {
+    for (auto& [path, modules] : outputs[i].go_programs) {
+      const ImageFileView::Node* node = result.view.Find(path);
+      if (!node || node->layer != i) continue;  // replaced or deleted later
+      for (auto& p : modules.packages) {
+        result.go_programs.packages.push_back(std::move(p));
+      }
+    }
   }
   // The inventory files the final view shows, from the layer it shows.
   result.rootfs = options.scratch + "/rootfs";

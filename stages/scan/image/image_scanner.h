@@ -4,8 +4,8 @@
 // deletes are still in the image, so they are scanned too — the layers'
 // headers build the image's final file view, and the package databases,
 // lockfiles and installed-package metadata visible in that view are laid
-// out under `rootfs` for the dependency inventory. Layers are read in
-// parallel.
+// out under `rootfs` for the dependency inventory; ELF files are searched
+// for Go build information. Layers are read in parallel.
 #ifndef DSO_STAGES_SCAN_IMAGE_IMAGE_SCANNER_H_
 #define DSO_STAGES_SCAN_IMAGE_IMAGE_SCANNER_H_
 
@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "stages/oci/oci_layout.h"
+#include "stages/scan/deps/lockfiles.h"
 #include "stages/scan/image/image_view.h"
 #include "stages/scan/image/layer_reader.h"
 #include "stages/scan/secrets/secret_scanner.h"
@@ -45,6 +46,8 @@ struct ImageScanResult {
   // Secrets in the configuration's environment ("config:Env").
   SecretScanResult config_secrets;
   std::string rootfs;  // the visible inventory files, at their image paths
+  // The modules of the Go programs the final view shows (go_buildinfo.h).
+  Inventory go_programs;
   uint64_t files = 0, bytes = 0;
   std::vector<std::string> warnings;
 };
