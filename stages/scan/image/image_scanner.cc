@@ -19,6 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr uint64_t kMaxInventoryFile = 64 << 20;
+constexpr absl::string_view kElf = "\177ELF";
 
 // What one layer yields.
 struct LayerOutput {
@@ -74,11 +75,7 @@ void ReadOneLayer(const BlobRef& layer, size_t index,
     SecretReadFn read = [&](char* b, size_t n, std::string* error) {
       ssize_t r = data(b, n, error);
       if (r > 0) {
-        if (got == 0)
-          elf = r >= 4 && memcmp(b,
-                                 "\x7f"
-                                 "ELF",
-                                 4) == 0;
+        if (got == 0) elf = absl::StartsWith(absl::string_view(b, r), kElf);
         got += static_cast<uint64_t>(r);
         if (keep) keep.write(b, r);
         if (elf && !go.done()) go.Feed(absl::string_view(b, r));
