@@ -16,7 +16,6 @@
 #include "stages/build/build_step.h"
 #include "stages/build/image_builder.h"
 #include "stages/core/status_macros.h"
-#include "stages/oci/registry.h"
 #include "stages/store/tar_dir.h"
 
 namespace dso {
@@ -143,19 +142,17 @@ int CmdBuild(const GlobalOptions& g, const BuildOptions& o) {
   auto context = PrepareInput(**conn, o.context);
   if (!context.ok()) return Fail(g, "build", context.status());
   *p->mutable_context() = *std::move(context);
-  if (!o.base.empty() && o.base != "scratch") {
-    if (!fs::exists(o.base, ec) && o.base.front() != '/' &&
-        o.base.front() != '.' && ParseRegistryRef(o.base).ok()) {
-      p->set_base_registry_ref(o.base);  // pulled by the step
-    } else if (!fs::exists(o.base, ec)) {
+  if (o.base.empty() || o.base == "scratch") {
+    // no base
+  } else if (IsRegistryImage(o.base)) {
+    p->set_base_registry_ref(o.base);  // pulled by the step
+  } else {
+    if (!fs::exists(o.base, ec)) {
       return Fail(g, "build",
                   Usage("--base", o.base,
                         "does not exist (an OCI layout directory, a docker "
                         "archive .tar, a registry reference, or 'scratch')"));
     }
-  }
-  if (!o.base.empty() && o.base != "scratch" &&
-      p->base_registry_ref().empty()) {
     auto base = PrepareInput(**conn, o.base);
     if (!base.ok()) return Fail(g, "build", base.status());
     *p->mutable_base() = *std::move(base);

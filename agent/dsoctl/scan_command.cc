@@ -15,7 +15,6 @@
 #include "stages/core/atomic_file.h"
 #include "stages/core/finding.h"
 #include "stages/core/status_macros.h"
-#include "stages/oci/registry.h"
 #include "stages/scan/scan_step.h"
 #include "stages/scan/secrets/gitleaks_config.h"
 #include "stages/scan/secrets/secret_filter.h"
@@ -116,9 +115,7 @@ absl::Status SetImage(AgentConnection& conn, const std::string& arg,
     }
   }
   if (!fs::exists(path, ec)) {
-    // Not here: an image in a registry, pulled by the step.
-    if (arg.front() != '/' && arg.front() != '.' &&
-        ParseRegistryRef(arg).ok()) {
+    if (IsRegistryImage(arg)) {  // pulled by the step
       p->set_registry_ref(arg);
       return absl::OkStatus();
     }

@@ -13,6 +13,7 @@
 #include "stages/core/relative_path.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
+#include "stages/oci/registry.h"
 #include "stages/store/tar_dir.h"
 
 namespace dso {
@@ -186,6 +187,12 @@ absl::StatusOr<dso::v1::Input> PrepareInput(AgentConnection& conn,
             << uploaded->size << " bytes (" << uploaded->digest << ")\n";
   input.set_tar_digest(uploaded->digest);
   return input;
+}
+
+bool IsRegistryImage(const std::string& arg) {
+  std::error_code ec;
+  return !arg.empty() && !std::filesystem::exists(arg, ec) &&
+         arg.front() != '/' && arg.front() != '.' && ParseRegistryRef(arg).ok();
 }
 
 }  // namespace dso

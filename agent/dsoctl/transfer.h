@@ -30,6 +30,11 @@ absl::StatusOr<BlobInfo> DownloadBlob(AgentConnection& conn,
 absl::StatusOr<dso::v1::Input> PrepareInput(AgentConnection& conn,
                                             const std::string& dir);
 
+// Whether an image argument names an image in a registry rather than a
+// file here: nothing at that path, not written as a path ('/', '.'), and a
+// valid reference (registry.h). The step pulls such images itself.
+bool IsRegistryImage(const std::string& arg);
+
 }  // namespace dso
 
 #endif  // DSO_AGENT_DSOCTL_TRANSFER_H_
