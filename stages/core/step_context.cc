@@ -1,5 +1,7 @@
 #include "stages/core/step_context.h"
 
+#include <filesystem>
+
 namespace dso {
 
 void StepContext::Log(dso::v1::LogLine::Stream stream, absl::string_view text) {
@@ -17,6 +19,17 @@ void StepContext::Progress(absl::string_view phase, uint64_t done,
   p->set_done(done);
   p->set_total(total);
   Emit(std::move(event));
+}
+
+std::string SingleFileIn(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::string only;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (!only.empty() || !e.is_regular_file(ec)) return "";
+    only = e.path().string();
+  }
+  return only;
 }
 
 dso::v1::Result ErrorResult(const absl::Status& status) {

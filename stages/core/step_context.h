@@ -44,6 +44,11 @@ class StepContext {
   void Progress(absl::string_view phase, uint64_t done, uint64_t total);
 };
 
+// A single file sent to a remote agent arrives, like a directory, as a tar:
+// unpacked, a directory holding just that file. Its path when `dir` is
+// such a directory (one entry, a regular file), else "".
+std::string SingleFileIn(const std::string& dir);
+
 // A Result for a failed step: outcome ERROR with the status' code and text.
 dso::v1::Result ErrorResult(const absl::Status& status);
 

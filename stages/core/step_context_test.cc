@@ -1,6 +1,10 @@
 #include "stages/core/step_context.h"
 
+#include <filesystem>
+
 #include "gtest/gtest.h"
+#include "stages/core/atomic_file.h"
+#include "stages/core/temp_dir.h"
 
 namespace dso {
 namespace {
@@ -14,6 +18,21 @@ TEST(SanitizeUtf8Test, KeepsValidAndReplacesInvalid) {
   EXPECT_EQ(SanitizeUtf8("\xED\xA0\x80"),
             "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");                // surrogate
   EXPECT_EQ(SanitizeUtf8("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // cut
+}
+
+TEST(SingleFileInTest, OnlyADirectoryHoldingJustOneFile) {
+  std::string dir = MakeTempDir("single");
+  EXPECT_EQ(SingleFileIn(dir), "");  // empty
+  ASSERT_TRUE(WriteFileAtomically(dir + "/a.json", "{}").ok());
+  EXPECT_EQ(SingleFileIn(dir), dir + "/a.json");
+  ASSERT_TRUE(WriteFileAtomically(dir + "/b.json", "{}").ok());
+  EXPECT_EQ(SingleFileIn(dir), "");  // two
+  std::filesystem::remove(dir + "/a.json");
+  std::filesystem::remove(dir + "/b.json");
+  std::filesystem::create_directory(dir + "/sub");
+  EXPECT_EQ(SingleFileIn(dir), "");  // not a file
+  EXPECT_EQ(SingleFileIn(dir + "/none"), "");
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ErrorResultTest, CarriesCodeAndMessage) {

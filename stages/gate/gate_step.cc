@@ -29,24 +29,20 @@ absl::StatusOr<absl::CivilDay> ParseDate(const std::string& s) {
   return day;
 }
 
-// An input is a file: given in place, or a directory holding just it (how
-// a single file travels as a tar).
+// An input is a file: given in place, or a directory holding just it
+// (SingleFileIn).
 absl::StatusOr<std::string> ReadInput(StepContext& context,
                                       const dso::v1::Input& input,
                                       const std::string& name) {
   ASSIGN_OR_RETURN(std::string path, context.ResolveInput(input));
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
-    std::string only;
-    for (const auto& e : fs::directory_iterator(path, ec)) {
-      if (!only.empty() || !e.is_regular_file(ec)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(name, ": a report must be one file, not a directory"));
-      }
-      only = e.path().string();
-    }
+    std::string only = SingleFileIn(path);
     if (only.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(name, ": empty input"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          name, fs::is_empty(path, ec)
+                    ? ": empty input"
+                    : ": a report must be one file, not a directory"));
     }
     path = only;
   }

@@ -17,11 +17,7 @@ absl::StatusOr<std::string> ResolveImageInput(StepContext& context,
   if (!fs::is_directory(path, ec) || fs::exists(path + "/oci-layout", ec)) {
     return path;
   }
-  std::string only;
-  for (const auto& e : fs::directory_iterator(path, ec)) {
-    if (!only.empty() || !e.is_regular_file(ec)) return path;
-    only = e.path().string();
-  }
+  std::string only = SingleFileIn(path);
   return only.empty() ? path : only;
 }
 
