@@ -103,7 +103,7 @@ void ReadOneLayer(const BlobRef& layer, size_t index,
     return absl::OkStatus();
   };
   out->status = ReadLayer(layer.path, layer.digest, options.limits, visit,
-                          &out->problems);
+                          &out->problems, layer.digest);
   if (seq) out->secrets = seq->Finish();
 }
 

@@ -97,6 +97,19 @@ TEST_F(ImageScannerTest, ADamagedLayerFailsNamingIt) {
   EXPECT_THAT(r.status().message(), HasSubstr(image.layers[1].digest));
 }
 
+TEST_F(ImageScannerTest, ALayerThatIsNotItsDigestFails) {
+  BaseImage image = TwoLayers();
+  // Another well-formed layer in place of the second.
+  WriteTestLayer(image.layers[1].path, {{"app/other", 'f', 0644, "x\n"}});
+  ImageScanOptions o;
+  o.scratch = dir_ + "/scratch";
+  auto r = ScanImageLayers(image, o);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("the layer does not match its digest " +
+                        image.layers[1].digest));
+}
+
 TEST(IsInventoryFileTest, Names) {
   EXPECT_TRUE(IsInventoryFile("var/lib/dpkg/status"));
   EXPECT_TRUE(IsInventoryFile("srv/app/package-lock.json"));

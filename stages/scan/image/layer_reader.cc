@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "stages/core/sha256.h"
 
 namespace dso {
 namespace {
@@ -49,17 +50,40 @@ bool SymlinkStaysInside(const std::string& path, const std::string& target) {
   return true;
 }
 
+struct HashedFile {
+  FILE* file;
+  Sha256 hash;
+  std::vector<char> buf = std::vector<char>(1 << 20);
+};
+
+la_ssize_t ReadHashed(archive*, void* client, const void** out) {
+  auto* src = static_cast<HashedFile*>(client);
+  size_t n = fread(src->buf.data(), 1, src->buf.size(), src->file);
+  if (n == 0 && ferror(src->file)) return -1;
+  src->hash.Update(absl::string_view(src->buf.data(), n));
+  *out = src->buf.data();
+  return static_cast<la_ssize_t>(n);
+}
+
 }  // namespace
 
 absl::Status ReadLayer(const std::string& path, const std::string& name,
                        const LayerLimits& limits, const LayerVisitor& visit,
-                       std::vector<LayerProblem>* problems) {
+                       std::vector<LayerProblem>* problems,
+                       const std::string& expected_digest) {
   std::unique_ptr<archive, ArchiveDeleter> a(archive_read_new());
   archive_read_support_filter_gzip(a.get());
   archive_read_support_filter_zstd(a.get());
   archive_read_support_format_tar(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 20) !=
-      ARCHIVE_OK) {
+  // The layer's bytes are hashed as libarchive reads them.
+  std::unique_ptr<FILE, decltype(&fclose)> file(fopen(path.c_str(), "rb"),
+                                                fclose);
+  if (!file) {
+    return absl::InvalidArgumentError(absl::StrCat(name, ": cannot be read"));
+  }
+  HashedFile source{file.get()};
+  if (archive_read_open2(a.get(), &source, nullptr, ReadHashed, nullptr,
+                         nullptr) != ARCHIVE_OK) {
     return absl::InvalidArgumentError(absl::StrCat(
         name, ": not a tar layer: ",
         archive_error_string(a.get()) ? archive_error_string(a.get())
@@ -150,6 +174,16 @@ absl::Status ReadLayer(const std::string& path, const std::string& name,
     return absl::InvalidArgumentError(
         absl::StrCat(name, ": damaged layer after ", entries,
                      " entries: ", msg ? msg : "unreadable"));
+  }
+  if (!expected_digest.empty()) {
+    // What libarchive left unread (padding after the tar's end) counts too.
+    const void* rest;
+    while (ReadHashed(nullptr, &source, &rest) > 0) {
+    }
+    if (source.hash.Finish() != expected_digest) {
+      return absl::DataLossError(absl::StrCat(
+          name, ": the layer does not match its digest ", expected_digest));
+    }
   }
   return absl::OkStatus();
 }

@@ -51,9 +51,12 @@ using LayerVisitor =
 
 // Reads the layer at `path` (compression detected from its bytes). Fails on
 // a damaged archive, naming `name` and the entry; problems are appended.
+// With `expected_digest`, a layer read to its end whose bytes do not have
+// that digest fails too (DATA_LOSS).
 absl::Status ReadLayer(const std::string& path, const std::string& name,
                        const LayerLimits& limits, const LayerVisitor& visit,
-                       std::vector<LayerProblem>* problems);
+                       std::vector<LayerProblem>* problems,
+                       const std::string& expected_digest = "");
 
 }  // namespace dso
 
