@@ -13,7 +13,7 @@ PACKAGES=(
   python3 python3-grpcio python3-protobuf python3-pytest python3-venv
   python3-yaml
   openssl curl procps bc libxml2-utils skopeo debootstrap
-  libcurl4-openssl-dev docker-registry apache2-utils
+  libcurl4-openssl-dev docker-registry apache2-utils libsodium-dev
   groovy default-jre-headless
 )
 
