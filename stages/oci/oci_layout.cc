@@ -10,6 +10,7 @@
 #include "stages/core/relative_path.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
+#include "stages/oci/image_repo.h"
 #include "stages/store/tar_dir.h"
 
 namespace dso {
@@ -93,17 +94,17 @@ absl::StatusOr<BaseImage> ReadOciLayout(const std::string& dir,
     }
     const json* chosen = nullptr;
     for (const json& m : index["manifests"]) {
-      if (!ref.empty() && depth == 0) {
-        auto name =
-            m.value(json::json_pointer(
-                        "/annotations/org.opencontainers.image.ref.name"),
-                    "");
+      auto name = m.value(
+          json::json_pointer("/annotations/org.opencontainers.image.ref.name"),
+          "");
+      if (depth == 0 && !ref.empty()) {
         if (name != ref) continue;
-      } else if (m.contains("platform") && m["platform"].is_object()) {
-        if (m["platform"].value("os", "") != "linux" ||
-            m["platform"].value("architecture", "") != "amd64") {
-          continue;
-        }
+      } else if (depth == 0 && IsCosignArtifactTag(name)) {
+        continue;  // a signature or attestation beside the image
+      } else if (m.contains("platform") && m["platform"].is_object() &&
+                 (m["platform"].value("os", "") != "linux" ||
+                  m["platform"].value("architecture", "") != "amd64")) {
+        continue;
       }
       chosen = &m;
       break;
