@@ -1,14 +1,15 @@
-// Pulling an image from a registry (the OCI distribution API, as Docker
-// Hub, GHCR, Harbor, Nexus and Debian's docker-registry serve it) into an
-// OCI layout directory: anonymous, basic or bearer-token authentication
-// (the token fetched from the realm the registry names), a multi-platform
-// index resolved to linux/amd64, every blob verified against its digest
-// and size while it streams to disk, deadlines on every request.
+// Images in registries (the OCI distribution API, as Docker Hub, GHCR,
+// Harbor, Nexus and Debian's docker-registry serve it): references, pulling
+// into an OCI layout, pushing a layout with its signatures and
+// attestations, and a registry repository as an ImageRepo. The protocol
+// itself is registry_client.h.
 #ifndef DSO_STAGES_OCI_REGISTRY_H_
 #define DSO_STAGES_OCI_REGISTRY_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -42,6 +43,28 @@ struct RegistryOptions {
 // failed (unreachable, unauthorized, not found, digest mismatch).
 absl::Status PullImage(const RegistryRef& ref, const RegistryOptions& options,
                        const std::string& dir);
+
+struct PushResult {
+  std::string digest;             // the image manifest pushed
+  std::vector<std::string> tags;  // the tag, then cosign artifact tags
+  uint64_t bytes = 0;             // blob bytes (uploaded, present or mounted)
+  int mounted = 0;                // blobs mounted from the base's repository
+};
+
+// Pushes the image of the layout at `layout_dir` (`layout_ref` picks it by
+// tag when there are several) to `ref`, with the signatures, attestations
+// and SBOMs tagged beside it. Blobs the registry has are skipped; base
+// layers are mounted from the base image's repository on the same
+// registry; every blob is checked against its digest before it goes up.
+absl::StatusOr<PushResult> PushImage(const std::string& layout_dir,
+                                     const std::string& layout_ref,
+                                     const RegistryRef& ref,
+                                     const RegistryOptions& options);
+
+class ImageRepo;
+// The repository `ref` names, as an ImageRepo (image_repo.h).
+std::unique_ptr<ImageRepo> OpenRegistryRepo(const RegistryRef& ref,
+                                            const RegistryOptions& options);
 
 }  // namespace dso
 
