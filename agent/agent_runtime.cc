@@ -11,11 +11,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "agent/ecs_log.h"
+#include "stages/build/build_step.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/status_macros.h"
-#include "stages/build/build_step.h"
 #include "stages/gate/gate_step.h"
 #include "stages/scan/scan_step.h"
+#include "stages/sign/sign_step.h"
 
 namespace dso {
 
@@ -27,6 +28,8 @@ absl::Status RegisterAllSteps(StepRegistry& registry) {
   RETURN_IF_ERROR(RegisterCoreSteps(registry));
   RETURN_IF_ERROR(RegisterScanSteps(registry));
   RETURN_IF_ERROR(registry.Register(std::make_unique<BuildStep>()));
+  RETURN_IF_ERROR(registry.Register(std::make_unique<SignStep>()));
+  RETURN_IF_ERROR(registry.Register(std::make_unique<VerifyStep>()));
   return registry.Register(std::make_unique<GateStep>());
 }
 
@@ -41,7 +44,8 @@ absl::StatusOr<std::unique_ptr<AgentRuntime>> AgentRuntime::Create(
   std::unique_ptr<AgentRuntime> rt(new AgentRuntime(config));
   ASSIGN_OR_RETURN(rt->store_, BlobStore::Open(config.data_dir + "/store"));
   // Steps keep caches (compiled rule databases) and the vulnerability
-  // database in the data dir unless the environment names another place. Set before any run thread exists.
+  // database in the data dir unless the environment names another place. Set
+  // before any run thread exists.
   setenv("DSO_CACHE_DIR", (config.data_dir + "/cache").c_str(),
          /*overwrite=*/0);
   // The vulnerability database of the "db" step and dependency scans.

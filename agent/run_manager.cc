@@ -64,6 +64,7 @@ void ClearUploadedInputs(google::protobuf::Message& m) {
 std::string RequestDigest(dso::v1::RunStepRequest request) {
   ClearUploadedInputs(request);
   request.clear_deadline_seconds();
+  request.clear_secrets();  // no trace of a credential on disk
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream out(&bytes);

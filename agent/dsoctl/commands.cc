@@ -34,7 +34,8 @@ ordered_json ProtoJson(const google::protobuf::Message& m) {
   return ordered_json::parse(out);
 }
 
-// Writes a non-run command's data as its --json summary.
+}  // namespace
+
 int DataSummary(const GlobalOptions& g, const std::string& step,
                 ordered_json data) {
   ordered_json j;
@@ -45,6 +46,8 @@ int DataSummary(const GlobalOptions& g, const std::string& step,
   j["data"] = std::move(data);
   return WriteSummary(g.json_path, j, kExitOk);
 }
+
+namespace {
 
 std::string FormatTime(const google::protobuf::Timestamp& ts) {
   if (ts.seconds() == 0) return "-";

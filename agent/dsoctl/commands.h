@@ -91,6 +91,27 @@ struct BuildOptions {
   std::string idempotency_key;
 };
 int CmdBuild(const GlobalOptions& g, const BuildOptions& o);
+int CmdKeysGenerate(const GlobalOptions& g, const std::string& prefix);
+
+struct SignCommandOptions {
+  std::string image, key;
+  std::vector<std::string> attest, types, annotations;
+  bool no_signature = false;
+  uint32_t deadline_seconds = 0;
+  std::string idempotency_key;
+};
+int CmdSign(const GlobalOptions& g, const SignCommandOptions& o);
+
+struct VerifyCommandOptions {
+  std::string image, key;
+  std::vector<std::string> require;
+  std::string digest;  // pinned: the reference must name this
+  std::string signatures_out, attestations_out;
+  uint32_t deadline_seconds = 0;
+  std::string idempotency_key;
+};
+int CmdVerify(const GlobalOptions& g, const VerifyCommandOptions& o);
+
 int CmdRunsList(const GlobalOptions& g, uint32_t limit);
 int CmdRunsShow(const GlobalOptions& g, const std::string& id);
 int CmdRunsAttach(const GlobalOptions& g, const std::string& id, uint64_t from);

@@ -168,6 +168,66 @@ int main(int argc, char** argv) {
   build->add_option("--idempotency-key", bo.idempotency_key,
                     "retry-safe key (default: random)");
 
+  std::string key_prefix;
+  auto* keys = app.add_subcommand("keys", "signing keys");
+  keys->require_subcommand(1);
+  auto* keys_generate = keys->add_subcommand(
+      "generate",
+      "write PREFIX.key (cosign's encrypted format, password from "
+      "DSO_KEY_PASSWORD) and PREFIX.pub");
+  keys_generate->add_option("--out", key_prefix, "PREFIX of the two files")
+      ->required();
+
+  dso::SignCommandOptions so;
+  auto* sign = app.add_subcommand(
+      "sign", "sign an image and attest documents (cosign-compatible)");
+  sign->add_option("--image", so.image,
+                   "OCI layout dir (DIR:TAG for one of several) or "
+                   "REGISTRY/REPO:TAG")
+      ->required();
+  sign->add_option("--key", so.key,
+                   "file://PATH (or PATH), hashivault://NAME, "
+                   "awskms://[ENDPOINT/]ID")
+      ->required();
+  sign->add_option("--attest", so.attest,
+                   "a predicate or in-toto statement JSON to attest "
+                   "(repeat)");
+  sign->add_option("--type", so.types,
+                   "predicate type of --attest: a URI or gate, scan, sbom, "
+                   "provenance, cyclonedx, spdxjson, vuln, custom");
+  sign->add_option("--annotation", so.annotations,
+                   "KEY=VALUE into the signature payload (repeat)");
+  sign->add_flag("--no-signature", so.no_signature,
+                 "only attest, do not sign the image");
+  sign->add_option("--deadline", so.deadline_seconds, "seconds; 0 = default");
+  sign->add_option("--idempotency-key", so.idempotency_key,
+                   "retry-safe key (default: random)");
+
+  dso::VerifyCommandOptions vo;
+  auto* verify = app.add_subcommand(
+      "verify", "verify an image's signatures and attestations");
+  verify
+      ->add_option("--image", vo.image,
+                   "OCI layout dir (DIR:TAG) or REGISTRY/REPO:TAG|@DIGEST")
+      ->required();
+  verify
+      ->add_option("--key", vo.key,
+                   "public key file, or any KEYREF sign accepts")
+      ->required();
+  verify->add_option("--require", vo.require,
+                     "an attestation type that must be present and valid "
+                     "(repeat)");
+  verify->add_option("--digest", vo.digest,
+                     "sha256:... the image must still be (a moved tag fails)");
+  verify->add_option("--output-signatures", vo.signatures_out,
+                     "write the verified payloads (as cosign verify prints)");
+  verify->add_option("--output-attestations", vo.attestations_out,
+                     "write the verified envelopes (as cosign "
+                     "verify-attestation prints)");
+  verify->add_option("--deadline", vo.deadline_seconds, "seconds; 0 = default");
+  verify->add_option("--idempotency-key", vo.idempotency_key,
+                     "retry-safe key (default: random)");
+
   dso::DbOptions dbo;
   auto* db = app.add_subcommand("db", "the local vulnerability database");
   db->require_subcommand(1);
@@ -228,6 +288,9 @@ int main(int argc, char** argv) {
   if (*db_import || *db_info) return dso::CmdDb(g, dbo);
   if (*gate) return dso::CmdGate(g, go);
   if (*build) return dso::CmdBuild(g, bo);
+  if (*keys_generate) return dso::CmdKeysGenerate(g, key_prefix);
+  if (*sign) return dso::CmdSign(g, so);
+  if (*verify) return dso::CmdVerify(g, vo);
   if (*list) return dso::CmdRunsList(g, limit);
   if (*show) return dso::CmdRunsShow(g, run_id);
   if (*attach) return dso::CmdRunsAttach(g, run_id, from);

@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "agent/dsoctl/commands.h"
 #include "agent/dsoctl/follow.h"
+#include "nlohmann/json.hpp"
 
 namespace dso {
 
@@ -29,6 +30,10 @@ absl::StatusOr<std::string> ReadOptionFile(const std::string& flag,
 // exit code for the status.
 int Fail(const GlobalOptions& g, const std::string& step,
          const absl::Status& status);
+
+// Writes a command's data (not a run's) as its --json summary; returns 0.
+int DataSummary(const GlobalOptions& g, const std::string& step,
+                nlohmann::ordered_json data);
 
 // The exit code and --json summary of a followed run; `local_paths` names
 // where its artifacts were saved.

@@ -97,36 +97,15 @@ absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
   return absl::OkStatus();
 }
 
-// --image: a layout directory or archive, or DIR:TAG for one image of a
-// layout holding several.
 absl::Status SetImage(AgentConnection& conn, const std::string& arg,
                       dso::v1::ScanParams* p) {
-  std::error_code ec;
-  std::string path = arg, ref;
-  // The tag may hold ':' too (demo:1): split at the first ':' after which
-  // a layout directory ends.
-  for (size_t colon = arg.find(':');
-       !fs::exists(arg, ec) && colon != std::string::npos;
-       colon = arg.find(':', colon + 1)) {
-    if (fs::is_directory(arg.substr(0, colon), ec)) {
-      path = arg.substr(0, colon);
-      ref = arg.substr(colon + 1);
-      break;
-    }
+  ASSIGN_OR_RETURN(ImageArg image, PrepareImageArg(conn, "--image", arg));
+  if (!image.registry_ref.empty()) {
+    p->set_registry_ref(image.registry_ref);
+  } else {
+    *p->mutable_image() = std::move(image.local);
+    p->set_image_ref(image.local_ref);
   }
-  if (!fs::exists(path, ec)) {
-    if (IsRegistryImage(arg)) {  // pulled by the step
-      p->set_registry_ref(arg);
-      return absl::OkStatus();
-    }
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--image '", arg,
-        "' is neither an OCI layout directory nor a docker archive here, "
-        "nor a registry reference (REGISTRY/REPOSITORY:TAG)"));
-  }
-  ASSIGN_OR_RETURN(*p->mutable_image(),
-                   PrepareInput(conn, fs::absolute(path, ec).string()));
-  p->set_image_ref(ref);
   return absl::OkStatus();
 }
 

@@ -195,4 +195,36 @@ bool IsRegistryImage(const std::string& arg) {
          arg.front() != '/' && arg.front() != '.' && ParseRegistryRef(arg).ok();
 }
 
+absl::StatusOr<ImageArg> PrepareImageArg(AgentConnection& conn,
+                                         const std::string& flag,
+                                         const std::string& arg) {
+  std::error_code ec;
+  ImageArg out;
+  out.path = arg;
+  // The tag may hold ':' too (demo:1): split at the first ':' after which
+  // a layout directory ends.
+  for (size_t colon = arg.find(':');
+       !fs::exists(arg, ec) && colon != std::string::npos;
+       colon = arg.find(':', colon + 1)) {
+    if (fs::is_directory(arg.substr(0, colon), ec)) {
+      out.path = arg.substr(0, colon);
+      out.local_ref = arg.substr(colon + 1);
+      break;
+    }
+  }
+  if (!fs::exists(out.path, ec)) {
+    if (IsRegistryImage(arg)) {  // pulled by the step
+      out.registry_ref = arg;
+      return out;
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, " '", arg,
+        "' is neither an OCI layout directory nor a docker archive here, "
+        "nor a registry reference (REGISTRY/REPOSITORY:TAG)"));
+  }
+  ASSIGN_OR_RETURN(out.local,
+                   PrepareInput(conn, fs::absolute(out.path, ec).string()));
+  return out;
+}
+
 }  // namespace dso

@@ -35,6 +35,19 @@ absl::StatusOr<dso::v1::Input> PrepareInput(AgentConnection& conn,
 // valid reference (registry.h). The step pulls such images itself.
 bool IsRegistryImage(const std::string& arg);
 
+// An --image argument: a layout directory or docker archive here (DIR:TAG
+// for one image of a layout holding several), sent as an Input, or else a
+// registry reference the step pulls itself.
+struct ImageArg {
+  dso::v1::Input local;      // set for a local image
+  std::string local_ref;     // the TAG of DIR:TAG
+  std::string registry_ref;  // set for a registry image
+  std::string path;          // the local path as given
+};
+absl::StatusOr<ImageArg> PrepareImageArg(AgentConnection& conn,
+                                         const std::string& flag,
+                                         const std::string& arg);
+
 }  // namespace dso
 
 #endif  // DSO_AGENT_DSOCTL_TRANSFER_H_

@@ -1,11 +1,9 @@
 #include "stages/oci/image_input.h"
 
-#include <cstdlib>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "stages/core/status_macros.h"
-#include "stages/oci/registry.h"
 
 namespace dso {
 
@@ -21,17 +19,19 @@ absl::StatusOr<std::string> ResolveImageInput(StepContext& context,
   return only.empty() ? path : only;
 }
 
-absl::StatusOr<std::string> PullForStep(const std::string& reference,
-                                        StepContext& context) {
-  ASSIGN_OR_RETURN(RegistryRef ref, ParseRegistryRef(reference));
+RegistryOptions RegistryOptionsFrom(const SecretLookup& secret) {
   RegistryOptions options;
-  auto env = [](const char* name) {
-    const char* v = std::getenv(name);
-    return std::string(v ? v : "");
-  };
-  options.username = env("DSO_REGISTRY_USERNAME");
-  options.password = env("DSO_REGISTRY_PASSWORD");
-  options.plain_http = env("DSO_REGISTRY_PLAIN_HTTP") == "1";
+  options.username = secret("DSO_REGISTRY_USERNAME");
+  options.password = secret("DSO_REGISTRY_PASSWORD");
+  options.plain_http = secret("DSO_REGISTRY_PLAIN_HTTP") == "1";
+  return options;
+}
+
+absl::StatusOr<std::string> PullForStep(const std::string& reference,
+                                        StepContext& context,
+                                        const SecretLookup& secret) {
+  ASSIGN_OR_RETURN(RegistryRef ref, ParseRegistryRef(reference));
+  RegistryOptions options = RegistryOptionsFrom(secret);
   std::string dir = context.scratch_dir() + "/pulled";
   context.Log(dso::v1::LogLine::AGENT,
               absl::StrCat("pulling ", ref.ToString(),

@@ -8,7 +8,9 @@
 
 #include "absl/status/statusor.h"
 #include "dso/v1/steps.pb.h"
+#include "stages/core/secrets.h"
 #include "stages/core/step_context.h"
+#include "stages/oci/registry.h"
 
 namespace dso {
 
@@ -20,7 +22,12 @@ absl::StatusOr<std::string> ResolveImageInput(StepContext& context,
 // DSO_REGISTRY_PASSWORD; DSO_REGISTRY_PLAIN_HTTP=1 for an HTTP registry
 // that is not on loopback); returns the layout's path.
 absl::StatusOr<std::string> PullForStep(const std::string& reference,
-                                        StepContext& context);
+                                        StepContext& context,
+                                        const SecretLookup& secret = EnvSecret);
+
+// Registry options from credentials: DSO_REGISTRY_USERNAME,
+// DSO_REGISTRY_PASSWORD, DSO_REGISTRY_PLAIN_HTTP=1.
+RegistryOptions RegistryOptionsFrom(const SecretLookup& secret);
 
 }  // namespace dso
 

@@ -200,12 +200,12 @@ absl::StatusOr<PushResult> PushImage(const std::string& layout_dir,
   for (const auto& [tag, bytes] : manifests) {
     ASSIGN_OR_RETURN(std::vector<BlobRef> blobs, Blobs(bytes, tag));
     for (const BlobRef& b : blobs) {
-      std::string path = absl::StrCat(layout_dir, "/blobs/sha256/",
-                                      b.digest.substr(7));
+      std::string path =
+          absl::StrCat(layout_dir, "/blobs/sha256/", b.digest.substr(7));
       ASSIGN_OR_RETURN(FileDigest got, Sha256File(path));
       if (got.digest != b.digest || got.size != b.size) {
-        return absl::DataLossError(absl::StrCat(
-            layout_dir, ": blob ", b.digest, " does not match its digest"));
+        return absl::DataLossError(absl::StrCat(layout_dir, ": blob ", b.digest,
+                                                " does not match its digest"));
       }
       RETURN_IF_ERROR(client.PutBlobFile(path, b.digest, b.size, mount_from));
       result.bytes += b.size;

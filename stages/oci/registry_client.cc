@@ -184,8 +184,7 @@ class RegistryClient::Session {
       if (body) body->sent = 0;
       f->Reset();
       RETURN_IF_ERROR(Perform(method, url, headers, body, f));
-      if (f->status != 401 || attempt > 0 ||
-          f->www_authenticate == answered_) {
+      if (f->status != 401 || attempt > 0 || f->www_authenticate == answered_) {
         break;
       }
       answered_ = f->www_authenticate;
@@ -399,8 +398,7 @@ absl::StatusOr<std::optional<RegistryManifest>> RegistryClient::GetManifest(
   Fetch f;
   f.limit = session_->options().max_manifest_bytes;
   RETURN_IF_ERROR(WithRetries([&] {
-    RETURN_IF_ERROR(session_->Do("GET",
-                                 session_->Url("manifests/" + reference),
+    RETURN_IF_ERROR(session_->Do("GET", session_->Url("manifests/" + reference),
                                  {kAccept}, nullptr, &f));
     if (f.status >= 500 || f.status == 429) {
       return session_->HttpError("manifest", f);
@@ -432,8 +430,8 @@ absl::StatusOr<RegistryManifest> RegistryClient::ResolveImage(
   for (int depth = 0; depth < 3; ++depth) {
     ASSIGN_OR_RETURN(std::optional<RegistryManifest> m, GetManifest(next));
     if (!m) {
-      return absl::NotFoundError(absl::StrCat(
-          Where(), ": no manifest ", next, " in the registry"));
+      return absl::NotFoundError(
+          absl::StrCat(Where(), ": no manifest ", next, " in the registry"));
     }
     json j = json::parse(m->bytes, nullptr, false);
     if (!j.contains("manifests")) return *std::move(m);
@@ -461,14 +459,14 @@ absl::StatusOr<std::string> RegistryClient::GetBlob(const std::string& digest,
   Fetch f;
   f.limit = limit;
   RETURN_IF_ERROR(WithRetries([&] {
-    RETURN_IF_ERROR(session_->Do("GET", session_->Url("blobs/" + digest), {},
-                                 nullptr, &f));
+    RETURN_IF_ERROR(
+        session_->Do("GET", session_->Url("blobs/" + digest), {}, nullptr, &f));
     if (f.status != 200) return session_->HttpError("blob " + digest, f);
     return absl::OkStatus();
   }));
   if (Sha256Digest(f.body) != digest) {
-    return absl::DataLossError(absl::StrCat(
-        Where(), ": blob ", digest, " came back with another digest"));
+    return absl::DataLossError(absl::StrCat(Where(), ": blob ", digest,
+                                            " came back with another digest"));
   }
   return std::move(f.body);
 }
@@ -495,12 +493,13 @@ absl::Status RegistryClient::GetBlobToFile(const std::string& digest,
       if (!WriteAll(fd, absl::string_view(p, n))) write_failed = true;
       return !write_failed;
     };
-    absl::Status st = session_->Do("GET", session_->Url("blobs/" + digest),
-                                   {}, nullptr, &f);
+    absl::Status st =
+        session_->Do("GET", session_->Url("blobs/" + digest), {}, nullptr, &f);
     bool synced = fsync(fd) == 0;
     close(fd);
     std::error_code ec;
-    if (st.ok() && f.status != 200) st = session_->HttpError("blob " + digest, f);
+    if (st.ok() && f.status != 200)
+      st = session_->HttpError("blob " + digest, f);
     if (st.ok() && write_failed) {
       st = absl::ResourceExhaustedError(
           absl::StrCat("cannot write '", tmp, "'"));
@@ -522,8 +521,8 @@ absl::Status RegistryClient::GetBlobToFile(const std::string& digest,
 
 absl::StatusOr<bool> RegistryClient::HasBlob(const std::string& digest) {
   Fetch f;
-  RETURN_IF_ERROR(session_->Do("HEAD", session_->Url("blobs/" + digest), {},
-                               nullptr, &f));
+  RETURN_IF_ERROR(
+      session_->Do("HEAD", session_->Url("blobs/" + digest), {}, nullptr, &f));
   if (f.status == 200) return true;
   if (f.status == 404) return false;
   return session_->HttpError("blob " + digest, f);
@@ -535,8 +534,8 @@ absl::Status RegistryClient::PutBlob(absl::string_view bytes) {
     ASSIGN_OR_RETURN(bool have, HasBlob(digest));
     if (have) return absl::OkStatus();
     Fetch f;
-    RETURN_IF_ERROR(session_->Do("POST", session_->Url("blobs/uploads/"), {},
-                                 nullptr, &f));
+    RETURN_IF_ERROR(
+        session_->Do("POST", session_->Url("blobs/uploads/"), {}, nullptr, &f));
     if (f.status != 202 || f.location.empty()) {
       return session_->HttpError("upload", f);
     }
@@ -583,12 +582,12 @@ absl::Status RegistryClient::PutBlobFile(const std::string& path,
     // Chunks while more than one chunk is left; the rest goes with the PUT.
     while (size - offset > kRegistryChunkBytes) {
       Body chunk{{}, fd, offset, kRegistryChunkBytes};
-      RETURN_IF_ERROR(session_->Do(
-          "PATCH", session_->Url(location),
-          {"Content-Type: application/octet-stream",
-           absl::StrCat("Content-Range: ", offset, "-",
-                        offset + kRegistryChunkBytes - 1)},
-          &chunk, &f));
+      RETURN_IF_ERROR(
+          session_->Do("PATCH", session_->Url(location),
+                       {"Content-Type: application/octet-stream",
+                        absl::StrCat("Content-Range: ", offset, "-",
+                                     offset + kRegistryChunkBytes - 1)},
+                       &chunk, &f));
       if (f.status != 202 || f.location.empty()) {
         return session_->HttpError("chunk upload of " + digest, f);
       }
@@ -620,8 +619,7 @@ absl::Status RegistryClient::PutManifest(const std::string& reference,
     Fetch f;
     Body body;
     body.bytes = bytes;
-    RETURN_IF_ERROR(session_->Do("PUT",
-                                 session_->Url("manifests/" + reference),
+    RETURN_IF_ERROR(session_->Do("PUT", session_->Url("manifests/" + reference),
                                  {"Content-Type: " + media_type}, &body, &f));
     if (f.status != 201 && f.status != 200) {
       return session_->HttpError("manifest " + reference, f);

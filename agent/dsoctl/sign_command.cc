@@ -1,0 +1,249 @@
+// dsoctl keys generate, sign and verify. Keys are generated here, never on
+// an agent. Signing and verification run as the "sign" and "verify" steps,
+// through the agent or embedded: a key file is read here and its text sent
+// as a secret of the run (never stored or logged by the agent), with the
+// password and the registry, Vault and AWS credentials from this
+// environment. A layout the agent could not change in place comes back as
+// an update applied here.
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "agent/dsoctl/commands.h"
+#include "agent/dsoctl/run_command.h"
+#include "agent/dsoctl/transfer.h"
+#include "stages/core/atomic_file.h"
+#include "stages/core/status_macros.h"
+#include "stages/sign/image_location.h"
+#include "stages/sign/image_signing.h"
+#include "stages/sign/keys/file_key.h"
+#include "stages/sign/keys/key_ref.h"
+#include "stages/sign/sign_step.h"
+
+namespace dso {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Credentials the steps may need, passed from this environment.
+constexpr const char* kSecretNames[] = {"DSO_KEY_PASSWORD",
+                                        "COSIGN_PASSWORD",
+                                        "VAULT_ADDR",
+                                        "VAULT_TOKEN",
+                                        "VAULT_NAMESPACE",
+                                        "AWS_ACCESS_KEY_ID",
+                                        "AWS_SECRET_ACCESS_KEY",
+                                        "AWS_SESSION_TOKEN",
+                                        "AWS_REGION",
+                                        "AWS_DEFAULT_REGION",
+                                        "DSO_REGISTRY_USERNAME",
+                                        "DSO_REGISTRY_PASSWORD",
+                                        "DSO_REGISTRY_PLAIN_HTTP"};
+
+// Fills the request's secrets; a key file is read here. Returns the public
+// key's PEM when the file holds just that.
+absl::StatusOr<std::string> AddSecrets(const std::string& keyref,
+                                       dso::v1::RunStepRequest* req) {
+  auto& secrets = *req->mutable_secrets();
+  for (const char* name : kSecretNames) {
+    const char* v = std::getenv(name);
+    if (v != nullptr) secrets[name] = v;
+  }
+  std::string path = KeyFilePath(keyref);
+  if (path.empty()) return std::string();
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--key '", keyref, "': no such key file"));
+  }
+  ASSIGN_OR_RETURN(std::string text, ReadOptionFile("--key", path));
+  if (absl::StrContains(text, "-----BEGIN PUBLIC KEY-----")) return text;
+  secrets[kKeyPemSecret] = std::move(text);
+  return std::string();
+}
+
+absl::Status SetLocation(AgentConnection& conn, const std::string& image,
+                         dso::v1::ImageLocation* loc) {
+  ASSIGN_OR_RETURN(ImageArg arg, PrepareImageArg(conn, "--image", image));
+  if (!arg.registry_ref.empty()) {
+    loc->set_registry_ref(arg.registry_ref);
+    return absl::OkStatus();
+  }
+  std::error_code ec;
+  if (!fs::is_directory(arg.path, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--image '", image,
+        "': signatures live in an OCI layout directory or a registry, not "
+        "in a docker archive"));
+  }
+  *loc->mutable_layout() = std::move(arg.local);
+  loc->set_layout_ref(arg.local_ref);
+  return absl::OkStatus();
+}
+
+// Brings a layout update back into the local layout.
+absl::Status ApplyUpdate(AgentConnection& conn, const FollowResult& run,
+                         const std::string& image) {
+  for (const auto& a : run.artifacts) {
+    if (a.name() != kLayoutUpdateArtifact) continue;
+    std::string scratch = fs::temp_directory_path().string() + "/dsoctl-sign-" +
+                          std::to_string(getpid());
+    std::error_code ec;
+    fs::create_directories(scratch, ec);
+    absl::Status s =
+        DownloadBlob(conn, a.digest(), scratch + "/update.tar").status();
+    std::string dir = image.substr(0, image.find(':'));
+    if (fs::is_directory(image, ec)) dir = image;
+    if (s.ok()) s = ApplyLayoutUpdate(scratch + "/update.tar", dir, scratch);
+    fs::remove_all(scratch, ec);
+    return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int CmdKeysGenerate(const GlobalOptions& g, const std::string& prefix) {
+  const char* password = std::getenv("DSO_KEY_PASSWORD");
+  if (password == nullptr) password = std::getenv("COSIGN_PASSWORD");
+  if (password == nullptr) {
+    return Fail(g, "keys",
+                absl::InvalidArgumentError(
+                    "set DSO_KEY_PASSWORD to the password for the new key "
+                    "(it may be empty, which leaves the key unprotected)"));
+  }
+  std::string key = prefix + ".key", pub = prefix + ".pub";
+  std::error_code ec;
+  for (const std::string& path : {key, pub}) {
+    if (fs::exists(path, ec)) {
+      return Fail(g, "keys",
+                  absl::AlreadyExistsError(absl::StrCat(
+                      "'", path, "' exists; not overwriting a key")));
+    }
+  }
+  auto pair = GenerateKeyPair(password);
+  if (!pair.ok()) return Fail(g, "keys", pair.status());
+  mode_t old = umask(077);
+  absl::Status s = WriteFileAtomically(key, pair->private_pem);
+  umask(old);
+  if (s.ok()) s = WriteFileAtomically(pub, pair->public_pem);
+  if (!s.ok()) return Fail(g, "keys", s);
+  std::cerr << "[dso] private key written to " << key
+            << " (encrypted, cosign format)\n[dso] public key written to "
+            << pub << "\n";
+  return DataSummary(
+      g, "keys",
+      {{"private_key", key}, {"public_key", pub}, {"type", "ECDSA P-256"}});
+}
+
+int CmdSign(const GlobalOptions& g, const SignCommandOptions& o) {
+  absl::Time start = absl::Now();
+  dso::v1::RunStepRequest req =
+      NewRunRequest("sign", o.idempotency_key, o.deadline_seconds);
+  auto* p = req.mutable_sign();
+  p->set_key(o.key);
+  p->set_skip_signature(o.no_signature);
+  if (o.types.size() > 1 && o.types.size() != o.attest.size()) {
+    return Fail(g, "sign",
+                absl::InvalidArgumentError(
+                    "give one --type for all --attest files, or one each"));
+  }
+  for (const std::string& a : o.annotations) {
+    size_t eq = a.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Fail(g, "sign",
+                  absl::InvalidArgumentError(
+                      absl::StrCat("--annotation '", a, "' is not KEY=VALUE")));
+    }
+    (*p->mutable_annotations())[a.substr(0, eq)] = a.substr(eq + 1);
+  }
+  auto public_pem = AddSecrets(o.key, &req);
+  if (!public_pem.ok()) return Fail(g, "sign", public_pem.status());
+  if (!public_pem->empty()) {
+    return Fail(g, "sign",
+                absl::InvalidArgumentError(
+                    absl::StrCat("--key '", o.key,
+                                 "' is a public key; signing needs the private "
+                                 "key")));
+  }
+  auto conn = AgentConnection::Open(g.connection);
+  if (!conn.ok()) return Fail(g, "sign", conn.status());
+  if (absl::Status s = SetLocation(**conn, o.image, p->mutable_image());
+      !s.ok()) {
+    return Fail(g, "sign", s);
+  }
+  for (size_t i = 0; i < o.attest.size(); ++i) {
+    std::error_code ec;
+    if (!fs::is_regular_file(o.attest[i], ec)) {
+      return Fail(g, "sign",
+                  absl::InvalidArgumentError(absl::StrCat(
+                      "--attest '", o.attest[i], "' is not a file")));
+    }
+    auto input = PrepareInput(**conn, o.attest[i]);
+    if (!input.ok()) return Fail(g, "sign", input.status());
+    auto* d = p->add_attestations();
+    *d->mutable_file() = *std::move(input);
+    d->set_name(o.attest[i]);
+    if (!o.types.empty()) d->set_type(o.types[o.types.size() == 1 ? 0 : i]);
+  }
+  auto run = RunAndFollow(**conn, req);
+  if (run.ok() && run->result.outcome() == dso::v1::SUCCEEDED) {
+    if (absl::Status s = ApplyUpdate(**conn, *run, o.image); !s.ok()) {
+      return Fail(g, "sign", s);
+    }
+  }
+  return FinishRun(g, **conn, "sign", start, std::move(run));
+}
+
+int CmdVerify(const GlobalOptions& g, const VerifyCommandOptions& o) {
+  absl::Time start = absl::Now();
+  dso::v1::RunStepRequest req =
+      NewRunRequest("verify", o.idempotency_key, o.deadline_seconds);
+  auto* p = req.mutable_verify();
+  p->set_key(o.key);
+  for (const std::string& t : o.require) p->add_require(t);
+  p->set_pinned_digest(o.digest);
+  auto public_pem = AddSecrets(o.key, &req);
+  if (!public_pem.ok()) return Fail(g, "verify", public_pem.status());
+  p->set_public_key_pem(*public_pem);
+  std::map<std::string, std::string> wanted;
+  if (!g.json_path.empty()) {
+    fs::path beside = fs::path(g.json_path).parent_path();
+    for (const char* name :
+         {kVerifiedSignaturesArtifact, kVerifiedAttestationsArtifact}) {
+      wanted[name] = (beside / name).string();
+    }
+  }
+  if (!o.signatures_out.empty()) {
+    wanted[kVerifiedSignaturesArtifact] = o.signatures_out;
+  }
+  if (!o.attestations_out.empty()) {
+    wanted[kVerifiedAttestationsArtifact] = o.attestations_out;
+  }
+  auto conn = AgentConnection::Open(g.connection);
+  if (!conn.ok()) return Fail(g, "verify", conn.status());
+  if (absl::Status s = SetLocation(**conn, o.image, p->mutable_image());
+      !s.ok()) {
+    return Fail(g, "verify", s);
+  }
+  auto run = RunAndFollow(**conn, req);
+  std::map<std::string, std::string> local;
+  if (run.ok()) {
+    for (const auto& a : run->artifacts) {
+      auto it = wanted.find(a.name());
+      if (it == wanted.end()) continue;
+      auto got = DownloadBlob(**conn, a.digest(), it->second);
+      if (!got.ok()) return Fail(g, "verify", got.status());
+      local[a.name()] = it->second;
+    }
+  }
+  return FinishRun(g, **conn, "verify", start, std::move(run),
+                   std::move(local));
+}
+
+}  // namespace dso

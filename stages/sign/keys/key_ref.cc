@@ -1,0 +1,69 @@
+#include "stages/sign/keys/key_ref.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "stages/core/atomic_file.h"
+#include "stages/sign/keys/file_key.h"
+
+namespace dso {
+namespace {
+
+absl::StatusOr<std::string> KeyText(const std::string& path,
+                                    const SecretLookup& secret) {
+  std::string sent = secret(kKeyPemSecret);
+  if (!sent.empty()) return sent;
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) {
+    return absl::NotFoundError(
+        absl::StrCat("key file '", path, "' cannot be read"));
+  }
+  return text;
+}
+
+std::string Password(const SecretLookup& secret) {
+  std::string p = secret("DSO_KEY_PASSWORD");
+  return p.empty() ? secret("COSIGN_PASSWORD") : p;
+}
+
+absl::Status Unsupported(const std::string& keyref) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "key reference '", keyref,
+      "': use file://PATH, hashivault://NAME or awskms://[ENDPOINT/]ID"));
+}
+
+}  // namespace
+
+std::string KeyFilePath(const std::string& keyref) {
+  if (absl::StartsWith(keyref, "file://")) return keyref.substr(7);
+  if (absl::StrContains(keyref, "://")) return "";
+  return keyref;
+}
+
+absl::StatusOr<std::unique_ptr<Signer>> OpenSigner(const std::string& keyref,
+                                                   const SecretLookup& secret) {
+  std::string path = KeyFilePath(keyref);
+  if (keyref.empty()) return Unsupported(keyref);
+  if (!path.empty()) {
+    absl::StatusOr<std::string> text = KeyText(path, secret);
+    if (!text.ok()) return text.status();
+    return LoadPrivateKey(*text, Password(secret), path);
+  }
+  return Unsupported(keyref);
+}
+
+absl::StatusOr<PublicKey> OpenPublicKey(const std::string& keyref,
+                                        const SecretLookup& secret) {
+  std::string path = KeyFilePath(keyref);
+  if (!path.empty()) {
+    absl::StatusOr<std::string> text = KeyText(path, secret);
+    if (!text.ok()) return text.status();
+    if (absl::StrContains(*text, "-----BEGIN PUBLIC KEY-----")) {
+      return PublicKey::FromPem(*text, path);
+    }
+  }
+  absl::StatusOr<std::unique_ptr<Signer>> signer = OpenSigner(keyref, secret);
+  if (!signer.ok()) return signer.status();
+  return (*signer)->public_key();
+}
+
+}  // namespace dso

@@ -1,0 +1,218 @@
+#include "stages/sign/sign_step.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "stages/core/atomic_file.h"
+#include "stages/core/secrets.h"
+#include "stages/core/sha256.h"
+#include "stages/core/status_macros.h"
+#include "stages/core/step_context.h"
+#include "stages/sign/image_location.h"
+#include "stages/sign/image_signing.h"
+#include "stages/sign/keys/key_ref.h"
+
+namespace dso {
+namespace {
+
+constexpr uint64_t kMaxDocumentBytes = 16 << 20;
+
+absl::Status ValidateLocation(const dso::v1::ImageLocation& l,
+                              const char* step) {
+  bool layout = l.layout().source_case() != dso::v1::Input::SOURCE_NOT_SET;
+  if (layout == !l.registry_ref().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        step, ".image needs exactly one of a layout and a registry_ref"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadDocument(StepContext& context,
+                                         const dso::v1::AttestDocument& d) {
+  ASSIGN_OR_RETURN(std::string path, context.ResolveInput(d.file()));
+  std::string only = SingleFileIn(path);
+  if (!only.empty()) path = only;
+  ASSIGN_OR_RETURN(FileDigest size, Sha256File(path));
+  if (size.size > kMaxDocumentBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("attestation '", d.name(), "' is larger than 16 MiB"));
+  }
+  return ReadFile(path);
+}
+
+absl::StatusOr<dso::v1::Result> Sign(const dso::v1::RunStepRequest& request,
+                                     StepContext& context) {
+  const auto& p = request.sign();
+  SecretLookup secret = RequestSecrets(request);
+  ASSIGN_OR_RETURN(std::unique_ptr<Signer> signer, OpenSigner(p.key(), secret));
+  ASSIGN_OR_RETURN(OpenedImage image,
+                   OpenImageLocation(p.image(), context, secret));
+  context.Log(dso::v1::LogLine::AGENT,
+              absl::StrCat("sign: ", image.repo->Describe(), " with ",
+                           signer->Describe(), "\n"));
+  dso::v1::Result result;
+  auto& out = *result.mutable_outputs();
+  if (!p.skip_signature()) {
+    std::map<std::string, std::string> annotations(p.annotations().begin(),
+                                                   p.annotations().end());
+    ASSIGN_OR_RETURN(SignedArtifact s,
+                     SignImage(*image.repo, *signer, annotations));
+    context.Log(
+        dso::v1::LogLine::AGENT,
+        absl::StrCat("sign: signed ", s.image_digest, " (", s.tag, ")\n"));
+    out["image.digest"] = s.image_digest;
+    out["signature.tag"] = s.tag;
+  }
+  std::vector<std::string> types;
+  for (const auto& d : p.attestations()) {
+    ASSIGN_OR_RETURN(std::string doc, ReadDocument(context, d));
+    std::string type;
+    if (!d.type().empty()) {
+      ASSIGN_OR_RETURN(type, ExpandPredicateType(d.type()));
+    }
+    absl::StatusOr<SignedArtifact> a =
+        AttestImage(*image.repo, *signer, doc, type);
+    if (!a.ok()) {
+      return absl::Status(
+          a.status().code(),
+          absl::StrCat("attestation '", d.name(), "': ", a.status().message()));
+    }
+    context.Log(dso::v1::LogLine::AGENT,
+                absl::StrCat("sign: attested ", a->image_digest, " with '",
+                             d.name(), "' (", a->tag, ")\n"));
+    out["image.digest"] = a->image_digest;
+    out["attestation.tag"] = a->tag;
+    types.push_back(d.name());
+  }
+  if (!types.empty()) out["attestation.documents"] = absl::StrJoin(types, ",");
+  ASSIGN_OR_RETURN(std::optional<dso::v1::Artifact> update,
+                   ReturnLayoutUpdate(image, context));
+  if (update) *result.add_artifacts() = *std::move(update);
+  out["key"] = signer->public_key().Describe();
+  result.set_outcome(dso::v1::SUCCEEDED);
+  result.set_message(absl::StrCat(
+      p.skip_signature() ? "" : "signed",
+      !p.skip_signature() && !types.empty() ? " and " : "",
+      types.empty() ? "" : absl::StrCat(types.size(), " attestation(s) for"),
+      " ", out["image.digest"]));
+  return result;
+}
+
+absl::StatusOr<dso::v1::Result> Verify(const dso::v1::RunStepRequest& request,
+                                       StepContext& context) {
+  const auto& p = request.verify();
+  SecretLookup secret = RequestSecrets(request);
+  absl::StatusOr<PublicKey> key =
+      p.public_key_pem().empty()
+          ? OpenPublicKey(p.key(), secret)
+          : PublicKey::FromPem(p.public_key_pem(),
+                               p.key().empty() ? "public key" : p.key());
+  RETURN_IF_ERROR(key.status());
+  VerifyOptions options;
+  for (const std::string& t : p.require()) {
+    ASSIGN_OR_RETURN(std::string type, ExpandPredicateType(t));
+    options.required_types.push_back(type);
+  }
+  options.pinned_digest = p.pinned_digest();
+  ASSIGN_OR_RETURN(OpenedImage image,
+                   OpenImageLocation(p.image(), context, secret));
+  context.Log(dso::v1::LogLine::AGENT,
+              absl::StrCat("verify: ", image.repo->Describe(), " with the ",
+                           key->Describe(), " key\n"));
+  ASSIGN_OR_RETURN(VerifyReport report,
+                   VerifyImage(*image.repo, *key, options));
+  dso::v1::Result result;
+  auto& out = *result.mutable_outputs();
+  out["image.digest"] = report.image_digest;
+  out["verified.signatures"] = absl::StrCat(report.payloads.size());
+  out["verified.types"] = absl::StrJoin(report.verified_types, ",");
+  context.Log(
+      dso::v1::LogLine::AGENT,
+      absl::StrCat("verify: ", report.payloads.size(),
+                   " valid signature(s) for ", report.image_digest, "\n"));
+  for (const std::string& t : report.verified_types) {
+    context.Log(dso::v1::LogLine::AGENT,
+                absl::StrCat("verify: attestation ", t, " verified\n"));
+  }
+  if (!report.ok) {
+    for (const std::string& why : report.problems) {
+      context.Log(dso::v1::LogLine::AGENT,
+                  absl::StrCat("verify: FAILED: ", why, "\n"));
+    }
+    result.set_outcome(dso::v1::POLICY_FAILED);
+    result.set_message(absl::StrCat("verification failed: ",
+                                    absl::StrJoin(report.problems, "; ")));
+    return result;
+  }
+  const std::string& scratch = context.scratch_dir();
+  std::string sigs = scratch + "/" + kVerifiedSignaturesArtifact;
+  RETURN_IF_ERROR(WriteFileAtomically(
+      sigs, absl::StrCat("[", absl::StrJoin(report.payloads, ","), "]\n")));
+  ASSIGN_OR_RETURN(*result.add_artifacts(),
+                   context.PutArtifact(sigs, kVerifiedSignaturesArtifact,
+                                       "application/json"));
+  if (!report.envelopes.empty()) {
+    std::string atts = scratch + "/" + kVerifiedAttestationsArtifact;
+    RETURN_IF_ERROR(WriteFileAtomically(
+        atts, absl::StrCat(absl::StrJoin(report.envelopes, "\n"), "\n")));
+    ASSIGN_OR_RETURN(*result.add_artifacts(),
+                     context.PutArtifact(atts, kVerifiedAttestationsArtifact,
+                                         "application/jsonl"));
+  }
+  result.set_outcome(dso::v1::SUCCEEDED);
+  result.set_message(absl::StrCat("verified ", report.image_digest));
+  return result;
+}
+
+}  // namespace
+
+absl::Status SignStep::Validate(const dso::v1::RunStepRequest& request) const {
+  const auto& p = request.sign();
+  RETURN_IF_ERROR(ValidateLocation(p.image(), "sign"));
+  if (p.key().empty()) {
+    return absl::InvalidArgumentError("sign.key (a KEYREF) is required");
+  }
+  if (p.skip_signature() && p.attestations().empty()) {
+    return absl::InvalidArgumentError(
+        "sign: nothing to do (no signature and no attestation)");
+  }
+  for (const auto& d : p.attestations()) {
+    if (d.file().source_case() == dso::v1::Input::SOURCE_NOT_SET) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("sign.attestations '", d.name(), "' has no file"));
+    }
+    if (!d.type().empty()) {
+      RETURN_IF_ERROR(ExpandPredicateType(d.type()).status());
+    }
+  }
+  return absl::OkStatus();
+}
+
+dso::v1::Result SignStep::Run(const dso::v1::RunStepRequest& request,
+                              StepContext& context) const {
+  absl::StatusOr<dso::v1::Result> r = Sign(request, context);
+  return r.ok() ? *std::move(r) : ErrorResult(r.status());
+}
+
+absl::Status VerifyStep::Validate(
+    const dso::v1::RunStepRequest& request) const {
+  const auto& p = request.verify();
+  RETURN_IF_ERROR(ValidateLocation(p.image(), "verify"));
+  if (p.key().empty() && p.public_key_pem().empty()) {
+    return absl::InvalidArgumentError("verify.key (a KEYREF) is required");
+  }
+  for (const std::string& t : p.require()) {
+    RETURN_IF_ERROR(ExpandPredicateType(t).status());
+  }
+  if (!p.pinned_digest().empty()) {
+    RETURN_IF_ERROR(ParseSha256Digest(p.pinned_digest()).status());
+  }
+  return absl::OkStatus();
+}
+
+dso::v1::Result VerifyStep::Run(const dso::v1::RunStepRequest& request,
+                                StepContext& context) const {
+  absl::StatusOr<dso::v1::Result> r = Verify(request, context);
+  return r.ok() ? *std::move(r) : ErrorResult(r.status());
+}
+
+}  // namespace dso
