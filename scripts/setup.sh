@@ -41,6 +41,13 @@ if ! command -v grpcurl >/dev/null && command -v go >/dev/null; then
     || echo "setup: grpcurl could not be installed; its test will be skipped"
 fi
 
+# cosign, the independent verifier of dso's signatures and attestations
+# (tests): from the Go module proxy.
+if ! command -v cosign >/dev/null; then
+  echo "setup: installing cosign"
+  GOBIN=/usr/local/bin go install github.com/sigstore/cosign/v2/cmd/cosign@v2.4.1
+fi
+
 # CycloneDX's own Python library validates the SBOMs dso writes (tests):
 # from PyPI, in a virtual environment (Debian's python is externally
 # managed).

@@ -237,6 +237,9 @@ int CmdVerify(const GlobalOptions& g, const VerifyCommandOptions& o) {
     for (const auto& a : run->artifacts) {
       auto it = wanted.find(a.name());
       if (it == wanted.end()) continue;
+      std::error_code ec;
+      fs::path parent = fs::path(it->second).parent_path();
+      if (!parent.empty()) fs::create_directories(parent, ec);
       auto got = DownloadBlob(**conn, a.digest(), it->second);
       if (!got.ok()) return Fail(g, "verify", got.status());
       local[a.name()] = it->second;
