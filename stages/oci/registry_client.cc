@@ -1,10 +1,8 @@
 #include "stages/oci/registry_client.h"
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <functional>
 #include <map>
 #include <vector>
@@ -17,14 +15,14 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "nlohmann/json.hpp"
-#include "stages/core/fd_io.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
+#include "stages/net/http.h"
+#include "stages/store/verified_file.h"
 
 namespace dso {
 namespace {
 
-namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 constexpr char kAccept[] =
@@ -40,87 +38,6 @@ bool IsLoopback(absl::string_view host) {
              : host.rfind(':'));
   return host == "localhost" || absl::StartsWith(host, "127.") ||
          absl::StartsWith(host, "[::1]");
-}
-
-// A request body: bytes in memory, or a range of a file.
-struct Body {
-  absl::string_view bytes;
-  int fd = -1;
-  uint64_t offset = 0, length = 0;
-  uint64_t sent = 0;
-  uint64_t size() const { return fd >= 0 ? length : bytes.size(); }
-};
-
-size_t OnRead(char* out, size_t size, size_t n, void* user) {
-  auto* b = static_cast<Body*>(user);
-  size_t want = std::min<uint64_t>(size * n, b->size() - b->sent);
-  if (want == 0) return 0;
-  if (b->fd < 0) {
-    memcpy(out, b->bytes.data() + b->sent, want);
-  } else {
-    ssize_t got = pread(b->fd, out, want, b->offset + b->sent);
-    if (got <= 0) return CURL_READFUNC_ABORT;
-    want = got;
-  }
-  b->sent += want;
-  return want;
-}
-
-// One HTTP exchange's answer.
-struct Fetch {
-  long status = 0;
-  std::string body;
-  std::string www_authenticate, content_type, location;
-  // Bytes go here instead of `body` when set; false aborts the transfer.
-  std::function<bool(const char*, size_t)> sink;
-  uint64_t limit = 64 << 10;
-  bool too_large = false;
-  void Reset() {
-    status = 0;
-    body.clear();
-    www_authenticate.clear();
-    content_type.clear();
-    location.clear();
-    too_large = false;
-  }
-};
-
-size_t OnBody(char* p, size_t size, size_t n, void* user) {
-  auto* f = static_cast<Fetch*>(user);
-  size_t len = size * n;
-  if (f->status == 0 || f->status >= 300) {  // an error page: keep a little
-    if (f->body.size() < 4096) f->body.append(p, std::min<size_t>(len, 4096));
-    return len;
-  }
-  if (f->sink) return f->sink(p, len) ? len : 0;
-  if (f->body.size() + len > f->limit) {
-    f->too_large = true;
-    return 0;
-  }
-  f->body.append(p, len);
-  return len;
-}
-
-size_t OnHeader(char* p, size_t size, size_t n, void* user) {
-  auto* f = static_cast<Fetch*>(user);
-  absl::string_view line(p, size * n);
-  if (absl::StartsWith(line, "HTTP/")) {
-    // A new response (after a redirect or 100): its status comes from
-    // the line, the headers are this response's.
-    std::vector<absl::string_view> parts = absl::StrSplit(line, ' ');
-    if (parts.size() >= 2) f->status = std::atol(std::string(parts[1]).c_str());
-    f->www_authenticate.clear();
-    f->location.clear();
-    return size * n;
-  }
-  size_t colon = line.find(':');
-  if (colon == absl::string_view::npos) return size * n;
-  std::string name = absl::AsciiStrToLower(line.substr(0, colon));
-  std::string value(absl::StripAsciiWhitespace(line.substr(colon + 1)));
-  if (name == "www-authenticate") f->www_authenticate = value;
-  if (name == "content-type") f->content_type = value;
-  if (name == "location") f->location = value;
-  return size * n;
 }
 
 // key="value" pairs of a Bearer challenge; values may hold commas.
@@ -178,117 +95,42 @@ class RegistryClient::Session {
 
   // One request, answering an authentication challenge when the registry
   // asks (again when a push needs another scope than a pull had).
-  absl::Status Do(const std::string& method, const std::string& url,
-                  std::vector<std::string> headers, Body* body, Fetch* f) {
+  absl::StatusOr<HttpResponse> Do(HttpRequest req) {
+    req.timeout = o_.timeout;
+    req.follow_redirects = req.method == "GET" || req.method == "HEAD";
+    std::vector<std::string> headers = req.headers;
+    HttpResponse r;
     for (int attempt = 0;; ++attempt) {
-      if (body) body->sent = 0;
-      f->Reset();
-      RETURN_IF_ERROR(Perform(method, url, headers, body, f));
-      if (f->status != 401 || attempt > 0 || f->www_authenticate == answered_) {
-        break;
-      }
-      answered_ = f->www_authenticate;
-      RETURN_IF_ERROR(Authenticate(f->www_authenticate));
+      req.headers = headers;
+      if (!auth_.empty()) req.headers.push_back(auth_);
+      ASSIGN_OR_RETURN(
+          r, HttpPerform(req, absl::StrCat("registry ", ref_.registry)));
+      std::string challenge = r.header("www-authenticate");
+      if (r.status != 401 || attempt > 0 || challenge == answered_) break;
+      answered_ = challenge;
+      RETURN_IF_ERROR(Authenticate(challenge));
     }
-    if (f->status == 401 || f->status == 403) {
+    if (r.status == 401 || r.status == 403) {
       return absl::PermissionDeniedError(
-          absl::StrCat(Where(), ": access denied (HTTP ", f->status, ") for ",
-                       method, CredentialsHint()));
+          absl::StrCat(Where(), ": access denied (HTTP ", r.status, ") for ",
+                       req.method, CredentialsHint()));
     }
-    return absl::OkStatus();
+    return r;
   }
 
-  absl::Status HttpError(const std::string& what, const Fetch& f) const {
-    if (f.status == 404) {
+  absl::Status HttpError(const std::string& what, const HttpResponse& r) const {
+    if (r.status == 404) {
       return absl::NotFoundError(
           absl::StrCat(Where(), ": no such ", what, " in the registry"));
     }
-    std::string detail(absl::StripAsciiWhitespace(f.body.substr(0, 300)));
-    std::string text =
-        absl::StrCat(Where(), ": the registry answered HTTP ", f.status,
-                     " for the ", what, detail.empty() ? "" : ": ", detail);
-    // Busy or broken servers may recover (retried); a refusal will not.
-    if (f.status >= 500 || f.status == 429 || f.status < 100) {
-      return absl::UnavailableError(text);
-    }
-    return absl::FailedPreconditionError(text);
+    return HttpStatusError(
+        absl::StrCat(Where(), ": the registry's answer for the ", what), r);
   }
 
  private:
   std::string CredentialsHint() const {
     return absl::StrCat(o_.username.empty() ? "; set" : "; check",
                         " DSO_REGISTRY_USERNAME and DSO_REGISTRY_PASSWORD");
-  }
-
-  absl::Status Perform(const std::string& method, const std::string& url,
-                       const std::vector<std::string>& extra, Body* body,
-                       Fetch* f) {
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> c(curl_easy_init(),
-                                                          curl_easy_cleanup);
-    if (!c) return absl::InternalError("libcurl failed to start");
-    curl_slist* headers = nullptr;
-    for (const std::string& h : extra) {
-      headers = curl_slist_append(headers, h.c_str());
-    }
-    if (!auth_.empty()) headers = curl_slist_append(headers, auth_.c_str());
-    headers = curl_slist_append(headers, "Expect:");
-    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> free_headers(
-        headers, curl_slist_free_all);
-    char error[CURL_ERROR_SIZE] = "";
-    CURL* h = c.get();
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    bool read_only = method == "GET" || method == "HEAD";
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, read_only ? 1L : 0L);
-    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-    if (method == "HEAD") curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-    if (method == "POST") {
-      curl_easy_setopt(h, CURLOPT_POST, 1L);
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
-    }
-    if (method == "PUT" || method == "PATCH") {
-      curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
-      static Body kEmpty;
-      Body* b = body ? body : &kEmpty;
-      curl_easy_setopt(h, CURLOPT_READFUNCTION, OnRead);
-      curl_easy_setopt(h, CURLOPT_READDATA, b);
-      curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE,
-                       static_cast<curl_off_t>(b->size()));
-    }
-    // Bulk transfers may take long; a stall may not.
-    long seconds = static_cast<long>(absl::ToInt64Seconds(o_.timeout));
-    if (f->sink || (body && body->size() > (1 << 20))) {
-      curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-      curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, seconds);
-    } else {
-      curl_easy_setopt(h, CURLOPT_TIMEOUT, seconds);
-    }
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "dso/0.1");
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, f);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, f);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
-    CURLcode rc = curl_easy_perform(h);
-    if (rc == CURLE_WRITE_ERROR && f->too_large) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          Where(), ": an answer larger than ", f->limit, " bytes"));
-    }
-    if (rc != CURLE_OK && rc != CURLE_WRITE_ERROR) {
-      return absl::UnavailableError(absl::StrCat(
-          "registry ", ref_.registry,
-          " is unreachable: ", *error ? error : curl_easy_strerror(rc)));
-    }
-    long code = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-    f->status = code;
-    return absl::OkStatus();
   }
 
   // Answers a WWW-Authenticate challenge: Basic with the credentials, or
@@ -323,34 +165,24 @@ class RegistryClient::Session {
         params.count("scope")
             ? params["scope"]
             : absl::StrCat("repository:", ref_.repository, ":pull");
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> esc(curl_easy_init(),
-                                                            curl_easy_cleanup);
-    auto escape = [&](const std::string& s) {
-      char* e =
-          curl_easy_escape(esc.get(), s.c_str(), static_cast<int>(s.size()));
-      std::string out = e ? e : "";
-      curl_free(e);
-      return out;
-    };
-    std::string url = absl::StrCat(
+    HttpRequest token;
+    token.url = absl::StrCat(
         params["realm"],
         params["realm"].find('?') == std::string::npos ? "?" : "&",
-        "service=", escape(params["service"]), "&scope=", escape(scope));
-    Fetch token;
+        "service=", UrlEncode(params["service"]), "&scope=", UrlEncode(scope));
     token.limit = 1 << 20;
-    std::vector<std::string> headers;
-    if (!basic.empty()) headers.push_back("Authorization: Basic " + basic);
-    std::string saved = std::move(auth_);
-    auth_.clear();
-    absl::Status s = Perform("GET", url, headers, nullptr, &token);
-    auth_ = std::move(saved);
-    RETURN_IF_ERROR(s);
-    if (token.status != 200) {
+    token.timeout = o_.timeout;
+    if (!basic.empty())
+      token.headers.push_back("Authorization: Basic " + basic);
+    ASSIGN_OR_RETURN(HttpResponse r,
+                     HttpPerform(token, absl::StrCat("the token service of ",
+                                                     ref_.registry)));
+    if (r.status != 200) {
       return absl::PermissionDeniedError(
-          absl::StrCat(Where(), ": the token service refused (HTTP ",
-                       token.status, ")", CredentialsHint()));
+          absl::StrCat(Where(), ": the token service refused (HTTP ", r.status,
+                       ")", CredentialsHint()));
     }
-    json j = json::parse(token.body, nullptr, false);
+    json j = json::parse(r.body, nullptr, false);
     std::string t =
         j.is_object() ? j.value("token", j.value("access_token", "")) : "";
     if (t.empty()) {
@@ -368,59 +200,60 @@ class RegistryClient::Session {
   std::string answered_;  // the last challenge answered
 };
 
+RegistryClient::RegistryClient(RegistryRef ref, RegistryOptions options)
+    : ref_(ref),
+      session_(std::make_unique<Session>(std::move(ref), std::move(options))) {}
+
+RegistryClient::~RegistryClient() = default;
+
 namespace {
 
-// Runs `fn` again after a pause when it fails with UNAVAILABLE (the
-// registry unreachable or answering 5xx), twice at most.
-absl::Status WithRetries(const std::function<absl::Status()>& fn) {
-  absl::Duration pause = absl::Milliseconds(250);
-  for (int attempt = 0;; ++attempt) {
-    absl::Status s = fn();
-    if (s.code() != absl::StatusCode::kUnavailable || attempt == 2) return s;
-    absl::SleepFor(pause);
-    pause *= 4;
-  }
+HttpRequest Request(const std::string& method, const std::string& url,
+                    std::vector<std::string> headers = {}) {
+  HttpRequest r;
+  r.method = method;
+  r.url = url;
+  r.headers = std::move(headers);
+  return r;
+}
+
+// "...?digest=sha256:..." on an upload location.
+std::string WithDigest(const std::string& url, const std::string& digest) {
+  return absl::StrCat(url, url.find('?') == std::string::npos ? "?" : "&",
+                      "digest=", digest);
 }
 
 }  // namespace
 
-RegistryClient::RegistryClient(RegistryRef ref, RegistryOptions options)
-    : ref_(ref),
-      session_(std::make_unique<Session>(std::move(ref), std::move(options))) {
-  static const bool curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == 0;
-  (void)curl_ready;
-}
-
-RegistryClient::~RegistryClient() = default;
-
 absl::StatusOr<std::optional<RegistryManifest>> RegistryClient::GetManifest(
     const std::string& reference) {
-  Fetch f;
-  f.limit = session_->options().max_manifest_bytes;
-  RETURN_IF_ERROR(WithRetries([&] {
-    RETURN_IF_ERROR(session_->Do("GET", session_->Url("manifests/" + reference),
-                                 {kAccept}, nullptr, &f));
-    if (f.status >= 500 || f.status == 429) {
-      return session_->HttpError("manifest", f);
+  HttpResponse r;
+  RETURN_IF_ERROR(WithRetries([&]() -> absl::Status {
+    HttpRequest req =
+        Request("GET", session_->Url("manifests/" + reference), {kAccept});
+    req.limit = session_->options().max_manifest_bytes;
+    ASSIGN_OR_RETURN(r, session_->Do(std::move(req)));
+    if (r.status >= 500 || r.status == 429) {
+      return session_->HttpError("manifest", r);
     }
     return absl::OkStatus();
   }));
-  if (f.status == 404) return std::optional<RegistryManifest>();
-  if (f.status != 200) return session_->HttpError("manifest", f);
+  if (r.status == 404) return std::optional<RegistryManifest>();
+  if (r.status != 200) return session_->HttpError("manifest", r);
   RegistryManifest m;
-  m.digest = Sha256Digest(f.body);
+  m.digest = Sha256Digest(r.body);
   if (absl::StartsWith(reference, "sha256:") && m.digest != reference) {
     return absl::DataLossError(absl::StrCat(
         Where(), ": the manifest does not match its digest ", reference));
   }
-  json j = json::parse(f.body, nullptr, false);
+  json j = json::parse(r.body, nullptr, false);
   if (!j.is_object()) {
     return absl::InvalidArgumentError(
         absl::StrCat(Where(), ": the manifest ", reference, " is not JSON"));
   }
-  m.media_type =
-      j.value("mediaType", f.content_type.substr(0, f.content_type.find(';')));
-  m.bytes = std::move(f.body);
+  std::string type = r.header("content-type");
+  m.media_type = j.value("mediaType", type.substr(0, type.find(';')));
+  m.bytes = std::move(r.body);
   return std::optional<RegistryManifest>(std::move(m));
 }
 
@@ -456,76 +289,54 @@ absl::StatusOr<RegistryManifest> RegistryClient::ResolveImage(
 absl::StatusOr<std::string> RegistryClient::GetBlob(const std::string& digest,
                                                     uint64_t limit) {
   RETURN_IF_ERROR(ParseSha256Digest(digest).status());
-  Fetch f;
-  f.limit = limit;
-  RETURN_IF_ERROR(WithRetries([&] {
-    RETURN_IF_ERROR(
-        session_->Do("GET", session_->Url("blobs/" + digest), {}, nullptr, &f));
-    if (f.status != 200) return session_->HttpError("blob " + digest, f);
+  HttpResponse r;
+  RETURN_IF_ERROR(WithRetries([&]() -> absl::Status {
+    HttpRequest req = Request("GET", session_->Url("blobs/" + digest));
+    req.limit = limit;
+    ASSIGN_OR_RETURN(r, session_->Do(std::move(req)));
+    if (r.status != 200) return session_->HttpError("blob " + digest, r);
     return absl::OkStatus();
   }));
-  if (Sha256Digest(f.body) != digest) {
+  if (Sha256Digest(r.body) != digest) {
     return absl::DataLossError(absl::StrCat(Where(), ": blob ", digest,
                                             " came back with another digest"));
   }
-  return std::move(f.body);
+  return std::move(r.body);
 }
 
 absl::Status RegistryClient::GetBlobToFile(const std::string& digest,
                                            uint64_t size,
                                            const std::string& path) {
   RETURN_IF_ERROR(ParseSha256Digest(digest).status());
-  std::string tmp = path + ".part";
-  return WithRetries([&]() -> absl::Status {
-    int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("cannot create '", tmp, "'"));
-    }
-    Sha256 hash;
-    uint64_t got = 0;
-    bool write_failed = false;
-    Fetch f;
-    f.sink = [&](const char* p, size_t n) {
-      got += n;
-      if (got > size) return false;  // more than the descriptor says
-      hash.Update(absl::string_view(p, n));
-      if (!WriteAll(fd, absl::string_view(p, n))) write_failed = true;
-      return !write_failed;
+  ASSIGN_OR_RETURN(std::unique_ptr<VerifiedFile> out,
+                   VerifiedFile::Create(path));
+  RETURN_IF_ERROR(WithRetries([&]() -> absl::Status {
+    RETURN_IF_ERROR(out->Reset());
+    HttpRequest req = Request("GET", session_->Url("blobs/" + digest));
+    req.bulk = true;
+    req.sink = [&](const char* p, size_t n) {
+      // Never more than the descriptor says.
+      return out->size() + n <= size && out->Append(absl::string_view(p, n));
     };
-    absl::Status st =
-        session_->Do("GET", session_->Url("blobs/" + digest), {}, nullptr, &f);
-    bool synced = fsync(fd) == 0;
-    close(fd);
-    std::error_code ec;
-    if (st.ok() && f.status != 200)
-      st = session_->HttpError("blob " + digest, f);
-    if (st.ok() && write_failed) {
-      st = absl::ResourceExhaustedError(
-          absl::StrCat("cannot write '", tmp, "'"));
-    }
-    if (st.ok() && (got != size || hash.Finish() != digest || !synced)) {
-      st = absl::DataLossError(absl::StrCat(
-          Where(), ": blob ", digest, " came back with ", got,
-          " bytes and another digest (", size, " bytes expected)"));
-    }
-    if (!st.ok()) {
-      fs::remove(tmp, ec);
-      return st;
-    }
-    fs::rename(tmp, path, ec);
-    if (ec) return absl::PermissionDeniedError(ec.message());
+    ASSIGN_OR_RETURN(HttpResponse r, session_->Do(std::move(req)));
+    if (r.status != 200) return session_->HttpError("blob " + digest, r);
     return absl::OkStatus();
-  });
+  }));
+  if (out->size() != size) {
+    return absl::DataLossError(absl::StrCat(Where(), ": blob ", digest,
+                                            " came back with ", out->size(),
+                                            " bytes, not ", size));
+  }
+  return out->Commit(digest, absl::StrCat(Where(), ": blob ", digest)).status();
 }
 
 absl::StatusOr<bool> RegistryClient::HasBlob(const std::string& digest) {
-  Fetch f;
-  RETURN_IF_ERROR(
-      session_->Do("HEAD", session_->Url("blobs/" + digest), {}, nullptr, &f));
-  if (f.status == 200) return true;
-  if (f.status == 404) return false;
-  return session_->HttpError("blob " + digest, f);
+  ASSIGN_OR_RETURN(
+      HttpResponse r,
+      session_->Do(Request("HEAD", session_->Url("blobs/" + digest))));
+  if (r.status == 200) return true;
+  if (r.status == 404) return false;
+  return session_->HttpError("blob " + digest, r);
 }
 
 absl::Status RegistryClient::PutBlob(absl::string_view bytes) {
@@ -533,20 +344,21 @@ absl::Status RegistryClient::PutBlob(absl::string_view bytes) {
   return WithRetries([&]() -> absl::Status {
     ASSIGN_OR_RETURN(bool have, HasBlob(digest));
     if (have) return absl::OkStatus();
-    Fetch f;
-    RETURN_IF_ERROR(
-        session_->Do("POST", session_->Url("blobs/uploads/"), {}, nullptr, &f));
-    if (f.status != 202 || f.location.empty()) {
-      return session_->HttpError("upload", f);
+    ASSIGN_OR_RETURN(
+        HttpResponse r,
+        session_->Do(Request("POST", session_->Url("blobs/uploads/"))));
+    std::string location = r.header("location");
+    if (r.status != 202 || location.empty()) {
+      return session_->HttpError("upload", r);
     }
-    std::string url = session_->Url(f.location);
-    absl::StrAppend(&url, url.find('?') == std::string::npos ? "?" : "&",
-                    "digest=", digest);
-    Body body;
+    HttpBody body;
     body.bytes = bytes;
-    RETURN_IF_ERROR(session_->Do(
-        "PUT", url, {"Content-Type: application/octet-stream"}, &body, &f));
-    if (f.status != 201) return session_->HttpError("upload of " + digest, f);
+    HttpRequest put =
+        Request("PUT", WithDigest(session_->Url(location), digest),
+                {"Content-Type: application/octet-stream"});
+    put.body = &body;
+    ASSIGN_OR_RETURN(r, session_->Do(std::move(put)));
+    if (r.status != 201) return session_->HttpError("upload of " + digest, r);
     return absl::OkStatus();
   });
 }
@@ -563,49 +375,51 @@ absl::Status RegistryClient::PutBlobFile(const std::string& path,
   absl::Status result = WithRetries([&]() -> absl::Status {
     ASSIGN_OR_RETURN(bool have, HasBlob(digest));
     if (have) return absl::OkStatus();
-    Fetch f;
     std::string start = "blobs/uploads/";
     if (!mount_from.empty() && mount_from != ref_.repository) {
       absl::StrAppend(&start, "?mount=", digest, "&from=", mount_from);
     }
-    RETURN_IF_ERROR(
-        session_->Do("POST", session_->Url(start), {}, nullptr, &f));
-    if (f.status == 201) {  // mounted from the other repository
+    ASSIGN_OR_RETURN(HttpResponse r,
+                     session_->Do(Request("POST", session_->Url(start))));
+    if (r.status == 201) {  // mounted from the other repository
       ++mounted_;
       return absl::OkStatus();
     }
-    if (f.status != 202 || f.location.empty()) {
-      return session_->HttpError("upload", f);
+    std::string location = r.header("location");
+    if (r.status != 202 || location.empty()) {
+      return session_->HttpError("upload", r);
     }
-    std::string location = f.location;
     uint64_t offset = 0;
     // Chunks while more than one chunk is left; the rest goes with the PUT.
     while (size - offset > kRegistryChunkBytes) {
-      Body chunk{{}, fd, offset, kRegistryChunkBytes};
-      RETURN_IF_ERROR(
-          session_->Do("PATCH", session_->Url(location),
-                       {"Content-Type: application/octet-stream",
-                        absl::StrCat("Content-Range: ", offset, "-",
-                                     offset + kRegistryChunkBytes - 1)},
-                       &chunk, &f));
-      if (f.status != 202 || f.location.empty()) {
-        return session_->HttpError("chunk upload of " + digest, f);
+      HttpBody chunk{{}, fd, offset, kRegistryChunkBytes};
+      HttpRequest patch =
+          Request("PATCH", session_->Url(location),
+                  {"Content-Type: application/octet-stream",
+                   absl::StrCat("Content-Range: ", offset, "-",
+                                offset + kRegistryChunkBytes - 1)});
+      patch.body = &chunk;
+      patch.bulk = true;
+      ASSIGN_OR_RETURN(r, session_->Do(std::move(patch)));
+      location = r.header("location");
+      if (r.status != 202 || location.empty()) {
+        return session_->HttpError("chunk upload of " + digest, r);
       }
-      location = f.location;
       offset += kRegistryChunkBytes;
     }
-    std::string url = session_->Url(location);
-    absl::StrAppend(&url, url.find('?') == std::string::npos ? "?" : "&",
-                    "digest=", digest);
-    Body rest{{}, fd, offset, size - offset};
-    RETURN_IF_ERROR(session_->Do(
-        "PUT", url, {"Content-Type: application/octet-stream"}, &rest, &f));
-    if (f.status == 400 && absl::StrContains(f.body, "DIGEST_INVALID")) {
+    HttpBody rest{{}, fd, offset, size - offset};
+    HttpRequest put =
+        Request("PUT", WithDigest(session_->Url(location), digest),
+                {"Content-Type: application/octet-stream"});
+    put.body = &rest;
+    put.bulk = true;
+    ASSIGN_OR_RETURN(r, session_->Do(std::move(put)));
+    if (r.status == 400 && absl::StrContains(r.body, "DIGEST_INVALID")) {
       return absl::DataLossError(absl::StrCat(
           Where(), ": the registry computed another digest than ", digest,
           " for '", path, "' (the file changed or is corrupt)"));
     }
-    if (f.status != 201) return session_->HttpError("upload of " + digest, f);
+    if (r.status != 201) return session_->HttpError("upload of " + digest, r);
     return absl::OkStatus();
   });
   close(fd);
@@ -616,13 +430,14 @@ absl::Status RegistryClient::PutManifest(const std::string& reference,
                                          absl::string_view bytes,
                                          const std::string& media_type) {
   return WithRetries([&]() -> absl::Status {
-    Fetch f;
-    Body body;
+    HttpBody body;
     body.bytes = bytes;
-    RETURN_IF_ERROR(session_->Do("PUT", session_->Url("manifests/" + reference),
-                                 {"Content-Type: " + media_type}, &body, &f));
-    if (f.status != 201 && f.status != 200) {
-      return session_->HttpError("manifest " + reference, f);
+    HttpRequest put = Request("PUT", session_->Url("manifests/" + reference),
+                              {"Content-Type: " + media_type});
+    put.body = &body;
+    ASSIGN_OR_RETURN(HttpResponse r, session_->Do(std::move(put)));
+    if (r.status != 201 && r.status != 200) {
+      return session_->HttpError("manifest " + reference, r);
     }
     return absl::OkStatus();
   });
