@@ -17,6 +17,7 @@
 #include "stages/gate/gate_step.h"
 #include "stages/scan/scan_step.h"
 #include "stages/sign/sign_step.h"
+#include "stages/store/store_step.h"
 
 namespace dso {
 
@@ -30,6 +31,7 @@ absl::Status RegisterAllSteps(StepRegistry& registry) {
   RETURN_IF_ERROR(registry.Register(std::make_unique<BuildStep>()));
   RETURN_IF_ERROR(registry.Register(std::make_unique<SignStep>()));
   RETURN_IF_ERROR(registry.Register(std::make_unique<VerifyStep>()));
+  RETURN_IF_ERROR(registry.Register(std::make_unique<StoreStep>()));
   return registry.Register(std::make_unique<GateStep>());
 }
 

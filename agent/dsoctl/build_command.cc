@@ -87,42 +87,6 @@ absl::Status BuildParams(const BuildOptions& o, dso::v1::BuildParams* p) {
   return absl::OkStatus();
 }
 
-// --out may be new, empty, or an image layout to replace.
-absl::Status CheckOut(const std::string& out) {
-  std::error_code ec;
-  if (!fs::exists(out, ec)) return absl::OkStatus();
-  if (fs::is_directory(out, ec) &&
-      (fs::is_empty(out, ec) || fs::exists(out + "/oci-layout", ec))) {
-    return absl::OkStatus();
-  }
-  return Usage("--out", out,
-               "exists and is not an OCI image layout; choose a new "
-               "directory");
-}
-
-// Unpacks the layout tar beside `out`, then swaps it into place.
-absl::Status PlaceLayout(const std::string& tar, const std::string& out) {
-  std::string fresh = out + ".dso-new";
-  std::string old = out + ".dso-old";
-  std::error_code ec;
-  fs::remove_all(fresh, ec);
-  fs::remove_all(old, ec);
-  fs::create_directories(fresh, ec);
-  absl::Status s = UnpackTar(tar, fresh);
-  if (!s.ok()) {
-    fs::remove_all(fresh, ec);
-    return s;
-  }
-  if (fs::exists(out, ec)) fs::rename(out, old, ec);
-  fs::rename(fresh, out, ec);
-  if (ec) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot put the image at '", out, "': ", ec.message()));
-  }
-  fs::remove_all(old, ec);
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 int CmdBuild(const GlobalOptions& g, const BuildOptions& o) {
@@ -131,7 +95,8 @@ int CmdBuild(const GlobalOptions& g, const BuildOptions& o) {
       NewRunRequest("build", o.idempotency_key, o.deadline_seconds);
   auto* p = req.mutable_build();
   if (absl::Status s = BuildParams(o, p); !s.ok()) return Fail(g, "build", s);
-  if (absl::Status s = CheckOut(o.out); !s.ok()) return Fail(g, "build", s);
+  if (absl::Status s = CheckLayoutDest("--out", o.out); !s.ok())
+    return Fail(g, "build", s);
   std::error_code ec;
   if (!fs::is_directory(o.context, ec)) {
     return Fail(g, "build",

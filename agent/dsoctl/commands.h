@@ -118,10 +118,16 @@ int CmdRunsAttach(const GlobalOptions& g, const std::string& id, uint64_t from);
 int CmdRunsCancel(const GlobalOptions& g, const std::string& id,
                   const std::string& reason);
 int CmdAgentInfo(const GlobalOptions& g);
-int CmdStorePut(const GlobalOptions& g, const std::string& src,
-                const std::string& dest);
-int CmdStoreGet(const GlobalOptions& g, const std::string& src,
-                const std::string& dest);
+struct StoreCommandOptions {
+  std::string src, dest;
+  std::string digest;     // get: the object must have this sha256
+  std::string allowlist;  // get: a loading allowlist YAML file
+  std::vector<std::string> insecure_registries;
+  uint32_t deadline_seconds = 0;
+  std::string idempotency_key;
+};
+int CmdStorePut(const GlobalOptions& g, const StoreCommandOptions& o);
+int CmdStoreGet(const GlobalOptions& g, const StoreCommandOptions& o);
 
 }  // namespace dso
 

@@ -267,15 +267,37 @@ int main(int argc, char** argv) {
   auto* info =
       agent->add_subcommand("info", "version, steps, labels, capacity");
 
-  auto* store = app.add_subcommand("store", "the agent's artifact store");
+  auto* store = app.add_subcommand(
+      "store", "store and load artifacts and images (verified by digest)");
   store->require_subcommand(1);
-  std::string src, dest;
-  auto* put = store->add_subcommand("put", "store a file: put SRC");
-  put->add_option("src", src, "file to store")->required();
-  put->add_option("dest", dest, "destination URL (default: the agent's store)");
-  auto* get = store->add_subcommand("get", "fetch a blob: get DIGEST DEST");
-  get->add_option("src", src, "sha256:<hex> of the blob")->required();
-  get->add_option("dest", dest, "file to write")->required();
+  dso::StoreCommandOptions sto;
+  auto* put = store->add_subcommand(
+      "put",
+      "put SRC [DEST_URL]: a file to file:///DIR, s3://BUCKET/KEY, "
+      "nexus+https://HOST/repository/REPO/PATH or ftp://HOST/PATH; an OCI "
+      "layout with its signatures to oci://HOST/REPO:TAG; no URL: the "
+      "agent's store");
+  put->add_option("src", sto.src, "file, or OCI layout dir[:TAG]")->required();
+  put->add_option("dest", sto.dest, "destination URL");
+  auto* get = store->add_subcommand(
+      "get",
+      "get SRC DEST: an object (URL, or the agent's sha256:<hex>) into the "
+      "file DEST, or an image (oci://...) into the layout dir DEST");
+  get->add_option("src", sto.src, "URL or sha256:<hex>")->required();
+  get->add_option("dest", sto.dest, "file or layout dir to write")->required();
+  get->add_option("--digest", sto.digest,
+                  "sha256:... the object must have (else the digest "
+                  "recorded when it was stored)");
+  get->add_option("--allowlist", sto.allowlist,
+                  "YAML of the stores and artifacts loading may use");
+  for (auto* sub : {put, get}) {
+    sub->add_option("--insecure-registry", sto.insecure_registries,
+                    "oci://: speak plain HTTP to this HOST[:PORT] (loopback "
+                    "registries always are)");
+    sub->add_option("--deadline", sto.deadline_seconds, "seconds; 0 = default");
+    sub->add_option("--idempotency-key", sto.idempotency_key,
+                    "retry-safe key (default: random)");
+  }
 
   try {
     app.parse(argc, argv);
@@ -296,7 +318,7 @@ int main(int argc, char** argv) {
   if (*attach) return dso::CmdRunsAttach(g, run_id, from);
   if (*cancel) return dso::CmdRunsCancel(g, run_id, reason);
   if (*info) return dso::CmdAgentInfo(g);
-  if (*put) return dso::CmdStorePut(g, src, dest);
-  if (*get) return dso::CmdStoreGet(g, src, dest);
+  if (*put) return dso::CmdStorePut(g, sto);
+  if (*get) return dso::CmdStoreGet(g, sto);
   return dso::kExitUsage;
 }

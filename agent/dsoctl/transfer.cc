@@ -195,6 +195,40 @@ bool IsRegistryImage(const std::string& arg) {
          arg.front() != '/' && arg.front() != '.' && ParseRegistryRef(arg).ok();
 }
 
+absl::Status CheckLayoutDest(const std::string& flag, const std::string& out) {
+  std::error_code ec;
+  if (!fs::exists(out, ec)) return absl::OkStatus();
+  if (fs::is_directory(out, ec) &&
+      (fs::is_empty(out, ec) || fs::exists(out + "/oci-layout", ec))) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      flag, " '", out,
+      "' exists and is not an OCI image layout; choose a new directory"));
+}
+
+absl::Status PlaceLayout(const std::string& tar, const std::string& out) {
+  std::string fresh = out + ".dso-new";
+  std::string old = out + ".dso-old";
+  std::error_code ec;
+  fs::remove_all(fresh, ec);
+  fs::remove_all(old, ec);
+  fs::create_directories(fresh, ec);
+  absl::Status s = UnpackTar(tar, fresh);
+  if (!s.ok()) {
+    fs::remove_all(fresh, ec);
+    return s;
+  }
+  if (fs::exists(out, ec)) fs::rename(out, old, ec);
+  fs::rename(fresh, out, ec);
+  if (ec) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot put the image at '", out, "': ", ec.message()));
+  }
+  fs::remove_all(old, ec);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ImageArg> PrepareImageArg(AgentConnection& conn,
                                          const std::string& flag,
                                          const std::string& arg) {

@@ -38,6 +38,13 @@ bool IsRegistryImage(const std::string& arg);
 // An --image argument: a layout directory or docker archive here (DIR:TAG
 // for one image of a layout holding several), sent as an Input, or else a
 // registry reference the step pulls itself.
+// A directory an OCI layout may be written to: new, empty, or an image
+// layout to replace (else INVALID_ARGUMENT naming `flag`).
+absl::Status CheckLayoutDest(const std::string& flag, const std::string& out);
+// Unpacks a layout tar beside `out`, then swaps it into place, so `out` is
+// never half written.
+absl::Status PlaceLayout(const std::string& tar, const std::string& out);
+
 struct ImageArg {
   dso::v1::Input local;      // set for a local image
   std::string local_ref;     // the TAG of DIR:TAG

@@ -154,20 +154,38 @@ absl::StatusOr<RegistryRef> ParseRegistryRef(absl::string_view text) {
 }
 
 absl::Status PullImage(const RegistryRef& ref, const RegistryOptions& options,
-                       const std::string& dir) {
+                       const std::string& dir, bool with_cosign_artifacts) {
   RegistryClient client(ref, options);
   ASSIGN_OR_RETURN(RegistryManifest manifest,
                    client.ResolveImage(ref.reference));
-  ASSIGN_OR_RETURN(std::vector<BlobRef> blobs,
-                   Blobs(manifest.bytes, client.Where()));
+  std::vector<std::pair<std::string, RegistryManifest>> all = {
+      {ref.reference, manifest}};
+  if (with_cosign_artifacts) {
+    for (const char* suffix : {"sig", "att", "sbom"}) {
+      std::string tag =
+          absl::StrCat("sha256-", manifest.digest.substr(7), ".", suffix);
+      ASSIGN_OR_RETURN(std::optional<RegistryManifest> m,
+                       client.GetManifest(tag));
+      if (m) all.push_back({tag, *std::move(m)});
+    }
+  }
   ASSIGN_OR_RETURN(OciLayoutWriter out, OciLayoutWriter::Create(dir));
-  for (const BlobRef& b : blobs) {
-    RETURN_IF_ERROR(
-        client.GetBlobToFile(b.digest, b.size, out.BlobPath(b.digest)));
+  for (const auto& [tag, m] : all) {
+    ASSIGN_OR_RETURN(std::vector<BlobRef> blobs, Blobs(m.bytes, tag));
+    for (const BlobRef& b : blobs) {
+      RETURN_IF_ERROR(
+          client.GetBlobToFile(b.digest, b.size, out.BlobPath(b.digest)));
+    }
   }
   ASSIGN_OR_RETURN(BlobRef stored,
                    out.PutBytes(manifest.bytes, manifest.media_type));
-  return out.WriteIndex(stored, ref.reference);
+  RETURN_IF_ERROR(out.WriteIndex(stored, ref.reference));
+  if (all.size() == 1) return absl::OkStatus();
+  ASSIGN_OR_RETURN(auto layout, OpenLayoutRepo(dir));
+  for (size_t i = 1; i < all.size(); ++i) {
+    RETURN_IF_ERROR(layout->PutManifest(all[i].first, all[i].second.bytes));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<PushResult> PushImage(const std::string& layout_dir,

@@ -41,8 +41,11 @@ struct RegistryOptions {
 // Pulls `ref` into `dir` (created; must not exist) as an OCI layout tagged
 // with the reference. Errors name the registry, the repository and what
 // failed (unreachable, unauthorized, not found, digest mismatch).
+// With `with_cosign_artifacts`, the signatures, attestations and SBOMs
+// tagged beside the image come along (under their tags).
 absl::Status PullImage(const RegistryRef& ref, const RegistryOptions& options,
-                       const std::string& dir);
+                       const std::string& dir,
+                       bool with_cosign_artifacts = false);
 
 struct PushResult {
   std::string digest;             // the image manifest pushed
