@@ -48,6 +48,13 @@ if ! command -v cosign >/dev/null; then
   GOBIN=/usr/local/bin go install github.com/sigstore/cosign/v2/cmd/cosign@v2.4.1
 fi
 
+# versitygw, an S3 server that checks SigV4 signatures, over a directory
+# (store tests and benchmarks): from the Go module proxy.
+if ! command -v versitygw >/dev/null; then
+  echo "setup: installing versitygw"
+  GOBIN=/usr/local/bin go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+fi
+
 # CycloneDX's own Python library validates the SBOMs dso writes (tests):
 # from PyPI, in a virtual environment (Debian's python is externally
 # managed).
