@@ -108,6 +108,9 @@ absl::StatusOr<HttpResponse> HttpPerform(const HttpRequest& req,
   if (absl::StartsWith(req.url, "ftp")) {
     curl_easy_setopt(h, CURLOPT_FTP_CREATE_MISSING_DIRS,
                      static_cast<long>(CURLFTP_CREATE_DIR_RETRY));
+    if (req.ftp_tls) {
+      curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+    }
   }
   if (req.method == "HEAD") curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
   static HttpBody kEmpty;

@@ -45,6 +45,7 @@ struct HttpRequest {
   std::string userpwd;    // "user:password" (SigV4 or basic)
   bool insecure_tls = false;
   std::vector<std::string> ftp_post_quote;  // FTP commands after a transfer
+  bool ftp_tls = false;  // FTP: require TLS (explicit, AUTH TLS)
 };
 
 struct HttpResponse {

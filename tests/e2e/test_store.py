@@ -185,3 +185,146 @@ def test_oci_push_with_signatures_and_pull(tmp_path, agent, registry):
     p = dsoctl("store", "get", url, str(tmp_path / "p2"), "--digest",
                "sha256:" + "0" * 64, check=3)
     assert not (tmp_path / "p2").exists()
+
+
+@pytest.fixture
+def vsftpd(tmp_path):
+    """vsftpd on loopback with an anonymous, writable pub/ directory."""
+    assert shutil.which("vsftpd"), "vsftpd missing: run scripts/setup.sh"
+    base = tmp_path / "ftp"
+    (base / "root" / "pub").mkdir(parents=True)
+    (base / "empty").mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(base / "root" / "pub", user="ftp")
+    else:
+        pytest.skip("vsftpd must start as root to serve anonymous uploads")
+    port, pasv = free_port(), free_port()
+    (base / "vsftpd.conf").write_text(f"""listen=YES
+listen_address=127.0.0.1
+listen_port={port}
+background=NO
+anonymous_enable=YES
+no_anon_password=YES
+anon_root={base / 'root'}
+write_enable=YES
+anon_upload_enable=YES
+anon_mkdir_write_enable=YES
+anon_other_write_enable=YES
+anon_umask=022
+local_enable=NO
+pasv_enable=YES
+pasv_min_port={pasv}
+pasv_max_port={pasv}
+pasv_address=127.0.0.1
+seccomp_sandbox=NO
+secure_chroot_dir={base / 'empty'}
+xferlog_enable=NO
+""")
+    proc = subprocess.Popen(["vsftpd", str(base / "vsftpd.conf")],
+                            stdout=subprocess.DEVNULL,
+                            stderr=open(base / "log", "wb"))
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield base / "root" / "pub", f"ftp://127.0.0.1:{port}/pub"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_ftp_store(tmp_path, agent, vsftpd):
+    root, url = vsftpd
+    src = tmp_path / "report.sarif"
+    src.write_bytes(os.urandom(2_000_000))
+    p = dsoctl("store", "put", str(src), url + "/builds/42/", agent=agent,
+               json_file=tmp_path / "put.json", check=0)
+    assert p.summary["outputs"]["digest"] == sha256(src)
+    stored = root / "builds" / "42" / "report.sarif"
+    assert stored.read_bytes() == src.read_bytes()
+    assert (root / "builds" / "42" / "report.sarif.sha256").read_text() \
+        .startswith(sha256(src)[7:] + "  report.sarif")
+    assert not list(root.rglob("*.part"))
+    out = tmp_path / "back.sarif"
+    dsoctl("store", "get", url + "/builds/42/report.sarif", str(out),
+           agent=agent, check=0)
+    assert out.read_bytes() == src.read_bytes()
+    stored.write_bytes(b"tampered")
+    p = dsoctl("store", "get", url + "/builds/42/report.sarif",
+               str(tmp_path / "t"), check=3)
+    assert "another digest" in p.stderr and not (tmp_path / "t").exists()
+    p = dsoctl("store", "get", url + "/builds/42/missing", str(tmp_path / "m"),
+               check=2)
+    assert "no recorded digest" in p.stderr
+
+
+@pytest.fixture
+def nexus(tmp_path):
+    """nginx with WebDAV PUT and basic auth, standing in for a Nexus raw
+    repository."""
+    assert shutil.which("nginx"), "nginx missing: run scripts/setup.sh"
+    base = tmp_path / "nexus"
+    for d in ("data", "tmp"):
+        (base / d).mkdir(parents=True)
+    htpasswd = subprocess.run(["htpasswd", "-bn", "ci", "nexus-pw"],
+                              capture_output=True, text=True,
+                              check=True).stdout
+    (base / "htpasswd").write_text(htpasswd)
+    port = free_port()
+    user = "user root;" if os.geteuid() == 0 else ""
+    (base / "nginx.conf").write_text(f"""{user}
+worker_processes 1;
+daemon off;
+pid {base / 'nginx.pid'};
+error_log {base / 'error.log'};
+events {{}}
+http {{
+  client_body_temp_path {base / 'tmp'};
+  access_log off;
+  server {{
+    listen 127.0.0.1:{port};
+    client_max_body_size 0;
+    location /repository/ {{
+      root {base / 'data'};
+      dav_methods PUT DELETE;
+      create_full_put_path on;
+      dav_access user:rw group:r all:r;
+      auth_basic "nexus";
+      auth_basic_user_file {base / 'htpasswd'};
+    }}
+  }}
+}}
+""")
+    proc = subprocess.Popen(["nginx", "-c", str(base / "nginx.conf"), "-e",
+                             str(base / "error.log")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield (base / "data" / "repository" / "raw",
+           f"nexus+http://127.0.0.1:{port}/repository/raw")
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_nexus_raw_store(tmp_path, agent, nexus):
+    root, url = nexus
+    env = {"DSO_STORE_USERNAME": "ci", "DSO_STORE_PASSWORD": "nexus-pw"}
+    src = tmp_path / "app-1.0.tar.gz"
+    src.write_bytes(os.urandom(1_000_000))
+    p = dsoctl("store", "put", str(src), url + "/app/1.0/", env=env,
+               agent=agent, check=0)
+    assert "nexus-pw" not in p.stdout + p.stderr
+    assert (root / "app" / "1.0" / "app-1.0.tar.gz").read_bytes() == \
+        src.read_bytes()
+    out = tmp_path / "got.tar.gz"
+    dsoctl("store", "get", url + "/app/1.0/app-1.0.tar.gz", str(out),
+           env=env, agent=agent, check=0)
+    assert out.read_bytes() == src.read_bytes()
+    p = dsoctl("store", "put", str(src), url + "/app/1.0/", check=2,
+               env={"DSO_STORE_USERNAME": "ci", "DSO_STORE_PASSWORD": "bad"})
+    assert "access denied (HTTP 401)" in p.stderr
