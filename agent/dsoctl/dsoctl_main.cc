@@ -187,7 +187,8 @@ int main(int argc, char** argv) {
       ->required();
   sign->add_option("--key", so.key,
                    "file://PATH (or PATH), hashivault://NAME, "
-                   "awskms://[ENDPOINT/]ID")
+                   "awskms://[ENDPOINT/]ID (default: $DSO_KEY)")
+      ->envname("DSO_KEY")
       ->required();
   sign->add_option("--attest", so.attest,
                    "a predicate or in-toto statement JSON to attest "
@@ -213,6 +214,7 @@ int main(int argc, char** argv) {
   verify
       ->add_option("--key", vo.key,
                    "public key file, or any KEYREF sign accepts")
+      ->envname("DSO_KEY")
       ->required();
   verify->add_option("--require", vo.require,
                      "an attestation type that must be present and valid "

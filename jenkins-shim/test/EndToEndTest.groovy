@@ -93,6 +93,48 @@ class EndToEndTest {
       assert !found.findings.any { it.rule_id == 'image-runs-as-root' }
       println 'PASS buildAndScanImage'
 
+      // dsoSign signs the built image and attests the gate's decision with
+      // a key and password from Jenkins credentials; dsoVerify checks both;
+      // dsoStore keeps the decision in a content-addressed store and loads
+      // it back. The password never reaches the console.
+      ProcessBuilder gen = new ProcessBuilder(dsoctl, 'keys', 'generate', '--out',
+                                       new File(tmp, 'cosign').path)
+      gen.environment().put('DSO_KEY_PASSWORD', 'jenkins-secret-pw')
+      gen.redirectErrorStream(true)
+      Process g = gen.start()
+      g.inputStream.text
+      assert g.waitFor() == 0
+      h.credentials['cosign-key'] = new File(tmp, 'cosign.key').text
+      h.credentials['cosign-password'] = 'jenkins-secret-pw'
+      String statement = gate.reports['gate.intoto.json']
+      assert statement && new File(statement).exists(), gate.reports
+      Map signed = h.step('dsoSign').call(image: built.image,
+          keyCredentialsId: 'cosign-key', passwordCredentialsId: 'cosign-password',
+          attest: [[file: statement, type: 'gate']])
+      assert signed.exitCode == 0 && signed.digest == built.digest, h.log.join('\n')
+      Map verified = h.step('dsoVerify').call(image: built.image,
+          key: new File(tmp, 'cosign.pub').path, require: ['gate'],
+          digest: built.digest)
+      assert verified.verified && verified.types.contains('https://dso.dev/attestations/gate/v1')
+      assert verified.evidence.size() == 2
+      h.credentials['other-key'] = 'not a key'
+      String refused = null
+      try {
+        h.step('dsoSign').call(image: built.image, keyCredentialsId: 'other-key')
+      } catch (PipelineError e) {
+        refused = e.message
+      }
+      assert refused?.startsWith('dsoSign: bad input:'), refused
+      Map stored = h.step('dsoStore').call(src: gate.decision,
+          dest: "file://${tmp}/cas".toString())
+      assert stored.exitCode == 0 && stored.digest.startsWith('sha256:')
+      Map loaded = h.step('dsoStore').call(op: 'get', src: stored.url,
+          dest: new File(ws, 'decision.json').path)
+      assert loaded.exitCode == 0
+      assert new File(ws, 'decision.json').text == new File(gate.decision).text
+      assert !h.log.any { it.contains('jenkins-secret-pw') }
+      println 'PASS signVerifyStore'
+
       // pipelines/Jenkinsfile.minimal, run as Jenkins would, twice in one
       // workspace kept between builds: the gate stops the first build on
       // the secret; with the repository's own policy waiving both findings

@@ -1,7 +1,8 @@
 /**
  * A small pipeline harness: loads vars/*.groovy as Jenkins does (a script
  * per step, src/ on the class path) and gives them the steps they call —
- * sh, pwd, readJSON, readFile, writeFile, fileExists, withCredentials, withEnv,
+ * sh, pwd, readJSON, readFile, writeFile, fileExists, withCredentials (with
+ * file, string and usernamePassword bindings), withEnv,
  * error (throws), unstable, junit, recordIssues, sarif, archiveArtifacts,
  * env, currentBuild — recording every call so tests can assert on them.
  *
@@ -18,6 +19,9 @@ class PipelineHarness {
   final Map currentBuild = [result: 'SUCCESS']
   Closure shHandler                // (Map args) -> int; null: run for real
   String extraPath                 // put before PATH when sh runs for real
+  // Jenkins credentials by id: text for secret text and file credentials,
+  // [user, password] lists for username/password ones.
+  final Map credentials = [:]
 
   PipelineHarness(File root, File workspace) {
     this.root = root
@@ -39,6 +43,7 @@ class PipelineHarness {
       if (shHandler != null) return shHandler(args)
       ProcessBuilder pb = new ProcessBuilder('sh', '-c', args.script.toString())
           .directory(workspace).redirectErrorStream(true)
+      env.each { k, v -> if (v != null) pb.environment().put(k.toString(), v.toString()) }
       if (extraPath) {
         pb.environment().put('PATH', extraPath + ':' + System.getenv('PATH'))
       }
@@ -95,9 +100,40 @@ class PipelineHarness {
       }
       try { return body() } finally { env.clear(); env.putAll(saved) }
     })
+    // Bindings as the Credentials Binding plugin makes them: the secret in
+    // environment variables for the body only (a file credential as a
+    // temporary file), and masked in the console.
+    b.setVariable('file', { Map a -> [kind: 'file'] + a })
+    b.setVariable('string', { Map a -> [kind: 'string'] + a })
+    b.setVariable('usernamePassword', { Map a -> [kind: 'usernamePassword'] + a })
     b.setVariable('withCredentials', { List bindings, Closure body ->
       calls << [step: 'withCredentials', args: bindings]
-      return body()
+      Map saved = new HashMap(env)
+      List<File> files = []
+      for (Map c : bindings) {
+        def value = credentials[c.credentialsId]
+        if (value == null) {
+          throw new PipelineError("Could not find credentials entry with ID '${c.credentialsId}'")
+        }
+        if (c.kind == 'file') {
+          File f = File.createTempFile('secret', '.key')
+          f.text = value.toString()
+          files << f
+          env[c.variable] = f.path
+        } else if (c.kind == 'string') {
+          env[c.variable] = value.toString()
+        } else {
+          env[c.usernameVariable] = value[0].toString()
+          env[c.passwordVariable] = value[1].toString()
+        }
+      }
+      try {
+        return body()
+      } finally {
+        env.clear()
+        env.putAll(saved)
+        files*.delete()
+      }
     })
     return b
   }

@@ -197,6 +197,69 @@ class StepsTest {
     assert h.callsOf('sh').size() == 1  // only the first scan ran
   }
 
+  static void signVerifyStoreCommandLines() {
+    PipelineHarness h = harness(0, summary('SUCCEEDED', 0, [outputs: [
+        'image.digest': 'sha256:' + 'a' * 64,
+        'signature.tag': 'sha256-' + 'a' * 64 + '.sig']]))
+    h.credentials['cosign-key'] = 'KEY TEXT'
+    h.credentials['cosign-pw'] = 'hunter2'
+    Map r = h.step('dsoSign').call(image: 'reg/app:1',
+        keyCredentialsId: 'cosign-key', passwordCredentialsId: 'cosign-pw',
+        attest: [[file: 'gate.json', type: 'gate'], 'sbom.json'], type: 'sbom',
+        annotations: [build: '42'])
+    String script = h.callsOf('sh')[0].args.script
+    assert script.contains("'sign' '--image' 'reg/app:1' '--attest' 'gate.json' '--type' 'gate' '--attest' 'sbom.json' '--type' 'sbom' '--annotation' 'build=42'")
+    // The key and its password reach dsoctl only through the environment.
+    assert !script.contains('--key') && !script.contains('hunter2')
+    List bindings = h.callsOf('withCredentials')[0].args
+    assert bindings.find { it.kind == 'file' }.variable == 'DSO_KEY'
+    assert bindings.find { it.kind == 'string' }.variable == 'DSO_KEY_PASSWORD'
+    assert r.digest == 'sha256:' + 'a' * 64 && r.signatureTag.endsWith('.sig')
+    assert h.env.DSO_KEY == null  // bound only while dsoctl ran
+
+    h = harness(0, summary('SUCCEEDED', 0, [outputs: [
+        'image.digest': 'sha256:' + 'b' * 64, 'verified.types': 'x,y'],
+        reports: ['verified-signatures.json': '/t/s.json']]))
+    Map v = h.step('dsoVerify').call(image: 'img', key: 'cosign.pub',
+                                     require: ['gate', 'sbom'])
+    script = h.callsOf('sh')[0].args.script
+    assert script.contains("'verify' '--image' 'img' '--key' 'cosign.pub' '--require' 'gate' '--require' 'sbom'")
+    assert v.verified && v.types == ['x', 'y'] && v.evidence == ['/t/s.json']
+
+    h = harness(0, summary('SUCCEEDED', 0, [outputs: [url: 's3://b/app.tgz',
+        digest: 'sha256:' + 'c' * 64, size: '10']]))
+    h.credentials['aws'] = ['AKIA', 's3cr3t']
+    Map st = h.step('dsoStore').call(src: 'dist/app.tgz', dest: 's3://b/',
+                                     awsCredentialsId: 'aws')
+    script = h.callsOf('sh')[0].args.script
+    assert script.contains("'store' 'put' 'dist/app.tgz' 's3://b/'")
+    assert !script.contains('s3cr3t')
+    assert h.callsOf('withCredentials')[0].args[0].passwordVariable == 'AWS_SECRET_ACCESS_KEY'
+    assert st.url == 's3://b/app.tgz' && st.digest.startsWith('sha256:')
+  }
+
+  static void signVerifyStoreValidation() {
+    PipelineHarness h = harness(1, summary('POLICY_FAILED', 1))
+    def sign = h.step('dsoSign')
+    assert thrown { sign.call(key: 'k') } .contains('image is required')
+    assert thrown { sign.call(image: 'i') }.contains('keyCredentialsId')
+    assert thrown { sign.call(image: 'i', key: 'k', keyCredentialsId: 'c') }.contains('not both')
+    assert thrown { sign.call(image: 'i', key: 'k', attest: 'a.json') }.contains("'a.json' needs a type")
+    assert thrown { sign.call(image: 'i', key: 'k', noSignature: true) }.contains('noSignature needs')
+    def verify = h.step('dsoVerify')
+    assert thrown { verify.call(image: 'i', key: 'k', digest: 'sha256:1') }.contains("is not sha256:<64 hex>")
+    // A failed verification stops the build by default, or marks it.
+    assert thrown { verify.call(image: 'i', key: 'k') } == 'dsoVerify: msg POLICY_FAILED'
+    PipelineHarness fresh = harness(1, summary('POLICY_FAILED', 1))
+    Map r = fresh.step('dsoVerify').call(image: 'i', key: 'k', onFailure: 'UNSTABLE')
+    assert !r.verified && fresh.currentBuild.result == 'UNSTABLE'
+    def store = h.step('dsoStore')
+    assert thrown { store.call(op: 'move', src: 'a') }.contains("op 'move'")
+    assert thrown { store.call(op: 'get', src: 's3://b/k') }.contains('dest is required')
+    assert thrown { store.call(src: 'a', dest: 's3://b/', allowlist: 'x') }.contains('allowlist applies to get')
+    assert thrown { store.call(src: 'a', dest: 's3://b/', awsCredentialsId: 'nope') }.contains("Could not find credentials entry with ID 'nope'")
+  }
+
   static int run(File rootDir) {
     root = rootDir
     tmp = File.createTempDir()
@@ -204,7 +267,8 @@ class StepsTest {
     List names = ['commandLineAndResult', 'embeddedWithoutAgent', 'validation',
                   'exitCodes', 'uniqueDirsAndPublishing', 'gateCommandAndJunit',
                   'readJsonFallback', 'buildCommandLineAndResult',
-                  'scanImageAndBuildValidation']
+                  'scanImageAndBuildValidation', 'signVerifyStoreCommandLines',
+                  'signVerifyStoreValidation']
     for (String name : names) {
       try {
         StepsTest."$name"()

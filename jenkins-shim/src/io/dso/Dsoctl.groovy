@@ -121,6 +121,20 @@ class Dsoctl implements Serializable {
     ]
   }
 
+  /**
+   * run() inside withCredentials with these bindings (file, string,
+   * usernamePassword): the secrets reach dsoctl only as environment
+   * variables, never on its command line or in the console.
+   */
+  Map runWith(List bindings, Map args, String dir, List words, String label) {
+    if (!bindings) return run(args, dir, words, label)
+    Map result = null
+    script.withCredentials(bindings) {
+      result = run(args, dir, words, label)
+    }
+    return result
+  }
+
   /** The --json summary as plain maps; empty when dsoctl wrote none. */
   Map readSummary(String path) {
     if (!script.fileExists(path)) return [:]
