@@ -65,3 +65,9 @@ if ! "$VENV/bin/python" -c 'import cyclonedx.validation.json' 2>/dev/null; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q "cyclonedx-python-lib[json-validation]==7.6.2"
 fi
+# moto's server stands in for AWS KMS in the signing tests (and boto3 with
+# it creates the test keys).
+if [[ ! -x "$VENV/bin/moto_server" ]]; then
+  echo "setup: installing moto[server] into $VENV"
+  "$VENV/bin/pip" install -q "moto[server]==5.2.5"
+fi

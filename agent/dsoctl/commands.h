@@ -92,6 +92,9 @@ struct BuildOptions {
 };
 int CmdBuild(const GlobalOptions& g, const BuildOptions& o);
 int CmdKeysGenerate(const GlobalOptions& g, const std::string& prefix);
+// The public key of any KEYREF (a KMS or Vault key too), as PEM.
+int CmdKeysPublic(const GlobalOptions& g, const std::string& keyref,
+                  const std::string& out);
 
 struct SignCommandOptions {
   std::string image, key;

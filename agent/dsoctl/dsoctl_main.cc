@@ -177,6 +177,13 @@ int main(int argc, char** argv) {
       "DSO_KEY_PASSWORD) and PREFIX.pub");
   keys_generate->add_option("--out", key_prefix, "PREFIX of the two files")
       ->required();
+  std::string public_keyref, public_out;
+  auto* keys_public = keys->add_subcommand(
+      "public-key", "print the public key of a KEYREF (PEM)");
+  keys_public->add_option("--key", public_keyref, "KEYREF")
+      ->envname("DSO_KEY")
+      ->required();
+  keys_public->add_option("--out", public_out, "write it to FILE");
 
   dso::SignCommandOptions so;
   auto* sign = app.add_subcommand(
@@ -313,6 +320,7 @@ int main(int argc, char** argv) {
   if (*gate) return dso::CmdGate(g, go);
   if (*build) return dso::CmdBuild(g, bo);
   if (*keys_generate) return dso::CmdKeysGenerate(g, key_prefix);
+  if (*keys_public) return dso::CmdKeysPublic(g, public_keyref, public_out);
   if (*sign) return dso::CmdSign(g, so);
   if (*verify) return dso::CmdVerify(g, vo);
   if (*list) return dso::CmdRunsList(g, limit);

@@ -141,6 +141,20 @@ int CmdKeysGenerate(const GlobalOptions& g, const std::string& prefix) {
       {{"private_key", key}, {"public_key", pub}, {"type", "ECDSA P-256"}});
 }
 
+int CmdKeysPublic(const GlobalOptions& g, const std::string& keyref,
+                  const std::string& out) {
+  auto key = OpenPublicKey(keyref, EnvSecret);
+  if (!key.ok()) return Fail(g, "keys", key.status());
+  if (out.empty()) {
+    std::cout << key->pem();
+  } else if (absl::Status s = WriteFileAtomically(out, key->pem()); !s.ok()) {
+    return Fail(g, "keys", s);
+  }
+  return DataSummary(
+      g, "keys",
+      {{"public_key", out.empty() ? "-" : out}, {"type", key->Describe()}});
+}
+
 int CmdSign(const GlobalOptions& g, const SignCommandOptions& o) {
   absl::Time start = absl::Now();
   dso::v1::RunStepRequest req =

@@ -252,3 +252,68 @@ def test_a_tampered_signature_is_refused_by_cosign_and_dso(registry, tmp_path,
                    check=True, timeout=60)
     assert cosign("verify", "--key", str(pub), "--insecure-ignore-tlog",
                   "--allow-http-registry", ref, check=False).returncode != 0
+
+
+VENV = Path(os.environ.get("DSO_TOOLS_VENV", Path.home() / ".cache/dso/venv"))
+KMS_ENV = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+           "AWS_REGION": "us-east-1"}
+
+
+@pytest.fixture
+def kms(tmp_path):
+    """moto's server as AWS KMS on loopback, with an ECC_NIST_P256 signing
+    key under alias/release."""
+    server = VENV / "bin" / "moto_server"
+    assert server.exists(), "moto missing: run scripts/setup.sh"
+    from test_registry import free_port
+    port = free_port()
+    proc = subprocess.Popen([str(server), "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL,
+                            stderr=open(tmp_path / "moto.log", "wb"))
+    import socket
+    import time
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    subprocess.run([str(VENV / "bin" / "python"), "-c", f"""
+import boto3
+kms = boto3.client("kms", endpoint_url="http://127.0.0.1:{port}",
+                   region_name="us-east-1", aws_access_key_id="test",
+                   aws_secret_access_key="test")
+k = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")
+kms.create_alias(AliasName="alias/release",
+                 TargetKeyId=k["KeyMetadata"]["KeyId"])
+"""], check=True, timeout=60)
+    yield f"awskms://127.0.0.1:{port}/alias/release"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_aws_kms_key_signs_what_cosign_verifies(agent, registry, tmp_path,
+                                                kms):
+    layout = tmp_path / "img"
+    write_layout(layout, [[("app/x", "file", 0o644, b"x")]])
+    ref = registry().push(str(layout) + ":t", "kms/app:1")
+    # The private key never leaves KMS; the public key comes from it.
+    dsoctl("keys", "public-key", "--key", kms, "--out",
+           str(tmp_path / "kms.pub"), env=KMS_ENV, check=0)
+    assert (tmp_path / "kms.pub").read_text().startswith(
+        "-----BEGIN PUBLIC KEY-----")
+    p = dsoctl("sign", "--image", ref, "--key", kms, agent=agent, env=KMS_ENV,
+               check=0)
+    assert "AWS KMS key alias/release" in p.stderr
+    cosign("verify", "--key", str(tmp_path / "kms.pub"),
+           "--insecure-ignore-tlog", "--allow-http-registry", ref)
+    dsoctl("verify", "--image", ref, "--key", kms, env=KMS_ENV, check=0)
+    # Wrong credentials: moto checks nothing, but an unknown key is named.
+    p = dsoctl("sign", "--image", ref, "--key",
+               kms.replace("alias/release", "alias/nope"), env=KMS_ENV,
+               check=2)
+    assert "alias/nope" in p.stderr
+    # Unreachable KMS: exit 3, naming it.
+    p = dsoctl("sign", "--image", ref, "--key",
+               "awskms://127.0.0.1:9/alias/release", env=KMS_ENV, check=3)
+    assert "unreachable" in p.stderr

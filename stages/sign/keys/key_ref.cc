@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "stages/core/atomic_file.h"
 #include "stages/sign/keys/file_key.h"
+#include "stages/sign/keys/kms_key.h"
 
 namespace dso {
 namespace {
@@ -47,6 +48,12 @@ absl::StatusOr<std::unique_ptr<Signer>> OpenSigner(const std::string& keyref,
     absl::StatusOr<std::string> text = KeyText(path, secret);
     if (!text.ok()) return text.status();
     return LoadPrivateKey(*text, Password(secret), path);
+  }
+  if (absl::StartsWith(keyref, "awskms://")) {
+    return OpenAwsKmsSigner(keyref, secret);
+  }
+  if (absl::StartsWith(keyref, "hashivault://")) {
+    return OpenVaultSigner(keyref, secret);
   }
   return Unsupported(keyref);
 }

@@ -23,8 +23,9 @@ class Signer {
   // "file key /etc/dso/cosign.key (ECDSA P-256)": for logs, never secret.
   virtual std::string Describe() const = 0;
 
-  // Hashes `data` and signs the digest.
-  absl::StatusOr<std::string> Sign(absl::string_view data) {
+  // Signs `data` (SHA-256 of it); by default hashes here and signs the
+  // digest.
+  virtual absl::StatusOr<std::string> Sign(absl::string_view data) {
     return SignDigest(Sha256Raw(data));
   }
 };
