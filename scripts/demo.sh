@@ -84,6 +84,41 @@ step "stage: container testing (dsoctl scan --image: layers, packages, config)"
   2>&1 | grep -v -e ' INFO ' -e '\] artifact ' -e '\] report '
 echo "SBOM of the image: $WORK/image.cdx.json"
 
+step "stage: sign the image and attest the gate's decision (cosign-compatible)"
+export DSO_KEY_PASSWORD=demo-only-password
+"$DSOCTL" keys generate --out "$WORK/release"
+"$DSOCTL" --json "$WORK/sign.json" sign --image "$WORK/image:demo:1" \
+  --key "$WORK/release.key" --attest "$WORK/gate/gate.intoto.json" --type gate
+"$DSOCTL" sign --image "$WORK/image:demo:1" --key "$WORK/release.key" \
+  --no-signature --attest "$WORK/image.cdx.json" --type sbom
+
+step "stage: store the signed image in a registry and the SBOM in a content-addressed store"
+REGISTRY_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+printf 'version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: 127.0.0.1:%s}\n' \
+  "$WORK/registry" "$REGISTRY_PORT" >"$WORK/registry.yml"
+docker-registry serve "$WORK/registry.yml" >/dev/null 2>&1 &
+REGISTRY_PID=$!
+trap 'kill $AGENT_PID $REGISTRY_PID 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/$REGISTRY_PORT) 2>/dev/null && break; sleep 0.05; done
+REF=127.0.0.1:$REGISTRY_PORT/demo/greeter:1
+"$DSOCTL" store put "$WORK/image:demo:1" "oci://$REF"
+"$DSOCTL" store put "$WORK/image.cdx.json" "file://$WORK/cas"
+
+step "stage: final checks — verify signature and attestations (and cosign agrees)"
+DIGEST=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["outputs"]["image.digest"])' "$WORK/sign.json")
+"$DSOCTL" --json "$WORK/verify/summary.json" verify --image "$REF" \
+  --key "$WORK/release.pub" --require gate --require sbom --digest "$DIGEST"
+if command -v cosign >/dev/null; then
+  cosign verify --key "$WORK/release.pub" --insecure-ignore-tlog \
+    --allow-http-registry "$REF" >/dev/null 2>&1 && echo "cosign verify: signature accepted"
+fi
+step "verified with a key that did not sign: refused (exit 1)"
+"$DSOCTL" keys generate --out "$WORK/attacker" >/dev/null 2>&1
+set +e
+"$DSOCTL" verify --image "$REF" --key "$WORK/attacker.pub" 2>&1 | tail -n 2
+echo "dsoctl exit code: ${PIPESTATUS[0]} (1: not signed by the release key)"
+set -e
+
 step "stage: run the application"
 "$DSOCTL" exec -- python3 greeter.py DevSecOps
 

@@ -51,7 +51,8 @@ absl::StatusOr<dso::v1::Result> Put(const dso::v1::RunStepRequest& request,
                      PushImage(path, p.layout_ref(), ref, options));
     for (const std::string& tag : pushed.tags) {
       context.Log(dso::v1::LogLine::AGENT,
-                  absl::StrCat("store: pushed ", tag, "\n"));
+                  absl::StrCat("store: pushed ", ref.registry, "/",
+                               ref.repository, ":", tag, "\n"));
     }
     out["image.digest"] = pushed.digest;
     out["url"] = absl::StrCat(kOci, ref.registry, "/", ref.repository, "@",
