@@ -71,17 +71,10 @@ int CmdGate(const GlobalOptions& g, const GateOptions& o) {
     }
   }
   // Where each output goes: as asked, else next to the --json summary.
-  std::map<std::string, std::string> wanted;  // artifact name -> local path
-  if (!g.json_path.empty()) {
-    fs::path beside = fs::path(g.json_path).parent_path();
-    for (const char* name :
-         {kGateDecisionName, kGateJunitName, kGateStatementName}) {
-      wanted[name] = (beside / name).string();
-    }
-  }
-  if (!o.decision.empty()) wanted[kGateDecisionName] = o.decision;
-  if (!o.junit.empty()) wanted[kGateJunitName] = o.junit;
-  if (!o.statement.empty()) wanted[kGateStatementName] = o.statement;
+  std::map<std::string, std::string> wanted =
+      OutputPaths(g.json_path, {{kGateDecisionName, o.decision},
+                                {kGateJunitName, o.junit},
+                                {kGateStatementName, o.statement}});
 
   auto conn = AgentConnection::Open(g.connection);
   if (!conn.ok()) return Fail(g, "gate", conn.status());
@@ -107,17 +100,9 @@ int CmdGate(const GlobalOptions& g, const GateOptions& o) {
   auto run = RunAndFollow(**conn, req);
   std::map<std::string, std::string> local;
   if (run.ok()) {
-    for (const auto& a : run->artifacts) {
-      auto it = wanted.find(a.name());
-      if (it == wanted.end()) continue;
-      std::error_code ec;
-      fs::path parent = fs::path(it->second).parent_path();
-      if (!parent.empty()) fs::create_directories(parent, ec);
-      auto got = DownloadBlob(**conn, a.digest(), it->second);
-      if (!got.ok()) return Fail(g, "gate", got.status());
-      local[a.name()] = it->second;
-      std::cerr << "[dso] " << a.name() << " " << it->second << "\n";
-    }
+    auto got = DownloadOutputs(**conn, *run, wanted);
+    if (!got.ok()) return Fail(g, "gate", got.status());
+    local = *std::move(got);
   }
   return FinishRun(g, **conn, "gate", start, std::move(run), std::move(local));
 }

@@ -225,20 +225,9 @@ int CmdVerify(const GlobalOptions& g, const VerifyCommandOptions& o) {
   auto public_pem = AddSecrets(o.key, &req);
   if (!public_pem.ok()) return Fail(g, "verify", public_pem.status());
   p->set_public_key_pem(*public_pem);
-  std::map<std::string, std::string> wanted;
-  if (!g.json_path.empty()) {
-    fs::path beside = fs::path(g.json_path).parent_path();
-    for (const char* name :
-         {kVerifiedSignaturesArtifact, kVerifiedAttestationsArtifact}) {
-      wanted[name] = (beside / name).string();
-    }
-  }
-  if (!o.signatures_out.empty()) {
-    wanted[kVerifiedSignaturesArtifact] = o.signatures_out;
-  }
-  if (!o.attestations_out.empty()) {
-    wanted[kVerifiedAttestationsArtifact] = o.attestations_out;
-  }
+  std::map<std::string, std::string> wanted = OutputPaths(
+      g.json_path, {{kVerifiedSignaturesArtifact, o.signatures_out},
+                    {kVerifiedAttestationsArtifact, o.attestations_out}});
   auto conn = AgentConnection::Open(g.connection);
   if (!conn.ok()) return Fail(g, "verify", conn.status());
   if (absl::Status s = SetLocation(**conn, o.image, p->mutable_image());
@@ -248,16 +237,9 @@ int CmdVerify(const GlobalOptions& g, const VerifyCommandOptions& o) {
   auto run = RunAndFollow(**conn, req);
   std::map<std::string, std::string> local;
   if (run.ok()) {
-    for (const auto& a : run->artifacts) {
-      auto it = wanted.find(a.name());
-      if (it == wanted.end()) continue;
-      std::error_code ec;
-      fs::path parent = fs::path(it->second).parent_path();
-      if (!parent.empty()) fs::create_directories(parent, ec);
-      auto got = DownloadBlob(**conn, a.digest(), it->second);
-      if (!got.ok()) return Fail(g, "verify", got.status());
-      local[a.name()] = it->second;
-    }
+    auto got = DownloadOutputs(**conn, *run, wanted);
+    if (!got.ok()) return Fail(g, "verify", got.status());
+    local = *std::move(got);
   }
   return FinishRun(g, **conn, "verify", start, std::move(run),
                    std::move(local));

@@ -195,6 +195,39 @@ bool IsRegistryImage(const std::string& arg) {
          arg.front() != '/' && arg.front() != '.' && ParseRegistryRef(arg).ok();
 }
 
+std::map<std::string, std::string> OutputPaths(
+    const std::string& json_path,
+    const std::map<std::string, std::string>& asked) {
+  std::map<std::string, std::string> out;
+  fs::path beside = fs::path(json_path).parent_path();
+  for (const auto& [name, path] : asked) {
+    if (!path.empty()) {
+      out[name] = path;
+    } else if (!json_path.empty()) {
+      out[name] = (beside / name).string();
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> DownloadOutputs(
+    AgentConnection& conn, const FollowResult& run,
+    const std::map<std::string, std::string>& paths) {
+  std::map<std::string, std::string> local;
+  for (const auto& a : run.artifacts) {
+    auto it = paths.find(a.name());
+    if (it == paths.end()) continue;
+    std::error_code ec;
+    fs::path parent = fs::path(it->second).parent_path();
+    if (!parent.empty()) fs::create_directories(parent, ec);
+    ASSIGN_OR_RETURN(BlobInfo got, DownloadBlob(conn, a.digest(), it->second));
+    (void)got;
+    local[a.name()] = it->second;
+    std::cerr << "[dso] " << a.name() << " " << it->second << "\n";
+  }
+  return local;
+}
+
 absl::Status CheckLayoutDest(const std::string& flag, const std::string& out) {
   std::error_code ec;
   if (!fs::exists(out, ec)) return absl::OkStatus();

@@ -4,10 +4,12 @@
 #ifndef DSO_AGENT_DSOCTL_TRANSFER_H_
 #define DSO_AGENT_DSOCTL_TRANSFER_H_
 
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "agent/dsoctl/connection.h"
+#include "agent/dsoctl/follow.h"
 #include "dso/v1/steps.pb.h"
 #include "stages/store/blob_store.h"
 
@@ -38,6 +40,19 @@ bool IsRegistryImage(const std::string& arg);
 // An --image argument: a layout directory or docker archive here (DIR:TAG
 // for one image of a layout holding several), sent as an Input, or else a
 // registry reference the step pulls itself.
+// Where a step's output artifacts go: for each name, the path a flag gave
+// (`asked`, "" when none), else beside the --json summary when there is
+// one, else nowhere.
+std::map<std::string, std::string> OutputPaths(
+    const std::string& json_path,
+    const std::map<std::string, std::string>& asked);
+
+// Downloads the run's artifacts that `paths` names (creating parent
+// directories); returns name -> local path of what was written.
+absl::StatusOr<std::map<std::string, std::string>> DownloadOutputs(
+    AgentConnection& conn, const FollowResult& run,
+    const std::map<std::string, std::string>& paths);
+
 // A directory an OCI layout may be written to: new, empty, or an image
 // layout to replace (else INVALID_ARGUMENT naming `flag`).
 absl::Status CheckLayoutDest(const std::string& flag, const std::string& out);

@@ -208,6 +208,20 @@ absl::Status WithRetries(const std::function<absl::Status()>& fn) {
   }
 }
 
+absl::StatusOr<HttpResponse> HttpPerformRetried(const HttpRequest& request,
+                                                absl::string_view what) {
+  HttpResponse r;
+  absl::Status s = WithRetries([&]() -> absl::Status {
+    absl::StatusOr<HttpResponse> got = HttpPerform(request, what);
+    if (!got.ok()) return got.status();
+    r = *std::move(got);
+    if (r.status >= 500 || r.status == 429) return HttpStatusError(what, r);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return r;
+}
+
 absl::Status HttpStatusError(absl::string_view what, const HttpResponse& r) {
   std::string detail(absl::StripAsciiWhitespace(r.body.substr(0, 300)));
   std::string text = absl::StrCat(what, ": HTTP ", r.status,

@@ -62,6 +62,12 @@ struct HttpResponse {
 absl::StatusOr<HttpResponse> HttpPerform(const HttpRequest& request,
                                          absl::string_view what);
 
+// HttpPerform, again after a pause (as WithRetries) while the server is
+// unreachable, busy (429) or failing (5xx); any other answer is returned as
+// it is, for the caller to judge.
+absl::StatusOr<HttpResponse> HttpPerformRetried(const HttpRequest& request,
+                                                absl::string_view what);
+
 // Percent-encodes everything but RFC 3986's unreserved characters (and
 // '/' when `keep_slash`).
 std::string UrlEncode(absl::string_view s, bool keep_slash = false);

@@ -3,12 +3,8 @@
 // the digest is recorded in NAME.sha256 the same way, and the object is
 // read back and hashed before the put counts as done. Credentials:
 // DSO_STORE_USERNAME / DSO_STORE_PASSWORD (else anonymous).
-#include <fcntl.h>
-#include <unistd.h>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
 #include "stages/net/http.h"
 #include "stages/store/object_store_impl.h"
@@ -29,26 +25,12 @@ class FtpStore : public ObjectStore {
         insecure_(insecure) {}
 
   absl::StatusOr<StoredObject> Put(const std::string& path) override {
-    ASSIGN_OR_RETURN(FileDigest digest, Sha256File(path));
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
-    }
-    HttpBody body{{}, fd, 0, digest.size};
-    absl::Status s = Upload(name_, &body);
-    close(fd);
-    RETURN_IF_ERROR(s);
-    std::string sidecar = SidecarText(digest.digest, name_);
-    HttpBody side;
-    side.bytes = sidecar;
-    RETURN_IF_ERROR(Upload(name_ + ".sha256", &side));
-    ASSIGN_OR_RETURN(std::string there, DigestOfDownload(Request(name_), url_));
-    if (there != digest.digest) {
-      return absl::DataLossError(
-          absl::StrCat(url_, ": after the upload the server holds ", there,
-                       ", not ", digest.digest));
-    }
-    return StoredObject{url_, digest.digest, digest.size};
+    return PutWithSidecar(
+        path, url_, name_,
+        [&](const std::string& suffix, HttpBody* body) {
+          return Upload(name_ + suffix, body);
+        },
+        Request(name_));
   }
 
   absl::StatusOr<StoredObject> Get(const std::string& path,

@@ -1,5 +1,8 @@
 #include "stages/store/object_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "stages/core/sha256.h"
@@ -57,6 +60,36 @@ absl::StatusOr<std::string> DigestOfDownload(HttpRequest request,
     return HttpStatusError(what, *r);
   }
   return hash.Finish();
+}
+
+absl::StatusOr<StoredObject> PutWithSidecar(
+    const std::string& path, const std::string& url, const std::string& name,
+    const std::function<absl::Status(const std::string& suffix, HttpBody*)>&
+        upload,
+    const HttpRequest& readback) {
+  absl::StatusOr<FileDigest> digest = Sha256File(path);
+  if (!digest.ok()) return digest.status();
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
+  }
+  HttpBody body{{}, fd, 0, digest->size};
+  absl::Status s = upload("", &body);
+  close(fd);
+  if (!s.ok()) return s;
+  std::string sidecar = SidecarText(digest->digest, name);
+  HttpBody side;
+  side.bytes = sidecar;
+  if (s = upload(".sha256", &side); !s.ok()) return s;
+  absl::StatusOr<std::string> there = DigestOfDownload(readback, url);
+  if (!there.ok()) return there.status();
+  if (*there != digest->digest) {
+    return absl::DataLossError(absl::StrCat(url,
+                                            ": after the upload the server "
+                                            "holds ",
+                                            *there, ", not ", digest->digest));
+  }
+  return StoredObject{url, digest->digest, digest->size};
 }
 
 absl::StatusOr<StoredObject> DownloadVerified(HttpRequest request,

@@ -2,6 +2,7 @@
 #ifndef DSO_STAGES_STORE_OBJECT_STORE_IMPL_H_
 #define DSO_STAGES_STORE_OBJECT_STORE_IMPL_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,14 @@ absl::StatusOr<std::unique_ptr<ObjectStore>> OpenNexusStore(
 std::string SidecarText(const std::string& digest, const std::string& name);
 absl::StatusOr<std::string> ParseSidecar(const std::string& text,
                                          const std::string& url);
+// Put for such stores: uploads the file (`upload` with suffix ""), then its
+// sidecar (suffix ".sha256"), then reads the object back with `readback`
+// and checks it has the file's digest.
+absl::StatusOr<StoredObject> PutWithSidecar(
+    const std::string& path, const std::string& url, const std::string& name,
+    const std::function<absl::Status(const std::string& suffix, HttpBody*)>&
+        upload,
+    const HttpRequest& readback);
 // Streams the answer to `request` through SHA-256: "sha256:<hex>" of what
 // the server now holds (a read-back check after an upload).
 absl::StatusOr<std::string> DigestOfDownload(HttpRequest request,

@@ -140,16 +140,11 @@ class S3Store : public ObjectStore {
                                     std::vector<std::string> headers,
                                     HttpBody* body,
                                     const std::string& payload_sha256) {
-    HttpResponse r;
-    RETURN_IF_ERROR(WithRetries([&]() -> absl::Status {
-      HttpRequest req =
-          Request(method, query, headers, body,
-                  payload_sha256.empty() ? kEmptySha256 : payload_sha256);
-      req.bulk = body != nullptr && body->size() > (1 << 20);
-      ASSIGN_OR_RETURN(r, HttpPerform(req, Url()));
-      if (r.status >= 500 || r.status == 429) return HttpStatusError(Url(), r);
-      return absl::OkStatus();
-    }));
+    HttpRequest req =
+        Request(method, query, std::move(headers), body,
+                payload_sha256.empty() ? kEmptySha256 : payload_sha256);
+    req.bulk = body != nullptr && body->size() > (1 << 20);
+    ASSIGN_OR_RETURN(HttpResponse r, HttpPerformRetried(req, Url()));
     if (r.status == 403 || r.status == 401) {
       return absl::PermissionDeniedError(absl::StrCat(
           Url(), ": access denied (HTTP ", r.status, ": ",

@@ -88,12 +88,7 @@ struct KmsClient {
     req.aws_sigv4 = absl::StrCat("aws:amz:", region, ":kms");
     req.userpwd = absl::StrCat(access, ":", secret);
     req.timeout = absl::Seconds(30);
-    HttpResponse r;
-    RETURN_IF_ERROR(WithRetries([&]() -> absl::Status {
-      ASSIGN_OR_RETURN(r, HttpPerform(req, what));
-      if (r.status >= 500 || r.status == 429) return HttpStatusError(what, r);
-      return absl::OkStatus();
-    }));
+    ASSIGN_OR_RETURN(HttpResponse r, HttpPerformRetried(req, what));
     json j = json::parse(r.body, nullptr, false);
     if (r.status != 200) {
       std::string type = j.is_object() ? j.value("__type", "") : "";
@@ -139,12 +134,7 @@ struct VaultClient {
     if (!ns.empty()) req.headers.push_back("X-Vault-Namespace: " + ns);
     if (body) req.body = &payload;
     req.timeout = absl::Seconds(30);
-    HttpResponse r;
-    RETURN_IF_ERROR(WithRetries([&]() -> absl::Status {
-      ASSIGN_OR_RETURN(r, HttpPerform(req, what));
-      if (r.status >= 500 || r.status == 429) return HttpStatusError(what, r);
-      return absl::OkStatus();
-    }));
+    ASSIGN_OR_RETURN(HttpResponse r, HttpPerformRetried(req, what));
     json j = json::parse(r.body, nullptr, false);
     if (r.status == 403) {
       return absl::PermissionDeniedError(absl::StrCat(
