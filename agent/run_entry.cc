@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -153,7 +154,11 @@ absl::StatusOr<std::string> RunContext::ResolveInput(
 absl::StatusOr<dso::v1::Artifact> RunContext::PutArtifact(
     const std::string& path, absl::string_view name,
     absl::string_view media_type) {
-  ASSIGN_OR_RETURN(BlobInfo info, store_->PutFile(path));
+  // A file of the run's own scratch directory moves into the store; any
+  // other (say, collected from the user's directory) is copied.
+  bool own = absl::StartsWith(path, scratch_dir() + "/");
+  ASSIGN_OR_RETURN(BlobInfo info,
+                   own ? store_->AdoptFile(path) : store_->PutFile(path));
   dso::v1::Artifact a;
   a.set_name(std::string(name));
   a.set_digest(info.digest);

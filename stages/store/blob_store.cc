@@ -135,6 +135,25 @@ absl::StatusOr<BlobInfo> BlobStore::Stat(absl::string_view digest) const {
   return BlobInfo{std::string(digest), static_cast<uint64_t>(st.st_size)};
 }
 
+absl::StatusOr<BlobInfo> BlobStore::AdoptFile(const std::string& path) {
+  ASSIGN_OR_RETURN(FileDigest got, Sha256File(path));
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return IoError("open", path, errno);
+  bool synced = fsync(fd) == 0;
+  close(fd);
+  if (!synced) return IoError("fsync", path, errno);
+  std::string final_path =
+      absl::StrCat(root_, "/blobs/sha256/", got.digest.substr(7));
+  if (rename(path.c_str(), final_path.c_str()) != 0) {
+    if (errno != EXDEV) return IoError("rename into place", final_path, errno);
+    ASSIGN_OR_RETURN(BlobInfo copied, PutFile(path));
+    unlink(path.c_str());
+    return copied;
+  }
+  RETURN_IF_ERROR(SyncDirectory(absl::StrCat(root_, "/blobs/sha256")));
+  return BlobInfo{got.digest, got.size};
+}
+
 absl::StatusOr<BlobInfo> BlobStore::PutFile(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {

@@ -75,6 +75,10 @@ class BlobStore {
   absl::StatusOr<std::string> PathOf(absl::string_view digest) const;
   // Copies a file into the store.
   absl::StatusOr<BlobInfo> PutFile(const std::string& path);
+  // Moves a file the caller owns (a run's scratch file) into the store:
+  // hashed, synced and renamed, without a copy; copied (PutFile) when it
+  // is on another file system. The file is gone from `path` afterwards.
+  absl::StatusOr<BlobInfo> AdoptFile(const std::string& path);
 
   const std::string& root() const { return root_; }
 

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <memory>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -48,29 +49,31 @@ class S3Store : public ObjectStore {
         insecure_(insecure) {}
 
   absl::StatusOr<StoredObject> Put(const std::string& path) override {
-    ASSIGN_OR_RETURN(FileDigest digest, Sha256File(path));
-    std::string hex = digest.digest.substr(7);
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
     }
-    absl::Status s = digest.size <= kPartBytes
-                         ? PutWhole(fd, digest.size, hex)
-                         : PutMultipart(fd, digest.size, hex);
+    absl::StatusOr<Plan> plan = HashFile(fd, path);
+    absl::Status s = plan.status();
+    if (s.ok()) {
+      s = plan->parts.size() <= 1 ? PutWhole(fd, *plan)
+                                  : PutMultipart(fd, *plan);
+    }
     close(fd);
     RETURN_IF_ERROR(s);
+    std::string hex = plan->whole.digest.substr(7);
     // What the server now holds under the name.
     ASSIGN_OR_RETURN(HttpResponse head, Send("HEAD", "", {}, nullptr, ""));
     if (head.status != 200) return HttpStatusError(Url(), head);
-    if (head.header("content-length") != absl::StrCat(digest.size) ||
+    if (head.header("content-length") != absl::StrCat(plan->whole.size) ||
         head.header("x-amz-meta-sha256") != hex) {
       return absl::DataLossError(
           absl::StrCat(Url(), ": after the upload the object has ",
                        head.header("content-length"), " bytes and sha256 '",
-                       head.header("x-amz-meta-sha256"), "', not ", digest.size,
-                       " bytes and ", hex));
+                       head.header("x-amz-meta-sha256"), "', not ",
+                       plan->whole.size, " bytes and ", hex));
     }
-    return StoredObject{Url(), digest.digest, digest.size};
+    return StoredObject{Url(), plan->whole.digest, plan->whole.size};
   }
 
   absl::StatusOr<StoredObject> Get(const std::string& path,
@@ -154,8 +157,48 @@ class S3Store : public ObjectStore {
     return r;
   }
 
-  absl::Status PutWhole(int fd, uint64_t size, const std::string& hex) {
-    HttpBody body{{}, fd, 0, size};
+  // The file's digest and each part's, in one pass over it.
+  struct Plan {
+    FileDigest whole;
+    std::vector<std::string> parts;  // hex SHA-256 of each part
+  };
+  absl::StatusOr<Plan> HashFile(int fd, const std::string& path) {
+    Plan plan;
+    Sha256 whole;
+    auto part = std::make_unique<Sha256>();
+    uint64_t in_part = 0;
+    std::string buf(1 << 20, '\0');
+    while (true) {
+      ssize_t n = read(fd, buf.data(), buf.size());
+      if (n < 0) {
+        return absl::DataLossError(absl::StrCat("cannot read '", path, "'"));
+      }
+      if (n == 0) break;
+      absl::string_view chunk(buf.data(), n);
+      whole.Update(chunk);
+      plan.whole.size += n;
+      while (!chunk.empty()) {
+        size_t take = std::min<uint64_t>(chunk.size(), kPartBytes - in_part);
+        part->Update(chunk.substr(0, take));
+        chunk.remove_prefix(take);
+        in_part += take;
+        if (in_part == kPartBytes) {
+          plan.parts.push_back(part->FinishHex());
+          part = std::make_unique<Sha256>();
+          in_part = 0;
+        }
+      }
+    }
+    if (in_part > 0 || plan.parts.empty()) {
+      plan.parts.push_back(part->FinishHex());
+    }
+    plan.whole.digest = whole.Finish();
+    return plan;
+  }
+
+  absl::Status PutWhole(int fd, const Plan& plan) {
+    std::string hex = plan.whole.digest.substr(7);
+    HttpBody body{{}, fd, 0, plan.whole.size};
     ASSIGN_OR_RETURN(HttpResponse r,
                      Send("PUT", "",
                           {"Content-Type: application/octet-stream",
@@ -165,45 +208,43 @@ class S3Store : public ObjectStore {
     return absl::OkStatus();
   }
 
-  absl::Status PutMultipart(int fd, uint64_t size, const std::string& hex) {
+  absl::Status PutMultipart(int fd, const Plan& plan) {
     ASSIGN_OR_RETURN(HttpResponse r,
                      Send("POST", "uploads=",
                           {"Content-Type: application/octet-stream",
-                           "x-amz-meta-sha256: " + hex},
+                           "x-amz-meta-sha256: " + plan.whole.digest.substr(7)},
                           nullptr, ""));
     std::string upload = XmlField(r.body, "UploadId");
     if (r.status != 200 || upload.empty()) return HttpStatusError(Url(), r);
-    absl::Status s = UploadParts(fd, size, upload);
+    absl::Status s = UploadParts(fd, plan, upload);
     if (!s.ok()) {  // leave nothing behind
       (void)Send("DELETE", "uploadId=" + UrlEncode(upload), {}, nullptr, "");
     }
     return s;
   }
 
-  absl::Status UploadParts(int fd, uint64_t size, const std::string& upload) {
+  // Each part goes straight from the file; the server checks it against
+  // the part's hash, so a file changed since HashFile is refused.
+  absl::Status UploadParts(int fd, const Plan& plan,
+                           const std::string& upload) {
     std::string complete = "<CompleteMultipartUpload>";
-    std::string buf(kPartBytes, '\0');
-    for (uint64_t offset = 0, part = 1; offset < size; ++part) {
-      uint64_t len = std::min<uint64_t>(kPartBytes, size - offset);
-      if (pread(fd, buf.data(), len, offset) != static_cast<ssize_t>(len)) {
-        return absl::DataLossError(absl::StrCat(
-            Url(), ": the file changed or could not be read while uploading"));
-      }
-      absl::string_view bytes(buf.data(), len);
-      HttpBody body;
-      body.bytes = bytes;
+    for (size_t i = 0; i < plan.parts.size(); ++i) {
+      uint64_t offset = i * kPartBytes;
+      HttpBody body{{},
+                    fd,
+                    offset,
+                    std::min<uint64_t>(kPartBytes, plan.whole.size - offset)};
       ASSIGN_OR_RETURN(HttpResponse r,
                        Send("PUT",
-                            absl::StrCat("partNumber=", part,
+                            absl::StrCat("partNumber=", i + 1,
                                          "&uploadId=", UrlEncode(upload)),
-                            {}, &body, Sha256Digest(bytes).substr(7)));
+                            {}, &body, plan.parts[i]));
       if (r.status != 200 || r.header("etag").empty()) {
-        return HttpStatusError(absl::StrCat(Url(), " part ", part), r);
+        return HttpStatusError(absl::StrCat(Url(), " part ", i + 1), r);
       }
-      absl::StrAppend(&complete, "<Part><PartNumber>", part,
+      absl::StrAppend(&complete, "<Part><PartNumber>", i + 1,
                       "</PartNumber><ETag>", r.header("etag"),
                       "</ETag></Part>");
-      offset += len;
     }
     complete += "</CompleteMultipartUpload>";
     HttpBody body;

@@ -53,8 +53,11 @@ S3_PORT=$(free_port)
 mkdir -p "$WORK/s3/bench"
 ROOT_ACCESS_KEY_ID=AKIABENCH ROOT_SECRET_ACCESS_KEY=bench-secret-key \
   "$VGW" --port "127.0.0.1:$S3_PORT" posix "$WORK/s3" >/dev/null 2>&1 & PIDS+=($!)
-"$AGENT" --listen "unix://$WORK/agent.sock" --data-dir "$WORK/agent" \
-  >/dev/null 2>&1 & PIDS+=($!)
+# The agent reads inputs under $WORK in place, as a local agent with
+# allowed roots does.
+printf 'allowed_roots: ["%s"]\n' "$WORK" >"$WORK/agent.yaml"
+"$AGENT" --config "$WORK/agent.yaml" --listen "unix://$WORK/agent.sock" \
+  --data-dir "$WORK/agent" >/dev/null 2>&1 & PIDS+=($!)
 wait_port "$REG_PORT"; wait_port "$S3_PORT"
 for _ in $(seq 100); do [[ -S $WORK/agent.sock ]] && break; sleep 0.05; done
 A=(--agent "unix://$WORK/agent.sock")
