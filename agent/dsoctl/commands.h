@@ -108,6 +108,7 @@ int CmdSign(const GlobalOptions& g, const SignCommandOptions& o);
 struct VerifyCommandOptions {
   std::string image, key;
   std::vector<std::string> require;
+  std::vector<std::string> require_gate;  // STAGE:LEVEL
   std::string digest;  // pinned: the reference must name this
   std::string signatures_out, attestations_out;
   uint32_t deadline_seconds = 0;

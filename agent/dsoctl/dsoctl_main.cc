@@ -226,6 +226,9 @@ int main(int argc, char** argv) {
   verify->add_option("--require", vo.require,
                      "an attestation type that must be present and valid "
                      "(repeat)");
+  verify->add_option("--require-gate", vo.require_gate,
+                     "STAGE:LEVEL: a verified gate decision that passed at "
+                     "that stage for that level or above (repeat)");
   verify->add_option("--digest", vo.digest,
                      "sha256:... the image must still be (a moved tag fails)");
   verify->add_option("--output-signatures", vo.signatures_out,

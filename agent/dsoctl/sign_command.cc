@@ -221,6 +221,7 @@ int CmdVerify(const GlobalOptions& g, const VerifyCommandOptions& o) {
   auto* p = req.mutable_verify();
   p->set_key(o.key);
   for (const std::string& t : o.require) p->add_require(t);
+  for (const std::string& gate : o.require_gate) p->add_require_gate(gate);
   p->set_pinned_digest(o.digest);
   auto public_pem = AddSecrets(o.key, &req);
   if (!public_pem.ok()) return Fail(g, "verify", public_pem.status());

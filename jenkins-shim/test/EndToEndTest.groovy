@@ -114,9 +114,13 @@ class EndToEndTest {
       assert signed.exitCode == 0 && signed.digest == built.digest, h.log.join('\n')
       Map verified = h.step('dsoVerify').call(image: built.image,
           key: new File(tmp, 'cosign.pub').path, require: ['gate'],
-          digest: built.digest)
+          requireGate: 'source:1', digest: built.digest)
       assert verified.verified && verified.types.contains('https://dso.dev/attestations/gate/v1')
       assert verified.evidence.size() == 2
+      Map higher = h.step('dsoVerify').call(image: built.image,
+          key: new File(tmp, 'cosign.pub').path, requireGate: 'source:4',
+          onFailure: 'IGNORE')
+      assert !higher.verified && higher.message.contains('level 4 or above')
       h.credentials['other-key'] = 'not a key'
       String refused = null
       try {

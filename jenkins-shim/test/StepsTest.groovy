@@ -248,6 +248,7 @@ class StepsTest {
     assert thrown { sign.call(image: 'i', key: 'k', noSignature: true) }.contains('noSignature needs')
     def verify = h.step('dsoVerify')
     assert thrown { verify.call(image: 'i', key: 'k', digest: 'sha256:1') }.contains("is not sha256:<64 hex>")
+    assert thrown { verify.call(image: 'i', key: 'k', requireGate: 'final:9') }.contains("requireGate: 'final:9' is not STAGE:LEVEL")
     // A failed verification stops the build by default, or marks it.
     assert thrown { verify.call(image: 'i', key: 'k') } == 'dsoVerify: msg POLICY_FAILED'
     PipelineHarness fresh = harness(1, summary('POLICY_FAILED', 1))

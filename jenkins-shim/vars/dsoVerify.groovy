@@ -2,7 +2,7 @@ import io.dso.Dsoctl
 
 /**
  * dsoVerify(image: 'registry/app:1', key: 'cosign.pub',
- *           require: ['gate', 'sbom'], digest: 'sha256:...'):
+ *           require: ['sbom'], requireGate: 'final:3', digest: 'sha256:...'):
  * verifies an image's signatures and required attestations with
  * `dsoctl verify` (a moved tag fails when `digest` pins the image).
  * Returns a plain map: outcome, exitCode, message, verified, digest,
@@ -14,7 +14,7 @@ import io.dso.Dsoctl
 def call(Map args = [:]) {
   def dso = new Dsoctl(this, 'dsoVerify')
   dso.checkKeys(args, ['image', 'key', 'keyCredentialsId', 'require',
-                       'digest', 'agent', 'onFailure', 'label'])
+                       'requireGate', 'digest', 'agent', 'onFailure', 'label'])
   String onFailure = dso.onFailure(args)
   if (!args.image) {
     dso.fail('image is required: an OCI layout directory or a registry reference')
@@ -25,6 +25,12 @@ def call(Map args = [:]) {
   List words = ['verify', '--image', args.image.toString()]
   if (args.key) words += ['--key', args.key.toString()]
   for (String t : Dsoctl.listOf(args.require)) words += ['--require', t]
+  for (String g : Dsoctl.listOf(args.requireGate)) {
+    if (!(g ==~ /(source|container|final):[1-4]/)) {
+      dso.fail("requireGate: '${g}' is not STAGE:LEVEL (e.g. final:3)")
+    }
+    words += ['--require-gate', g]
+  }
   if (args.digest) {
     if (!(args.digest.toString() ==~ /sha256:[0-9a-f]{64}/)) {
       dso.fail("digest '${args.digest}' is not sha256:<64 hex>")

@@ -4,6 +4,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
@@ -125,6 +126,22 @@ absl::StatusOr<std::string> ExpandPredicateType(const std::string& type) {
                    absl::StrJoin(names, ", ")));
 }
 
+absl::StatusOr<GateRequirement> ParseGateRequirement(const std::string& text) {
+  size_t colon = text.find(':');
+  GateRequirement g;
+  g.stage = text.substr(0, colon);
+  bool stage_ok =
+      g.stage == "source" || g.stage == "container" || g.stage == "final";
+  if (colon == std::string::npos || !stage_ok ||
+      !absl::SimpleAtoi(text.substr(colon + 1), &g.level) || g.level < 1 ||
+      g.level > 4) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "gate requirement '", text,
+        "' is not STAGE:LEVEL (source, container or final; level 1 to 4)"));
+  }
+  return g;
+}
+
 absl::StatusOr<SignedArtifact> SignImage(
     ImageRepo& repo, Signer& signer,
     const std::map<std::string, std::string>& annotations) {
@@ -241,6 +258,8 @@ absl::StatusOr<VerifyReport> VerifyImage(ImageRepo& repo, const PublicKey& key,
                                       " in ", repo.Describe()));
   }
   // Attestations.
+  std::vector<json> gate_predicates;
+  bool types_ok = true;
   ASSIGN_OR_RETURN(std::vector<Layer> atts,
                    ReadLayers(repo, CosignTag(r.image_digest, "att")));
   for (const Layer& l : atts) {
@@ -273,9 +292,36 @@ absl::StatusOr<VerifyReport> VerifyImage(ImageRepo& repo, const PublicKey& key,
     } else {
       r.verified_types.push_back(st->predicate_type);
       r.envelopes.push_back(std::move(text));
+      if (st->predicate_type == kGatePredicateType) {
+        gate_predicates.push_back(
+            json::parse(st->predicate_json, nullptr, false));
+      }
     }
   }
-  bool types_ok = true;
+  for (const GateRequirement& want : options.gates) {
+    std::vector<std::string> seen;
+    bool met = false;
+    for (const json& d : gate_predicates) {
+      if (!d.is_object()) continue;
+      std::string stage = d.value("stage", "");
+      int level = d.value("level", 0);
+      std::string outcome = d.value("outcome", "");
+      bool enforced = d.value("mode", "") == "enforce";
+      seen.push_back(absl::StrCat(stage, " level ", level, " ", outcome,
+                                  enforced ? "" : " (warn mode)"));
+      met = met || (outcome == "pass" && enforced && stage == want.stage &&
+                    level >= want.level);
+    }
+    if (!met) {
+      r.problems.push_back(absl::StrCat(
+          "no verified gate decision passed (enforced) at the ", want.stage,
+          " stage for level ", want.level, " or above",
+          seen.empty()
+              ? ""
+              : absl::StrCat(" (verified: ", absl::StrJoin(seen, "; "), ")")));
+      types_ok = false;
+    }
+  }
   for (const std::string& t : options.required_types) {
     if (std::find(r.verified_types.begin(), r.verified_types.end(), t) ==
         r.verified_types.end()) {

@@ -44,8 +44,19 @@ absl::StatusOr<SignedArtifact> AttestImage(ImageRepo& repo, Signer& signer,
                                            const std::string& document,
                                            const std::string& predicate_type);
 
+// A gate decision an image must carry: a verified attestation of type
+// kGatePredicateType whose decision passed, enforced, at `stage` and a
+// system level of at least `level`.
+struct GateRequirement {
+  std::string stage;
+  int level = 1;
+};
+// "final:3" -> {final, 3}.
+absl::StatusOr<GateRequirement> ParseGateRequirement(const std::string& text);
+
 struct VerifyOptions {
   std::vector<std::string> required_types;  // expanded predicate types
+  std::vector<GateRequirement> gates;
   // When set, the reference must still name this digest (a moved tag is
   // refused).
   std::string pinned_digest;

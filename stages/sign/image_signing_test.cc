@@ -163,6 +163,38 @@ TEST_F(ImageSigningTest, AttestationsAreRequiredByType) {
   EXPECT_FALSE(ExpandPredicateType("nonsense").ok());
 }
 
+TEST_F(ImageSigningTest, GateDecisionsAreCheckedByStageAndLevel) {
+  ASSERT_TRUE(SignImage(*repo_, *signer_).ok());
+  std::string gate = *ExpandPredicateType("gate");
+  ASSERT_TRUE(AttestImage(*repo_, *signer_,
+                          R"({"outcome":"pass","mode":"enforce","level":3,)"
+                          R"("stage":"final"})",
+                          gate)
+                  .ok());
+  ASSERT_TRUE(AttestImage(*repo_, *signer_,
+                          R"({"outcome":"pass","mode":"warn","level":4,)"
+                          R"("stage":"final"})",
+                          gate)
+                  .ok());
+  auto verify = [&](const char* want) {
+    VerifyOptions o;
+    o.gates = {*ParseGateRequirement(want)};
+    return VerifyImage(*repo_, signer_->public_key(), o);
+  };
+  EXPECT_TRUE(verify("final:3")->ok);
+  EXPECT_TRUE(verify("final:2")->ok);
+  // Level 4 only passed in warn mode, which decides nothing.
+  auto four = verify("final:4");
+  EXPECT_FALSE(four->ok);
+  EXPECT_NE(four->problems.back().find("final level 4 pass (warn mode)"),
+            std::string::npos)
+      << four->problems.back();
+  EXPECT_FALSE(verify("container:1")->ok);
+  EXPECT_FALSE(ParseGateRequirement("final").ok());
+  EXPECT_FALSE(ParseGateRequirement("final:5").ok());
+  EXPECT_FALSE(ParseGateRequirement("deploy:2").ok());
+}
+
 TEST(CosignFormatsTest, PaeMatchesTheSpecVector) {
   EXPECT_EQ(DssePae("http://example.com/HelloWorld", "hello world"),
             "DSSEv1 29 http://example.com/HelloWorld 11 hello world");

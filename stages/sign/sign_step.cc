@@ -113,6 +113,10 @@ absl::StatusOr<dso::v1::Result> Verify(const dso::v1::RunStepRequest& request,
     options.required_types.push_back(type);
   }
   options.pinned_digest = p.pinned_digest();
+  for (const std::string& g : p.require_gate()) {
+    ASSIGN_OR_RETURN(GateRequirement gate, ParseGateRequirement(g));
+    options.gates.push_back(gate);
+  }
   ASSIGN_OR_RETURN(OpenedImage image,
                    OpenImageLocation(p.image(), context, secret));
   context.Log(dso::v1::LogLine::AGENT,
@@ -202,6 +206,9 @@ absl::Status VerifyStep::Validate(
   }
   for (const std::string& t : p.require()) {
     RETURN_IF_ERROR(ExpandPredicateType(t).status());
+  }
+  for (const std::string& g : p.require_gate()) {
+    RETURN_IF_ERROR(ParseGateRequirement(g).status());
   }
   if (!p.pinned_digest().empty()) {
     RETURN_IF_ERROR(ParseSha256Digest(p.pinned_digest()).status());
