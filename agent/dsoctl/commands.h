@@ -100,6 +100,7 @@ struct SignCommandOptions {
   std::string image, key;
   std::vector<std::string> attest, types, annotations;
   bool no_signature = false;
+  bool provenance = false;
   uint32_t deadline_seconds = 0;
   std::string idempotency_key;
 };

@@ -205,6 +205,9 @@ int main(int argc, char** argv) {
                    "provenance, cyclonedx, spdxjson, vuln, custom");
   sign->add_option("--annotation", so.annotations,
                    "KEY=VALUE into the signature payload (repeat)");
+  sign->add_flag("--provenance", so.provenance,
+                 "also attest SLSA provenance v1 (builder, source revision, "
+                 "base image digest) from this environment");
   sign->add_flag("--no-signature", so.no_signature,
                  "only attest, do not sign the image");
   sign->add_option("--deadline", so.deadline_seconds, "seconds; 0 = default");

@@ -23,6 +23,7 @@
 #include "stages/sign/image_signing.h"
 #include "stages/sign/keys/file_key.h"
 #include "stages/sign/keys/key_ref.h"
+#include "stages/sign/provenance.h"
 #include "stages/sign/sign_step.h"
 
 namespace dso {
@@ -162,6 +163,13 @@ int CmdSign(const GlobalOptions& g, const SignCommandOptions& o) {
   auto* p = req.mutable_sign();
   p->set_key(o.key);
   p->set_skip_signature(o.no_signature);
+  p->set_provenance(o.provenance);
+  if (o.provenance) {
+    for (const char* name : kProvenanceContextNames) {
+      const char* v = std::getenv(name);
+      if (v != nullptr && *v != '\0') (*p->mutable_context())[name] = v;
+    }
+  }
   if (o.types.size() > 1 && o.types.size() != o.attest.size()) {
     return Fail(g, "sign",
                 absl::InvalidArgumentError(

@@ -110,10 +110,10 @@ class EndToEndTest {
       assert statement && new File(statement).exists(), gate.reports
       Map signed = h.step('dsoSign').call(image: built.image,
           keyCredentialsId: 'cosign-key', passwordCredentialsId: 'cosign-password',
-          attest: [[file: statement, type: 'gate']])
+          attest: [[file: statement, type: 'gate']], provenance: true)
       assert signed.exitCode == 0 && signed.digest == built.digest, h.log.join('\n')
       Map verified = h.step('dsoVerify').call(image: built.image,
-          key: new File(tmp, 'cosign.pub').path, require: ['gate'],
+          key: new File(tmp, 'cosign.pub').path, require: ['gate', 'provenance'],
           requireGate: 'source:1', digest: built.digest)
       assert verified.verified && verified.types.contains('https://dso.dev/attestations/gate/v1')
       assert verified.evidence.size() == 2

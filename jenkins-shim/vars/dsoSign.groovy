@@ -8,7 +8,9 @@ import io.dso.Dsoctl
  * documents (gate decisions, scan reports, SBOMs, provenance) beside it.
  * The key comes from a Jenkins file credential (or `key:` for a KEYREF such
  * as hashivault://name), its password from a secret-text credential; both
- * reach dsoctl only as environment variables. Returns a plain map:
+ * reach dsoctl only as environment variables. provenance: true also
+ * attests SLSA provenance v1 from the build's environment (JENKINS_URL,
+ * BUILD_URL, GIT_URL, GIT_COMMIT, BRANCH_NAME). Returns a plain map:
  * outcome, exitCode, message, digest, signatureTag, outputs, runId,
  * summary.
  */
@@ -16,8 +18,8 @@ def call(Map args = [:]) {
   def dso = new Dsoctl(this, 'dsoSign')
   dso.checkKeys(args, ['image', 'key', 'keyCredentialsId',
                        'passwordCredentialsId', 'attest', 'type',
-                       'annotations', 'noSignature', 'agent', 'onFailure',
-                       'label'])
+                       'annotations', 'noSignature', 'provenance', 'agent',
+                       'onFailure', 'label'])
   String onFailure = dso.onFailure(args)
   if (!args.image) {
     dso.fail('image is required: an OCI layout directory or a registry reference')
@@ -46,8 +48,9 @@ def call(Map args = [:]) {
   for (String kv : Dsoctl.pairsOf(args.annotations)) {
     words += ['--annotation', kv]
   }
+  if (args.provenance) words += ['--provenance']
   if (args.noSignature) {
-    if (!attest) dso.fail('noSignature needs something to attest')
+    if (!attest && !args.provenance) dso.fail('noSignature needs something to attest')
     words += ['--no-signature']
   }
   List bindings = []

@@ -31,7 +31,8 @@ class ImageRepo {
   // "registry 127.0.0.1:5000/app" / "layout ./out": for messages.
   virtual std::string Describe() const = 0;
 
-  // The manifest tagged `tag`, or nullopt when there is no such tag.
+  // The manifest tagged `tag` (or with the digest "sha256:<hex>"), or
+  // nullopt when there is no such tag.
   virtual absl::StatusOr<std::optional<std::string>> GetManifest(
       const std::string& tag) = 0;
   // A blob of at most `limit` bytes, verified against `digest`.

@@ -46,6 +46,10 @@ class LayoutRepo : public ImageRepo {
 
   absl::StatusOr<std::optional<std::string>> GetManifest(
       const std::string& tag) override {
+    if (ParseSha256Digest(tag).ok()) {
+      ASSIGN_OR_RETURN(std::string bytes, GetBlob(tag, 4 << 20));
+      return std::optional<std::string>(std::move(bytes));
+    }
     ASSIGN_OR_RETURN(json index, ReadIndex());
     for (const json& d : index["manifests"]) {
       if (d.value(json::json_pointer("/annotations/" + std::string(kRefName)),

@@ -10,6 +10,7 @@
 #include "stages/sign/image_location.h"
 #include "stages/sign/image_signing.h"
 #include "stages/sign/keys/key_ref.h"
+#include "stages/sign/provenance.h"
 
 namespace dso {
 namespace {
@@ -82,6 +83,22 @@ absl::StatusOr<dso::v1::Result> Sign(const dso::v1::RunStepRequest& request,
     out["image.digest"] = a->image_digest;
     out["attestation.tag"] = a->tag;
     types.push_back(d.name());
+  }
+  if (p.provenance()) {
+    ASSIGN_OR_RETURN(std::string digest, image.repo->ResolveImage());
+    std::map<std::string, std::string> ctx(p.context().begin(),
+                                           p.context().end());
+    ASSIGN_OR_RETURN(std::string predicate,
+                     SlsaProvenance(*image.repo, digest, ctx));
+    ASSIGN_OR_RETURN(
+        SignedArtifact a,
+        AttestImage(*image.repo, *signer, predicate, kSlsaProvenanceType));
+    context.Log(dso::v1::LogLine::AGENT,
+                absl::StrCat("sign: attested SLSA provenance v1 for ",
+                             a.image_digest, " (", a.tag, ")\n"));
+    out["image.digest"] = a.image_digest;
+    out["attestation.tag"] = a.tag;
+    types.push_back("provenance");
   }
   if (!types.empty()) out["attestation.documents"] = absl::StrJoin(types, ",");
   ASSIGN_OR_RETURN(std::optional<dso::v1::Artifact> update,
@@ -175,7 +192,7 @@ absl::Status SignStep::Validate(const dso::v1::RunStepRequest& request) const {
   if (p.key().empty()) {
     return absl::InvalidArgumentError("sign.key (a KEYREF) is required");
   }
-  if (p.skip_signature() && p.attestations().empty()) {
+  if (p.skip_signature() && p.attestations().empty() && !p.provenance()) {
     return absl::InvalidArgumentError(
         "sign: nothing to do (no signature and no attestation)");
   }

@@ -317,3 +317,44 @@ def test_aws_kms_key_signs_what_cosign_verifies(agent, registry, tmp_path,
     p = dsoctl("sign", "--image", ref, "--key",
                "awskms://127.0.0.1:9/alias/release", env=KMS_ENV, check=3)
     assert "unreachable" in p.stderr
+
+
+def test_slsa_provenance_from_the_run_context(agent, registry, tmp_path, keys):
+    key, pub = keys
+    base = tmp_path / "base"
+    write_layout(base, [[("etc/os-release", "file", 0o644, b"ID=test\n")]])
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "app.py").write_text("print(1)\n")
+    dsoctl("build", "--context", str(ctx), "--base", str(base), "--out",
+           str(tmp_path / "img"), "--tag", "app:1", check=0)
+    env = {**ENV, "GIT_URL": "https://git.example.com/team/app.git",
+           "GIT_COMMIT": "0123456789abcdef0123456789abcdef01234567",
+           "BUILD_URL": "https://jenkins.example.com/job/app/7/",
+           "JENKINS_URL": "https://jenkins.example.com/"}
+    p = dsoctl("sign", "--image", str(tmp_path / "img"), "--key", str(key),
+               "--provenance", agent=agent, env=env, check=0)
+    assert "attested SLSA provenance v1" in p.stderr
+    v = dsoctl("verify", "--image", str(tmp_path / "img"), "--key", str(pub),
+               "--require", "provenance", json_file=tmp_path / "v" / "v.json",
+               check=0)
+    [line] = (tmp_path / "v" / "verified-attestations.jsonl").read_text() \
+        .splitlines()
+    import base64
+    predicate = json.loads(base64.b64decode(json.loads(line)["payload"]))[
+        "predicate"]
+    deps = predicate["buildDefinition"]["resolvedDependencies"]
+    assert {"uri": "git+https://git.example.com/team/app.git",
+            "digest": {"gitCommit": env["GIT_COMMIT"]}} in deps
+    base_digest = image_digest(base)
+    assert any(d["digest"].get("sha256") == base_digest[7:] for d in deps)
+    assert predicate["runDetails"]["builder"]["id"] == env["JENKINS_URL"]
+    assert predicate["runDetails"]["metadata"]["invocationId"] == \
+        env["BUILD_URL"]
+    # cosign reads it as SLSA provenance v1 once pushed.
+    reg = registry()
+    dsoctl("store", "put", str(tmp_path / "img"),
+           f"oci://127.0.0.1:{reg.port}/prov/app:1", check=0)
+    cosign("verify-attestation", "--key", str(pub), "--insecure-ignore-tlog",
+           "--allow-http-registry", "--type", "slsaprovenance1",
+           f"127.0.0.1:{reg.port}/prov/app:1")
