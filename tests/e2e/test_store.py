@@ -328,3 +328,32 @@ def test_nexus_raw_store(tmp_path, agent, nexus):
     p = dsoctl("store", "put", str(src), url + "/app/1.0/", check=2,
                env={"DSO_STORE_USERNAME": "ci", "DSO_STORE_PASSWORD": "bad"})
     assert "access denied (HTTP 401)" in p.stderr
+
+
+def test_oci_push_mounts_base_layers_and_chunks_large_blobs(tmp_path,
+                                                            registry):
+    reg = registry()
+    base = tmp_path / "base"
+    # A layer over one upload chunk (32 MiB): random bytes do not compress.
+    write_layout(base, [[("blob", "file", 0o644, os.urandom(40 << 20))]])
+    base_url = f"oci://127.0.0.1:{reg.port}/library/base:1"
+    p = dsoctl("store", "put", str(base), base_url,
+               json_file=tmp_path / "base.json", timeout=120, check=0)
+    assert p.summary["outputs"]["mounted"] == "0"
+    # An image built on that base as pulled from the registry names it
+    # (org.opencontainers.image.base.name): its layers are mounted from
+    # the base's repository instead of uploaded again.
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "app.py").write_text("print(1)\n")
+    dsoctl("build", "--context", str(ctx), "--base",
+           f"127.0.0.1:{reg.port}/library/base:1", "--out",
+           str(tmp_path / "app"), "--tag", "app:1", timeout=120, check=0)
+    p = dsoctl("store", "put", str(tmp_path / "app"),
+               f"oci://127.0.0.1:{reg.port}/team/app:1",
+               json_file=tmp_path / "app.json", timeout=120, check=0)
+    assert p.summary["outputs"]["mounted"] == "1"
+    pulled = tmp_path / "pulled"
+    dsoctl("store", "get", f"oci://127.0.0.1:{reg.port}/team/app:1",
+           str(pulled), timeout=120, check=0)
+    assert image_digest(pulled, "1") == p.summary["outputs"]["image.digest"]
