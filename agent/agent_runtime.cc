@@ -17,6 +17,7 @@
 #include "stages/gate/gate_step.h"
 #include "stages/scan/scan_step.h"
 #include "stages/sign/sign_step.h"
+#include "stages/store/store_allowlist.h"
 #include "stages/store/store_step.h"
 
 namespace dso {
@@ -25,13 +26,20 @@ namespace {
 constexpr int kMaxServerThreads = 512;
 }  // namespace
 
-absl::Status RegisterAllSteps(StepRegistry& registry) {
+absl::Status RegisterAllSteps(StepRegistry& registry,
+                              const AgentConfig& config) {
+  std::optional<StoreAllowlist> allowlist;
+  if (!config.loading_allowlist.empty()) {
+    ASSIGN_OR_RETURN(std::string text, ReadFile(config.loading_allowlist));
+    ASSIGN_OR_RETURN(allowlist,
+                     ParseStoreAllowlist(text, config.loading_allowlist));
+  }
   RETURN_IF_ERROR(RegisterCoreSteps(registry));
   RETURN_IF_ERROR(RegisterScanSteps(registry));
   RETURN_IF_ERROR(registry.Register(std::make_unique<BuildStep>()));
   RETURN_IF_ERROR(registry.Register(std::make_unique<SignStep>()));
   RETURN_IF_ERROR(registry.Register(std::make_unique<VerifyStep>()));
-  RETURN_IF_ERROR(registry.Register(std::make_unique<StoreStep>()));
+  RETURN_IF_ERROR(registry.Register(std::make_unique<StoreStep>(allowlist)));
   return registry.Register(std::make_unique<GateStep>());
 }
 
@@ -53,7 +61,7 @@ absl::StatusOr<std::unique_ptr<AgentRuntime>> AgentRuntime::Create(
   // The vulnerability database of the "db" step and dependency scans.
   setenv("DSO_DB_DIR", (config.data_dir + "/osv").c_str(), /*overwrite=*/0);
   rt->steps_ = std::make_unique<StepRegistry>();
-  RETURN_IF_ERROR(RegisterAllSteps(*rt->steps_));
+  RETURN_IF_ERROR(RegisterAllSteps(*rt->steps_, config));
   RunManagerOptions opts;
   opts.data_dir = config.data_dir;
   opts.max_concurrent_runs = config.max_concurrent_runs;

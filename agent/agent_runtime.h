@@ -51,7 +51,8 @@ class AgentRuntime {
 };
 
 // Registers every step this build offers.
-absl::Status RegisterAllSteps(StepRegistry& registry);
+absl::Status RegisterAllSteps(StepRegistry& registry,
+                              const AgentConfig& config);
 
 // True for 127.0.0.0/8, ::1 and localhost listen addresses.
 bool IsLoopbackAddress(const std::string& host_port);

@@ -117,13 +117,17 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
       {"listen", "data_dir", "allowed_roots", "labels", "max_concurrent_runs",
        "default_deadline", "max_deadline", "kill_grace", "shutdown_grace",
        "retention", "max_message_bytes", "max_blob_bytes", "tls",
-       "insecure_tcp", "metrics_listen", "socket_mode", "permissions"},
+       "insecure_tcp", "metrics_listen", "socket_mode", "permissions",
+       "loading_allowlist"},
       source, ""));
   if (root["listen"]) {
     ASSIGN_OR_RETURN(c.listen, StringList(root["listen"], source, "listen"));
   }
   RETURN_IF_ERROR(
       Optional(root, "data_dir", source, "data_dir", "a path", &c.data_dir));
+  RETURN_IF_ERROR(Optional(root, "loading_allowlist", source,
+                           "loading_allowlist", "a path",
+                           &c.loading_allowlist));
   if (root["allowed_roots"]) {
     ASSIGN_OR_RETURN(c.allowed_roots, StringList(root["allowed_roots"], source,
                                                  "allowed_roots"));

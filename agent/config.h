@@ -21,6 +21,9 @@
 //   insecure_tcp: false        # plain TCP, loopback addresses only
 //   metrics_listen: ""         # e.g. 127.0.0.1:9464 serves /metrics
 //   socket_mode: "0660"
+//   loading_allowlist: ""      # a YAML file: the only stores (and
+//                              # artifacts) `store get` may load from,
+//                              # on top of any a request brings
 #ifndef DSO_AGENT_CONFIG_H_
 #define DSO_AGENT_CONFIG_H_
 
@@ -57,6 +60,7 @@ struct AgentConfig {
   bool insecure_tcp = false;
   std::string metrics_listen;
   unsigned socket_mode = 0660;
+  std::string loading_allowlist;
 };
 
 // Parses YAML text; `source` names the file in error messages. Unknown keys

@@ -80,12 +80,27 @@ absl::StatusOr<dso::v1::Result> Put(const dso::v1::RunStepRequest& request,
   return result;
 }
 
-absl::StatusOr<dso::v1::Result> Get(const dso::v1::RunStepRequest& request,
-                                    StepContext& context) {
+absl::StatusOr<dso::v1::Result> Get(
+    const dso::v1::RunStepRequest& request, StepContext& context,
+    const std::optional<StoreAllowlist>& agent) {
   const auto& p = request.store();
   SecretLookup secret = RequestSecrets(request);
-  ASSIGN_OR_RETURN(StoreAllowlist allow,
+  ASSIGN_OR_RETURN(StoreAllowlist requested,
                    ParseStoreAllowlist(p.allowlist_yaml(), p.allowlist_name()));
+  // Both lists apply: the agent's (its operator's) and the request's.
+  struct Both {
+    const StoreAllowlist& a;
+    const std::optional<StoreAllowlist>& b;
+    absl::Status CheckStore(const std::string& url) const {
+      absl::Status s = b ? b->CheckStore(url) : absl::OkStatus();
+      return s.ok() ? a.CheckStore(url) : s;
+    }
+    absl::Status CheckArtifact(const std::string& url,
+                               const std::string& digest) const {
+      absl::Status s = b ? b->CheckArtifact(url, digest) : absl::OkStatus();
+      return s.ok() ? a.CheckArtifact(url, digest) : s;
+    }
+  } allow{requested, agent};
   dso::v1::Result result;
   auto& out = *result.mutable_outputs();
   absl::Status allowed = allow.CheckStore(p.url());
@@ -159,9 +174,9 @@ absl::Status StoreStep::Validate(const dso::v1::RunStepRequest& request) const {
 
 dso::v1::Result StoreStep::Run(const dso::v1::RunStepRequest& request,
                                StepContext& context) const {
-  absl::StatusOr<dso::v1::Result> r = request.store().op() == "put"
-                                          ? Put(request, context)
-                                          : Get(request, context);
+  absl::StatusOr<dso::v1::Result> r =
+      request.store().op() == "put" ? Put(request, context)
+                                    : Get(request, context, agent_allowlist_);
   return r.ok() ? *std::move(r) : ErrorResult(r.status());
 }
 

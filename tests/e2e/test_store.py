@@ -357,3 +357,29 @@ def test_oci_push_mounts_base_layers_and_chunks_large_blobs(tmp_path,
     dsoctl("store", "get", f"oci://127.0.0.1:{reg.port}/team/app:1",
            str(pulled), timeout=120, check=0)
     assert image_digest(pulled, "1") == p.summary["outputs"]["image.digest"]
+
+
+def test_the_agents_own_loading_allowlist(tmp_path, make_agent):
+    vetted = tmp_path / "vetted"
+    other = tmp_path / "other"
+    src = tmp_path / "model.bin"
+    src.write_bytes(b"weights")
+    for store in (vetted, other):
+        dsoctl("store", "put", str(src), f"file://{store}", check=0)
+    allow = tmp_path / "agent-allow.yaml"
+    allow.write_text(f"stores: ['file://{vetted}']\n")
+    agent = make_agent(f"loading_allowlist: {allow}\n").start()
+    digest = sha256(src)
+    dsoctl("store", "get", f"file://{vetted}/{digest}", str(tmp_path / "a"),
+           agent=agent, check=0)
+    # The request brings no allowlist; the agent's still applies.
+    p = dsoctl("store", "get", f"file://{other}/{digest}",
+               str(tmp_path / "b"), agent=agent, check=1)
+    assert "agent-allow.yaml" in p.stderr and not (tmp_path / "b").exists()
+    # A broken allowlist stops the agent at start, naming the file.
+    bad = tmp_path / "bad-allow.yaml"
+    bad.write_text("stores: [not-a-url]\n")
+    broken = make_agent(f"loading_allowlist: {bad}\n", name="broken")
+    with pytest.raises(Exception):
+        broken.start()
+    assert "bad-allow.yaml" in broken.log_path.read_text()
