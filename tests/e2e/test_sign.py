@@ -358,3 +358,36 @@ def test_slsa_provenance_from_the_run_context(agent, registry, tmp_path, keys):
     cosign("verify-attestation", "--key", str(pub), "--insecure-ignore-tlog",
            "--allow-http-registry", "--type", "slsaprovenance1",
            f"127.0.0.1:{reg.port}/prov/app:1")
+
+
+def test_a_registry_answering_garbage_is_named(tmp_path, keys):
+    """A broken registry (HTML where manifests belong, a truncated body)
+    gets a clear error, not a crash, and nothing is written."""
+    import http.server
+    import threading
+
+    class Garbage(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"<html>maintenance</html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_HEAD = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Garbage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        ref = f"127.0.0.1:{server.server_port}/team/app:1"
+        p = dsoctl("verify", "--image", ref, "--key", str(keys[1]))
+        assert p.returncode in (2, 3), (p.returncode, p.stderr)
+        assert "is not JSON" in p.stderr and ref.split(":1")[0] in p.stderr
+        p = dsoctl("store", "get", "oci://" + ref, str(tmp_path / "out"))
+        assert p.returncode in (2, 3) and not (tmp_path / "out").exists()
+    finally:
+        server.shutdown()
