@@ -68,12 +68,15 @@ absl::StatusOr<std::string> AddSecrets(const std::string& keyref,
   return std::string();
 }
 
-absl::Status SetLocation(AgentConnection& conn, const std::string& image,
-                         dso::v1::ImageLocation* loc) {
+// Fills the location; returns the local layout directory ("" for a
+// registry image).
+absl::StatusOr<std::string> SetLocation(AgentConnection& conn,
+                                        const std::string& image,
+                                        dso::v1::ImageLocation* loc) {
   ASSIGN_OR_RETURN(ImageArg arg, PrepareImageArg(conn, "--image", image));
   if (!arg.registry_ref.empty()) {
     loc->set_registry_ref(arg.registry_ref);
-    return absl::OkStatus();
+    return std::string();
   }
   std::error_code ec;
   if (!fs::is_directory(arg.path, ec)) {
@@ -84,12 +87,12 @@ absl::Status SetLocation(AgentConnection& conn, const std::string& image,
   }
   *loc->mutable_layout() = std::move(arg.local);
   loc->set_layout_ref(arg.local_ref);
-  return absl::OkStatus();
+  return arg.path;
 }
 
 // Brings a layout update back into the local layout.
 absl::Status ApplyUpdate(AgentConnection& conn, const FollowResult& run,
-                         const std::string& image) {
+                         const std::string& dir) {
   for (const auto& a : run.artifacts) {
     if (a.name() != kLayoutUpdateArtifact) continue;
     std::string scratch = fs::temp_directory_path().string() + "/dsoctl-sign-" +
@@ -98,8 +101,6 @@ absl::Status ApplyUpdate(AgentConnection& conn, const FollowResult& run,
     fs::create_directories(scratch, ec);
     absl::Status s =
         DownloadBlob(conn, a.digest(), scratch + "/update.tar").status();
-    std::string dir = image.substr(0, image.find(':'));
-    if (fs::is_directory(image, ec)) dir = image;
     if (s.ok()) s = ApplyLayoutUpdate(scratch + "/update.tar", dir, scratch);
     fs::remove_all(scratch, ec);
     return s;
@@ -195,10 +196,8 @@ int CmdSign(const GlobalOptions& g, const SignCommandOptions& o) {
   }
   auto conn = AgentConnection::Open(g.connection);
   if (!conn.ok()) return Fail(g, "sign", conn.status());
-  if (absl::Status s = SetLocation(**conn, o.image, p->mutable_image());
-      !s.ok()) {
-    return Fail(g, "sign", s);
-  }
+  auto layout = SetLocation(**conn, o.image, p->mutable_image());
+  if (!layout.ok()) return Fail(g, "sign", layout.status());
   for (size_t i = 0; i < o.attest.size(); ++i) {
     std::error_code ec;
     if (!fs::is_regular_file(o.attest[i], ec)) {
@@ -215,7 +214,7 @@ int CmdSign(const GlobalOptions& g, const SignCommandOptions& o) {
   }
   auto run = RunAndFollow(**conn, req);
   if (run.ok() && run->result.outcome() == dso::v1::SUCCEEDED) {
-    if (absl::Status s = ApplyUpdate(**conn, *run, o.image); !s.ok()) {
+    if (absl::Status s = ApplyUpdate(**conn, *run, *layout); !s.ok()) {
       return Fail(g, "sign", s);
     }
   }
@@ -239,9 +238,9 @@ int CmdVerify(const GlobalOptions& g, const VerifyCommandOptions& o) {
                     {kVerifiedAttestationsArtifact, o.attestations_out}});
   auto conn = AgentConnection::Open(g.connection);
   if (!conn.ok()) return Fail(g, "verify", conn.status());
-  if (absl::Status s = SetLocation(**conn, o.image, p->mutable_image());
-      !s.ok()) {
-    return Fail(g, "verify", s);
+  if (auto layout = SetLocation(**conn, o.image, p->mutable_image());
+      !layout.ok()) {
+    return Fail(g, "verify", layout.status());
   }
   auto run = RunAndFollow(**conn, req);
   std::map<std::string, std::string> local;

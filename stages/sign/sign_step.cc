@@ -106,11 +106,13 @@ absl::StatusOr<dso::v1::Result> Sign(const dso::v1::RunStepRequest& request,
   if (update) *result.add_artifacts() = *std::move(update);
   out["key"] = signer->public_key().Describe();
   result.set_outcome(dso::v1::SUCCEEDED);
-  result.set_message(absl::StrCat(
-      p.skip_signature() ? "" : "signed",
-      !p.skip_signature() && !types.empty() ? " and " : "",
-      types.empty() ? "" : absl::StrCat(types.size(), " attestation(s) for"),
-      " ", out["image.digest"]));
+  std::vector<std::string> done;
+  if (!p.skip_signature()) done.push_back("signed");
+  if (!types.empty()) {
+    done.push_back(absl::StrCat("attested ", types.size(), " document(s) of"));
+  }
+  result.set_message(
+      absl::StrCat(absl::StrJoin(done, " and "), " ", out["image.digest"]));
   return result;
 }
 

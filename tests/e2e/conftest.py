@@ -162,6 +162,20 @@ def dsoctl(*args, agent=None, json_file=None, cwd=None, env=None,
     return p
 
 
+def wait_for_port(port: int, timeout: float = 10.0):
+    """Waits until something listens on 127.0.0.1:port (a server a test
+    started)."""
+    import socket
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
+
+
 def run_id_from(stderr: str) -> str:
     m = re.search(r"\[dso\] run (\S+) started", stderr)
     assert m, stderr

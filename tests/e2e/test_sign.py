@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import dsoctl
+from conftest import dsoctl, wait_for_port
 from test_registry import registry  # noqa: F401 (fixture)
 from test_scan_image import write_layout
 
@@ -270,14 +270,7 @@ def kms(tmp_path):
     proc = subprocess.Popen([str(server), "-H", "127.0.0.1", "-p", str(port)],
                             stdout=subprocess.DEVNULL,
                             stderr=open(tmp_path / "moto.log", "wb"))
-    import socket
-    import time
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    wait_for_port(port)
     subprocess.run([str(VENV / "bin" / "python"), "-c", f"""
 import boto3
 kms = boto3.client("kms", endpoint_url="http://127.0.0.1:{port}",

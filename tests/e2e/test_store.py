@@ -8,14 +8,12 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import dsoctl
+from conftest import dsoctl, wait_for_port
 from test_registry import free_port, registry  # noqa: F401 (fixture)
 from test_scan_image import write_layout
 from test_sign import ENV, cosign, image_digest
@@ -40,12 +38,7 @@ def s3(tmp_path):
         env=dict(os.environ, ROOT_ACCESS_KEY_ID=ACCESS,
                  ROOT_SECRET_ACCESS_KEY=SECRET),
         stdout=subprocess.DEVNULL, stderr=open(tmp_path / "s3.log", "wb"))
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    wait_for_port(port)
     env = {"AWS_ACCESS_KEY_ID": ACCESS, "AWS_SECRET_ACCESS_KEY": SECRET,
            "DSO_S3_ENDPOINT": f"http://127.0.0.1:{port}"}
     yield root, env
@@ -223,12 +216,7 @@ xferlog_enable=NO
     proc = subprocess.Popen(["vsftpd", str(base / "vsftpd.conf")],
                             stdout=subprocess.DEVNULL,
                             stderr=open(base / "log", "wb"))
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    wait_for_port(port)
     yield base / "root" / "pub", f"ftp://127.0.0.1:{port}/pub"
     proc.terminate()
     proc.wait(timeout=10)
@@ -299,12 +287,7 @@ http {{
     proc = subprocess.Popen(["nginx", "-c", str(base / "nginx.conf"), "-e",
                              str(base / "error.log")],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    wait_for_port(port)
     yield (base / "data" / "repository" / "raw",
            f"nexus+http://127.0.0.1:{port}/repository/raw")
     proc.terminate()
