@@ -158,7 +158,7 @@ absl::StatusOr<std::string> EncryptCosignKey(absl::string_view pkcs8_der,
                         reinterpret_cast<const uint8_t*>(nonce.data()),
                         reinterpret_cast<const uint8_t*>(key->view().data()));
   // Key order as cosign writes it.
-  json doc = json::object();
+  nlohmann::ordered_json doc = nlohmann::ordered_json::object();
   doc["kdf"] = {{"name", "scrypt"},
                 {"params", {{"N", params.n}, {"r", params.r}, {"p", params.p}}},
                 {"salt", absl::Base64Escape(salt)}};
