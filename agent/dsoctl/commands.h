@@ -98,6 +98,7 @@ int CmdKeysPublic(const GlobalOptions& g, const std::string& keyref,
 
 struct SignCommandOptions {
   std::string image, key;
+  std::string blob, signature_out;  // sign-blob: the file, where the sig goes
   std::vector<std::string> attest, types, annotations;
   bool no_signature = false;
   bool provenance = false;
@@ -108,6 +109,7 @@ int CmdSign(const GlobalOptions& g, const SignCommandOptions& o);
 
 struct VerifyCommandOptions {
   std::string image, key;
+  std::string blob, signature;  // verify-blob: the file, its sig (file/b64)
   std::vector<std::string> require;
   std::vector<std::string> require_gate;  // STAGE:LEVEL
   std::string digest;  // pinned: the reference must name this

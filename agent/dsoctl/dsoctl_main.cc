@@ -190,8 +190,13 @@ int main(int argc, char** argv) {
       "sign", "sign an image and attest documents (cosign-compatible)");
   sign->add_option("--image", so.image,
                    "OCI layout dir (DIR:TAG for one of several) or "
-                   "REGISTRY/REPO:TAG")
-      ->required();
+                   "REGISTRY/REPO:TAG");
+  sign->add_option("--blob", so.blob,
+                   "a file to sign as cosign sign-blob does, instead of an "
+                   "image");
+  sign->add_option("--output-signature", so.signature_out,
+                   "--blob: write the base64 signature here (default: "
+                   "stdout)");
   sign->add_option("--key", so.key,
                    "file://PATH (or PATH), hashivault://NAME, "
                    "awskms://[ENDPOINT/]ID (default: $DSO_KEY)")
@@ -217,10 +222,12 @@ int main(int argc, char** argv) {
   dso::VerifyCommandOptions vo;
   auto* verify = app.add_subcommand(
       "verify", "verify an image's signatures and attestations");
-  verify
-      ->add_option("--image", vo.image,
-                   "OCI layout dir (DIR:TAG) or REGISTRY/REPO:TAG|@DIGEST")
-      ->required();
+  verify->add_option("--image", vo.image,
+                     "OCI layout dir (DIR:TAG) or REGISTRY/REPO:TAG|@DIGEST");
+  verify->add_option("--blob", vo.blob,
+                     "a file to verify as cosign verify-blob does");
+  verify->add_option("--signature", vo.signature,
+                     "--blob: its base64 signature, or a file holding it");
   verify
       ->add_option("--key", vo.key,
                    "public key file, or any KEYREF sign accepts")

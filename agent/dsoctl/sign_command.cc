@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -108,6 +109,45 @@ absl::Status ApplyUpdate(AgentConnection& conn, const FollowResult& run,
   return absl::OkStatus();
 }
 
+absl::Status SetBlob(AgentConnection& conn, const char* flag,
+                     const std::string& path, dso::v1::Input* out) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, " '", path, "' is not a file"));
+  }
+  ASSIGN_OR_RETURN(*out, PrepareInput(conn, fs::absolute(path, ec).string()));
+  return absl::OkStatus();
+}
+
+// sign --blob: the signature comes back as an output, written here.
+int SignBlob(const GlobalOptions& g, AgentConnection& conn,
+             const SignCommandOptions& o, dso::v1::RunStepRequest req,
+             absl::Time start) {
+  if (!o.attest.empty() || o.provenance || o.no_signature) {
+    return Fail(
+        g, "sign",
+        absl::InvalidArgumentError("--blob is only signed; attestations need "
+                                   "--image"));
+  }
+  if (absl::Status s =
+          SetBlob(conn, "--blob", o.blob, req.mutable_sign()->mutable_blob());
+      !s.ok()) {
+    return Fail(g, "sign", s);
+  }
+  auto run = RunAndFollow(conn, req);
+  if (run.ok() && run->result.outcome() == dso::v1::SUCCEEDED) {
+    std::string sig = run->result.outputs().at("signature");
+    if (o.signature_out.empty()) {
+      std::cout << sig << "\n";
+    } else if (absl::Status s = WriteFileAtomically(o.signature_out, sig);
+               !s.ok()) {
+      return Fail(g, "sign", s);
+    }
+  }
+  return FinishRun(g, conn, "sign", start, std::move(run));
+}
+
 }  // namespace
 
 int CmdKeysGenerate(const GlobalOptions& g, const std::string& prefix) {
@@ -194,8 +234,14 @@ int CmdSign(const GlobalOptions& g, const SignCommandOptions& o) {
                                  "' is a public key; signing needs the private "
                                  "key")));
   }
+  if (o.image.empty() == o.blob.empty()) {
+    return Fail(
+        g, "sign",
+        absl::InvalidArgumentError("give --image or --blob (one of them)"));
+  }
   auto conn = AgentConnection::Open(g.connection);
   if (!conn.ok()) return Fail(g, "sign", conn.status());
+  if (!o.blob.empty()) return SignBlob(g, **conn, o, std::move(req), start);
   auto layout = SetLocation(**conn, o.image, p->mutable_image());
   if (!layout.ok()) return Fail(g, "sign", layout.status());
   for (size_t i = 0; i < o.attest.size(); ++i) {
@@ -236,10 +282,34 @@ int CmdVerify(const GlobalOptions& g, const VerifyCommandOptions& o) {
   std::map<std::string, std::string> wanted = OutputPaths(
       g.json_path, {{kVerifiedSignaturesArtifact, o.signatures_out},
                     {kVerifiedAttestationsArtifact, o.attestations_out}});
+  if (o.image.empty() == o.blob.empty()) {
+    return Fail(
+        g, "verify",
+        absl::InvalidArgumentError("give --image or --blob (one of them)"));
+  }
   auto conn = AgentConnection::Open(g.connection);
   if (!conn.ok()) return Fail(g, "verify", conn.status());
-  if (auto layout = SetLocation(**conn, o.image, p->mutable_image());
-      !layout.ok()) {
+  if (!o.blob.empty()) {
+    if (absl::Status s = SetBlob(**conn, "--blob", o.blob, p->mutable_blob());
+        !s.ok()) {
+      return Fail(g, "verify", s);
+    }
+    std::string sig = o.signature;
+    std::error_code ec;
+    if (fs::is_regular_file(sig, ec)) {
+      auto text = ReadOptionFile("--signature", sig);
+      if (!text.ok()) return Fail(g, "verify", text.status());
+      sig = std::string(absl::StripAsciiWhitespace(*text));
+    }
+    if (sig.empty()) {
+      return Fail(
+          g, "verify",
+          absl::InvalidArgumentError("--blob needs --signature (base64 or a "
+                                     "file holding it)"));
+    }
+    p->set_blob_signature(sig);
+  } else if (auto layout = SetLocation(**conn, o.image, p->mutable_image());
+             !layout.ok()) {
     return Fail(g, "verify", layout.status());
   }
   auto run = RunAndFollow(**conn, req);

@@ -1,5 +1,6 @@
 #include "stages/sign/sign_step.h"
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "stages/core/atomic_file.h"
@@ -17,14 +18,31 @@ namespace {
 
 constexpr uint64_t kMaxDocumentBytes = 16 << 20;
 
-absl::Status ValidateLocation(const dso::v1::ImageLocation& l,
-                              const char* step) {
+// An image (exactly one of a layout and a registry reference) or a blob.
+absl::Status ValidateTarget(const dso::v1::ImageLocation& l, bool blob,
+                            const char* step) {
   bool layout = l.layout().source_case() != dso::v1::Input::SOURCE_NOT_SET;
-  if (layout == !l.registry_ref().empty()) {
+  bool registry = !l.registry_ref().empty();
+  if (blob ? (layout || registry) : layout == registry) {
     return absl::InvalidArgumentError(absl::StrCat(
-        step, ".image needs exactly one of a layout and a registry_ref"));
+        step, " needs an image (a layout or a registry_ref) or a blob"));
   }
   return absl::OkStatus();
+}
+
+// The file a blob Input names and its raw SHA-256.
+absl::StatusOr<std::pair<std::string, std::string>> BlobDigest(
+    StepContext& context, const dso::v1::Input& blob) {
+  ASSIGN_OR_RETURN(std::string path, context.ResolveInput(blob));
+  std::string only = SingleFileIn(path);
+  if (!only.empty()) path = only;
+  ASSIGN_OR_RETURN(FileDigest digest, Sha256File(path));
+  std::string raw;
+  for (size_t i = 7; i + 1 < digest.digest.size(); i += 2) {
+    raw.push_back(
+        static_cast<char>(std::stoi(digest.digest.substr(i, 2), nullptr, 16)));
+  }
+  return std::make_pair(digest.digest, raw);
 }
 
 absl::StatusOr<std::string> ReadDocument(StepContext& context,
@@ -45,6 +63,19 @@ absl::StatusOr<dso::v1::Result> Sign(const dso::v1::RunStepRequest& request,
   const auto& p = request.sign();
   SecretLookup secret = RequestSecrets(request);
   ASSIGN_OR_RETURN(std::unique_ptr<Signer> signer, OpenSigner(p.key(), secret));
+  if (p.has_blob()) {
+    ASSIGN_OR_RETURN(auto digest, BlobDigest(context, p.blob()));
+    ASSIGN_OR_RETURN(std::string sig, signer->SignDigest(digest.second));
+    dso::v1::Result result;
+    (*result.mutable_outputs())["blob.digest"] = digest.first;
+    (*result.mutable_outputs())["signature"] = absl::Base64Escape(sig);
+    context.Log(dso::v1::LogLine::AGENT,
+                absl::StrCat("sign: blob ", digest.first, " with ",
+                             signer->Describe(), "\n"));
+    result.set_outcome(dso::v1::SUCCEEDED);
+    result.set_message(absl::StrCat("signed blob ", digest.first));
+    return result;
+  }
   ASSIGN_OR_RETURN(OpenedImage image,
                    OpenImageLocation(p.image(), context, secret));
   context.Log(dso::v1::LogLine::AGENT,
@@ -126,6 +157,27 @@ absl::StatusOr<dso::v1::Result> Verify(const dso::v1::RunStepRequest& request,
           : PublicKey::FromPem(p.public_key_pem(),
                                p.key().empty() ? "public key" : p.key());
   RETURN_IF_ERROR(key.status());
+  if (p.has_blob()) {
+    ASSIGN_OR_RETURN(auto digest, BlobDigest(context, p.blob()));
+    std::string sig;
+    dso::v1::Result result;
+    (*result.mutable_outputs())["blob.digest"] = digest.first;
+    absl::Status ok =
+        absl::Base64Unescape(p.blob_signature(), &sig)
+            ? key->VerifyDigest(digest.second, sig)
+            : absl::InvalidArgumentError("the signature is not base64");
+    if (!ok.ok()) {
+      context.Log(dso::v1::LogLine::AGENT,
+                  absl::StrCat("verify: FAILED: ", ok.message(), "\n"));
+      result.set_outcome(dso::v1::POLICY_FAILED);
+      result.set_message(
+          absl::StrCat("blob ", digest.first, ": ", ok.message()));
+      return result;
+    }
+    result.set_outcome(dso::v1::SUCCEEDED);
+    result.set_message(absl::StrCat("verified blob ", digest.first));
+    return result;
+  }
   VerifyOptions options;
   for (const std::string& t : p.require()) {
     ASSIGN_OR_RETURN(std::string type, ExpandPredicateType(t));
@@ -190,7 +242,12 @@ absl::StatusOr<dso::v1::Result> Verify(const dso::v1::RunStepRequest& request,
 
 absl::Status SignStep::Validate(const dso::v1::RunStepRequest& request) const {
   const auto& p = request.sign();
-  RETURN_IF_ERROR(ValidateLocation(p.image(), "sign"));
+  RETURN_IF_ERROR(ValidateTarget(p.image(), p.has_blob(), "sign"));
+  if (p.has_blob() &&
+      (p.skip_signature() || p.provenance() || !p.attestations().empty())) {
+    return absl::InvalidArgumentError(
+        "sign: a blob is only signed (attestations need an image)");
+  }
   if (p.key().empty()) {
     return absl::InvalidArgumentError("sign.key (a KEYREF) is required");
   }
@@ -219,7 +276,10 @@ dso::v1::Result SignStep::Run(const dso::v1::RunStepRequest& request,
 absl::Status VerifyStep::Validate(
     const dso::v1::RunStepRequest& request) const {
   const auto& p = request.verify();
-  RETURN_IF_ERROR(ValidateLocation(p.image(), "verify"));
+  RETURN_IF_ERROR(ValidateTarget(p.image(), p.has_blob(), "verify"));
+  if (p.has_blob() && p.blob_signature().empty()) {
+    return absl::InvalidArgumentError("verify: a blob needs its signature");
+  }
   if (p.key().empty() && p.public_key_pem().empty()) {
     return absl::InvalidArgumentError("verify.key (a KEYREF) is required");
   }

@@ -384,3 +384,28 @@ def test_a_registry_answering_garbage_is_named(tmp_path, keys):
         assert p.returncode in (2, 3) and not (tmp_path / "out").exists()
     finally:
         server.shutdown()
+
+
+def test_blobs_signed_and_verified_both_ways(agent, tmp_path, keys):
+    key, pub = keys
+    blob = tmp_path / "app-1.0.tar.gz"
+    blob.write_bytes(os.urandom(100_000))
+    sig = tmp_path / "app.sig"
+    dsoctl("sign", "--blob", str(blob), "--key", str(key), "--output-signature",
+           str(sig), agent=agent, env=ENV, check=0)
+    cosign("verify-blob", "--key", str(pub), "--insecure-ignore-tlog",
+           "--signature", str(sig), str(blob))
+    theirs = cosign("sign-blob", "--key", str(key), "--tlog-upload=false",
+                    str(blob)).stdout.strip()
+    dsoctl("verify", "--blob", str(blob), "--signature", theirs, "--key",
+           str(pub), agent=agent, check=0)
+    blob.write_bytes(blob.read_bytes() + b"!")
+    p = dsoctl("verify", "--blob", str(blob), "--signature", str(sig), "--key",
+               str(pub), check=1)
+    assert "does not verify" in p.stderr
+    assert cosign("verify-blob", "--key", str(pub), "--insecure-ignore-tlog",
+                  "--signature", str(sig), str(blob),
+                  check=False).returncode != 0
+    p = dsoctl("sign", "--blob", str(blob), "--image", "x", "--key", str(key),
+               env=ENV, check=2)
+    assert "one of them" in p.stderr
