@@ -136,6 +136,12 @@ class EndToEndTest {
           dest: new File(ws, 'decision.json').path)
       assert loaded.exitCode == 0
       assert new File(ws, 'decision.json').text == new File(gate.decision).text
+      Map blobSigned = h.step('dsoSign').call(blob: gate.decision,
+          keyCredentialsId: 'cosign-key', passwordCredentialsId: 'cosign-password')
+      assert blobSigned.exitCode == 0 && blobSigned.signature
+      Map blobVerified = h.step('dsoVerify').call(blob: gate.decision,
+          signature: blobSigned.signatureFile, key: new File(tmp, 'cosign.pub').path)
+      assert blobVerified.verified
       assert !h.log.any { it.contains('jenkins-secret-pw') }
       println 'PASS signVerifyStore'
 

@@ -241,13 +241,15 @@ class StepsTest {
   static void signVerifyStoreValidation() {
     PipelineHarness h = harness(1, summary('POLICY_FAILED', 1))
     def sign = h.step('dsoSign')
-    assert thrown { sign.call(key: 'k') } .contains('image is required')
+    assert thrown { sign.call(key: 'k') } .contains('or blob (a file) is required')
+    assert thrown { sign.call(key: 'k', image: 'i', blob: 'b') }.contains('one of them')
     assert thrown { sign.call(image: 'i') }.contains('keyCredentialsId')
     assert thrown { sign.call(image: 'i', key: 'k', keyCredentialsId: 'c') }.contains('not both')
     assert thrown { sign.call(image: 'i', key: 'k', attest: 'a.json') }.contains("'a.json' needs a type")
     assert thrown { sign.call(image: 'i', key: 'k', noSignature: true) }.contains('noSignature needs')
     def verify = h.step('dsoVerify')
     assert thrown { verify.call(image: 'i', key: 'k', digest: 'sha256:1') }.contains("is not sha256:<64 hex>")
+    assert thrown { verify.call(blob: 'b', key: 'k') }.contains('signature is required with blob')
     assert thrown { verify.call(image: 'i', key: 'k', requireGate: 'final:9') }.contains("requireGate: 'final:9' is not STAGE:LEVEL")
     // A failed verification stops the build by default, or marks it.
     assert thrown { verify.call(image: 'i', key: 'k') } == 'dsoVerify: msg POLICY_FAILED'

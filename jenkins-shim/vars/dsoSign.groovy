@@ -1,7 +1,8 @@
 import io.dso.Dsoctl
 
 /**
- * dsoSign(image: 'image' | 'registry/app:1', keyCredentialsId: 'cosign-key',
+ * dsoSign(image: 'image' | 'registry/app:1' (or blob: 'dist/app.tgz'),
+ *         keyCredentialsId: 'cosign-key',
  *         passwordCredentialsId: 'cosign-password',
  *         attest: [[file: 'gate.intoto.json', type: 'gate'], ...]):
  * signs an image cosign-compatibly with `dsoctl sign` and attests
@@ -16,13 +17,13 @@ import io.dso.Dsoctl
  */
 def call(Map args = [:]) {
   def dso = new Dsoctl(this, 'dsoSign')
-  dso.checkKeys(args, ['image', 'key', 'keyCredentialsId',
+  dso.checkKeys(args, ['image', 'blob', 'key', 'keyCredentialsId',
                        'passwordCredentialsId', 'attest', 'type',
                        'annotations', 'noSignature', 'provenance', 'agent',
                        'onFailure', 'label'])
   String onFailure = dso.onFailure(args)
-  if (!args.image) {
-    dso.fail('image is required: an OCI layout directory or a registry reference')
+  if (!args.image == !args.blob) {
+    dso.fail('image (an OCI layout directory or a registry reference) or blob (a file) is required, one of them')
   }
   if (!args.key && !args.keyCredentialsId) {
     dso.fail('key (a KEYREF) or keyCredentialsId (a file credential) is required')
@@ -30,7 +31,11 @@ def call(Map args = [:]) {
   if (args.key && args.keyCredentialsId) {
     dso.fail('give key or keyCredentialsId, not both')
   }
-  List words = ['sign', '--image', args.image.toString()]
+  String dir = dso.workDir()
+  List words = args.blob
+      ? ['sign', '--blob', args.blob.toString(), '--output-signature',
+         "${dir}/blob.sig".toString()]
+      : ['sign', '--image', args.image.toString()]
   if (args.key) words += ['--key', args.key.toString()]
   List attest = args.attest instanceof Collection ? args.attest as List
       : (args.attest ? [args.attest] : [])
@@ -62,10 +67,13 @@ def call(Map args = [:]) {
     bindings << string(credentialsId: args.passwordCredentialsId.toString(),
                        variable: 'DSO_KEY_PASSWORD')
   }
-  Map result = dso.runWith(bindings, args, dso.workDir(), words,
-                           (args.label ?: "dso sign ${args.image}").toString())
+  Map result = dso.runWith(bindings, args, dir, words,
+                           (args.label ?: "dso sign ${args.image ?: args.blob}").toString())
   result.digest = result.outputs['image.digest'] ?: ''
   result.signatureTag = result.outputs['signature.tag'] ?: ''
+  // A blob's base64 signature (as cosign sign-blob writes it) and its file.
+  result.signature = result.outputs['signature'] ?: ''
+  result.signatureFile = args.blob ? "${dir}/blob.sig".toString() : ''
   dso.apply(result, onFailure)
   return result
 }

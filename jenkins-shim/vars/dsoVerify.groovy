@@ -13,16 +13,23 @@ import io.dso.Dsoctl
  */
 def call(Map args = [:]) {
   def dso = new Dsoctl(this, 'dsoVerify')
-  dso.checkKeys(args, ['image', 'key', 'keyCredentialsId', 'require',
+  dso.checkKeys(args, ['image', 'blob', 'signature', 'key',
+                       'keyCredentialsId', 'require',
                        'requireGate', 'digest', 'agent', 'onFailure', 'label'])
   String onFailure = dso.onFailure(args)
-  if (!args.image) {
-    dso.fail('image is required: an OCI layout directory or a registry reference')
+  if (!args.image == !args.blob) {
+    dso.fail('image (an OCI layout directory or a registry reference) or blob (a file) is required, one of them')
+  }
+  if (args.blob && !args.signature) {
+    dso.fail('signature is required with blob: the base64 signature or a file holding it')
   }
   if (!args.key && !args.keyCredentialsId) {
     dso.fail('key (a public key file or KEYREF) or keyCredentialsId is required')
   }
-  List words = ['verify', '--image', args.image.toString()]
+  List words = args.blob
+      ? ['verify', '--blob', args.blob.toString(), '--signature',
+         args.signature.toString()]
+      : ['verify', '--image', args.image.toString()]
   if (args.key) words += ['--key', args.key.toString()]
   for (String t : Dsoctl.listOf(args.require)) words += ['--require', t]
   for (String g : Dsoctl.listOf(args.requireGate)) {
@@ -43,7 +50,7 @@ def call(Map args = [:]) {
                      variable: 'DSO_KEY')
   }
   Map result = dso.runWith(bindings, args, dso.workDir(), words,
-                           (args.label ?: "dso verify ${args.image}").toString())
+                           (args.label ?: "dso verify ${args.image ?: args.blob}").toString())
   result.verified = result.exitCode == 0
   result.digest = result.outputs['image.digest'] ?: ''
   String types = result.outputs['verified.types'] ?: ''
