@@ -70,7 +70,10 @@ void PrintProgress(const dso::v1::Progress& p) {
   last_line = absl::Now();
   std::string text = absl::StrCat("[dso] ", p.phase(), ": ", p.done());
   if (p.total()) absl::StrAppend(&text, "/", p.total());
-  if (!p.unit().empty()) {
+  if (p.unit() == "layers") {  // findings are known once layers are read
+    absl::StrAppend(&text, " layers, ",
+                    absl::StrFormat("%.1f", p.bytes() / 1e6), " MB read");
+  } else if (!p.unit().empty()) {
     absl::StrAppend(&text, " ", p.unit(), ", ", p.findings(), " findings");
   } else if (p.bytes()) {
     absl::StrAppend(&text, " files, ", absl::StrFormat("%.1f", p.bytes() / 1e6),
