@@ -1,5 +1,6 @@
 #include "agent/dsoctl/run_command.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <random>
@@ -36,6 +37,14 @@ dso::v1::RunStepRequest NewRunRequest(const std::string& step,
 }
 
 // Prints the error and writes an error summary.
+void CopyEnvSecrets(std::initializer_list<const char*> names,
+                    dso::v1::RunStepRequest* req) {
+  for (const char* name : names) {
+    const char* v = std::getenv(name);
+    if (v != nullptr) (*req->mutable_secrets())[name] = v;
+  }
+}
+
 absl::StatusOr<std::string> ReadOptionFile(const std::string& flag,
                                            const std::string& path) {
   std::error_code ec;

@@ -3,6 +3,7 @@
 #ifndef DSO_AGENT_DSOCTL_RUN_COMMAND_H_
 #define DSO_AGENT_DSOCTL_RUN_COMMAND_H_
 
+#include <initializer_list>
 #include <map>
 #include <string>
 
@@ -20,6 +21,11 @@ namespace dso {
 dso::v1::RunStepRequest NewRunRequest(const std::string& step,
                                       const std::string& idempotency_key,
                                       uint32_t deadline_seconds);
+
+// Copies the variables of this environment named in `names` (those set)
+// into the request's secrets: credentials for this run only.
+void CopyEnvSecrets(std::initializer_list<const char*> names,
+                    dso::v1::RunStepRequest* req);
 
 // The text of the file a command-line option names; InvalidArgument
 // "FLAG 'PATH' is a directory, not a file" or "... cannot be read: why".

@@ -32,30 +32,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Credentials the steps may need, passed from this environment.
-constexpr const char* kSecretNames[] = {"DSO_KEY_PASSWORD",
-                                        "COSIGN_PASSWORD",
-                                        "VAULT_ADDR",
-                                        "VAULT_TOKEN",
-                                        "VAULT_NAMESPACE",
-                                        "AWS_ACCESS_KEY_ID",
-                                        "AWS_SECRET_ACCESS_KEY",
-                                        "AWS_SESSION_TOKEN",
-                                        "AWS_REGION",
-                                        "AWS_DEFAULT_REGION",
-                                        "DSO_REGISTRY_USERNAME",
-                                        "DSO_REGISTRY_PASSWORD",
-                                        "DSO_REGISTRY_PLAIN_HTTP"};
-
 // Fills the request's secrets; a key file is read here. Returns the public
 // key's PEM when the file holds just that.
 absl::StatusOr<std::string> AddSecrets(const std::string& keyref,
                                        dso::v1::RunStepRequest* req) {
+  CopyEnvSecrets(
+      {"DSO_KEY_PASSWORD", "COSIGN_PASSWORD", "VAULT_ADDR", "VAULT_TOKEN",
+       "VAULT_NAMESPACE", "TRANSIT_SECRET_ENGINE_PATH", "AWS_ACCESS_KEY_ID",
+       "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
+       "AWS_DEFAULT_REGION", "DSO_KMS_ENDPOINT", "AWS_ENDPOINT_URL_KMS",
+       "AWS_ENDPOINT_URL", "DSO_REGISTRY_USERNAME", "DSO_REGISTRY_PASSWORD",
+       "DSO_REGISTRY_PLAIN_HTTP"},
+      req);
   auto& secrets = *req->mutable_secrets();
-  for (const char* name : kSecretNames) {
-    const char* v = std::getenv(name);
-    if (v != nullptr) secrets[name] = v;
-  }
   std::string path = KeyFilePath(keyref);
   if (path.empty()) return std::string();
   std::error_code ec;

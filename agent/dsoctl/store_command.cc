@@ -23,24 +23,17 @@ bool IsAgentStore(const std::string& url) {
   return url.empty() || url == "agent:" || url == "agent://";
 }
 
-// Credentials the stores may need, passed from this environment.
-constexpr const char* kStoreSecrets[] = {
-    "AWS_ACCESS_KEY_ID",      "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",      "AWS_REGION",
-    "AWS_DEFAULT_REGION",     "DSO_S3_ENDPOINT",
-    "AWS_ENDPOINT_URL",       "AWS_ENDPOINT_URL_S3",
-    "DSO_STORE_USERNAME",     "DSO_STORE_PASSWORD",
-    "DSO_REGISTRY_USERNAME",  "DSO_REGISTRY_PASSWORD",
-    "DSO_REGISTRY_PLAIN_HTTP"};
-
 dso::v1::RunStepRequest StoreRequest(const StoreCommandOptions& o,
                                      const char* op, const std::string& url) {
   dso::v1::RunStepRequest req =
       NewRunRequest("store", o.idempotency_key, o.deadline_seconds);
-  for (const char* name : kStoreSecrets) {
-    const char* v = std::getenv(name);
-    if (v != nullptr) (*req.mutable_secrets())[name] = v;
-  }
+  CopyEnvSecrets(
+      {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+       "AWS_REGION", "AWS_DEFAULT_REGION", "DSO_S3_ENDPOINT",
+       "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "DSO_STORE_USERNAME",
+       "DSO_STORE_PASSWORD", "DSO_REGISTRY_USERNAME", "DSO_REGISTRY_PASSWORD",
+       "DSO_REGISTRY_PLAIN_HTTP"},
+      &req);
   auto* p = req.mutable_store();
   p->set_op(op);
   p->set_url(url);
