@@ -44,6 +44,11 @@ class RemoteSigner : public Signer {
     return Checked(digest, std::move(sig));
   }
 
+  const PublicKey& public_key() const override { return pub_; }
+  std::string Describe() const override {
+    return absl::StrCat(describe_, " (", pub_.Describe(), ")");
+  }
+
  private:
   absl::StatusOr<std::string> Checked(absl::string_view digest,
                                       std::string sig) {
@@ -56,13 +61,6 @@ class RemoteSigner : public Signer {
     return sig;
   }
 
- public:
-  const PublicKey& public_key() const override { return pub_; }
-  std::string Describe() const override {
-    return absl::StrCat(describe_, " (", pub_.Describe(), ")");
-  }
-
- private:
   PublicKey pub_;
   std::string describe_;
   SignFn sign_;
