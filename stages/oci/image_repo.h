@@ -49,6 +49,11 @@ class ImageRepo {
 absl::StatusOr<std::unique_ptr<ImageRepo>> OpenLayoutRepo(
     const std::string& dir, const std::string& ref = "");
 
+// The tag cosign gives an image's artifacts: "sha256-<hex>.sig" (".att",
+// ".sbom") for the manifest digest "sha256:<hex>".
+std::string CosignTag(absl::string_view manifest_digest,
+                      absl::string_view suffix);
+
 // True for tags cosign gives an image's artifacts: "sha256-<hex>.sig",
 // ".att", ".sbom".
 bool IsCosignArtifactTag(absl::string_view tag);

@@ -128,6 +128,14 @@ class LayoutRepo : public ImageRepo {
 
 }  // namespace
 
+std::string CosignTag(absl::string_view manifest_digest,
+                      absl::string_view suffix) {
+  std::string tag(manifest_digest);
+  size_t colon = tag.find(':');
+  if (colon != std::string::npos) tag[colon] = '-';
+  return absl::StrCat(tag, ".", suffix);
+}
+
 bool IsCosignArtifactTag(absl::string_view tag) {
   if (!absl::StartsWith(tag, "sha256-") || tag.size() != 7 + 64 + 4) {
     return false;

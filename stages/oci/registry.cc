@@ -162,8 +162,7 @@ absl::Status PullImage(const RegistryRef& ref, const RegistryOptions& options,
       {ref.reference, manifest}};
   if (with_cosign_artifacts) {
     for (const char* suffix : {"sig", "att", "sbom"}) {
-      std::string tag =
-          absl::StrCat("sha256-", manifest.digest.substr(7), ".", suffix);
+      std::string tag = CosignTag(manifest.digest, suffix);
       ASSIGN_OR_RETURN(std::optional<RegistryManifest> m,
                        client.GetManifest(tag));
       if (m) all.push_back({tag, *std::move(m)});
@@ -202,7 +201,7 @@ absl::StatusOr<PushResult> PushImage(const std::string& layout_dir,
   ASSIGN_OR_RETURN(std::string image, layout->GetBlob(digest, 4 << 20));
   manifests.push_back({ref.reference, image});
   for (const char* suffix : {"sig", "att", "sbom"}) {
-    std::string tag = absl::StrCat("sha256-", digest.substr(7), ".", suffix);
+    std::string tag = CosignTag(digest, suffix);
     ASSIGN_OR_RETURN(std::optional<std::string> m, layout->GetManifest(tag));
     if (m) manifests.push_back({tag, *std::move(m)});
   }

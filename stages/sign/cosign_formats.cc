@@ -28,14 +28,6 @@ bool DecodeAnyBase64(absl::string_view in, std::string* out) {
 
 }  // namespace
 
-std::string CosignTag(absl::string_view manifest_digest,
-                      absl::string_view suffix) {
-  std::string tag(manifest_digest);
-  size_t colon = tag.find(':');
-  if (colon != std::string::npos) tag[colon] = '-';
-  return absl::StrCat(tag, ".", suffix);
-}
-
 std::string SimpleSigningPayload(
     absl::string_view repository, absl::string_view manifest_digest,
     const std::map<std::string, std::string>& annotations) {

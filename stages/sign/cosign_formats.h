@@ -25,10 +25,6 @@ inline constexpr char kCosignSignatureAnnotation[] =
 inline constexpr char kInTotoPayloadType[] = "application/vnd.in-toto+json";
 inline constexpr char kCosignPayloadKind[] = "cosign container image signature";
 
-// "sha256-<hex>.sig" / ".att" for "sha256:<hex>".
-std::string CosignTag(absl::string_view manifest_digest,
-                      absl::string_view suffix);
-
 // The simple signing payload for an image (`repository` without tag or
 // digest, e.g. "127.0.0.1:5000/app"), key order exactly cosign's.
 std::string SimpleSigningPayload(
