@@ -3,7 +3,6 @@
 // JSON, JUnit XML and in-toto statement where asked (else next to the
 // --json summary). The policy and waivers are checked here first, so a
 // broken file fails before anything runs.
-#include <filesystem>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -21,19 +20,6 @@
 namespace dso {
 namespace {
 
-namespace fs = std::filesystem;
-
-// A file the gate reads, sent to the agent (in place or as a tar).
-absl::StatusOr<dso::v1::Input> FileInput(AgentConnection& conn,
-                                         const std::string& flag,
-                                         const std::string& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, " '", path, "' is not a file"));
-  }
-  return PrepareInput(conn, path);
-}
 
 absl::Status BuildParams(const GateOptions& o, dso::v1::GateParams* p) {
   p->set_level(o.level);
@@ -79,20 +65,20 @@ int CmdGate(const GlobalOptions& g, const GateOptions& o) {
   auto conn = AgentConnection::Open(g.connection);
   if (!conn.ok()) return Fail(g, "gate", conn.status());
   for (const std::string& path : reports) {
-    auto input = FileInput(**conn, "--report", path);
+    auto input = PrepareFileInput(**conn, "--report", path);
     if (!input.ok()) return Fail(g, "gate", input.status());
     *p->add_reports() = *std::move(input);
     p->add_report_names(path);
   }
   for (const std::string& path : o.evidence) {
-    auto input = FileInput(**conn, "--evidence", path);
+    auto input = PrepareFileInput(**conn, "--evidence", path);
     if (!input.ok()) return Fail(g, "gate", input.status());
     *p->add_evidence() = *std::move(input);
     p->add_evidence_names(path);
   }
   p->set_subject(o.subject);
   if (!o.baseline.empty()) {
-    auto input = FileInput(**conn, "--baseline", o.baseline);
+    auto input = PrepareFileInput(**conn, "--baseline", o.baseline);
     if (!input.ok()) return Fail(g, "gate", input.status());
     *p->mutable_baseline() = *std::move(input);
     p->set_baseline_name(o.baseline);

@@ -98,17 +98,6 @@ absl::Status ApplyUpdate(AgentConnection& conn, const FollowResult& run,
   return absl::OkStatus();
 }
 
-absl::Status SetBlob(AgentConnection& conn, const char* flag,
-                     const std::string& path, dso::v1::Input* out) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, " '", path, "' is not a file"));
-  }
-  ASSIGN_OR_RETURN(*out, PrepareInput(conn, fs::absolute(path, ec).string()));
-  return absl::OkStatus();
-}
-
 // sign --blob: the signature comes back as an output, written here.
 int SignBlob(const GlobalOptions& g, AgentConnection& conn,
              const SignCommandOptions& o, dso::v1::RunStepRequest req,
@@ -119,11 +108,9 @@ int SignBlob(const GlobalOptions& g, AgentConnection& conn,
         absl::InvalidArgumentError("--blob is only signed; attestations need "
                                    "--image"));
   }
-  if (absl::Status s =
-          SetBlob(conn, "--blob", o.blob, req.mutable_sign()->mutable_blob());
-      !s.ok()) {
-    return Fail(g, "sign", s);
-  }
+  auto blob = PrepareFileInput(conn, "--blob", o.blob);
+  if (!blob.ok()) return Fail(g, "sign", blob.status());
+  *req.mutable_sign()->mutable_blob() = *std::move(blob);
   auto run = RunAndFollow(conn, req);
   if (run.ok() && run->result.outcome() == dso::v1::SUCCEEDED) {
     std::string sig = run->result.outputs().at("signature");
@@ -234,13 +221,7 @@ int CmdSign(const GlobalOptions& g, const SignCommandOptions& o) {
   auto layout = SetLocation(**conn, o.image, p->mutable_image());
   if (!layout.ok()) return Fail(g, "sign", layout.status());
   for (size_t i = 0; i < o.attest.size(); ++i) {
-    std::error_code ec;
-    if (!fs::is_regular_file(o.attest[i], ec)) {
-      return Fail(g, "sign",
-                  absl::InvalidArgumentError(absl::StrCat(
-                      "--attest '", o.attest[i], "' is not a file")));
-    }
-    auto input = PrepareInput(**conn, o.attest[i]);
+    auto input = PrepareFileInput(**conn, "--attest", o.attest[i]);
     if (!input.ok()) return Fail(g, "sign", input.status());
     auto* d = p->add_attestations();
     *d->mutable_file() = *std::move(input);
@@ -279,10 +260,9 @@ int CmdVerify(const GlobalOptions& g, const VerifyCommandOptions& o) {
   auto conn = AgentConnection::Open(g.connection);
   if (!conn.ok()) return Fail(g, "verify", conn.status());
   if (!o.blob.empty()) {
-    if (absl::Status s = SetBlob(**conn, "--blob", o.blob, p->mutable_blob());
-        !s.ok()) {
-      return Fail(g, "verify", s);
-    }
+    auto blob = PrepareFileInput(**conn, "--blob", o.blob);
+    if (!blob.ok()) return Fail(g, "verify", blob.status());
+    *p->mutable_blob() = *std::move(blob);
     std::string sig = o.signature;
     std::error_code ec;
     if (fs::is_regular_file(sig, ec)) {

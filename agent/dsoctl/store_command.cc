@@ -88,13 +88,7 @@ int CmdStorePut(const GlobalOptions& g, const StoreCommandOptions& o) {
     *p->mutable_source() = std::move(image->local);
     p->set_layout_ref(image->local_ref);
   } else {
-    std::error_code ec;
-    if (!fs::is_regular_file(o.src, ec)) {
-      return Fail(g, "store",
-                  absl::InvalidArgumentError(
-                      absl::StrCat("SRC '", o.src, "' is not a file")));
-    }
-    auto input = PrepareInput(**conn, fs::absolute(o.src, ec).string());
+    auto input = PrepareFileInput(**conn, "SRC", o.src);
     if (!input.ok()) return Fail(g, "store", input.status());
     *p->mutable_source() = *std::move(input);
     p->set_source_name(o.src);

@@ -189,6 +189,17 @@ absl::StatusOr<dso::v1::Input> PrepareInput(AgentConnection& conn,
   return input;
 }
 
+absl::StatusOr<dso::v1::Input> PrepareFileInput(AgentConnection& conn,
+                                                const std::string& flag,
+                                                const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, " '", path, "' is not a file"));
+  }
+  return PrepareInput(conn, path);
+}
+
 bool IsRegistryImage(const std::string& arg) {
   std::error_code ec;
   return !arg.empty() && !std::filesystem::exists(arg, ec) &&

@@ -32,6 +32,12 @@ absl::StatusOr<BlobInfo> DownloadBlob(AgentConnection& conn,
 absl::StatusOr<dso::v1::Input> PrepareInput(AgentConnection& conn,
                                             const std::string& dir);
 
+// PrepareInput for an option that names a single file: INVALID_ARGUMENT
+// "FLAG 'PATH' is not a file" otherwise.
+absl::StatusOr<dso::v1::Input> PrepareFileInput(AgentConnection& conn,
+                                                const std::string& flag,
+                                                const std::string& path);
+
 // Whether an image argument names an image in a registry rather than a
 // file here: nothing at that path, not written as a path ('/', '.'), and a
 // valid reference (registry.h). The step pulls such images itself.
