@@ -32,6 +32,14 @@ std::string SingleFileIn(const std::string& dir) {
   return only;
 }
 
+absl::StatusOr<std::string> ResolveFileInput(StepContext& context,
+                                             const dso::v1::Input& input) {
+  absl::StatusOr<std::string> path = context.ResolveInput(input);
+  if (!path.ok()) return path;
+  std::string only = SingleFileIn(*path);
+  return only.empty() ? *path : only;
+}
+
 dso::v1::Result ErrorResult(const absl::Status& status) {
   dso::v1::Result result;
   result.set_outcome(dso::v1::ERROR);

@@ -49,6 +49,11 @@ class StepContext {
 // such a directory (one entry, a regular file), else "".
 std::string SingleFileIn(const std::string& dir);
 
+// The file an Input names: the resolved path, or the file inside when it
+// arrived as a directory holding just that file.
+absl::StatusOr<std::string> ResolveFileInput(StepContext& context,
+                                             const dso::v1::Input& input);
+
 // A Result for a failed step: outcome ERROR with the status' code and text.
 dso::v1::Result ErrorResult(const absl::Status& status);
 

@@ -1,5 +1,7 @@
 #include "stages/sign/sign_step.h"
 
+#include <filesystem>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -30,28 +32,20 @@ absl::Status ValidateTarget(const dso::v1::ImageLocation& l, bool blob,
   return absl::OkStatus();
 }
 
-// The file a blob Input names and its raw SHA-256.
+// The digest of the file a blob Input names: "sha256:<hex>" and raw.
 absl::StatusOr<std::pair<std::string, std::string>> BlobDigest(
     StepContext& context, const dso::v1::Input& blob) {
-  ASSIGN_OR_RETURN(std::string path, context.ResolveInput(blob));
-  std::string only = SingleFileIn(path);
-  if (!only.empty()) path = only;
+  ASSIGN_OR_RETURN(std::string path, ResolveFileInput(context, blob));
   ASSIGN_OR_RETURN(FileDigest digest, Sha256File(path));
-  std::string raw;
-  for (size_t i = 7; i + 1 < digest.digest.size(); i += 2) {
-    raw.push_back(
-        static_cast<char>(std::stoi(digest.digest.substr(i, 2), nullptr, 16)));
-  }
-  return std::make_pair(digest.digest, raw);
+  return std::make_pair(digest.digest,
+                        absl::HexStringToBytes(digest.digest.substr(7)));
 }
 
 absl::StatusOr<std::string> ReadDocument(StepContext& context,
                                          const dso::v1::AttestDocument& d) {
-  ASSIGN_OR_RETURN(std::string path, context.ResolveInput(d.file()));
-  std::string only = SingleFileIn(path);
-  if (!only.empty()) path = only;
-  ASSIGN_OR_RETURN(FileDigest size, Sha256File(path));
-  if (size.size > kMaxDocumentBytes) {
+  ASSIGN_OR_RETURN(std::string path, ResolveFileInput(context, d.file()));
+  std::error_code ec;
+  if (std::filesystem::file_size(path, ec) > kMaxDocumentBytes && !ec) {
     return absl::InvalidArgumentError(
         absl::StrCat("attestation '", d.name(), "' is larger than 16 MiB"));
   }

@@ -39,10 +39,10 @@ absl::StatusOr<dso::v1::Result> Put(const dso::v1::RunStepRequest& request,
                                     StepContext& context) {
   const auto& p = request.store();
   SecretLookup secret = RequestSecrets(request);
-  ASSIGN_OR_RETURN(std::string path, context.ResolveInput(p.source()));
   dso::v1::Result result;
   auto& out = *result.mutable_outputs();
   if (absl::StartsWith(p.url(), kOci)) {
+    ASSIGN_OR_RETURN(std::string path, context.ResolveInput(p.source()));
     RegistryOptions options;
     ASSIGN_OR_RETURN(RegistryRef ref, OciRef(p, &options, secret));
     context.Log(dso::v1::LogLine::AGENT,
@@ -62,8 +62,7 @@ absl::StatusOr<dso::v1::Result> Put(const dso::v1::RunStepRequest& request,
     out["mounted"] = absl::StrCat(pushed.mounted);
     result.set_message(absl::StrCat("pushed ", pushed.digest));
   } else {
-    std::string only = SingleFileIn(path);
-    if (!only.empty()) path = only;
+    ASSIGN_OR_RETURN(std::string path, ResolveFileInput(context, p.source()));
     StoreOptions options;
     options.local_name = p.source_name().substr(p.source_name().rfind('/') + 1);
     ASSIGN_OR_RETURN(auto store, OpenObjectStore(p.url(), options, secret));
