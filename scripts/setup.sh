@@ -14,6 +14,7 @@ PACKAGES=(
   python3-yaml
   openssl curl procps bc libxml2-utils skopeo debootstrap
   libcurl4-openssl-dev docker-registry apache2-utils libsodium-dev
+  libseccomp-dev
   vsftpd nginx-light
   groovy default-jre-headless
 )

@@ -24,7 +24,8 @@ def contents(deb):
 def test_agent_package(debs, tmp_path):
     files = contents(debs["dso-agent"])
     assert {"/usr/bin/dso-agent", "/etc/dso/agent.yaml",
-            "/usr/lib/systemd/system/dso-agent.service"} <= files
+            "/usr/lib/systemd/system/dso-agent.service",
+            "/usr/bin/dso-run", "/usr/lib/dso/libdso_rasp.so"} <= files
     info = subprocess.run(["dpkg-deb", "-I", str(debs["dso-agent"])],
                           check=True, capture_output=True, text=True).stdout
     assert "libgrpc++1.51" in info and "postinst" in info
@@ -33,6 +34,16 @@ def test_agent_package(debs, tmp_path):
     v = subprocess.run([str(tmp_path / "usr/bin/dso-agent"), "--version"],
                        capture_output=True, text=True, check=True)
     assert v.stdout.strip()
+    # dso-run finds its monitor library where the package puts it.
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("mode: block\nexec: [/usr/bin/true]\n")
+    r = subprocess.run([str(tmp_path / "usr/bin/dso-run"), "--policy",
+                        str(policy), "--", "sh", "-c", "/bin/ls /"],
+                       capture_output=True, text=True)
+    assert r.returncode == 126, r.stderr  # the shell's "permission denied"
+    assert "dso-rasp: blocked exec /usr/bin/ls" in r.stderr
+    assert "monitor: " + str(tmp_path / "usr/lib/dso/libdso_rasp.so") \
+        in r.stderr
     # The shipped config is valid: the agent starts with it (socket and data
     # dir moved into the test's directory by flags).
     config = tmp_path / "etc/dso/agent.yaml"

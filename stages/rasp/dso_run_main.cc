@@ -1,0 +1,35 @@
+// dso-run: runs a program under the RASP layers (launcher.h).
+//   dso-run --policy FILE [--events FILE] [--agent-socket PATH]
+//           [--deployment NAME] [--base DIR] [--user UID[:GID]|NAME]
+//           [--preload LIB] [--pidfile FILE] -- PROGRAM ARGS...
+#include "CLI/CLI.hpp"
+#include "stages/rasp/launcher.h"
+
+int main(int argc, char** argv) {
+  dso::LaunchOptions options;
+  CLI::App app{"dso-run: runs a program under runtime self-protection"};
+  app.add_option("--policy", options.policy_path, "RASP policy (YAML)")
+      ->required();
+  app.add_option("--events", options.events_path,
+                 "append events to this JSON-lines log");
+  app.add_option("--agent-socket", options.agent_socket,
+                 "also send events to the agent's datagram socket");
+  app.add_option("--deployment", options.deployment,
+                 "the deployment's name in events");
+  app.add_option("--base", options.base_dir,
+                 "directory relative policy paths start from (default: .)");
+  app.add_option("--user", options.user, "run as UID[:GID] or user name");
+  app.add_option("--preload", options.preload,
+                 "the monitor library (default: libdso_rasp.so beside "
+                 "dso-run or in ../lib/dso)");
+  app.add_option("--pidfile", options.pidfile, "write dso-run's pid here");
+  app.add_option("argv", options.argv, "the program and its arguments");
+  app.prefix_command(false);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  return dso::RunUnderRasp(options);
+}

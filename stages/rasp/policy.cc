@@ -1,0 +1,209 @@
+#include "stages/rasp/policy.h"
+
+#include <climits>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "stages/rasp/rasp_rules.h"
+#include "yaml-cpp/yaml.h"
+
+namespace dso {
+namespace {
+
+absl::Status Bad(const std::string& name, const std::string& what) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("RASP policy ", name, ": ", what));
+}
+
+absl::StatusOr<std::vector<std::string>> Strings(const YAML::Node& node,
+                                                 const std::string& name,
+                                                 const std::string& key) {
+  if (!node.IsSequence()) return Bad(name, key + " must be a list");
+  std::vector<std::string> out;
+  for (const auto& item : node) {
+    if (!item.IsScalar()) return Bad(name, key + " must list strings");
+    out.push_back(item.as<std::string>());
+  }
+  if (out.size() > kRaspMaxRules) {
+    return Bad(name,
+               absl::StrCat(key, " has more than ", kRaspMaxRules, " entries"));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> CanonicalPaths(
+    const YAML::Node& node, const std::string& name, const std::string& key,
+    const std::string& base_dir) {
+  auto paths = Strings(node, name, key);
+  if (!paths.ok()) return paths.status();
+  for (std::string& path : *paths) {
+    std::string full = path.empty() || path[0] == '/'
+                           ? path
+                           : absl::StrCat(base_dir, "/", path);
+    char resolved[PATH_MAX];
+    if (realpath(full.c_str(), resolved) == nullptr) {
+      return Bad(name,
+                 absl::StrCat(key, " names ", path, ", which does not exist (",
+                              strerror(errno), ")"));
+    }
+    path = resolved;
+  }
+  return paths;
+}
+
+absl::Status CheckKeys(const YAML::Node& node, const std::string& name,
+                       const std::string& where,
+                       std::initializer_list<const char*> known) {
+  for (const auto& entry : node) {
+    std::string key = entry.first.as<std::string>();
+    bool ok = false;
+    for (const char* k : known) ok = ok || key == k;
+    if (!ok) return Bad(name, absl::StrCat("unknown key ", where, key));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseNetwork(const YAML::Node& net, const std::string& name,
+                          RaspPolicy& policy) {
+  if (!net.IsMap()) return Bad(name, "network must be a map");
+  if (auto s = CheckKeys(net, name, "network.", {"connect", "listen"});
+      !s.ok()) {
+    return s;
+  }
+  if (net["connect"]) {
+    auto rules = Strings(net["connect"], name, "network.connect");
+    if (!rules.ok()) return rules.status();
+    for (const std::string& text : *rules) {
+      rasp::NetRule rule{};
+      const char* why = "";
+      if (!rasp::ParseNetRule(text.c_str(), &rule, &why)) {
+        return Bad(name,
+                   absl::StrCat("network.connect entry \"", text, "\": ", why));
+      }
+    }
+    policy.connect = std::move(*rules);
+  }
+  if (net["listen"]) {
+    auto ports = Strings(net["listen"], name, "network.listen");
+    if (!ports.ok()) return ports.status();
+    policy.listen.emplace();
+    for (const std::string& text : *ports) {
+      char* end = nullptr;
+      long port = strtol(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || port < 1 || port > 65535) {
+        return Bad(name, absl::StrCat("network.listen entry \"", text,
+                                      "\" is not a port"));
+      }
+      policy.listen->push_back(static_cast<uint16_t>(port));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<RaspPolicy> ParseRaspPolicy(const std::string& yaml,
+                                           const std::string& name,
+                                           const std::string& base_dir) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    return Bad(name, absl::StrCat("not YAML: ", e.what()));
+  }
+  if (!root.IsMap()) return Bad(name, "expected a map at the top");
+  RaspPolicy policy;
+  try {
+    if (auto s = CheckKeys(
+            root, name, "",
+            {"mode", "exec", "network", "files", "syscalls", "capabilities"});
+        !s.ok()) {
+      return s;
+    }
+    if (root["mode"]) {
+      std::string mode = root["mode"].as<std::string>();
+      if (mode != "block" && mode != "monitor") {
+        return Bad(name, "mode must be block or monitor, not " + mode);
+      }
+      policy.block = mode == "block";
+    }
+    if (root["exec"]) {
+      auto exec = CanonicalPaths(root["exec"], name, "exec", base_dir);
+      if (!exec.ok()) return exec.status();
+      policy.exec = std::move(*exec);
+    }
+    if (root["network"]) {
+      if (auto s = ParseNetwork(root["network"], name, policy); !s.ok()) {
+        return s;
+      }
+    }
+    if (const YAML::Node files = root["files"]) {
+      if (!files.IsMap()) return Bad(name, "files must be a map");
+      if (auto s = CheckKeys(files, name, "files.", {"writable"}); !s.ok()) {
+        return s;
+      }
+      if (files["writable"]) {
+        auto paths =
+            CanonicalPaths(files["writable"], name, "files.writable", base_dir);
+        if (!paths.ok()) return paths.status();
+        policy.writable = std::move(*paths);
+      }
+    }
+    if (const YAML::Node sys = root["syscalls"]) {
+      if (!sys.IsMap()) return Bad(name, "syscalls must be a map");
+      if (auto s = CheckKeys(sys, name, "syscalls.", {"deny", "allow"});
+          !s.ok()) {
+        return s;
+      }
+      if (sys["deny"]) {
+        auto deny = Strings(sys["deny"], name, "syscalls.deny");
+        if (!deny.ok()) return deny.status();
+        policy.deny_syscalls = std::move(*deny);
+      }
+      if (sys["allow"]) {
+        auto allow = Strings(sys["allow"], name, "syscalls.allow");
+        if (!allow.ok()) return allow.status();
+        policy.allow_syscalls = std::move(*allow);
+      }
+    }
+    if (root["capabilities"]) {
+      auto caps = Strings(root["capabilities"], name, "capabilities");
+      if (!caps.ok()) return caps.status();
+      policy.capabilities = std::move(*caps);
+    }
+  } catch (const YAML::Exception& e) {
+    return Bad(name, e.what());
+  }
+  return policy;
+}
+
+absl::StatusOr<RaspPolicy> LoadRaspPolicy(const std::string& path,
+                                          const std::string& base_dir) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "RASP policy ", path, ": cannot read it (", strerror(errno), ")"));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseRaspPolicy(text.str(), path, base_dir);
+}
+
+std::string EncodeForMonitor(const RaspPolicy& policy) {
+  std::string out = policy.block ? "mode=block\n" : "mode=monitor\n";
+  auto list = [&out](const char* key,
+                     const std::optional<std::vector<std::string>>& values) {
+    if (!values) return;
+    absl::StrAppend(&out, key, "-restricted\n");
+    for (const std::string& v : *values)
+      absl::StrAppend(&out, key, "=", v, "\n");
+  };
+  list("exec", policy.exec);
+  list("connect", policy.connect);
+  list("write", policy.writable);
+  return out;
+}
+
+}  // namespace dso

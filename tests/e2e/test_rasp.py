@@ -1,0 +1,166 @@
+"""dso-run: a Python program under the RASP layers tries what an attacker
+would (start a shell, reach a port it has no business with, write outside
+its directories) — refused and reported in block mode, reported and let
+through in monitor mode; the kernel layers hold when the monitor is
+bypassed with raw system calls."""
+import json
+import os
+import subprocess
+import textwrap
+
+import pytest
+
+from conftest import BUILD
+
+DSO_RUN = BUILD / "stages" / "rasp" / "dso-run"
+
+ATTACKS = textwrap.dedent("""
+    import ctypes, os, socket, subprocess, sys
+    def attempt(name, fn):
+        try:
+            fn()
+            print(name, "ok", flush=True)
+        except Exception as e:
+            print(name, "refused", type(e).__name__, flush=True)
+    attempt("shell", lambda: subprocess.run(["/bin/sh", "-c", "true"], check=True))
+    def shell_status():
+        if os.system("true") != 0:
+            raise OSError("os.system failed")
+    attempt("system", shell_status)
+    def conn(port):
+        s = socket.socket()
+        s.settimeout(2)
+        try:
+            s.connect(("127.0.0.1", port))
+        except ConnectionRefusedError:
+            pass  # reached the port: nothing listens there
+        finally:
+            s.close()
+    attempt("connect-allowed", lambda: conn(int(sys.argv[1])))
+    attempt("connect-other", lambda: conn(int(sys.argv[2])))
+    attempt("write-outside", lambda: open(sys.argv[3], "w").write("x"))
+    attempt("write-inside", lambda: open("data/ok", "w").write("x"))
+    libc = ctypes.CDLL(None, use_errno=True)
+    def raw_open():  # openat(2) straight to the kernel: no monitor
+        fd = libc.syscall(257, -100, (sys.argv[3] + ".raw").encode(),
+                          os.O_CREAT | os.O_WRONLY, 0o644)
+        if fd < 0:
+            raise OSError(ctypes.get_errno(), "raw openat")
+        os.close(fd)
+    attempt("raw-write-outside", raw_open)
+    def raw_ptrace():  # ptrace(PTRACE_TRACEME)
+        if libc.syscall(101, 0, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "ptrace")
+    attempt("ptrace", raw_ptrace)
+""")
+
+
+def run(tmp_path, mode, extra_policy=""):
+    app = tmp_path / "app"
+    (app / "data").mkdir(parents=True, exist_ok=True)
+    (app / "attacks.py").write_text(ATTACKS)
+    outside = tmp_path / "outside"
+    outside.mkdir(exist_ok=True)
+    policy = app / "policy.yaml"
+    policy.write_text(textwrap.dedent(f"""\
+        mode: {mode}
+        exec: [/usr/bin/python3]
+        network:
+          connect: ["127.0.0.1:47001"]
+        files:
+          writable: [data]
+        """) + extra_policy)
+    events = tmp_path / f"{mode}.jsonl"
+    p = subprocess.run(
+        [str(DSO_RUN), "--policy", str(policy), "--events", str(events),
+         "--deployment", "attacks", "--", "/usr/bin/python3", "attacks.py",
+         "47001", "47002", str(outside / "evil")],
+        cwd=app, capture_output=True, text=True, timeout=60)
+    results = dict(line.split(" ", 1) for line in p.stdout.splitlines())
+    lines = [json.loads(line) for line in events.read_text().splitlines()]
+    return p, results, lines, outside
+
+
+def landlock_abi():
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.syscall(444, None, 0, 1)  # landlock_create_ruleset(VERSION)
+
+
+def test_block_mode_refuses_and_reports(tmp_path):
+    p, results, events, outside = run(tmp_path, "block")
+    assert p.returncode == 0, p.stderr
+    assert results["shell"].startswith("refused PermissionError")
+    assert results["system"].startswith("refused")
+    assert results["connect-allowed"] == "ok"
+    assert results["connect-other"].startswith("refused PermissionError")
+    assert results["write-outside"].startswith("refused PermissionError")
+    assert results["write-inside"] == "ok"
+    assert results["ptrace"].startswith("refused")  # seccomp
+    assert not (outside / "evil").exists()
+    assert "dso-rasp: blocked exec /usr/bin/dash" in p.stderr
+    kinds = [(e["kind"], e.get("what"), e.get("decision")) for e in events]
+    assert kinds[0][0] == "start" and kinds[-1][0] == "exit"
+    assert ("exec", "/usr/bin/dash", "blocked") in kinds
+    assert ("connect", "127.0.0.1:47002", "blocked") in kinds
+    assert ("open", str(outside / "evil"), "blocked") in kinds
+    assert not any(e.get("what") == "127.0.0.1:47001" for e in events)
+    shell = next(e for e in events if e["kind"] == "exec")
+    assert shell["deployment"] == "attacks" and shell["mode"] == "block"
+    assert shell["exe"].startswith("/usr/bin/python3")
+    assert shell["detail"] == "/bin/sh -c true" and shell["pid"] > 0
+    layers = " ".join(events[0]["layers"])
+    assert "no_new_privs" in layers and "seccomp" in layers
+
+
+@pytest.mark.skipif(landlock_abi() < 1, reason="the kernel has no Landlock")
+def test_kernel_layers_hold_without_the_monitor(tmp_path):
+    p, results, events, outside = run(tmp_path, "block")
+    assert results["raw-write-outside"].startswith("refused PermissionError")
+    assert not (outside / "evil.raw").exists()
+    assert "landlock ABI" in " ".join(events[0]["layers"])
+
+
+def test_monitor_mode_reports_and_lets_through(tmp_path):
+    p, results, events, outside = run(tmp_path, "monitor")
+    assert p.returncode == 0, p.stderr
+    assert results["shell"] == "ok" and results["system"] == "ok"
+    assert results["connect-other"] == "ok"
+    assert results["write-outside"] == "ok"
+    assert (outside / "evil").exists()
+    kinds = [(e["kind"], e.get("what"), e.get("decision")) for e in events]
+    assert ("exec", "/usr/bin/dash", "allowed") in kinds
+    assert ("connect", "127.0.0.1:47002", "allowed") in kinds
+    assert ("open", str(outside / "evil"), "allowed") in kinds
+    assert "monitor: exec /usr/bin/dash would be blocked" in p.stderr
+
+
+def test_exit_status_and_signals_pass_through(tmp_path):
+    policy = tmp_path / "p.yaml"
+    policy.write_text("mode: block\n")
+    p = subprocess.run([str(DSO_RUN), "--policy", str(policy), "--",
+                        "sh", "-c", "exit 7"], capture_output=True, timeout=30)
+    assert p.returncode == 7
+    proc = subprocess.Popen([str(DSO_RUN), "--policy", str(policy), "--",
+                             "sleep", "30"], stderr=subprocess.PIPE)
+    import time
+    time.sleep(0.5)
+    proc.terminate()
+    assert proc.wait(timeout=10) == 128 + 15
+
+
+def test_bad_policy_is_refused_before_anything_runs(tmp_path):
+    marker = tmp_path / "ran"
+    policy = tmp_path / "p.yaml"
+    for text, message in [
+            ("mode: enforce\n", "mode must be block or monitor"),
+            ("exec: [/no/such]\n", "exec names /no/such"),
+            ("syscalls: {deny: [teleport]}\n", "unknown system call teleport"),
+            ("network: {connect: [nowhere]}\n", "network.connect entry")]:
+        policy.write_text(text)
+        p = subprocess.run([str(DSO_RUN), "--policy", str(policy), "--",
+                            "touch", str(marker)],
+                           capture_output=True, text=True, timeout=30)
+        assert p.returncode == 2, text
+        assert str(policy) in p.stderr and message in p.stderr
+        assert not marker.exists()
