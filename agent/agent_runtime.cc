@@ -14,6 +14,7 @@
 #include "stages/build/build_step.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/status_macros.h"
+#include "stages/deploy/deploy_step.h"
 #include "stages/gate/gate_step.h"
 #include "stages/scan/scan_step.h"
 #include "stages/sign/sign_step.h"
@@ -40,6 +41,10 @@ absl::Status RegisterAllSteps(StepRegistry& registry,
   RETURN_IF_ERROR(registry.Register(std::make_unique<SignStep>()));
   RETURN_IF_ERROR(registry.Register(std::make_unique<VerifyStep>()));
   RETURN_IF_ERROR(registry.Register(std::make_unique<StoreStep>(allowlist)));
+  ASSIGN_OR_RETURN(
+      DeployTargets targets,
+      ParseDeployTargets(config.deploy_targets_yaml, "the agent's config"));
+  RETURN_IF_ERROR(registry.Register(std::make_unique<DeployStep>(targets)));
   return registry.Register(std::make_unique<GateStep>());
 }
 

@@ -118,7 +118,7 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
        "default_deadline", "max_deadline", "kill_grace", "shutdown_grace",
        "retention", "max_message_bytes", "max_blob_bytes", "tls",
        "insecure_tcp", "metrics_listen", "socket_mode", "permissions",
-       "loading_allowlist"},
+       "loading_allowlist", "deploy_targets"},
       source, ""));
   if (root["listen"]) {
     ASSIGN_OR_RETURN(c.listen, StringList(root["listen"], source, "listen"));
@@ -128,6 +128,9 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
   RETURN_IF_ERROR(Optional(root, "loading_allowlist", source,
                            "loading_allowlist", "a path",
                            &c.loading_allowlist));
+  if (root["deploy_targets"]) {
+    c.deploy_targets_yaml = YAML::Dump(root["deploy_targets"]);
+  }
   if (root["allowed_roots"]) {
     ASSIGN_OR_RETURN(c.allowed_roots, StringList(root["allowed_roots"], source,
                                                  "allowed_roots"));

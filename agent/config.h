@@ -21,6 +21,7 @@
 //   insecure_tcp: false        # plain TCP, loopback addresses only
 //   metrics_listen: ""         # e.g. 127.0.0.1:9464 serves /metrics
 //   socket_mode: "0660"
+//   deploy_targets: {}         # name -> host target (deploy_target.h)
 //   loading_allowlist: ""      # a YAML file: the only stores (and
 //                              # artifacts) `store get` may load from,
 //                              # on top of any a request brings
@@ -61,6 +62,8 @@ struct AgentConfig {
   std::string metrics_listen;
   unsigned socket_mode = 0660;
   std::string loading_allowlist;
+  // The deploy_targets map, as YAML (stages/deploy/deploy_target.h).
+  std::string deploy_targets_yaml;
 };
 
 // Parses YAML text; `source` names the file in error messages. Unknown keys

@@ -119,6 +119,16 @@ struct VerifyCommandOptions {
 };
 int CmdVerify(const GlobalOptions& g, const VerifyCommandOptions& o);
 
+struct DeployCommandOptions {
+  std::string action = "deploy";  // deploy | stop | events | status
+  std::string image, target, verify_key, digest, health, rasp, strategy, name;
+  std::vector<std::string> require, require_gate, command, env, include;
+  uint32_t port = 0, keep = 0, health_timeout = 0, limit = 0;
+  uint32_t deadline_seconds = 0;
+  std::string idempotency_key;
+};
+int CmdDeploy(const GlobalOptions& g, const DeployCommandOptions& o);
+
 int CmdRunsList(const GlobalOptions& g, uint32_t limit);
 int CmdRunsShow(const GlobalOptions& g, const std::string& id);
 int CmdRunsAttach(const GlobalOptions& g, const std::string& id, uint64_t from);

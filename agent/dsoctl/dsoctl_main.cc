@@ -250,6 +250,71 @@ int main(int argc, char** argv) {
   verify->add_option("--idempotency-key", vo.idempotency_key,
                      "retry-safe key (default: random)");
 
+  dso::DeployCommandOptions dpo;
+  auto* deploy = app.add_subcommand(
+      "deploy",
+      "deploy a verified image to a target, under runtime self-protection");
+  deploy->add_option("--image", dpo.image,
+                     "OCI layout dir (DIR:TAG) or REGISTRY/REPO:TAG|@DIGEST");
+  deploy->add_option("--target", dpo.target,
+                     "a target of the agent's config, or host://DIR");
+  deploy
+      ->add_option("--verify-key", dpo.verify_key,
+                   "the key the image must be signed with (public key file "
+                   "or KEYREF); default: the target's")
+      ->envname("DSO_VERIFY_KEY");
+  deploy->add_option("--require", dpo.require,
+                     "attestation types that must be verified (repeat; "
+                     "default: sbom, provenance)");
+  deploy->add_option("--require-gate", dpo.require_gate,
+                     "STAGE:LEVEL a verified gate decision must pass "
+                     "(default: final:<the target's level>)");
+  deploy->add_option("--digest", dpo.digest,
+                     "sha256:... the image must be (a moved tag is refused)");
+  deploy->add_option("--health", dpo.health,
+                     "http(s)://URL that must answer 2xx/3xx ({port} "
+                     "replaced), or a command that must exit 0");
+  deploy->add_option("--health-timeout", dpo.health_timeout,
+                     "seconds to become healthy (default 30)");
+  deploy->add_option("--rasp", dpo.rasp,
+                     "RASP policy (YAML) the application runs under "
+                     "(default: the target's, else monitor only)");
+  deploy->add_option("--strategy", dpo.strategy, "replace | blue-green");
+  deploy->add_option("--port", dpo.port,
+                     "PORT for the application (blue-green: port and port+1)");
+  deploy->add_option("--keep", dpo.keep, "releases to keep (default 5)");
+  deploy->add_option("--command", dpo.command,
+                     "the command to run instead of the image's (repeat per "
+                     "argument)");
+  deploy->add_option("--env", dpo.env, "NAME=VALUE for the application");
+  deploy->add_option("--include", dpo.include,
+                     "image paths to unpack (repeat; default: all)");
+  deploy->add_option("--name", dpo.name,
+                     "the deployment's name in events (host://DIR: default "
+                     "the directory's name)");
+  deploy->add_option("--deadline", dpo.deadline_seconds,
+                     "seconds; 0 = default");
+  deploy->add_option("--idempotency-key", dpo.idempotency_key,
+                     "retry-safe key (default: random)");
+  deploy->require_subcommand(0, 1);
+  struct DeployAction {
+    const char* name;
+    const char* help;
+  };
+  std::vector<CLI::App*> deploy_actions;
+  for (DeployAction a :
+       {DeployAction{"stop", "stop the application of a target"},
+        DeployAction{"events", "show a target's RASP events"},
+        DeployAction{"status", "a target's releases and process"}}) {
+    auto* sub = deploy->add_subcommand(a.name, a.help);
+    sub->add_option("--target,target", dpo.target,
+                    "a target of the agent's config, or host://DIR");
+    if (std::string(a.name) == "events") {
+      sub->add_option("--limit", dpo.limit, "the last N events (default 50)");
+    }
+    deploy_actions.push_back(sub);
+  }
+
   dso::DbOptions dbo;
   auto* db = app.add_subcommand("db", "the local vulnerability database");
   db->require_subcommand(1);
@@ -336,6 +401,12 @@ int main(int argc, char** argv) {
   if (*keys_public) return dso::CmdKeysPublic(g, public_keyref, public_out);
   if (*sign) return dso::CmdSign(g, so);
   if (*verify) return dso::CmdVerify(g, vo);
+  if (*deploy) {
+    for (CLI::App* sub : deploy_actions) {
+      if (*sub) dpo.action = sub->get_name();
+    }
+    return dso::CmdDeploy(g, dpo);
+  }
   if (*list) return dso::CmdRunsList(g, limit);
   if (*show) return dso::CmdRunsShow(g, run_id);
   if (*attach) return dso::CmdRunsAttach(g, run_id, from);

@@ -20,7 +20,6 @@
 namespace dso {
 namespace {
 
-
 absl::Status BuildParams(const GateOptions& o, dso::v1::GateParams* p) {
   p->set_level(o.level);
   p->set_stage(o.stage);

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "agent/dsoctl/commands.h"
+#include "agent/dsoctl/image_args.h"
 #include "agent/dsoctl/run_command.h"
 #include "agent/dsoctl/transfer.h"
 #include "stages/core/atomic_file.h"
@@ -31,54 +32,6 @@ namespace dso {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Fills the request's secrets; a key file is read here. Returns the public
-// key's PEM when the file holds just that.
-absl::StatusOr<std::string> AddSecrets(const std::string& keyref,
-                                       dso::v1::RunStepRequest* req) {
-  CopyEnvSecrets(
-      {"DSO_KEY_PASSWORD", "COSIGN_PASSWORD", "VAULT_ADDR", "VAULT_TOKEN",
-       "VAULT_NAMESPACE", "TRANSIT_SECRET_ENGINE_PATH", "AWS_ACCESS_KEY_ID",
-       "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
-       "AWS_DEFAULT_REGION", "DSO_KMS_ENDPOINT", "AWS_ENDPOINT_URL_KMS",
-       "AWS_ENDPOINT_URL", "DSO_REGISTRY_USERNAME", "DSO_REGISTRY_PASSWORD",
-       "DSO_REGISTRY_PLAIN_HTTP"},
-      req);
-  auto& secrets = *req->mutable_secrets();
-  std::string path = KeyFilePath(keyref);
-  if (path.empty()) return std::string();
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--key '", keyref, "': no such key file"));
-  }
-  ASSIGN_OR_RETURN(std::string text, ReadOptionFile("--key", path));
-  if (absl::StrContains(text, "-----BEGIN PUBLIC KEY-----")) return text;
-  secrets[kKeyPemSecret] = std::move(text);
-  return std::string();
-}
-
-// Fills the location; returns the local layout directory ("" for a
-// registry image).
-absl::StatusOr<std::string> SetLocation(AgentConnection& conn,
-                                        const std::string& image,
-                                        dso::v1::ImageLocation* loc) {
-  ASSIGN_OR_RETURN(ImageArg arg, PrepareImageArg(conn, "--image", image));
-  if (!arg.registry_ref.empty()) {
-    loc->set_registry_ref(arg.registry_ref);
-    return std::string();
-  }
-  std::error_code ec;
-  if (!fs::is_directory(arg.path, ec)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--image '", image,
-        "': signatures live in an OCI layout directory or a registry, not "
-        "in a docker archive"));
-  }
-  *loc->mutable_layout() = std::move(arg.local);
-  loc->set_layout_ref(arg.local_ref);
-  return arg.path;
-}
 
 // Brings a layout update back into the local layout.
 absl::Status ApplyUpdate(AgentConnection& conn, const FollowResult& run,
@@ -201,7 +154,7 @@ int CmdSign(const GlobalOptions& g, const SignCommandOptions& o) {
     }
     (*p->mutable_annotations())[a.substr(0, eq)] = a.substr(eq + 1);
   }
-  auto public_pem = AddSecrets(o.key, &req);
+  auto public_pem = AddKeySecrets("--key", o.key, &req);
   if (!public_pem.ok()) return Fail(g, "sign", public_pem.status());
   if (!public_pem->empty()) {
     return Fail(g, "sign",
@@ -218,7 +171,7 @@ int CmdSign(const GlobalOptions& g, const SignCommandOptions& o) {
   auto conn = AgentConnection::Open(g.connection);
   if (!conn.ok()) return Fail(g, "sign", conn.status());
   if (!o.blob.empty()) return SignBlob(g, **conn, o, std::move(req), start);
-  auto layout = SetLocation(**conn, o.image, p->mutable_image());
+  auto layout = SetImageLocation(**conn, o.image, p->mutable_image());
   if (!layout.ok()) return Fail(g, "sign", layout.status());
   for (size_t i = 0; i < o.attest.size(); ++i) {
     auto input = PrepareFileInput(**conn, "--attest", o.attest[i]);
@@ -246,7 +199,7 @@ int CmdVerify(const GlobalOptions& g, const VerifyCommandOptions& o) {
   for (const std::string& t : o.require) p->add_require(t);
   for (const std::string& gate : o.require_gate) p->add_require_gate(gate);
   p->set_pinned_digest(o.digest);
-  auto public_pem = AddSecrets(o.key, &req);
+  auto public_pem = AddKeySecrets("--key", o.key, &req);
   if (!public_pem.ok()) return Fail(g, "verify", public_pem.status());
   p->set_public_key_pem(*public_pem);
   std::map<std::string, std::string> wanted = OutputPaths(
@@ -277,7 +230,8 @@ int CmdVerify(const GlobalOptions& g, const VerifyCommandOptions& o) {
                                      "file holding it)"));
     }
     p->set_blob_signature(sig);
-  } else if (auto layout = SetLocation(**conn, o.image, p->mutable_image());
+  } else if (auto layout =
+                 SetImageLocation(**conn, o.image, p->mutable_image());
              !layout.ok()) {
     return Fail(g, "verify", layout.status());
   }

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -149,6 +150,7 @@ absl::Status OpenEventSocket(const SandboxOptions& sandbox, EventSocket& s) {
     ChildFail(status_fd, 126, s.ToString());
   }
   notes.push_back("monitor: " + preload);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the supervisor
   std::string text = "N" + absl::StrJoin(notes, "\n");
   ssize_t ignored = write(status_fd, text.c_str(), text.size() + 1);
   (void)ignored;

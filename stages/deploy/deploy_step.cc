@@ -1,0 +1,327 @@
+#include "stages/deploy/deploy_step.h"
+
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "stages/core/atomic_file.h"
+#include "stages/core/sha256.h"
+#include "stages/core/status_macros.h"
+#include "stages/core/step_context.h"
+#include "stages/deploy/admission.h"
+#include "stages/deploy/app_process.h"
+#include "stages/deploy/health_check.h"
+#include "stages/deploy/release_setup.h"
+#include "stages/deploy/releases.h"
+#include "stages/rasp/rasp_events.h"
+
+namespace dso {
+namespace {
+
+constexpr absl::Duration kStopGrace = absl::Seconds(10);
+
+// Where a slot's process keeps its pid and log: "app" for replace, "blue"
+// and "green" for blue-green.
+AppPaths PathsFor(const std::string& dir, const std::string& slot,
+                  const std::string& dso_run) {
+  return {dso_run, absl::StrCat(dir, "/run/", slot, ".pid"),
+          absl::StrCat(dir, "/run/", slot, ".log"), dir + "/events.jsonl"};
+}
+
+class Deployment {
+ public:
+  Deployment(const dso::v1::DeployParams& p, DeployTarget target,
+             StepContext& context)
+      : p_(p), t_(std::move(target)), context_(context) {}
+
+  void Log(const std::string& line) {
+    context_.Log(dso::v1::LogLine::AGENT, absl::StrCat("deploy: ", line, "\n"));
+  }
+
+  // Starts `spec` from `paths` and waits until it is healthy.
+  absl::Status StartHealthy(const AppSpec& spec, const AppPaths& paths) {
+    ASSIGN_OR_RETURN(pid_t pid, StartApp(spec, paths));
+    Log(absl::StrCat("started under dso-run (pid ", pid, ") in ", spec.cwd));
+    HealthCheck check;
+    check.port = spec.port;
+    check.timeout = absl::Seconds(t_.health_timeout_seconds);
+    check.alive = [&] { return RunningApp(paths.pidfile) == pid; };
+    check.cancelled = [&] { return context_.cancellation().cancelled(); };
+    check.log = [&](const std::string& line) { Log(line); };
+    absl::Status healthy;
+    if (t_.health.empty()) {
+      // No check configured: it must at least stay up for two seconds.
+      absl::SleepFor(absl::Seconds(2));
+      healthy = check.alive()
+                    ? absl::OkStatus()
+                    : absl::UnavailableError("the application exited");
+      Log("no health check configured; the application stayed up");
+    } else {
+      check.check = t_.health;
+      healthy = WaitHealthy(check);
+    }
+    if (!healthy.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          healthy.message(), "; its log ends:\n", LogTail(paths.log, 8)));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<dso::v1::Result> Deploy(const dso::v1::RunStepRequest& req) {
+    ASSIGN_OR_RETURN(Admission admission, AdmitImage(p_, t_, context_, req));
+    dso::v1::Result result;
+    auto& out = *result.mutable_outputs();
+    out["image.digest"] = admission.digest;
+    out["target"] = t_.name;
+    if (!admission.admitted) {
+      for (const std::string& why : admission.problems) {
+        Log("REFUSED: " + why);
+      }
+      result.set_outcome(dso::v1::POLICY_FAILED);
+      result.set_message(absl::StrCat("admission refused ", admission.digest,
+                                      ": ",
+                                      absl::StrJoin(admission.problems, "; ")));
+      return result;
+    }
+    Log(absl::StrCat("admitted ", admission.digest, " (verified: ",
+                     absl::StrJoin(admission.verified_types, ", "), ")"));
+    ASSIGN_OR_RETURN(std::string dso_run, FindDsoRun());
+    ASSIGN_OR_RETURN(DeployLock lock, DeployLock::Acquire(t_.dir));
+    ASSIGN_OR_RETURN(std::string previous, CurrentRelease(t_.dir));
+    ASSIGN_OR_RETURN(std::string id,
+                     CreateRelease(t_.dir, admission.digest, absl::Now()));
+    out["release"] = id;
+    out["previous"] = previous;
+
+    std::string policy;
+    if (p_.rasp_policy().source_case() != dso::v1::Input::SOURCE_NOT_SET) {
+      ASSIGN_OR_RETURN(policy, ResolveFileInput(context_, p_.rasp_policy()));
+    } else {
+      policy = t_.rasp_policy;
+    }
+    std::string active_slot, slot = "app";
+    int port = t_.port;
+    if (t_.blue_green) {
+      auto text = ReadFile(t_.dir + "/run/active-slot");
+      active_slot =
+          text.ok() ? std::string(absl::StripAsciiWhitespace(*text)) : "";
+      slot = active_slot == "blue" ? "green" : "blue";
+      port = t_.port + (slot == "green" ? 1 : 0);
+    }
+    ReleaseInputs in{t_.dir, id, policy,
+                     p_.image().registry_ref().empty()
+                         ? p_.image().layout_ref()
+                         : p_.image().registry_ref(),
+                     port};
+    std::string unpacked;
+    absl::StatusOr<AppSpec> spec = SetUpRelease(in, t_, admission, &unpacked);
+    if (!spec.ok()) {
+      MarkReleaseFailed(t_.dir, id, std::string(spec.status().message()));
+      return spec.status();
+    }
+    Log(absl::StrCat("release ", id, ": ", unpacked));
+
+    AppPaths paths = PathsFor(t_.dir, slot, dso_run);
+    if (!t_.blue_green) {
+      RETURN_IF_ERROR(StopApp(paths.pidfile, kStopGrace));
+      if (!previous.empty()) Log("stopped release " + previous);
+      RETURN_IF_ERROR(SwitchCurrent(t_.dir, id));
+    }
+    absl::Status healthy = StartHealthy(*spec, paths);
+    if (healthy.ok()) {
+      if (t_.blue_green)
+        RETURN_IF_ERROR(SwitchSlot(id, slot, active_slot, port));
+      Log(absl::StrCat("current -> releases/", id, " (healthy)"));
+      ASSIGN_OR_RETURN(auto removed,
+                       PruneReleases(t_.dir, t_.keep, {id, previous}));
+      if (!removed.empty()) {
+        Log("removed old releases " + absl::StrJoin(removed, ", "));
+      }
+      result.set_outcome(dso::v1::SUCCEEDED);
+      result.set_message(absl::StrCat("deployed ", admission.digest, " to ",
+                                      t_.name, " as release ", id));
+      return result;
+    }
+    Log("FAILED: " + std::string(healthy.message()));
+    MarkReleaseFailed(t_.dir, id, std::string(healthy.message()));
+    RETURN_IF_ERROR(StopApp(paths.pidfile, kStopGrace));
+    out["rolled_back"] = "true";
+    result.set_outcome(dso::v1::POLICY_FAILED);
+    std::string first_line(
+        healthy.message().substr(0, healthy.message().find('\n')));
+    if (t_.blue_green) {
+      Log(active_slot.empty()
+              ? "nothing served before; nothing switched"
+              : "the " + active_slot + " slot keeps serving; nothing switched");
+      result.set_message(absl::StrCat("release ", id, " is not healthy (",
+                                      first_line, "); not switched"));
+      return result;
+    }
+    if (previous.empty()) {
+      unlink((t_.dir + "/current").c_str());
+      result.set_message(
+          absl::StrCat("release ", id, " is not healthy (", first_line,
+                       "); no previous release to roll back to"));
+      return result;
+    }
+    RETURN_IF_ERROR(SwitchCurrent(t_.dir, previous));
+    Log("rolling back: current -> releases/" + previous);
+    ASSIGN_OR_RETURN(AppSpec old, ReadReleaseSpec(t_.dir, previous));
+    absl::Status again = StartHealthy(old, paths);
+    Log(again.ok() ? "release " + previous + " is back and healthy"
+                   : "the previous release is not healthy either: " +
+                         std::string(again.message()));
+    result.set_message(absl::StrCat(
+        "release ", id, " is not healthy (", first_line, "); rolled back to ",
+        previous, again.ok() ? "" : " (which is not healthy either)"));
+    return result;
+  }
+
+  // Blue-green: the healthy new slot takes the traffic, the old one stops.
+  absl::Status SwitchSlot(const std::string& id, const std::string& slot,
+                          const std::string& old_slot, int port) {
+    RETURN_IF_ERROR(SwitchCurrent(t_.dir, id));
+    RETURN_IF_ERROR(WriteFileAtomically(
+        t_.dir + "/run/upstream", absl::StrCat("127.0.0.1:", port, "\n")));
+    RETURN_IF_ERROR(
+        WriteFileAtomically(t_.dir + "/run/active-slot", slot + "\n"));
+    Log(absl::StrCat("traffic -> ", slot, " slot on port ", port,
+                     " (run/upstream)"));
+    if (!t_.switch_hook.empty()) {
+      HealthCheck hook;  // a command that must exit 0, run once
+      hook.check = t_.switch_hook;
+      hook.port = port;
+      hook.timeout = absl::Seconds(1);
+      if (auto s = WaitHealthy(hook); !s.ok()) {
+        Log("the switch hook failed: " + std::string(s.message()));
+      }
+    }
+    if (!old_slot.empty()) {
+      std::string dso_run;
+      RETURN_IF_ERROR(
+          StopApp(PathsFor(t_.dir, old_slot, "").pidfile, kStopGrace));
+      Log("stopped the " + old_slot + " slot");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<dso::v1::Result> Stop() {
+    dso::v1::Result result;
+    int stopped = 0;
+    for (const char* slot : {"app", "blue", "green"}) {
+      std::string pidfile = PathsFor(t_.dir, slot, "").pidfile;
+      if (RunningApp(pidfile) == 0) continue;
+      RETURN_IF_ERROR(StopApp(pidfile, kStopGrace));
+      ++stopped;
+    }
+    result.set_outcome(dso::v1::SUCCEEDED);
+    result.set_message(stopped ? "stopped " + t_.name
+                               : t_.name + " was not running");
+    return result;
+  }
+
+  absl::StatusOr<dso::v1::Result> Status() {
+    dso::v1::Result result;
+    ASSIGN_OR_RETURN(std::string current, CurrentRelease(t_.dir));
+    ASSIGN_OR_RETURN(auto releases, ListReleases(t_.dir));
+    std::vector<std::string> running;
+    for (const char* slot : {"app", "blue", "green"}) {
+      if (pid_t pid = RunningApp(PathsFor(t_.dir, slot, "").pidfile)) {
+        running.push_back(absl::StrCat(slot, " (pid ", pid, ")"));
+      }
+    }
+    auto& out = *result.mutable_outputs();
+    out["current"] = current;
+    out["releases"] = absl::StrJoin(releases, ",");
+    out["running"] = absl::StrJoin(running, ",");
+    for (const std::string& r : releases) {
+      Log(absl::StrCat(r == current ? "* " : "  ", r));
+    }
+    result.set_outcome(dso::v1::SUCCEEDED);
+    result.set_message(absl::StrCat(
+        t_.name, ": current ", current.empty() ? "(none)" : current, ", ",
+        running.empty() ? "not running"
+                        : "running " + absl::StrJoin(running, ", ")));
+    return result;
+  }
+
+  absl::StatusOr<dso::v1::Result> Events() {
+    size_t limit = p_.events_limit() ? p_.events_limit() : 50;
+    ASSIGN_OR_RETURN(auto lines,
+                     ReadRaspEvents(t_.dir + "/events.jsonl", limit));
+    std::string file = context_.scratch_dir() + "/rasp-events.jsonl";
+    std::string text;
+    int blocked = 0;
+    for (const std::string& line : lines) {
+      context_.Log(dso::v1::LogLine::STDOUT, DescribeRaspEvent(line) + "\n");
+      absl::StrAppend(&text, line, "\n");
+      blocked += line.find("\"decision\":\"blocked\"") != std::string::npos;
+    }
+    RETURN_IF_ERROR(WriteFileAtomically(file, text));
+    dso::v1::Result result;
+    ASSIGN_OR_RETURN(
+        *result.add_artifacts(),
+        context_.PutArtifact(file, "rasp-events.jsonl", "application/jsonl"));
+    (*result.mutable_outputs())["events"] = absl::StrCat(lines.size());
+    (*result.mutable_outputs())["blocked"] = absl::StrCat(blocked);
+    result.set_outcome(dso::v1::SUCCEEDED);
+    result.set_message(absl::StrCat(lines.size(), " RASP event(s) of ", t_.name,
+                                    ", ", blocked, " blocked"));
+    return result;
+  }
+
+ private:
+  const dso::v1::DeployParams& p_;
+  DeployTarget t_;
+  StepContext& context_;
+};
+
+}  // namespace
+
+absl::Status DeployStep::Validate(
+    const dso::v1::RunStepRequest& request) const {
+  const auto& p = request.deploy();
+  const std::string& action = p.action();
+  if (!action.empty() && action != "deploy" && action != "stop" &&
+      action != "events" && action != "status") {
+    return absl::InvalidArgumentError(
+        "deploy.action must be deploy, stop, events or status, not " + action);
+  }
+  if (p.target().empty()) {
+    return absl::InvalidArgumentError(
+        "deploy needs a target (a name from the agent's config, or "
+        "host://DIR)");
+  }
+  RETURN_IF_ERROR(ResolveDeployTarget(p, targets_).status());
+  if (action.empty() || action == "deploy") {
+    bool layout =
+        p.image().layout().source_case() != dso::v1::Input::SOURCE_NOT_SET;
+    if (layout == !p.image().registry_ref().empty()) {
+      return absl::InvalidArgumentError(
+          "deploy needs an image (a layout or a registry reference)");
+    }
+    if (!p.pinned_digest().empty()) {
+      RETURN_IF_ERROR(ParseSha256Digest(p.pinned_digest()).status());
+    }
+  }
+  return absl::OkStatus();
+}
+
+dso::v1::Result DeployStep::Run(const dso::v1::RunStepRequest& request,
+                                StepContext& context) const {
+  const auto& p = request.deploy();
+  absl::StatusOr<DeployTarget> target = ResolveDeployTarget(p, targets_);
+  if (!target.ok()) return ErrorResult(target.status());
+  Deployment d(p, *std::move(target), context);
+  absl::StatusOr<dso::v1::Result> r = p.action() == "stop"     ? d.Stop()
+                                      : p.action() == "events" ? d.Events()
+                                      : p.action() == "status"
+                                          ? d.Status()
+                                          : d.Deploy(request);
+  return r.ok() ? *std::move(r) : ErrorResult(r.status());
+}
+
+}  // namespace dso

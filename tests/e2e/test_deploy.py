@@ -1,0 +1,253 @@
+"""dsoctl deploy through a real agent: the demo service built, signed,
+attested (SBOM, provenance, a passed final gate) and deployed to a host
+target in a temporary directory; health checks, automatic rollback,
+admission refusals, and the service under RASP in block and monitor mode."""
+import json
+import os
+import shutil
+import socket
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, dsoctl, pid_alive, wait_for
+
+DEMO = ROOT / "pipelines" / "demo" / "app"
+PASSWORD = "deploy-test-password"
+ENTRYPOINT = "python3 /app/greeter.py serve"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(port, path):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}",
+                                    timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+@pytest.fixture
+def keys(tmp_path, monkeypatch):
+    monkeypatch.setenv("DSO_KEY_PASSWORD", PASSWORD)
+    dsoctl("keys", "generate", "--out", str(tmp_path / "release"), check=0)
+    return tmp_path / "release.key", tmp_path / "release.pub"
+
+
+@pytest.fixture
+def srv():
+    """Where targets live: reachable for the image's user (65532), which
+    pytest's private temporary directories are not."""
+    import tempfile
+    d = Path(tempfile.mkdtemp(prefix="dso-deploy-", dir="/tmp"))
+    d.chmod(0o755)
+    yield d
+    for pidfile in d.glob("*/run/*.pid"):
+        try:
+            os.kill(int(pidfile.read_text()), 15)
+        except (OSError, ValueError):
+            pass
+    shutil.rmtree(d, ignore_errors=True)
+
+
+class Release:
+    """Builds the demo image and takes it through the pipeline's stages up
+    to the final gate, as the reference pipeline does."""
+
+    def __init__(self, agent, tmp_path, keys):
+        self.agent, self.tmp, (self.key, self.pub) = agent, tmp_path, keys
+
+    def build(self, name, broken=False):
+        ctx = self.tmp / f"ctx-{name}"
+        shutil.copytree(DEMO, ctx)
+        if broken:
+            (ctx / "BROKEN").write_text("this release fails its health check\n")
+        out = self.tmp / f"image-{name}"
+        dsoctl("build", "--context", str(ctx), "--out", str(out), "--tag",
+               "demo:1", "--entrypoint", ENTRYPOINT, "--user", "65532",
+               agent=self.agent, check=0)
+        return f"{out}:demo:1"
+
+    def sign(self, image, gate=True):
+        sbom = self.tmp / "sbom.cdx.json"
+        sbom.write_text('{"bomFormat": "CycloneDX", "specVersion": "1.5", '
+                        '"components": []}')
+        dsoctl("sign", "--image", image, "--key", str(self.key), "--attest",
+               str(sbom), "--type", "sbom", "--provenance", agent=self.agent,
+               check=0)
+        v = self.tmp / "verify"
+        p = dsoctl("verify", "--image", image, "--key", str(self.pub),
+                   "--output-signatures", str(v) + ".json",
+                   "--output-attestations", str(v) + ".jsonl",
+                   agent=self.agent, json_file=self.tmp / "verify-summary.json",
+                   check=0)
+        digest = p.summary["outputs"]["image.digest"]
+        if gate:
+            clean = self.tmp / "clean.json"
+            clean.write_text('{"findings": []}')
+            g = self.tmp / "gate"
+            dsoctl("gate", "--level", "2", "--stage", "final", "--report",
+                   str(clean), "--report", str(sbom), "--subject", digest,
+                   "--evidence", str(v) + ".json", "--evidence",
+                   str(v) + ".jsonl", agent=self.agent,
+                   json_file=g / "summary.json", check=0)
+            dsoctl("sign", "--image", image, "--key", str(self.key),
+                   "--no-signature", "--attest", str(g / "gate.intoto.json"),
+                   "--type", "gate", agent=self.agent, check=0)
+        return digest
+
+
+def deploy(agent, image, target, pub, *extra, check=None, json_file=None):
+    return dsoctl("deploy", "--image", image, "--target", f"host://{target}",
+                  "--verify-key", str(pub), "--require-gate", "final:2",
+                  "--health-timeout", "20", *extra, agent=agent,
+                  json_file=json_file, check=check)
+
+
+def current(target):
+    return os.readlink(target / "current").split("/")[-1]
+
+
+def test_deploy_health_rollback_stop(agent, tmp_path, keys, srv):
+    r = Release(agent, tmp_path, keys)
+    good = r.build("good")
+    r.sign(good)
+    target, port = srv / "greeter", free_port()
+    health = ("--health", "http://127.0.0.1:{port}/healthz", "--port",
+              str(port))
+    p = deploy(agent, good, target, keys[1], *health, "--keep", "2",
+               json_file=tmp_path / "d1.json", check=0)
+    s = p.summary
+    assert s["outcome"] == "SUCCEEDED"
+    first = s["outputs"]["release"]
+    assert current(target) == first
+    assert (target / "releases" / first / "rootfs/app/greeter.py").exists()
+    assert get(port, "/hello?name=dso") == (200, "Hello, dso!\n")
+    record = json.loads((target / "releases" / first / "release.json")
+                        .read_text())
+    assert record["digest"] == s["outputs"]["image.digest"]
+    assert "https://slsa.dev/provenance/v1" in record["verified"]
+
+    # A release whose health check fails is rolled back automatically.
+    bad = r.build("bad", broken=True)
+    r.sign(bad)
+    p = deploy(agent, bad, target, keys[1], *health, "--keep", "2",
+               json_file=tmp_path / "d2.json", check=1)
+    assert "rolled back to " + first in p.stderr
+    assert "answered 503" in p.stderr
+    assert current(target) == first
+    assert get(port, "/healthz") == (200, "ok\n")
+    failed = p.summary["outputs"]["release"]
+    assert "failed" in json.loads(
+        (target / "releases" / failed / "release.json").read_text())
+
+    # Two more good releases: only two kept, the current among them.
+    for _ in range(2):
+        deploy(agent, good, target, keys[1], *health, "--keep", "2", check=0)
+    releases = sorted(os.listdir(target / "releases"))
+    assert len(releases) == 2 and current(target) in releases
+
+    p = dsoctl("deploy", "status", "--target", f"host://{target}",
+               agent=agent, check=0)
+    assert "running app" in p.stderr
+    pid = int((target / "run" / "app.pid").read_text())
+    dsoctl("deploy", "stop", "--target", f"host://{target}", agent=agent,
+           check=0)
+    assert wait_for(lambda: not pid_alive(pid))
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), 1)
+
+
+def test_unsigned_wrong_key_and_tampered_images_are_refused(agent, tmp_path,
+                                                            keys, srv):
+    r = Release(agent, tmp_path, keys)
+    target = srv / "greeter"
+    unsigned = r.build("unsigned")
+    p = deploy(agent, unsigned, target, keys[1], check=1)
+    assert "admission refused" in p.stderr, p.stderr
+    assert "no signatures for" in p.stderr
+    assert not (target / "releases").exists() or \
+        not os.listdir(target / "releases")
+
+    # Signed, but the final gate was never attested.
+    ungated = r.build("ungated")
+    r.sign(ungated, gate=False)
+    p = deploy(agent, ungated, target, keys[1], check=1)
+    assert "gate" in p.stderr and "admission refused" in p.stderr
+
+    good = r.build("good")
+    r.sign(good)
+    dsoctl("keys", "generate", "--out", str(tmp_path / "other"), check=0)
+    p = deploy(agent, good, target, tmp_path / "other.pub", check=1)
+    assert "admission refused" in p.stderr
+    p = deploy(agent, good, target, keys[1], "--digest", "sha256:" + "0" * 64,
+               check=1)
+    assert "moved" in p.stderr or "digest" in p.stderr
+
+    # A layer altered after signing: its bytes no longer have its digest.
+    layout = Path(good.rsplit(":", 2)[0])
+    manifest = json.loads((layout / "index.json").read_text())
+    blobs = layout / "blobs" / "sha256"
+    layer = max(blobs.iterdir(), key=lambda b: b.stat().st_size)
+    data = bytearray(layer.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    layer.write_bytes(bytes(data))
+    p = deploy(agent, good, target, keys[1], check=None)
+    assert p.returncode != 0
+    assert not (target / "current").exists()
+    assert manifest  # the index itself was left alone
+
+
+POLICY = """\
+mode: {mode}
+exec: [/usr/bin/python3]
+network:
+  connect: ["127.0.0.1:{allowed}"]
+  listen: [{port}]
+"""
+
+
+@pytest.mark.parametrize("mode", ["block", "monitor"])
+def test_service_under_rasp(agent, tmp_path, keys, srv, mode):
+    r = Release(agent, tmp_path, keys)
+    image = r.build("svc")
+    r.sign(image)
+    target, port, allowed, other = (srv / "svc", free_port(),
+                                    free_port(), free_port())
+    policy = tmp_path / "rasp.yaml"
+    policy.write_text(POLICY.format(mode=mode, allowed=allowed, port=port))
+    deploy(agent, image, target, keys[1], "--health",
+           "http://127.0.0.1:{port}/healthz", "--port", str(port), "--rasp",
+           str(policy), "--env", "DSO_DEMO_VULNERABLE=1", check=0)
+    status, text = get(port, "/debug/run?cmd=id")
+    if mode == "block":
+        assert status == 403 and "Permission denied" in text, text
+    else:
+        assert status == 200 and "uid=" in text, text
+    status, text = get(port, f"/debug/fetch?port={other}")
+    assert (status == 403) == (mode == "block"), text
+    assert get(port, f"/debug/fetch?port={allowed}")[0] == 200
+    decision = "blocked" if mode == "block" else "allowed"
+
+    def reported():
+        p = dsoctl("deploy", "events", "--target", f"host://{target}",
+                   agent=agent, check=0)
+        return (f"{decision} exec /usr/bin/dash" in p.stdout and
+                f"{decision} connect 127.0.0.1:{other}" in p.stdout and p)
+    assert wait_for(lambda: bool(reported())), "events not reported"
+    p = reported()
+    assert f"127.0.0.1:{allowed}" not in p.stdout
+    events = [json.loads(line) for line in
+              (target / "events.jsonl").read_text().splitlines()]
+    start = next(e for e in events if e["kind"] == "start")
+    assert start["mode"] == mode
+    dsoctl("deploy", "stop", "--target", f"host://{target}", agent=agent,
+           check=0)
