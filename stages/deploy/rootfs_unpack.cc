@@ -278,6 +278,10 @@ absl::StatusOr<UnpackResult> UnpackLayers(const std::vector<BlobRef>& layers,
         &problems, layers[i].digest);
     if (!s.ok()) return s;
     for (const LayerProblem& p : problems) {
+      if (p.kind == LayerProblem::Kind::kTooLarge) {  // a partial tree: no
+        return absl::ResourceExhaustedError(
+            absl::StrCat(name, ": ", p.detail));
+      }
       if (result.skipped.size() < 100) {
         result.skipped.push_back(absl::StrCat(p.path, ": ", p.detail));
       }

@@ -251,3 +251,36 @@ def test_service_under_rasp(agent, tmp_path, keys, srv, mode):
     assert start["mode"] == mode
     dsoctl("deploy", "stop", "--target", f"host://{target}", agent=agent,
            check=0)
+
+
+def test_blue_green_switches_only_to_a_healthy_slot(agent, tmp_path, keys,
+                                                    srv):
+    r = Release(agent, tmp_path, keys)
+    good, bad = r.build("good"), r.build("bad", broken=True)
+    r.sign(good)
+    r.sign(bad)
+    target, base = srv / "bg", free_port()
+    while True:  # port and port+1 both free
+        try:
+            socket.create_connection(("127.0.0.1", base + 1), 0.2).close()
+            base = free_port()
+        except OSError:
+            break
+    opts = ("--strategy", "blue-green", "--port", str(base), "--health",
+            "http://127.0.0.1:{port}/healthz")
+    deploy(agent, good, target, keys[1], *opts, check=0)
+    assert (target / "run/upstream").read_text() == f"127.0.0.1:{base}\n"
+    assert (target / "run/active-slot").read_text() == "blue\n"
+    blue_pid = int((target / "run/blue.pid").read_text())
+    deploy(agent, good, target, keys[1], *opts, check=0)
+    assert (target / "run/upstream").read_text() == f"127.0.0.1:{base + 1}\n"
+    assert get(base + 1, "/healthz")[0] == 200
+    assert wait_for(lambda: not pid_alive(blue_pid))  # the old slot stopped
+    serving = current(target)
+    p = deploy(agent, bad, target, keys[1], *opts, check=1)
+    assert "green slot keeps serving" in p.stderr
+    assert (target / "run/active-slot").read_text() == "green\n"
+    assert current(target) == serving
+    assert get(base + 1, "/healthz") == (200, "ok\n")
+    dsoctl("deploy", "stop", "--target", f"host://{target}", agent=agent,
+           check=0)
