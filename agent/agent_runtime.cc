@@ -44,7 +44,8 @@ absl::Status RegisterAllSteps(StepRegistry& registry,
   ASSIGN_OR_RETURN(
       DeployTargets targets,
       ParseDeployTargets(config.deploy_targets_yaml, "the agent's config"));
-  RETURN_IF_ERROR(registry.Register(std::make_unique<DeployStep>(targets)));
+  RETURN_IF_ERROR(registry.Register(std::make_unique<DeployStep>(
+      targets, RaspEventSocketPath(config.data_dir))));
   return registry.Register(std::make_unique<GateStep>());
 }
 
@@ -153,6 +154,15 @@ absl::StatusOr<std::vector<std::string>> AgentRuntime::Start() {
     return absl::UnavailableError(
         "the gRPC server could not start: check that the listen addresses "
         "are free and valid (see the log above)");
+  }
+  if (!config_.listen.empty()) {
+    auto sink =
+        RaspEventSink::Open(RaspEventSocketPath(config_.data_dir), metrics_);
+    if (sink.ok()) {
+      rasp_events_ = *std::move(sink);
+    } else {  // deployments still log their events in their directories
+      LogWarn(sink.status().message());
+    }
   }
   std::vector<std::string> bound;
   for (const auto& path : sockets) {

@@ -15,6 +15,7 @@
 #include "agent/agent_service.h"
 #include "agent/config.h"
 #include "agent/metrics.h"
+#include "agent/rasp_event_sink.h"
 #include "agent/run_manager.h"
 #include "stages/core/step.h"
 #include "stages/store/blob_store.h"
@@ -48,6 +49,7 @@ class AgentRuntime {
   std::unique_ptr<AgentService> agent_service_;
   std::unique_ptr<ArtifactService> artifact_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<RaspEventSink> rasp_events_;  // while listening
 };
 
 // Registers every step this build offers.

@@ -43,6 +43,12 @@ void AgentMetrics::ArtifactBytesOut(uint64_t n) {
   bytes_out_ += n;
 }
 
+void AgentMetrics::RaspEvent(const std::string& kind,
+                             const std::string& decision) {
+  absl::MutexLock lock(&mu_);
+  ++rasp_[{kind, decision}];
+}
+
 std::string EscapeLabelValue(const std::string& value) {
   std::string out;
   for (char c : value) {
@@ -103,6 +109,15 @@ std::string AgentMetrics::Render() const {
                   "# TYPE dso_artifact_bytes_out_total counter\n"
                   "dso_artifact_bytes_out_total ",
                   bytes_out_, "\n");
+  out +=
+      "# HELP dso_rasp_events_total Events the RASP launchers of deployed "
+      "applications reported, by kind and decision.\n";
+  out += "# TYPE dso_rasp_events_total counter\n";
+  for (const auto& [key, n] : rasp_) {
+    absl::StrAppend(&out, "dso_rasp_events_total{kind=\"",
+                    EscapeLabelValue(key.first), "\",decision=\"",
+                    EscapeLabelValue(key.second), "\"} ", n, "\n");
+  }
   return out;
 }
 

@@ -25,6 +25,7 @@ class AgentMetrics {
   void Rejected();  // concurrency limit hit
   void ArtifactBytesIn(uint64_t n);
   void ArtifactBytesOut(uint64_t n);
+  void RaspEvent(const std::string& kind, const std::string& decision);
 
   // The exposition text.
   std::string Render() const;
@@ -45,6 +46,8 @@ class AgentMetrics {
   uint64_t rejected_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t bytes_in_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t bytes_out_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<std::pair<std::string, std::string>, uint64_t> rasp_
+      ABSL_GUARDED_BY(mu_);
 };
 
 // Escapes a label value for the text format (backslash, quote, newline).

@@ -119,6 +119,10 @@ absl::StatusOr<pid_t> StartApp(const AppSpec& spec, const AppPaths& paths) {
       paths.dso_run,   "--policy",  spec.rasp_policy, "--events",
       paths.events,    "--pidfile", paths.pidfile,    "--deployment",
       spec.deployment, "--base",    spec.cwd};
+  if (!paths.agent_socket.empty()) {
+    args.push_back("--agent-socket");
+    args.push_back(paths.agent_socket);
+  }
   if (!spec.user.empty()) {
     args.push_back("--user");
     args.push_back(spec.user);
@@ -188,9 +192,9 @@ absl::StatusOr<pid_t> StartApp(const AppSpec& spec, const AppPaths& paths) {
     usleep(25'000);
   }
   std::string tail = LogTail(paths.log, 1);
-  return absl::FailedPreconditionError(absl::StrCat(
-      "the application did not start (", paths.log, " ends: ",
-      absl::StripTrailingAsciiWhitespace(tail), ")"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("the application did not start (", paths.log,
+                   " ends: ", absl::StripTrailingAsciiWhitespace(tail), ")"));
 }
 
 pid_t RunningApp(const std::string& pidfile) {

@@ -31,10 +31,11 @@ std::string AppSpecToJson(const AppSpec& spec);
 absl::StatusOr<AppSpec> AppSpecFromJson(const std::string& json);
 
 struct AppPaths {
-  std::string dso_run;  // the launcher binary
-  std::string pidfile;  // dso-run writes its pid here
-  std::string log;      // the application's stdout and stderr
-  std::string events;   // RASP events
+  std::string dso_run;       // the launcher binary
+  std::string pidfile;       // dso-run writes its pid here
+  std::string log;           // the application's stdout and stderr
+  std::string events;        // RASP events
+  std::string agent_socket;  // the agent's RASP event socket, or ""
 };
 
 // Starts `spec` under dso-run, detached; returns dso-run's pid once its pid

@@ -26,16 +26,21 @@ constexpr absl::Duration kStopGrace = absl::Seconds(10);
 // Where a slot's process keeps its pid and log: "app" for replace, "blue"
 // and "green" for blue-green.
 AppPaths PathsFor(const std::string& dir, const std::string& slot,
-                  const std::string& dso_run) {
+                  const std::string& dso_run,
+                  const std::string& agent_socket = "") {
   return {dso_run, absl::StrCat(dir, "/run/", slot, ".pid"),
-          absl::StrCat(dir, "/run/", slot, ".log"), dir + "/events.jsonl"};
+          absl::StrCat(dir, "/run/", slot, ".log"), dir + "/events.jsonl",
+          agent_socket};
 }
 
 class Deployment {
  public:
   Deployment(const dso::v1::DeployParams& p, DeployTarget target,
-             StepContext& context)
-      : p_(p), t_(std::move(target)), context_(context) {}
+             const std::string& events_socket, StepContext& context)
+      : p_(p),
+        t_(std::move(target)),
+        events_socket_(events_socket),
+        context_(context) {}
 
   void Log(const std::string& line) {
     context_.Log(dso::v1::LogLine::AGENT, absl::StrCat("deploy: ", line, "\n"));
@@ -124,7 +129,7 @@ class Deployment {
     }
     Log(absl::StrCat("release ", id, ": ", unpacked));
 
-    AppPaths paths = PathsFor(t_.dir, slot, dso_run);
+    AppPaths paths = PathsFor(t_.dir, slot, dso_run, events_socket_);
     if (!t_.blue_green) {
       RETURN_IF_ERROR(StopApp(paths.pidfile, kStopGrace));
       if (!previous.empty()) Log("stopped release " + previous);
@@ -200,7 +205,6 @@ class Deployment {
       }
     }
     if (!old_slot.empty()) {
-      std::string dso_run;
       RETURN_IF_ERROR(
           StopApp(PathsFor(t_.dir, old_slot, "").pidfile, kStopGrace));
       Log("stopped the " + old_slot + " slot");
@@ -276,6 +280,7 @@ class Deployment {
  private:
   const dso::v1::DeployParams& p_;
   DeployTarget t_;
+  const std::string& events_socket_;
   StepContext& context_;
 };
 
@@ -315,7 +320,7 @@ dso::v1::Result DeployStep::Run(const dso::v1::RunStepRequest& request,
   const auto& p = request.deploy();
   absl::StatusOr<DeployTarget> target = ResolveDeployTarget(p, targets_);
   if (!target.ok()) return ErrorResult(target.status());
-  Deployment d(p, *std::move(target), context);
+  Deployment d(p, *std::move(target), events_socket_, context);
   absl::StatusOr<dso::v1::Result> r = p.action() == "stop"     ? d.Stop()
                                       : p.action() == "events" ? d.Events()
                                       : p.action() == "status"

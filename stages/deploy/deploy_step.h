@@ -13,8 +13,12 @@ namespace dso {
 
 class DeployStep : public Step {
  public:
-  explicit DeployStep(DeployTargets targets = {})
-      : targets_(std::move(targets)) {}
+  // `events_socket`: the agent's RASP event socket, given to every dso-run
+  // it starts ("" for none).
+  explicit DeployStep(DeployTargets targets = {},
+                      std::string events_socket = "")
+      : targets_(std::move(targets)),
+        events_socket_(std::move(events_socket)) {}
   std::string name() const override { return "deploy"; }
   absl::Status Validate(const dso::v1::RunStepRequest& request) const override;
   dso::v1::Result Run(const dso::v1::RunStepRequest& request,
@@ -22,6 +26,7 @@ class DeployStep : public Step {
 
  private:
   DeployTargets targets_;
+  std::string events_socket_;
 };
 
 }  // namespace dso

@@ -279,8 +279,7 @@ absl::StatusOr<UnpackResult> UnpackLayers(const std::vector<BlobRef>& layers,
     if (!s.ok()) return s;
     for (const LayerProblem& p : problems) {
       if (p.kind == LayerProblem::Kind::kTooLarge) {  // a partial tree: no
-        return absl::ResourceExhaustedError(
-            absl::StrCat(name, ": ", p.detail));
+        return absl::ResourceExhaustedError(absl::StrCat(name, ": ", p.detail));
       }
       if (result.skipped.size() < 100) {
         result.skipped.push_back(absl::StrCat(p.path, ": ", p.detail));

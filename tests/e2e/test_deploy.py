@@ -249,6 +249,9 @@ def test_service_under_rasp(agent, tmp_path, keys, srv, mode):
               (target / "events.jsonl").read_text().splitlines()]
     start = next(e for e in events if e["kind"] == "start")
     assert start["mode"] == mode
+    # The agent heard them too: its log has them.
+    assert wait_for(lambda: f"rasp: exec {decision} /usr/bin/dash" in
+                    agent.log_path.read_text())
     dsoctl("deploy", "stop", "--target", f"host://{target}", agent=agent,
            check=0)
 
