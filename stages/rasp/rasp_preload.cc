@@ -501,22 +501,129 @@ bool Canonical(int dirfd, const char* path, char* out) {
   return n > 0 && n < PATH_MAX;
 }
 
-bool OpenAllowed(int dirfd, const char* path, int flags) {
-  if (!g.loaded || !g.write_restricted || path == nullptr || !WritesTo(flags)) {
-    return true;
-  }
-  char resolved[PATH_MAX];
-  if (!Canonical(dirfd, path, resolved)) return true;  // open fails anyway
+bool UnderWritable(const char* resolved) {
   for (const char* always : kAlwaysWritable) {
     if (dso::rasp::PathUnder(resolved, always)) return true;
   }
   for (int i = 0; i < g.write_count; ++i) {
     if (dso::rasp::PathUnder(resolved, g.write[i])) return true;
   }
+  return false;
+}
+
+int FopenFlags(const char* mode);
+
+// How an open for writing is to be checked.
+enum class Check {
+  kAllow,
+  kDeny,
+  // Below a writable directory with no symbolic link on the way but,
+  // perhaps, the last component: allowed if that is no link either, which
+  // the open itself finds out (O_NOFOLLOW) at no extra cost.
+  kAllowUnlessLink,
+};
+
+// The fast path for the common case: `path` (made absolute) has no "." or
+// ".." components and lies below a writable directory (canonical, from the
+// launcher): one lstat per directory between that directory and the file,
+// instead of resolving the whole path.
+bool PlainlyBelowWritable(int dirfd, const char* path) {
+  char full[PATH_MAX];
+  if (path[0] == '/') {
+    if (strlen(path) >= sizeof(full)) return false;
+    strcpy(full, path);
+  } else {
+    if (dirfd != AT_FDCWD || getcwd(full, sizeof(full)) == nullptr) {
+      return false;
+    }
+    size_t len = strlen(full);
+    if (len + 1 + strlen(path) >= sizeof(full)) return false;
+    full[len] = '/';
+    strcpy(full + len + 1, path);
+  }
+  if (strstr(full, "/./") || strstr(full, "/../") || strstr(full, "//")) {
+    return false;
+  }
+  for (int i = 0; i < g.write_count; ++i) {
+    const char* dir = g.write[i];
+    if (!dso::rasp::PathUnder(full, dir) || strlen(full) == strlen(dir)) {
+      continue;
+    }
+    for (char* slash = strchr(full + strlen(dir) + 1, '/'); slash;
+         slash = strchr(slash + 1, '/')) {
+      *slash = '\0';
+      struct stat st;
+      bool link = lstat(full, &st) == 0 && S_ISLNK(st.st_mode);
+      *slash = '/';
+      if (link) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+// The whole check: the path resolved as the kernel will; reported when it
+// writes outside the writable paths.
+bool ResolvedAllowed(int dirfd, const char* path, int flags) {
+  char resolved[PATH_MAX];
   char detail[64];
   snprintf(detail, sizeof(detail), "flags=0%o", flags);
+  struct stat st;
+  if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+      S_ISLNK(st.st_mode) && fstatat(dirfd, path, &st, 0) != 0) {
+    // A link to nothing yet: O_CREAT would make its target, wherever.
+    Report("open", path, detail, "a symbolic link to a missing file");
+    return !g.block;
+  }
+  if (!Canonical(dirfd, path, resolved)) return true;  // open fails anyway
+  if (UnderWritable(resolved)) return true;
   Report("open", resolved, detail, "not under the policy's writable paths");
   return !g.block;
+}
+
+Check CheckOpen(int dirfd, const char* path, int flags) {
+  if (!g.loaded || !g.write_restricted || path == nullptr || !WritesTo(flags)) {
+    return Check::kAllow;
+  }
+  if (PlainlyBelowWritable(dirfd, path)) return Check::kAllowUnlessLink;
+  return ResolvedAllowed(dirfd, path, flags) ? Check::kAllow : Check::kDeny;
+}
+
+// Runs `open(flags)` (the C library's call) as the policy allows.
+template <typename Open>
+int GuardedOpen(int dirfd, const char* path, int flags, Open open) {
+  switch (CheckOpen(dirfd, path, flags)) {
+    case Check::kAllow:
+      return open(flags);
+    case Check::kDeny:
+      errno = EACCES;
+      return -1;
+    case Check::kAllowUnlessLink:
+      break;
+  }
+  int fd = open(flags | O_NOFOLLOW);
+  if (fd >= 0 || errno != ELOOP || (flags & O_NOFOLLOW)) return fd;
+  if (!ResolvedAllowed(dirfd, path, flags)) {  // it was a link
+    errno = EACCES;
+    return -1;
+  }
+  return open(flags);
+}
+
+FILE* GuardedFopen(const char* path, const char* mode, FopenFn real) {
+  int flags = FopenFlags(mode);
+  Check check = CheckOpen(AT_FDCWD, path, flags);
+  if (check == Check::kAllowUnlessLink) {
+    struct stat st;
+    bool link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+    check = !link || ResolvedAllowed(AT_FDCWD, path, flags) ? Check::kAllow
+                                                            : Check::kDeny;
+  }
+  if (check == Check::kDeny) {
+    errno = EACCES;
+    return nullptr;
+  }
+  return real(path, mode);
 }
 
 int FopenFlags(const char* mode) {
@@ -533,43 +640,41 @@ mode_t ModeArg(int flags, va_list ap) {
 
 extern "C" {
 
-#define DSO_DENY_OPEN(dirfd, path, flags, failure) \
-  if (!OpenAllowed(dirfd, path, flags)) {          \
-    errno = EACCES;                                \
-    return failure;                                \
-  }
-
 int open(const char* path, int flags, ...) {
   va_list ap;
   va_start(ap, flags);
   mode_t mode = ModeArg(flags, ap);
   va_end(ap);
-  DSO_DENY_OPEN(AT_FDCWD, path, flags, -1);
-  return Real(real_open, "open")(path, flags, mode);
+  return GuardedOpen(AT_FDCWD, path, flags, [&](int f) {
+    return Real(real_open, "open")(path, f, mode);
+  });
 }
 int open64(const char* path, int flags, ...) {
   va_list ap;
   va_start(ap, flags);
   mode_t mode = ModeArg(flags, ap);
   va_end(ap);
-  DSO_DENY_OPEN(AT_FDCWD, path, flags, -1);
-  return Real(real_open64, "open64")(path, flags, mode);
+  return GuardedOpen(AT_FDCWD, path, flags, [&](int f) {
+    return Real(real_open64, "open64")(path, f, mode);
+  });
 }
 int openat(int dirfd, const char* path, int flags, ...) {
   va_list ap;
   va_start(ap, flags);
   mode_t mode = ModeArg(flags, ap);
   va_end(ap);
-  DSO_DENY_OPEN(dirfd, path, flags, -1);
-  return Real(real_openat, "openat")(dirfd, path, flags, mode);
+  return GuardedOpen(dirfd, path, flags, [&](int f) {
+    return Real(real_openat, "openat")(dirfd, path, f, mode);
+  });
 }
 int openat64(int dirfd, const char* path, int flags, ...) {
   va_list ap;
   va_start(ap, flags);
   mode_t mode = ModeArg(flags, ap);
   va_end(ap);
-  DSO_DENY_OPEN(dirfd, path, flags, -1);
-  return Real(real_openat64, "openat64")(dirfd, path, flags, mode);
+  return GuardedOpen(dirfd, path, flags, [&](int f) {
+    return Real(real_openat64, "openat64")(dirfd, path, f, mode);
+  });
 }
 int creat(const char* path, mode_t mode) {
   return open(path, O_CREAT | O_WRONLY | O_TRUNC, mode);
@@ -579,30 +684,30 @@ int creat64(const char* path, mode_t mode) {
 }
 // What _FORTIFY_SOURCE builds call for open(path, flags) without a mode.
 int __open_2(const char* path, int flags) {
-  DSO_DENY_OPEN(AT_FDCWD, path, flags, -1);
-  return Real(real_open_2, "__open_2")(path, flags);
+  return GuardedOpen(AT_FDCWD, path, flags, [&](int f) {
+    return Real(real_open_2, "__open_2")(path, f);
+  });
 }
 int __open64_2(const char* path, int flags) {
-  DSO_DENY_OPEN(AT_FDCWD, path, flags, -1);
-  return Real(real_open64_2, "__open64_2")(path, flags);
+  return GuardedOpen(AT_FDCWD, path, flags, [&](int f) {
+    return Real(real_open64_2, "__open64_2")(path, f);
+  });
 }
 int __openat_2(int dirfd, const char* path, int flags) {
-  DSO_DENY_OPEN(dirfd, path, flags, -1);
-  return Real(real_openat_2, "__openat_2")(dirfd, path, flags);
+  return GuardedOpen(dirfd, path, flags, [&](int f) {
+    return Real(real_openat_2, "__openat_2")(dirfd, path, f);
+  });
 }
 int __openat64_2(int dirfd, const char* path, int flags) {
-  DSO_DENY_OPEN(dirfd, path, flags, -1);
-  return Real(real_openat64_2, "__openat64_2")(dirfd, path, flags);
+  return GuardedOpen(dirfd, path, flags, [&](int f) {
+    return Real(real_openat64_2, "__openat64_2")(dirfd, path, f);
+  });
 }
 FILE* fopen(const char* path, const char* mode) {
-  DSO_DENY_OPEN(AT_FDCWD, path, FopenFlags(mode), nullptr);
-  return Real(real_fopen, "fopen")(path, mode);
+  return GuardedFopen(path, mode, Real(real_fopen, "fopen"));
 }
 FILE* fopen64(const char* path, const char* mode) {
-  DSO_DENY_OPEN(AT_FDCWD, path, FopenFlags(mode), nullptr);
-  return Real(real_fopen64, "fopen64")(path, mode);
+  return GuardedFopen(path, mode, Real(real_fopen64, "fopen64"));
 }
-
-#undef DSO_DENY_OPEN
 
 }  // extern "C"

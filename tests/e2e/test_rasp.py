@@ -40,6 +40,8 @@ ATTACKS = textwrap.dedent("""
     attempt("connect-other", lambda: conn(int(sys.argv[2])))
     attempt("write-outside", lambda: open(sys.argv[3], "w").write("x"))
     attempt("write-inside", lambda: open("data/ok", "w").write("x"))
+    os.symlink(sys.argv[3] + ".via-link", "data/link")  # a dangling link
+    attempt("write-via-link", lambda: open("data/link", "w").write("x"))
     libc = ctypes.CDLL(None, use_errno=True)
     def raw_open():  # openat(2) straight to the kernel: no monitor
         fd = libc.syscall(257, -100, (sys.argv[3] + ".raw").encode(),
@@ -96,6 +98,8 @@ def test_block_mode_refuses_and_reports(tmp_path):
     assert results["connect-other"].startswith("refused PermissionError")
     assert results["write-outside"].startswith("refused PermissionError")
     assert results["write-inside"] == "ok"
+    assert results["write-via-link"].startswith("refused PermissionError")
+    assert not (outside / "evil.via-link").exists()
     assert results["ptrace"].startswith("refused")  # seccomp
     assert not (outside / "evil").exists()
     assert "dso-rasp: blocked exec /usr/bin/dash" in p.stderr
@@ -127,11 +131,13 @@ def test_monitor_mode_reports_and_lets_through(tmp_path):
     assert results["shell"] == "ok" and results["system"] == "ok"
     assert results["connect-other"] == "ok"
     assert results["write-outside"] == "ok"
+    assert results["write-via-link"] == "ok"
     assert (outside / "evil").exists()
     kinds = [(e["kind"], e.get("what"), e.get("decision")) for e in events]
     assert ("exec", "/usr/bin/dash", "allowed") in kinds
     assert ("connect", "127.0.0.1:47002", "allowed") in kinds
     assert ("open", str(outside / "evil"), "allowed") in kinds
+    assert ("open", "data/link", "allowed") in kinds
     assert "monitor: exec /usr/bin/dash would be blocked" in p.stderr
 
 
