@@ -145,6 +145,51 @@ class EndToEndTest {
       assert !h.log.any { it.contains('jenkins-secret-pw') }
       println 'PASS signVerifyStore'
 
+      // dsoDeploy: the demo service, built, signed with provenance and the
+      // gate's attestation, deployed to a host target under a RASP policy
+      // in block mode; its planted hole cannot start a shell, and the
+      // events say so. A release signed by another key is refused.
+      Map svc = h.step('dsoBuild').call(context: new File(repo, 'pipelines/demo/app').path,
+          tag: 'greeter:1', entrypoint: ['python3', '/app/greeter.py', 'serve'])
+      assert svc.exitCode == 0, h.log.join('\n')
+      h.step('dsoSign').call(image: svc.image, keyCredentialsId: 'cosign-key',
+          passwordCredentialsId: 'cosign-password',
+          attest: [[file: statement, type: 'gate']], provenance: true)
+      ServerSocket probe = new ServerSocket(0)
+      int port = probe.localPort
+      probe.close()
+      new File(ws, 'rasp.yaml').text = "mode: block\nexec: [/usr/bin/python3]\n" +
+          "network:\n  connect: []\n  listen: [${port}]\n"
+      String target = "host://${tmp}/srv/greeter".toString()
+      Map deployArgs = [image: svc.image, target: target,
+          verifyKey: new File(tmp, 'cosign.pub').path, require: ['provenance'],
+          requireGate: 'source:1', health: 'http://127.0.0.1:{port}/healthz',
+          port: port, rasp: 'rasp.yaml', env: [DSO_DEMO_VULNERABLE: '1']]
+      Map deployed = h.step('dsoDeploy').call(deployArgs)
+      assert deployed.deployed && deployed.release, h.log.join('\n')
+      assert deployed.digest == svc.digest
+      String answer = new URL("http://127.0.0.1:${port}/debug/run?cmd=id").openConnection().with {
+        it.responseCode == 403 ? it.errorStream.text : it.inputStream.text
+      }
+      assert answer.contains('refused'), answer
+      Map events = h.step('dsoDeploy').call(action: 'events', target: target)
+      assert events.blocked >= 1, h.log.join('\n')
+      assert h.log.any { it.contains('blocked exec /usr/bin/dash') }
+      ProcessBuilder other = new ProcessBuilder(dsoctl, 'keys', 'generate',
+                                                '--out', new File(tmp, 'other').path)
+      other.environment().put('DSO_KEY_PASSWORD', 'x')
+      other.redirectErrorStream(true)
+      Process o = other.start()
+      o.inputStream.text
+      assert o.waitFor() == 0
+      Map impostor = h.step('dsoDeploy').call(deployArgs +
+          [verifyKey: new File(tmp, 'other.pub').path, onFailure: 'IGNORE'])
+      assert impostor.exitCode == 1 && !impostor.deployed
+      assert impostor.message.startsWith('admission refused'), impostor.message
+      Map stopped = h.step('dsoDeploy').call(action: 'stop', target: target)
+      assert stopped.exitCode == 0
+      println 'PASS deploy'
+
       // pipelines/Jenkinsfile.minimal, run as Jenkins would, twice in one
       // workspace kept between builds: the gate stops the first build on
       // the secret; with the repository's own policy waiving both findings

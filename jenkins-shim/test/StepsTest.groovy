@@ -263,6 +263,43 @@ class StepsTest {
     assert thrown { store.call(src: 'a', dest: 's3://b/', awsCredentialsId: 'nope') }.contains("Could not find credentials entry with ID 'nope'")
   }
 
+  static void deployCommandLinesAndValidation() {
+    PipelineHarness h = harness(0, summary('SUCCEEDED', 0, [outputs: [
+        'image.digest': 'sha256:' + 'd' * 64, release: '20261127T080000Z-dddd',
+        previous: '20261126T080000Z-cccc']]))
+    h.credentials['release-pub'] = '-----BEGIN PUBLIC KEY-----'
+    Map r = h.step('dsoDeploy').call(image: 'reg/app:1', target: 'web',
+        verifyKeyCredentialsId: 'release-pub', health: 'http://127.0.0.1:{port}/h',
+        port: 8080, rasp: 'rasp.yaml', env: [MODE: 'prod'], strategy: 'blue-green')
+    String script = h.callsOf('sh')[0].args.script
+    assert script.contains("'deploy' '--image' 'reg/app:1' '--target' 'web' '--port' '8080' '--health' 'http://127.0.0.1:{port}/h' '--rasp' 'rasp.yaml' '--strategy' 'blue-green' '--env' 'MODE=prod'"), script
+    assert !script.contains('--verify-key')  // the key comes as DSO_VERIFY_KEY
+    assert h.callsOf('withCredentials')[0].args[0].variable == 'DSO_VERIFY_KEY'
+    assert r.deployed && !r.rolledBack && r.release.endsWith('-dddd')
+    assert r.previous.endsWith('-cccc') && r.digest == 'sha256:' + 'd' * 64
+
+    h = harness(0, summary('SUCCEEDED', 0, [outputs: [events: '3', blocked: '2']]))
+    Map ev = h.step('dsoDeploy').call(action: 'events', target: 'host:///srv/web', limit: 10)
+    script = h.callsOf('sh')[0].args.script
+    assert script.contains("'deploy' 'events' '--target' 'host:///srv/web' '--limit' '10'")
+    assert ev.events == 3 && ev.blocked == 2 && !ev.deployed
+
+    h = harness(1, summary('POLICY_FAILED', 1, [outputs: [rolled_back: 'true']]))
+    def deploy = h.step('dsoDeploy')
+    assert thrown { deploy.call(image: 'i') }.contains('target is required')
+    assert thrown { deploy.call(target: 't') }.contains('image is required')
+    assert thrown { deploy.call(image: 'i', target: 't', action: 'restart') }.contains("action 'restart'")
+    assert thrown { deploy.call(image: 'i', target: 't', port: 'http') }.contains('port must be a whole number')
+    assert thrown { deploy.call(image: 'i', target: 't', strategy: 'canary') }.contains("strategy 'canary'")
+    assert thrown { deploy.call(image: 'i', target: 't', verifyKey: 'a', verifyKeyCredentialsId: 'b') }.contains('not both')
+    assert thrown { deploy.call(image: 'i', target: 't', requireGate: 'final') }.contains('is not STAGE:LEVEL')
+    // A refused or rolled-back deployment stops the build by default.
+    assert thrown { deploy.call(image: 'i', target: 't') } == 'dsoDeploy: msg POLICY_FAILED'
+    PipelineHarness fresh = harness(1, summary('POLICY_FAILED', 1, [outputs: [rolled_back: 'true']]))
+    Map back = fresh.step('dsoDeploy').call(image: 'i', target: 't', onFailure: 'UNSTABLE')
+    assert back.rolledBack && !back.deployed && fresh.currentBuild.result == 'UNSTABLE'
+  }
+
   static int run(File rootDir) {
     root = rootDir
     tmp = File.createTempDir()
@@ -271,7 +308,7 @@ class StepsTest {
                   'exitCodes', 'uniqueDirsAndPublishing', 'gateCommandAndJunit',
                   'readJsonFallback', 'buildCommandLineAndResult',
                   'scanImageAndBuildValidation', 'signVerifyStoreCommandLines',
-                  'signVerifyStoreValidation']
+                  'signVerifyStoreValidation', 'deployCommandLinesAndValidation']
     for (String name : names) {
       try {
         StepsTest."$name"()
