@@ -191,8 +191,15 @@ absl::Status ApplyLandlock(const RaspPolicy& policy,
     return absl::OkStatus();
   }
   RulesetAttr attr{};
-  uint64_t write = kFsWrite | (abi >= 3 ? kFsTruncate : 0);
+  // REFER (ABI 2): renames and links across directories, which Landlock
+  // denies whenever a ruleset does not grant it.
+  uint64_t write = kFsWrite | (abi >= 2 ? LANDLOCK_ACCESS_FS_REFER : 0) |
+                   (abi >= 3 ? kFsTruncate : 0);
   if (policy.writable) attr.handled_access_fs |= write;
+  // Landlock refuses reparenting (EXDEV) under any ruleset unless granted:
+  // with writes unrestricted, grant it everywhere.
+  bool refer_everywhere = abi >= 2 && !policy.writable;
+  if (refer_everywhere) attr.handled_access_fs |= LANDLOCK_ACCESS_FS_REFER;
   if (policy.exec) attr.handled_access_fs |= LANDLOCK_ACCESS_FS_EXECUTE;
   std::set<uint16_t> connect_ports;
   bool connect_any_port = false;
@@ -235,6 +242,12 @@ absl::Status ApplyLandlock(const RaspPolicy& policy,
       }
       layers.push_back("writes only below " +
                        absl::StrJoin(*policy.writable, ", "));
+    }
+    if (refer_everywhere) {
+      if (auto s = AddPathRule(ruleset, "/", LANDLOCK_ACCESS_FS_REFER);
+          !s.ok()) {
+        return s;
+      }
     }
     if (policy.exec) {
       std::set<std::string> all(policy.exec->begin(), policy.exec->end());

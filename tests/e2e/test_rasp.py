@@ -170,3 +170,21 @@ def test_bad_policy_is_refused_before_anything_runs(tmp_path):
         assert p.returncode == 2, text
         assert str(policy) in p.stderr and message in p.stderr
         assert not marker.exists()
+
+
+@pytest.mark.skipif(landlock_abi() < 2, reason="no Landlock ABI 2")
+@pytest.mark.parametrize("files", ["", "files: {writable: [a, b]}\n"])
+def test_renames_across_directories_still_work(tmp_path, files):
+    # Landlock refuses moving files between directories unless a ruleset
+    # grants it: the sandbox must grant it where writing is allowed.
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "f").write_text("x")
+    policy = tmp_path / "p.yaml"
+    policy.write_text("mode: block\nexec: [/usr/bin/python3]\n" + files)
+    p = subprocess.run(
+        [str(DSO_RUN), "--policy", str(policy), "--", "/usr/bin/python3",
+         "-c", "import os; os.rename('a/f', 'b/f')"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "b" / "f").read_text() == "x"
