@@ -96,6 +96,15 @@ std::string Describe(const dso::v1::RunStepRequest& request) {
   if (request.has_exec()) {
     return absl::StrCat("exec: ", absl::StrJoin(request.exec().argv(), " "));
   }
+  if (request.has_deploy()) {  // who deployed what where, in the history
+    const auto& d = request.deploy();
+    std::string action = d.action().empty() ? "deploy" : d.action();
+    const auto& image = d.image();
+    std::string what = !image.registry_ref().empty() ? image.registry_ref()
+                                                     : image.layout_ref();
+    return absl::StrCat("deploy: ", action, " ", what, what.empty() ? "" : " ",
+                        "-> ", d.target());
+  }
   return request.step();
 }
 

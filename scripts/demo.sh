@@ -70,7 +70,7 @@ export SOURCE_DATE_EPOCH=$(git -C "$ROOT" log -1 --format=%ct 2>/dev/null || ech
 for out in image image-again; do
   "$DSOCTL" --json "$WORK/$out.json" build --context . --base "$BASE" \
     --out "$WORK/$out" --tag demo:1 --user 65532 \
-    --entrypoint "python3 /app/greeter.py" 2>&1 | tail -n 1
+    --entrypoint "python3 /app/greeter.py serve" 2>&1 | tail -n 1
 done
 python3 - "$WORK/image.json" "$WORK/image-again.json" <<'PY'
 import json, sys
@@ -79,7 +79,7 @@ print("same inputs, same image:", a == b, a)
 PY
 
 step "stage: container testing (dsoctl scan --image: layers, packages, config)"
-"$DSOCTL" --json "$WORK/image-scan.json" scan --image "$WORK/image:demo:1" \
+"$DSOCTL" --json "$WORK/image-scan/summary.json" scan --image "$WORK/image:demo:1" \
   --scanners secrets,deps,image --fail-on high --sbom "$WORK/image.cdx.json" \
   2>&1 | grep -v -e ' INFO ' -e '\] artifact ' -e '\] report '
 echo "SBOM of the image: $WORK/image.cdx.json"
@@ -88,7 +88,8 @@ step "stage: sign the image and attest the gate's decision (cosign-compatible)"
 export DSO_KEY_PASSWORD=demo-only-password
 "$DSOCTL" keys generate --out "$WORK/release"
 "$DSOCTL" --json "$WORK/sign.json" sign --image "$WORK/image:demo:1" \
-  --key "$WORK/release.key" --attest "$WORK/gate/gate.intoto.json" --type gate
+  --key "$WORK/release.key" --attest "$WORK/gate/gate.intoto.json" --type gate \
+  --provenance
 "$DSOCTL" sign --image "$WORK/image:demo:1" --key "$WORK/release.key" \
   --no-signature --attest "$WORK/image.cdx.json" --type sbom
 
@@ -99,6 +100,7 @@ printf 'version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory:
 docker-registry serve "$WORK/registry.yml" >/dev/null 2>&1 &
 REGISTRY_PID=$!
 trap 'kill $AGENT_PID $REGISTRY_PID 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/$REGISTRY_PORT) 2>/dev/null && break; sleep 0.05; done
 REF=127.0.0.1:$REGISTRY_PORT/demo/greeter:1
 "$DSOCTL" store put "$WORK/image:demo:1" "oci://$REF"
@@ -117,6 +119,44 @@ step "verified with a key that did not sign: refused (exit 1)"
 set +e
 "$DSOCTL" verify --image "$REF" --key "$WORK/attacker.pub" 2>&1 | tail -n 2
 echo "dsoctl exit code: ${PIPESTATUS[0]} (1: not signed by the release key)"
+set -e
+
+step "stage: final quality gate — security and compliance, on verified evidence"
+"$DSOCTL" verify --image "$REF" --key "$WORK/release.pub" --require sbom \
+  --require provenance --digest "$DIGEST" \
+  --output-signatures "$WORK/final/verified.json" \
+  --output-attestations "$WORK/final/attested.jsonl" >/dev/null
+"$DSOCTL" --json "$WORK/final/summary.json" gate --level 3 --stage final \
+  --policy "$ROOT/pipelines/policy/policy.yaml" --report "$WORK/image.cdx.json" \
+  --waivers "$ROOT/pipelines/demo/waivers.yaml" \
+  $(for r in "$WORK"/image-scan/*.json; do [[ $r == */summary.json ]] || printf -- '--report %s ' "$r"; done) \
+  --subject "$DIGEST" --evidence "$WORK/final/verified.json" \
+  --evidence "$WORK/final/attested.jsonl" | tail -n 3
+"$DSOCTL" sign --image "$REF" --key "$WORK/release.key" --no-signature \
+  --attest "$WORK/final/gate.intoto.json" --type gate
+
+step "stage: deploy — admission, release, health check, runtime self-protection"
+chmod 755 "$WORK"  # the service runs as the image's user, 65532
+PORT=$(free_port)
+TARGET="host://$WORK/srv/greeter"
+trap '"$DSOCTL" deploy stop --target "$TARGET" >/dev/null 2>&1 || true; kill $AGENT_PID $REGISTRY_PID 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+"$DSOCTL" --json "$WORK/deploy.json" deploy --image "$REF" --target "$TARGET" \
+  --verify-key "$WORK/release.pub" --require-gate final:3 --digest "$DIGEST" \
+  --include /app --port "$PORT" --health "http://127.0.0.1:{port}/healthz" \
+  --rasp "$ROOT/pipelines/demo/rasp.yaml" --env DSO_DEMO_VULNERABLE=1
+echo "current -> $(readlink "$WORK/srv/greeter/current")"
+echo "GET /hello?name=DevSecOps: $(curl -s "http://127.0.0.1:$PORT/hello?name=DevSecOps")"
+
+step "an attacker uses the service's debug hole: a shell, then a connection out"
+echo "GET /debug/run?cmd=cat+/etc/passwd -> $(curl -s "http://127.0.0.1:$PORT/debug/run?cmd=cat+/etc/passwd")"
+echo "GET /debug/fetch?port=22           -> $(curl -s "http://127.0.0.1:$PORT/debug/fetch?port=22")"
+"$DSOCTL" deploy events --target "$TARGET" --limit 4
+
+step "an image signed by someone else is not deployed (exit 1, nothing changes)"
+set +e
+"$DSOCTL" deploy --image "$REF" --target "$TARGET" --verify-key "$WORK/attacker.pub" \
+  2>&1 | tail -n 2
+echo "dsoctl exit code: ${PIPESTATUS[0]}; current still -> $(readlink "$WORK/srv/greeter/current")"
 set -e
 
 step "stage: run the application"

@@ -1,5 +1,7 @@
 #include "stages/deploy/admission.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "stages/core/secrets.h"
@@ -65,7 +67,12 @@ absl::StatusOr<Admission> AdmitImage(const dso::v1::DeployParams& p,
   ASSIGN_OR_RETURN(VerifyReport report, VerifyImage(*repo, *key, options));
   Admission out;
   out.digest = report.image_digest;
-  out.verified_types = report.verified_types;
+  for (const std::string& t : report.verified_types) {  // one per type
+    if (std::find(out.verified_types.begin(), out.verified_types.end(), t) ==
+        out.verified_types.end()) {
+      out.verified_types.push_back(t);
+    }
+  }
   out.problems = report.problems;
   if (!report.ok) return out;
   ASSIGN_OR_RETURN(

@@ -240,8 +240,10 @@ absl::Status ApplyLandlock(const RaspPolicy& policy,
         if (access(path, F_OK) != 0) continue;
         if (auto s = AddPathRule(ruleset, path, write); !s.ok()) return s;
       }
-      layers.push_back("writes only below " +
-                       absl::StrJoin(*policy.writable, ", "));
+      layers.push_back(policy.writable->empty()
+                           ? "no writes"
+                           : "writes only below " +
+                                 absl::StrJoin(*policy.writable, ", "));
     }
     if (refer_everywhere) {
       if (auto s = AddPathRule(ruleset, "/", LANDLOCK_ACCESS_FS_REFER);
@@ -271,13 +273,17 @@ absl::Status ApplyLandlock(const RaspPolicy& policy,
     };
     if (attr.handled_access_net & kNetConnectTcp) {
       if (auto s = add_ports(connect_ports, kNetConnectTcp); !s.ok()) return s;
-      layers.push_back("TCP connections only to ports " +
-                       absl::StrJoin(connect_ports, ", "));
+      layers.push_back(connect_ports.empty()
+                           ? "no TCP connections"
+                           : "TCP connections only to ports " +
+                                 absl::StrJoin(connect_ports, ", "));
     }
     if (attr.handled_access_net & kNetBindTcp) {
       if (auto s = add_ports(*policy.listen, kNetBindTcp); !s.ok()) return s;
-      layers.push_back("TCP listening only on " +
-                       absl::StrJoin(*policy.listen, ", "));
+      layers.push_back(policy.listen->empty()
+                           ? "no TCP listening"
+                           : "TCP listening only on " +
+                                 absl::StrJoin(*policy.listen, ", "));
     }
     if (syscall(SYS_landlock_restrict_self, ruleset, 0) != 0) {
       return Errno("Landlock: restricting the process");
