@@ -122,6 +122,8 @@ int CmdVerify(const GlobalOptions& g, const VerifyCommandOptions& o);
 struct DeployCommandOptions {
   std::string action = "deploy";  // deploy | stop | events | status
   std::string image, target, verify_key, digest, health, rasp, strategy, name;
+  std::string manifests;  // kubernetes: where to write manifests.yaml
+  bool render_only = false;
   std::vector<std::string> require, require_gate, command, env, include;
   uint32_t port = 0, keep = 0, health_timeout = 0, limit = 0;
   uint32_t deadline_seconds = 0;

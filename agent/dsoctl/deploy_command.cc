@@ -44,6 +44,7 @@ int CmdDeploy(const GlobalOptions& g, const DeployCommandOptions& o) {
     p->set_strategy(o.strategy);
     p->set_port(o.port);
     p->set_keep(o.keep);
+    p->set_render_only(o.render_only);
     for (const std::string& c : o.command) p->add_command(c);
     for (const std::string& e : o.env) p->add_env(e);
     for (const std::string& i : o.include) p->add_include(i);
@@ -55,8 +56,17 @@ int CmdDeploy(const GlobalOptions& g, const DeployCommandOptions& o) {
     auto layout = SetImageLocation(**conn, o.image, p->mutable_image());
     if (!layout.ok()) return Fail(g, "deploy", layout.status());
   }
+  std::map<std::string, std::string> wanted =
+      OutputPaths(g.json_path, {{"manifests.yaml", o.manifests}});
   auto run = RunAndFollow(**conn, req);
-  return FinishRun(g, **conn, "deploy", start, std::move(run), {});
+  std::map<std::string, std::string> local;
+  if (run.ok()) {
+    auto got = DownloadOutputs(**conn, *run, wanted);
+    if (!got.ok()) return Fail(g, "deploy", got.status());
+    local = *std::move(got);
+  }
+  return FinishRun(g, **conn, "deploy", start, std::move(run),
+                   std::move(local));
 }
 
 }  // namespace dso

@@ -289,6 +289,11 @@ int main(int argc, char** argv) {
   deploy->add_option("--env", dpo.env, "NAME=VALUE for the application");
   deploy->add_option("--include", dpo.include,
                      "image paths to unpack (repeat; default: all)");
+  deploy->add_option("--manifests", dpo.manifests,
+                     "Kubernetes targets: write the rendered manifests here");
+  deploy->add_flag("--render-only", dpo.render_only,
+                   "Kubernetes targets: render the manifests, do not apply "
+                   "them with kubectl");
   deploy->add_option("--name", dpo.name,
                      "the deployment's name in events (host://DIR: default "
                      "the directory's name)");

@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <filesystem>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -13,9 +17,12 @@
 #include "stages/core/step_context.h"
 #include "stages/deploy/admission.h"
 #include "stages/deploy/app_process.h"
+#include "stages/deploy/command.h"
 #include "stages/deploy/health_check.h"
+#include "stages/deploy/kubernetes_manifests.h"
 #include "stages/deploy/release_setup.h"
 #include "stages/deploy/releases.h"
+#include "stages/oci/registry.h"
 #include "stages/rasp/rasp_events.h"
 
 namespace dso {
@@ -93,6 +100,9 @@ class Deployment {
     }
     Log(absl::StrCat("admitted ", admission.digest, " (verified: ",
                      absl::StrJoin(admission.verified_types, ", "), ")"));
+    if (t_.kind == DeployTarget::Kind::kKubernetes) {
+      return DeployKubernetes(admission, std::move(result));
+    }
     ASSIGN_OR_RETURN(std::string dso_run, FindDsoRun());
     ASSIGN_OR_RETURN(DeployLock lock, DeployLock::Acquire(t_.dir));
     ASSIGN_OR_RETURN(std::string previous, CurrentRelease(t_.dir));
@@ -185,6 +195,116 @@ class Deployment {
     return result;
   }
 
+  // Renders the manifests, keeps them as an artifact (and in the target's
+  // directory), and applies them when kubectl is there: a rollout that
+  // does not become ready in time is undone.
+  absl::StatusOr<dso::v1::Result> DeployKubernetes(const Admission& admission,
+                                                   dso::v1::Result result) {
+    if (p_.image().registry_ref().empty()) {
+      return absl::InvalidArgumentError(
+          "a Kubernetes target deploys from a registry (the cluster pulls the "
+          "image): give --image REGISTRY/REPOSITORY:TAG");
+    }
+    ASSIGN_OR_RETURN(RegistryRef ref,
+                     ParseRegistryRef(p_.image().registry_ref()));
+    KubernetesApp app;
+    app.name = t_.app.empty() ? t_.name : t_.app;
+    app.namespace_ = t_.namespace_;
+    app.repository = absl::StrCat(ref.registry, "/", ref.repository);
+    app.digest = admission.digest;
+    app.replicas = t_.replicas;
+    app.port = t_.port ? t_.port : 8080;
+    app.service_port = t_.service_port;
+    app.env = t_.env;
+    app.command = t_.command;
+    app.verified = admission.verified_types;
+    if (absl::StartsWith(t_.health, "http")) {
+      size_t host = t_.health.find("//");
+      size_t path =
+          t_.health.find('/', host == std::string::npos ? 0 : host + 2);
+      app.health_path =
+          path == std::string::npos ? "/" : t_.health.substr(path);
+    }
+    std::string user =
+        !t_.user.empty() ? t_.user : ImageConfigUser(admission.image);
+    if (user.empty()) {
+      Log("the image names no user: the pod runs as 65532");
+    } else {
+      std::vector<std::string> ids = absl::StrSplit(user, ':');
+      if (!absl::SimpleAtoi(ids[0], &app.uid)) {
+        return absl::InvalidArgumentError(
+            "the image's user '" + user +
+            "' is a name; Kubernetes needs a numeric UID (build with "
+            "--user UID[:GID] or give the target a user)");
+      }
+      app.gid = ids.size() > 1 && absl::SimpleAtoi(ids[1], &app.gid) ? app.gid
+                                                                     : app.uid;
+    }
+    ASSIGN_OR_RETURN(std::string manifests, RenderKubernetesManifests(app));
+    std::string file = context_.scratch_dir() + "/manifests.yaml";
+    RETURN_IF_ERROR(WriteFileAtomically(file, manifests));
+    ASSIGN_OR_RETURN(
+        *result.add_artifacts(),
+        context_.PutArtifact(file, "manifests.yaml", "application/yaml"));
+    if (!t_.dir.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(t_.dir, ec);
+      RETURN_IF_ERROR(WriteFileAtomically(
+          absl::StrCat(t_.dir, "/", app.name, ".yaml"), manifests));
+    }
+    auto& out = *result.mutable_outputs();
+    std::string deployment = "deployment/" + app.name;
+    std::string kubectl = p_.render_only() ? "" : FindInPath("kubectl");
+    if (kubectl.empty()) {
+      out["applied"] = "false";
+      result.set_outcome(dso::v1::SUCCEEDED);
+      result.set_message(absl::StrCat(
+          "admitted ", admission.digest, "; rendered manifests.yaml for ",
+          app.namespace_, "/", app.name,
+          p_.render_only() ? " (not applied, as asked)"
+                           : " (no kubectl here: apply them with kubectl "
+                             "apply -f)"));
+      return result;
+    }
+    auto kube = [&](std::vector<std::string> args,
+                    absl::Duration timeout) -> absl::StatusOr<CommandResult> {
+      args.insert(args.begin(), kubectl);
+      ASSIGN_OR_RETURN(CommandResult r, RunCommand(args, timeout));
+      for (absl::string_view line :
+           absl::StrSplit(r.output, '\n', absl::SkipEmpty())) {
+        Log("kubectl: " + std::string(line));
+      }
+      return r;
+    };
+    ASSIGN_OR_RETURN(CommandResult applied,
+                     kube({"apply", "-f", file}, absl::Minutes(2)));
+    if (applied.exit_code != 0) {
+      return absl::UnavailableError(
+          absl::StrCat("kubectl apply failed (exit ", applied.exit_code, ")"));
+    }
+    out["applied"] = "true";
+    ASSIGN_OR_RETURN(
+        CommandResult rollout,
+        kube({"rollout", "status", deployment, "-n", app.namespace_,
+              absl::StrCat("--timeout=", t_.health_timeout_seconds, "s")},
+             absl::Seconds(t_.health_timeout_seconds + 30)));
+    if (rollout.exit_code == 0) {
+      result.set_outcome(dso::v1::SUCCEEDED);
+      result.set_message(absl::StrCat("deployed ", admission.digest, " to ",
+                                      app.namespace_, "/", app.name));
+      return result;
+    }
+    RETURN_IF_ERROR(kube({"rollout", "undo", deployment, "-n", app.namespace_},
+                         absl::Minutes(2))
+                        .status());
+    out["rolled_back"] = "true";
+    result.set_outcome(dso::v1::POLICY_FAILED);
+    result.set_message(absl::StrCat("the rollout of ", admission.digest, " to ",
+                                    app.namespace_, "/", app.name,
+                                    " did not become ready; undone"));
+    return result;
+  }
+
   // Blue-green: the healthy new slot takes the traffic, the old one stops.
   absl::Status SwitchSlot(const std::string& id, const std::string& slot,
                           const std::string& old_slot, int port) {
@@ -196,12 +316,13 @@ class Deployment {
     Log(absl::StrCat("traffic -> ", slot, " slot on port ", port,
                      " (run/upstream)"));
     if (!t_.switch_hook.empty()) {
-      HealthCheck hook;  // a command that must exit 0, run once
-      hook.check = t_.switch_hook;
-      hook.port = port;
-      hook.timeout = absl::Seconds(1);
-      if (auto s = WaitHealthy(hook); !s.ok()) {
-        Log("the switch hook failed: " + std::string(s.message()));
+      auto hook =
+          RunCommand({"/bin/sh", "-c", t_.switch_hook}, absl::Seconds(60),
+                     {absl::StrCat("PORT=", port), "DSO_SLOT=" + slot,
+                      "DSO_RELEASE=" + id});
+      if (!hook.ok() || hook->exit_code != 0) {
+        Log(absl::StrCat("the switch hook failed: ",
+                         hook.ok() ? hook->output : hook.status().message()));
       }
     }
     if (!old_slot.empty()) {
@@ -320,6 +441,13 @@ dso::v1::Result DeployStep::Run(const dso::v1::RunStepRequest& request,
   const auto& p = request.deploy();
   absl::StatusOr<DeployTarget> target = ResolveDeployTarget(p, targets_);
   if (!target.ok()) return ErrorResult(target.status());
+  if (target->kind == DeployTarget::Kind::kKubernetes && !p.action().empty() &&
+      p.action() != "deploy") {
+    return ErrorResult(absl::InvalidArgumentError(
+        "deploy " + p.action() +
+        " is for host targets; for Kubernetes use kubectl (scale, get, "
+        "logs)"));
+  }
   Deployment d(p, *std::move(target), events_socket_, context);
   absl::StatusOr<dso::v1::Result> r = p.action() == "stop"     ? d.Stop()
                                       : p.action() == "events" ? d.Events()

@@ -30,12 +30,27 @@ absl::StatusOr<DeployTarget> ParseOne(const std::string& name,
   DeployTarget t;
   t.name = name;
   t.named = true;
-  static const char* const kKnown[] = {
-      "kind",    "dir",    "verify_key",     "level",
-      "require", "health", "health_timeout", "strategy",
-      "port",    "keep",   "rasp",           "include",
-      "shared",  "user",   "switch_hook",    "command",
-      "env"};
+  static const char* const kKnown[] = {"kind",
+                                       "dir",
+                                       "verify_key",
+                                       "level",
+                                       "require",
+                                       "health",
+                                       "health_timeout",
+                                       "strategy",
+                                       "port",
+                                       "keep",
+                                       "rasp",
+                                       "include",
+                                       "shared",
+                                       "user",
+                                       "switch_hook",
+                                       "command",
+                                       "env",
+                                       "namespace",
+                                       "app",
+                                       "replicas",
+                                       "service_port"};
   for (const auto& entry : node) {
     std::string key = entry.first.as<std::string>();
     bool known = false;
@@ -43,15 +58,21 @@ absl::StatusOr<DeployTarget> ParseOne(const std::string& name,
     if (!known) return Bad(source, name, "unknown setting " + key);
   }
   std::string kind = node["kind"] ? node["kind"].as<std::string>() : "host";
-  if (kind != "host") {
+  if (kind != "host" && kind != "kubernetes") {
     return Bad(source, name + ".kind",
-               "only host targets are supported, not " + kind);
+               "must be host or kubernetes, not " + kind);
   }
-  if (!node["dir"] || node["dir"].as<std::string>().empty() ||
-      node["dir"].as<std::string>()[0] != '/') {
+  t.kind = kind == "host" ? DeployTarget::Kind::kHost
+                          : DeployTarget::Kind::kKubernetes;
+  if (node["dir"]) t.dir = node["dir"].as<std::string>();
+  if ((t.kind == DeployTarget::Kind::kHost || !t.dir.empty()) &&
+      (t.dir.empty() || t.dir[0] != '/')) {
     return Bad(source, name + ".dir", "an absolute directory is required");
   }
-  t.dir = node["dir"].as<std::string>();
+  if (node["namespace"]) t.namespace_ = node["namespace"].as<std::string>();
+  t.app = node["app"] ? node["app"].as<std::string>() : name;
+  if (node["replicas"]) t.replicas = node["replicas"].as<int>();
+  if (node["service_port"]) t.service_port = node["service_port"].as<int>();
   if (node["verify_key"]) t.verify_key = node["verify_key"].as<std::string>();
   if (node["level"]) t.level = node["level"].as<int>();
   if (t.level < 1 || t.level > 4) {
@@ -113,7 +134,17 @@ absl::StatusOr<DeployTargets> ParseDeployTargets(const std::string& yaml,
 absl::StatusOr<DeployTarget> ResolveDeployTarget(const dso::v1::DeployParams& p,
                                                  const DeployTargets& targets) {
   DeployTarget t;
-  if (absl::StartsWith(p.target(), "host://")) {
+  if (absl::StartsWith(p.target(), "kubernetes://")) {
+    std::string rest = p.target().substr(13);
+    size_t slash = rest.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size()) {
+      return absl::InvalidArgumentError("deploy target " + p.target() +
+                                        ": kubernetes://NAMESPACE/NAME");
+    }
+    t.kind = DeployTarget::Kind::kKubernetes;
+    t.namespace_ = rest.substr(0, slash);
+    t.app = t.name = rest.substr(slash + 1);
+  } else if (absl::StartsWith(p.target(), "host://")) {
     t.dir = p.target().substr(7);
     if (t.dir.empty() || t.dir[0] != '/') {
       return absl::InvalidArgumentError("deploy target " + p.target() +
@@ -126,7 +157,8 @@ absl::StatusOr<DeployTarget> ResolveDeployTarget(const dso::v1::DeployParams& p,
       return absl::NotFoundError(absl::StrCat(
           "deploy target '", p.target(),
           "' is not defined in the agent's config (deploy_targets); give "
-          "host://DIR for a directory on the agent's host"));
+          "host://DIR for a directory on the agent's host, or "
+          "kubernetes://NAMESPACE/NAME"));
     }
     t = it->second;
     if (!p.verify_key().empty() && !t.verify_key.empty() &&
@@ -164,6 +196,11 @@ absl::StatusOr<DeployTarget> ResolveDeployTarget(const dso::v1::DeployParams& p,
   for (const std::string& e : p.env()) t.env.push_back(e);
   if (!p.include().empty())
     t.include.assign(p.include().begin(), p.include().end());
+  if (t.kind == DeployTarget::Kind::kKubernetes && t.blue_green) {
+    return absl::InvalidArgumentError(
+        "Kubernetes targets roll out with the Deployment's own strategy; "
+        "blue-green is for host targets");
+  }
   if (t.blue_green && t.port == 0) {
     return absl::InvalidArgumentError(
         "a blue-green deployment needs a port (the slots use port and port+1)");

@@ -1,8 +1,9 @@
 // Where a deployment goes and how: targets named in the agent's config
 // (`deploy_targets:`, a map of name to settings) or given ad hoc as
-// host://DIR, with the request's settings filling what the target leaves
-// open. A named target's admission settings (key, level, required types)
-// are the operator's and a request cannot override them.
+// host://DIR or kubernetes://NAMESPACE/NAME, with the request's settings
+// filling what the target leaves open. A named target's admission settings
+// (key, level, required types) are the operator's and a request cannot override
+// them.
 //
 //   deploy_targets:
 //     web:
@@ -21,6 +22,13 @@
 //       shared: [data]          # directories kept across releases
 //       user: "65532"
 //       switch_hook: "systemctl reload nginx"   # blue-green
+//     shop:
+//       kind: kubernetes        # manifests pinned by digest, kubectl apply
+//       namespace: shop
+//       app: shop               # the Deployment's and Service's name
+//       replicas: 3
+//       port: 8080              # the container's; service_port: 80
+//       dir: /var/lib/dso/shop  # where the rendered manifests are kept
 #ifndef DSO_STAGES_DEPLOY_DEPLOY_TARGET_H_
 #define DSO_STAGES_DEPLOY_DEPLOY_TARGET_H_
 
@@ -34,8 +42,14 @@
 namespace dso {
 
 struct DeployTarget {
+  enum class Kind { kHost, kKubernetes };
+  Kind kind = Kind::kHost;
   std::string name;
-  std::string dir;
+  std::string dir;  // kubernetes: where manifests are kept ("" = not kept)
+  std::string namespace_ = "default";  // kubernetes
+  std::string app;                     // kubernetes: default the name
+  int replicas = 2;
+  int service_port = 80;
   bool named = false;  // from the agent's config
   std::string verify_key;
   int level = 1;

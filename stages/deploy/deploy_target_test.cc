@@ -68,13 +68,38 @@ TEST(DeployTargets, AdHocHostTargets) {
               HasSubstr("needs a port"));
 }
 
+TEST(DeployTargets, KubernetesTargets) {
+  auto targets = ParseDeployTargets(
+      "shop: {kind: kubernetes, namespace: prod, replicas: 3, port: 8080}\n",
+      "agent.yaml");
+  ASSERT_TRUE(targets.ok()) << targets.status();
+  const DeployTarget& shop = targets->at("shop");
+  EXPECT_EQ(shop.kind, DeployTarget::Kind::kKubernetes);
+  EXPECT_EQ(shop.namespace_, "prod");
+  EXPECT_EQ(shop.app, "shop");
+  EXPECT_EQ(shop.replicas, 3);
+  dso::v1::DeployParams p;
+  p.set_target("kubernetes://staging/web");
+  auto t = ResolveDeployTarget(p, {});
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->namespace_, "staging");
+  EXPECT_EQ(t->app, "web");
+  p.set_target("kubernetes://staging");
+  EXPECT_FALSE(ResolveDeployTarget(p, {}).ok());
+  p.set_target("kubernetes://staging/web");
+  p.set_strategy("blue-green");
+  p.set_port(80);
+  EXPECT_THAT(std::string(ResolveDeployTarget(p, {}).status().message()),
+              HasSubstr("blue-green is for host targets"));
+}
+
 TEST(DeployTargets, BadConfigNamesTheSetting) {
   struct Case {
     const char* yaml;
     const char* message;
   } cases[] = {
       {"web: {dir: srv}\n", "deploy_targets.web.dir"},
-      {"web: {dir: /srv, kind: lambda}\n", "only host targets"},
+      {"web: {dir: /srv, kind: lambda}\n", "must be host or kubernetes"},
       {"web: {dir: /srv, colour: red}\n", "unknown setting colour"},
       {"web: {dir: /srv, level: 7}\n", "web.level"},
       {"web: {dir: /srv, strategy: canary}\n", "web.strategy"},

@@ -1,16 +1,10 @@
 #include "stages/deploy/health_check.h"
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "stages/deploy/command.h"
 #include "stages/net/http.h"
-
-extern char** environ;
 
 namespace dso {
 namespace {
@@ -29,40 +23,12 @@ absl::Status TryHttp(const std::string& url) {
 }
 
 absl::Status TryCommand(const std::string& command, int port) {
-  std::string port_env = absl::StrCat("PORT=", port);
-  std::vector<char*> env;
-  for (char** e = environ; *e; ++e) {
-    if (!absl::StartsWith(*e, "PORT=")) env.push_back(*e);
-  }
-  env.push_back(port_env.data());
-  env.push_back(nullptr);
-  const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  pid_t pid;
-  int rc = posix_spawn(&pid, "/bin/sh", nullptr, &attr,
-                       const_cast<char* const*>(argv), env.data());
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    return absl::InternalError(
-        absl::StrCat("cannot run the health check: ", strerror(rc)));
-  }
-  int status = 0;
-  for (int i = 0; i < 500; ++i) {  // 10 s per attempt
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        return absl::OkStatus();
-      }
-      return absl::UnavailableError(absl::StrCat(
-          "the health check command exited with ",
-          WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)));
-    }
-    usleep(20'000);
-  }
-  kill(-pid, SIGKILL);
-  waitpid(pid, &status, 0);
-  return absl::UnavailableError("the health check command took over 10 s");
+  auto run = RunCommand({"/bin/sh", "-c", command}, absl::Seconds(10),
+                        {absl::StrCat("PORT=", port)});
+  if (!run.ok()) return absl::UnavailableError(run.status().message());
+  if (run->exit_code == 0) return absl::OkStatus();
+  return absl::UnavailableError(
+      absl::StrCat("the health check command exited with ", run->exit_code));
 }
 
 }  // namespace

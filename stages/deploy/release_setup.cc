@@ -194,6 +194,15 @@ absl::StatusOr<AppSpec> SetUpRelease(const ReleaseInputs& in,
   return spec;
 }
 
+std::string ImageConfigUser(const BaseImage& image) {
+  json config = json::parse(image.config_json, nullptr, false);
+  if (!config.is_object() || !config.contains("config") ||
+      !config["config"].is_object()) {
+    return "";
+  }
+  return config["config"].value("User", "");
+}
+
 absl::StatusOr<AppSpec> ReadReleaseSpec(const std::string& dir,
                                         const std::string& release_id) {
   ASSIGN_OR_RETURN(std::string text, ReadFile(ReleaseJson(dir, release_id)));

@@ -35,6 +35,9 @@ absl::StatusOr<AppSpec> SetUpRelease(const ReleaseInputs& in,
                                      const Admission& admission,
                                      std::string* summary);
 
+// The user the image's configuration names ("" for none).
+std::string ImageConfigUser(const BaseImage& image);
+
 // The AppSpec recorded in a release's release.json.
 absl::StatusOr<AppSpec> ReadReleaseSpec(const std::string& dir,
                                         const std::string& release_id);

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, dsoctl, pid_alive, wait_for
+from test_registry import registry  # noqa: F401 (fixture)
 
 DEMO = ROOT / "pipelines" / "demo" / "app"
 PASSWORD = "deploy-test-password"
@@ -287,3 +288,72 @@ def test_blue_green_switches_only_to_a_healthy_slot(agent, tmp_path, keys,
     assert get(base + 1, "/healthz") == (200, "ok\n")
     dsoctl("deploy", "stop", "--target", f"host://{target}", agent=agent,
            check=0)
+
+
+def pushed_release(agent, tmp_path, keys, registry):
+    r = Release(agent, tmp_path, keys)
+    image = r.build("k8s")
+    digest = r.sign(image)
+    ref = f"127.0.0.1:{registry().port}/demo/greeter:1"
+    dsoctl("store", "put", image, f"oci://{ref}", agent=agent, check=0)
+    return ref, digest, image
+
+
+def test_kubernetes_manifests_pinned_and_hardened(agent, tmp_path, keys,
+                                                  registry):
+    import yaml
+    ref, digest, layout = pushed_release(agent, tmp_path, keys, registry)
+    out = tmp_path / "manifests.yaml"
+    p = dsoctl("deploy", "--image", ref, "--target", "kubernetes://shop/greeter",
+               "--verify-key", str(keys[1]), "--require-gate", "final:2",
+               "--port", "8080", "--health", "http://x/healthz",
+               "--manifests", str(out), "--render-only", agent=agent,
+               json_file=tmp_path / "k.json", check=0)
+    assert p.summary["outputs"]["applied"] == "false"
+    assert "not applied, as asked" in p.summary["message"]
+    deployment, service = yaml.safe_load_all(out.read_text())
+    pod = deployment["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    assert container["image"] == f"{ref.rsplit(':', 1)[0]}@{digest}"
+    assert pod["securityContext"]["runAsUser"] == 65532  # the image's user
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/healthz"
+    assert deployment["metadata"]["namespace"] == "shop"
+    assert service["spec"]["selector"] == {"app.kubernetes.io/name": "greeter"}
+    # A layout cannot be pulled by a cluster.
+    p = dsoctl("deploy", "--image", layout, "--target",
+               "kubernetes://shop/greeter", "--verify-key", str(keys[1]),
+               "--require-gate", "final:2", "--render-only", agent=agent,
+               check=2)
+    assert "deploys from a registry" in p.stderr
+
+
+def test_kubernetes_rollout_that_never_gets_ready_is_undone(agent, tmp_path,
+                                                            keys, registry):
+    # kubectl itself, standing in for a cluster this machine does not have:
+    # it records its calls, applies, and reports the rollout as failed.
+    ref, _, _ = pushed_release(agent, tmp_path, keys, registry)
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    calls = tmp_path / "kubectl.calls"
+    (fake / "kubectl").write_text(
+        "#!/bin/sh\n"
+        f"echo \"$*\" >> {calls}\n"
+        "case \"$1\" in rollout) [ \"$2\" = undo ] && exit 0;"
+        " echo 'deployment \"greeter\" exceeded its progress deadline'; exit 1;;"
+        " esac\nexit 0\n")
+    (fake / "kubectl").chmod(0o755)
+    p = dsoctl("deploy", "--image", ref, "--target", "kubernetes://shop/greeter",
+               "--verify-key", str(keys[1]), "--require-gate", "final:2",
+               "--health-timeout", "5",
+               env={"PATH": f"{fake}:{os.environ['PATH']}",
+                    "DSO_REGISTRY_PLAIN_HTTP": "1"},
+               json_file=tmp_path / "k.json", check=1)  # embedded
+    lines = calls.read_text().splitlines()
+    assert lines[0].startswith("apply -f ")
+    assert lines[1] == "rollout status deployment/greeter -n shop --timeout=5s"
+    assert lines[2] == "rollout undo deployment/greeter -n shop"
+    assert p.summary["outputs"]["rolled_back"] == "true"
+    assert "exceeded its progress deadline" in p.stderr
