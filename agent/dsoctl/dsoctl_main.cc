@@ -310,7 +310,10 @@ int main(int argc, char** argv) {
   for (DeployAction a :
        {DeployAction{"stop", "stop the application of a target"},
         DeployAction{"events", "show a target's RASP events"},
-        DeployAction{"status", "a target's releases and process"}}) {
+        DeployAction{"status", "a target's releases and process"},
+        DeployAction{"unit",
+                     "print a systemd unit running the target's "
+                     "current release"}}) {
     auto* sub = deploy->add_subcommand(a.name, a.help);
     sub->add_option("--target,target", dpo.target,
                     "a target of the agent's config, or host://DIR");

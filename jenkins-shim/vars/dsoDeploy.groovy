@@ -22,8 +22,8 @@ def call(Map args = [:]) {
                        'onFailure', 'label'])
   String onFailure = dso.onFailure(args)
   String action = (args.action ?: 'deploy').toString()
-  if (!(action in ['deploy', 'stop', 'status', 'events'])) {
-    dso.fail("action '${action}' is not deploy, stop, status or events")
+  if (!(action in ['deploy', 'stop', 'status', 'events', 'unit'])) {
+    dso.fail("action '${action}' is not deploy, stop, status, events or unit")
   }
   if (!args.target) {
     dso.fail('target is required (a target of the agent\'s config, or host://DIR)')

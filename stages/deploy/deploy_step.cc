@@ -22,6 +22,7 @@
 #include "stages/deploy/kubernetes_manifests.h"
 #include "stages/deploy/release_setup.h"
 #include "stages/deploy/releases.h"
+#include "stages/deploy/systemd_unit.h"
 #include "stages/oci/registry.h"
 #include "stages/rasp/rasp_events.h"
 
@@ -373,6 +374,26 @@ class Deployment {
     return result;
   }
 
+  // The systemd unit that runs the current release (on stdout).
+  absl::StatusOr<dso::v1::Result> Unit() {
+    ASSIGN_OR_RETURN(std::string current, CurrentRelease(t_.dir));
+    if (current.empty()) {
+      return absl::FailedPreconditionError(
+          t_.name + " has no current release: deploy first");
+    }
+    ASSIGN_OR_RETURN(AppSpec spec, ReadReleaseSpec(t_.dir, current));
+    ASSIGN_OR_RETURN(std::string dso_run, FindDsoRun());
+    context_.Log(
+        dso::v1::LogLine::STDOUT,
+        RenderSystemdUnit(t_.dir, ReleasePath(t_.dir, current), spec, dso_run));
+    dso::v1::Result result;
+    result.set_outcome(dso::v1::SUCCEEDED);
+    result.set_message(absl::StrCat("systemd unit for ", t_.name,
+                                    " (install as /etc/systemd/system/dso-",
+                                    t_.name, ".service)"));
+    return result;
+  }
+
   absl::StatusOr<dso::v1::Result> Events() {
     size_t limit = p_.events_limit() ? p_.events_limit() : 50;
     ASSIGN_OR_RETURN(auto lines,
@@ -412,9 +433,10 @@ absl::Status DeployStep::Validate(
   const auto& p = request.deploy();
   const std::string& action = p.action();
   if (!action.empty() && action != "deploy" && action != "stop" &&
-      action != "events" && action != "status") {
+      action != "events" && action != "status" && action != "unit") {
     return absl::InvalidArgumentError(
-        "deploy.action must be deploy, stop, events or status, not " + action);
+        "deploy.action must be deploy, stop, events, status or unit, not " +
+        action);
   }
   if (p.target().empty()) {
     return absl::InvalidArgumentError(
@@ -449,11 +471,12 @@ dso::v1::Result DeployStep::Run(const dso::v1::RunStepRequest& request,
         "logs)"));
   }
   Deployment d(p, *std::move(target), events_socket_, context);
-  absl::StatusOr<dso::v1::Result> r = p.action() == "stop"     ? d.Stop()
-                                      : p.action() == "events" ? d.Events()
-                                      : p.action() == "status"
-                                          ? d.Status()
-                                          : d.Deploy(request);
+  const std::string& action = p.action();
+  absl::StatusOr<dso::v1::Result> r = action == "stop"     ? d.Stop()
+                                      : action == "events" ? d.Events()
+                                      : action == "status" ? d.Status()
+                                      : action == "unit"   ? d.Unit()
+                                                           : d.Deploy(request);
   return r.ok() ? *std::move(r) : ErrorResult(r.status());
 }
 

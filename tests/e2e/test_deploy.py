@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import socket
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -159,6 +160,21 @@ def test_deploy_health_rollback_stop(agent, tmp_path, keys, srv):
     p = dsoctl("deploy", "status", "--target", f"host://{target}",
                agent=agent, check=0)
     assert "running app" in p.stderr
+    # For hosts that run services with systemd: a unit for whatever
+    # `current` is.
+    unit = dsoctl("deploy", "unit", "--target", f"host://{target}",
+                  agent=agent, check=0).stdout
+    assert f'--policy "{target}/current/rasp-policy.yaml"' in unit
+    assert f'"{target}/current/rootfs/app/greeter.py" "serve"' in unit
+    assert f"WorkingDirectory={target}/current/rootfs/app\n" in unit
+    assert 'Environment="PORT=' in unit and "NoNewPrivileges=yes" in unit
+    assert "/releases/" not in unit
+    if shutil.which("systemd-analyze"):
+        (tmp_path / "dso-greeter.service").write_text(unit)
+        v = subprocess.run(["systemd-analyze", "verify",
+                            str(tmp_path / "dso-greeter.service")],
+                           capture_output=True, text=True, timeout=60)
+        assert v.returncode == 0, v.stderr
     pid = int((target / "run" / "app.pid").read_text())
     dsoctl("deploy", "stop", "--target", f"host://{target}", agent=agent,
            check=0)
