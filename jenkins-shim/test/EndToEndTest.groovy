@@ -226,6 +226,60 @@ class EndToEndTest {
       String r2 = p2.runJenkinsfile(jf)
       assert r2 == 'SUCCESS', p2.log.join('\n')
       println 'PASS jenkinsfileMinimal'
+
+      // pipelines/Jenkinsfile.reference, all twelve stages, as Jenkins
+      // would run it: the demo application scanned, gated, built, signed,
+      // verified, gated again and deployed under RASP to a host target;
+      // stage 2 loads a vetted artifact, stage 3 stores the source.
+      File ref = new File(repo, 'pipelines/Jenkinsfile.reference')
+      ws = new File(tmp, 'reference')
+      new File(ws, 'pipelines/demo').mkdirs()
+      new File(ws, 'app').mkdirs()
+      new File(repo, 'pipelines/demo/app').eachFile { File f ->
+        if (f.isFile()) new File(ws, "app/${f.name}").bytes = f.bytes
+      }
+      new File(ws, 'pipelines/demo/rasp.yaml').text =
+          new File(repo, 'pipelines/demo/rasp.yaml').text
+      // The service runs as 65532, which must reach its release directory.
+      File srv = File.createTempDir()
+      srv.setExecutable(true, false)
+      srv.setReadable(true, false)
+      ServerSocket free = new ServerSocket(0)
+      int servicePort = free.localPort
+      free.close()
+      PipelineHarness pr = new PipelineHarness(root, ws)
+      pr.extraPath = h.extraPath
+      pr.env.DSO_AGENT = address
+      pr.env.BUILD_NUMBER = '7'
+      pr.credentials['dso-signing-key'] = new File(tmp, 'cosign.key').text
+      pr.credentials['dso-signing-password'] = 'jenkins-secret-pw'
+      pr.credentials['dso-release-pub'] = new File(tmp, 'cosign.pub').text
+      pr.params.LEVEL = '2'
+      pr.params.LOAD_URL = stored.url
+      pr.params.LOAD_DIGEST = stored.digest
+      pr.params.ARTIFACT_STORE = "file://${tmp}/cas".toString()
+      pr.params.DEPLOY_TARGET = "host://${srv}/greeter".toString()
+      pr.params.PORT = servicePort.toString()
+      try {
+        String result = pr.runJenkinsfile(ref)
+        assert result == 'SUCCESS', pr.log.join('\n')
+        assert pr.stagesRun.size() == 14, pr.stagesRun  // 12, and 3 in parallel, 10 skipped
+        assert !pr.stagesRun.contains('10. Store signed image')  // no registry given
+        assert pr.callsOf('cron')[0].args == ['H 2 * * *']
+        assert pr.callsOf('upstream').size() == 1
+        assert new File(ws, 'app/model.bin').text == new File(gate.decision).text
+        assert pr.log.any { it.startsWith('deployed sha256:') }
+        assert new URL("http://127.0.0.1:${servicePort}/healthz").text == 'ok\n'
+        assert !pr.log.any { it.contains('jenkins-secret-pw') }
+        println 'PASS jenkinsfileReference'
+      } finally {
+        Process stop = new ProcessBuilder(dsoctl, '--agent', address, 'deploy',
+            'stop', '--target', "host://${srv}/greeter".toString())
+            .redirectErrorStream(true).start()
+        stop.inputStream.text
+        stop.waitFor()
+        srv.deleteDir()
+      }
       return 0
     } catch (Throwable t) {
       println "FAIL endToEnd: ${t}"

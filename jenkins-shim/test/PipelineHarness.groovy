@@ -18,6 +18,8 @@ class PipelineHarness {
   final Map env = [:]
   final Map currentBuild = [result: 'SUCCESS']
   Closure shHandler                // (Map args) -> int; null: run for real
+  String subdir = ''               // dir('x') { ... }: where sh runs now
+  final Map params = [:]           // the Jenkinsfile's parameters
   String extraPath                 // put before PATH when sh runs for real
   // Jenkins credentials by id: text for secret text and file credentials,
   // [user, password] lists for username/password ones.
@@ -37,20 +39,37 @@ class PipelineHarness {
     Binding b = new Binding()
     b.setVariable('env', env)
     b.setVariable('currentBuild', currentBuild)
-    b.setVariable('sh', { Map args ->
+    b.setVariable('sh', { Object a ->
+      Map args = a instanceof Map ? (Map) a : [script: a.toString()]
       calls << [step: 'sh', args: args]
       log << "+ ${args.script}".toString()
       if (shHandler != null) return shHandler(args)
       ProcessBuilder pb = new ProcessBuilder('sh', '-c', args.script.toString())
-          .directory(workspace).redirectErrorStream(true)
+          .directory(subdir ? new File(workspace, subdir) : workspace)
+          .redirectErrorStream(true)
       env.each { k, v -> if (v != null) pb.environment().put(k.toString(), v.toString()) }
       if (extraPath) {
         pb.environment().put('PATH', extraPath + ':' + System.getenv('PATH'))
       }
       Process p = pb.start()
       p.inputStream.eachLine { log << it }
-      return p.waitFor()
+      int status = p.waitFor()
+      // As Jenkins: without returnStatus a failing script fails the step.
+      if (status != 0 && !args.returnStatus) {
+        b.getVariable('error').call("script returned exit code ${status}".toString())
+      }
+      return status
     })
+    b.setVariable('dir', { String path, Closure c ->
+      String outer = subdir
+      subdir = outer ? "${outer}/${path}".toString() : path
+      try {
+        c()
+      } finally {
+        subdir = outer
+      }
+    })
+    b.setVariable('params', params)
     b.setVariable('pwd', { Map args = [:] ->
       args?.tmp ? workspace.path + '@tmp' : workspace.path
     })
@@ -191,24 +210,66 @@ class PipelineHarness {
       run(c, vars)
       vars.each { k, v -> env[k.toString()] = v?.toString() }
     })
+    // Directives recorded as they are declared: triggers, options.
+    Closure record = { String block ->
+      return { Closure c ->
+        Map names = [:]
+        for (String n : ['pollSCM', 'cron', 'upstream', 'githubPush',
+                         'timestamps', 'timeout', 'disableConcurrentBuilds',
+                         'buildDiscarder', 'logRotator', 'ansiColor',
+                         'skipDefaultCheckout']) {
+          String step = n
+          names[n] = { Object a = null ->
+            List args = a == null ? [] : [a]
+            calls << [step: step, args: args, in: block]
+            return [(step): args]
+          }
+        }
+        run(c, new Directives(names))  // (a Map delegate cannot take calls)
+      }
+    }
+    b.setVariable('triggers', record('triggers'))
+    b.setVariable('options', record('options'))
+    b.setVariable('parameters', { Closure c ->
+      Closure define = { Map p, Object dflt ->
+        calls << [step: 'parameter', args: p]
+        if (!params.containsKey(p.name)) params[p.name] = dflt
+      }
+      run(c, new Directives(
+          string : { Map p -> define(p, p.defaultValue ?: '') },
+          choice : { Map p -> define(p, p.choices ? p.choices[0] : '') },
+          booleanParam: { Map p -> define(p, p.defaultValue ?: false) }))
+    })
+    List<Map> stageStack = []
     b.setVariable('stages', { Closure c -> run(c) })
     b.setVariable('stage', { String name, Closure c ->
       if (failed) return
-      stagesRun << name
+      stageStack.add([name: name, skip: false])
       try {
         run(c)
       } catch (PipelineError e) {
         failed = true
+      } finally {
+        Map s = stageStack.remove(stageStack.size() - 1)
+        if (!s.skip) stagesRun << name
       }
     })
-    b.setVariable('steps', { Closure c -> run(c) })
+    b.setVariable('when', { Closure c ->
+      List<Boolean> conditions = []
+      run(c, new Directives(expression: { Closure e -> conditions << (e() as boolean) }))
+      stageStack[-1].skip = conditions.contains(false)
+    })
+    b.setVariable('parallel', { Closure c ->  // its stages, one by one
+      if (!stageStack[-1].skip) run(c)
+    })
+    b.setVariable('steps', { Closure c -> if (!stageStack[-1].skip) run(c) })
     b.setVariable('script', { Closure c -> run(c) })
     b.setVariable('post', { Closure c ->
       Map conditions = [:]
-      run(c, [always: { Closure x -> conditions.always = x },
-              success: { Closure x -> conditions.success = x },
-              unstable: { Closure x -> conditions.unstable = x },
-              failure: { Closure x -> conditions.failure = x }])
+      run(c, new Directives(always: { Closure x -> conditions.always = x },
+                         success: { Closure x -> conditions.success = x },
+                         unstable: { Closure x -> conditions.unstable = x },
+                         failure: { Closure x -> conditions.failure = x }))
       String r = currentBuild.result
       if (r == 'SUCCESS' && conditions.success) conditions.success()
       if (r == 'UNSTABLE' && conditions.unstable) conditions.unstable()
