@@ -71,16 +71,20 @@ class Deployment {
       healthy = check.alive()
                     ? absl::OkStatus()
                     : absl::UnavailableError("the application exited");
-      Log("no health check configured; the application stayed up");
+      if (healthy.ok()) {
+        Log("no health check configured; the application stayed up");
+      }
     } else {
       check.check = t_.health;
       healthy = WaitHealthy(check);
     }
     if (!healthy.ok()) {
-      return absl::UnavailableError(absl::StrCat(
-          healthy.message(), "; its log ends:\n", LogTail(paths.log, 8)));
+      for (absl::string_view line :
+           absl::StrSplit(LogTail(paths.log, 8), '\n', absl::SkipEmpty())) {
+        Log("  | " + std::string(line));
+      }
     }
-    return absl::OkStatus();
+    return healthy;
   }
 
   absl::StatusOr<dso::v1::Result> Deploy(const dso::v1::RunStepRequest& req) {
@@ -105,6 +109,19 @@ class Deployment {
       return DeployKubernetes(admission, std::move(result));
     }
     ASSIGN_OR_RETURN(std::string dso_run, FindDsoRun());
+    std::string policy;
+    bool asked = p_.rasp_policy().source_case() !=
+                 dso::v1::Input::SOURCE_NOT_SET;
+    if (asked && t_.named && !t_.rasp_policy.empty()) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "deploy target '", t_.name, "' runs under its configured RASP "
+          "policy (", t_.rasp_policy, "); a request cannot choose another"));
+    }
+    if (asked) {
+      ASSIGN_OR_RETURN(policy, ResolveFileInput(context_, p_.rasp_policy()));
+    } else {
+      policy = t_.rasp_policy;
+    }
     ASSIGN_OR_RETURN(DeployLock lock, DeployLock::Acquire(t_.dir));
     ASSIGN_OR_RETURN(std::string previous, CurrentRelease(t_.dir));
     ASSIGN_OR_RETURN(std::string id,
@@ -112,12 +129,6 @@ class Deployment {
     out["release"] = id;
     out["previous"] = previous;
 
-    std::string policy;
-    if (p_.rasp_policy().source_case() != dso::v1::Input::SOURCE_NOT_SET) {
-      ASSIGN_OR_RETURN(policy, ResolveFileInput(context_, p_.rasp_policy()));
-    } else {
-      policy = t_.rasp_policy;
-    }
     std::string active_slot, slot = "app";
     int port = t_.port;
     if (t_.blue_green) {

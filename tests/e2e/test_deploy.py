@@ -373,3 +373,50 @@ def test_kubernetes_rollout_that_never_gets_ready_is_undone(agent, tmp_path,
     assert lines[2] == "rollout undo deployment/greeter -n shop"
     assert p.summary["outputs"]["rolled_back"] == "true"
     assert "exceeded its progress deadline" in p.stderr
+
+
+def test_named_target_from_the_agents_config(make_agent, tmp_path, keys, srv):
+    # The operator's target: its key, level, health check and policy; a
+    # request names it and cannot change what admits or confines it.
+    port = free_port()
+    policy = tmp_path / "web-rasp.yaml"
+    policy.write_text("mode: block\nexec: [/usr/bin/python3]\n")
+    agent = make_agent(config=f"""
+deploy_targets:
+  web:
+    dir: {srv}/web
+    verify_key: {keys[1]}
+    level: 2
+    health: http://127.0.0.1:{{port}}/healthz
+    port: {port}
+    rasp: {policy}
+    shared: [data]
+""").start()
+    r = Release(agent, tmp_path, keys)
+    image = r.build("named")
+    r.sign(image)
+    p = dsoctl("deploy", "--image", image, "--target", "web", agent=agent,
+               json_file=tmp_path / "web.json", check=0)
+    assert p.summary["outputs"]["release"]
+    assert get(port, "/healthz")[0] == 200
+    release = srv / "web" / "current" / "rootfs" / "app"
+    assert os.readlink(release / "data") == f"{srv}/web/shared/data"
+    assert os.stat(srv / "web" / "shared" / "data").st_uid == 65532
+    events = (srv / "web" / "events.jsonl").read_text()
+    assert '"mode":"block"' in events
+    dsoctl("keys", "generate", "--out", str(tmp_path / "mine"), check=0)
+    p = dsoctl("deploy", "--image", image, "--target", "web", "--verify-key",
+               str(tmp_path / "mine.pub"), agent=agent)
+    assert p.returncode == 2 and "cannot choose another" in p.stderr
+    p = dsoctl("deploy", "--image", image, "--target", "web", "--rasp",
+               str(tmp_path / "web-rasp.yaml"), agent=agent)
+    assert p.returncode == 2 and "configured RASP policy" in p.stderr
+    p = dsoctl("deploy", "--image", image, "--target", "nowhere", agent=agent)
+    assert p.returncode == 2 and "not defined in the agent's config" in p.stderr
+    dsoctl("deploy", "stop", "--target", "web", agent=agent, check=0)
+
+
+def test_bad_deploy_targets_keep_the_agent_from_starting(make_agent):
+    agent = make_agent(config="deploy_targets:\n  web: {dir: relative}\n")
+    with pytest.raises(RuntimeError, match="deploy_targets.web.dir"):
+        agent.start()
