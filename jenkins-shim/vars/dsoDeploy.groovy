@@ -40,18 +40,7 @@ def call(Map args = [:]) {
     words += ['--image', args.image.toString(), '--target', args.target.toString()]
     if (args.verifyKey) words += ['--verify-key', args.verifyKey.toString()]
     for (String t : Dsoctl.listOf(args.require)) words += ['--require', t]
-    for (String g : Dsoctl.listOf(args.requireGate)) {
-      if (!(g ==~ /(source|container|final):[1-4]/)) {
-        dso.fail("requireGate: '${g}' is not STAGE:LEVEL (e.g. final:3)")
-      }
-      words += ['--require-gate', g]
-    }
-    if (args.digest) {
-      if (!(args.digest.toString() ==~ /sha256:[0-9a-f]{64}/)) {
-        dso.fail("digest '${args.digest}' is not sha256:<64 hex>")
-      }
-      words += ['--digest', args.digest.toString()]
-    }
+    words += dso.pinWords(args)
     if (args.strategy && !(args.strategy.toString() in ['replace', 'blue-green'])) {
       dso.fail("strategy '${args.strategy}' is not replace or blue-green")
     }

@@ -32,18 +32,7 @@ def call(Map args = [:]) {
       : ['verify', '--image', args.image.toString()]
   if (args.key) words += ['--key', args.key.toString()]
   for (String t : Dsoctl.listOf(args.require)) words += ['--require', t]
-  for (String g : Dsoctl.listOf(args.requireGate)) {
-    if (!(g ==~ /(source|container|final):[1-4]/)) {
-      dso.fail("requireGate: '${g}' is not STAGE:LEVEL (e.g. final:3)")
-    }
-    words += ['--require-gate', g]
-  }
-  if (args.digest) {
-    if (!(args.digest.toString() ==~ /sha256:[0-9a-f]{64}/)) {
-      dso.fail("digest '${args.digest}' is not sha256:<64 hex>")
-    }
-    words += ['--digest', args.digest.toString()]
-  }
+  words += dso.pinWords(args)
   List bindings = []
   if (args.keyCredentialsId) {
     bindings << file(credentialsId: args.keyCredentialsId.toString(),

@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
+#include "stages/deploy/command.h"
 
 namespace dso {
 namespace {
@@ -92,12 +93,7 @@ absl::StatusOr<std::string> FindDsoRun() {
       if (Executable(candidate)) return candidate;
     }
   }
-  const char* path = getenv("PATH");
-  for (absl::string_view d :
-       absl::StrSplit(path ? path : "/usr/bin:/bin", ':')) {
-    std::string candidate = absl::StrCat(d, "/dso-run");
-    if (!d.empty() && Executable(candidate)) return candidate;
-  }
+  if (std::string found = FindInPath("dso-run"); !found.empty()) return found;
   return absl::NotFoundError(
       "cannot find dso-run, the RASP launcher (install the dso-agent package "
       "or set DSO_RUN)");

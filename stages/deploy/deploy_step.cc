@@ -110,12 +110,14 @@ class Deployment {
     }
     ASSIGN_OR_RETURN(std::string dso_run, FindDsoRun());
     std::string policy;
-    bool asked = p_.rasp_policy().source_case() !=
-                 dso::v1::Input::SOURCE_NOT_SET;
+    bool asked =
+        p_.rasp_policy().source_case() != dso::v1::Input::SOURCE_NOT_SET;
     if (asked && t_.named && !t_.rasp_policy.empty()) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          "deploy target '", t_.name, "' runs under its configured RASP "
-          "policy (", t_.rasp_policy, "); a request cannot choose another"));
+      return absl::PermissionDeniedError(
+          absl::StrCat("deploy target '", t_.name,
+                       "' runs under its configured RASP "
+                       "policy (",
+                       t_.rasp_policy, "); a request cannot choose another"));
     }
     if (asked) {
       ASSIGN_OR_RETURN(policy, ResolveFileInput(context_, p_.rasp_policy()));

@@ -36,13 +36,19 @@ YAML::Node Probe(const KubernetesApp& app, int initial_delay) {
   return probe;
 }
 
+// An object's apiVersion, kind and metadata.
+YAML::Node Object(const KubernetesApp& app, const char* api, const char* kind) {
+  YAML::Node o;
+  o["apiVersion"] = api;
+  o["kind"] = kind;
+  o["metadata"]["name"] = app.name;
+  o["metadata"]["namespace"] = app.namespace_;
+  o["metadata"]["labels"] = Labels(app);
+  return o;
+}
+
 YAML::Node Deployment(const KubernetesApp& app) {
-  YAML::Node d;
-  d["apiVersion"] = "apps/v1";
-  d["kind"] = "Deployment";
-  d["metadata"]["name"] = app.name;
-  d["metadata"]["namespace"] = app.namespace_;
-  d["metadata"]["labels"] = Labels(app);
+  YAML::Node d = Object(app, "apps/v1", "Deployment");
   d["metadata"]["annotations"]["dso.dev/image-digest"] = app.digest;
   d["metadata"]["annotations"]["dso.dev/verified"] =
       absl::StrJoin(app.verified, ",");
@@ -88,12 +94,7 @@ YAML::Node Deployment(const KubernetesApp& app) {
 }
 
 YAML::Node Service(const KubernetesApp& app) {
-  YAML::Node s;
-  s["apiVersion"] = "v1";
-  s["kind"] = "Service";
-  s["metadata"]["name"] = app.name;
-  s["metadata"]["namespace"] = app.namespace_;
-  s["metadata"]["labels"] = Labels(app);
+  YAML::Node s = Object(app, "v1", "Service");
   s["spec"]["selector"]["app.kubernetes.io/name"] = app.name;
   YAML::Node port;
   port["name"] = "http";

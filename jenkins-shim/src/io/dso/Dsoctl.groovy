@@ -184,6 +184,28 @@ class Dsoctl implements Serializable {
     fail("dsoctl exited with ${code}: ${why}")
   }
 
+  /**
+   * The admission words verify and deploy share: --require-gate for each
+   * STAGE:LEVEL, --digest for a pinned sha256; a malformed one stops the
+   * build.
+   */
+  List pinWords(Map args) {
+    List words = []
+    for (String g : listOf(args.requireGate)) {
+      if (!(g ==~ /(source|container|final):[1-4]/)) {
+        fail("requireGate: '${g}' is not STAGE:LEVEL (e.g. final:3)")
+      }
+      words += ['--require-gate', g]
+    }
+    if (args.digest) {
+      if (!(args.digest.toString() ==~ /sha256:[0-9a-f]{64}/)) {
+        fail("digest '${args.digest}' is not sha256:<64 hex>")
+      }
+      words += ['--digest', args.digest.toString()]
+    }
+    return words
+  }
+
   /** Checks args against known keys; a typo stops the build. */
   void checkKeys(Map args, List known) {
     for (Object k : args.keySet()) {
