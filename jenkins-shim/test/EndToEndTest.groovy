@@ -165,29 +165,32 @@ class EndToEndTest {
           verifyKey: new File(tmp, 'cosign.pub').path, require: ['provenance'],
           requireGate: 'source:1', health: 'http://127.0.0.1:{port}/healthz',
           port: port, rasp: 'rasp.yaml', env: [DSO_DEMO_VULNERABLE: '1']]
-      Map deployed = h.step('dsoDeploy').call(deployArgs)
-      assert deployed.deployed && deployed.release, h.log.join('\n')
-      assert deployed.digest == svc.digest
-      String answer = new URL("http://127.0.0.1:${port}/debug/run?cmd=id").openConnection().with {
-        it.responseCode == 403 ? it.errorStream.text : it.inputStream.text
+      try {
+        Map deployed = h.step('dsoDeploy').call(deployArgs)
+        assert deployed.deployed && deployed.release, h.log.join('\n')
+        assert deployed.digest == svc.digest
+        String answer = new URL("http://127.0.0.1:${port}/debug/run?cmd=id").openConnection().with {
+          it.responseCode == 403 ? it.errorStream.text : it.inputStream.text
+        }
+        assert answer.contains('refused'), answer
+        Map events = h.step('dsoDeploy').call(action: 'events', target: target)
+        assert events.blocked >= 1, h.log.join('\n')
+        assert h.log.any { it.contains('blocked exec /usr/bin/dash') }
+        ProcessBuilder other = new ProcessBuilder(dsoctl, 'keys', 'generate',
+                                                  '--out', new File(tmp, 'other').path)
+        other.environment().put('DSO_KEY_PASSWORD', 'x')
+        other.redirectErrorStream(true)
+        Process o = other.start()
+        o.inputStream.text
+        assert o.waitFor() == 0
+        Map impostor = h.step('dsoDeploy').call(deployArgs +
+            [verifyKey: new File(tmp, 'other.pub').path, onFailure: 'IGNORE'])
+        assert impostor.exitCode == 1 && !impostor.deployed
+        assert impostor.message.startsWith('admission refused'), impostor.message
+      } finally {  // never leave the service running
+        Map stopped = h.step('dsoDeploy').call(action: 'stop', target: target)
+        assert stopped.exitCode == 0
       }
-      assert answer.contains('refused'), answer
-      Map events = h.step('dsoDeploy').call(action: 'events', target: target)
-      assert events.blocked >= 1, h.log.join('\n')
-      assert h.log.any { it.contains('blocked exec /usr/bin/dash') }
-      ProcessBuilder other = new ProcessBuilder(dsoctl, 'keys', 'generate',
-                                                '--out', new File(tmp, 'other').path)
-      other.environment().put('DSO_KEY_PASSWORD', 'x')
-      other.redirectErrorStream(true)
-      Process o = other.start()
-      o.inputStream.text
-      assert o.waitFor() == 0
-      Map impostor = h.step('dsoDeploy').call(deployArgs +
-          [verifyKey: new File(tmp, 'other.pub').path, onFailure: 'IGNORE'])
-      assert impostor.exitCode == 1 && !impostor.deployed
-      assert impostor.message.startsWith('admission refused'), impostor.message
-      Map stopped = h.step('dsoDeploy').call(action: 'stop', target: target)
-      assert stopped.exitCode == 0
       println 'PASS deploy'
 
       // pipelines/Jenkinsfile.minimal, run as Jenkins would, twice in one
