@@ -115,7 +115,7 @@ absl::Status DropCapabilities(const RaspPolicy& policy,
                               std::vector<std::string>* notes) {
   uint64_t keep = 0;
   for (const std::string& name : policy.capabilities) {
-    keep |= 1ULL << CapNumber(name);
+    if (int cap = CapNumber(name); cap >= 0) keep |= 1ULL << cap;
   }
   for (int cap = 0; cap <= 63; ++cap) {
     if (keep & (1ULL << cap)) continue;
