@@ -58,15 +58,7 @@ int CmdDeploy(const GlobalOptions& g, const DeployCommandOptions& o) {
   }
   std::map<std::string, std::string> wanted =
       OutputPaths(g.json_path, {{"manifests.yaml", o.manifests}});
-  auto run = RunAndFollow(**conn, req);
-  std::map<std::string, std::string> local;
-  if (run.ok()) {
-    auto got = DownloadOutputs(**conn, *run, wanted);
-    if (!got.ok()) return Fail(g, "deploy", got.status());
-    local = *std::move(got);
-  }
-  return FinishRun(g, **conn, "deploy", start, std::move(run),
-                   std::move(local));
+  return RunAndFinish(g, **conn, "deploy", start, req, wanted);
 }
 
 }  // namespace dso

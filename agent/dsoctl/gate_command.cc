@@ -82,14 +82,7 @@ int CmdGate(const GlobalOptions& g, const GateOptions& o) {
     *p->mutable_baseline() = *std::move(input);
     p->set_baseline_name(o.baseline);
   }
-  auto run = RunAndFollow(**conn, req);
-  std::map<std::string, std::string> local;
-  if (run.ok()) {
-    auto got = DownloadOutputs(**conn, *run, wanted);
-    if (!got.ok()) return Fail(g, "gate", got.status());
-    local = *std::move(got);
-  }
-  return FinishRun(g, **conn, "gate", start, std::move(run), std::move(local));
+  return RunAndFinish(g, **conn, "gate", start, req, wanted);
 }
 
 }  // namespace dso

@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "agent/dsoctl/exit_codes.h"
 #include "agent/dsoctl/summary.h"
+#include "agent/dsoctl/transfer.h"
 #include "stages/core/atomic_file.h"
 
 namespace dso {
@@ -80,6 +81,20 @@ int FinishRun(const GlobalOptions& g, AgentConnection& conn,
   RunSummaryInput in{step, conn.target(), code, absl::Now() - start,
                      std::move(local_paths)};
   return WriteSummary(g.json_path, RunSummary(in, *run), code);
+}
+
+int RunAndFinish(const GlobalOptions& g, AgentConnection& conn,
+                 const std::string& step, absl::Time start,
+                 const dso::v1::RunStepRequest& req,
+                 const std::map<std::string, std::string>& wanted) {
+  auto run = RunAndFollow(conn, req);
+  std::map<std::string, std::string> local;
+  if (run.ok()) {
+    auto got = DownloadOutputs(conn, *run, wanted);
+    if (!got.ok()) return Fail(g, step, got.status());
+    local = *std::move(got);
+  }
+  return FinishRun(g, conn, step, start, std::move(run), std::move(local));
 }
 
 }  // namespace dso

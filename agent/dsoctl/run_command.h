@@ -48,6 +48,13 @@ int FinishRun(const GlobalOptions& g, AgentConnection& conn,
               absl::StatusOr<FollowResult> run,
               std::map<std::string, std::string> local_paths = {});
 
+// Runs `req` and follows it, saves the artifacts `wanted` names
+// (transfer.h: OutputPaths), then finishes as FinishRun.
+int RunAndFinish(const GlobalOptions& g, AgentConnection& conn,
+                 const std::string& step, absl::Time start,
+                 const dso::v1::RunStepRequest& req,
+                 const std::map<std::string, std::string>& wanted);
+
 }  // namespace dso
 
 #endif  // DSO_AGENT_DSOCTL_RUN_COMMAND_H_

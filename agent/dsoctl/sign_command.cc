@@ -235,15 +235,7 @@ int CmdVerify(const GlobalOptions& g, const VerifyCommandOptions& o) {
              !layout.ok()) {
     return Fail(g, "verify", layout.status());
   }
-  auto run = RunAndFollow(**conn, req);
-  std::map<std::string, std::string> local;
-  if (run.ok()) {
-    auto got = DownloadOutputs(**conn, *run, wanted);
-    if (!got.ok()) return Fail(g, "verify", got.status());
-    local = *std::move(got);
-  }
-  return FinishRun(g, **conn, "verify", start, std::move(run),
-                   std::move(local));
+  return RunAndFinish(g, **conn, "verify", start, req, wanted);
 }
 
 }  // namespace dso
