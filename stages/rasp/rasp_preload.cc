@@ -106,9 +106,6 @@ void FindRealFunctions() {
   Real(real_fopen64, "fopen64");
 }
 
-const char* const kAlwaysWritable[] = {"/dev/null", "/dev/zero", "/dev/full",
-                                       "/dev/tty", "/dev/pts"};
-
 void LoadPolicy() {
   const char* env = getenv("DSO_RASP_POLICY");
   if (env == nullptr || strlen(env) >= sizeof(g.text)) return;
@@ -502,7 +499,7 @@ bool Canonical(int dirfd, const char* path, char* out) {
 }
 
 bool UnderWritable(const char* resolved) {
-  for (const char* always : kAlwaysWritable) {
+  for (const char* always : dso::rasp::kAlwaysWritable) {
     if (dso::rasp::PathUnder(resolved, always)) return true;
   }
   for (int i = 0; i < g.write_count; ++i) {

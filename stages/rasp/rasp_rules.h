@@ -36,6 +36,11 @@ bool ParseNetRule(const char* text, NetRule* out, const char** why);
 // address mapped into IPv6 (::ffff:a.b.c.d) matches IPv4 rules.
 bool NetRuleMatches(const NetRule& rule, const sockaddr* addr, socklen_t len);
 
+// Devices every program may write whatever the policy's writable paths
+// (Landlock rules in the sandbox, and the monitor's check alike).
+inline constexpr const char* kAlwaysWritable[] = {
+    "/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/pts"};
+
 // Whether `path` is `prefix` or lies below it ("/srv/app" holds
 // "/srv/app/x", not "/srv/apple"). Both absolute and normalised.
 bool PathUnder(const char* path, const char* prefix);

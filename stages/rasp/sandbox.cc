@@ -51,9 +51,6 @@ constexpr uint64_t kFsFileRights = LANDLOCK_ACCESS_FS_EXECUTE |
                                    LANDLOCK_ACCESS_FS_WRITE_FILE |
                                    LANDLOCK_ACCESS_FS_READ_FILE | kFsTruncate;
 
-const char* const kAlwaysWritable[] = {"/dev/null", "/dev/zero", "/dev/full",
-                                       "/dev/tty", "/dev/pts"};
-
 const char* const kCapNames[] = {"CHOWN",
                                  "DAC_OVERRIDE",
                                  "DAC_READ_SEARCH",
@@ -236,7 +233,7 @@ absl::Status ApplyLandlock(const RaspPolicy& policy,
       for (const std::string& path : *policy.writable) {
         if (auto s = AddPathRule(ruleset, path, write); !s.ok()) return s;
       }
-      for (const char* path : kAlwaysWritable) {
+      for (const char* path : rasp::kAlwaysWritable) {
         if (access(path, F_OK) != 0) continue;
         if (auto s = AddPathRule(ruleset, path, write); !s.ok()) return s;
       }
