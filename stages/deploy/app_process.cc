@@ -17,7 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
-#include "stages/deploy/command.h"
+#include "stages/rasp/executable.h"
 
 namespace dso {
 namespace {
@@ -93,7 +93,7 @@ absl::StatusOr<std::string> FindDsoRun() {
       if (Executable(candidate)) return candidate;
     }
   }
-  if (std::string found = FindInPath("dso-run"); !found.empty()) return found;
+  if (auto found = FindExecutable("dso-run"); found.ok()) return *found;
   return absl::NotFoundError(
       "cannot find dso-run, the RASP launcher (install the dso-agent package "
       "or set DSO_RUN)");

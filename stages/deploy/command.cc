@@ -10,22 +10,11 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 
 namespace dso {
 
 extern "C" char** environ;
-
-std::string FindInPath(const std::string& name) {
-  const char* path = getenv("PATH");
-  for (absl::string_view dir :
-       absl::StrSplit(path ? path : "/usr/local/bin:/usr/bin:/bin", ':')) {
-    std::string candidate = absl::StrCat(dir, "/", name);
-    if (!dir.empty() && access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "";
-}
 
 absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv,
                                          absl::Duration timeout,

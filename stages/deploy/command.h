@@ -11,9 +11,6 @@
 
 namespace dso {
 
-// The program `name` in PATH, "" when there is none.
-std::string FindInPath(const std::string& name);
-
 struct CommandResult {
   int exit_code = 0;
   std::string output;  // stdout and stderr, cut at 64 KiB

@@ -24,6 +24,7 @@
 #include "stages/deploy/releases.h"
 #include "stages/deploy/systemd_unit.h"
 #include "stages/oci/registry.h"
+#include "stages/rasp/executable.h"
 #include "stages/rasp/rasp_events.h"
 
 namespace dso {
@@ -268,7 +269,9 @@ class Deployment {
     }
     auto& out = *result.mutable_outputs();
     std::string deployment = "deployment/" + app.name;
-    std::string kubectl = p_.render_only() ? "" : FindInPath("kubectl");
+    absl::StatusOr<std::string> found_kubectl = FindExecutable("kubectl");
+    std::string kubectl =
+        p_.render_only() || !found_kubectl.ok() ? "" : *found_kubectl;
     if (kubectl.empty()) {
       out["applied"] = "false";
       result.set_outcome(dso::v1::SUCCEEDED);
