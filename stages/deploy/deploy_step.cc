@@ -5,7 +5,6 @@
 #include <filesystem>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -244,16 +243,11 @@ class Deployment {
         !t_.user.empty() ? t_.user : ImageConfigUser(admission.image);
     if (user.empty()) {
       Log("the image names no user: the pod runs as 65532");
-    } else {
-      std::vector<std::string> ids = absl::StrSplit(user, ':');
-      if (!absl::SimpleAtoi(ids[0], &app.uid)) {
-        return absl::InvalidArgumentError(
-            "the image's user '" + user +
-            "' is a name; Kubernetes needs a numeric UID (build with "
-            "--user UID[:GID] or give the target a user)");
-      }
-      app.gid = ids.size() > 1 && absl::SimpleAtoi(ids[1], &app.gid) ? app.gid
-                                                                     : app.uid;
+    } else if (!NumericUser(user, &app.uid, &app.gid)) {
+      return absl::InvalidArgumentError(
+          "the image's user '" + user +
+          "' is a name; Kubernetes needs a numeric UID (build with "
+          "--user UID[:GID] or give the target a user)");
     }
     ASSIGN_OR_RETURN(std::string manifests, RenderKubernetesManifests(app));
     std::string file = context_.scratch_dir() + "/manifests.yaml";

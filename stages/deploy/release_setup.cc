@@ -54,10 +54,8 @@ std::string ImageUser(const std::string& user) {
 // Fails when the user `user` (numeric UID[:GID]) could not get to `path`:
 // a directory on the way without search permission for it.
 absl::Status CheckReachable(const std::string& path, const std::string& user) {
-  std::vector<std::string> ids = absl::StrSplit(user, ':');
   uint32_t uid = 0, gid = 0;
-  if (!absl::SimpleAtoi(ids[0], &uid)) return absl::OkStatus();  // a name
-  if (ids.size() < 2 || !absl::SimpleAtoi(ids[1], &gid)) gid = uid;
+  if (!NumericUser(user, &uid, &gid)) return absl::OkStatus();  // a name
   if (uid == 0) return absl::OkStatus();
   for (fs::path p = fs::path(path); !p.empty() && p != p.root_path();
        p = p.parent_path()) {
@@ -77,6 +75,13 @@ absl::Status CheckReachable(const std::string& path, const std::string& user) {
 }
 
 }  // namespace
+
+bool NumericUser(const std::string& user, uint32_t* uid, uint32_t* gid) {
+  std::vector<std::string> ids = absl::StrSplit(user, ':');
+  if (!absl::SimpleAtoi(ids[0], uid)) return false;
+  if (ids.size() < 2 || !absl::SimpleAtoi(ids[1], gid)) *gid = *uid;
+  return true;
+}
 
 absl::StatusOr<AppSpec> SetUpRelease(const ReleaseInputs& in,
                                      const DeployTarget& target,
@@ -152,15 +157,10 @@ absl::StatusOr<AppSpec> SetUpRelease(const ReleaseInputs& in,
     std::string shared = in.dir + "/shared/" + name;
     fs::create_directories(shared, ec);
     if (ec) return absl::InternalError("creating " + shared);
-    if (!spec.user.empty()) {
-      uint32_t uid = 0, gid = 0;
-      std::vector<std::string> ids = absl::StrSplit(spec.user, ':');
-      if (absl::SimpleAtoi(ids[0], &uid)) {
-        gid = ids.size() > 1 && absl::SimpleAtoi(ids[1], &gid) ? gid : uid;
-        if (chown(shared.c_str(), uid, gid) != 0) {
-          return absl::InternalError("handing " + shared + " to " + spec.user);
-        }
-      }
+    uint32_t uid = 0, gid = 0;
+    if (NumericUser(spec.user, &uid, &gid) &&
+        chown(shared.c_str(), uid, gid) != 0) {
+      return absl::InternalError("handing " + shared + " to " + spec.user);
     }
     std::string link = spec.cwd + "/" + name;
     fs::remove_all(link, ec);

@@ -11,6 +11,7 @@
 #ifndef DSO_STAGES_DEPLOY_RELEASE_SETUP_H_
 #define DSO_STAGES_DEPLOY_RELEASE_SETUP_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -34,6 +35,10 @@ absl::StatusOr<AppSpec> SetUpRelease(const ReleaseInputs& in,
                                      const DeployTarget& target,
                                      const Admission& admission,
                                      std::string* summary);
+
+// The ids of a numeric user "UID" or "UID:GID" (the group defaults to the
+// user's id, also when it is not a number); false for a user name.
+bool NumericUser(const std::string& user, uint32_t* uid, uint32_t* gid);
 
 // The user the image's configuration names ("" for none).
 std::string ImageConfigUser(const BaseImage& image);
