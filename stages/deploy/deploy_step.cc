@@ -30,6 +30,8 @@ namespace dso {
 namespace {
 
 constexpr absl::Duration kStopGrace = absl::Seconds(10);
+// The process slots of a host target (PathsFor).
+constexpr const char* kSlots[] = {"app", "blue", "green"};
 
 // Where a slot's process keeps its pid and log: "app" for replace, "blue"
 // and "green" for blue-green.
@@ -347,7 +349,7 @@ class Deployment {
   absl::StatusOr<dso::v1::Result> Stop() {
     dso::v1::Result result;
     int stopped = 0;
-    for (const char* slot : {"app", "blue", "green"}) {
+    for (const char* slot : kSlots) {
       std::string pidfile = PathsFor(t_.dir, slot, "").pidfile;
       if (RunningApp(pidfile) == 0) continue;
       RETURN_IF_ERROR(StopApp(pidfile, kStopGrace));
@@ -364,7 +366,7 @@ class Deployment {
     ASSIGN_OR_RETURN(std::string current, CurrentRelease(t_.dir));
     ASSIGN_OR_RETURN(auto releases, ListReleases(t_.dir));
     std::vector<std::string> running;
-    for (const char* slot : {"app", "blue", "green"}) {
+    for (const char* slot : kSlots) {
       if (pid_t pid = RunningApp(PathsFor(t_.dir, slot, "").pidfile)) {
         running.push_back(absl::StrCat(slot, " (pid ", pid, ")"));
       }
