@@ -58,6 +58,13 @@ absl::StatusOr<std::unique_ptr<JournalWriter>> JournalWriter::Create(
   return std::unique_ptr<JournalWriter>(new JournalWriter(path, fd, 0));
 }
 
+absl::StatusOr<std::unique_ptr<JournalWriter>> JournalWriter::Adopt(
+    const std::string& path) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return IoError("open", path);
+  return std::unique_ptr<JournalWriter>(new JournalWriter(path, fd, 0));
+}
+
 absl::StatusOr<std::unique_ptr<JournalWriter>> JournalWriter::Open(
     const std::string& path, JournalSummary* summary) {
   uint64_t good_end = 0;
@@ -133,8 +140,10 @@ bool JournalReader::Fill(uint64_t limit, size_t need) {
   while (buf_.size() < need) {
     uint64_t end = buf_offset_ + buf_.size();
     if (end >= limit) return false;
+    // Reads start small (most journals are a few records) and grow.
     size_t want = static_cast<size_t>(std::min<uint64_t>(
-        limit - end, std::max<size_t>(need - buf_.size(), 1 << 20)));
+        limit - end, std::max<size_t>(need - buf_.size(), chunk_)));
+    chunk_ = std::min<size_t>(chunk_ * 2, 1 << 20);
     size_t old = buf_.size();
     buf_.resize(old + want);
     ssize_t n = pread(fd_, buf_.data() + old, want, end);

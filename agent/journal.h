@@ -29,6 +29,10 @@ class JournalWriter {
   // Creates a new journal; ALREADY_EXISTS if the file exists.
   static absl::StatusOr<std::unique_ptr<JournalWriter>> Create(
       const std::string& path);
+  // Opens an empty file a new run took over (a JournalPool spare moved to
+  // `path`) as that run's journal.
+  static absl::StatusOr<std::unique_ptr<JournalWriter>> Adopt(
+      const std::string& path);
   // Opens an existing journal for appending. A torn record at the end (from
   // a crash) is cut off first so new records follow whole ones. The scan
   // that finds it is reported in `summary` when given.
@@ -76,7 +80,8 @@ class JournalReader {
   int fd_;
   std::string buf_;  // bytes from file offset buf_offset_
   uint64_t buf_offset_ = 0;
-  size_t pos_ = 0;  // parse position within buf_
+  size_t pos_ = 0;           // parse position within buf_
+  size_t chunk_ = 16 << 10;  // the next read's size
   uint64_t corrupt_ = 0;
   uint64_t good_end_ = 0;
 };

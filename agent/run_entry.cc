@@ -83,6 +83,17 @@ void RunEntry::DropRecentLocked() {
   std::vector<dso::v1::Event>().swap(recent);
 }
 
+void RunEntry::KeepResultOnlyLocked() {
+  if (!recent_complete || recent.empty() || !recent.back().has_result()) {
+    DropRecentLocked();
+    return;
+  }
+  dso::v1::Event result = std::move(recent.back());
+  recent_first = result.seq();
+  std::vector<dso::v1::Event>().swap(recent);
+  recent.push_back(std::move(result));
+}
+
 absl::Status RunEntry::Persist() {
   // Followers already have the result; durability against power loss
   // follows here (a killed agent loses nothing: the bytes are in the page

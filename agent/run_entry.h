@@ -31,11 +31,14 @@ struct RunEntry {
   std::unique_ptr<JournalWriter> journal ABSL_GUARDED_BY(mu);
   std::unique_ptr<JournalWriter> closing;  // between Publish and Persist
   absl::Status journal_error ABSL_GUARDED_BY(mu);
-  // The run's events from seq 1, kept while it executes here so followers
-  // need not read them back from the journal; dropped (complete = false)
-  // past kRecentBytes and once the run is persisted.
+  // The run's events from seq recent_first on, kept while it executes here
+  // so followers need not read them back from the journal; dropped
+  // (complete = false) past kRecentBytes, and cut to the result event once
+  // the run is persisted (a follower that has all but the result, the
+  // common case, never opens the journal).
   static constexpr uint64_t kRecentBytes = 256 << 10;
   std::vector<dso::v1::Event> recent ABSL_GUARDED_BY(mu);
+  uint64_t recent_first ABSL_GUARDED_BY(mu) = 1;
   bool recent_complete ABSL_GUARDED_BY(mu) = false;
 
   CancellationToken token;
@@ -59,6 +62,8 @@ struct RunEntry {
   absl::Status Persist();
   // Followers read the journal from now on.
   void DropRecentLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // Keeps only the result event, if recent holds it.
+  void KeepResultOnlyLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 };
 
 class RunContext : public StepContext {

@@ -28,6 +28,8 @@ namespace {
 // Finished runs beyond the retention count before a run's end prunes at
 // once rather than waiting for the watchdog's minute.
 constexpr int kPruneSlack = 64;
+// Enough spare journals for the runs started between two prunes.
+constexpr size_t kSpareJournals = 4 * kPruneSlack;
 
 std::string NewRunId() {
   static thread_local std::mt19937_64 rng(std::random_device{}());
@@ -115,7 +117,8 @@ RunManager::RunManager(RunManagerOptions options, const StepRegistry* steps,
     : options_(std::move(options)),
       steps_(steps),
       store_(store),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      spare_journals_(options_.data_dir + "/runs/spare", kSpareJournals) {}
 
 absl::StatusOr<std::unique_ptr<RunManager>> RunManager::Create(
     RunManagerOptions options, const StepRegistry* steps, BlobStore* store,
@@ -214,7 +217,11 @@ absl::StatusOr<std::string> RunManager::Start(
     return s;
   };
   // Exclusive: never append to another process's run of the same id.
-  auto journal = JournalWriter::Create(entry->journal_path());
+  absl::Status taken;
+  bool reused = spare_journals_.TakeAs(entry->journal_path(), &taken);
+  if (!taken.ok()) return undo(taken);
+  auto journal = reused ? JournalWriter::Adopt(entry->journal_path())
+                        : JournalWriter::Create(entry->journal_path());
   if (!journal.ok()) return undo(journal.status());
   (*journal)->TryLock();
 
@@ -311,7 +318,7 @@ void RunManager::Execute(std::shared_ptr<RunEntry> entry,
     absl::MutexLock lock(&entry->mu);
     created = FromTimestamp(entry->run.created());
     entry->live = false;
-    entry->DropRecentLocked();
+    entry->KeepResultOnlyLocked();
     entry->changed.SignalAll();
   }
   std::string outcome = dso::v1::Outcome_Name(result.outcome());
@@ -410,13 +417,13 @@ absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
              entry->run.last_seq() < next && !stop()) {
         entry->changed.WaitWithTimeout(&entry->mu, absl::Milliseconds(200));
       }
-      if (!entry->recent_complete) break;
+      if (!entry->recent_complete || next < entry->recent_first) break;
       if (entry->run.last_seq() < next) {
         if (!entry->live) break;
         return absl::CancelledError("the client went away");
       }
-      // recent[i] has seq i + 1.
-      batch.assign(entry->recent.begin() + (next - 1), entry->recent.end());
+      batch.assign(entry->recent.begin() + (next - entry->recent_first),
+                   entry->recent.end());
       next = entry->run.last_seq() + 1;
     }
     for (const auto& event : batch) {
@@ -448,6 +455,11 @@ absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
     }
     dso::v1::Event event;
     while (reader->Next(limit, &event)) {
+      if (!event.run_id().empty() && event.run_id() != id) {
+        // Pruned while being read; its file now holds a newer run.
+        return absl::NotFoundError(
+            absl::StrCat("run ", id, " was pruned while being read"));
+      }
       // The result always goes out: it tells a late follower how it ended.
       if (event.seq() < from_seq && !event.has_result()) continue;
       if (!send(event)) return absl::CancelledError("the client went away");
@@ -538,6 +550,7 @@ void RunManager::Prune() {
       runs_.erase(entry->id);
       if (!entry->key.empty()) by_key_.erase(entry->key);
     }
+    spare_journals_.Recycle(entry->journal_path());
     entry->RemoveFiles();
   }
 }

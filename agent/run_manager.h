@@ -6,6 +6,8 @@
 //                 run: its first event carries the Run, its last the
 //                 Result; flock()ed by the process executing the run
 //   <id>.scratch/ the step's scratch directory, removed when the run ends
+//   spare/<n>     emptied journals of pruned runs, reused by new runs
+//                 (agent/journal_pool.h)
 //
 // Runs found RUNNING at startup whose lock nobody holds were cut by a crash
 // or kill: they are finished as INTERRUPTED, their history kept. A retried
@@ -27,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "agent/journal_pool.h"
 #include "agent/metrics.h"
 #include "agent/worker_pool.h"
 #include "dso/v1/agent.pb.h"
@@ -107,6 +110,7 @@ class RunManager {
   const StepRegistry* steps_;
   BlobStore* store_;
   AgentMetrics* metrics_;
+  JournalPool spare_journals_;
 
   mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<RunEntry>> runs_ ABSL_GUARDED_BY(mu_);

@@ -300,6 +300,26 @@ TEST_F(RunManagerTest, OldRunsArePrunedByCount) {
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0].id(), ids[3]);
   EXPECT_FALSE(fs::exists(dir_ + "/runs/" + ids[0] + ".journal"));
+  // The pruned journals were kept as spares; a new run takes one over and
+  // its journal holds its own events only.
+  auto spares = [&] {
+    size_t n = 0;
+    for (const auto& d : fs::directory_iterator(dir_ + "/runs/spare")) {
+      n += d.is_regular_file();
+    }
+    return n;
+  };
+  EXPECT_EQ(spares(), 2u);
+  auto id = manager_->Start(Exec({"sh", "-c", "echo mine"}), "t").value();
+  auto events = FollowAll(id);
+  EXPECT_EQ(spares(), 1u);
+  ASSERT_GE(events.size(), 3u);
+  for (const auto& e : events) EXPECT_EQ(e.run_id(), id);
+  Restart();  // and from the journal, after a restart
+  auto replayed = FollowAll(id);
+  ASSERT_EQ(replayed.size(), events.size());
+  EXPECT_EQ(replayed.front().started().run().id(), id);
+  EXPECT_EQ(replayed.back().result().outcome(), dso::v1::SUCCEEDED);
 }
 
 TEST_F(RunManagerTest, InputsOutsideAllowedRootsAreRefused) {

@@ -3,6 +3,9 @@
 //
 //   dso_rpc_bench --agent unix:///tmp/dso.sock latency  [N]   noop round trips
 //   dso_rpc_bench --agent unix:///tmp/dso.sock stream   [MiB] events per second
+//   dso_rpc_bench --agent unix:///tmp/dso.sock info     [N]   GetInfo calls
+//   dso_rpc_bench --agent unix:///tmp/dso.sock attach   [N]   re-reads of a
+//                                                             finished run
 //
 // Prints one JSON object per run so tests/bench/run.sh can tabulate it.
 #include <grpcpp/grpcpp.h>
@@ -49,6 +52,44 @@ int Latency(dso::v1::Agent::Stub& stub, int n) {
       "{\"bench\":\"noop_round_trip\",\"runs\":%d,\"p50_us\":%.0f,"
       "\"p90_us\":%.0f,\"p99_us\":%.0f}\n",
       n, pct(0.5), pct(0.9), pct(0.99));
+  return 0;
+}
+
+// A finished run's two events read back: the streaming path without a run.
+int AttachLatency(dso::v1::Agent::Stub& stub, int n) {
+  dso::v1::RunStepRequest req;
+  req.set_step("noop");
+  req.mutable_noop();
+  std::string id;
+  {
+    grpc::ClientContext ctx;
+    auto reader = stub.RunStep(&ctx, req);
+    dso::v1::Event e;
+    while (reader->Read(&e)) id = e.run_id();
+    if (!reader->Finish().ok()) return 3;
+  }
+  std::vector<double> us;
+  dso::v1::AttachRequest attach;
+  attach.set_run_id(id);
+  attach.set_from_seq(1);
+  for (int i = 0; i < n + 20; ++i) {
+    grpc::ClientContext ctx;
+    auto start = Clock::now();
+    auto reader = stub.Attach(&ctx, attach);
+    dso::v1::Event e;
+    int events = 0;
+    while (reader->Read(&e)) ++events;
+    grpc::Status st = reader->Finish();
+    double t =
+        std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+    if (!st.ok() || events != 2) return 3;
+    if (i >= 20) us.push_back(t);
+  }
+  std::sort(us.begin(), us.end());
+  printf(
+      "{\"bench\":\"attach_round_trip\",\"calls\":%d,\"p50_us\":%.0f,"
+      "\"p99_us\":%.0f}\n",
+      n, us[us.size() / 2], us[us.size() * 99 / 100]);
   return 0;
 }
 
@@ -122,6 +163,7 @@ int main(int argc, char** argv) {
   int arg = argc > 4 ? atoi(argv[4]) : 0;
   if (mode == "latency") return Latency(*stub, arg ? arg : 2000);
   if (mode == "info") return InfoLatency(*stub, arg ? arg : 2000);
+  if (mode == "attach") return AttachLatency(*stub, arg ? arg : 2000);
   if (mode == "stream") return Stream(*stub, arg ? arg : 1024);
   fprintf(stderr, "unknown mode '%s'\n", mode.c_str());
   return 2;

@@ -1,0 +1,53 @@
+// JournalPool: emptied journal files of pruned runs, kept to become the
+// journals of new runs.
+//
+// On ext4 a run that creates a new file and a prune that unlinks an old one
+// make the inode allocator scan past every recently deleted inode; with a
+// steady stream of short runs that scan dominated the agent's time. A
+// pruned journal is instead truncated (off the hot path) and renamed into
+// `dir`; a new run renames one back under its own name. Files only move
+// within one file system, so no inode is allocated or freed either way.
+//
+// Spares are plain empty files named by number; a spare that cannot be
+// reused is simply unlinked. Thread-safe.
+#ifndef DSO_AGENT_JOURNAL_POOL_H_
+#define DSO_AGENT_JOURNAL_POOL_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+
+namespace dso {
+
+class JournalPool {
+ public:
+  // Keeps at most `capacity` spares in `dir` (created if missing); spares
+  // left there by an earlier process are adopted.
+  JournalPool(std::string dir, size_t capacity);
+
+  // Moves an empty spare to `path` (which must not exist) and returns true;
+  // false when there is no spare, or it could not be moved (ALREADY_EXISTS
+  // in `error` when `path` exists: another run owns that name).
+  bool TakeAs(const std::string& path, absl::Status* error);
+  // Empties the file at `path` and keeps it as a spare, or unlinks it when
+  // the pool is full or the move fails.
+  void Recycle(const std::string& path);
+
+  size_t size() const;
+
+ private:
+  const std::string dir_;
+  const size_t capacity_;
+  mutable absl::Mutex mu_;
+  std::vector<std::string> spares_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_name_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace dso
+
+#endif  // DSO_AGENT_JOURNAL_POOL_H_
