@@ -267,6 +267,7 @@ void RunManager::Execute(std::shared_ptr<RunEntry> entry,
   RunContext ctx(*entry, entry->scratch_path(), options_.allowed_roots,
                  options_.kill_grace, store_);
   dso::v1::Result result = step->Run(request, ctx);
+  entry->token.CloseFd();  // the step no longer waits on it
 
   switch (entry->token.reason()) {
     case CancelReason::kDeadline:
