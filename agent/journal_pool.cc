@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <random>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -17,6 +18,10 @@ namespace dso {
 
 JournalPool::JournalPool(std::string dir, size_t capacity)
     : dir_(std::move(dir)), capacity_(capacity) {
+  // Two processes sharing a data dir (an agent and an embedded dsoctl)
+  // name their spares from different random points, so neither replaces
+  // the other's.
+  next_name_ = uint64_t{std::random_device{}()} << 24;
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   absl::MutexLock lock(&mu_);
@@ -68,7 +73,8 @@ void JournalPool::Recycle(const std::string& path) {
       spare = absl::StrCat(dir_, "/", next_name_++);
   }
   if (spare.empty() || truncate(path.c_str(), 0) != 0 ||
-      rename(path.c_str(), spare.c_str()) != 0) {
+      renameat2(AT_FDCWD, path.c_str(), AT_FDCWD, spare.c_str(),
+                RENAME_NOREPLACE) != 0) {
     unlink(path.c_str());
     return;
   }

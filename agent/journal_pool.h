@@ -9,7 +9,9 @@
 // within one file system, so no inode is allocated or freed either way.
 //
 // Spares are plain empty files named by number; a spare that cannot be
-// reused is simply unlinked. Thread-safe.
+// reused is simply unlinked. Every move is a rename onto a free name
+// (RENAME_NOREPLACE), so no journal or spare is ever replaced, also when
+// another process shares the directory. Thread-safe.
 #ifndef DSO_AGENT_JOURNAL_POOL_H_
 #define DSO_AGENT_JOURNAL_POOL_H_
 

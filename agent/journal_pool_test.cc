@@ -85,5 +85,19 @@ TEST_F(JournalPoolTest, ANewPoolAdoptsOnlyEmptyNumberedSpares) {
   EXPECT_TRUE(fs::exists(dir_ + "/spare/3"));
 }
 
+TEST_F(JournalPoolTest, TwoProcessesSharingTheDirectoryKeepTheirSpares) {
+  JournalPool agent(dir_ + "/spare", 4), embedded(dir_ + "/spare", 4);
+  agent.Recycle(Write("a", "x"));
+  embedded.Recycle(Write("b", "y"));
+  size_t files = 0;
+  for (const auto& d : fs::directory_iterator(dir_ + "/spare")) {
+    files += d.is_regular_file();
+  }
+  EXPECT_EQ(files, 2u);
+  absl::Status error;
+  EXPECT_TRUE(agent.TakeAs(dir_ + "/run1.journal", &error));
+  EXPECT_TRUE(embedded.TakeAs(dir_ + "/run2.journal", &error));
+}
+
 }  // namespace
 }  // namespace dso
