@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -55,63 +56,53 @@ int Latency(dso::v1::Agent::Stub& stub, int n) {
   return 0;
 }
 
+// Times n calls of `call` after 20 warm-up calls and prints p50 and p99.
+int TimeCalls(const char* bench, int n, const std::function<bool()>& call) {
+  std::vector<double> us;
+  for (int i = 0; i < n + 20; ++i) {
+    auto start = Clock::now();
+    if (!call()) return 3;
+    double t =
+        std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+    if (i >= 20) us.push_back(t);  // the first calls warm up
+  }
+  std::sort(us.begin(), us.end());
+  printf("{\"bench\":\"%s\",\"calls\":%d,\"p50_us\":%.0f,\"p99_us\":%.0f}\n",
+         bench, n, us[us.size() / 2], us[us.size() * 99 / 100]);
+  return 0;
+}
+
 // A finished run's two events read back: the streaming path without a run.
 int AttachLatency(dso::v1::Agent::Stub& stub, int n) {
   dso::v1::RunStepRequest req;
   req.set_step("noop");
   req.mutable_noop();
-  std::string id;
+  dso::v1::AttachRequest attach;
   {
     grpc::ClientContext ctx;
     auto reader = stub.RunStep(&ctx, req);
     dso::v1::Event e;
-    while (reader->Read(&e)) id = e.run_id();
+    while (reader->Read(&e)) attach.set_run_id(e.run_id());
     if (!reader->Finish().ok()) return 3;
   }
-  std::vector<double> us;
-  dso::v1::AttachRequest attach;
-  attach.set_run_id(id);
   attach.set_from_seq(1);
-  for (int i = 0; i < n + 20; ++i) {
+  return TimeCalls("attach_round_trip", n, [&] {
     grpc::ClientContext ctx;
-    auto start = Clock::now();
     auto reader = stub.Attach(&ctx, attach);
     dso::v1::Event e;
     int events = 0;
     while (reader->Read(&e)) ++events;
-    grpc::Status st = reader->Finish();
-    double t =
-        std::chrono::duration<double, std::micro>(Clock::now() - start).count();
-    if (!st.ok() || events != 2) return 3;
-    if (i >= 20) us.push_back(t);
-  }
-  std::sort(us.begin(), us.end());
-  printf(
-      "{\"bench\":\"attach_round_trip\",\"calls\":%d,\"p50_us\":%.0f,"
-      "\"p99_us\":%.0f}\n",
-      n, us[us.size() / 2], us[us.size() * 99 / 100]);
-  return 0;
+    return reader->Finish().ok() && events == 2;
+  });
 }
 
 // The floor: a unary call that does no work.
 int InfoLatency(dso::v1::Agent::Stub& stub, int n) {
-  std::vector<double> us;
-  for (int i = 0; i < n + 20; ++i) {
+  return TimeCalls("getinfo_round_trip", n, [&] {
     grpc::ClientContext ctx;
     dso::v1::AgentInfo info;
-    auto start = Clock::now();
-    grpc::Status st = stub.GetInfo(&ctx, dso::v1::GetInfoRequest(), &info);
-    double t =
-        std::chrono::duration<double, std::micro>(Clock::now() - start).count();
-    if (!st.ok()) return 3;
-    if (i >= 20) us.push_back(t);
-  }
-  std::sort(us.begin(), us.end());
-  printf(
-      "{\"bench\":\"getinfo_round_trip\",\"calls\":%d,\"p50_us\":%.0f,"
-      "\"p99_us\":%.0f}\n",
-      n, us[us.size() / 2], us[us.size() * 99 / 100]);
-  return 0;
+    return stub.GetInfo(&ctx, dso::v1::GetInfoRequest(), &info).ok();
+  });
 }
 
 int Stream(dso::v1::Agent::Stub& stub, int mib) {
