@@ -252,12 +252,15 @@ absl::StatusOr<std::string> RunManager::Start(
   }
   entry->Emit(std::move(started));
   if (metrics_) metrics_->RunStarted();
-  LogInfo(absl::StrCat("run started: ", Describe(request), " (deadline ",
-                       absl::FormatDuration(deadline), ")"),
-          {{"dso.run_id", entry->id},
-           {"dso.step", request.step()},
-           {"user.name", identity}});
-  workers_.Submit([this, entry, request] { Execute(entry, request); });
+  workers_.Submit([this, entry, request, identity, deadline] {
+    // Logged here, beside the client's first stream write, not before it.
+    LogInfo(absl::StrCat("run started: ", Describe(request), " (deadline ",
+                         absl::FormatDuration(deadline), ")"),
+            {{"dso.run_id", entry->id},
+             {"dso.step", request.step()},
+             {"user.name", identity}});
+    Execute(entry, request);
+  });
   return entry->id;
 }
 
