@@ -30,7 +30,7 @@ JournalPool::JournalPool(std::string dir, size_t capacity)
     std::string name = d.path().filename().string();
     struct stat st;
     // Only empty regular files named by number are spares; anything else
-    // found here (a spare torn by a crash mid-truncate) goes.
+    // found here (say, one a crash caught before it was emptied) goes.
     if (!absl::SimpleAtoi(name, &n) || lstat(d.path().c_str(), &st) != 0 ||
         !S_ISREG(st.st_mode) || st.st_size != 0 ||
         spares_.size() >= capacity_) {
@@ -72,10 +72,15 @@ void JournalPool::Recycle(const std::string& path) {
     if (spares_.size() < capacity_)
       spare = absl::StrCat(dir_, "/", next_name_++);
   }
-  if (spare.empty() || truncate(path.c_str(), 0) != 0 ||
-      renameat2(AT_FDCWD, path.c_str(), AT_FDCWD, spare.c_str(),
-                RENAME_NOREPLACE) != 0) {
+  if (spare.empty() || renameat2(AT_FDCWD, path.c_str(), AT_FDCWD,
+                                 spare.c_str(), RENAME_NOREPLACE) != 0) {
     unlink(path.c_str());
+    return;
+  }
+  // Emptied once out of the runs: a crash in between leaves a non-empty
+  // spare, which the next start-up deletes, not an empty journal.
+  if (truncate(spare.c_str(), 0) != 0) {
+    unlink(spare.c_str());
     return;
   }
   absl::MutexLock lock(&mu_);

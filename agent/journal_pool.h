@@ -4,8 +4,8 @@
 // On ext4 a run that creates a new file and a prune that unlinks an old one
 // make the inode allocator scan past every recently deleted inode; with a
 // steady stream of short runs that scan dominated the agent's time. A
-// pruned journal is instead truncated (off the hot path) and renamed into
-// `dir`; a new run renames one back under its own name. Files only move
+// pruned journal is instead renamed into `dir` and emptied (off the hot
+// path); a new run renames one back under its own name. Files only move
 // within one file system, so no inode is allocated or freed either way.
 //
 // Spares are plain empty files named by number; a spare that cannot be
