@@ -554,8 +554,9 @@ void RunManager::Prune() {
       runs_.erase(entry->id);
       if (!entry->key.empty()) by_key_.erase(entry->key);
     }
-    spare_journals_.Recycle(entry->journal_path());
-    entry->RemoveFiles();
+    spare_journals_.Recycle(entry->journal_path());  // kept, or unlinked
+    std::error_code ec;
+    fs::remove_all(entry->scratch_path(), ec);
   }
 }
 
