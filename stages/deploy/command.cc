@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -44,6 +45,7 @@ absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv,
     dup2(out[1], STDERR_FILENO);
     int null = open("/dev/null", O_RDONLY);
     dup2(null, STDIN_FILENO);
+    close_range(3, ~0U, 0);  // the command gets stdin, stdout, stderr only
     execve(args[0], args.data(), envp.data());
     _exit(127);
   }

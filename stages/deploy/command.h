@@ -17,8 +17,9 @@ struct CommandResult {
 };
 
 // Runs argv (argv[0] a path) in a process group of its own, with this
-// environment plus `env` (NAME=VALUE, replacing); DEADLINE_EXCEEDED (the
-// group killed) when `timeout` passes first.
+// environment plus `env` (NAME=VALUE, replacing), stdin from /dev/null and
+// no other descriptor of this process; DEADLINE_EXCEEDED (the group killed)
+// when `timeout` passes first.
 absl::StatusOr<CommandResult> RunCommand(
     const std::vector<std::string>& argv, absl::Duration timeout,
     const std::vector<std::string>& env = {});
