@@ -1,6 +1,7 @@
 #include "stages/core/exec_step.h"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -216,6 +217,9 @@ dso::v1::Result ExecStep::Run(const dso::v1::RunStepRequest& request,
     if (devnull >= 0) dup2(devnull, 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
+    // Nothing else of the agent's reaches the command; the status pipe
+    // stays open until the exec.
+    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -37,6 +37,14 @@ TEST(ExecStepTest, StreamsStdoutAndStderrAndSucceeds) {
   EXPECT_EQ(ctx.LogText(dso::v1::LogLine::STDERR), "two\n");
 }
 
+TEST(ExecStepTest, CommandGetsOnlyTheStandardDescriptors) {
+  ExecStep step;
+  FakeStepContext ctx;
+  dso::v1::Result r = step.Run(Exec({"sh", "-c", "ls /proc/$$/fd"}), ctx);
+  EXPECT_EQ(r.outcome(), dso::v1::SUCCEEDED);
+  EXPECT_EQ(ctx.LogText(dso::v1::LogLine::STDOUT), "0\n1\n2\n");
+}
+
 TEST(ExecStepTest, NonZeroExitIsPolicyFailureWithExitCode) {
   ExecStep step;
   FakeStepContext ctx;
