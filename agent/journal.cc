@@ -17,6 +17,7 @@ namespace dso {
 namespace {
 
 constexpr uint32_t kMagic = 0xD5017E11;
+constexpr uint32_t kEndMagic = 0xD5017E0D;  // [kEndMagic][0][0]: the end
 constexpr size_t kHeader = 12;
 constexpr uint32_t kMaxRecord = 64 << 20;
 
@@ -77,7 +78,7 @@ absl::StatusOr<std::unique_ptr<JournalWriter>> JournalWriter::Open(
   }
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
   if (fd < 0) return IoError("open", path);
-  if (ftruncate(fd, good_end) != 0 || lseek(fd, good_end, SEEK_SET) < 0) {
+  if (ftruncate(fd, good_end) != 0) {
     absl::Status s = IoError("truncate", path);
     close(fd);
     return s;
@@ -100,13 +101,16 @@ absl::Status JournalWriter::Append(const dso::v1::Event& event) {
   PutU32(record.data(), kMagic);
   PutU32(record.data() + 4, static_cast<uint32_t>(body));
   PutU32(record.data() + 8, Crc(record.data() + kHeader, body));
-  if (!WriteAll(fd_, record)) {
+  size_t end = record.size();
+  record.resize(end + kHeader);  // the end mark: zero length and crc
+  PutU32(record.data() + end, kEndMagic);
+  if (!PwriteAll(fd_, record, size_)) {
     absl::Status s = IoError("append to", path_);
     // Cut off a partial record so the file stays well formed.
-    if (ftruncate(fd_, size_) == 0) lseek(fd_, size_, SEEK_SET);
+    (void)!ftruncate(fd_, size_);
     return s;
   }
-  size_ += record.size();
+  size_ += end;
   return absl::OkStatus();
 }
 
@@ -116,7 +120,7 @@ absl::Status JournalWriter::Sync() {
 }
 
 absl::StatusOr<std::unique_ptr<JournalReader>> JournalReader::Open(
-    const std::string& path) {
+    const std::string& path, std::string run_id) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) {
@@ -125,7 +129,8 @@ absl::StatusOr<std::unique_ptr<JournalReader>> JournalReader::Open(
     }
     return IoError("open", path);
   }
-  return std::unique_ptr<JournalReader>(new JournalReader(fd));
+  return std::unique_ptr<JournalReader>(
+      new JournalReader(fd, std::move(run_id)));
 }
 
 JournalReader::~JournalReader() { close(fd_); }
@@ -157,31 +162,43 @@ bool JournalReader::Fill(uint64_t limit, size_t need) {
   return true;
 }
 
+bool JournalReader::Stop() {
+  buf_.resize(pos_);
+  return false;
+}
+
 bool JournalReader::Next(uint64_t limit, dso::v1::Event* event) {
-  while (true) {
+  while (!foreign_) {
     if (!Fill(limit, kHeader)) return false;
     const char* h = buf_.data() + pos_;
     uint32_t len = GetU32(h + 4);
-    bool header_ok = GetU32(h) == kMagic && len <= kMaxRecord;
-    if (header_ok) {
+    if (GetU32(h) == kEndMagic) return Stop();  // a later Append may replace it
+    if (GetU32(h) == kMagic && len <= kMaxRecord) {
       if (!Fill(limit, kHeader + len)) return false;  // not written yet
       h = buf_.data() + pos_;
       if (Crc(h + kHeader, len) == GetU32(h + 8) &&
           event->ParseFromArray(h + kHeader, static_cast<int>(len))) {
+        if (run_id_.empty()) run_id_ = event->run_id();
+        if (!event->run_id().empty() && event->run_id() != run_id_) {
+          foreign_ = true;
+          return Stop();
+        }
         pos_ += kHeader + len;
         good_end_ = buf_offset_ + pos_;
         return true;
       }
     }
-    // Damaged: skip to the next magic number.
+    // Damaged: skip to the next record or end mark.
     ++corrupt_;
     ++pos_;
     while (true) {
       if (!Fill(limit, 4)) return false;
-      if (GetU32(buf_.data() + pos_) == kMagic) break;
+      uint32_t magic = GetU32(buf_.data() + pos_);
+      if (magic == kMagic || magic == kEndMagic) break;
       ++pos_;
     }
   }
+  return false;
 }
 
 absl::StatusOr<JournalEnds> ReadJournalEnds(const std::string& path) {
@@ -198,7 +215,10 @@ absl::StatusOr<JournalEnds> ReadJournalEnds(const std::string& path) {
     close(fd);
     return IoError("stat", path);
   }
-  // The last record is small (a result); 1 MiB of tail holds it.
+  // The last record is small (a result) and the bytes of an earlier run
+  // that may follow it are few (JournalPool::kKeepBytes): 1 MiB of tail
+  // holds it. It is the last record of this run that ends at EOF or where
+  // an end mark starts.
   uint64_t size = st.st_size;
   uint64_t start = size > (1u << 20) ? size - (1u << 20) : 0;
   std::string tail(size - start, '\0');
@@ -210,9 +230,15 @@ absl::StatusOr<JournalEnds> ReadJournalEnds(const std::string& path) {
     const char* h = tail.data() + p;
     if (GetU32(h) != kMagic) continue;
     uint32_t len = GetU32(h + 4);
-    if (p + kHeader + len != tail.size()) continue;
+    size_t end = p + kHeader + len;
+    bool at_end =
+        end == tail.size() || (end + kHeader <= tail.size() &&
+                               GetU32(tail.data() + end) == kEndMagic);
+    if (len > kMaxRecord || !at_end) continue;
     if (Crc(h + kHeader, len) == GetU32(h + 8) &&
-        ends.last.ParseFromArray(h + kHeader, static_cast<int>(len))) {
+        ends.last.ParseFromArray(h + kHeader, static_cast<int>(len)) &&
+        (ends.last.run_id().empty() ||
+         ends.last.run_id() == ends.first.run_id())) {
       ends.has_last = true;
       break;
     }

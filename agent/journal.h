@@ -2,9 +2,13 @@
 //
 // Each record is [magic u32][length u32][crc32 u32][Event bytes], integers
 // little-endian, crc32 (zlib) over the Event bytes. Every Append is one
-// write(2), so a record is in the page cache (and visible to readers) as
-// soon as Append returns and survives a kill -9 of the agent; Sync() fsyncs
-// at the end of the run. A reader that meets a damaged record reports it
+// write(2) of the record and an end mark after it ([end magic][0][0]), so a
+// record is in the page cache (and visible to readers) as soon as Append
+// returns and survives a kill -9 of the agent; Sync() fsyncs at the end of
+// the run. The next record overwrites the mark. A journal file may be reused
+// (JournalPool): it is overwritten from the start, never emptied, and bytes
+// of the earlier run may follow the mark; readers stop at the mark, and at
+// any record of another run. A reader that meets a damaged record reports it
 // and resynchronises at the next magic number, so one bad record never hides
 // the rest of the run.
 //
@@ -29,8 +33,8 @@ class JournalWriter {
   // Creates a new journal; ALREADY_EXISTS if the file exists.
   static absl::StatusOr<std::unique_ptr<JournalWriter>> Create(
       const std::string& path);
-  // Opens an empty file a new run took over (a JournalPool spare moved to
-  // `path`) as that run's journal.
+  // Opens a file a new run took over (a JournalPool spare moved to `path`)
+  // as that run's journal, written from the start over the old bytes.
   static absl::StatusOr<std::unique_ptr<JournalWriter>> Adopt(
       const std::string& path);
   // Opens an existing journal for appending. A torn record at the end (from
@@ -60,24 +64,33 @@ class JournalWriter {
 
 class JournalReader {
  public:
+  // Reads the records of run `run_id`, or, when empty, of the run of the
+  // first record.
   static absl::StatusOr<std::unique_ptr<JournalReader>> Open(
-      const std::string& path);
+      const std::string& path, std::string run_id = "");
   ~JournalReader();
   JournalReader(const JournalReader&) = delete;
   JournalReader& operator=(const JournalReader&) = delete;
 
   // Reads the next whole record that ends at or before `limit` bytes into
-  // the file. Returns false when there is none (yet).
+  // the file. Returns false when there is none (yet): at the limit, the end
+  // of the file, an end mark, or a record of another run.
   bool Next(uint64_t limit, dso::v1::Event* event);
+  // True once a record of another run was met: the file was reused.
+  bool foreign() const { return foreign_; }
   // Damaged records skipped so far, and the offset just past the last good
   // record (where a writer may safely continue).
   uint64_t corrupt_records() const { return corrupt_; }
   uint64_t good_end() const { return good_end_; }
 
  private:
-  JournalReader(int fd) : fd_(fd) {}
+  JournalReader(int fd, std::string run_id)
+      : fd_(fd), run_id_(std::move(run_id)) {}
   bool Fill(uint64_t limit, size_t need);
+  bool Stop();  // forgets the unread bytes (a writer may replace them)
   int fd_;
+  std::string run_id_;
+  bool foreign_ = false;
   std::string buf_;  // bytes from file offset buf_offset_
   uint64_t buf_offset_ = 0;
   size_t pos_ = 0;           // parse position within buf_
@@ -103,7 +116,7 @@ absl::StatusOr<JournalSummary> SummarizeJournal(const std::string& path);
 struct JournalEnds {
   bool has_first = false;
   dso::v1::Event first;
-  bool has_last = false;  // the last record, if it ends exactly at EOF
+  bool has_last = false;  // the last record, if an end mark or EOF follows
   dso::v1::Event last;
 };
 absl::StatusOr<JournalEnds> ReadJournalEnds(const std::string& path);

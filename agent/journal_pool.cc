@@ -29,10 +29,11 @@ JournalPool::JournalPool(std::string dir, size_t capacity)
     uint64_t n;
     std::string name = d.path().filename().string();
     struct stat st;
-    // Only empty regular files named by number are spares; anything else
+    // Only small regular files named by number are spares; anything else
     // found here (say, one a crash caught before it was emptied) goes.
     if (!absl::SimpleAtoi(name, &n) || lstat(d.path().c_str(), &st) != 0 ||
-        !S_ISREG(st.st_mode) || st.st_size != 0 ||
+        !S_ISREG(st.st_mode) ||
+        static_cast<uint64_t>(st.st_size) > kKeepBytes ||
         spares_.size() >= capacity_) {
       std::filesystem::remove_all(d.path(), ec);
       continue;
@@ -77,9 +78,18 @@ void JournalPool::Recycle(const std::string& path) {
     unlink(path.c_str());
     return;
   }
-  // Emptied once out of the runs: a crash in between leaves a non-empty
-  // spare, which the next start-up deletes, not an empty journal.
-  if (truncate(spare.c_str(), 0) != 0) {
+  // Emptied once out of the runs: a crash in between leaves a large spare,
+  // which the next start-up deletes, not an empty journal.
+  // A kept one ends at a block boundary, so a new run whose journal fits
+  // does not change the file's size (its fsync then commits no metadata).
+  struct stat st;
+  if (stat(spare.c_str(), &st) != 0) {
+    unlink(spare.c_str());
+    return;
+  }
+  uint64_t size = st.st_size;
+  uint64_t keep = size > kKeepBytes ? 0 : (size + 4095) / 4096 * 4096;
+  if (keep != size && truncate(spare.c_str(), keep) != 0) {
     unlink(spare.c_str());
     return;
   }

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "gtest/gtest.h"
+#include "stages/core/atomic_file.h"
 #include "stages/core/temp_dir.h"
 
 namespace dso {
@@ -26,7 +27,7 @@ class JournalPoolTest : public ::testing::Test {
   std::string dir_;
 };
 
-TEST_F(JournalPoolTest, RecycledFileComesBackEmptyUnderTheNewName) {
+TEST_F(JournalPoolTest, RecycledFileComesBackUnderTheNewName) {
   JournalPool pool(dir_ + "/spare", 4);
   std::string old_run = Write("old.journal", "events of a pruned run");
   pool.Recycle(old_run);
@@ -35,10 +36,23 @@ TEST_F(JournalPoolTest, RecycledFileComesBackEmptyUnderTheNewName) {
   absl::Status error;
   ASSERT_TRUE(pool.TakeAs(dir_ + "/new.journal", &error));
   EXPECT_TRUE(error.ok());
-  EXPECT_EQ(fs::file_size(dir_ + "/new.journal"), 0u);
+  // Its bytes stay, to be overwritten (no blocks freed and allocated
+  // again), and it ends at a block boundary.
+  EXPECT_EQ(fs::file_size(dir_ + "/new.journal"), 4096u);
+  EXPECT_EQ(ReadFile(dir_ + "/new.journal").value().substr(0, 22),
+            "events of a pruned run");
   EXPECT_EQ(pool.size(), 0u);
   EXPECT_FALSE(pool.TakeAs(dir_ + "/other.journal", &error));  // empty pool
   EXPECT_TRUE(error.ok());
+}
+
+TEST_F(JournalPoolTest, ALargeJournalIsEmptiedBeforeItIsKept) {
+  JournalPool pool(dir_ + "/spare", 4);
+  pool.Recycle(
+      Write("big.journal", std::string(JournalPool::kKeepBytes + 1, 'b')));
+  absl::Status error;
+  ASSERT_TRUE(pool.TakeAs(dir_ + "/new.journal", &error));
+  EXPECT_EQ(fs::file_size(dir_ + "/new.journal"), 0u);
 }
 
 TEST_F(JournalPoolTest, NeverReplacesAnExistingJournal) {
@@ -68,10 +82,10 @@ TEST_F(JournalPoolTest, BeyondCapacityFilesAreDeleted) {
   EXPECT_EQ(files, 2u);
 }
 
-TEST_F(JournalPoolTest, ANewPoolAdoptsOnlyEmptyNumberedSpares) {
+TEST_F(JournalPoolTest, ANewPoolAdoptsOnlySmallNumberedSpares) {
   fs::create_directories(dir_ + "/spare/7");  // not a file
-  Write("spare/3", "");
-  Write("spare/4", "torn truncate");
+  Write("spare/3", "a small pruned journal");
+  Write("spare/4", std::string(JournalPool::kKeepBytes + 1, 't'));
   Write("spare/junk", "");
   JournalPool pool(dir_ + "/spare", 8);
   EXPECT_EQ(pool.size(), 1u);

@@ -96,11 +96,12 @@ TEST_F(JournalTest, GarbageFileYieldsNothingAndDoesNotCrash) {
 }
 
 TEST_F(JournalTest, TornTailIsCutWhenReopened) {
+  uint64_t whole;
   {
     auto w = JournalWriter::Open(path_).value();
     ASSERT_TRUE(w->Append(LogEvent(1, "whole")).ok());
+    whole = w->size();
   }
-  uint64_t whole = fs::file_size(path_);
   {
     // Half a record, as a crash in the middle of a write would leave.
     std::string bytes = ReadFile(path_).value();
@@ -136,11 +137,71 @@ TEST_F(JournalTest, EndsAreReadWithoutTheMiddle) {
   EXPECT_EQ(ends.last.seq(), 50u);
   // A torn tail: no last record that ends at EOF.
   std::string bytes = ReadFile(path_).value();
-  ASSERT_TRUE(
-      WriteFileAtomically(path_, bytes.substr(0, bytes.size() - 3)).ok());
+  ASSERT_TRUE(  // the end mark and 3 bytes of the last record
+      WriteFileAtomically(path_, bytes.substr(0, bytes.size() - 15)).ok());
   ends = ReadJournalEnds(path_).value();
   EXPECT_TRUE(ends.has_first);
   EXPECT_FALSE(ends.has_last && ends.last.seq() == 50u);
+}
+
+dso::v1::Event RunEvent(const std::string& run, uint64_t seq, size_t bytes) {
+  dso::v1::Event e = LogEvent(seq, std::string(bytes, 'r'));
+  e.set_run_id(run);
+  return e;
+}
+
+TEST_F(JournalTest, AReusedFileYieldsOnlyTheNewRunsRecords) {
+  {
+    auto w = JournalWriter::Create(path_).value();
+    for (int i = 1; i <= 40; ++i)
+      ASSERT_TRUE(w->Append(RunEvent("old", i, 500)).ok());
+  }
+  uint64_t old_size = fs::file_size(path_);
+  auto w = JournalWriter::Adopt(path_).value();
+  ASSERT_TRUE(w->Append(RunEvent("new", 1, 10)).ok());
+  ASSERT_TRUE(w->Append(RunEvent("new", 2, 700)).ok());
+  ASSERT_TRUE(w->Sync().ok());
+  EXPECT_EQ(fs::file_size(path_), old_size);  // overwritten, not emptied
+  uint64_t corrupt = 99;
+  auto events = ReadAll(&corrupt);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].log().text().size(), 700u);
+  EXPECT_EQ(corrupt, 0u);
+  auto s = SummarizeJournal(path_).value();
+  EXPECT_EQ(s.last_seq, 2u);
+  EXPECT_EQ(s.good_end, w->size());
+  auto ends = ReadJournalEnds(path_).value();
+  ASSERT_TRUE(ends.has_first && ends.has_last);
+  EXPECT_EQ(ends.first.run_id(), "new");
+  EXPECT_EQ(ends.last.run_id(), "new");
+  EXPECT_EQ(ends.last.seq(), 2u);
+}
+
+TEST_F(JournalTest, AReaderAtTheEndMarkSeesTheNextAppend) {
+  auto w = JournalWriter::Create(path_).value();
+  ASSERT_TRUE(w->Append(RunEvent("r", 1, 10)).ok());
+  auto r = JournalReader::Open(path_).value();
+  dso::v1::Event e;
+  ASSERT_TRUE(r->Next(UINT64_MAX, &e));
+  EXPECT_FALSE(r->Next(UINT64_MAX, &e));
+  ASSERT_TRUE(w->Append(RunEvent("r", 2, 10)).ok());
+  ASSERT_TRUE(r->Next(UINT64_MAX, &e));
+  EXPECT_EQ(e.seq(), 2u);
+  EXPECT_FALSE(r->foreign());
+}
+
+TEST_F(JournalTest, AReaderStopsAtAnotherRunsRecord) {
+  auto w = JournalWriter::Create(path_).value();
+  ASSERT_TRUE(w->Append(RunEvent("mine", 1, 10)).ok());
+  ASSERT_TRUE(w->Append(RunEvent("other", 2, 10)).ok());
+  auto r = JournalReader::Open(path_).value();
+  dso::v1::Event e;
+  ASSERT_TRUE(r->Next(UINT64_MAX, &e));
+  EXPECT_FALSE(r->Next(UINT64_MAX, &e));
+  EXPECT_TRUE(r->foreign());
+  auto expecting = JournalReader::Open(path_, "other").value();
+  EXPECT_FALSE(expecting->Next(UINT64_MAX, &e));
+  EXPECT_TRUE(expecting->foreign());
 }
 
 }  // namespace

@@ -112,7 +112,8 @@ void WarnDamagedRecords(const std::string& run_id, uint64_t count);
 int LockJournal(const std::string& path);
 // The run as its journal tells it: the Run of the start event, finished
 // with the result if the last record is one.
-absl::StatusOr<dso::v1::Run> RunFromJournal(const std::string& path);
+absl::StatusOr<dso::v1::Run> RunFromJournal(const std::string& path,
+                                            const std::string& run_id);
 
 // Converts between absl::Time and google.protobuf.Timestamp.
 void SetTimestamp(absl::Time t, google::protobuf::Timestamp* ts);

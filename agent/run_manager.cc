@@ -361,7 +361,7 @@ bool RunManager::RefreshIfForeign(RunEntry& entry) {
     absl::MutexLock lock(&entry.mu);
     if (entry.live || entry.run.state() != dso::v1::RUNNING) return false;
   }
-  auto run = RunFromJournal(entry.journal_path());
+  auto run = RunFromJournal(entry.journal_path(), entry.id);
   absl::MutexLock lock(&entry.mu);
   if (run.ok()) entry.run = *run;
   return entry.run.state() == dso::v1::RUNNING;
@@ -437,7 +437,7 @@ absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
     }
   }
   from_seq = std::max(from_seq, next);
-  ASSIGN_OR_RETURN(auto reader, JournalReader::Open(entry->journal_path()));
+  ASSIGN_OR_RETURN(auto reader, JournalReader::Open(entry->journal_path(), id));
   // Damaged records are skipped; the log says so once the reader is done.
   struct ReportDamage {
     const std::string& id;
@@ -459,15 +459,15 @@ absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
     }
     dso::v1::Event event;
     while (reader->Next(limit, &event)) {
-      if (!event.run_id().empty() && event.run_id() != id) {
-        // Pruned while being read; its file now holds a newer run.
-        return absl::NotFoundError(
-            absl::StrCat("run ", id, " was pruned while being read"));
-      }
       // The result always goes out: it tells a late follower how it ended.
       if (event.seq() < from_seq && !event.has_result()) continue;
       if (!send(event)) return absl::CancelledError("the client went away");
       if (event.has_result()) return absl::OkStatus();
+    }
+    if (reader->foreign()) {
+      // Pruned while being read; its file now holds a newer run.
+      return absl::NotFoundError(
+          absl::StrCat("run ", id, " was pruned while being read"));
     }
     if (stop()) return absl::CancelledError("the client went away");
     if (running_elsewhere) {

@@ -281,6 +281,16 @@ TEST_F(RunManagerTest, FinishedRunsAreRecoveredFromTheirJournals) {
 TEST_F(RunManagerTest, DamagedJournalIsSkippedNotFatal) {
   std::string rd = dir_ + "/runs/garbage";
   ASSERT_TRUE(WriteFileAtomically(rd + ".journal", "\xD5 not records").ok());
+  {
+    // A reused journal a crash caught before its run's first record: it
+    // still holds another run's events and must not pass for that run.
+    auto w = JournalWriter::Create(dir_ + "/runs/taken.journal").value();
+    dso::v1::Event started;
+    started.set_seq(1);
+    started.set_run_id("pruned");
+    started.mutable_started()->mutable_run()->set_id("pruned");
+    ASSERT_TRUE(w->Append(started).ok());
+  }
   Restart();
   EXPECT_TRUE(manager_->List(0).empty());
   EXPECT_TRUE(manager_->Start(Exec({"true"}), "t").ok());
@@ -291,7 +301,8 @@ TEST_F(RunManagerTest, OldRunsArePrunedByCount) {
   Restart();
   std::vector<std::string> ids;
   for (int i = 0; i < 4; ++i) {
-    ids.push_back(manager_->Start(Exec({"true"}), "t").value());
+    // Longer journals than the run that reuses one below leaves.
+    ids.push_back(manager_->Start(Exec({"seq", "3000"}), "t").value());
     ResultOf(ids.back());
     absl::SleepFor(absl::Milliseconds(20));
   }
@@ -316,10 +327,15 @@ TEST_F(RunManagerTest, OldRunsArePrunedByCount) {
   ASSERT_GE(events.size(), 3u);
   for (const auto& e : events) EXPECT_EQ(e.run_id(), id);
   Restart();  // and from the journal, after a restart
+  auto run = manager_->Get(id).value();
+  EXPECT_EQ(run.state(), dso::v1::FINISHED);
+  EXPECT_EQ(run.outcome(), dso::v1::SUCCEEDED);
+  EXPECT_EQ(run.last_seq(), events.size());
   auto replayed = FollowAll(id);
   ASSERT_EQ(replayed.size(), events.size());
   EXPECT_EQ(replayed.front().started().run().id(), id);
   EXPECT_EQ(replayed.back().result().outcome(), dso::v1::SUCCEEDED);
+  for (const auto& e : replayed) EXPECT_EQ(e.run_id(), id);
 }
 
 TEST_F(RunManagerTest, InputsOutsideAllowedRootsAreRefused) {

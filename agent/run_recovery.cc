@@ -31,11 +31,15 @@ int LockJournal(const std::string& path) {
 
 // The run as its journal tells it: the Run of the start event, finished
 // with the result if the last record is one.
-absl::StatusOr<dso::v1::Run> RunFromJournal(const std::string& path) {
+absl::StatusOr<dso::v1::Run> RunFromJournal(const std::string& path,
+                                            const std::string& run_id) {
   ASSIGN_OR_RETURN(JournalEnds ends, ReadJournalEnds(path));
-  if (!ends.has_first || !ends.first.has_started()) {
-    return absl::DataLossError(
-        absl::StrCat("'", path, "' does not start with a run's start event"));
+  // A reused file a crash caught before its new run's first record still
+  // holds the earlier run's.
+  if (!ends.has_first || !ends.first.has_started() ||
+      ends.first.started().run().id() != run_id) {
+    return absl::DataLossError(absl::StrCat(
+        "'", path, "' does not start with the start event of run ", run_id));
   }
   dso::v1::Run run = ends.first.started().run();
   run.set_last_seq(ends.first.seq());
@@ -67,7 +71,7 @@ absl::Status RunManager::Recover() {
     entry->base = (d.path().parent_path() / entry->id).string();
     // The journal's first record (RunStarted) and last (the Result, once
     // finished) tell the run's state without reading the rest.
-    auto meta = RunFromJournal(entry->journal_path());
+    auto meta = RunFromJournal(entry->journal_path(), entry->id);
     if (!meta.ok()) {
       LogWarn(absl::StrCat("skipping run ", entry->id, ": ",
                            meta.status().message()));
@@ -76,7 +80,6 @@ absl::Status RunManager::Recover() {
     {
       absl::MutexLock lock(&entry->mu);
       entry->run = *meta;
-      entry->journal_size = fs::file_size(entry->journal_path(), ec);
     }
     // A RUNNING run whose lock another process (an embedded dsoctl) holds
     // is being executed right now; one nobody holds was cut by a crash or
