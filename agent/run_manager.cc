@@ -25,11 +25,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Finished runs beyond the retention count before a run's end prunes at
-// once rather than waiting for the watchdog's minute.
-constexpr int kPruneSlack = 64;
-// Enough spare journals for the runs started between two prunes.
-constexpr size_t kSpareJournals = 4 * kPruneSlack;
+// Runs prune one journal as they end and new ones take one as they start;
+// the pool evens out bursts of either.
+constexpr size_t kSpareJournals = 64;
 
 std::string NewRunId() {
   static thread_local std::mt19937_64 rng(std::random_device{}());
@@ -305,12 +303,9 @@ void RunManager::Execute(std::shared_ptr<RunEntry> entry,
   std::error_code ec;
   fs::remove_all(entry->scratch_path(), ec);
   entry->Publish(result);
-  bool prune;
   {
     absl::MutexLock lock(&mu_);
     live_.erase(entry->id);
-    prune = static_cast<int>(runs_.size()) >
-            options_.retention_max_runs + kPruneSlack;
   }
   if (metrics_) metrics_->RunEnded();
   absl::Status saved = entry->Persist();
@@ -331,7 +326,11 @@ void RunManager::Execute(std::shared_ptr<RunEntry> entry,
   if (metrics_) {
     metrics_->RunFinished(request.step(), outcome, absl::Now() - created);
   }
-  if (prune) Prune();
+  {
+    absl::MutexLock lock(&mu_);
+    finished_.emplace(created, entry->id);
+  }
+  Prune();
   // Last: once threads_ drops, Shutdown may return and the manager go away.
   absl::MutexLock lock(&mu_);
   --threads_;
@@ -509,6 +508,7 @@ void RunManager::Watchdog() {
     if (now - last_prune_ > absl::Minutes(1)) {
       last_prune_ = now;
       mu_.Unlock();
+      AdoptForeignFinished();
       Prune();
       mu_.Lock();
     }
@@ -529,29 +529,46 @@ void RunManager::Watchdog() {
   }
 }
 
-void RunManager::Prune() {
-  std::vector<std::pair<absl::Time, std::shared_ptr<RunEntry>>> finished;
+void RunManager::AdoptForeignFinished() {
+  std::vector<std::shared_ptr<RunEntry>> running;
   {
     absl::MutexLock lock(&mu_);
     for (const auto& [id, entry] : runs_) {
       absl::MutexLock l(&entry->mu);
-      if (entry->run.state() == dso::v1::FINISHED && !entry->live) {
-        finished.emplace_back(FromTimestamp(entry->run.created()), entry);
+      if (!entry->live && entry->run.state() == dso::v1::RUNNING) {
+        running.push_back(entry);
       }
     }
   }
-  std::sort(finished.begin(), finished.end(),
-            [](const auto& a, const auto& b) { return a.first > b.first; });
-  absl::Time oldest = absl::Now() - options_.retention_max_age;
-  for (size_t i = 0; i < finished.size(); ++i) {
-    if (static_cast<int>(i) < options_.retention_max_runs &&
-        finished[i].first >= oldest) {
-      continue;
+  for (const auto& entry : running) {
+    if (RefreshIfForeign(*entry)) continue;
+    absl::Time created;
+    {
+      absl::MutexLock l(&entry->mu);
+      created = FromTimestamp(entry->run.created());
     }
-    auto& entry = finished[i].second;
+    absl::MutexLock lock(&mu_);
+    if (runs_.count(entry->id)) finished_.emplace(created, entry->id);
+  }
+}
+
+void RunManager::Prune() {
+  absl::Time oldest = absl::Now() - options_.retention_max_age;
+  while (true) {
+    std::shared_ptr<RunEntry> entry;
     {
       absl::MutexLock lock(&mu_);
-      runs_.erase(entry->id);
+      auto first = finished_.begin();
+      if (first == finished_.end() ||
+          (static_cast<int>(finished_.size()) <= options_.retention_max_runs &&
+           first->first >= oldest)) {
+        return;
+      }
+      auto it = runs_.find(first->second);
+      finished_.erase(first);
+      if (it == runs_.end()) continue;
+      entry = it->second;
+      runs_.erase(it);
       if (!entry->key.empty()) by_key_.erase(entry->key);
     }
     spare_journals_.Recycle(entry->journal_path());  // kept, or unlinked

@@ -6,7 +6,7 @@
 //                 run: its first event carries the Run, its last the
 //                 Result; flock()ed by the process executing the run
 //   <id>.scratch/ the step's scratch directory, removed when the run ends
-//   spare/<n>     emptied journals of pruned runs, reused by new runs
+//   spare/<n>     journals of pruned runs, reused by new runs
 //                 (agent/journal_pool.h)
 //
 // Runs found RUNNING at startup whose lock nobody holds were cut by a crash
@@ -14,13 +14,16 @@
 // request with the same (identity, idempotency key) attaches to the existing
 // run, also after a restart. At most max_concurrent_runs execute at once;
 // beyond that Start fails with RESOURCE_EXHAUSTED. A watchdog cancels runs
-// past their deadline. Thread-safe.
+// past their deadline. Finished runs beyond the retention count are pruned,
+// oldest first, as each run ends; those past the retention age by the
+// watchdog, every minute. Thread-safe.
 #ifndef DSO_AGENT_RUN_MANAGER_H_
 #define DSO_AGENT_RUN_MANAGER_H_
 
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -103,6 +106,8 @@ class RunManager {
   void Execute(std::shared_ptr<RunEntry> entry,
                dso::v1::RunStepRequest request);
   void Watchdog();
+  // Finished runs of other processes sharing the data dir become prunable.
+  void AdoptForeignFinished();
   void Prune();
   std::shared_ptr<RunEntry> Find(const std::string& id) const;
 
@@ -115,6 +120,8 @@ class RunManager {
   mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<RunEntry>> runs_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> by_key_ ABSL_GUARDED_BY(mu_);
+  // The finished runs of runs_ by creation time: what pruning takes from.
+  std::set<std::pair<absl::Time, std::string>> finished_ ABSL_GUARDED_BY(mu_);
   // Runs executing in this process, by id; their count is what the
   // concurrency limit counts. A slot frees when the result is published.
   std::map<std::string, std::shared_ptr<RunEntry>> live_ ABSL_GUARDED_BY(mu_);

@@ -119,6 +119,10 @@ absl::Status RunManager::Recover() {
       by_key_[entry->key] = entry->id;
     }
     runs_[entry->id] = entry;
+    absl::MutexLock l(&entry->mu);
+    if (entry->run.state() == dso::v1::FINISHED) {
+      finished_.emplace(FromTimestamp(entry->run.created()), entry->id);
+    }
   }
   if (ec) {
     return absl::FailedPreconditionError(absl::StrCat(
