@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -11,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "stages/core/temp_dir.h"
 #include "stages/scan/secrets/gitleaks_config.h"
+#include "stages/scan/secrets/secret_worker.h"
 
 namespace dso {
 namespace {
@@ -208,6 +211,44 @@ TEST_F(SecretScannerTest, StreamsAreScannedUnderTheirName) {
   ASSERT_EQ(r.findings.size(), 1u);
   EXPECT_EQ(r.findings[0].file, "<stdin>");
   EXPECT_EQ(r.findings[0].line, 2u);
+}
+
+// A stream of `data` handing out at most `piece` bytes per read, counting
+// what it gave.
+SecretReadFn PieceReader(const std::string& data, size_t piece, size_t* given) {
+  return [&data, piece, given](char* buf, size_t n, std::string*) {
+    size_t k = std::min({n, piece, data.size() - *given});
+    memcpy(buf, data.data() + *given, k);
+    *given += k;
+    return static_cast<ssize_t>(k);
+  };
+}
+
+TEST_F(SecretScannerTest, ABinaryFileIsJudgedOnItsFirstBytesOnly) {
+  SecretScanner scanner(*matcher_, {});
+  SecretScanner::Sequence seq(scanner);
+  std::string binary(10 << 20, 'b');
+  binary[100] = '\0';
+  size_t binary_read = 0;
+  seq.Scan(PieceReader(binary, ~size_t{0}, &binary_read), "big.bin",
+           binary.size());
+  // A NUL in the first 8000 bytes counts also when they come in pieces.
+  std::string late_nul(20000, 'c');
+  late_nul[7000] = '\0';
+  size_t late_read = 0;
+  seq.Scan(PieceReader(late_nul, 100, &late_read), "pipe.bin",
+           SecretScanner::Worker::kUnknownSize);
+  // Text past the first read is read and scanned to its end.
+  std::string text = std::string(200000, 'x') + "\nk = " + kToken + "\n";
+  size_t text_read = 0;
+  seq.Scan(PieceReader(text, ~size_t{0}, &text_read), "big.txt", text.size());
+  auto r = seq.Finish();
+  EXPECT_EQ(r.stats.binary_skipped, 2u);
+  EXPECT_LE(binary_read, size_t{64 << 10});
+  EXPECT_EQ(text_read, text.size());
+  EXPECT_EQ(r.stats.files, 1u);
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].file, "big.txt");
 }
 
 TEST_F(SecretScannerTest, MissingRootIsAnError) {

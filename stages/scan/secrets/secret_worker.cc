@@ -20,6 +20,9 @@ namespace dso {
 namespace {
 
 constexpr size_t kBinaryProbe = 8000;  // as git: a NUL in here = binary
+// A file's first read: enough for most source files whole, and all that is
+// read of a binary one (up to a chunk would be read otherwise).
+constexpr size_t kFirstRead = 64 << 10;
 
 // Moves a finished worker's stats, findings and warnings into `result`.
 void CollectWorkerResult(SecretScanner::Worker& worker,
@@ -139,8 +142,7 @@ void SecretScanner::Worker::ScanStream(int fd, const std::string& rel,
 }
 
 void SecretScanner::Worker::ScanReader(const SecretReadFn& read_some,
-                                       const std::string& rel,
-                                       uint64_t size) {
+                                       const std::string& rel, uint64_t size) {
   const auto& rules = scanner_.matcher_.rules();
   if (ExcludesFile(rules.allowlists, rel, "")) {
     ++result_.stats.allowlisted_files;
@@ -153,13 +155,26 @@ void SecretScanner::Worker::ScanReader(const SecretReadFn& read_some,
   uint32_t line_base = 1;
   bool first = true;
   uint64_t bytes = 0;
+  // Decides on the file's first bytes: false (counted) when it is binary.
+  auto text_file = [&](size_t len) {
+    first = false;
+    if (memchr(buffer_.data(), '\0', std::min(len, kBinaryProbe))) {
+      ++result_.stats.binary_skipped;
+      return false;
+    }
+    ++result_.stats.files;
+    return true;
+  };
   while (true) {
     if (scanner_.options_.cancelled && scanner_.options_.cancelled()) return;
     size_t len = carry;
     bool eof = false;
     while (len < carry + chunk) {
+      if (first && len >= kBinaryProbe && !text_file(len)) return;
+      size_t want = carry + chunk - len;
+      if (first) want = std::min(want, kFirstRead - len);
       std::string error;
-      ssize_t n = read_some(buffer_.data() + len, carry + chunk - len, &error);
+      ssize_t n = read_some(buffer_.data() + len, want, &error);
       if (n < 0) {
         ++result_.stats.unreadable;
         AddWarning(&result_, absl::StrCat(rel, ": read failed after ", bytes,
@@ -177,15 +192,8 @@ void SecretScanner::Worker::ScanReader(const SecretReadFn& read_some,
         break;
       }
     }
+    if (first && !text_file(len)) return;
     absl::string_view text(buffer_.data(), len);
-    if (first) {
-      if (memchr(text.data(), '\0', std::min(len, kBinaryProbe))) {
-        ++result_.stats.binary_skipped;
-        return;
-      }
-      ++result_.stats.files;
-      first = false;
-    }
     if (eof && len == carry && carry > 0) break;  // nothing new
     // The carried bytes' first half was reported with the last chunk and
     // stays as context; matches starting in the second half were left
