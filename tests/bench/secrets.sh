@@ -54,11 +54,11 @@ median3() {
   printf -v "${name}_s" '%s' "$(printf '%s\n' "${times[@]}" | sort -g | sed -n 2p)"
   printf -v "${name}_kb" '%s' "$(printf '%s\n' "${kbs[@]}" | sort -g | tail -n 1)"
 }
-median3 dso "$DSOCTL" --data-dir "$WORK/emb" scan --path "$CORPUS" --config "$CONFIG" \
+median3 dso "$DSOCTL" --data-dir "$WORK/emb" scan --scanners secrets --path "$CORPUS" --config "$CONFIG" \
   --format gitleaks --report "$WORK/dso.json"
-median3 dso1 "$DSOCTL" --data-dir "$WORK/emb" scan --threads 1 --path "$CORPUS" \
+median3 dso1 "$DSOCTL" --data-dir "$WORK/emb" scan --scanners secrets --threads 1 --path "$CORPUS" \
   --config "$CONFIG"
-median3 noscan "$DSOCTL" --data-dir "$WORK/emb" scan --path "$WORK/emb" --config "$CONFIG"
+median3 noscan "$DSOCTL" --data-dir "$WORK/emb" scan --scanners secrets --path "$WORK/emb" --config "$CONFIG"
 # The same through an agent on this machine (reading the tree in place), as
 # a build node runs it: after one scan, later ones find the rules compiled.
 mkdir -p "$WORK/agent"
@@ -70,9 +70,9 @@ AGENT_PID=$!
 trap 'kill $AGENT_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do [[ -S $WORK/agent/sock ]] && break; sleep 0.05; done
 AGENT=("$DSOCTL" --agent "unix://$WORK/agent/sock")
-"${AGENT[@]}" scan --threads 1 --path "$CORPUS" --config "$CONFIG" >/dev/null 2>&1 || true
-median3 agent1 "${AGENT[@]}" scan --threads 1 --path "$CORPUS" --config "$CONFIG"
-median3 agentnoscan "${AGENT[@]}" scan --path "$WORK/emb" --config "$CONFIG"
+"${AGENT[@]}" scan --scanners secrets --threads 1 --path "$CORPUS" --config "$CONFIG" >/dev/null 2>&1 || true
+median3 agent1 "${AGENT[@]}" scan --scanners secrets --threads 1 --path "$CORPUS" --config "$CONFIG"
+median3 agentnoscan "${AGENT[@]}" scan --scanners secrets --path "$WORK/emb" --config "$CONFIG"
 kill $AGENT_PID 2>/dev/null || true
 # Memory with one large file: the corpus's text concatenated to 2 GiB.
 mkdir -p "$WORK/big"
@@ -81,10 +81,10 @@ while (($(stat -c %s "$WORK/big/all.txt" 2>/dev/null || echo 0) < (2 << 30))); d
     >>"$WORK/big/all.txt" || true
 done
 big_mib=$(($(stat -c %s "$WORK/big/all.txt") >> 20))
-run big "$DSOCTL" --data-dir "$WORK/emb" scan --path "$WORK/big" --config "$CONFIG"
+run big "$DSOCTL" --data-dir "$WORK/emb" scan --scanners secrets --path "$WORK/big" --config "$CONFIG"
 # A git history of 10,000 commits built from system sources.
 tests/bench/make_git_history.py "$WORK/repo" 10000 /usr/include
-run git "$DSOCTL" --data-dir "$WORK/emb" scan --path "$WORK/repo" --git \
+run git "$DSOCTL" --data-dir "$WORK/emb" scan --scanners secrets --path "$WORK/repo" --git \
   --config "$CONFIG" --format gitleaks --report "$WORK/dso-git.json"
 run glgit "$GITLEAKS" git "$WORK/repo" --no-banner --redact -c "$CONFIG" \
   -r "$WORK/gl-git.json"
@@ -92,9 +92,9 @@ git_size=$(git -C "$WORK/repo" log -p --all | wc -c)
 
 # The labeled corpus: recall and precision of both on planted secrets.
 tests/fixtures/secrets/make_corpus.py "$WORK/labeled"
-"$DSOCTL" --data-dir "$WORK/emb" scan --path "$WORK/labeled" --format gitleaks \
+"$DSOCTL" --data-dir "$WORK/emb" scan --scanners secrets --path "$WORK/labeled" --format gitleaks \
   --report "$WORK/dso-labeled.json" >/dev/null 2>&1 || true
-"$DSOCTL" --data-dir "$WORK/emb" scan --path "$WORK/labeled" --config "$CONFIG" \
+"$DSOCTL" --data-dir "$WORK/emb" scan --scanners secrets --path "$WORK/labeled" --config "$CONFIG" \
   --format gitleaks --report "$WORK/dso-gl-labeled.json" >/dev/null 2>&1 || true
 "$GITLEAKS" dir "$WORK/labeled" --no-banner --redact -c "$CONFIG" \
   -r "$WORK/gl-labeled.json" >/dev/null 2>&1 || true
