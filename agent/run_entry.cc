@@ -54,6 +54,7 @@ void RunEntry::AppendLocked(dso::v1::Event& event) {
     return;
   }
   run.set_last_seq(event.seq());
+  last_seq_hint.store(event.seq(), std::memory_order_release);
   journal_size = journal->size();
   if (recent_complete) {
     if (journal_size > kRecentBytes) {

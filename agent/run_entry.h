@@ -4,6 +4,7 @@
 #ifndef DSO_AGENT_RUN_ENTRY_H_
 #define DSO_AGENT_RUN_ENTRY_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +42,9 @@ struct RunEntry {
   uint64_t recent_first ABSL_GUARDED_BY(mu) = 1;
   bool recent_complete ABSL_GUARDED_BY(mu) = false;
 
+  // run.last_seq(), readable without the lock: what a follower spinning
+  // for the next event watches.
+  std::atomic<uint64_t> last_seq_hint{0};
   CancellationToken token;
   absl::Time deadline = absl::InfiniteFuture();
 
