@@ -61,6 +61,53 @@ bool HasTopLevelAlternation(absl::string_view s) {
   return false;
 }
 
+// The index just past the group that opens at s[i], npos if it does not
+// close.
+size_t GroupEnd(absl::string_view s, size_t i) {
+  int depth = 0;
+  for (; i < s.size(); ++i) {
+    switch (s[i]) {
+      case '\\':
+        ++i;
+        break;
+      case '[':
+        i = ClassEnd(s, i);
+        if (i == npos) return npos;
+        --i;
+        break;
+      case '(':
+        ++depth;
+        break;
+      case ')':
+        if (--depth == 0) return i + 1;
+        break;
+    }
+  }
+  return npos;
+}
+
+// `flags` + the non-capturing group `rest` starts with, when that group is
+// not repeated and cannot match the empty string.
+std::shared_ptr<const RE2> LeadingGroup(absl::string_view flags,
+                                        absl::string_view rest,
+                                        const RE2::Options& options) {
+  if (!absl::StartsWith(rest, "(?")) return nullptr;
+  size_t colon = 2;
+  while (colon < rest.size() &&
+         (absl::ascii_isalpha(rest[colon]) || rest[colon] == '-')) {
+    ++colon;
+  }
+  if (colon >= rest.size() || rest[colon] != ':') return nullptr;
+  size_t end = GroupEnd(rest, 0);
+  if (end == npos || end == rest.size() ||
+      absl::string_view("*+?{").find(rest[end]) != npos) {
+    return nullptr;
+  }
+  auto head = SharedRegex(absl::StrCat(flags, rest.substr(0, end)), options);
+  if (!head->ok() || RE2::FullMatch("", *head)) return nullptr;
+  return head;
+}
+
 }  // namespace
 
 std::optional<LazyPrefix> SplitLazyPrefix(const RE2& regex) {
@@ -103,11 +150,25 @@ std::optional<LazyPrefix> SplitLazyPrefix(const RE2& regex) {
       out.rest->NumberOfCapturingGroups() != regex.NumberOfCapturingGroups()) {
     return std::nullopt;
   }
+  out.head = LeadingGroup(flags, rest, regex.options());
   for (int b = 0; b < 128; ++b) {
     out.ascii[b] =
         RE2::FullMatch(std::string(1, static_cast<char>(b)), *out.klass);
   }
   return out;
+}
+
+bool LazyPrefix::FindRest(re2::StringPiece text, size_t from, size_t to,
+                          re2::StringPiece* groups, int n) const {
+  if (!head) return rest->Match(text, from, to, RE2::UNANCHORED, groups, n);
+  re2::StringPiece at;
+  for (size_t p = from;
+       p <= to && head->Match(text, p, to, RE2::UNANCHORED, &at, 1);) {
+    p = at.data() - text.data();
+    if (rest->Match(text, p, to, RE2::ANCHOR_START, groups, n)) return true;
+    ++p;
+  }
+  return false;
 }
 
 size_t LazyPrefix::ExtendStart(absl::string_view text, size_t from,

@@ -27,7 +27,9 @@ std::vector<Spans> AllMatches(const RE2& re, const LazyPrefix* split,
   std::vector<Spans> out;
   size_t pos = 0;
   while (pos <= text.size() &&
-         search.Match(text, pos, text.size(), RE2::UNANCHORED, g.data(), n)) {
+         (split ? split->FindRest(text, pos, text.size(), g.data(), n)
+                : search.Match(text, pos, text.size(), RE2::UNANCHORED,
+                               g.data(), n))) {
     size_t start = g[0].data() - text.data();
     size_t end = start + g[0].size();
     if (split) start = split->ExtendStart(text, pos, start);
@@ -68,6 +70,10 @@ TEST(LazyPrefixTest, GenericApiKeyFindsTheSameMatchesOnChosenTexts) {
   auto split = SplitLazyPrefix(re);
   ASSERT_TRUE(split.has_value());
   EXPECT_EQ(split->max, 50u);
+  ASSERT_NE(split->head, nullptr);
+  EXPECT_EQ(split->head->pattern(),
+            "(?i)(?:access|auth|(?-i:[Aa]pi|API)|credential|creds|key|"
+            "passw(?:or)?d|secret|token)");
   EXPECT_EQ(AllMatches(re, &*split, std::string(60, 'a') + "key=abcdefghijk")
                 .front()
                 .front(),
@@ -81,6 +87,11 @@ TEST(LazyPrefixTest, SameMatchesOnRandomTexts) {
   patterns.push_back(std::make_unique<RE2>(R"((?i)[a-z.]{0,3}?k(e+)y)"));
   patterns.push_back(std::make_unique<RE2>(R"(\w{0,4}?(=)[^\s]{2,})"));
   patterns.push_back(std::make_unique<RE2>(R"([^=]{0,2}?=(\w*)$)"));
+  // REST led by a group: tried anchored where the group matches.
+  patterns.push_back(
+      std::make_unique<RE2>(R"((?i)[a-z.]{0,3}?(?:k|ke|e\b)(e*)(?:y|=)\w)"));
+  patterns.push_back(std::make_unique<RE2>(
+      R"([\w.]{0,5}?(?:token|to|k[e=]y)[ =:]{0,2}(\S+)$)"));
   const std::vector<std::string> pieces = {
       "a",      "K", "key", "token", "=",          ":",    " ",   "'",
       "\"",     "-", ".",   "_",     "1",          "Z",    "\n",  "\u00e9",
@@ -88,6 +99,9 @@ TEST(LazyPrefixTest, SameMatchesOnRandomTexts) {
   std::mt19937 rng(7);
   for (const auto& re : patterns) {
     ASSERT_TRUE(re->ok()) << re->error();
+    bool led_by_group = re->pattern().find("?(?:") != std::string::npos;
+    EXPECT_EQ(SplitLazyPrefix(*re)->head != nullptr, led_by_group)
+        << re->pattern();
     for (int t = 0; t < 3000; ++t) {
       std::string text;
       int len = std::uniform_int_distribution<int>(0, 40)(rng);
@@ -98,6 +112,22 @@ TEST(LazyPrefixTest, SameMatchesOnRandomTexts) {
       ExpectSameMatches(*re, text);
       if (HasFailure()) return;
     }
+  }
+}
+
+TEST(LazyPrefixTest, OnlyALeadingGroupThatMustMatchSomethingIsAHead) {
+  for (const char* p : {
+           "[a-z]{0,3}?(?:a|b)?c",  // optional
+           "[a-z]{0,3}?(?:a|b)*c",  // repeated
+           "[a-z]{0,3}?(?:a|)c",    // may match nothing
+           "[a-z]{0,3}?(a|b)c",     // capturing
+           "[a-z]{0,3}?(?:a|b)",    // nothing after it
+       }) {
+    RE2 re(p);
+    ASSERT_TRUE(re.ok()) << p;
+    auto split = SplitLazyPrefix(re);
+    ASSERT_TRUE(split.has_value()) << p;
+    EXPECT_EQ(split->head, nullptr) << p;
   }
 }
 

@@ -292,7 +292,8 @@ void SecretMatcher::Confirm(absl::string_view text, size_t r, size_t from,
   // RE2 sees the whole text as context (for ^, $ and \b) but searches
   // only [from, to).
   while (pos <= to &&
-         re.Match(sp, pos, to, RE2::UNANCHORED, groups.data(), n)) {
+         (split ? split->FindRest(sp, pos, to, groups.data(), n)
+                : re.Match(sp, pos, to, RE2::UNANCHORED, groups.data(), n))) {
     size_t start = groups[0].data() - text.data();
     size_t end = start + groups[0].size();
     if (split) start = split->ExtendStart(text, pos, start);
