@@ -1,5 +1,6 @@
 #include "stages/scan/secrets/lazy_prefix.h"
 
+#include <functional>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -34,56 +35,44 @@ size_t ClassEnd(absl::string_view s, size_t i) {
   return npos;
 }
 
-// Whether `s` has a `|` outside every group and class.
-bool HasTopLevelAlternation(absl::string_view s) {
+// Walks `s` from s[i], stepping over escapes and bracket classes, and
+// calls `at` at every other character with the group depth that character
+// leaves (a '(' adds one, a ')' takes one off). Returns where `at` returned
+// false, s.size() if it never did, npos at a class that does not close.
+size_t Walk(absl::string_view s, size_t i,
+            const std::function<bool(size_t j, int depth)>& at) {
   int depth = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    switch (s[i]) {
-      case '\\':
-        ++i;
-        break;
-      case '[':
-        i = ClassEnd(s, i);
-        if (i == npos) return true;  // malformed: do not split
-        --i;
-        break;
-      case '(':
-        ++depth;
-        break;
-      case ')':
-        if (--depth < 0) return true;
-        break;
-      case '|':
-        if (depth == 0) return true;
-        break;
+  for (; i < s.size(); ++i) {
+    if (s[i] == '\\') {
+      ++i;
+      continue;
     }
+    if (s[i] == '[') {
+      i = ClassEnd(s, i);
+      if (i == npos) return npos;
+      --i;
+      continue;
+    }
+    if (s[i] == '(') ++depth;
+    if (s[i] == ')') --depth;
+    if (!at(i, depth)) return i;
   }
-  return false;
+  return s.size();
+}
+
+// Whether `s` has a `|` outside every group and class (or is malformed).
+bool HasTopLevelAlternation(absl::string_view s) {
+  return Walk(s, 0, [&](size_t j, int depth) {
+           return depth >= 0 && !(s[j] == '|' && depth == 0);
+         }) != s.size();
 }
 
 // The index just past the group that opens at s[i], npos if it does not
 // close.
 size_t GroupEnd(absl::string_view s, size_t i) {
-  int depth = 0;
-  for (; i < s.size(); ++i) {
-    switch (s[i]) {
-      case '\\':
-        ++i;
-        break;
-      case '[':
-        i = ClassEnd(s, i);
-        if (i == npos) return npos;
-        --i;
-        break;
-      case '(':
-        ++depth;
-        break;
-      case ')':
-        if (--depth == 0) return i + 1;
-        break;
-    }
-  }
-  return npos;
+  size_t close =
+      Walk(s, i, [&](size_t j, int depth) { return depth > 0 || s[j] != ')'; });
+  return close < s.size() ? close + 1 : npos;
 }
 
 // `flags` + the non-capturing group `rest` starts with, when that group is
