@@ -2,11 +2,13 @@
 
 #include <hs/hs.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "re2/filtered_re2.h"
 #include "stages/scan/secrets/go_regex.h"
 #include "stages/scan/secrets/hyperscan_cache.h"
 #include "stages/scan/secrets/text_lines.h"
@@ -138,6 +140,50 @@ absl::StatusOr<CompiledPatterns> CompilePatterns(
 
 }  // namespace
 
+namespace {
+
+struct Patterns {
+  std::vector<std::string> patterns;
+  std::vector<unsigned> flags, ids;
+};
+
+// Rules scanned for only in a buffer where one of their keywords is (the
+// only buffers where gitleaks applies them): those whose regex has a
+// branch without a literal of 3 or more characters (no required atom for
+// RE2's FilteredRE2), which Hyperscan must run its automata over every
+// byte for (in gitleaks' default config a 40-hex-digit branch took as long
+// as all other rules together), and whose keywords are all that long too
+// (a short one such as "s." is on nearly every line: such a rule stays).
+std::vector<bool> GatedRules(const std::vector<SecretRule>& list) {
+  constexpr int kMinLiteral = 3;
+  std::vector<bool> gated(list.size(), false);
+  re2::FilteredRE2 filter(kMinLiteral);
+  std::vector<size_t> added;
+  for (size_t r = 0; r < list.size(); ++r) {
+    const SecretRule& rule = list[r];
+    if (!rule.regex || rule.keywords.empty() ||
+        std::any_of(
+            rule.keywords.begin(), rule.keywords.end(),
+            [](const std::string& k) { return k.size() < kMinLiteral; })) {
+      continue;
+    }
+    int index;
+    if (filter.Add(rule.regex->pattern(), rule.regex->options(), &index) ==
+        RE2::NoError) {
+      added.push_back(r);
+    }
+  }
+  if (added.empty()) return gated;
+  std::vector<std::string> atoms;
+  filter.Compile(&atoms);
+  std::vector<int> unfiltered;
+  filter.AllPotentials({}, &unfiltered);
+  for (int i : unfiltered) gated[added[i]] = true;
+  return gated;
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<SecretMatcher>> SecretMatcher::Compile(
     SecretRuleSet rules, std::vector<std::string>* notes,
     const std::string& cache_dir) {
@@ -164,36 +210,44 @@ absl::StatusOr<std::unique_ptr<SecretMatcher>> SecretMatcher::Compile(
       m->rule_keywords_[r].push_back(it->second);
     }
   }
-  // Patterns: the regex rules, then the keywords.
-  std::vector<std::string> patterns;
-  std::vector<unsigned> flags, ids;
+  // Patterns: the regex rules, then the keywords; gated rules apart.
+  std::vector<bool> gated = GatedRules(list);
+  Patterns main, apart;
   for (size_t r = 0; r < list.size(); ++r) {
     if (!list[r].regex) continue;
-    patterns.push_back(GoRegexToHyperscan(list[r].regex_source));
-    flags.push_back(HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY);
-    ids.push_back(static_cast<unsigned>(r));
+    Patterns& p = gated[r] ? apart : main;
+    p.patterns.push_back(GoRegexToHyperscan(list[r].regex_source));
+    p.flags.push_back(HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY);
+    p.ids.push_back(static_cast<unsigned>(r));
+    if (gated[r]) {
+      m->gated_rules_.push_back(r);
+      for (uint32_t k : m->rule_keywords_[r]) m->gated_keywords_.push_back(k);
+    }
   }
   for (size_t k = 0; k < m->keywords_.size(); ++k) {
-    patterns.push_back(HexEscaped(m->keywords_[k]));
-    flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
-    ids.push_back(static_cast<unsigned>(list.size() + k));
+    main.patterns.push_back(HexEscaped(m->keywords_[k]));
+    main.flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH);
+    main.ids.push_back(static_cast<unsigned>(list.size() + k));
   }
-  const std::string key = HyperscanCacheKey(patterns, flags, ids);
-  std::optional<CompiledPatterns> compiled =
-      LoadCompiledPatterns(cache_dir, key);
-  if (!compiled) {
-    auto fresh = CompilePatterns(list, patterns, flags, ids);
-    if (!fresh.ok()) return fresh.status();
-    compiled = *std::move(fresh);
-    StoreCompiledPatterns(cache_dir, key, *compiled);
-  }
-  m->db_ = compiled->db;
-  for (const auto& [r, why] : compiled->refused) {
-    m->unfiltered_.push_back(r);
-    if (notes) {
-      notes->push_back(absl::StrCat(
-          "rule '", list[r].id, "': Hyperscan cannot prefilter its regex (",
-          why, "); it runs with RE2 on every file instead (slower)"));
+  for (auto [p, db] : {std::pair{&main, &m->db_}, {&apart, &m->gated_db_}}) {
+    if (p->patterns.empty()) continue;
+    const std::string key = HyperscanCacheKey(p->patterns, p->flags, p->ids);
+    std::optional<CompiledPatterns> compiled =
+        LoadCompiledPatterns(cache_dir, key);
+    if (!compiled) {
+      auto fresh = CompilePatterns(list, p->patterns, p->flags, p->ids);
+      if (!fresh.ok()) return fresh.status();
+      compiled = *std::move(fresh);
+      StoreCompiledPatterns(cache_dir, key, *compiled);
+    }
+    *db = compiled->db;
+    for (const auto& [r, why] : compiled->refused) {
+      m->unfiltered_.push_back(r);
+      if (notes) {
+        notes->push_back(absl::StrCat(
+            "rule '", list[r].id, "': Hyperscan cannot prefilter its regex (",
+            why, "); it runs with RE2 on every file instead (slower)"));
+      }
     }
   }
   return m;
@@ -201,13 +255,17 @@ absl::StatusOr<std::unique_ptr<SecretMatcher>> SecretMatcher::Compile(
 
 SecretMatcher::~SecretMatcher() {
   if (db_) hs_free_database(db_);
+  if (gated_db_) hs_free_database(gated_db_);
 }
 
 SecretMatcher::Scratch::Scratch(const SecretMatcher& matcher)
     : rule_seen_(matcher.rules_.rules.size(), 0),
       ends_(matcher.rules_.rules.size()),
       keyword_seen_(matcher.keywords_.size(), 0) {
-  if (matcher.db_ && hs_alloc_scratch(matcher.db_, &hs_) != HS_SUCCESS) {
+  // One scratch serves both databases (it grows to fit each).
+  if ((matcher.db_ && hs_alloc_scratch(matcher.db_, &hs_) != HS_SUCCESS) ||
+      (matcher.gated_db_ &&
+       hs_alloc_scratch(matcher.gated_db_, &hs_) != HS_SUCCESS)) {
     // Only memory exhaustion gets here; there is nothing to scan with.
     std::abort();
   }
@@ -228,9 +286,16 @@ void SecretMatcher::Match(absl::string_view text, absl::string_view path,
   }
   const uint32_t gen = scratch.generation_;
   scratch.hit_rules_.clear();
+  ScanState state{gen, rules_.rules.size(), &scratch};
   if (db_) {
-    ScanState state{gen, rules_.rules.size(), &scratch};
     hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0,
+            scratch.hs_, &SecretMatcher::OnMatch, &state);
+  }
+  if (gated_db_ && std::any_of(gated_keywords_.begin(), gated_keywords_.end(),
+                               [&](uint32_t k) {
+                                 return scratch.keyword_seen_[k] == gen;
+                               })) {
+    hs_scan(gated_db_, text.data(), static_cast<unsigned>(text.size()), 0,
             scratch.hs_, &SecretMatcher::OnMatch, &state);
   }
   auto applies = [&](size_t r) {

@@ -4,7 +4,10 @@
 // together with the rules' keywords as caseless literals. Only around the
 // reported ends of rules whose keywords are present does RE2 run, on a
 // window reaching back as far as the rule's matches can be long, to find
-// the exact matches and their secret group.
+// the exact matches and their secret group. Rules Hyperscan can only run
+// as automata over every byte (a branch without a literal of 3 characters)
+// and whose keywords are rare go into a second database, scanned only in a
+// buffer where one of their keywords is.
 //
 //   auto matcher = SecretMatcher::Compile(std::move(rules));
 //   SecretMatcher::Scratch scratch(**matcher);     // one per thread
@@ -75,6 +78,8 @@ class SecretMatcher {
   const SecretRuleSet& rules() const { return rules_; }
   // Rules without a regex: they match a file by its path alone.
   const std::vector<size_t>& path_only_rules() const { return path_only_; }
+  // Rules in the second database (see above).
+  const std::vector<size_t>& gated_rules() const { return gated_rules_; }
 
   // Appends the matches in `text` that start in [report_from, report_to);
   // `path` selects the rules whose `path` applies. Matches are looked for
@@ -95,6 +100,11 @@ class SecretMatcher {
 
   SecretRuleSet rules_;
   hs_database* db_ = nullptr;
+  // Rules Hyperscan is slow on and whose keywords are rare, scanned for only
+  // when gated_keywords_ (theirs) are in the buffer (GatedRules()).
+  hs_database* gated_db_ = nullptr;
+  std::vector<uint32_t> gated_keywords_;
+  std::vector<size_t> gated_rules_;
   std::vector<std::string> keywords_;
   // Per rule: indexes into keywords_ (empty: the rule has none).
   std::vector<std::vector<uint32_t>> rule_keywords_;

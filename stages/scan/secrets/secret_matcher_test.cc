@@ -60,6 +60,42 @@ keywords = ["deadbeefkey"]
   EXPECT_EQ(MatchAll(*m, "DeadBeefKey: 0123456789abcdef").size(), 1u);
 }
 
+TEST(SecretMatcherTest, RulesWithoutLiteralsRunWhereTheirKeywordsAre) {
+  // "hex" has no literal for Hyperscan to look for first and a rare
+  // keyword: it is scanned for apart, in buffers with its keyword only.
+  // "short" has a keyword too short to be rare and stays with the rest.
+  auto m = Compile(R"([[rules]]
+id = "hex"
+regex = '''\b([0-9a-f]{40})\b'''
+keywords = ["sourcegraph"]
+
+[[rules]]
+id = "short"
+regex = '''\b[0-9]{12}\b'''
+keywords = ["s."]
+
+[[rules]]
+id = "tok"
+regex = '''tok_[a-z]{6}'''
+keywords = ["tok_"]
+)");
+  EXPECT_THAT(m->gated_rules(), ::testing::ElementsAre(0u));
+  const std::string hex(40, 'a');
+  auto ids = [&](const std::string& text) {
+    std::vector<std::string> out;
+    for (const auto& match : MatchAll(*m, text)) {
+      out.push_back(m->rules().rules[match.rule].id);
+    }
+    return out;
+  };
+  using ::testing::ElementsAre;
+  EXPECT_THAT(ids("tok_abcdef " + hex), ElementsAre("tok"));
+  EXPECT_THAT(ids("Sourcegraph: " + hex + " tok_abcdef"),
+              ::testing::UnorderedElementsAre("hex", "tok"));
+  EXPECT_THAT(ids("s. 123456789012"), ElementsAre("short"));
+  EXPECT_THAT(ids("123456789012"), ElementsAre());
+}
+
 TEST(SecretMatcherTest, EntropyThresholdDropsLowEntropy) {
   auto m = Compile(R"([[rules]]
 id = "t"
