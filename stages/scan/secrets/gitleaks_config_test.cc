@@ -36,6 +36,15 @@ TEST(GitleaksConfigTest, LoadsGitleaksOwnDefaultConfigCompletely) {
   auto matcher = SecretMatcher::Compile(*std::move(set), &notes);
   ASSERT_TRUE(matcher.ok()) << matcher.status();
   EXPECT_THAT(notes, ::testing::IsEmpty());
+  // Scanned for apart, where their keywords are: rules with a branch
+  // Hyperscan has no literal for, and rare keywords.
+  std::vector<std::string> gated;
+  for (size_t r : (*matcher)->gated_rules()) {
+    gated.push_back((*matcher)->rules().rules[r].id);
+  }
+  EXPECT_THAT(gated, ::testing::UnorderedElementsAre(
+                         "aws-access-token", "facebook-access-token",
+                         "flyio-access-token", "sourcegraph-access-token"));
 }
 
 TEST(GitleaksConfigTest, DefaultRulesLoadAndCompile) {
