@@ -78,10 +78,10 @@ void JournalPool::Recycle(const std::string& path) {
     unlink(path.c_str());
     return;
   }
-  // Emptied once out of the runs: a crash in between leaves a large spare,
-  // which the next start-up deletes, not an empty journal.
-  // A kept one ends at a block boundary, so a new run whose journal fits
-  // does not change the file's size (its fsync then commits no metadata).
+  // A large one is emptied once out of the runs (a crash in between leaves
+  // a large spare, which the next start-up deletes, not an empty journal).
+  // A kept one is made to end at a block boundary, so a new run whose
+  // journal fits neither allocates a block nor changes the file's size.
   struct stat st;
   if (stat(spare.c_str(), &st) != 0) {
     unlink(spare.c_str());
