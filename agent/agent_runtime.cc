@@ -103,6 +103,17 @@ absl::StatusOr<std::vector<std::string>> AgentRuntime::Start() {
   // Idle pollers wake this often; shutdown waits for them (default: 10 s).
   builder.SetSyncServerOption(
       grpc::ServerBuilder::SyncServerOption::CQ_TIMEOUT_MSEC, 200);
+  // Two threads always wait for calls (gRPC's default is one): a call that
+  // arrives while the other is busy does not wait for a thread to wake.
+  // And no bandwidth-delay probes: each is a ping the transport sends and
+  // answers around a call's data, for windows that matter on long links,
+  // not on a build node's socket. noop p50 on disk 237-321 us against
+  // 304-348 us with gRPC's defaults (A/B interleaved, 2026-11-27).
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 3);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   builder.SetMaxReceiveMessageSize(config_.max_message_bytes);
   builder.SetMaxSendMessageSize(config_.max_message_bytes);
   builder.RegisterService(agent_service_.get());
