@@ -88,7 +88,8 @@ void JournalPool::Recycle(const std::string& path) {
     return;
   }
   uint64_t size = st.st_size;
-  uint64_t keep = size > kKeepBytes ? 0 : (size + 4095) / 4096 * 4096;
+  constexpr uint64_t kBlock = 4096;  // ext4's, and the page size
+  uint64_t keep = size > kKeepBytes ? 0 : (size + kBlock - 1) / kBlock * kBlock;
   if (keep != size && truncate(spare.c_str(), keep) != 0) {
     unlink(spare.c_str());
     return;

@@ -92,8 +92,6 @@ int SecretMatcher::OnMatch(unsigned int id, unsigned long long,
   return 0;
 }
 
-namespace {}  // namespace
-
 double ShannonEntropy(absl::string_view s) {
   if (s.empty()) return 0;
   size_t counts[256] = {0};
@@ -137,10 +135,6 @@ absl::StatusOr<CompiledPatterns> CompilePatterns(
   }
   return out;
 }
-
-}  // namespace
-
-namespace {
 
 struct Patterns {
   std::vector<std::string> patterns;
@@ -291,21 +285,20 @@ void SecretMatcher::Match(absl::string_view text, absl::string_view path,
     hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0,
             scratch.hs_, &SecretMatcher::OnMatch, &state);
   }
-  if (gated_db_ && std::any_of(gated_keywords_.begin(), gated_keywords_.end(),
-                               [&](uint32_t k) {
-                                 return scratch.keyword_seen_[k] == gen;
-                               })) {
+  // Whether this buffer holds one of `keywords` (the main scan found them).
+  auto any_seen = [&](const std::vector<uint32_t>& keywords) {
+    return std::any_of(keywords.begin(), keywords.end(), [&](uint32_t k) {
+      return scratch.keyword_seen_[k] == gen;
+    });
+  };
+  if (gated_db_ && any_seen(gated_keywords_)) {
     hs_scan(gated_db_, text.data(), static_cast<unsigned>(text.size()), 0,
             scratch.hs_, &SecretMatcher::OnMatch, &state);
   }
   auto applies = [&](size_t r) {
     const SecretRule& rule = rules_.rules[r];
-    if (!rule_keywords_[r].empty()) {
-      bool any = false;
-      for (uint32_t k : rule_keywords_[r]) {
-        any |= scratch.keyword_seen_[k] == gen;
-      }
-      if (!any) return false;
+    if (!rule_keywords_[r].empty() && !any_seen(rule_keywords_[r])) {
+      return false;
     }
     return !rule.path ||
            RE2::PartialMatch(re2::StringPiece(path.data(), path.size()),
