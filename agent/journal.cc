@@ -59,11 +59,9 @@ absl::StatusOr<std::unique_ptr<JournalWriter>> JournalWriter::Create(
   return std::unique_ptr<JournalWriter>(new JournalWriter(path, fd, 0));
 }
 
-absl::StatusOr<std::unique_ptr<JournalWriter>> JournalWriter::Adopt(
-    const std::string& path) {
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return IoError("open", path);
-  return std::unique_ptr<JournalWriter>(new JournalWriter(path, fd, 0));
+std::unique_ptr<JournalWriter> JournalWriter::Reuse(std::string path, int fd) {
+  return std::unique_ptr<JournalWriter>(
+      new JournalWriter(std::move(path), fd, 0));
 }
 
 absl::StatusOr<std::unique_ptr<JournalWriter>> JournalWriter::Open(
@@ -85,8 +83,6 @@ absl::StatusOr<std::unique_ptr<JournalWriter>> JournalWriter::Open(
   }
   return std::unique_ptr<JournalWriter>(new JournalWriter(path, fd, good_end));
 }
-
-bool JournalWriter::TryLock() { return flock(fd_, LOCK_EX | LOCK_NB) == 0; }
 
 JournalWriter::~JournalWriter() {
   if (fd_ >= 0) close(fd_);
@@ -220,6 +216,9 @@ absl::StatusOr<JournalEnds> ReadJournalEnds(const std::string& path) {
   // holds it. It is the last record of this run that ends at EOF or where
   // an end mark starts.
   uint64_t size = st.st_size;
+  char head[4];
+  ends.free = size < kHeader ||
+              (pread(fd, head, 4, 0) == 4 && GetU32(head) == kEndMagic);
   uint64_t start = size > (1u << 20) ? size - (1u << 20) : 0;
   std::string tail(size - start, '\0');
   ssize_t n = pread(fd, tail.data(), tail.size(), start);
@@ -244,6 +243,29 @@ absl::StatusOr<JournalEnds> ReadJournalEnds(const std::string& path) {
     }
   }
   return ends;
+}
+
+absl::StatusOr<std::string> JournalRunId(int fd, const std::string& path) {
+  char h[kHeader];
+  ssize_t n = pread(fd, h, kHeader, 0);
+  if (n < 0) return IoError("read", path);
+  if (n < static_cast<ssize_t>(kHeader) || GetU32(h) == kEndMagic) return "";
+  uint32_t len = GetU32(h + 4);
+  std::string body(std::min(len, kMaxRecord), '\0');
+  dso::v1::Event first;
+  if (GetU32(h) != kMagic || len > kMaxRecord ||
+      pread(fd, body.data(), len, kHeader) != static_cast<ssize_t>(len) ||
+      Crc(body.data(), len) != GetU32(h + 8) || !first.ParseFromString(body)) {
+    return absl::DataLossError(
+        absl::StrCat("journal '", path, "': its first record is damaged"));
+  }
+  return first.run_id();
+}
+
+bool MarkJournalFree(int fd) {
+  char mark[kHeader] = {0};
+  PutU32(mark, kEndMagic);
+  return PwriteAll(fd, absl::string_view(mark, kHeader), 0);
 }
 
 absl::StatusOr<JournalSummary> SummarizeJournal(const std::string& path) {

@@ -5,10 +5,12 @@
 // write(2) of the record and an end mark after it ([end magic][0][0]), so a
 // record is in the page cache (and visible to readers) as soon as Append
 // returns and survives a kill -9 of the agent; Sync() fsyncs at the end of
-// the run. The next record overwrites the mark. A journal file may be reused
-// (JournalPool): it is overwritten from the start, never emptied, and bytes
-// of the earlier run may follow the mark; readers stop at the mark, and at
-// any record of another run. A reader that meets a damaged record reports it
+// the run. The next record overwrites the mark. A journal that starts with
+// an end mark (or is empty) is free: it holds no run. A journal file is
+// reused (JournalPool): marked free when its run is pruned, then overwritten
+// from the start by a new run, never emptied, so bytes of the earlier run
+// may follow the mark; readers stop at the mark, and at any record of
+// another run. A reader that meets a damaged record reports it
 // and resynchronises at the next magic number, so one bad record never hides
 // the rest of the run.
 //
@@ -33,10 +35,9 @@ class JournalWriter {
   // Creates a new journal; ALREADY_EXISTS if the file exists.
   static absl::StatusOr<std::unique_ptr<JournalWriter>> Create(
       const std::string& path);
-  // Opens a file a new run took over (a JournalPool spare moved to `path`)
-  // as that run's journal, written from the start over the old bytes.
-  static absl::StatusOr<std::unique_ptr<JournalWriter>> Adopt(
-      const std::string& path);
+  // Takes over `fd`, a free journal open for writing (JournalPool), as a
+  // new run's journal, written from the start over the old bytes.
+  static std::unique_ptr<JournalWriter> Reuse(std::string path, int fd);
   // Opens an existing journal for appending. A torn record at the end (from
   // a crash) is cut off first so new records follow whole ones. The scan
   // that finds it is reported in `summary` when given.
@@ -46,9 +47,6 @@ class JournalWriter {
   JournalWriter(const JournalWriter&) = delete;
   JournalWriter& operator=(const JournalWriter&) = delete;
 
-  // Takes an exclusive flock on the file, held until the writer closes:
-  // the sign that a live process is writing this run.
-  bool TryLock();
   absl::Status Append(const dso::v1::Event& event);
   absl::Status Sync();
   // Bytes in the file after the last successful Append.
@@ -114,12 +112,21 @@ absl::StatusOr<JournalSummary> SummarizeJournal(const std::string& path);
 // The first and the last whole record of a journal, read without scanning
 // the middle: how the agent learns the state of every kept run at startup.
 struct JournalEnds {
+  bool free = false;  // empty, or an end mark first: it holds no run
   bool has_first = false;
   dso::v1::Event first;
   bool has_last = false;  // the last record, if an end mark or EOF follows
   dso::v1::Event last;
 };
 absl::StatusOr<JournalEnds> ReadJournalEnds(const std::string& path);
+
+// The run of the journal open at `fd` (read from offset 0), as its first
+// record names it; "" when the journal is free. DATA_LOSS when the first
+// bytes are neither a whole record nor an end mark.
+absl::StatusOr<std::string> JournalRunId(int fd, const std::string& path);
+// Marks the journal open for writing at `fd` free: an end mark at its
+// start. The old records stay behind it, for a new run to overwrite.
+bool MarkJournalFree(int fd);
 
 }  // namespace dso
 

@@ -1,106 +1,136 @@
 #include "agent/journal_pool.h"
 
 #include <fcntl.h>
-#include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <random>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "agent/journal.h"
 
 namespace dso {
 
 JournalPool::JournalPool(std::string dir, size_t capacity)
     : dir_(std::move(dir)), capacity_(capacity) {
   // Two processes sharing a data dir (an agent and an embedded dsoctl)
-  // name their spares from different random points, so neither replaces
-  // the other's.
+  // name new journals from different random points.
+  absl::MutexLock lock(&mu_);
   next_name_ = uint64_t{std::random_device{}()} << 24;
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
+}
+
+JournalPool::~JournalPool() {
   absl::MutexLock lock(&mu_);
-  for (const auto& d : std::filesystem::directory_iterator(dir_, ec)) {
-    uint64_t n;
-    std::string name = d.path().filename().string();
-    struct stat st;
-    // Only small regular files named by number are spares; anything else
-    // found here (say, one a crash caught before it was emptied) goes.
-    if (!absl::SimpleAtoi(name, &n) || lstat(d.path().c_str(), &st) != 0 ||
-        !S_ISREG(st.st_mode) ||
-        static_cast<uint64_t>(st.st_size) > kKeepBytes ||
-        spares_.size() >= capacity_) {
-      std::filesystem::remove_all(d.path(), ec);
-      continue;
+  for (const auto& j : free_) close(j.fd);
+}
+
+absl::StatusOr<FreeJournal> JournalPool::Take() {
+  while (true) {
+    FreeJournal j;
+    {
+      absl::MutexLock lock(&mu_);
+      if (free_.empty()) break;
+      j = std::move(free_.back());
+      free_.pop_back();
     }
-    spares_.push_back(d.path().string());
-    next_name_ = std::max(next_name_, n + 1);
+    // One unlinked meanwhile (by hand) would hide the run's journal.
+    struct stat st;
+    if (fstat(j.fd, &st) == 0 && st.st_nlink > 0) return j;
+    close(j.fd);
   }
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    FreeJournal j;
+    {
+      absl::MutexLock lock(&mu_);
+      j.path = absl::StrCat(dir_, "/", next_name_++, ".journal");
+    }
+    j.fd = open(j.path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (j.fd < 0 && errno == EEXIST) continue;
+    if (j.fd < 0) {
+      int err = errno;
+      std::string msg =
+          absl::StrCat("cannot create journal '", j.path, "': ", strerror(err));
+      if (err == ENOSPC || err == EDQUOT) {
+        return absl::ResourceExhaustedError(msg);
+      }
+      return absl::InternalError(msg);
+    }
+    // An empty file is free: another process starting up may have taken it
+    // in the instant before this lock.
+    if (flock(j.fd, LOCK_EX | LOCK_NB) == 0) return j;
+    close(j.fd);
+  }
+  return absl::InternalError(
+      absl::StrCat("cannot create a new journal in '", dir_, "'"));
 }
 
-bool JournalPool::TakeAs(const std::string& path, absl::Status* error) {
-  std::string spare;
-  {
-    absl::MutexLock lock(&mu_);
-    if (spares_.empty()) return false;
-    spare = std::move(spares_.back());
-    spares_.pop_back();
-  }
-  if (renameat2(AT_FDCWD, spare.c_str(), AT_FDCWD, path.c_str(),
-                RENAME_NOREPLACE) == 0) {
-    return true;
-  }
-  if (errno == EEXIST) {
-    *error = absl::AlreadyExistsError(
-        absl::StrCat("journal '", path, "' exists already"));
-    absl::MutexLock lock(&mu_);
-    spares_.push_back(std::move(spare));
-    return false;
-  }
-  unlink(spare.c_str());  // a spare that cannot move is of no use
-  return false;
+void JournalPool::Return(FreeJournal journal) {
+  absl::MutexLock lock(&mu_);
+  free_.push_back(std::move(journal));
 }
 
-void JournalPool::Recycle(const std::string& path) {
-  std::string spare;
+int JournalPool::LockIfHolds(const std::string& path,
+                             const std::string& run_id) {
+  int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return -1;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    return -1;
+  }
+  // Checked under the lock: whoever reuses a journal holds it while it
+  // writes the new run's first record.
+  auto holds = JournalRunId(fd, path);
+  if (!holds.ok() || *holds != run_id) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void JournalPool::Recycle(const std::string& path, const std::string& run_id) {
+  int fd = LockIfHolds(path, run_id);
+  if (fd >= 0) Keep(path, fd);
+}
+
+void JournalPool::AdoptFree(const std::string& path) {
+  int fd = LockIfHolds(path, "");
+  if (fd >= 0) Keep(path, fd);
+}
+
+void JournalPool::Keep(const std::string& path, int fd) {
+  bool room;
   {
     absl::MutexLock lock(&mu_);
-    if (spares_.size() < capacity_)
-      spare = absl::StrCat(dir_, "/", next_name_++);
+    room = free_.size() < capacity_;
   }
-  if (spare.empty() || renameat2(AT_FDCWD, path.c_str(), AT_FDCWD,
-                                 spare.c_str(), RENAME_NOREPLACE) != 0) {
-    unlink(path.c_str());
-    return;
-  }
-  // A large one is emptied once out of the runs (a crash in between leaves
-  // a large spare, which the next start-up deletes, not an empty journal).
-  // A kept one is made to end at a block boundary, so a new run whose
-  // journal fits neither allocates a block nor changes the file's size.
+  // A kept one ends at a block boundary, so a new run whose journal fits
+  // neither allocates a block nor changes the file's size; a large one is
+  // emptied (empty is free too).
   struct stat st;
-  if (stat(spare.c_str(), &st) != 0) {
-    unlink(spare.c_str());
-    return;
+  bool kept = room && fstat(fd, &st) == 0;
+  if (kept) {
+    uint64_t size = st.st_size;
+    constexpr uint64_t kBlock = 4096;  // ext4's, and the page size
+    uint64_t keep =
+        size > kKeepBytes ? 0 : (size + kBlock - 1) / kBlock * kBlock;
+    kept = (keep == size || ftruncate(fd, keep) == 0) &&
+           (keep == 0 || MarkJournalFree(fd));
   }
-  uint64_t size = st.st_size;
-  constexpr uint64_t kBlock = 4096;  // ext4's, and the page size
-  uint64_t keep = size > kKeepBytes ? 0 : (size + kBlock - 1) / kBlock * kBlock;
-  if (keep != size && truncate(spare.c_str(), keep) != 0) {
-    unlink(spare.c_str());
+  if (!kept) {
+    unlink(path.c_str());  // still locked: nobody else reuses it meanwhile
+    close(fd);
     return;
   }
   absl::MutexLock lock(&mu_);
-  spares_.push_back(std::move(spare));
+  free_.push_back({path, fd});
 }
 
 size_t JournalPool::size() const {
   absl::MutexLock lock(&mu_);
-  return spares_.size();
+  return free_.size();
 }
 
 }  // namespace dso

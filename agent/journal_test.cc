@@ -157,7 +157,7 @@ TEST_F(JournalTest, AReusedFileYieldsOnlyTheNewRunsRecords) {
       ASSERT_TRUE(w->Append(RunEvent("old", i, 500)).ok());
   }
   uint64_t old_size = fs::file_size(path_);
-  auto w = JournalWriter::Adopt(path_).value();
+  auto w = JournalWriter::Reuse(path_, open(path_.c_str(), O_WRONLY));
   ASSERT_TRUE(w->Append(RunEvent("new", 1, 10)).ok());
   ASSERT_TRUE(w->Append(RunEvent("new", 2, 700)).ok());
   ASSERT_TRUE(w->Sync().ok());
@@ -175,6 +175,46 @@ TEST_F(JournalTest, AReusedFileYieldsOnlyTheNewRunsRecords) {
   EXPECT_EQ(ends.first.run_id(), "new");
   EXPECT_EQ(ends.last.run_id(), "new");
   EXPECT_EQ(ends.last.seq(), 2u);
+}
+
+TEST_F(JournalTest, AFreedJournalHoldsNoRunUntilANewOneIsWritten) {
+  int fd = open(path_.c_str(), O_RDWR | O_CREAT, 0600);
+  EXPECT_EQ(JournalRunId(fd, path_).value(), "");  // empty: free
+  EXPECT_TRUE(ReadJournalEnds(path_).value().free);
+  {
+    auto w = JournalWriter::Create(path_ + ".2").value();
+    ASSERT_TRUE(w->Append(RunEvent("old", 1, 10)).ok());
+    ASSERT_TRUE(w->Append(RunEvent("old", 2, 10)).ok());
+  }
+  fs::rename(path_ + ".2", path_);
+  close(fd);
+  fd = open(path_.c_str(), O_RDWR);
+  EXPECT_EQ(JournalRunId(fd, path_).value(), "old");
+  EXPECT_FALSE(ReadJournalEnds(path_).value().free);
+  ASSERT_TRUE(MarkJournalFree(fd));
+  EXPECT_EQ(JournalRunId(fd, path_).value(), "");
+  auto ends = ReadJournalEnds(path_).value();
+  EXPECT_TRUE(ends.free);
+  EXPECT_FALSE(ends.has_first);
+  EXPECT_TRUE(ReadAll().empty());
+  auto w = JournalWriter::Reuse(path_, fd);
+  ASSERT_TRUE(w->Append(RunEvent("new", 1, 10)).ok());
+  EXPECT_EQ(ReadAll().size(), 1u);
+  EXPECT_EQ(ReadJournalEnds(path_).value().first.run_id(), "new");
+}
+
+TEST_F(JournalTest, ADamagedFirstRecordIsNoRun) {
+  {
+    auto w = JournalWriter::Create(path_).value();
+    ASSERT_TRUE(w->Append(RunEvent("r", 1, 10)).ok());
+  }
+  std::string bytes = ReadFile(path_).value();
+  bytes[14] ^= 0x55;
+  ASSERT_TRUE(WriteFileAtomically(path_, bytes).ok());
+  int fd = open(path_.c_str(), O_RDONLY);
+  EXPECT_EQ(JournalRunId(fd, path_).status().code(),
+            absl::StatusCode::kDataLoss);
+  close(fd);
 }
 
 TEST_F(JournalTest, AReaderAtTheEndMarkSeesTheNextAppend) {

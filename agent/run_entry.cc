@@ -104,12 +104,6 @@ absl::Status RunEntry::Persist() {
   return synced;
 }
 
-void RunEntry::RemoveFiles() const {
-  std::error_code ec;
-  std::filesystem::remove(journal_path(), ec);
-  std::filesystem::remove_all(scratch_path(), ec);
-}
-
 const std::string& RunContext::scratch_dir() const {
   if (!scratch_made_) {
     std::error_code ec;

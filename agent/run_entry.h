@@ -21,8 +21,9 @@ namespace dso {
 
 struct RunEntry {
   std::string id;
-  std::string base;  // <data_dir>/runs/<id>; files are base + suffix
-  std::string key;   // identity + '\0' + idempotency key; empty without a key
+  std::string base;          // <data_dir>/runs/<id>: the scratch dir's stem
+  std::string journal_path;  // set before the entry is shared; constant
+  std::string key;  // identity + '\0' + idempotency key; empty without a key
 
   mutable absl::Mutex mu;
   absl::CondVar changed;  // signalled on every event and at the end
@@ -51,10 +52,7 @@ struct RunEntry {
   // Consumes `event`.
   void AppendLocked(dso::v1::Event& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 
-  std::string journal_path() const { return base + ".journal"; }
   std::string scratch_path() const { return base + ".scratch"; }
-  // Removes every file of the run.
-  void RemoveFiles() const;
 
   // Assigns seq, time and run id, appends to the journal and wakes
   // followers. A journal failure (e.g. a full disk) cancels the run.
@@ -115,7 +113,9 @@ void WarnDamagedRecords(const std::string& run_id, uint64_t count);
 // Holds an exclusive flock on a journal; -1 if another process holds it.
 int LockJournal(const std::string& path);
 // The run as its journal tells it: the Run of the start event, finished
-// with the result if the last record is one.
+// with the result if the last record is one. NOT_FOUND for a free journal;
+// DATA_LOSS when the first record is not the start of run `run_id` (of
+// any run when empty).
 absl::StatusOr<dso::v1::Run> RunFromJournal(const std::string& path,
                                             const std::string& run_id);
 

@@ -28,7 +28,7 @@ namespace {
 
 // Runs prune one journal as they end and new ones take one as they start;
 // the pool evens out bursts of either.
-constexpr size_t kSpareJournals = 64;
+constexpr size_t kFreeJournals = 64;
 
 // A follower waiting for a run's first events spins this long before it
 // sleeps: a short step is done by then, and waking a sleeping thread on
@@ -136,7 +136,7 @@ RunManager::RunManager(RunManagerOptions options, const StepRegistry* steps,
       steps_(steps),
       store_(store),
       metrics_(metrics),
-      spare_journals_(options_.data_dir + "/runs/spare", kSpareJournals) {}
+      free_journals_(options_.data_dir + "/runs", kFreeJournals) {}
 
 absl::StatusOr<std::unique_ptr<RunManager>> RunManager::Create(
     RunManagerOptions options, const StepRegistry* steps, BlobStore* store,
@@ -183,12 +183,19 @@ absl::StatusOr<std::string> RunManager::Start(
     key = IdempotencyMapKey(identity, request.idempotency_key());
   }
   auto entry = std::make_shared<RunEntry>();
+  // Taken before the entry is shared, so its path never changes after.
+  ASSIGN_OR_RETURN(FreeJournal journal, free_journals_.Take());
+  entry->journal_path = journal.path;
+  auto refuse = [&](absl::Status s) {
+    free_journals_.Return(std::move(journal));
+    return s;
+  };
   {
     absl::MutexLock lock(&mu_);
     if (shutting_down_) {
-      return absl::UnavailableError(
+      return refuse(absl::UnavailableError(
           "the agent is shutting down and accepts no new runs; retry on "
-          "another agent or after it restarts");
+          "another agent or after it restarts"));
     }
     if (!key.empty()) {
       auto it = by_key_.find(key);
@@ -197,22 +204,23 @@ absl::StatusOr<std::string> RunManager::Start(
         if (existing != runs_.end()) {
           absl::MutexLock l(&existing->second->mu);
           if (existing->second->run.request_digest() != digest) {
-            return absl::FailedPreconditionError(
-                absl::StrCat("idempotency key '", request.idempotency_key(),
-                             "' was already used for a different request (run ",
-                             it->second, "); use a new key for a new request"));
+            return refuse(absl::FailedPreconditionError(absl::StrCat(
+                "idempotency key '", request.idempotency_key(),
+                "' was already used for a different request (run ", it->second,
+                "); use a new key for a new request")));
           }
+          free_journals_.Return(std::move(journal));
           return it->second;
         }
       }
     }
     if (static_cast<int>(live_.size()) >= options_.max_concurrent_runs) {
       if (metrics_) metrics_->Rejected();
-      return absl::ResourceExhaustedError(absl::StrCat(
+      return refuse(absl::ResourceExhaustedError(absl::StrCat(
           "the agent is already running ", live_.size(), " of its ",
           options_.max_concurrent_runs,
           " allowed runs; retry later, use another agent, or raise "
-          "max_concurrent_runs in its config"));
+          "max_concurrent_runs in its config")));
     }
     do {
       entry->id = NewRunId();
@@ -224,25 +232,6 @@ absl::StatusOr<std::string> RunManager::Start(
     runs_[entry->id] = entry;
     if (!key.empty()) by_key_[key] = entry->id;
   }
-  auto undo = [&](absl::Status s) {
-    absl::MutexLock lock(&mu_);
-    live_.erase(entry->id);
-    --threads_;
-    runs_.erase(entry->id);
-    if (!key.empty()) by_key_.erase(key);
-    // A journal that already existed belongs to someone else.
-    if (s.code() != absl::StatusCode::kAlreadyExists) entry->RemoveFiles();
-    return s;
-  };
-  // Exclusive: never append to another process's run of the same id.
-  absl::Status taken;
-  bool reused = spare_journals_.TakeAs(entry->journal_path(), &taken);
-  if (!taken.ok()) return undo(taken);
-  auto journal = reused ? JournalWriter::Adopt(entry->journal_path())
-                        : JournalWriter::Create(entry->journal_path());
-  if (!journal.ok()) return undo(journal.status());
-  (*journal)->TryLock();
-
   absl::Time now = absl::Now();
   absl::Duration deadline = request.deadline_seconds()
                                 ? absl::Seconds(request.deadline_seconds())
@@ -263,7 +252,7 @@ absl::StatusOr<std::string> RunManager::Start(
     SetTimestamp(now, run.mutable_created());
     SetTimestamp(now, run.mutable_started());
     SetTimestamp(entry->deadline, run.mutable_deadline());
-    entry->journal = std::move(*journal);
+    entry->journal = JournalWriter::Reuse(journal.path, journal.fd);
     entry->live = true;
     entry->recent_complete = true;
     *started.mutable_started()->mutable_run() = run;
@@ -380,7 +369,7 @@ bool RunManager::RefreshIfForeign(RunEntry& entry) {
     absl::MutexLock lock(&entry.mu);
     if (entry.live || entry.run.state() != dso::v1::RUNNING) return false;
   }
-  auto run = RunFromJournal(entry.journal_path(), entry.id);
+  auto run = RunFromJournal(entry.journal_path, entry.id);
   absl::MutexLock lock(&entry.mu);
   if (run.ok()) entry.run = *run;
   return entry.run.state() == dso::v1::RUNNING;
@@ -463,7 +452,7 @@ absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
     }
   }
   from_seq = std::max(from_seq, next);
-  ASSIGN_OR_RETURN(auto reader, JournalReader::Open(entry->journal_path(), id));
+  ASSIGN_OR_RETURN(auto reader, JournalReader::Open(entry->journal_path, id));
   // Damaged records are skipped; the log says so once the reader is done.
   struct ReportDamage {
     const std::string& id;
@@ -598,7 +587,7 @@ void RunManager::Prune() {
       runs_.erase(it);
       if (!entry->key.empty()) by_key_.erase(entry->key);
     }
-    spare_journals_.Recycle(entry->journal_path());  // kept, or unlinked
+    free_journals_.Recycle(entry->journal_path, entry->id);
     std::error_code ec;
     fs::remove_all(entry->scratch_path(), ec);
   }

@@ -2,12 +2,12 @@
 // number of clients follow, cancel and list them.
 //
 // Layout under <data_dir>/runs/, flat so that a run costs few inodes:
-//   <id>.journal  the journal (agent/journal.h), the whole record of the
-//                 run: its first event carries the Run, its last the
-//                 Result; flock()ed by the process executing the run
-//   <id>.scratch/ the step's scratch directory, removed when the run ends
-//   spare/<n>     journals of pruned runs, reused by new runs
+//   <n>.journal   a journal (agent/journal.h), the whole record of one run:
+//                 its first event carries the Run (and so the run's id),
+//                 its last the Result; flock()ed by the process executing
+//                 the run. Or a free one, kept for a new run
 //                 (agent/journal_pool.h)
+//   <id>.scratch/ the step's scratch directory, removed when the run ends
 //
 // Runs found RUNNING at startup whose lock nobody holds were cut by a crash
 // or kill: they are finished as INTERRUPTED, their history kept. A retried
@@ -115,7 +115,7 @@ class RunManager {
   const StepRegistry* steps_;
   BlobStore* store_;
   AgentMetrics* metrics_;
-  JournalPool spare_journals_;
+  JournalPool free_journals_;
 
   mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<RunEntry>> runs_ ABSL_GUARDED_BY(mu_);

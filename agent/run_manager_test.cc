@@ -1,9 +1,8 @@
 #include "agent/run_manager.h"
 
-#include <sys/stat.h>
-
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -285,18 +284,25 @@ TEST_F(RunManagerTest, DamagedJournalIsSkippedNotFatal) {
   std::string rd = dir_ + "/runs/garbage";
   ASSERT_TRUE(WriteFileAtomically(rd + ".journal", "\xD5 not records").ok());
   {
-    // A reused journal a crash caught before its run's first record: it
-    // still holds another run's events and must not pass for that run.
-    auto w = JournalWriter::Create(dir_ + "/runs/taken.journal").value();
-    dso::v1::Event started;
-    started.set_seq(1);
-    started.set_run_id("pruned");
-    started.mutable_started()->mutable_run()->set_id("pruned");
-    ASSERT_TRUE(w->Append(started).ok());
+    // A journal whose first record is not a start event.
+    auto w = JournalWriter::Create(dir_ + "/runs/headless.journal").value();
+    dso::v1::Event log;
+    log.set_seq(2);
+    log.set_run_id("r");
+    log.mutable_log()->set_text("line\n");
+    ASSERT_TRUE(w->Append(log).ok());
   }
+  fs::create_directories(dir_ + "/runs/gone.scratch");  // of no run
   Restart();
   EXPECT_TRUE(manager_->List(0).empty());
-  EXPECT_TRUE(manager_->Start(Exec({"true"}), "t").ok());
+  EXPECT_FALSE(fs::exists(dir_ + "/runs/gone.scratch"));
+  auto id = manager_->Start(Exec({"true"}), "t");
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(ResultOf(*id).outcome(), dso::v1::SUCCEEDED);
+  // Neither was taken over by the new run.
+  EXPECT_EQ(ReadFile(rd + ".journal").value(), "\xD5 not records");
+  EXPECT_TRUE(
+      ReadJournalEnds(dir_ + "/runs/headless.journal").value().first.has_log());
 }
 
 TEST_F(RunManagerTest, OldRunsArePrunedByCount) {
@@ -313,22 +319,26 @@ TEST_F(RunManagerTest, OldRunsArePrunedByCount) {
   auto runs = manager_->List(0);
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0].id(), ids[3]);
-  EXPECT_FALSE(fs::exists(dir_ + "/runs/" + ids[0] + ".journal"));
-  EXPECT_FALSE(fs::exists(dir_ + "/runs/" + ids[1] + ".journal"));
-  // The pruned journals were kept as spares; a new run takes one over and
-  // its journal holds its own events only.
-  auto inode = [](const std::string& path) {
-    struct stat st;
-    return stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
-  };
-  std::set<ino_t> spares;
-  for (const auto& d : fs::directory_iterator(dir_ + "/runs/spare")) {
-    spares.insert(inode(d.path()));
+  // The pruned runs' journals were kept, free, and found again at the
+  // restart; a new run takes one over and it holds its own events only.
+  std::map<std::string, std::string> held;  // run id -> journal; "" free
+  for (const auto& d : fs::directory_iterator(dir_ + "/runs")) {
+    if (d.path().extension() != ".journal") continue;
+    auto ends = ReadJournalEnds(d.path()).value();
+    held[d.path()] = ends.free ? "" : ends.first.run_id();
   }
-  ASSERT_FALSE(spares.empty());
+  EXPECT_EQ(held.size(), 3u);  // the fourth run took over the first's
+  std::set<std::string> kept;
+  for (const auto& [path, id] : held) kept.insert(id);
+  EXPECT_EQ(kept, (std::set<std::string>{"", ids[2], ids[3]}));
   auto id = manager_->Start(Exec({"sh", "-c", "echo mine"}), "t").value();
-  EXPECT_TRUE(spares.count(inode(dir_ + "/runs/" + id + ".journal")));
   auto events = FollowAll(id);
+  std::string journal;
+  for (const auto& [path, run] : held) {
+    if (ReadJournalEnds(path).value().first.run_id() == id) journal = path;
+  }
+  ASSERT_FALSE(journal.empty());
+  EXPECT_EQ(held[journal], "");  // a free one
   ASSERT_GE(events.size(), 3u);
   for (const auto& e : events) EXPECT_EQ(e.run_id(), id);
   Restart();  // and from the journal, after a restart

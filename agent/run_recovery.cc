@@ -29,17 +29,17 @@ int LockJournal(const std::string& path) {
   return fd;
 }
 
-// The run as its journal tells it: the Run of the start event, finished
-// with the result if the last record is one.
 absl::StatusOr<dso::v1::Run> RunFromJournal(const std::string& path,
                                             const std::string& run_id) {
   ASSIGN_OR_RETURN(JournalEnds ends, ReadJournalEnds(path));
-  // A reused file a crash caught before its new run's first record still
-  // holds the earlier run's.
+  if (ends.free) {
+    return absl::NotFoundError(absl::StrCat("'", path, "' holds no run"));
+  }
   if (!ends.has_first || !ends.first.has_started() ||
-      ends.first.started().run().id() != run_id) {
+      (!run_id.empty() && ends.first.started().run().id() != run_id)) {
     return absl::DataLossError(absl::StrCat(
-        "'", path, "' does not start with the start event of run ", run_id));
+        "'", path, "' does not start with the start event of ",
+        run_id.empty() ? std::string("a run") : absl::StrCat("run ", run_id)));
   }
   dso::v1::Run run = ends.first.started().run();
   run.set_last_seq(ends.first.seq());
@@ -56,27 +56,33 @@ absl::StatusOr<dso::v1::Run> RunFromJournal(const std::string& path,
 }
 
 absl::Status RunManager::Recover() {
+  const std::string dir = options_.data_dir + "/runs";
   std::error_code ec;
-  for (const auto& d :
-       fs::directory_iterator(options_.data_dir + "/runs", ec)) {
-    if (d.path().extension() != ".journal") {
-      if (d.path().extension() == ".scratch" &&
-          !fs::exists(fs::path(d.path()).replace_extension(".journal"))) {
-        fs::remove_all(d.path(), ec);  // left by a run that never started
-      }
-      continue;
-    }
+  fs::remove_all(dir + "/spare", ec);  // free journals of an older version
+  std::vector<fs::path> scratch_dirs;
+  for (const auto& d : fs::directory_iterator(dir, ec)) {
+    if (d.path().extension() == ".scratch") scratch_dirs.push_back(d.path());
+    if (d.path().extension() != ".journal") continue;
     auto entry = std::make_shared<RunEntry>();
-    entry->id = d.path().stem().string();
-    entry->base = (d.path().parent_path() / entry->id).string();
+    entry->journal_path = d.path().string();
     // The journal's first record (RunStarted) and last (the Result, once
     // finished) tell the run's state without reading the rest.
-    auto meta = RunFromJournal(entry->journal_path(), entry->id);
-    if (!meta.ok()) {
-      LogWarn(absl::StrCat("skipping run ", entry->id, ": ",
-                           meta.status().message()));
+    auto meta = RunFromJournal(entry->journal_path, "");
+    if (absl::IsNotFound(meta.status())) {
+      free_journals_.AdoptFree(entry->journal_path);
       continue;
     }
+    if (meta.ok() && Find(meta->id())) {
+      meta = absl::AlreadyExistsError(
+          absl::StrCat("run ", meta->id(), " has another journal already"));
+    }
+    if (!meta.ok()) {
+      LogWarn(absl::StrCat("skipping journal '", entry->journal_path,
+                           "': ", meta.status().message()));
+      continue;
+    }
+    entry->id = meta->id();
+    entry->base = absl::StrCat(dir, "/", entry->id);
     {
       absl::MutexLock lock(&entry->mu);
       entry->run = *meta;
@@ -85,11 +91,11 @@ absl::Status RunManager::Recover() {
     // is being executed right now; one nobody holds was cut by a crash or
     // kill of the process that executed it.
     int fd = meta->state() == dso::v1::RUNNING
-                 ? LockJournal(entry->journal_path())
+                 ? LockJournal(entry->journal_path)
                  : -1;
     if (fd >= 0) {
       JournalSummary summary;
-      auto journal = JournalWriter::Open(entry->journal_path(), &summary);
+      auto journal = JournalWriter::Open(entry->journal_path, &summary);
       WarnDamagedRecords(entry->id, summary.corrupt_records);
       {
         absl::MutexLock lock(&entry->mu);
@@ -125,8 +131,18 @@ absl::Status RunManager::Recover() {
     }
   }
   if (ec) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot list '", options_.data_dir, "/runs': ", ec.message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot list '", dir, "': ", ec.message()));
+  }
+  // Scratch dirs are kept only for runs another process executes.
+  for (const auto& d : scratch_dirs) {
+    auto entry = Find(d.stem().string());
+    bool keep = false;
+    if (entry) {
+      absl::MutexLock l(&entry->mu);
+      keep = entry->run.state() == dso::v1::RUNNING;
+    }
+    if (!keep) fs::remove_all(d, ec);
   }
   return absl::OkStatus();
 }

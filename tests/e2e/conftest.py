@@ -182,6 +182,19 @@ def run_id_from(stderr: str) -> str:
     return m.group(1)
 
 
+def journal_of(data_dir: Path, run_id: str) -> Path:
+    """The journal of a run: the file under runs/ whose first record (the
+    run's start event, agent/journal.h) names it."""
+    for f in (Path(data_dir) / "runs").glob("*.journal"):
+        data = f.read_bytes()
+        if data[:4] != (0xD5017E11).to_bytes(4, "little"):
+            continue  # free
+        length = int.from_bytes(data[4:8], "little")
+        if run_id.encode() in data[12:12 + length]:
+            return f
+    raise AssertionError(f"no journal holds run {run_id} in {data_dir}")
+
+
 def pid_alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as f:

@@ -6,8 +6,8 @@ import stat
 import subprocess
 import time
 
-from conftest import (DSOCTL_BIN, dsoctl, pid_alive, run_id_from, start_exec,
-                      wait_for)
+from conftest import (DSOCTL_BIN, dsoctl, journal_of, pid_alive, run_id_from,
+                      start_exec, wait_for)
 
 
 def test_exec_streams_output_and_writes_summary(agent, tmp_path):
@@ -186,8 +186,7 @@ def test_embedded_mode_needs_no_agent(tmp_path):
     assert p.summary["agent"] == "embedded"
     runs = dsoctl("runs", "list", env=env, check=0).stdout
     assert p.summary["run_id"] in runs
-    runs = tmp_path / "xdg" / "dso" / "runs"
-    assert (runs / (p.summary["run_id"] + ".journal")).is_file()
+    assert journal_of(tmp_path / "xdg" / "dso", p.summary["run_id"]).is_file()
 
 
 def test_embedded_runs_are_visible_to_another_dsoctl(tmp_path):

@@ -2,7 +2,8 @@
 import signal
 import time
 
-from conftest import start_exec, dsoctl, pid_alive, run_id_from, wait_for
+from conftest import (dsoctl, journal_of, pid_alive, run_id_from, start_exec,
+                      wait_for)
 
 
 def test_kill_9_mid_run_then_restart_marks_interrupted(make_agent, tmp_path):
@@ -77,7 +78,7 @@ def test_corrupt_journal_entry_is_skipped_and_reported(make_agent, tmp_path):
                agent=a, cwd=tmp_path, check=0)
     run_id = run_id_from(p.stderr)
     a.stop()
-    journal = a.data_dir / "runs" / (run_id + ".journal")
+    journal = journal_of(a.data_dir, run_id)
     data = bytearray(journal.read_bytes())
     pos = data.index(b"second\n")  # the log line, not the description
     data[pos:pos + 6] = b"SECOND"  # breaks that record's checksum
