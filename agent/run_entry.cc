@@ -162,7 +162,7 @@ absl::StatusOr<dso::v1::Artifact> RunContext::PutArtifact(
     absl::string_view media_type) {
   // A file of the run's own scratch directory moves into the store; any
   // other (say, collected from the user's directory) is copied.
-  bool own = absl::StartsWith(path, scratch_dir() + "/");
+  bool own = absl::StartsWith(path, scratch_ + "/");
   ASSIGN_OR_RETURN(BlobInfo info,
                    own ? store_->AdoptFile(path) : store_->PutFile(path));
   dso::v1::Artifact a;

@@ -87,6 +87,7 @@ class RunContext : public StepContext {
   absl::Duration kill_grace() const override { return kill_grace_; }
   // Created on first use: most steps never need one.
   const std::string& scratch_dir() const override;
+  bool scratch_made() const { return scratch_made_; }
   absl::StatusOr<std::string> ResolveInput(
       const dso::v1::Input& input) override;
   absl::StatusOr<dso::v1::Artifact> PutArtifact(

@@ -309,8 +309,10 @@ void RunManager::Execute(std::shared_ptr<RunEntry> entry,
     result = ErrorResult(absl::InternalError(
         absl::StrCat("step '", request.step(), "' returned no outcome")));
   }
-  std::error_code ec;
-  fs::remove_all(entry->scratch_path(), ec);
+  if (ctx.scratch_made()) {
+    std::error_code ec;
+    fs::remove_all(entry->scratch_path(), ec);
+  }
   entry->Publish(result);
   {
     absl::MutexLock lock(&mu_);
@@ -587,9 +589,9 @@ void RunManager::Prune() {
       runs_.erase(it);
       if (!entry->key.empty()) by_key_.erase(entry->key);
     }
+    // Its scratch dir went when it ended (or at the next start-up, if the
+    // process that ran it died first).
     free_journals_.Recycle(entry->journal_path, entry->id);
-    std::error_code ec;
-    fs::remove_all(entry->scratch_path(), ec);
   }
 }
 
