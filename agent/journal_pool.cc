@@ -74,7 +74,7 @@ void JournalPool::Return(FreeJournal journal) {
 
 int JournalPool::LockIfHolds(const std::string& path,
                              const std::string& run_id) {
-  int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+  int fd = open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return -1;
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     close(fd);

@@ -30,6 +30,8 @@ struct RunEntry {
   dso::v1::Run run ABSL_GUARDED_BY(mu);
   uint64_t journal_size ABSL_GUARDED_BY(mu) = 0;  // bytes readers may read
   bool live ABSL_GUARDED_BY(mu) = false;          // executing in this process
+  // Run by another process, which pruned it: its journal holds it no more.
+  bool pruned_elsewhere ABSL_GUARDED_BY(mu) = false;
   std::unique_ptr<JournalWriter> journal ABSL_GUARDED_BY(mu);
   std::unique_ptr<JournalWriter> closing;  // between Publish and Persist
   absl::Status journal_error ABSL_GUARDED_BY(mu);

@@ -355,25 +355,34 @@ std::shared_ptr<RunEntry> RunManager::Find(const std::string& id) const {
 
 absl::StatusOr<dso::v1::Run> RunManager::Get(const std::string& id) const {
   auto entry = Find(id);
-  if (!entry) {
-    return absl::NotFoundError(
-        absl::StrCat("no run '", id,
-                     "' on this agent (it may have been pruned); "
-                     "'dsoctl runs list' shows the runs kept"));
+  if (entry) {
+    RefreshIfForeign(*entry);
+    absl::MutexLock lock(&entry->mu);
+    if (!entry->pruned_elsewhere) return entry->run;
   }
-  RefreshIfForeign(*entry);
-  absl::MutexLock lock(&entry->mu);
-  return entry->run;
+  return absl::NotFoundError(
+      absl::StrCat("no run '", id,
+                   "' on this agent (it may have been pruned); "
+                   "'dsoctl runs list' shows the runs kept"));
 }
 
 bool RunManager::RefreshIfForeign(RunEntry& entry) {
   {
     absl::MutexLock lock(&entry.mu);
-    if (entry.live || entry.run.state() != dso::v1::RUNNING) return false;
+    if (entry.live || entry.run.state() != dso::v1::RUNNING ||
+        entry.pruned_elsewhere) {
+      return false;
+    }
   }
   auto run = RunFromJournal(entry.journal_path, entry.id);
   absl::MutexLock lock(&entry.mu);
-  if (run.ok()) entry.run = *run;
+  if (run.ok()) {
+    entry.run = *run;
+  } else if (absl::IsNotFound(run.status()) || absl::IsDataLoss(run.status())) {
+    // Free, gone, or another run's now: it finished and was pruned there.
+    entry.pruned_elsewhere = true;
+    return false;
+  }
   return entry.run.state() == dso::v1::RUNNING;
 }
 
@@ -406,6 +415,10 @@ absl::StatusOr<dso::v1::Run> RunManager::Cancel(const std::string& id,
                      "cancel it there"));
   }
   absl::MutexLock lock(&entry->mu);
+  if (entry->pruned_elsewhere) {
+    return absl::NotFoundError(
+        absl::StrCat("run ", id, " was pruned by the process that ran it"));
+  }
   if (entry->live) {
     entry->token.Cancel(CancelReason::kRequested,
                         reason.empty() ? "cancelled by request"
@@ -490,6 +503,11 @@ absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
     if (running_elsewhere) {
       absl::SleepFor(absl::Milliseconds(100));
       RefreshIfForeign(*entry);
+      absl::MutexLock lock(&entry->mu);
+      if (entry->pruned_elsewhere) {
+        return absl::NotFoundError(
+            absl::StrCat("run ", id, " was pruned by the process that ran it"));
+      }
       continue;
     }
     if (!live) {
@@ -561,12 +579,20 @@ void RunManager::AdoptForeignFinished() {
   for (const auto& entry : running) {
     if (RefreshIfForeign(*entry)) continue;
     absl::Time created;
+    bool gone;
     {
       absl::MutexLock l(&entry->mu);
       created = FromTimestamp(entry->run.created());
+      gone = entry->pruned_elsewhere;
     }
     absl::MutexLock lock(&mu_);
-    if (runs_.count(entry->id)) finished_.emplace(created, entry->id);
+    if (!gone) {
+      if (runs_.count(entry->id)) finished_.emplace(created, entry->id);
+      continue;
+    }
+    runs_.erase(entry->id);
+    auto key = by_key_.find(entry->key);
+    if (key != by_key_.end() && key->second == entry->id) by_key_.erase(key);
   }
 }
 

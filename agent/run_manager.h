@@ -101,7 +101,8 @@ class RunManager {
              BlobStore* store, AgentMetrics* metrics);
   absl::Status Recover();
   // For a run another process executes (sharing the data dir): re-reads its
-  // state from the journal. True while that run is still RUNNING.
+  // state from the journal. True while that run is still RUNNING; marks it
+  // pruned_elsewhere when its journal no longer holds it.
   static bool RefreshIfForeign(RunEntry& entry);
   void Execute(std::shared_ptr<RunEntry> entry,
                dso::v1::RunStepRequest request);

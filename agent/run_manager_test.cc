@@ -1,5 +1,9 @@
 #include "agent/run_manager.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -266,6 +270,37 @@ TEST_F(RunManagerTest, CrashedRunBecomesInterruptedWithHistoryIntact) {
   EXPECT_EQ(events[3].seq(), 4u);
   EXPECT_EQ(events[3].result().outcome(), dso::v1::INTERRUPTED);
   EXPECT_FALSE(fs::exists(rd + ".scratch"));
+}
+
+TEST_F(RunManagerTest, ARunAnotherProcessPrunedIsForgotten) {
+  // Another process sharing the data dir executes a run: it holds the
+  // journal's lock.
+  std::string id = "20260101-000000-0000f00d";
+  std::string path = dir_ + "/runs/other.journal";
+  {
+    auto w = JournalWriter::Create(path).value();
+    dso::v1::Event started;
+    started.set_seq(1);
+    started.set_run_id(id);
+    auto* run = started.mutable_started()->mutable_run();
+    run->set_id(id);
+    run->set_step("exec");
+    run->set_state(dso::v1::RUNNING);
+    ASSERT_TRUE(w->Append(started).ok());
+  }
+  int fd = open(path.c_str(), O_RDWR);
+  ASSERT_EQ(flock(fd, LOCK_EX | LOCK_NB), 0);
+  Restart();
+  EXPECT_EQ(manager_->Get(id)->state(), dso::v1::RUNNING);
+  EXPECT_EQ(manager_->Cancel(id, "").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  // It finished there and was pruned: its journal is free now.
+  ASSERT_TRUE(MarkJournalFree(fd));
+  EXPECT_EQ(manager_->Get(id).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(manager_->List(0).empty());
+  EXPECT_EQ(manager_->Cancel(id, "").status().code(),
+            absl::StatusCode::kNotFound);
+  close(fd);
 }
 
 TEST_F(RunManagerTest, FinishedRunsAreRecoveredFromTheirJournals) {
