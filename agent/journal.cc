@@ -38,6 +38,13 @@ uint32_t Crc(const char* data, size_t n) {
       crc32(0L, reinterpret_cast<const Bytef*>(data), static_cast<uInt>(n)));
 }
 
+// Whether the record at `h` (a header and `len` bytes of body after it)
+// checks out, and its event into `event` if so.
+bool DecodeRecord(const char* h, uint32_t len, dso::v1::Event* event) {
+  return Crc(h + kHeader, len) == GetU32(h + 8) &&
+         event->ParseFromArray(h + kHeader, static_cast<int>(len));
+}
+
 absl::Status IoError(absl::string_view what, const std::string& path) {
   int err = errno;
   std::string msg =
@@ -172,8 +179,7 @@ bool JournalReader::Next(uint64_t limit, dso::v1::Event* event) {
     if (GetU32(h) == kMagic && len <= kMaxRecord) {
       if (!Fill(limit, kHeader + len)) return false;  // not written yet
       h = buf_.data() + pos_;
-      if (Crc(h + kHeader, len) == GetU32(h + 8) &&
-          event->ParseFromArray(h + kHeader, static_cast<int>(len))) {
+      if (DecodeRecord(h, len, event)) {
         if (run_id_.empty()) run_id_ = event->run_id();
         if (!event->run_id().empty() && event->run_id() != run_id_) {
           foreign_ = true;
@@ -234,8 +240,7 @@ absl::StatusOr<JournalEnds> ReadJournalEnds(const std::string& path) {
         end == tail.size() || (end + kHeader <= tail.size() &&
                                GetU32(tail.data() + end) == kEndMagic);
     if (len > kMaxRecord || !at_end) continue;
-    if (Crc(h + kHeader, len) == GetU32(h + 8) &&
-        ends.last.ParseFromArray(h + kHeader, static_cast<int>(len)) &&
+    if (DecodeRecord(h, len, &ends.last) &&
         (ends.last.run_id().empty() ||
          ends.last.run_id() == ends.first.run_id())) {
       ends.has_last = true;
@@ -246,16 +251,21 @@ absl::StatusOr<JournalEnds> ReadJournalEnds(const std::string& path) {
 }
 
 absl::StatusOr<std::string> JournalRunId(int fd, const std::string& path) {
-  char h[kHeader];
-  ssize_t n = pread(fd, h, kHeader, 0);
+  std::string record(kHeader, '\0');
+  ssize_t n = pread(fd, record.data(), kHeader, 0);
   if (n < 0) return IoError("read", path);
-  if (n < static_cast<ssize_t>(kHeader) || GetU32(h) == kEndMagic) return "";
-  uint32_t len = GetU32(h + 4);
-  std::string body(std::min(len, kMaxRecord), '\0');
+  if (n < static_cast<ssize_t>(kHeader) || GetU32(record.data()) == kEndMagic) {
+    return "";
+  }
+  uint32_t len = GetU32(record.data() + 4);
+  bool whole = GetU32(record.data()) == kMagic && len <= kMaxRecord;
+  if (whole) {
+    record.resize(kHeader + len);
+    whole = pread(fd, record.data() + kHeader, len, kHeader) ==
+            static_cast<ssize_t>(len);
+  }
   dso::v1::Event first;
-  if (GetU32(h) != kMagic || len > kMaxRecord ||
-      pread(fd, body.data(), len, kHeader) != static_cast<ssize_t>(len) ||
-      Crc(body.data(), len) != GetU32(h + 8) || !first.ParseFromString(body)) {
+  if (!whole || !DecodeRecord(record.data(), len, &first)) {
     return absl::DataLossError(
         absl::StrCat("journal '", path, "': its first record is damaged"));
   }
