@@ -272,6 +272,17 @@ absl::StatusOr<std::string> JournalRunId(int fd, const std::string& path) {
   return first.run_id();
 }
 
+int LockJournal(const std::string& path, bool write) {
+  int fd =
+      open(path.c_str(), (write ? O_RDWR | O_NOFOLLOW : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0) return -1;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 bool MarkJournalFree(int fd) {
   char mark[kHeader] = {0};
   PutU32(mark, kEndMagic);

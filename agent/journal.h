@@ -124,6 +124,10 @@ absl::StatusOr<JournalEnds> ReadJournalEnds(const std::string& path);
 // record names it; "" when the journal is free. DATA_LOSS when the first
 // bytes are neither a whole record nor an end mark.
 absl::StatusOr<std::string> JournalRunId(int fd, const std::string& path);
+// Opens the journal at `path` (read-write and not through a link when
+// `write`) holding an exclusive flock on it; -1 if it cannot be opened or
+// another process holds it.
+int LockJournal(const std::string& path, bool write = false);
 // Marks the journal open for writing at `fd` free: an end mark at its
 // start. The old records stay behind it, for a new run to overwrite.
 bool MarkJournalFree(int fd);

@@ -74,12 +74,8 @@ void JournalPool::Return(FreeJournal journal) {
 
 int JournalPool::LockIfHolds(const std::string& path,
                              const std::string& run_id) {
-  int fd = open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  int fd = LockJournal(path, /*write=*/true);
   if (fd < 0) return -1;
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    close(fd);
-    return -1;
-  }
   // Checked under the lock: whoever reuses a journal holds it while it
   // writes the new run's first record.
   auto holds = JournalRunId(fd, path);
@@ -95,10 +91,7 @@ void JournalPool::Recycle(const std::string& path, const std::string& run_id) {
   if (fd >= 0) Keep(path, fd);
 }
 
-void JournalPool::AdoptFree(const std::string& path) {
-  int fd = LockIfHolds(path, "");
-  if (fd >= 0) Keep(path, fd);
-}
+void JournalPool::AdoptFree(const std::string& path) { Recycle(path, ""); }
 
 void JournalPool::Keep(const std::string& path, int fd) {
   bool room;

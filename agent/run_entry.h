@@ -113,8 +113,6 @@ std::string IdempotencyMapKey(const std::string& identity,
 // Logs that reading a run's journal skipped damaged records.
 void WarnDamagedRecords(const std::string& run_id, uint64_t count);
 
-// Holds an exclusive flock on a journal; -1 if another process holds it.
-int LockJournal(const std::string& path);
 // The run as its journal tells it: the Run of the start event, finished
 // with the result if the last record is one. NOT_FOUND for a free journal;
 // DATA_LOSS when the first record is not the start of run `run_id` (of

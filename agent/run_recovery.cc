@@ -1,5 +1,3 @@
-#include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -17,17 +15,6 @@
 namespace dso {
 
 namespace fs = std::filesystem;
-
-// Holds an exclusive flock on the journal; -1 if another process holds it.
-int LockJournal(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 absl::StatusOr<dso::v1::Run> RunFromJournal(const std::string& path,
                                             const std::string& run_id) {
