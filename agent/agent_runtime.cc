@@ -13,6 +13,7 @@
 #include "agent/ecs_log.h"
 #include "stages/build/build_step.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/status_macros.h"
 #include "stages/deploy/deploy_step.h"
 #include "stages/gate/gate_step.h"
@@ -31,7 +32,8 @@ absl::Status RegisterAllSteps(StepRegistry& registry,
                               const AgentConfig& config) {
   std::optional<StoreAllowlist> allowlist;
   if (!config.loading_allowlist.empty()) {
-    ASSIGN_OR_RETURN(std::string text, ReadFile(config.loading_allowlist));
+    ASSIGN_OR_RETURN(std::string text,
+                     ReadFile(config.loading_allowlist, FileKind::kConfig));
     ASSIGN_OR_RETURN(allowlist,
                      ParseStoreAllowlist(text, config.loading_allowlist));
   }
@@ -77,14 +79,15 @@ absl::StatusOr<std::unique_ptr<AgentRuntime>> AgentRuntime::Create(
   opts.retention_max_age = config.retention_max_age;
   opts.retention_max_runs = config.retention_max_runs;
   opts.allowed_roots = config.allowed_roots;
-  opts.permissions = config.permissions;
   ASSIGN_OR_RETURN(rt->runs_,
                    RunManager::Create(opts, rt->steps_.get(), rt->store_.get(),
                                       &rt->metrics_));
-  rt->agent_service_ =
-      std::make_unique<AgentService>(rt->runs_.get(), config.labels);
+  rt->agent_service_ = std::make_unique<AgentService>(
+      rt->runs_.get(), rt->store_.get(), config.labels, &rt->permissions_,
+      &rt->unix_peers_);
   rt->artifact_service_ = std::make_unique<ArtifactService>(
-      rt->store_.get(), &rt->metrics_, config.max_blob_bytes);
+      rt->store_.get(), &rt->metrics_, config.max_blob_bytes, &rt->permissions_,
+      &rt->unix_peers_);
   return rt;
 }
 
@@ -123,26 +126,24 @@ absl::StatusOr<std::vector<std::string>> AgentRuntime::Start() {
   if (config_.tls.enabled()) {
     grpc::SslServerCredentialsOptions ssl(
         GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-    ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadFile(config_.tls.client_ca));
+    ASSIGN_OR_RETURN(ssl.pem_root_certs,
+                     ReadFile(config_.tls.client_ca, FileKind::kKey));
     grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-    ASSIGN_OR_RETURN(pair.private_key, ReadFile(config_.tls.key));
-    ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(config_.tls.cert));
+    ASSIGN_OR_RETURN(pair.private_key,
+                     ReadFile(config_.tls.key, FileKind::kKey));
+    ASSIGN_OR_RETURN(pair.cert_chain,
+                     ReadFile(config_.tls.cert, FileKind::kKey));
     ssl.pem_key_cert_pairs.push_back(pair);
     tls = grpc::SslServerCredentials(ssl);
   }
-  std::vector<std::string> sockets;
   std::vector<std::pair<std::string, std::unique_ptr<int>>> tcp;
   for (const auto& addr : config_.listen) {
     if (absl::StartsWith(addr, "unix://") || absl::StartsWith(addr, "unix:")) {
       std::string path =
           absl::StartsWith(addr, "unix://") ? addr.substr(7) : addr.substr(5);
-      std::error_code ec;
-      std::filesystem::create_directories(
-          std::filesystem::path(path).parent_path(), ec);
-      std::filesystem::remove(path, ec);  // a stale socket from a dead agent
-      builder.AddListeningPort(absl::StrCat("unix:", path),
-                               grpc::InsecureServerCredentials());
-      sockets.push_back(path);
+      ASSIGN_OR_RETURN(auto listener,
+                       UnixListener::Listen(path, config_.socket_mode));
+      unix_listeners_.push_back(std::move(listener));
       continue;
     }
     std::shared_ptr<grpc::ServerCredentials> creds = tls;
@@ -176,9 +177,9 @@ absl::StatusOr<std::vector<std::string>> AgentRuntime::Start() {
     }
   }
   std::vector<std::string> bound;
-  for (const auto& path : sockets) {
-    chmod(path.c_str(), config_.socket_mode);
-    bound.push_back(absl::StrCat("unix://", path));
+  for (const auto& listener : unix_listeners_) {
+    listener->Serve(server_.get(), &unix_peers_);
+    bound.push_back(absl::StrCat("unix://", listener->path()));
   }
   for (const auto& [addr, port] : tcp) {
     if (*port == 0) {
@@ -199,6 +200,9 @@ std::shared_ptr<grpc::Channel> AgentRuntime::InProcessChannel() {
 
 void AgentRuntime::Shutdown(absl::Duration grace) {
   if (runs_) runs_->Shutdown(grace);
+  // Clients may attach to the runs until here; then nothing new reaches
+  // the server before it stops.
+  for (auto& listener : unix_listeners_) listener->Stop();
   if (server_) {
     server_->Shutdown(std::chrono::system_clock::now() +
                       std::chrono::seconds(2));

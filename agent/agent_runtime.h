@@ -13,10 +13,12 @@
 
 #include "absl/status/statusor.h"
 #include "agent/agent_service.h"
+#include "agent/caller.h"
 #include "agent/config.h"
 #include "agent/metrics.h"
 #include "agent/rasp_event_sink.h"
 #include "agent/run_manager.h"
+#include "agent/unix_listener.h"
 #include "stages/core/step.h"
 #include "stages/store/blob_store.h"
 
@@ -40,8 +42,11 @@ class AgentRuntime {
   RunManager& runs() { return *runs_; }
 
  private:
-  explicit AgentRuntime(AgentConfig config) : config_(std::move(config)) {}
+  explicit AgentRuntime(AgentConfig config)
+      : config_(std::move(config)), permissions_(config_.permissions) {}
   AgentConfig config_;
+  Permissions permissions_;
+  UnixPeers unix_peers_;
   AgentMetrics metrics_;
   std::unique_ptr<BlobStore> store_;
   std::unique_ptr<StepRegistry> steps_;
@@ -49,6 +54,7 @@ class AgentRuntime {
   std::unique_ptr<AgentService> agent_service_;
   std::unique_ptr<ArtifactService> artifact_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::vector<std::unique_ptr<UnixListener>> unix_listeners_;
   std::unique_ptr<RaspEventSink> rasp_events_;  // while listening
 };
 

@@ -7,27 +7,72 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "agent/request_inputs.h"
 #include "agent/version.h"
 #include "stages/core/sha256.h"
+#include "stages/core/status_macros.h"
+#include "stages/core/step_context.h"
 
 namespace dso {
 
-std::string PeerIdentity(const grpc::ServerContext& context) {
-  auto auth = context.auth_context();
-  if (auth && auth->IsPeerAuthenticated()) {
-    for (const char* prop :
-         {"x509_common_name", "x509_subject_alternative_name"}) {
-      auto values = auth->FindPropertyValues(prop);
-      if (!values.empty()) {
-        return std::string(values.front().data(), values.front().size());
-      }
-    }
+namespace {
+
+constexpr size_t kMaxReasonBytes = 1024;
+
+// Handlers run in gRPC's threads: an exception escaping one would end the
+// agent. A request that makes one (an allocation too large) fails alone.
+template <typename F>
+grpc::Status Guarded(F&& handler) {
+  try {
+    return handler();
+  } catch (const std::bad_alloc&) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "the agent ran out of memory for this request");
+  } catch (const std::exception& e) {
+    return grpc::Status(grpc::StatusCode::INTERNAL,
+                        absl::StrCat("the request failed: ", e.what()));
   }
-  std::string peer = context.peer();
-  if (absl::StartsWith(peer, "unix:")) return "local";
-  if (absl::StartsWith(peer, "inproc") || peer.empty()) return "embedded";
-  return absl::StrCat("insecure:", peer);
 }
+
+absl::Status NoSuchRun(const std::string& id, const Caller& caller) {
+  return absl::NotFoundError(absl::StrCat(
+      "no run '", id, "' visible to identity '", caller.identity,
+      "' on this agent (it may have been pruned); 'dsoctl runs list' shows "
+      "the runs it may see"));
+}
+
+// OK if `caller` may read the blob: its own, or with artifacts:read.
+absl::Status CheckReadable(const BlobStore& store,
+                           const Permissions& permissions, const Caller& caller,
+                           const std::string& digest) {
+  RETURN_IF_ERROR(ParseSha256Digest(digest).status());
+  if (permissions.Has(caller, kRightReadArtifacts) ||
+      store.IsOwner(digest, caller.identity)) {
+    return absl::OkStatus();
+  }
+  return absl::NotFoundError(absl::StrCat(
+      "blob ", digest, " is not in the agent's artifact store for identity '",
+      caller.identity,
+      "' (a blob is readable by who uploaded it and by the identities whose "
+      "runs produced it)"));
+}
+
+// Whether `caller` may start this request: the step, and every uploaded
+// input it names (another identity's blob is not an input of one's own).
+absl::Status CheckStart(const BlobStore& store, const Permissions& permissions,
+                        const Caller& caller,
+                        const dso::v1::RunStepRequest& request) {
+  RETURN_IF_ERROR(permissions.CheckStep(caller, request.step()));
+  absl::Status status;
+  ForEachInput(request, [&](const dso::v1::Input& in) {
+    if (status.ok() && in.has_tar_digest()) {
+      status = CheckReadable(store, permissions, caller, in.tar_digest());
+    }
+  });
+  return status;
+}
+
+}  // namespace
 
 grpc::Status ToGrpc(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
@@ -52,57 +97,114 @@ grpc::Status AgentService::Stream(grpc::ServerContext* context,
   return ToGrpc(s);
 }
 
+absl::StatusOr<dso::v1::Run> AgentService::Visible(
+    const Caller& caller, const std::string& run_id) const {
+  auto run = runs_->Get(run_id);
+  if (!run.ok()) {
+    if (absl::IsNotFound(run.status())) return NoSuchRun(run_id, caller);
+    return run.status();
+  }
+  if (run->identity() != caller.identity &&
+      !permissions_->Has(caller, kRightReadRuns)) {
+    return NoSuchRun(run_id, caller);
+  }
+  return run;
+}
+
 grpc::Status AgentService::RunStep(grpc::ServerContext* context,
                                    const dso::v1::RunStepRequest* request,
                                    grpc::ServerWriter<dso::v1::Event>* writer) {
-  auto id = runs_->Start(*request, PeerIdentity(*context));
-  if (!id.ok()) {
-    // The agent answered: clients must not mistake this for a lost
-    // connection and retry.
-    context->AddTrailingMetadata("dso-refused", "1");
-    return ToGrpc(id.status());
-  }
-  return Stream(context, *id, 1, writer);
+  return Guarded([&] {
+    Caller caller = IdentifyCaller(*context, peers_);
+    absl::Status allowed = CheckStart(*store_, *permissions_, caller, *request);
+    if (allowed.ok() &&
+        context->deadline() < std::chrono::system_clock::now()) {
+      allowed = absl::DeadlineExceededError(
+          "the call's deadline passed before the run could start; nothing "
+          "was run");
+    }
+    absl::StatusOr<std::string> id =
+        allowed.ok() ? runs_->Start(*request, caller.identity) : allowed;
+    if (!id.ok()) {
+      // The agent answered: clients must not mistake this for a lost
+      // connection and retry.
+      context->AddTrailingMetadata("dso-refused", "1");
+      return ToGrpc(id.status());
+    }
+    return Stream(context, *id, 1, writer);
+  });
 }
 
 grpc::Status AgentService::Attach(grpc::ServerContext* context,
                                   const dso::v1::AttachRequest* request,
                                   grpc::ServerWriter<dso::v1::Event>* writer) {
-  return Stream(context, request->run_id(),
-                std::max<uint64_t>(1, request->from_seq()), writer);
+  return Guarded([&] {
+    auto run = Visible(IdentifyCaller(*context, peers_), request->run_id());
+    if (!run.ok()) return ToGrpc(run.status());
+    return Stream(context, request->run_id(),
+                  std::max<uint64_t>(1, request->from_seq()), writer);
+  });
 }
 
 grpc::Status AgentService::Cancel(grpc::ServerContext* context,
                                   const dso::v1::CancelRequest* request,
                                   dso::v1::Run* response) {
-  auto run = runs_->Cancel(
-      request->run_id(),
-      absl::StrCat(request->reason().empty() ? "requested" : request->reason(),
-                   " (by ", PeerIdentity(*context), ")"));
-  if (!run.ok()) return ToGrpc(run.status());
-  *response = *run;
-  return grpc::Status::OK;
+  return Guarded([&] {
+    Caller caller = IdentifyCaller(*context, peers_);
+    auto visible = Visible(caller, request->run_id());
+    if (!visible.ok()) return ToGrpc(visible.status());
+    if (visible->identity() != caller.identity &&
+        !permissions_->Has(caller, kRightCancelRuns)) {
+      return ToGrpc(absl::PermissionDeniedError(
+          absl::StrCat("identity '", caller.identity, "' may not cancel run ",
+                       request->run_id(), " of '", visible->identity(),
+                       "' (it needs runs:cancel in the agent's permissions)")));
+    }
+    std::string reason = SanitizeUtf8(
+        absl::string_view(request->reason()).substr(0, kMaxReasonBytes));
+    auto run = runs_->Cancel(request->run_id(),
+                             absl::StrCat(reason.empty() ? "requested" : reason,
+                                          " (by ", caller.identity, ")"));
+    if (!run.ok()) return ToGrpc(run.status());
+    *response = *run;
+    return grpc::Status::OK;
+  });
 }
 
-grpc::Status AgentService::GetRun(grpc::ServerContext*,
+grpc::Status AgentService::GetRun(grpc::ServerContext* context,
                                   const dso::v1::GetRunRequest* request,
                                   dso::v1::Run* response) {
-  auto run = runs_->Get(request->run_id());
-  if (!run.ok()) return ToGrpc(run.status());
-  *response = *run;
-  return grpc::Status::OK;
+  return Guarded([&] {
+    auto run = Visible(IdentifyCaller(*context, peers_), request->run_id());
+    if (!run.ok()) return ToGrpc(run.status());
+    *response = *run;
+    return grpc::Status::OK;
+  });
 }
 
-grpc::Status AgentService::ListRuns(grpc::ServerContext*,
+grpc::Status AgentService::ListRuns(grpc::ServerContext* context,
                                     const dso::v1::ListRunsRequest* request,
                                     dso::v1::ListRunsResponse* response) {
-  for (auto& r : runs_->List(request->limit())) *response->add_runs() = r;
-  return grpc::Status::OK;
+  return Guarded([&] {
+    Caller caller = IdentifyCaller(*context, peers_);
+    bool all = permissions_->Has(caller, kRightReadRuns);
+    for (auto& r : runs_->List(0)) {
+      if (!all && r.identity() != caller.identity) continue;
+      if (request->limit() && response->runs_size() >= request->limit()) break;
+      *response->add_runs() = std::move(r);
+    }
+    return grpc::Status::OK;
+  });
 }
 
-grpc::Status AgentService::GetInfo(grpc::ServerContext*,
+grpc::Status AgentService::GetInfo(grpc::ServerContext* context,
                                    const dso::v1::GetInfoRequest*,
                                    dso::v1::AgentInfo* response) {
+  Caller caller = IdentifyCaller(*context, peers_);
+  response->set_caller_identity(caller.identity);
+  for (auto& r : permissions_->Describe(caller, runs_->step_names())) {
+    response->add_caller_rights(std::move(r));
+  }
   response->set_version(kDsoVersion);
   for (const auto& [k, v] : labels_) (*response->mutable_labels())[k] = v;
   for (const auto& s : runs_->step_names()) {
@@ -126,6 +228,20 @@ grpc::Status ArtifactService::Put(
     grpc::ServerContext* context,
     grpc::ServerReader<dso::v1::PutRequest>* reader,
     dso::v1::BlobInfo* response) {
+  return Guarded([&] { return PutGuarded(context, reader, response); });
+}
+
+grpc::Status ArtifactService::PutGuarded(
+    grpc::ServerContext* context,
+    grpc::ServerReader<dso::v1::PutRequest>* reader,
+    dso::v1::BlobInfo* response) {
+  Caller caller = IdentifyCaller(*context, peers_);
+  if (!permissions_->Has(caller, kRightPutArtifacts)) {
+    return ToGrpc(absl::PermissionDeniedError(absl::StrCat(
+        "identity '", caller.identity,
+        "' may not upload to this agent (it needs artifacts:put, or a step "
+        "other than noop, in the agent's permissions)")));
+  }
   dso::v1::PutRequest msg;
   if (!reader->Read(&msg)) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -155,6 +271,10 @@ grpc::Status ArtifactService::Put(
   }
   auto info = (*writer)->Commit(digest, declared);
   if (!info.ok()) return ToGrpc(info.status());
+  if (absl::Status s = store_->AddOwner(info->digest, caller.identity);
+      !s.ok()) {
+    return ToGrpc(s);
+  }
   if (metrics_) metrics_->ArtifactBytesIn(info->size);
   response->set_digest(info->digest);
   response->set_size(info->size);
@@ -164,6 +284,18 @@ grpc::Status ArtifactService::Put(
 grpc::Status ArtifactService::Get(grpc::ServerContext* context,
                                   const dso::v1::GetRequest* request,
                                   grpc::ServerWriter<dso::v1::Chunk>* writer) {
+  return Guarded([&] {
+    absl::Status readable =
+        CheckReadable(*store_, *permissions_, IdentifyCaller(*context, peers_),
+                      request->digest());
+    if (!readable.ok()) return ToGrpc(readable);
+    return GetGuarded(context, request, writer);
+  });
+}
+
+grpc::Status ArtifactService::GetGuarded(
+    grpc::ServerContext* context, const dso::v1::GetRequest* request,
+    grpc::ServerWriter<dso::v1::Chunk>* writer) {
   auto path = store_->PathOf(request->digest());
   if (!path.ok()) return ToGrpc(path.status());
   int fd = open(path->c_str(), O_RDONLY | O_CLOEXEC);
@@ -195,14 +327,20 @@ grpc::Status ArtifactService::Get(grpc::ServerContext* context,
   return status;
 }
 
-grpc::Status ArtifactService::Stat(grpc::ServerContext*,
+grpc::Status ArtifactService::Stat(grpc::ServerContext* context,
                                    const dso::v1::StatRequest* request,
                                    dso::v1::BlobInfo* response) {
-  auto info = store_->Stat(request->digest());
-  if (!info.ok()) return ToGrpc(info.status());
-  response->set_digest(info->digest);
-  response->set_size(info->size);
-  return grpc::Status::OK;
+  return Guarded([&] {
+    absl::Status readable =
+        CheckReadable(*store_, *permissions_, IdentifyCaller(*context, peers_),
+                      request->digest());
+    if (!readable.ok()) return ToGrpc(readable);
+    auto info = store_->Stat(request->digest());
+    if (!info.ok()) return ToGrpc(info.status());
+    response->set_digest(info->digest);
+    response->set_size(info->size);
+    return grpc::Status::OK;
+  });
 }
 
 }  // namespace dso

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/status_macros.h"
 
 namespace dso {
@@ -232,7 +233,7 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
 }
 
 absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
-  auto text = ReadFile(path);
+  auto text = ReadFile(path, FileKind::kConfig);
   if (!text.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot read config file: ", text.status().message()));

@@ -6,13 +6,17 @@
 //   data_dir: /var/lib/dso-agent
 //   allowed_roots: []          # local paths steps may read; else tar upload
 //   labels: {}                 # e.g. {zone: dmz, os: debian12}
-//   permissions: {}            # identity -> steps it may run; "*" matches
-//                              # any identity; absent: everyone runs all
-//                              # e.g. {jenkins-release: ["*"], "*": [exec]}
+//   permissions: {}            # key -> steps and rights (agent/caller.h):
+//                              # keys unix:USER, unix-group:GROUP,
+//                              # x509:NAME, "*"; rights runs:read,
+//                              # runs:cancel, artifacts:read, artifacts:put;
+//                              # absent: everyone runs all, sees its own
+//                              # e.g. {x509:release: ["*"], "*": [exec]}
 //   max_concurrent_runs: 4
 //   default_deadline: 1h       # runs without their own deadline
 //   max_deadline: 6h           # cap on any requested deadline
-//   kill_grace: 10s            # SIGTERM -> SIGKILL on cancellation
+//   kill_grace: 10s            # SIGTERM -> SIGKILL on cancellation; the
+//                              # most a request may ask for
 //   shutdown_grace: 30s        # SIGTERM to the agent: runs may finish
 //   retention: {max_age: 168h, max_runs: 1000}
 //   max_message_bytes: 4194304

@@ -57,7 +57,7 @@ absl::Status IoError(absl::string_view what, const std::string& path) {
 
 absl::StatusOr<std::unique_ptr<JournalWriter>> JournalWriter::Create(
     const std::string& path) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0 && errno == EEXIST) {
     return absl::AlreadyExistsError(
         absl::StrCat("journal '", path, "' exists already"));
@@ -81,7 +81,7 @@ absl::StatusOr<std::unique_ptr<JournalWriter>> JournalWriter::Open(
     good_end = scanned->good_end;
     if (summary) *summary = *scanned;
   }
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return IoError("open", path);
   if (ftruncate(fd, good_end) != 0) {
     absl::Status s = IoError("truncate", path);

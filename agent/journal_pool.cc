@@ -47,7 +47,7 @@ absl::StatusOr<FreeJournal> JournalPool::Take() {
       absl::MutexLock lock(&mu_);
       j.path = absl::StrCat(dir_, "/", next_name_++, ".journal");
     }
-    j.fd = open(j.path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    j.fd = open(j.path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (j.fd < 0 && errno == EEXIST) continue;
     if (j.fd < 0) {
       int err = errno;

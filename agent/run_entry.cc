@@ -43,6 +43,10 @@ void RunEntry::Emit(dso::v1::Event event) {
 
 void RunEntry::AppendLocked(dso::v1::Event& event) {
   if (!journal) return;  // finished
+  // A file name or message with invalid UTF-8 (from a tar entry, a scanned
+  // tree, a tool's output) would make the event unparseable for every
+  // client that lists or follows the run.
+  SanitizeStringFields(event);
   event.set_seq(run.last_seq() + 1);
   event.set_run_id(id);
   SetTimestamp(absl::Now(), event.mutable_time());
@@ -165,6 +169,13 @@ absl::StatusOr<dso::v1::Artifact> RunContext::PutArtifact(
   bool own = absl::StartsWith(path, scratch_ + "/");
   ASSIGN_OR_RETURN(BlobInfo info,
                    own ? store_->AdoptFile(path) : store_->PutFile(path));
+  // Its run's identity may download it; others only with artifacts:read.
+  std::string owner;
+  {
+    absl::MutexLock lock(&entry_.mu);
+    owner = entry_.run.identity();
+  }
+  RETURN_IF_ERROR(store_->AddOwner(info.digest, owner));
   dso::v1::Artifact a;
   a.set_name(std::string(name));
   a.set_digest(info.digest);

@@ -14,6 +14,8 @@
 #include "absl/time/clock.h"
 #include "agent/ecs_log.h"
 #include "agent/journal.h"
+#include "agent/request_inputs.h"
+#include "agent/request_limits.h"
 #include "agent/run_entry.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -58,26 +60,14 @@ std::string NewRunId() {
 
 // Uploaded inputs are left out: a retried dsoctl packs the workspace again,
 // and the first attempt may already have changed it.
-void ClearUploadedInputs(google::protobuf::Message& m) {
-  if (m.GetDescriptor() == dso::v1::Input::descriptor()) {
-    static_cast<dso::v1::Input&>(m).clear_tar_digest();
-    return;
-  }
-  const auto* refl = m.GetReflection();
-  std::vector<const google::protobuf::FieldDescriptor*> fields;
-  refl->ListFields(m, &fields);
-  for (const auto* f : fields) {
-    if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE ||
-        f->is_map()) {
-      continue;
-    }
-    if (f->is_repeated()) {
-      for (int i = 0; i < refl->FieldSize(m, f); ++i) {
-        ClearUploadedInputs(*refl->MutableRepeatedMessage(&m, f, i));
-      }
-    } else {
-      ClearUploadedInputs(*refl->MutableMessage(&m, f));
-    }
+void ClearUploadedInputs(dso::v1::RunStepRequest& request) {
+  std::vector<const dso::v1::Input*> uploaded;
+  ForEachInput(request, [&](const dso::v1::Input& in) {
+    if (in.has_tar_digest()) uploaded.push_back(&in);
+  });
+  // Pointers into `request`, which is not const.
+  for (const auto* in : uploaded) {
+    const_cast<dso::v1::Input*>(in)->clear_tar_digest();
   }
 }
 
@@ -95,21 +85,24 @@ std::string RequestDigest(dso::v1::RunStepRequest request) {
   return Sha256Digest(bytes);
 }
 
-// An identity's own entry wins over "*".
-absl::Status CheckPermission(
-    const std::map<std::string, std::vector<std::string>>& permissions,
-    const std::string& identity, const std::string& step) {
-  if (permissions.empty()) return absl::OkStatus();
-  auto it = permissions.find(identity);
-  if (it == permissions.end()) it = permissions.find("*");
-  if (it != permissions.end()) {
-    for (const auto& allowed : it->second) {
-      if (allowed == "*" || allowed == step) return absl::OkStatus();
-    }
+// A step that throws (std::bad_alloc on a hostile input, or a library's
+// exception nobody caught) fails its run, never the agent.
+dso::v1::Result RunGuarded(const Step& step,
+                           const dso::v1::RunStepRequest& request,
+                           StepContext& ctx) {
+  try {
+    return step.Run(request, ctx);
+  } catch (const std::bad_alloc&) {
+    return ErrorResult(absl::ResourceExhaustedError(absl::StrCat(
+        "step '", step.name(),
+        "' ran out of memory; its input is too large for this agent")));
+  } catch (const std::exception& e) {
+    return ErrorResult(absl::InternalError(
+        absl::StrCat("step '", step.name(), "' failed: ", e.what())));
+  } catch (...) {
+    return ErrorResult(absl::InternalError(
+        absl::StrCat("step '", step.name(), "' failed unexpectedly")));
   }
-  return absl::PermissionDeniedError(
-      absl::StrCat("identity '", identity, "' may not run step '", step,
-                   "' on this agent (see 'permissions' in its config)"));
 }
 
 std::string Describe(const dso::v1::RunStepRequest& request) {
@@ -174,9 +167,8 @@ RunManager::~RunManager() { Shutdown(absl::ZeroDuration()); }
 
 absl::StatusOr<std::string> RunManager::Start(
     const dso::v1::RunStepRequest& request, const std::string& identity) {
-  ASSIGN_OR_RETURN(const Step* step, steps_->Resolve(request));
-  RETURN_IF_ERROR(
-      CheckPermission(options_.permissions, identity, step->name()));
+  RETURN_IF_ERROR(CheckRequestLimits(request));
+  RETURN_IF_ERROR(steps_->Resolve(request).status());
   std::string digest = RequestDigest(request);
   std::string key;
   if (!request.idempotency_key().empty()) {
@@ -276,7 +268,7 @@ void RunManager::Execute(std::shared_ptr<RunEntry> entry,
   const Step* step = steps_->Find(request.step());
   RunContext ctx(*entry, entry->scratch_path(), options_.allowed_roots,
                  options_.kill_grace, store_);
-  dso::v1::Result result = step->Run(request, ctx);
+  dso::v1::Result result = RunGuarded(*step, request, ctx);
   entry->token.CloseFd();  // the step no longer waits on it
 
   switch (entry->token.reason()) {

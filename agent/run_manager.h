@@ -51,8 +51,6 @@ struct RunManagerOptions {
   int retention_max_runs = 1000;
   // Local paths steps may read; "/" allows everything (embedded mode).
   std::vector<std::string> allowed_roots;
-  // Identity (or "*") -> steps it may run ("*": all). Empty: no limits.
-  std::map<std::string, std::vector<std::string>> permissions;
 };
 
 struct RunEntry;
@@ -69,7 +67,8 @@ class RunManager {
   RunManager& operator=(const RunManager&) = delete;
 
   // Starts a run, or finds the one started with the same identity and
-  // idempotency key. Returns its id.
+  // idempotency key. Returns its id. Whether `identity` may run the step,
+  // and read the blobs it names, is the caller's to check (agent_service).
   absl::StatusOr<std::string> Start(const dso::v1::RunStepRequest& request,
                                     const std::string& identity);
   absl::StatusOr<dso::v1::Run> Get(const std::string& id) const;

@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/temp_dir.h"
 #include "stages/store/tar_dir.h"
 
@@ -201,20 +202,6 @@ TEST_F(RunManagerTest, RequestedDeadlineIsCappedByTheAgent) {
   req.set_deadline_seconds(3600);
   EXPECT_EQ(ResultOf(manager_->Start(req, "t").value()).outcome(),
             dso::v1::ERROR);
-}
-
-TEST_F(RunManagerTest, PermissionsLimitStepsByIdentity) {
-  options_.permissions = {{"release", {"*"}}, {"*", {"noop"}}};
-  Restart();
-  EXPECT_TRUE(manager_->Start(Exec({"true"}), "release").ok());
-  auto denied = manager_->Start(Exec({"true"}), "dev");
-  EXPECT_EQ(denied.status().code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_THAT(std::string(denied.status().message()),
-              HasSubstr("identity 'dev' may not run step 'exec'"));
-  dso::v1::RunStepRequest noop;
-  noop.set_step("noop");
-  noop.mutable_noop();
-  EXPECT_TRUE(manager_->Start(noop, "dev").ok());
 }
 
 TEST_F(RunManagerTest, OldRunsArePrunedByAge) {

@@ -8,6 +8,8 @@ scripts/build.sh
 (cd build && ctest --output-on-failure -j2)
 # Debian's python3 (it has python3-grpcio), whatever python3 is first in PATH.
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/e2e
+# The trust boundary, tried as an attacker would (docs/security.md).
+/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/security
 # The Jenkins library on Groovy 2.4: unit tests, then its steps end to end
 # against a real agent and dsoctl.
 DSOCTL=$PWD/build/agent/dsoctl/dsoctl DSO_AGENT_BIN=$PWD/build/agent/dso-agent \

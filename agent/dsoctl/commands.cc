@@ -212,6 +212,9 @@ int CmdAgentInfo(const GlobalOptions& g) {
   for (const auto& [k, v] : info->labels()) {
     printf("label:        %s=%s\n", k.c_str(), v.c_str());
   }
+  printf("you are:      %s\nyou may:      %s\n",
+         info->caller_identity().c_str(),
+         absl::StrJoin(info->caller_rights(), ", ").c_str());
   return DataSummary(g, "agent", ProtoJson(*info));
 }
 

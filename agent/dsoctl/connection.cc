@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "agent/ecs_log.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/status_macros.h"
 
 namespace dso {
@@ -67,9 +68,12 @@ absl::StatusOr<std::unique_ptr<AgentConnection>> AgentConnection::Open(
             "(or DSO_TLS_CERT, DSO_TLS_KEY, DSO_TLS_CA)");
       }
       grpc::SslCredentialsOptions ssl;
-      ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadFile(options.tls_ca));
-      ASSIGN_OR_RETURN(ssl.pem_private_key, ReadFile(options.tls_key));
-      ASSIGN_OR_RETURN(ssl.pem_cert_chain, ReadFile(options.tls_cert));
+      ASSIGN_OR_RETURN(ssl.pem_root_certs,
+                       ReadFile(options.tls_ca, FileKind::kKey));
+      ASSIGN_OR_RETURN(ssl.pem_private_key,
+                       ReadFile(options.tls_key, FileKind::kKey));
+      ASSIGN_OR_RETURN(ssl.pem_cert_chain,
+                       ReadFile(options.tls_cert, FileKind::kKey));
       creds = grpc::SslCredentials(ssl);
     } else if (options.insecure_tcp) {
       creds = grpc::InsecureChannelCredentials();

@@ -11,6 +11,7 @@
 #include "agent/dsoctl/summary.h"
 #include "agent/dsoctl/transfer.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 
 namespace dso {
 
@@ -48,12 +49,7 @@ void CopyEnvSecrets(std::initializer_list<const char*> names,
 
 absl::StatusOr<std::string> ReadOptionFile(const std::string& flag,
                                            const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, " '", path, "' is a directory, not a file"));
-  }
-  auto text = ReadFile(path);
+  auto text = ReadFile(path, FileKind::kConfig);
   if (!text.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         flag, " '", path, "' cannot be read: ", text.status().message()));

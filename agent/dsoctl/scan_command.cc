@@ -13,6 +13,7 @@
 #include "agent/dsoctl/run_command.h"
 #include "agent/dsoctl/transfer.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/finding.h"
 #include "stages/core/status_macros.h"
 #include "stages/scan/scan_step.h"
@@ -84,7 +85,7 @@ absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
     secrets->set_config_name(o.config);
   }
   for (const auto& file : o.ignore_files) {
-    auto text = ReadFile(file);
+    auto text = ReadFile(file, FileKind::kConfig);
     if (!text.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("--ignore-file '", file,

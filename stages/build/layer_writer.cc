@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/fd_io.h"
 #include "stages/core/sha256.h"
 
@@ -48,7 +49,9 @@ void AddParents(const std::string& path,
   }
 }
 
-absl::StatusOr<LayerEntry> EntryFor(const fs::path& source, std::string path) {
+absl::StatusOr<LayerEntry> EntryFor(const std::string& root,
+                                    const std::string& rel, std::string path) {
+  const fs::path source = fs::path(root) / rel;
   struct stat st;
   if (lstat(source.c_str(), &st) != 0) {
     return absl::InvalidArgumentError(
@@ -62,7 +65,8 @@ absl::StatusOr<LayerEntry> EntryFor(const fs::path& source, std::string path) {
   } else if (S_ISREG(st.st_mode)) {
     e.type = LayerEntry::Type::kFile;
     e.mode = (st.st_mode & 0111) ? 0755 : 0644;
-    e.source = source.string();
+    e.source_root = root;
+    e.source = rel;
   } else if (S_ISLNK(st.st_mode)) {
     e.type = LayerEntry::Type::kSymlink;
     e.mode = 0777;
@@ -175,7 +179,7 @@ absl::StatusOr<std::vector<LayerEntry>> CollectLayerEntries(
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::string rel = it->path().lexically_relative(context_dir).string();
     std::string path = app->empty() ? rel : absl::StrCat(*app, "/", rel);
-    auto e = EntryFor(it->path(), path);
+    auto e = EntryFor(context_dir, rel, path);
     if (!e.ok()) return e.status();
     entries[path] = *std::move(e);
   }
@@ -192,15 +196,25 @@ absl::StatusOr<std::vector<LayerEntry>> CollectLayerEntries(
       return absl::InvalidArgumentError(
           absl::StrCat("--file '", f.source, "': no destination path"));
     }
-    auto e = EntryFor(fs::path(context_dir) / *rel, *dest);
-    if (!e.ok()) return e.status();
-    if (e->type != LayerEntry::Type::kFile) {
+    // Resolved beneath the context: a link on the way (LINK/shadow with
+    // LINK -> /etc, or a chain of relative links) must not lead out.
+    absl::StatusOr<int> fd = OpenRegularBeneath(context_dir, *rel);
+    if (!fd.ok()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("--file '", f.source, "' is not a regular file"));
+          absl::StrCat("--file '", f.source, "': ", fd.status().message()));
     }
-    if (f.mode >= 0) e->mode = static_cast<uint32_t>(f.mode) & 07777;
+    struct stat st;
+    fstat(*fd, &st);
+    close(*fd);
+    LayerEntry e;
+    e.type = LayerEntry::Type::kFile;
+    e.mode = (st.st_mode & 0111) ? 0755 : 0644;
+    e.source_root = context_dir;
+    e.source = *rel;
+    e.path = *dest;
+    if (f.mode >= 0) e.mode = static_cast<uint32_t>(f.mode) & 07777;
     AddParents(*dest, &entries);
-    entries[*dest] = *std::move(e);
+    entries[*dest] = std::move(e);
   }
   std::vector<LayerEntry> out;
   out.reserve(entries.size());
@@ -252,10 +266,15 @@ absl::StatusOr<LayerBlob> WriteLayer(const std::vector<LayerEntry>& entries,
         break;
       case LayerEntry::Type::kFile: {
         archive_entry_set_filetype(e.get(), AE_IFREG);
-        f = fopen(le.source.c_str(), "rb");
+        absl::StatusOr<int> fd = OpenRegularBeneath(le.source_root, le.source);
+        if (!fd.ok()) return fd.status();
+        f = fdopen(*fd, "rb");
         struct stat st;
         if (f == nullptr || fstat(fileno(f), &st) != 0) {
-          if (f) fclose(f);
+          if (f)
+            fclose(f);
+          else
+            close(*fd);
           return absl::PermissionDeniedError(
               absl::StrCat("cannot read '", le.source, "'"));
         }

@@ -24,7 +24,10 @@ struct LayerEntry {
   std::string path;  // in the image, relative: "app/bin/server"
   Type type = Type::kFile;
   uint32_t mode = 0644;
-  std::string source;  // kFile: the file on disk
+  // kFile: the file on disk, `source` relative to `source_root` and opened
+  // beneath it (no link leads out of the build context).
+  std::string source_root;
+  std::string source;
   std::string target;  // kSymlink: the link's text
 };
 

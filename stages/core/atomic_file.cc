@@ -6,8 +6,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "stages/core/fd_io.h"
@@ -63,15 +61,6 @@ absl::Status WriteFileAtomically(const std::string& path,
     return s;
   }
   return SyncDirectory(dir);
-}
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Errno("open", path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Errno("read", path);
-  return ss.str();
 }
 
 }  // namespace dso

@@ -14,9 +14,6 @@ namespace dso {
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view content);
 
-// Reads a whole (small) file.
-absl::StatusOr<std::string> ReadFile(const std::string& path);
-
 // fsyncs a directory so that a rename in it survives a crash.
 absl::Status SyncDirectory(const std::string& dir);
 

@@ -243,9 +243,13 @@ dso::v1::Result ExecStep::Run(const dso::v1::RunStepRequest& request,
   StreamForwarder out(out_pipe[0], dso::v1::LogLine::STDOUT, ctx);
   StreamForwarder err(err_pipe[0], dso::v1::LogLine::STDERR, ctx);
   int pidfd = PidfdOpen(pid);
-  int64_t grace = p.kill_grace_seconds()
-                      ? p.kill_grace_seconds()
-                      : absl::ToInt64Seconds(ctx.kill_grace());
+  // The agent's kill grace is also the most a request may ask for: a
+  // command that ignores SIGTERM must not outlive its deadline by a grace
+  // of the client's choosing.
+  int64_t grace = absl::ToInt64Seconds(ctx.kill_grace());
+  if (p.kill_grace_seconds()) {
+    grace = std::min<int64_t>(grace, p.kill_grace_seconds());
+  }
   bool term_sent = false;
   absl::Time kill_at = absl::InfiniteFuture();
   bool exited = false;

@@ -10,6 +10,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "stages/core/bounded_file.h"
 
 namespace dso {
 
@@ -72,11 +73,10 @@ absl::StatusOr<std::string> ParseSha256Digest(absl::string_view digest) {
 }
 
 absl::StatusOr<FileDigest> Sha256File(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot open '", path, "': ", std::strerror(errno)));
-  }
+  // Regular files only: a device would be hashed until the deadline.
+  absl::StatusOr<int> opened = OpenRegularFile(path);
+  if (!opened.ok()) return opened.status();
+  int fd = *opened;
   Sha256 h;
   FileDigest out;
   std::vector<char> buf(1 << 20);

@@ -1,6 +1,9 @@
 #include "stages/core/step_context.h"
 
 #include <filesystem>
+#include <vector>
+
+#include "google/protobuf/message.h"
 
 namespace dso {
 
@@ -48,41 +51,61 @@ dso::v1::Result ErrorResult(const absl::Status& status) {
   return result;
 }
 
+namespace {
+
+// The length of the valid UTF-8 sequence at s[i], or 0 when it is not one
+// (overlong forms, surrogates and values past U+10FFFF are not).
+size_t Utf8SequenceAt(const unsigned char* s, size_t i, size_t n) {
+  unsigned char c = s[i];
+  if (c < 0x80) return 1;
+  size_t len = 0;
+  uint32_t cp = 0;
+  if ((c & 0xE0) == 0xC0) {
+    len = 2;
+    cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3;
+    cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    len = 4;
+    cp = c & 0x07;
+  }
+  if (len == 0 || i + len > n) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((s[i + k] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (s[i + k] & 0x3F);
+  }
+  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  bool ok =
+      cp >= kMin[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+  return ok ? len : 0;
+}
+
+}  // namespace
+
+bool IsValidUtf8(absl::string_view in) {
+  const auto* s = reinterpret_cast<const unsigned char*>(in.data());
+  size_t n = in.size();
+  for (size_t i = 0; i < n;) {
+    if (s[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = Utf8SequenceAt(s, i, n);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
 std::string SanitizeUtf8(absl::string_view in) {
   std::string out;
   out.reserve(in.size());
   const auto* s = reinterpret_cast<const unsigned char*>(in.data());
   size_t n = in.size();
-  size_t i = 0;
-  while (i < n) {
-    unsigned char c = s[i];
-    size_t len = 0;
-    uint32_t cp = 0;
-    if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    }
-    bool ok = len > 0 && i + len <= n;
-    for (size_t k = 1; ok && k < len; ++k) {
-      if ((s[i + k] & 0xC0) != 0x80) ok = false;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    // Reject overlong forms, surrogates and values past U+10FFFF.
-    if (ok) {
-      static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-      ok = cp >= kMin[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
-    }
-    if (ok) {
+  for (size_t i = 0; i < n;) {
+    size_t len = Utf8SequenceAt(s, i, n);
+    if (len) {
       out.append(in.data() + i, len);
       i += len;
     } else {
@@ -91,6 +114,38 @@ std::string SanitizeUtf8(absl::string_view in) {
     }
   }
   return out;
+}
+
+void SanitizeStringFields(google::protobuf::Message& m) {
+  using google::protobuf::FieldDescriptor;
+  const auto* refl = m.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  refl->ListFields(m, &fields);
+  for (const FieldDescriptor* f : fields) {
+    if (f->type() == FieldDescriptor::TYPE_STRING) {
+      if (f->is_repeated()) {
+        for (int i = 0; i < refl->FieldSize(m, f); ++i) {
+          const std::string& v =
+              refl->GetRepeatedStringReference(m, f, i, nullptr);
+          if (!IsValidUtf8(v)) {
+            refl->SetRepeatedString(&m, f, i, SanitizeUtf8(v));
+          }
+        }
+      } else {
+        std::string scratch;
+        const std::string& v = refl->GetStringReference(m, f, &scratch);
+        if (!IsValidUtf8(v)) refl->SetString(&m, f, SanitizeUtf8(v));
+      }
+    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (f->is_repeated()) {
+        for (int i = 0; i < refl->FieldSize(m, f); ++i) {
+          SanitizeStringFields(*refl->MutableRepeatedMessage(&m, f, i));
+        }
+      } else {
+        SanitizeStringFields(*refl->MutableMessage(&m, f));
+      }
+    }
+  }
 }
 
 }  // namespace dso

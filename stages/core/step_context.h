@@ -59,6 +59,11 @@ dso::v1::Result ErrorResult(const absl::Status& status);
 
 // Replaces invalid UTF-8 sequences with U+FFFD (proto strings must be UTF-8).
 std::string SanitizeUtf8(absl::string_view in);
+bool IsValidUtf8(absl::string_view in);
+// SanitizeUtf8 on every string field of `m`, nested messages and map
+// entries included: a file name or message with invalid UTF-8 must not make
+// an event that no client can parse.
+void SanitizeStringFields(google::protobuf::Message& m);
 
 }  // namespace dso
 

@@ -11,6 +11,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
 #include "stages/core/step_context.h"
@@ -136,7 +137,7 @@ class Deployment {
     std::string active_slot, slot = "app";
     int port = t_.port;
     if (t_.blue_green) {
-      auto text = ReadFile(t_.dir + "/run/active-slot");
+      auto text = ReadFile(t_.dir + "/run/active-slot", FileKind::kConfig);
       active_slot =
           text.ok() ? std::string(absl::StripAsciiWhitespace(*text)) : "";
       slot = active_slot == "blue" ? "green" : "blue";

@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "nlohmann/json.hpp"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/status_macros.h"
 #include "stages/deploy/releases.h"
 #include "stages/deploy/rootfs_unpack.h"
@@ -172,7 +173,7 @@ absl::StatusOr<AppSpec> SetUpRelease(const ReleaseInputs& in,
   spec.rasp_policy = release + "/rasp-policy.yaml";
   std::string policy_text = "mode: monitor\n";
   if (!in.rasp_policy.empty()) {
-    ASSIGN_OR_RETURN(policy_text, ReadFile(in.rasp_policy));
+    ASSIGN_OR_RETURN(policy_text, ReadFile(in.rasp_policy, FileKind::kConfig));
   }
   RETURN_IF_ERROR(WriteFileAtomically(spec.rasp_policy, policy_text));
   ASSIGN_OR_RETURN(
@@ -205,7 +206,8 @@ std::string ImageConfigUser(const BaseImage& image) {
 
 absl::StatusOr<AppSpec> ReadReleaseSpec(const std::string& dir,
                                         const std::string& release_id) {
-  ASSIGN_OR_RETURN(std::string text, ReadFile(ReleaseJson(dir, release_id)));
+  ASSIGN_OR_RETURN(std::string text,
+                   ReadFile(ReleaseJson(dir, release_id), FileKind::kManifest));
   json record = json::parse(text, nullptr, false);
   if (record.is_discarded() || !record.contains("app")) {
     return absl::DataLossError("release " + release_id +
@@ -216,7 +218,7 @@ absl::StatusOr<AppSpec> ReadReleaseSpec(const std::string& dir,
 
 void MarkReleaseFailed(const std::string& dir, const std::string& release_id,
                        const std::string& why) {
-  auto text = ReadFile(ReleaseJson(dir, release_id));
+  auto text = ReadFile(ReleaseJson(dir, release_id), FileKind::kManifest);
   json record = text.ok() ? json::parse(*text, nullptr, false) : json();
   if (!record.is_object()) record = json::object();
   record["failed"] = why;

@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/status_macros.h"
 #include "stages/core/step_context.h"
 #include "stages/gate/gate_decision.h"
@@ -46,7 +47,7 @@ absl::StatusOr<std::string> ReadInput(StepContext& context,
     }
     path = only;
   }
-  auto text = ReadFile(path);
+  auto text = ReadFile(path, FileKind::kReport);
   if (!text.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(name, ": cannot be read: ", text.status().message()));

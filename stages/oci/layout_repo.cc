@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
 #include "stages/oci/image_repo.h"
@@ -77,7 +78,7 @@ class LayoutRepo : public ImageRepo {
       return absl::InvalidArgumentError(absl::StrCat(
           Describe(), ": blob ", digest, " is larger than ", limit, " bytes"));
     }
-    ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
+    ASSIGN_OR_RETURN(std::string bytes, ReadFileUpTo(path, limit));
     if (Sha256Digest(bytes) != digest) {
       return absl::DataLossError(absl::StrCat(Describe(), ": blob ", digest,
                                               " does not match its digest"));
@@ -114,7 +115,7 @@ class LayoutRepo : public ImageRepo {
  private:
   absl::StatusOr<json> ReadIndex() {
     std::string path = dir_ + "/index.json";
-    ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+    ASSIGN_OR_RETURN(std::string text, ReadFile(path, FileKind::kManifest));
     json index = json::parse(text, nullptr, false);
     if (!index.is_object() || !index["manifests"].is_array()) {
       return absl::InvalidArgumentError(

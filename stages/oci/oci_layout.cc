@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/relative_path.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
@@ -32,7 +33,7 @@ absl::StatusOr<json> ReadJson(const std::string& path, const std::string& name,
   uint64_t size = fs::file_size(path, ec);
   if (ec) return Bad(name, "missing");
   if (size > kMaxJsonBytes) return Bad(name, "larger than 4 MiB");
-  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path, FileKind::kManifest));
   if (!digest.empty() && Sha256Digest(text) != digest) {
     return Bad(name, "the blob does not match its digest");
   }
@@ -138,7 +139,8 @@ absl::StatusOr<BaseImage> ReadOciLayout(const std::string& dir,
         "");
     ASSIGN_OR_RETURN(BlobRef config, Descriptor(doc["config"], d.digest));
     config.path = BlobIn(dir, config.digest);
-    ASSIGN_OR_RETURN(image.config_json, ReadFile(config.path));
+    ASSIGN_OR_RETURN(image.config_json,
+                     ReadFile(config.path, FileKind::kManifest));
     if (Sha256Digest(image.config_json) != config.digest) {
       return Bad(config.digest, "the config does not match its digest");
     }
@@ -187,7 +189,7 @@ absl::StatusOr<BaseImage> ReadDockerArchive(const std::string& tar,
     image.ref_name = tags[0].get<std::string>();
   }
   ASSIGN_OR_RETURN(std::string config, file(m[0].value("Config", json())));
-  ASSIGN_OR_RETURN(image.config_json, ReadFile(config));
+  ASSIGN_OR_RETURN(image.config_json, ReadFile(config, FileKind::kManifest));
   if (!m[0].contains("Layers") || !m[0]["Layers"].is_array()) {
     return Bad(where, "has no Layers");
   }

@@ -10,6 +10,7 @@
 #include "nlohmann/json.hpp"
 #include "stages/build/image_builder.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/sha256.h"
 #include "stages/core/temp_dir.h"
 

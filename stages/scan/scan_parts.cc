@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/status_macros.h"
 #include "stages/scan/deps/db_step.h"
 #include "stages/scan/deps/inventory.h"
@@ -59,7 +60,7 @@ absl::StatusOr<SecretSetup> PrepareSecrets(const dso::v1::ScanParams& p,
   }
   // The target's own .gitleaksignore (if any), then the client's lists.
   if (!root.empty()) {
-    auto own = ReadFile(root + "/.gitleaksignore");
+    auto own = ReadFile(root + "/.gitleaksignore", FileKind::kConfig);
     for (auto& f : ParseIgnoreList(own.ok() ? *own : "")) {
       options.ignored_fingerprints.insert(std::move(f));
     }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
 #include "stages/oci/image_input.h"
@@ -92,7 +93,8 @@ absl::Status ApplyLayoutUpdate(const std::string& tar, const std::string& dir,
           absl::StrCat("cannot write '", dest, "': ", ec.message()));
     }
   }
-  ASSIGN_OR_RETURN(std::string index, ReadFile(unpacked + "/index.json"));
+  ASSIGN_OR_RETURN(std::string index,
+                   ReadFile(unpacked + "/index.json", FileKind::kManifest));
   // The new index must be a layout index naming only blobs the layout has.
   nlohmann::json j = nlohmann::json::parse(index, nullptr, false);
   if (!j.is_object() || !j["manifests"].is_array()) {

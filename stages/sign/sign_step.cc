@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/secrets.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
@@ -49,7 +50,7 @@ absl::StatusOr<std::string> ReadDocument(StepContext& context,
     return absl::InvalidArgumentError(
         absl::StrCat("attestation '", d.name(), "' is larger than 16 MiB"));
   }
-  return ReadFile(path);
+  return ReadFile(path, FileKind::kDocument);
 }
 
 absl::StatusOr<dso::v1::Result> Sign(const dso::v1::RunStepRequest& request,

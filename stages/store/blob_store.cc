@@ -10,8 +10,11 @@
 #include <filesystem>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/fd_io.h"
 #include "stages/core/status_macros.h"
 
@@ -49,7 +52,7 @@ absl::Status BlobWriter::Append(absl::string_view data) {
   if (!error_.ok()) return error_;
   if (committed_)
     return absl::FailedPreconditionError("blob already committed");
-  if (max_size_ && size_ + data.size() > max_size_) {
+  if (data.size() > max_size_ - size_) {
     error_ = absl::InvalidArgumentError(
         absl::StrCat("blob is larger than its declared or allowed size of ",
                      max_size_, " bytes"));
@@ -97,6 +100,7 @@ absl::StatusOr<std::unique_ptr<BlobStore>> BlobStore::Open(std::string root) {
   std::error_code ec;
   std::filesystem::create_directories(root + "/blobs/sha256", ec);
   if (!ec) std::filesystem::create_directories(root + "/tmp", ec);
+  if (!ec) std::filesystem::create_directories(root + "/owners", ec);
   if (ec) {
     return absl::FailedPreconditionError(absl::StrCat(
         "artifact store: cannot create '", root, "': ", ec.message()));
@@ -112,7 +116,7 @@ absl::StatusOr<std::unique_ptr<BlobWriter>> BlobStore::NewWriter(
     uint64_t max_size) {
   std::string tmp = absl::StrCat(root_, "/tmp/put-", getpid(), "-",
                                  temp_counter.fetch_add(1));
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return IoError("create", tmp, errno);
   return std::unique_ptr<BlobWriter>(new BlobWriter(root_, tmp, fd, max_size));
 }
@@ -139,7 +143,8 @@ absl::StatusOr<BlobInfo> BlobStore::AdoptFile(const std::string& path) {
   ASSIGN_OR_RETURN(FileDigest got, Sha256File(path));
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return IoError("open", path, errno);
-  bool synced = fsync(fd) == 0;
+  // The store's blobs are the agent's alone, whatever mode the step gave.
+  bool synced = fchmod(fd, 0600) == 0 && fsync(fd) == 0;
   close(fd);
   if (!synced) return IoError("fsync", path, errno);
   std::string final_path =
@@ -154,8 +159,38 @@ absl::StatusOr<BlobInfo> BlobStore::AdoptFile(const std::string& path) {
   return BlobInfo{got.digest, got.size};
 }
 
+absl::Status BlobStore::AddOwner(absl::string_view digest,
+                                 absl::string_view identity) {
+  if (IsOwner(digest, identity)) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::string hex, ParseSha256Digest(digest));
+  std::string path = absl::StrCat(root_, "/owners/", hex);
+  int fd = open(path.c_str(),
+                O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return IoError("open", path, errno);
+  bool ok = WriteAll(fd, absl::StrCat(absl::CEscape(identity), "\n"));
+  int err = errno;
+  close(fd);
+  if (!ok) return IoError("write", path, err);
+  return absl::OkStatus();
+}
+
+bool BlobStore::IsOwner(absl::string_view digest,
+                        absl::string_view identity) const {
+  auto hex = ParseSha256Digest(digest);
+  if (!hex.ok()) return false;
+  auto text =
+      ReadFile(absl::StrCat(root_, "/owners/", *hex), FileKind::kConfig);
+  if (!text.ok()) return false;
+  std::string line = absl::CEscape(identity);
+  for (absl::string_view l : absl::StrSplit(*text, '\n')) {
+    if (l == line) return true;
+  }
+  return false;
+}
+
 absl::StatusOr<BlobInfo> BlobStore::PutFile(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  // Not blocking on a FIFO someone left where a file was expected.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) {
     return absl::NotFoundError(
         absl::StrCat("cannot open '", path, "': ", std::strerror(errno)));

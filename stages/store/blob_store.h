@@ -1,6 +1,7 @@
 // BlobStore: the agent's local content-addressed store.
 //
-// Blobs live at <root>/blobs/sha256/<hex>. A writer streams into a private
+// Blobs live at <root>/blobs/sha256/<hex> (mode 0600), their owners at
+// <root>/owners/<hex>. A writer streams into a private
 // temporary file under <root>/tmp while hashing; Commit() checks the digest
 // and size the client declared, fsyncs and renames the file into place, so a
 // blob is either whole and verified or not visible at all. Concurrent puts
@@ -67,8 +68,10 @@ class BlobStore {
   // processes are removed.
   static absl::StatusOr<std::unique_ptr<BlobStore>> Open(std::string root);
 
-  // `max_size` bounds what the writer accepts (0: unbounded).
-  absl::StatusOr<std::unique_ptr<BlobWriter>> NewWriter(uint64_t max_size = 0);
+  // `max_size` bounds what the writer accepts (0 accepts an empty blob
+  // only).
+  absl::StatusOr<std::unique_ptr<BlobWriter>> NewWriter(
+      uint64_t max_size = UINT64_MAX);
   // NOT_FOUND when absent; INVALID_ARGUMENT for a malformed digest.
   absl::StatusOr<BlobInfo> Stat(absl::string_view digest) const;
   // Path of a present blob, for reading.
@@ -79,6 +82,12 @@ class BlobStore {
   // hashed, synced and renamed, without a copy; copied (PutFile) when it
   // is on another file system. The file is gone from `path` afterwards.
   absl::StatusOr<BlobInfo> AdoptFile(const std::string& path);
+
+  // Who may read a blob without the right to read every blob: the
+  // identities that uploaded it or whose runs produced it, one escaped line
+  // each in <root>/owners/<hex>. Idempotent.
+  absl::Status AddOwner(absl::string_view digest, absl::string_view identity);
+  bool IsOwner(absl::string_view digest, absl::string_view identity) const;
 
   const std::string& root() const { return root_; }
 

@@ -2,7 +2,9 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -12,6 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/relative_path.h"
 
 namespace dso {
@@ -163,6 +166,7 @@ absl::Status UnpackTar(const std::string& tar_path, const std::string& dest,
                      ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_NO_OVERWRITE);
   uint64_t entries = 0, total = 0;
   std::vector<char> buf(1 << 20);
+  std::vector<std::string> links;
   while (true) {
     archive_entry* e = nullptr;
     int r = archive_read_next_header(in.get(), &e);
@@ -181,7 +185,14 @@ absl::Status UnpackTar(const std::string& tar_path, const std::string& dest,
     }
     if (const char* hl = archive_entry_hardlink(e)) {
       std::string target = CleanEntryPath(hl);
-      if (!IsSafeRelativePath(target)) {
+      // Resolved by the kernel, not by spelling: link(2) follows the links
+      // on the target's way, so a chain of them could reach any file.
+      absl::StatusOr<int> held =
+          IsSafeRelativePath(target)
+              ? OpenBeneath(root, target, O_PATH | O_NOFOLLOW)
+              : absl::StatusOr<int>(absl::PermissionDeniedError("outside"));
+      if (held.ok()) close(*held);
+      if (!held.ok() && absl::IsPermissionDenied(held.status())) {
         return absl::InvalidArgumentError(
             absl::StrCat("tar entry '", name, "' is a hard link to '", hl,
                          "', outside the archive; refusing archive"));
@@ -202,7 +213,11 @@ absl::Status UnpackTar(const std::string& tar_path, const std::string& dest,
             absl::StrCat("tar entry '", name, "' is a link to '", t ? t : "",
                          "', outside the archive; refusing archive"));
       }
+      links.push_back(name);
     }
+    // Nobody gains rights from an archive: no setuid, setgid or sticky bit
+    // (owners are the agent's, below).
+    archive_entry_set_perm(e, archive_entry_perm(e) & 0777);
     uint64_t declared = archive_entry_size(e);
     if (total + declared > limits.max_total_bytes) {
       return absl::InvalidArgumentError(
@@ -237,6 +252,20 @@ absl::Status UnpackTar(const std::string& tar_path, const std::string& dest,
   }
   if (archive_write_close(out.get()) != ARCHIVE_OK) {
     return ArchiveError(out.get(), "cannot finish unpacking");
+  }
+  // Each link stays inside by its spelling; a chain of them may not
+  // ("up -> .." in a subdirectory, then "x -> d/up/.." resolves above the
+  // root). Every link is resolved as the kernel would, all of them in place.
+  for (const std::string& link : links) {
+    absl::StatusOr<int> fd = OpenBeneath(root, link, O_PATH);
+    if (fd.ok()) {
+      close(*fd);
+    } else if (absl::IsPermissionDenied(fd.status())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "tar entry '", link,
+          "' is a link that resolves outside the archive (through other "
+          "links); refusing archive"));
+    }
   }
   return absl::OkStatus();
 }

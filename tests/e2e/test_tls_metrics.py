@@ -64,7 +64,7 @@ def test_mtls_client_runs_steps_and_is_identified(tls_agent, pki, tmp_path):
     assert "as a tar" in p.stderr  # TCP: inputs always travel
     started = [r for r in tls_agent.log_records()
                if r.get("message", "").startswith("run started")]
-    assert started[-1]["user.name"] == "jenkins-release"
+    assert started[-1]["user.name"] == "x509:jenkins-release"
 
 
 def test_client_without_certificate_is_refused(tls_agent, pki, tmp_path):
@@ -103,7 +103,7 @@ def test_permissions_by_client_identity(make_agent, pki, tmp_path):
     denied = dsoctl("exec", "--", "true", agent=a, cwd=tmp_path,
                     extra_global=tls_args(pki, "developer"))
     assert denied.returncode == 2
-    assert "identity 'developer' may not run step 'exec'" in denied.stderr
+    assert "identity 'x509:developer' may not run step 'exec'" in denied.stderr
     dsoctl("exec", "--", "true", agent=a, cwd=tmp_path,
            extra_global=tls_args(pki, "jenkins-release"), check=0)
 

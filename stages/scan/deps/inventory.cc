@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 
 namespace dso {
 namespace {
@@ -31,7 +32,7 @@ std::string EcosystemOfRoot(const fs::path& scan_root,
     if (!fs::is_regular_file(fs::symlink_status(p, ec))) continue;
     fs::path real = fs::canonical(p, ec);
     if (ec || !absl::StartsWith(real.string(), top.string() + "/")) continue;
-    auto text = ReadFile(real.string());
+    auto text = ReadFile(real.string(), FileKind::kConfig);
     if (text.ok()) return OsEcosystem(*text);
   }
   return "";
@@ -135,7 +136,7 @@ absl::StatusOr<InventoryResult> CollectInventory(const std::string& root,
           absl::StrCat(rel, ": ", size, " bytes; too large, not read"));
       continue;
     }
-    auto text = ReadFile(p.string());
+    auto text = ReadFile(p.string(), FileKind::kDocument);
     if (!text.ok()) {
       out.warnings.push_back(absl::StrCat(rel, ": ", text.status().message()));
       continue;

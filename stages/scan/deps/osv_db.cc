@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/scan/deps/osv_record.h"
 #include "stages/scan/deps/osv_sources.h"
 
@@ -19,6 +20,9 @@ namespace fs = std::filesystem;
 using v1::OsvDbAdvisory;
 
 constexpr uint32_t kFormat = 1;
+// A database of every OSV ecosystem is a few hundred MiB; past this, the
+// file is not one dso wrote.
+constexpr uint64_t kMaxDatabaseBytes = 4ull << 30;
 
 std::string Key(absl::string_view ecosystem, absl::string_view name) {
   return absl::StrCat(ecosystem, std::string(1, '\0'),
@@ -119,7 +123,7 @@ absl::StatusOr<OsvDatabase> OsvDatabase::Open(const std::string& dir) {
     db.db_.set_format(kFormat);
     return db;
   }
-  auto bytes = ReadFile(path);
+  auto bytes = ReadFileUpTo(path, kMaxDatabaseBytes);
   if (!bytes.ok()) return bytes.status();
   if (!db.db_.ParseFromString(*bytes) || db.db_.format() != kFormat) {
     return absl::DataLossError(absl::StrCat(

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/scan/deps/osv_record.h"
 
 namespace dso {
@@ -80,7 +81,7 @@ absl::Status ReadOne(const std::string& path,
         absl::StrCat(path, ": ", size, " bytes; not a record, skipped"));
     return absl::OkStatus();
   }
-  auto text = ReadFile(path);
+  auto text = ReadFile(path, FileKind::kDocument);
   if (!text.ok()) return text.status();
   each(OsvFile{path, *std::move(text), IsYaml(path)});
   return absl::OkStatus();

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/finding.h"
 #include "stages/core/status_macros.h"
 #include "stages/scan/secrets/go_regex.h"
@@ -340,7 +341,7 @@ absl::StatusOr<SecretRuleSet> Extend(const toml::node& node, const Where& where,
   if (!path.empty() && path[0] != '/' && !base_dir.empty()) {
     path = absl::StrCat(base_dir, "/", path);
   }
-  auto text = ReadFile(path);
+  auto text = ReadFile(path, FileKind::kConfig);
   if (!text.ok()) {
     return where.Error(
         *p, absl::StrCat("[extend] path: ", text.status().message()));
@@ -453,7 +454,7 @@ absl::StatusOr<SecretRuleSet> ParseGitleaksConfig(absl::string_view toml,
 }
 
 absl::StatusOr<SecretRuleSet> LoadGitleaksConfig(const std::string& path) {
-  auto text = ReadFile(path);
+  auto text = ReadFile(path, FileKind::kConfig);
   if (!text.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "secret rules '", path, "' cannot be read: ", text.status().message()));

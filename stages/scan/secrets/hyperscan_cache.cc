@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/sha256.h"
 
 namespace dso {
@@ -38,7 +39,7 @@ std::string HyperscanCacheKey(const std::vector<std::string>& patterns,
 std::optional<CompiledPatterns> LoadCompiledPatterns(const std::string& dir,
                                                      const std::string& key) {
   if (dir.empty()) return std::nullopt;
-  auto data = ReadFile(PathFor(dir, key));
+  auto data = ReadFile(PathFor(dir, key), FileKind::kDocument);
   if (!data.ok() || !absl::StartsWith(*data, kMagic)) return std::nullopt;
   absl::string_view rest(*data);
   rest.remove_prefix(kMagic.size());

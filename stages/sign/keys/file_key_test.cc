@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/sign/keys/cosign_key.h"
 #include "stages/sign/keys/pem.h"
 

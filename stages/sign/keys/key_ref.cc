@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "stages/core/atomic_file.h"
+#include "stages/core/bounded_file.h"
 #include "stages/sign/keys/file_key.h"
 #include "stages/sign/keys/kms_key.h"
 
@@ -13,10 +14,13 @@ absl::StatusOr<std::string> KeyText(const std::string& path,
                                     const SecretLookup& secret) {
   std::string sent = secret(kKeyPemSecret);
   if (!sent.empty()) return sent;
-  absl::StatusOr<std::string> text = ReadFile(path);
+  absl::StatusOr<std::string> text = ReadFile(path, FileKind::kKey);
   if (!text.ok()) {
-    return absl::NotFoundError(
-        absl::StrCat("key file '", path, "' cannot be read"));
+    return absl::Status(
+        absl::IsNotFound(text.status()) ? absl::StatusCode::kNotFound
+                                        : absl::StatusCode::kInvalidArgument,
+        absl::StrCat("key file '", path,
+                     "' cannot be read: ", text.status().message()));
   }
   return text;
 }

@@ -1,0 +1,29 @@
+// Checks every request field the agent does not otherwise interpret before
+// a run exists: enum values it knows, and sane lengths and counts, so that
+// a request cannot make a journal, a log line or a list response huge, or
+// an unknown enum value slip past a check (fail_on = 77 meaning "never").
+#ifndef DSO_AGENT_REQUEST_LIMITS_H_
+#define DSO_AGENT_REQUEST_LIMITS_H_
+
+#include <cstddef>
+
+#include "absl/status/status.h"
+#include "dso/v1/agent.pb.h"
+
+namespace dso {
+
+inline constexpr size_t kMaxIdempotencyKeyBytes = 256;
+inline constexpr size_t kMaxSecretsEntries = 64;
+// Any string field of a request but the inline documents below.
+inline constexpr size_t kMaxStringFieldBytes = 128 << 10;  // MAX_ARG_STRLEN
+// Any repeated field or map: argv, env, collect, files, reports, ...
+inline constexpr int kMaxRepeatedEntries = 4096;
+
+// INVALID_ARGUMENT naming the field (its proto path) on the first value
+// out of bounds. Inline documents (a gitleaks config, a policy, waivers,
+// an allowlist, a public key) may be as large as the message limit.
+absl::Status CheckRequestLimits(const dso::v1::RunStepRequest& request);
+
+}  // namespace dso
+
+#endif  // DSO_AGENT_REQUEST_LIMITS_H_
