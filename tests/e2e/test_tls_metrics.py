@@ -100,8 +100,8 @@ def test_permissions_by_client_identity(make_agent, pki, tmp_path):
               f"  client_ca: {pki}/ca.pem\n"
               "permissions:\n  jenkins-release: ['*']\n  '*': [noop]\n")
     a = make_agent(config, listen=["127.0.0.1:0"]).start()
-    denied = dsoctl("exec", "--", "true", agent=a, cwd=tmp_path,
-                    extra_global=tls_args(pki, "developer"))
+    denied = dsoctl("exec", "--no-workdir", "--", "true", agent=a,
+                    cwd=tmp_path, extra_global=tls_args(pki, "developer"))
     assert denied.returncode == 2
     assert "identity 'x509:developer' may not run step 'exec'" in denied.stderr
     dsoctl("exec", "--", "true", agent=a, cwd=tmp_path,
