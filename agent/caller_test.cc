@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -47,7 +51,9 @@ TEST(PermissionsTest, NoopAloneGrantsNoUpload) {
   Permissions p({{"*", {"noop"}}, {"ci", {"scan"}}});
   EXPECT_FALSE(p.Has(Cert("dev"), kRightPutArtifacts));
   EXPECT_TRUE(p.Has(Cert("ci"), kRightPutArtifacts));
-  Permissions rights_only({{"auditor", {"runs:read"}}});
+  std::map<std::string, std::vector<std::string>> auditor = {
+      {"auditor", {"runs:read"}}};
+  Permissions rights_only(auditor);
   EXPECT_FALSE(rights_only.Has(Cert("auditor"), kRightPutArtifacts));
   EXPECT_TRUE(rights_only.Has(Cert("auditor"), kRightReadRuns));
 }

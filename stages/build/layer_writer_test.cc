@@ -145,7 +145,7 @@ TEST_F(LayerWriterTest, BadInputsAreRefusedByName) {
               HasSubstr("'..'"));
   EXPECT_THAT(
       CollectLayerEntries(ctx_, "/app", {{"bin", "/x", -1}}).status().message(),
-      HasSubstr("not a regular file"));
+      HasSubstr("is a directory; only regular files"));
   EXPECT_THAT(
       CollectLayerEntries(dir_ + "/none", "/app", {}).status().message(),
       HasSubstr("is not a directory"));
