@@ -3,16 +3,13 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
-#include <sys/stat.h>
 
 #include <cstdlib>
-#include <filesystem>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "agent/ecs_log.h"
 #include "stages/build/build_step.h"
-#include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
 #include "stages/core/status_macros.h"
 #include "stages/deploy/deploy_step.h"

@@ -162,6 +162,40 @@ def dsoctl(*args, agent=None, json_file=None, cwd=None, env=None,
     return p
 
 
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], check=True, cwd=cwd,
+                   capture_output=True)
+
+
+def make_ca(d, name):
+    """A self-signed CA, d/NAME.pem and d/NAME.key."""
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt",
+            "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+            "-keyout", f"{name}.key", "-out", f"{name}.pem",
+            "-subj", f"/CN={name}", cwd=d)
+
+
+def make_cert(d, name, ca, san=None, cn=None):
+    """d/NAME.pem and d/NAME.key signed by the CA d/CA.pem: a server
+    certificate with `san`, else a client certificate; its common name is
+    `cn`, else NAME."""
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+            "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
+            "-subj", f"/CN={cn or name}", cwd=d)
+    ext = d / f"{name}.ext"
+    ext.write_text(f"subjectAltName={san}\n" if san else
+                   "extendedKeyUsage=clientAuth\n")
+    openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem",
+            "-CAkey", f"{ca}.key", "-CAcreateserial", "-days", "2",
+            "-out", f"{name}.pem", "-extfile", str(ext), cwd=d)
+
+
+def tls_args(pki, client):
+    """dsoctl's global options to connect as `client` of the PKI dir."""
+    return ["--tls-cert", f"{pki}/{client}.pem", "--tls-key",
+            f"{pki}/{client}.key", "--tls-ca", f"{pki}/ca.pem"]
+
+
 def wait_for_port(port: int, timeout: float = 10.0):
     """Waits until something listens on 127.0.0.1:port (a server a test
     started)."""

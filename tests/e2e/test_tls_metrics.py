@@ -1,36 +1,11 @@
 """TCP with mutual TLS (certificates made here with OpenSSL), the TCP
 safety rules, and the Prometheus endpoint."""
-import subprocess
 import urllib.request
 
 import grpc
 import pytest
 
-from conftest import dsoctl
-
-
-def openssl(*args, cwd):
-    subprocess.run(["openssl", *args], check=True, cwd=cwd,
-                   capture_output=True)
-
-
-def make_ca(d, name):
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt",
-            "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-            "-keyout", f"{name}.key", "-out", f"{name}.pem",
-            "-subj", f"/CN={name}", cwd=d)
-
-
-def make_cert(d, name, ca, san=None):
-    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-            "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
-            "-subj", f"/CN={name}", cwd=d)
-    ext = d / f"{name}.ext"
-    ext.write_text(f"subjectAltName={san}\n" if san else
-                   "extendedKeyUsage=clientAuth\n")
-    openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem",
-            "-CAkey", f"{ca}.key", "-CAcreateserial", "-days", "2",
-            "-out", f"{name}.pem", "-extfile", str(ext), cwd=d)
+from conftest import dsoctl, make_ca, make_cert, tls_args
 
 
 @pytest.fixture(scope="module")
@@ -50,11 +25,6 @@ def tls_agent(make_agent, pki):
     config = (f"tls:\n  cert: {pki}/agent.pem\n  key: {pki}/agent.key\n"
               f"  client_ca: {pki}/ca.pem\n")
     return make_agent(config, listen=["127.0.0.1:0"]).start()
-
-
-def tls_args(pki, client):
-    return ["--tls-cert", f"{pki}/{client}.pem", "--tls-key",
-            f"{pki}/{client}.key", "--tls-ca", f"{pki}/ca.pem"]
 
 
 def test_mtls_client_runs_steps_and_is_identified(tls_agent, pki, tmp_path):

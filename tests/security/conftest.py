@@ -2,7 +2,6 @@
 dso-agent, dsoctl, Python gRPC stubs) from tests/e2e/conftest.py, and a
 PKI for identities on mutual TLS."""
 import importlib.util
-import subprocess
 import sys
 from pathlib import Path
 
@@ -19,23 +18,7 @@ stubs = e2e.stubs
 make_agent = e2e.make_agent
 agent = e2e.agent
 dsoctl = e2e.dsoctl
-
-
-def _openssl(*args, cwd):
-    subprocess.run(["openssl", *args], check=True, cwd=cwd,
-                   capture_output=True)
-
-
-def _cert(d, name, cn=None, san=None):
-    _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-             "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
-             "-subj", f"/CN={cn or name}", cwd=d)
-    ext = d / f"{name}.ext"
-    ext.write_text(f"subjectAltName={san}\n" if san else
-                   "extendedKeyUsage=clientAuth\n")
-    _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem",
-             "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
-             "-out", f"{name}.pem", "-extfile", str(ext), cwd=d)
+tls_args = e2e.tls_args
 
 
 @pytest.fixture(scope="session")
@@ -43,25 +26,18 @@ def pki(tmp_path_factory):
     """A CA, the agent's certificate and clients: release, dev, and two
     certificates that try to pass for local identities."""
     d = tmp_path_factory.mktemp("pki")
-    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt",
-             "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
-             "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=ca", cwd=d)
-    _cert(d, "agent", san="IP:127.0.0.1,DNS:localhost")
+    e2e.make_ca(d, "ca")
+    e2e.make_cert(d, "agent", "ca", san="IP:127.0.0.1,DNS:localhost")
     for name in ("release", "dev"):
-        _cert(d, name)
-    _cert(d, "as-local", cn="local")
-    _cert(d, "as-unix-root", cn="unix:root")
+        e2e.make_cert(d, name, "ca")
+    e2e.make_cert(d, "as-local", "ca", cn="local")
+    e2e.make_cert(d, "as-unix-root", "ca", cn="unix:root")
     return d
 
 
 def tls_config(pki, extra=""):
     return (f"tls:\n  cert: {pki}/agent.pem\n  key: {pki}/agent.key\n"
             f"  client_ca: {pki}/ca.pem\n{extra}")
-
-
-def tls_args(pki, client):
-    return ["--tls-cert", f"{pki}/{client}.pem", "--tls-key",
-            f"{pki}/{client}.key", "--tls-ca", f"{pki}/ca.pem"]
 
 
 def channel(pki, client, address):

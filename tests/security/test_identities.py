@@ -30,6 +30,13 @@ def code_of(call):
     return e.value.code(), e.value.details()
 
 
+def not_found(call):
+    """The call fails NOT_FOUND; returns the error's text."""
+    code, details = code_of(call)
+    assert code == grpc.StatusCode.NOT_FOUND, details
+    return details
+
+
 def test_another_identitys_runs_and_artifacts_are_not_found(
         shared_agent, stubs, pki, tmp_path):
     pb = stubs.agent_pb2
@@ -50,29 +57,22 @@ def test_another_identitys_runs_and_artifacts_are_not_found(
     listed = dev.ListRuns(pb.ListRunsRequest(), timeout=10)
     assert [r.id for r in listed.runs] == []
     for run_id in (finished_id, live_id):
-        code, details = code_of(lambda: dev.GetRun(
-            pb.GetRunRequest(run_id=run_id), timeout=10))
-        assert code == grpc.StatusCode.NOT_FOUND
-        assert "visible to identity 'x509:dev'" in details
-        code, _ = code_of(lambda: list(dev.Attach(
-            pb.AttachRequest(run_id=run_id), timeout=10)))
-        assert code == grpc.StatusCode.NOT_FOUND
-        code, _ = code_of(lambda: dev.Cancel(
-            pb.CancelRequest(run_id=run_id), timeout=10))
-        assert code == grpc.StatusCode.NOT_FOUND
+        assert "visible to identity 'x509:dev'" in not_found(
+            lambda: dev.GetRun(pb.GetRunRequest(run_id=run_id), timeout=10))
+        not_found(lambda: list(dev.Attach(pb.AttachRequest(run_id=run_id),
+                                          timeout=10)))
+        not_found(lambda: dev.Cancel(pb.CancelRequest(run_id=run_id),
+                                     timeout=10))
     apb = stubs.artifact_pb2
-    code, _ = code_of(lambda: list(dev_blobs.Get(
-        apb.GetRequest(digest=artifact), timeout=10)))
-    assert code == grpc.StatusCode.NOT_FOUND
-    code, _ = code_of(lambda: dev_blobs.Stat(
-        apb.StatRequest(digest=artifact), timeout=10))
-    assert code == grpc.StatusCode.NOT_FOUND
+    not_found(lambda: list(dev_blobs.Get(apb.GetRequest(digest=artifact),
+                                         timeout=10)))
+    not_found(lambda: dev_blobs.Stat(apb.StatRequest(digest=artifact),
+                                     timeout=10))
     # Nor as an input of a run of its own.
     steal = pb.RunStepRequest(step="exec")
     steal.exec.argv.extend(["cat", "out.txt"])
     steal.exec.workdir.tar_digest = artifact
-    code, _ = code_of(lambda: list(dev.RunStep(steal, timeout=10)))
-    assert code == grpc.StatusCode.NOT_FOUND
+    not_found(lambda: list(dev.RunStep(steal, timeout=10)))
     # The live run was not cancelled by any of this; its owner sees both.
     mine = release.ListRuns(pb.ListRunsRequest(), timeout=10)
     assert {finished_id, live_id} <= {r.id for r in mine.runs}
