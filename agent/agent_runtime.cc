@@ -3,8 +3,10 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -57,6 +59,15 @@ bool IsLoopbackAddress(const std::string& host_port) {
 absl::StatusOr<std::unique_ptr<AgentRuntime>> AgentRuntime::Create(
     const AgentConfig& config) {
   std::unique_ptr<AgentRuntime> rt(new AgentRuntime(config));
+  // The data dir holds journals (what runs printed), blobs (uploaded
+  // workspaces) and caches: the agent's user's alone.
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec || chmod(config.data_dir.c_str(), 0700) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("data dir '", config.data_dir,
+                     "' cannot be created or made private (mode 0700)"));
+  }
   ASSIGN_OR_RETURN(rt->store_, BlobStore::Open(config.data_dir + "/store"));
   // Steps keep caches (compiled rule databases) and the vulnerability
   // database in the data dir unless the environment names another place. Set
@@ -65,6 +76,7 @@ absl::StatusOr<std::unique_ptr<AgentRuntime>> AgentRuntime::Create(
          /*overwrite=*/0);
   // The vulnerability database of the "db" step and dependency scans.
   setenv("DSO_DB_DIR", (config.data_dir + "/osv").c_str(), /*overwrite=*/0);
+  SetFileReadLimits(config.read_limits);
   rt->steps_ = std::make_unique<StepRegistry>();
   RETURN_IF_ERROR(RegisterAllSteps(*rt->steps_, config));
   RunManagerOptions opts;
@@ -76,6 +88,8 @@ absl::StatusOr<std::unique_ptr<AgentRuntime>> AgentRuntime::Create(
   opts.retention_max_age = config.retention_max_age;
   opts.retention_max_runs = config.retention_max_runs;
   opts.allowed_roots = config.allowed_roots;
+  opts.store_roots = config.store_roots;
+  opts.credentials = AgentCredentials(config.credentials);
   ASSIGN_OR_RETURN(rt->runs_,
                    RunManager::Create(opts, rt->steps_.get(), rt->store_.get(),
                                       &rt->metrics_));

@@ -3,10 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <optional>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "agent/request_inputs.h"
 #include "agent/version.h"
 #include "stages/core/sha256.h"
@@ -18,6 +21,34 @@ namespace dso {
 namespace {
 
 constexpr size_t kMaxReasonBytes = 1024;
+// A ListRuns page stays far below any client's message limit (gRPC's
+// default is 4 MiB).
+constexpr size_t kListPageBytes = 1 << 20;
+
+// "SECONDS.NANOS/ID" of a run: where the next page starts.
+std::string PageToken(const dso::v1::Run& run) {
+  return absl::StrCat(run.created().seconds(), ".", run.created().nanos(), "/",
+                      run.id());
+}
+
+// A run carrying just what NewerRun compares; nullopt for a bad token.
+std::optional<dso::v1::Run> ParsePageToken(const std::string& token) {
+  std::vector<std::string> parts =
+      absl::StrSplit(token, absl::MaxSplits('/', 1));
+  if (parts.size() != 2) return std::nullopt;
+  std::vector<std::string> time = absl::StrSplit(parts[0], '.');
+  int64_t seconds;
+  int32_t nanos;
+  if (time.size() != 2 || !absl::SimpleAtoi(time[0], &seconds) ||
+      !absl::SimpleAtoi(time[1], &nanos) || nanos < 0 || nanos > 999999999) {
+    return std::nullopt;
+  }
+  dso::v1::Run run;
+  run.mutable_created()->set_seconds(seconds);
+  run.mutable_created()->set_nanos(nanos);
+  run.set_id(parts[1]);
+  return run;
+}
 
 // Handlers run in gRPC's threads: an exception escaping one would end the
 // agent. A request that makes one (an allocation too large) fails alone.
@@ -188,9 +219,30 @@ grpc::Status AgentService::ListRuns(grpc::ServerContext* context,
   return Guarded([&] {
     Caller caller = IdentifyCaller(*context, peers_);
     bool all = permissions_->Has(caller, kRightReadRuns);
+    // The token is the last run of the previous page (its creation time
+    // and id), so pages stay right while runs start and are pruned.
+    std::optional<dso::v1::Run> after;
+    if (!request->page_token().empty()) {
+      after = ParsePageToken(request->page_token());
+      if (!after) {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            "page_token is not one this agent returned");
+      }
+    }
+    size_t bytes = 0;
     for (auto& r : runs_->List(0)) {
       if (!all && r.identity() != caller.identity) continue;
-      if (request->limit() && response->runs_size() >= request->limit()) break;
+      if (after && !NewerRun(*after, r)) continue;
+      size_t size = r.ByteSizeLong();
+      bool full =
+          (request->limit() && response->runs_size() >= request->limit()) ||
+          (response->runs_size() > 0 && bytes + size > kListPageBytes);
+      if (full) {
+        const dso::v1::Run& last = response->runs(response->runs_size() - 1);
+        response->set_next_page_token(PageToken(last));
+        break;
+      }
+      bytes += size;
       *response->add_runs() = std::move(r);
     }
     return grpc::Status::OK;

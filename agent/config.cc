@@ -113,14 +113,30 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
     return absl::InvalidArgumentError(
         absl::StrCat(source, ": must be a YAML mapping of settings"));
   }
-  RETURN_IF_ERROR(CheckKeys(
-      root,
-      {"listen", "data_dir", "allowed_roots", "labels", "max_concurrent_runs",
-       "default_deadline", "max_deadline", "kill_grace", "shutdown_grace",
-       "retention", "max_message_bytes", "max_blob_bytes", "tls",
-       "insecure_tcp", "metrics_listen", "socket_mode", "permissions",
-       "loading_allowlist", "deploy_targets"},
-      source, ""));
+  RETURN_IF_ERROR(CheckKeys(root,
+                            {"listen",
+                             "data_dir",
+                             "allowed_roots",
+                             "store_roots",
+                             "labels",
+                             "max_concurrent_runs",
+                             "default_deadline",
+                             "max_deadline",
+                             "kill_grace",
+                             "shutdown_grace",
+                             "retention",
+                             "max_message_bytes",
+                             "max_blob_bytes",
+                             "tls",
+                             "insecure_tcp",
+                             "metrics_listen",
+                             "socket_mode",
+                             "permissions",
+                             "loading_allowlist",
+                             "deploy_targets",
+                             "credentials",
+                             "read_limits"},
+                            source, ""));
   if (root["listen"]) {
     ASSIGN_OR_RETURN(c.listen, StringList(root["listen"], source, "listen"));
   }
@@ -132,14 +148,54 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
   if (root["deploy_targets"]) {
     c.deploy_targets_yaml = YAML::Dump(root["deploy_targets"]);
   }
-  if (root["allowed_roots"]) {
-    ASSIGN_OR_RETURN(c.allowed_roots, StringList(root["allowed_roots"], source,
-                                                 "allowed_roots"));
-    for (const auto& r : c.allowed_roots) {
+  for (auto [key, field] : {std::pair{"allowed_roots", &c.allowed_roots},
+                            std::pair{"store_roots", &c.store_roots}}) {
+    if (!root[key]) continue;
+    ASSIGN_OR_RETURN(*field, StringList(root[key], source, key));
+    for (const auto& r : *field) {
       if (r.empty() || r[0] != '/') {
-        return Bad(source, "allowed_roots",
+        return Bad(source, key,
                    absl::StrCat("entry '", r, "' must be an absolute path"));
       }
+    }
+  }
+  if (const auto& creds = root["credentials"]) {
+    if (!creds.IsSequence()) {
+      return Bad(source, "credentials",
+                 "must be a list of {to: [destinations], env: [variables]}");
+    }
+    for (size_t i = 0; i < creds.size(); ++i) {
+      std::string where = absl::StrCat("credentials[", i, "]");
+      if (!creds[i].IsMap()) return Bad(source, where, "must be a mapping");
+      RETURN_IF_ERROR(CheckKeys(creds[i], {"to", "env"}, source, where + "."));
+      CredentialBinding b;
+      if (creds[i]["to"]) {
+        ASSIGN_OR_RETURN(b.to,
+                         StringList(creds[i]["to"], source, where + ".to"));
+      }
+      if (creds[i]["env"]) {
+        ASSIGN_OR_RETURN(b.env,
+                         StringList(creds[i]["env"], source, where + ".env"));
+      }
+      RETURN_IF_ERROR(
+          CheckCredentialBinding(b, absl::StrCat(source, ": ", where)));
+      c.credentials.push_back(std::move(b));
+    }
+  }
+  if (const auto& r = root["read_limits"]) {
+    if (!r.IsMap()) return Bad(source, "read_limits", "must be a mapping");
+    RETURN_IF_ERROR(
+        CheckKeys(r, {"key", "config", "manifest", "document", "report"},
+                  source, "read_limits."));
+    FileReadLimits& l = c.read_limits;
+    for (auto [key, field] :
+         {std::pair{"key", &l.key}, std::pair{"config", &l.config},
+          std::pair{"manifest", &l.manifest},
+          std::pair{"document", &l.document}, std::pair{"report", &l.report}}) {
+      std::string name = absl::StrCat("read_limits.", key);
+      RETURN_IF_ERROR(
+          Optional(r, key, source, name, "a whole number of bytes", field));
+      if (*field == 0) return Bad(source, name, "must be at least 1 byte");
     }
   }
   if (root["labels"]) {

@@ -4,7 +4,10 @@
 //
 //   listen: ["unix:///run/dso/agent.sock"]   # or host:port (mTLS required)
 //   data_dir: /var/lib/dso-agent
-//   allowed_roots: []          # local paths steps may read; else tar upload
+//   allowed_roots: []          # local paths steps may read (inputs, key
+//                              # files, databases); else tar upload
+//   store_roots: []            # directories file:// stores may lie beneath;
+//                              # none: file:// stores are refused
 //   labels: {}                 # e.g. {zone: dmz, os: debian12}
 //   permissions: {}            # key -> steps and rights (agent/caller.h):
 //                              # keys unix:USER, unix-group:GROUP,
@@ -29,6 +32,17 @@
 //   loading_allowlist: ""      # a YAML file: the only stores (and
 //                              # artifacts) `store get` may load from,
 //                              # on top of any a request brings
+//   credentials: []            # the agent's own credentials (variables of
+//                              # its environment) and the only destinations
+//                              # they go to (stages/core/agent_credentials.h):
+//                              # - {to: [s3://releases/], env:
+//                              [AWS_ACCESS_KEY_ID, #    AWS_SECRET_ACCESS_KEY]}
+//                              # absent: a request gets only credentials it
+//                              # sent itself
+//   read_limits: {key: 1048576, config: 8388608, manifest: 16777216,
+//                 document: 268435456, report: 536870912}
+//                              # the most bytes read of a file a request
+//                              # names, per kind (stages/core/bounded_file.h)
 #ifndef DSO_AGENT_CONFIG_H_
 #define DSO_AGENT_CONFIG_H_
 
@@ -38,6 +52,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "stages/core/agent_credentials.h"
+#include "stages/core/bounded_file.h"
 
 namespace dso {
 
@@ -50,6 +66,7 @@ struct AgentConfig {
   std::vector<std::string> listen;
   std::string data_dir = "/var/lib/dso-agent";
   std::vector<std::string> allowed_roots;
+  std::vector<std::string> store_roots;
   std::map<std::string, std::string> labels;
   std::map<std::string, std::vector<std::string>> permissions;
   int max_concurrent_runs = 4;
@@ -68,6 +85,8 @@ struct AgentConfig {
   std::string loading_allowlist;
   // The deploy_targets map, as YAML (stages/deploy/deploy_target.h).
   std::string deploy_targets_yaml;
+  std::vector<CredentialBinding> credentials;
+  FileReadLimits read_limits;
 };
 
 // Parses YAML text; `source` names the file in error messages. Unknown keys

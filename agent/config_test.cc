@@ -7,6 +7,7 @@ namespace dso {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(ConfigTest, EmptyConfigGivesDefaults) {
   auto c = ParseAgentConfig("", "agent.yaml");
@@ -80,6 +81,40 @@ TEST(ConfigTest, NonScalarValuesAreErrorsNotCrashes) {
     EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << yaml;
     EXPECT_THAT(std::string(c.status().message()), HasSubstr("a.yaml")) << yaml;
   }
+}
+
+TEST(ConfigTest, CredentialBindings) {
+  auto c = ParseAgentConfig(
+      "credentials:\n"
+      "  - {to: [s3://releases/, s3://sbom/], env: [AWS_ACCESS_KEY_ID]}\n"
+      "  - {to: registry.example.com, env: DSO_REGISTRY_PASSWORD}\n",
+      "a.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->credentials.size(), 2u);
+  EXPECT_EQ(c->credentials[0].to.size(), 2u);
+  EXPECT_EQ(c->credentials[1].env[0], "DSO_REGISTRY_PASSWORD");
+  for (const char* yaml :
+       {"credentials: {to: x}", "credentials: [{to: x}]",
+        "credentials: [{env: [X]}]", "credentials: [{to: x, env: [A-B]}]",
+        "credentials: [{to: x, env: [X], as: y}]",
+        "credentials: [{to: 'ftp://u:pw@h/', env: [X]}]"}) {
+    auto bad = ParseAgentConfig(yaml, "a.yaml");
+    EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument) << yaml;
+    EXPECT_THAT(std::string(bad.status().message()), HasSubstr("a.yaml"));
+    EXPECT_THAT(std::string(bad.status().message()), Not(HasSubstr("pw@")));
+  }
+}
+
+TEST(ConfigTest, ReadLimits) {
+  auto c =
+      ParseAgentConfig("read_limits: {key: 4096, report: 1000000}", "a.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->read_limits.key, 4096u);
+  EXPECT_EQ(c->read_limits.report, 1000000u);
+  EXPECT_EQ(c->read_limits.config, FileReadLimits().config);
+  EXPECT_FALSE(ParseAgentConfig("read_limits: {key: 0}", "a.yaml").ok());
+  EXPECT_FALSE(ParseAgentConfig("read_limits: {keys: 1}", "a.yaml").ok());
+  EXPECT_FALSE(ParseAgentConfig("read_limits: {key: lots}", "a.yaml").ok());
 }
 
 TEST(ConfigTest, DeadlineDefaultIsCappedByMax) {

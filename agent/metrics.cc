@@ -1,5 +1,7 @@
 #include "agent/metrics.h"
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 
 namespace dso {
@@ -45,8 +47,17 @@ void AgentMetrics::ArtifactBytesOut(uint64_t n) {
 
 void AgentMetrics::RaspEvent(const std::string& kind,
                              const std::string& decision) {
+  static const std::set<std::string> kKinds = {"exec", "connect", "open",
+                                               "start", "exit"};
+  static const std::set<std::string> kDecisions = {"", "blocked", "allowed"};
   absl::MutexLock lock(&mu_);
-  ++rasp_[{kind, decision}];
+  ++rasp_[{kKinds.count(kind) ? kind : "other",
+           kDecisions.count(decision) ? decision : "other"}];
+}
+
+void AgentMetrics::RaspEventDropped() {
+  absl::MutexLock lock(&mu_);
+  ++rasp_dropped_;
 }
 
 std::string EscapeLabelValue(const std::string& value) {
@@ -118,6 +129,12 @@ std::string AgentMetrics::Render() const {
                     EscapeLabelValue(key.first), "\",decision=\"",
                     EscapeLabelValue(key.second), "\"} ", n, "\n");
   }
+  absl::StrAppend(&out,
+                  "# HELP dso_rasp_events_dropped_total RASP events dropped "
+                  "because their sender exceeded its rate.\n"
+                  "# TYPE dso_rasp_events_dropped_total counter\n"
+                  "dso_rasp_events_dropped_total ",
+                  rasp_dropped_, "\n");
   return out;
 }
 

@@ -25,7 +25,10 @@ class AgentMetrics {
   void Rejected();  // concurrency limit hit
   void ArtifactBytesIn(uint64_t n);
   void ArtifactBytesOut(uint64_t n);
+  // Kinds and decisions other than the launchers' own count as "other", so
+  // a sender cannot grow the exposition with labels of its choice.
   void RaspEvent(const std::string& kind, const std::string& decision);
+  void RaspEventDropped();  // over a sender's rate
 
   // The exposition text.
   std::string Render() const;
@@ -48,6 +51,7 @@ class AgentMetrics {
   uint64_t bytes_out_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<std::pair<std::string, std::string>, uint64_t> rasp_
       ABSL_GUARDED_BY(mu_);
+  uint64_t rasp_dropped_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // Escapes a label value for the text format (backslash, quote, newline).

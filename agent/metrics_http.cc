@@ -1,6 +1,7 @@
 #include "agent/metrics_http.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -11,6 +12,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "stages/core/fd_io.h"
 
 namespace dso {
@@ -63,13 +66,17 @@ absl::StatusOr<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::Start(
 MetricsHttpServer::MetricsHttpServer(int fd, int port,
                                      const AgentMetrics* metrics)
     : fd_(fd), port_(port), metrics_(metrics) {
-  thread_ = std::thread([this] { Serve(); });
+  // Threads race for each connection: the listener must not block.
+  fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
+  for (int i = 0; i < kThreads; ++i) {
+    threads_.emplace_back([this] { Serve(); });
+  }
 }
 
 MetricsHttpServer::~MetricsHttpServer() {
   stop_ = true;
   shutdown(fd_, SHUT_RDWR);
-  thread_.join();
+  for (auto& t : threads_) t.join();
   close(fd_);
 }
 
@@ -79,12 +86,17 @@ void MetricsHttpServer::Serve() {
     if (poll(&p, 1, 200) <= 0) continue;
     int c = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (c < 0) continue;
-    timeval tv{2, 0};
-    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    timeval tv{kRequestMillis / 1000, 0};
     setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    // The whole request within kRequestMillis, however it trickles in.
+    absl::Time deadline = absl::Now() + absl::Milliseconds(kRequestMillis);
     std::string req;
     char buf[2048];
     while (req.find("\r\n\r\n") == std::string::npos && req.size() < 8192) {
+      int left =
+          static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()));
+      pollfd in{c, POLLIN, 0};
+      if (left <= 0 || poll(&in, 1, left) <= 0) break;
       ssize_t n = read(c, buf, sizeof(buf));
       if (n <= 0) break;
       req.append(buf, n);
@@ -92,8 +104,12 @@ void MetricsHttpServer::Serve() {
     std::string status = "200 OK",
                 type = "text/plain; version=0.0.4; charset=utf-8";
     std::string body;
-    if (absl::StartsWith(req, "GET /metrics ") ||
-        absl::StartsWith(req, "GET /metrics?")) {
+    if (req.find("\r\n\r\n") == std::string::npos) {
+      status = "408 Request Timeout";
+      type = "text/plain";
+      body = "the request did not arrive in time\n";
+    } else if (absl::StartsWith(req, "GET /metrics ") ||
+               absl::StartsWith(req, "GET /metrics?")) {
       body = metrics_->Render();
     } else if (absl::StartsWith(req, "GET ")) {
       status = "404 Not Found";

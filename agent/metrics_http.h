@@ -1,6 +1,8 @@
 // MetricsHttpServer: serves GET /metrics (Prometheus text format 0.0.4) on
-// a TCP address, from one background thread. Requests are tiny and rare,
-// so connections are handled one at a time with a short read timeout.
+// a TCP address, from kThreads background threads, each serving one
+// connection at a time. A connection has kRequestTime in all to send its
+// request, so a client trickling bytes holds one thread for that long and
+// the others keep serving.
 #ifndef DSO_AGENT_METRICS_HTTP_H_
 #define DSO_AGENT_METRICS_HTTP_H_
 
@@ -8,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "agent/metrics.h"
@@ -22,6 +25,9 @@ class MetricsHttpServer {
   ~MetricsHttpServer();  // stops and joins
   int port() const { return port_; }
 
+  static constexpr int kThreads = 4;
+  static constexpr int kRequestMillis = 2000;
+
  private:
   MetricsHttpServer(int fd, int port, const AgentMetrics* metrics);
   void Serve();
@@ -29,7 +35,7 @@ class MetricsHttpServer {
   int port_;
   const AgentMetrics* metrics_;
   std::atomic<bool> stop_{false};
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace dso

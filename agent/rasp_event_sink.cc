@@ -7,10 +7,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "agent/ecs_log.h"
 #include "nlohmann/json.hpp"
 
@@ -37,9 +41,12 @@ absl::StatusOr<std::unique_ptr<RaspEventSink>> RaspEventSink::Open(
     return absl::UnavailableError(absl::StrCat(
         "cannot listen for RASP events on ", path, ": ", strerror(err)));
   }
-  // Deployed applications may run as other users; the launcher (root or
-  // the agent's user) is what sends, but let any local sender in.
-  chmod(path.c_str(), 0666);
+  // The launchers (dso-run, started by the agent) send as the agent's user;
+  // one running as another user needs the agent's group. Every datagram
+  // carries its sender's pid and uid, vouched for by the kernel.
+  chmod(path.c_str(), 0660);
+  int on = 1;
+  setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on));
   int stop = eventfd(0, EFD_CLOEXEC);
   return std::unique_ptr<RaspEventSink>(
       new RaspEventSink(path, fd, stop, metrics));
@@ -61,13 +68,62 @@ RaspEventSink::~RaspEventSink() {
   unlink(path_.c_str());
 }
 
+namespace {
+
+// Events a sender may report: a burst of kBurst, then kPerSecond. A
+// deployment is one launcher process, so its pid is the key.
+class SenderRates {
+ public:
+  bool Allow(pid_t pid, absl::Time now) {
+    if (buckets_.size() > kMaxSenders) buckets_.clear();  // forget the idle
+    Bucket& b = buckets_.try_emplace(pid, Bucket{kBurst, now}).first->second;
+    b.tokens = std::min(
+        kBurst, b.tokens + absl::ToDoubleSeconds(now - b.last) * kPerSecond);
+    b.last = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+ private:
+  static constexpr double kPerSecond = 100, kBurst = 1000;
+  static constexpr size_t kMaxSenders = 4096;
+  struct Bucket {
+    double tokens;
+    absl::Time last;
+  };
+  std::map<pid_t, Bucket> buckets_;
+};
+
+}  // namespace
+
 void RaspEventSink::Loop() {
   char buf[8192];
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
+  SenderRates rates;
   for (;;) {
     pollfd fds[2] = {{fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
     if (poll(fds, 2, -1) < 0 && errno != EINTR) return;
     if (fds[1].revents) return;
-    for (ssize_t n; (n = recv(fd_, buf, sizeof(buf), 0)) > 0;) {
+    for (;;) {
+      iovec iov{buf, sizeof(buf)};
+      msghdr msg{};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof(control);
+      ssize_t n = recvmsg(fd_, &msg, 0);
+      if (n <= 0) break;
+      ucred sender{};
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+          memcpy(&sender, CMSG_DATA(c), sizeof(sender));
+        }
+      }
+      if (!rates.Allow(sender.pid, absl::Now())) {
+        metrics_.RaspEventDropped();
+        continue;
+      }
       auto e = nlohmann::json::parse(buf, buf + n, nullptr, false);
       if (e.is_discarded() || !e.is_object()) continue;
       auto str = [&e](const char* key) {
@@ -78,8 +134,11 @@ void RaspEventSink::Loop() {
       std::string kind = str("kind"), decision = str("decision");
       if (kind.empty()) continue;
       metrics_.RaspEvent(kind, decision);
-      LogFields fields = {{"dso.deployment", str("deployment")},
-                          {"dso.rasp.kind", kind}};
+      LogFields fields = {
+          {"dso.deployment", str("deployment")},
+          {"dso.rasp.kind", kind},
+          {"dso.rasp.sender",
+           absl::StrCat("pid ", sender.pid, " uid ", sender.uid)}};
       if (!decision.empty()) {
         fields.push_back({"dso.rasp.decision", decision});
         fields.push_back({"dso.rasp.target", str("what")});

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "stages/core/url_password.h"
 
 namespace dso {
 namespace {
@@ -34,7 +35,21 @@ absl::Status TooLong(const std::string& path, size_t size, size_t max) {
                                                  " are accepted"));
 }
 
-absl::Status Check(const Message& m, const std::string& prefix) {
+// A password written into a URL would be journaled, logged and shown with
+// the run; it belongs in the request's secrets.
+absl::Status CheckNoPassword(const std::string& path, absl::string_view value) {
+  if (!HasUrlPassword(value)) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "request field ", path, " holds a URL with a password ('",
+      RedactUrlPasswords(value.substr(0, 256)),
+      "'); send the password as a secret of the request instead (e.g. "
+      "DSO_STORE_PASSWORD), never in a URL"));
+}
+
+// `secrets_below`: m is (inside) the request's secrets, where credentials
+// belong, so URLs there are not checked for passwords.
+absl::Status Check(const Message& m, const std::string& prefix,
+                   bool secrets_below) {
   const auto* refl = m.GetReflection();
   std::vector<const FieldDescriptor*> fields;
   refl->ListFields(m, &fields);
@@ -49,20 +64,30 @@ absl::Status Check(const Message& m, const std::string& prefix) {
             kMaxRepeatedEntries, " are accepted"));
       }
     }
+    bool in_secrets =
+        secrets_below || f->full_name() == "dso.v1.RunStepRequest.secrets";
     switch (f->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING: {
-        size_t max = IsInlineDocument(f) ? SIZE_MAX : kMaxStringFieldBytes;
+        bool document = IsInlineDocument(f);
+        size_t max = document ? SIZE_MAX : kMaxStringFieldBytes;
+        auto check = [&](const std::string& where,
+                         const std::string& value) -> absl::Status {
+          if (value.size() > max) return TooLong(where, value.size(), max);
+          if (document || in_secrets) return absl::OkStatus();
+          return CheckNoPassword(where, value);
+        };
         if (f->is_repeated()) {
           for (int i = 0; i < refl->FieldSize(m, f); ++i) {
-            size_t size =
-                refl->GetRepeatedStringReference(m, f, i, nullptr).size();
-            if (size > max)
-              return TooLong(absl::StrCat(path, "[", i, "]"), size, max);
+            absl::Status s =
+                check(absl::StrCat(path, "[", i, "]"),
+                      refl->GetRepeatedStringReference(m, f, i, nullptr));
+            if (!s.ok()) return s;
           }
         } else {
           std::string scratch;
-          size_t size = refl->GetStringReference(m, f, &scratch).size();
-          if (size > max) return TooLong(path, size, max);
+          absl::Status s =
+              check(path, refl->GetStringReference(m, f, &scratch));
+          if (!s.ok()) return s;
         }
         break;
       }
@@ -89,12 +114,13 @@ absl::Status Check(const Message& m, const std::string& prefix) {
         if (f->is_repeated()) {
           for (int i = 0; i < refl->FieldSize(m, f); ++i) {
             if (auto s = Check(refl->GetRepeatedMessage(m, f, i),
-                               absl::StrCat(path, "[", i, "]"));
+                               absl::StrCat(path, "[", i, "]"), in_secrets);
                 !s.ok()) {
               return s;
             }
           }
-        } else if (auto s = Check(refl->GetMessage(m, f), path); !s.ok()) {
+        } else if (auto s = Check(refl->GetMessage(m, f), path, in_secrets);
+                   !s.ok()) {
           return s;
         }
         break;
@@ -117,7 +143,7 @@ absl::Status CheckRequestLimits(const dso::v1::RunStepRequest& request) {
         "request field secrets has ", request.secrets_size(),
         " entries; at most ", kMaxSecretsEntries, " are accepted"));
   }
-  return Check(request, "");
+  return Check(request, "", false);
 }
 
 }  // namespace dso

@@ -1,7 +1,8 @@
 // Checks every request field the agent does not otherwise interpret before
 // a run exists: enum values it knows, and sane lengths and counts, so that
 // a request cannot make a journal, a log line or a list response huge, or
-// an unknown enum value slip past a check (fail_on = 77 meaning "never").
+// an unknown enum value slip past a check (fail_on = 77 meaning "never"),
+// and no URL with a password in it (it would be journaled and shown).
 #ifndef DSO_AGENT_REQUEST_LIMITS_H_
 #define DSO_AGENT_REQUEST_LIMITS_H_
 
@@ -21,7 +22,9 @@ inline constexpr int kMaxRepeatedEntries = 4096;
 
 // INVALID_ARGUMENT naming the field (its proto path) on the first value
 // out of bounds. Inline documents (a gitleaks config, a policy, waivers,
-// an allowlist, a public key) may be as large as the message limit.
+// an allowlist, a public key) may be as large as the message limit. A URL
+// with a password is refused in any field but the secrets and the inline
+// documents, with the password redacted from the message.
 absl::Status CheckRequestLimits(const dso::v1::RunStepRequest& request);
 
 }  // namespace dso

@@ -161,6 +161,13 @@ absl::StatusOr<std::string> RunContext::ResolveInput(
       "input has neither local_path nor tar_digest");
 }
 
+absl::StatusOr<std::string> RunContext::ResolveAgentPath(
+    absl::string_view what, const std::string& path, PathUse use) {
+  return use == PathUse::kStore
+             ? ResolveBeneathRoots(what, path, store_roots_, "store_roots")
+             : ResolveBeneathRoots(what, path, allowed_roots_, "allowed_roots");
+}
+
 absl::StatusOr<dso::v1::Artifact> RunContext::PutArtifact(
     const std::string& path, absl::string_view name,
     absl::string_view media_type) {

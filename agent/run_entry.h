@@ -12,6 +12,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "agent/journal.h"
+#include "agent/run_manager.h"
 #include "dso/v1/agent.pb.h"
 #include "stages/core/cancellation.h"
 #include "stages/core/step_context.h"
@@ -73,12 +74,13 @@ struct RunEntry {
 class RunContext : public StepContext {
  public:
   RunContext(RunEntry& entry, std::string scratch,
-             const std::vector<std::string>& allowed_roots,
-             absl::Duration kill_grace, BlobStore* store)
+             const RunManagerOptions& options, BlobStore* store)
       : entry_(entry),
         scratch_(std::move(scratch)),
-        allowed_roots_(allowed_roots),
-        kill_grace_(kill_grace),
+        allowed_roots_(options.allowed_roots),
+        store_roots_(options.store_roots),
+        kill_grace_(options.kill_grace),
+        credentials_(options.credentials),
         store_(store) {}
 
   void Emit(dso::v1::Event event) override { entry_.Emit(std::move(event)); }
@@ -87,11 +89,17 @@ class RunContext : public StepContext {
   }
   absl::Time deadline() const override { return entry_.deadline; }
   absl::Duration kill_grace() const override { return kill_grace_; }
+  const AgentCredentials& agent_credentials() const override {
+    return credentials_;
+  }
   // Created on first use: most steps never need one.
   const std::string& scratch_dir() const override;
   bool scratch_made() const { return scratch_made_; }
   absl::StatusOr<std::string> ResolveInput(
       const dso::v1::Input& input) override;
+  absl::StatusOr<std::string> ResolveAgentPath(absl::string_view what,
+                                               const std::string& path,
+                                               PathUse use) override;
   absl::StatusOr<dso::v1::Artifact> PutArtifact(
       const std::string& path, absl::string_view name,
       absl::string_view media_type) override;
@@ -101,7 +109,9 @@ class RunContext : public StepContext {
   std::string scratch_;
   mutable bool scratch_made_ = false;
   const std::vector<std::string>& allowed_roots_;
+  const std::vector<std::string>& store_roots_;
   absl::Duration kill_grace_;
+  const AgentCredentials& credentials_;
   BlobStore* store_;
   int unpacked_ = 0;
 };

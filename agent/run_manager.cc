@@ -105,7 +105,21 @@ dso::v1::Result RunGuarded(const Step& step,
   }
 }
 
+// A line for lists and logs, at most kMaxDescription bytes (an argv may
+// hold megabytes).
+constexpr size_t kMaxDescription = 512;
+std::string DescribeInFull(const dso::v1::RunStepRequest& request);
+
 std::string Describe(const dso::v1::RunStepRequest& request) {
+  std::string d = DescribeInFull(request);
+  if (d.size() <= kMaxDescription) return d;
+  size_t cut = kMaxDescription;
+  // Not inside a UTF-8 sequence.
+  while (cut > 0 && (static_cast<unsigned char>(d[cut]) & 0xC0) == 0x80) --cut;
+  return absl::StrCat(d.substr(0, cut), "...");
+}
+
+std::string DescribeInFull(const dso::v1::RunStepRequest& request) {
   if (request.has_exec()) {
     return absl::StrCat("exec: ", absl::StrJoin(request.exec().argv(), " "));
   }
@@ -140,17 +154,17 @@ absl::StatusOr<std::unique_ptr<RunManager>> RunManager::Create(
     return absl::FailedPreconditionError(absl::StrCat(
         "cannot create '", options.data_dir, "/runs': ", ec.message()));
   }
-  std::vector<std::string> roots;
-  for (const auto& r : options.allowed_roots) {
-    std::string canon = fs::weakly_canonical(r, ec).string();
-    if (ec) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "allowed root '", r, "' cannot be resolved: ", ec.message()));
+  for (auto* roots : {&options.allowed_roots, &options.store_roots}) {
+    for (std::string& r : *roots) {
+      std::string canon = fs::weakly_canonical(r, ec).string();
+      if (ec) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("root '", r, "' cannot be resolved: ", ec.message()));
+      }
+      if (canon.size() > 1 && canon.back() == '/') canon.pop_back();
+      r = canon;
     }
-    if (canon.size() > 1 && canon.back() == '/') canon.pop_back();
-    roots.push_back(canon);
   }
-  options.allowed_roots = roots;
   std::unique_ptr<RunManager> m(
       new RunManager(std::move(options), steps, store, metrics));
   RETURN_IF_ERROR(m->Recover());
@@ -266,8 +280,7 @@ absl::StatusOr<std::string> RunManager::Start(
 void RunManager::Execute(std::shared_ptr<RunEntry> entry,
                          dso::v1::RunStepRequest request) {
   const Step* step = steps_->Find(request.step());
-  RunContext ctx(*entry, entry->scratch_path(), options_.allowed_roots,
-                 options_.kill_grace, store_);
+  RunContext ctx(*entry, entry->scratch_path(), options_, store_);
   dso::v1::Result result = RunGuarded(*step, request, ctx);
   entry->token.CloseFd();  // the step no longer waits on it
 
@@ -378,6 +391,11 @@ bool RunManager::RefreshIfForeign(RunEntry& entry) {
   return entry.run.state() == dso::v1::RUNNING;
 }
 
+bool NewerRun(const dso::v1::Run& a, const dso::v1::Run& b) {
+  absl::Time ta = FromTimestamp(a.created()), tb = FromTimestamp(b.created());
+  return ta != tb ? ta > tb : a.id() > b.id();
+}
+
 std::vector<dso::v1::Run> RunManager::List(size_t limit) const {
   std::vector<std::string> ids;
   {
@@ -389,9 +407,7 @@ std::vector<dso::v1::Run> RunManager::List(size_t limit) const {
     auto r = Get(id);
     if (r.ok()) out.push_back(*r);
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return FromTimestamp(a.created()) > FromTimestamp(b.created());
-  });
+  std::sort(out.begin(), out.end(), NewerRun);
   if (limit && out.size() > limit) out.resize(limit);
   return out;
 }

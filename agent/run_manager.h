@@ -51,9 +51,17 @@ struct RunManagerOptions {
   int retention_max_runs = 1000;
   // Local paths steps may read; "/" allows everything (embedded mode).
   std::vector<std::string> allowed_roots;
+  // Directories file:// stores may lie beneath; "/" everywhere (embedded).
+  std::vector<std::string> store_roots;
+  // The agent's own credentials and their destinations (embedded mode:
+  // the user's environment, everywhere).
+  AgentCredentials credentials;
 };
 
 struct RunEntry;
+
+// The order of ListRuns: newest first (by creation, then id).
+bool NewerRun(const dso::v1::Run& a, const dso::v1::Run& b);
 
 class RunManager {
  public:

@@ -13,7 +13,10 @@ trap 'kill $AGENT_PID 2>/dev/null || true; wait $AGENT_PID 2>/dev/null || true; 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "start dso-agent on unix://$WORK/agent.sock"
+# file:// stores of the agent lie beneath its store_roots.
+printf 'store_roots: ["%s"]\n' "$WORK" >"$WORK/agent.yaml"
 "$BIN/agent/dso-agent" --listen "unix://$WORK/agent.sock" \
+  --config "$WORK/agent.yaml" \
   --data-dir "$WORK/data" --log-format text >"$WORK/agent.log" 2>&1 &
 AGENT_PID=$!
 for _ in $(seq 100); do [[ -S $WORK/agent.sock ]] && break; sleep 0.05; done

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "agent/dsoctl/commands.h"
+#include "agent/dsoctl/image_args.h"
 #include "agent/dsoctl/run_command.h"
 #include "agent/dsoctl/transfer.h"
 #include "stages/build/build_step.h"
@@ -111,6 +112,7 @@ int CmdBuild(const GlobalOptions& g, const BuildOptions& o) {
     // no base
   } else if (IsRegistryImage(o.base)) {
     p->set_base_registry_ref(o.base);  // pulled by the step
+    AddRegistrySecrets(&req);
   } else {
     if (!fs::exists(o.base, ec)) {
       return Fail(g, "build",

@@ -127,13 +127,20 @@ int CmdExec(const GlobalOptions& g, const ExecOptions& o) {
 int CmdRunsList(const GlobalOptions& g, uint32_t limit) {
   auto conn = AgentConnection::Open(g.connection);
   if (!conn.ok()) return Fail(g, "runs", conn.status());
-  grpc::ClientContext ctx;
-  dso::v1::ListRunsRequest req;
-  req.set_limit(limit);
+  // Page by page (the agent keeps each response small) up to `limit`.
   dso::v1::ListRunsResponse resp;
-  absl::Status s =
-      FromGrpc((*conn)->agent().ListRuns(&ctx, req, &resp), (*conn)->target());
-  if (!s.ok()) return Fail(g, "runs", s);
+  dso::v1::ListRunsRequest req;
+  do {
+    grpc::ClientContext ctx;
+    if (limit) req.set_limit(limit - resp.runs_size());
+    dso::v1::ListRunsResponse page;
+    absl::Status s = FromGrpc((*conn)->agent().ListRuns(&ctx, req, &page),
+                              (*conn)->target());
+    if (!s.ok()) return Fail(g, "runs", s);
+    for (auto& r : *page.mutable_runs()) *resp.add_runs() = std::move(r);
+    req.set_page_token(page.next_page_token());
+  } while (!req.page_token().empty() &&
+           (limit == 0 || static_cast<uint32_t>(resp.runs_size()) < limit));
   printf("%-26s %-6s %-13s %-19s %s\n", "RUN", "STEP", "STATE", "CREATED",
          "DESCRIPTION");
   for (const auto& r : resp.runs()) {

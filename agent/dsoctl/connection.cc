@@ -44,6 +44,9 @@ absl::StatusOr<std::unique_ptr<AgentConnection>> AgentConnection::Open(
     config.data_dir =
         options.data_dir.empty() ? DefaultDataDir() : options.data_dir;
     config.allowed_roots = {"/"};
+    config.store_roots = {"/"};
+    // dsoctl runs as its user: that user's credentials go where it says.
+    config.credentials = {CredentialBinding{{"*"}, {"*"}}};
     config.max_concurrent_runs = 64;
     ASSIGN_OR_RETURN(c->runtime_, AgentRuntime::Create(config));
     RETURN_IF_ERROR(c->runtime_->Start().status());

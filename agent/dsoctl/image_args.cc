@@ -12,6 +12,12 @@
 namespace dso {
 namespace fs = std::filesystem;
 
+void AddRegistrySecrets(dso::v1::RunStepRequest* req) {
+  CopyEnvSecrets({"DSO_REGISTRY_USERNAME", "DSO_REGISTRY_PASSWORD",
+                  "DSO_REGISTRY_PLAIN_HTTP"},
+                 req);
+}
+
 absl::StatusOr<std::string> AddKeySecrets(const std::string& flag,
                                           const std::string& keyref,
                                           dso::v1::RunStepRequest* req) {

@@ -13,6 +13,11 @@
 
 namespace dso {
 
+// Sends the registry credentials of this environment (DSO_REGISTRY_*) with
+// a request that pulls from a registry: an agent lends its own only to the
+// registries its config binds them to.
+void AddRegistrySecrets(dso::v1::RunStepRequest* req);
+
 // Fills the request's secrets; a key file is read here. Returns the public
 // key's PEM when the file holds just that. `flag` names the option in
 // errors.

@@ -10,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "agent/dsoctl/commands.h"
+#include "agent/dsoctl/image_args.h"
 #include "agent/dsoctl/run_command.h"
 #include "agent/dsoctl/transfer.h"
 #include "stages/core/atomic_file.h"
@@ -99,10 +100,12 @@ absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
 }
 
 absl::Status SetImage(AgentConnection& conn, const std::string& arg,
-                      dso::v1::ScanParams* p) {
+                      dso::v1::RunStepRequest* req) {
+  dso::v1::ScanParams* p = req->mutable_scan();
   ASSIGN_OR_RETURN(ImageArg image, PrepareImageArg(conn, "--image", arg));
   if (!image.registry_ref.empty()) {
     p->set_registry_ref(image.registry_ref);
+    AddRegistrySecrets(req);
   } else {
     *p->mutable_image() = std::move(image.local);
     p->set_image_ref(image.local_ref);
@@ -187,7 +190,7 @@ int CmdScan(const GlobalOptions& g, const ScanOptions& o) {
         delete p;
       });
   if (!o.image.empty()) {
-    if (absl::Status s = SetImage(**conn, o.image, p); !s.ok()) {
+    if (absl::Status s = SetImage(**conn, o.image, &req); !s.ok()) {
       return Fail(g, "scan", s);
     }
     return FollowAndSave(g, **conn, req, start, wanted);

@@ -13,7 +13,11 @@ class EndToEndTest {
     Process agent = null
     try {
       File sock = new File(tmp, 'agent.sock')
+      // file:// stores of the agent lie beneath its store_roots.
+      File config = new File(tmp, 'agent.yaml')
+      config.text = "store_roots: ['${tmp.canonicalPath}']\n"
       agent = new ProcessBuilder(agentBin, '--listen', "unix://${sock}",
+                                 '--config', config.path,
                                  '--data-dir', new File(tmp, 'data').path)
           .redirectErrorStream(true).redirectOutput(new File(tmp, 'agent.log'))
           .start()

@@ -15,14 +15,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-absl::StatusOr<dso::v1::Result> Build(const dso::v1::BuildParams& p,
+absl::StatusOr<dso::v1::Result> Build(const dso::v1::RunStepRequest& request,
                                       StepContext& context) {
+  const dso::v1::BuildParams& p = request.build();
   BuildSpec spec;
   ASSIGN_OR_RETURN(spec.context_dir, context.ResolveInput(p.context()));
   if (p.has_base()) {
     ASSIGN_OR_RETURN(spec.base, ResolveImageInput(context, p.base()));
   } else if (!p.base_registry_ref().empty()) {
-    ASSIGN_OR_RETURN(spec.base, PullForStep(p.base_registry_ref(), context));
+    ASSIGN_OR_RETURN(spec.base,
+                     PullForStep(p.base_registry_ref(), request, context));
     spec.base_name = p.base_registry_ref();
   }
   spec.base_ref = p.base_ref();
@@ -108,7 +110,7 @@ absl::Status BuildStep::Validate(const dso::v1::RunStepRequest& request) const {
 
 dso::v1::Result BuildStep::Run(const dso::v1::RunStepRequest& request,
                                StepContext& context) const {
-  auto result = Build(request.build(), context);
+  auto result = Build(request, context);
   return result.ok() ? *std::move(result) : ErrorResult(result.status());
 }
 

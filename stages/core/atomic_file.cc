@@ -1,12 +1,15 @@
 #include "stages/core/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "stages/core/fd_io.h"
 
@@ -23,6 +26,26 @@ absl::Status Errno(absl::string_view what, const std::string& path) {
   return absl::InternalError(msg);
 }
 }  // namespace
+
+int RemoveStaleTempFiles(const std::string& path) {
+  std::filesystem::path target(path);
+  std::string prefix = absl::StrCat(".", target.filename().string(), ".tmp.");
+  std::error_code ec;
+  int removed = 0;
+  std::filesystem::path dir = target.parent_path();
+  if (dir.empty()) dir = ".";
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    int pid = 0;
+    if (!absl::StartsWith(name, prefix) ||
+        !absl::SimpleAtoi(name.substr(prefix.size()), &pid) || pid <= 0) {
+      continue;
+    }
+    if (kill(pid, 0) == 0 || errno != ESRCH) continue;  // still writing
+    if (std::filesystem::remove(e.path(), ec)) ++removed;
+  }
+  return removed;
+}
 
 absl::Status SyncDirectory(const std::string& dir) {
   int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

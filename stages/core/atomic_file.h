@@ -14,6 +14,11 @@ namespace dso {
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view content);
 
+// Removes the temporary files WriteFileAtomically left beside `path` in
+// processes that died mid-write (".NAME.tmp.PID" of a PID no longer alive);
+// a live writer's stays. Returns how many were removed.
+int RemoveStaleTempFiles(const std::string& path);
+
 // fsyncs a directory so that a rename in it survives a crash.
 absl::Status SyncDirectory(const std::string& dir);
 

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "stages/core/relative_path.h"
 #include "stages/core/sha256.h"
 #include "stages/core/temp_dir.h"
 
@@ -28,6 +29,12 @@ absl::StatusOr<std::string> FakeStepContext::ResolveInput(
     const dso::v1::Input& input) {
   if (input.has_local_path()) return input.local_path();
   return absl::UnimplementedError("FakeStepContext resolves local paths only");
+}
+
+absl::StatusOr<std::string> FakeStepContext::ResolveAgentPath(
+    absl::string_view what, const std::string& path, PathUse) {
+  if (roots.empty()) return ResolvePath(what, path);
+  return ResolveBeneathRoots(what, path, roots, "roots");
 }
 
 absl::StatusOr<dso::v1::Artifact> FakeStepContext::PutArtifact(

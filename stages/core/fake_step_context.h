@@ -23,6 +23,11 @@ class FakeStepContext : public StepContext {
   const std::string& scratch_dir() const override { return scratch_; }
   absl::StatusOr<std::string> ResolveInput(
       const dso::v1::Input& input) override;
+  // Resolves the path; beneath `roots` when set (empty: anywhere).
+  absl::StatusOr<std::string> ResolveAgentPath(absl::string_view what,
+                                               const std::string& path,
+                                               PathUse use) override;
+  std::vector<std::string> roots;
   absl::StatusOr<dso::v1::Artifact> PutArtifact(
       const std::string& path, absl::string_view name,
       absl::string_view media_type) override;

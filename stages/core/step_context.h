@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "dso/v1/agent.pb.h"
 #include "dso/v1/steps.pb.h"
+#include "stages/core/agent_credentials.h"
 #include "stages/core/cancellation.h"
 
 namespace dso {
@@ -34,6 +35,17 @@ class StepContext {
   // agent's allowed roots, or a tar from the store unpacked into scratch.
   virtual absl::StatusOr<std::string> ResolveInput(
       const dso::v1::Input& input) = 0;
+  // A path on the agent that a request names other than as an Input — a
+  // key file, a database directory, a file:// store — resolved (links
+  // followed) and refused with PERMISSION_DENIED naming `what` unless it
+  // lies beneath the agent's allowed roots (kRead) or store roots
+  // (kStore). Use the returned path, not the one asked for.
+  enum class PathUse { kRead, kStore };
+  virtual absl::StatusOr<std::string> ResolveAgentPath(absl::string_view what,
+                                                       const std::string& path,
+                                                       PathUse use) = 0;
+  // The agent's own credentials and where they may go; none by default.
+  virtual const AgentCredentials& agent_credentials() const;
   // Copies a file into the artifact store and emits an artifact event.
   virtual absl::StatusOr<dso::v1::Artifact> PutArtifact(
       const std::string& path, absl::string_view name,

@@ -18,7 +18,6 @@ absl::StatusOr<Admission> AdmitImage(const dso::v1::DeployParams& p,
                                      const DeployTarget& target,
                                      StepContext& context,
                                      const dso::v1::RunStepRequest& request) {
-  SecretLookup secret = RequestSecrets(request);
   if (target.verify_key.empty() && p.verify_key_pem().empty()) {
     return absl::InvalidArgumentError(
         "deploy needs a key to verify the image with (--verify-key, or the "
@@ -26,7 +25,9 @@ absl::StatusOr<Admission> AdmitImage(const dso::v1::DeployParams& p,
   }
   absl::StatusOr<PublicKey> key =
       p.verify_key_pem().empty()
-          ? OpenPublicKey(target.verify_key, secret)
+          ? OpenPublicKey(target.verify_key,
+                          RequestSecrets(request, context,
+                                         KeyDestination(target.verify_key)))
           : PublicKey::FromPem(p.verify_key_pem(), target.verify_key.empty()
                                                        ? "public key"
                                                        : target.verify_key);
@@ -52,7 +53,10 @@ absl::StatusOr<Admission> AdmitImage(const dso::v1::DeployParams& p,
     context.Log(dso::v1::LogLine::AGENT,
                 absl::StrCat("deploy: pulling ", r.ToString(),
                              " with its signatures and attestations\n"));
-    RETURN_IF_ERROR(PullImage(r, RegistryOptionsFrom(secret), layout, true));
+    RETURN_IF_ERROR(PullImage(r,
+                              RegistryOptionsFrom(RequestSecrets(
+                                  request, context, RegistryDestination(r))),
+                              layout, true));
     ref = r.reference;
   } else {
     ASSIGN_OR_RETURN(layout, context.ResolveInput(p.image().layout()));

@@ -27,11 +27,16 @@ RegistryOptions RegistryOptionsFrom(const SecretLookup& secret) {
   return options;
 }
 
+std::string RegistryDestination(const RegistryRef& ref) {
+  return absl::StrCat(ref.registry, "/", ref.repository);
+}
+
 absl::StatusOr<std::string> PullForStep(const std::string& reference,
-                                        StepContext& context,
-                                        const SecretLookup& secret) {
+                                        const dso::v1::RunStepRequest& request,
+                                        StepContext& context) {
   ASSIGN_OR_RETURN(RegistryRef ref, ParseRegistryRef(reference));
-  RegistryOptions options = RegistryOptionsFrom(secret);
+  RegistryOptions options = RegistryOptionsFrom(
+      RequestSecrets(request, context, RegistryDestination(ref)));
   std::string dir = context.scratch_dir() + "/pulled";
   context.Log(dso::v1::LogLine::AGENT,
               absl::StrCat("pulling ", ref.ToString(),

@@ -18,12 +18,17 @@ absl::StatusOr<std::string> ResolveImageInput(StepContext& context,
                                               const dso::v1::Input& input);
 
 // Pulls a registry image into the run's scratch directory (registry.h),
-// with the credentials in the environment (DSO_REGISTRY_USERNAME,
+// with the request's credentials (DSO_REGISTRY_USERNAME,
 // DSO_REGISTRY_PASSWORD; DSO_REGISTRY_PLAIN_HTTP=1 for an HTTP registry
-// that is not on loopback); returns the layout's path.
+// that is not on loopback), else the agent's bound to the repository;
+// returns the layout's path.
 absl::StatusOr<std::string> PullForStep(const std::string& reference,
-                                        StepContext& context,
-                                        const SecretLookup& secret = EnvSecret);
+                                        const dso::v1::RunStepRequest& request,
+                                        StepContext& context);
+
+// The destination registry credentials are looked up for (secrets.h):
+// "HOST[:PORT]/REPOSITORY".
+std::string RegistryDestination(const RegistryRef& ref);
 
 // Registry options from credentials: DSO_REGISTRY_USERNAME,
 // DSO_REGISTRY_PASSWORD, DSO_REGISTRY_PLAIN_HTTP=1.

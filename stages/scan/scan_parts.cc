@@ -28,7 +28,7 @@ absl::StatusOr<SecretRuleSet> LoadRules(const dso::v1::SecretsParams& p,
   }
   return ParseGitleaksConfig(
       p.config_toml(), p.config_name().empty() ? "config" : p.config_name(),
-      base_dir);
+      base_dir, ExtendPaths::kBeneathBaseDir);
 }
 
 }  // namespace
@@ -154,7 +154,7 @@ absl::StatusOr<ScannerOutput> ScanDeps(const dso::v1::ScanParams& p,
     out.sbom = CycloneDxJson(inv->inventory, name.empty() ? "project" : name,
                              NewUuid(), absl::Now());
   }
-  const std::string dir = DatabaseDir(p.db());
+  ASSIGN_OR_RETURN(const std::string dir, DatabaseDir(context, p.db()));
   auto db = OsvDatabase::Open(dir);
   if (!db.ok()) return db.status();
   if (db->data().advisories_size() == 0) {

@@ -107,14 +107,15 @@ absl::Status ScanDirectoryTarget(const dso::v1::ScanParams& p, bool all,
   return absl::OkStatus();
 }
 
-absl::Status ScanImageTarget(const dso::v1::ScanParams& p, bool all,
+absl::Status ScanImageTarget(const dso::v1::RunStepRequest& request, bool all,
                              const std::set<std::string>& wanted,
                              const Take& take, StepContext& context) {
+  const dso::v1::ScanParams& p = request.scan();
   std::string path;
   if (p.registry_ref().empty()) {
     ASSIGN_OR_RETURN(path, ResolveImageInput(context, p.image()));
   } else {
-    ASSIGN_OR_RETURN(path, PullForStep(p.registry_ref(), context));
+    ASSIGN_OR_RETURN(path, PullForStep(p.registry_ref(), request, context));
   }
   ImageScanners which;
   which.secrets = all || wanted.count("secrets");
@@ -155,7 +156,7 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
   };
   absl::Status scanned =
       p.has_image() || !p.registry_ref().empty()
-          ? ScanImageTarget(p, all, wanted, take, context)
+          ? ScanImageTarget(request, all, wanted, take, context)
           : ScanDirectoryTarget(p, all, wanted, take, context);
   if (context.cancellation().cancelled()) {
     dso::v1::Result r;

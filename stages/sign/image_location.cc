@@ -30,12 +30,14 @@ std::set<std::string> BlobNames(const std::string& layout) {
 
 absl::StatusOr<OpenedImage> OpenImageLocation(
     const dso::v1::ImageLocation& location, StepContext& context,
-    const SecretLookup& secret) {
+    const dso::v1::RunStepRequest& request) {
   OpenedImage out;
   if (!location.registry_ref().empty()) {
     ASSIGN_OR_RETURN(RegistryRef ref,
                      ParseRegistryRef(location.registry_ref()));
-    out.repo = OpenRegistryRepo(ref, RegistryOptionsFrom(secret));
+    out.repo =
+        OpenRegistryRepo(ref, RegistryOptionsFrom(RequestSecrets(
+                                  request, context, RegistryDestination(ref))));
     return out;
   }
   ASSIGN_OR_RETURN(out.layout_dir, context.ResolveInput(location.layout()));

@@ -27,7 +27,7 @@ struct OpenedImage {
 
 absl::StatusOr<OpenedImage> OpenImageLocation(
     const dso::v1::ImageLocation& location, StepContext& context,
-    const SecretLookup& secret);
+    const dso::v1::RunStepRequest& request);
 
 // For a copied layout: packs the blobs added since it was opened and
 // index.json into kLayoutUpdateArtifact and stores it as an artifact of

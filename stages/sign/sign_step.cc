@@ -56,8 +56,19 @@ absl::StatusOr<std::string> ReadDocument(StepContext& context,
 absl::StatusOr<dso::v1::Result> Sign(const dso::v1::RunStepRequest& request,
                                      StepContext& context) {
   const auto& p = request.sign();
-  SecretLookup secret = RequestSecrets(request);
-  ASSIGN_OR_RETURN(std::unique_ptr<Signer> signer, OpenSigner(p.key(), secret));
+  std::string key = KeyDestination(p.key());
+  // A key file on the agent is the agent's own credential: the client sends
+  // its key's text, or signs with a key the agent's config binds.
+  if (!KeyFilePath(p.key()).empty() &&
+      !request.secrets().count(kKeyPemSecret) &&
+      !context.agent_credentials().Covers(key)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "key file '", KeyFilePath(p.key()),
+        "' is on the agent and no credentials binding of its config names ",
+        key, "; send the key (dsoctl sign reads it where it runs)"));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<Signer> signer,
+                   OpenSigner(p.key(), RequestSecrets(request, context, key)));
   if (p.has_blob()) {
     ASSIGN_OR_RETURN(auto digest, BlobDigest(context, p.blob()));
     ASSIGN_OR_RETURN(std::string sig, signer->SignDigest(digest.second));
@@ -72,7 +83,7 @@ absl::StatusOr<dso::v1::Result> Sign(const dso::v1::RunStepRequest& request,
     return result;
   }
   ASSIGN_OR_RETURN(OpenedImage image,
-                   OpenImageLocation(p.image(), context, secret));
+                   OpenImageLocation(p.image(), context, request));
   context.Log(dso::v1::LogLine::AGENT,
               absl::StrCat("sign: ", image.repo->Describe(), " with ",
                            signer->Describe(), "\n"));
@@ -145,10 +156,21 @@ absl::StatusOr<dso::v1::Result> Sign(const dso::v1::RunStepRequest& request,
 absl::StatusOr<dso::v1::Result> Verify(const dso::v1::RunStepRequest& request,
                                        StepContext& context) {
   const auto& p = request.verify();
-  SecretLookup secret = RequestSecrets(request);
+  std::string keyref = p.key();
+  // A key file read here lies beneath the allowed roots, unless the agent's
+  // config binds it.
+  if (!KeyFilePath(keyref).empty() && p.public_key_pem().empty() &&
+      !request.secrets().count(kKeyPemSecret) &&
+      !context.agent_credentials().Covers(KeyDestination(keyref))) {
+    ASSIGN_OR_RETURN(std::string real,
+                     context.ResolveAgentPath("key file", KeyFilePath(keyref),
+                                              StepContext::PathUse::kRead));
+    keyref = absl::StrCat("file://", real);
+  }
   absl::StatusOr<PublicKey> key =
       p.public_key_pem().empty()
-          ? OpenPublicKey(p.key(), secret)
+          ? OpenPublicKey(keyref, RequestSecrets(request, context,
+                                                 KeyDestination(keyref)))
           : PublicKey::FromPem(p.public_key_pem(),
                                p.key().empty() ? "public key" : p.key());
   RETURN_IF_ERROR(key.status());
@@ -184,7 +206,7 @@ absl::StatusOr<dso::v1::Result> Verify(const dso::v1::RunStepRequest& request,
     options.gates.push_back(gate);
   }
   ASSIGN_OR_RETURN(OpenedImage image,
-                   OpenImageLocation(p.image(), context, secret));
+                   OpenImageLocation(p.image(), context, request));
   context.Log(dso::v1::LogLine::AGENT,
               absl::StrCat("verify: ", image.repo->Describe(), " with the ",
                            key->Describe(), " key\n"));

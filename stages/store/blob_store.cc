@@ -96,8 +96,16 @@ absl::StatusOr<BlobInfo> BlobWriter::Commit(
   return info;
 }
 
-absl::StatusOr<std::unique_ptr<BlobStore>> BlobStore::Open(std::string root) {
+absl::StatusOr<std::unique_ptr<BlobStore>> BlobStore::Open(std::string root,
+                                                           Mode mode) {
   std::error_code ec;
+  if (mode == Mode::kSharedExisting) {
+    if (!std::filesystem::is_directory(root + "/blobs/sha256", ec)) {
+      return absl::NotFoundError(absl::StrCat(
+          "'", root, "' is not a dso store (it has no blobs/sha256)"));
+    }
+    return std::unique_ptr<BlobStore>(new BlobStore(std::move(root)));
+  }
   std::filesystem::create_directories(root + "/blobs/sha256", ec);
   if (!ec) std::filesystem::create_directories(root + "/tmp", ec);
   if (!ec) std::filesystem::create_directories(root + "/owners", ec);
@@ -106,9 +114,13 @@ absl::StatusOr<std::unique_ptr<BlobStore>> BlobStore::Open(std::string root) {
         "artifact store: cannot create '", root, "': ", ec.message()));
   }
   // Temp files of a process that died are garbage: nothing refers to them.
-  for (const auto& e : std::filesystem::directory_iterator(root + "/tmp", ec)) {
-    std::filesystem::remove(e.path(), ec);
-  }
+  // (Only in the agent's own store: in a shared one they may be another
+  // writer's.)
+  if (mode == Mode::kOwn)
+    for (const auto& e :
+         std::filesystem::directory_iterator(root + "/tmp", ec)) {
+      std::filesystem::remove(e.path(), ec);
+    }
   return std::unique_ptr<BlobStore>(new BlobStore(std::move(root)));
 }
 

@@ -64,9 +64,12 @@ class BlobWriter {
 
 class BlobStore {
  public:
-  // Creates the directories when missing. Leftover temp files of earlier
-  // processes are removed.
-  static absl::StatusOr<std::unique_ptr<BlobStore>> Open(std::string root);
+  // How a store is opened: the agent's own (directories created, leftover
+  // temp files of earlier processes removed), or a file:// store others
+  // share (created for a put, never cleaned; for a get it must exist).
+  enum class Mode { kOwn, kSharedCreate, kSharedExisting };
+  static absl::StatusOr<std::unique_ptr<BlobStore>> Open(
+      std::string root, Mode mode = Mode::kOwn);
 
   // `max_size` bounds what the writer accepts (0 accepts an empty blob
   // only).

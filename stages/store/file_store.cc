@@ -22,7 +22,8 @@ class FileStore : public ObjectStore {
       : root_(std::move(root)), digest_(std::move(digest)) {}
 
   absl::StatusOr<StoredObject> Put(const std::string& path) override {
-    ASSIGN_OR_RETURN(auto store, BlobStore::Open(root_));
+    ASSIGN_OR_RETURN(auto store,
+                     BlobStore::Open(root_, BlobStore::Mode::kSharedCreate));
     ASSIGN_OR_RETURN(BlobInfo info, store->PutFile(path));
     return StoredObject{absl::StrCat("file://", root_, "/", info.digest),
                         info.digest, info.size};
@@ -40,7 +41,8 @@ class FileStore : public ObjectStore {
       return absl::InvalidArgumentError(
           "the URL's digest and the expected digest differ");
     }
-    ASSIGN_OR_RETURN(auto store, BlobStore::Open(root_));
+    ASSIGN_OR_RETURN(auto store,
+                     BlobStore::Open(root_, BlobStore::Mode::kSharedExisting));
     ASSIGN_OR_RETURN(std::string blob, store->PathOf(digest));
     int fd = open(blob.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return absl::NotFoundError(absl::StrCat("cannot open ", blob));
@@ -68,7 +70,7 @@ class FileStore : public ObjectStore {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ObjectStore>> OpenFileStore(
-    const std::string& url) {
+    const std::string& url, const StoreOptions& options) {
   std::string rest = url.substr(7);  // after file://
   std::string digest;
   size_t at = rest.rfind("/sha256:");
@@ -81,6 +83,9 @@ absl::StatusOr<std::unique_ptr<ObjectStore>> OpenFileStore(
     return absl::InvalidArgumentError(
         absl::StrCat("store URL '", url,
                      "': file:// needs an absolute directory (file:///DIR)"));
+  }
+  if (options.local_dir) {
+    ASSIGN_OR_RETURN(rest, options.local_dir(rest));
   }
   return std::make_unique<FileStore>(rest, digest);
 }

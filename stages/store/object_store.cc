@@ -14,7 +14,7 @@ namespace dso {
 absl::StatusOr<std::unique_ptr<ObjectStore>> OpenObjectStore(
     const std::string& url, const StoreOptions& options,
     const SecretLookup& secret) {
-  if (absl::StartsWith(url, "file://")) return OpenFileStore(url);
+  if (absl::StartsWith(url, "file://")) return OpenFileStore(url, options);
   if (absl::StartsWith(url, "s3://")) {
     return OpenS3Store(url, options, secret);
   }

@@ -16,6 +16,7 @@
 #define DSO_STAGES_STORE_OBJECT_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -43,6 +44,9 @@ class ObjectStore {
 struct StoreOptions {
   std::string local_name;     // the file's name, for URLs ending in '/'
   bool insecure_tls = false;  // skip TLS verification (never by default)
+  // Turns a file:// store's directory into the one used (the agent
+  // confines it to its store roots); unset: as written.
+  std::function<absl::StatusOr<std::string>(const std::string& dir)> local_dir;
 };
 
 // The store for `url`, credentials from `secret`: S3 AWS_ACCESS_KEY_ID,

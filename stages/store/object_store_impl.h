@@ -13,7 +13,7 @@
 namespace dso {
 
 absl::StatusOr<std::unique_ptr<ObjectStore>> OpenFileStore(
-    const std::string& url);
+    const std::string& url, const StoreOptions& options);
 absl::StatusOr<std::unique_ptr<ObjectStore>> OpenS3Store(
     const std::string& url, const StoreOptions& options,
     const SecretLookup& secret);

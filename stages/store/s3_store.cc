@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
+#include "stages/net/aws_region.h"
 #include "stages/net/http.h"
 #include "stages/store/object_store_impl.h"
 #include "stages/store/verified_file.h"
@@ -291,9 +292,7 @@ absl::StatusOr<std::unique_ptr<ObjectStore>> OpenS3Store(
     return absl::InvalidArgumentError(
         absl::StrCat(url, ": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"));
   }
-  std::string region = secret("AWS_REGION");
-  if (region.empty()) region = secret("AWS_DEFAULT_REGION");
-  if (region.empty()) region = "us-east-1";
+  ASSIGN_OR_RETURN(std::string region, AwsRegion(secret, url));
   std::string endpoint = secret("DSO_S3_ENDPOINT");
   if (endpoint.empty()) endpoint = secret("AWS_ENDPOINT_URL_S3");
   if (endpoint.empty()) endpoint = secret("AWS_ENDPOINT_URL");

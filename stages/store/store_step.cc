@@ -21,30 +21,43 @@ namespace {
 
 constexpr char kOci[] = "oci://";
 
-absl::StatusOr<RegistryRef> OciRef(const dso::v1::StoreParams& p,
-                                   RegistryOptions* options,
-                                   const SecretLookup& secret) {
+// The registry an oci:// URL names, and the options to reach it with: the
+// request's credentials, else the agent's bound to that repository (none
+// when the request asked for plain HTTP to it).
+absl::StatusOr<RegistryRef> OciRef(const dso::v1::RunStepRequest& request,
+                                   const StepContext& context,
+                                   RegistryOptions* options) {
+  const auto& p = request.store();
   ASSIGN_OR_RETURN(RegistryRef ref,
                    ParseRegistryRef(p.url().substr(sizeof(kOci) - 1)));
-  *options = RegistryOptionsFrom(secret);
   const auto& insecure = p.insecure_registries();
-  if (std::find(insecure.begin(), insecure.end(), ref.registry) !=
-      insecure.end()) {
-    options->plain_http = true;
-  }
+  bool plain = std::find(insecure.begin(), insecure.end(), ref.registry) !=
+               insecure.end();
+  *options = RegistryOptionsFrom(
+      RequestSecrets(request, context, RegistryDestination(ref), plain));
+  if (plain) options->plain_http = true;
   return ref;
+}
+
+// file:// stores only beneath the agent's store roots.
+StoreOptions ConfinedStoreOptions(StepContext& context) {
+  StoreOptions options;
+  options.local_dir = [&context](const std::string& dir) {
+    return context.ResolveAgentPath("file:// store", dir,
+                                    StepContext::PathUse::kStore);
+  };
+  return options;
 }
 
 absl::StatusOr<dso::v1::Result> Put(const dso::v1::RunStepRequest& request,
                                     StepContext& context) {
   const auto& p = request.store();
-  SecretLookup secret = RequestSecrets(request);
   dso::v1::Result result;
   auto& out = *result.mutable_outputs();
   if (absl::StartsWith(p.url(), kOci)) {
     ASSIGN_OR_RETURN(std::string path, context.ResolveInput(p.source()));
     RegistryOptions options;
-    ASSIGN_OR_RETURN(RegistryRef ref, OciRef(p, &options, secret));
+    ASSIGN_OR_RETURN(RegistryRef ref, OciRef(request, context, &options));
     context.Log(dso::v1::LogLine::AGENT,
                 absl::StrCat("store: pushing to ", ref.ToString(), "\n"));
     ASSIGN_OR_RETURN(PushResult pushed,
@@ -63,9 +76,11 @@ absl::StatusOr<dso::v1::Result> Put(const dso::v1::RunStepRequest& request,
     result.set_message(absl::StrCat("pushed ", pushed.digest));
   } else {
     ASSIGN_OR_RETURN(std::string path, ResolveFileInput(context, p.source()));
-    StoreOptions options;
+    StoreOptions options = ConfinedStoreOptions(context);
     options.local_name = p.source_name().substr(p.source_name().rfind('/') + 1);
-    ASSIGN_OR_RETURN(auto store, OpenObjectStore(p.url(), options, secret));
+    ASSIGN_OR_RETURN(
+        auto store, OpenObjectStore(p.url(), options,
+                                    RequestSecrets(request, context, p.url())));
     ASSIGN_OR_RETURN(StoredObject stored, store->Put(path));
     context.Log(dso::v1::LogLine::AGENT,
                 absl::StrCat("store: ", stored.url, " ", stored.digest, " (",
@@ -83,7 +98,6 @@ absl::StatusOr<dso::v1::Result> Get(
     const dso::v1::RunStepRequest& request, StepContext& context,
     const std::optional<StoreAllowlist>& agent) {
   const auto& p = request.store();
-  SecretLookup secret = RequestSecrets(request);
   ASSIGN_OR_RETURN(StoreAllowlist requested,
                    ParseStoreAllowlist(p.allowlist_yaml(), p.allowlist_name()));
   // Both lists apply: the agent's (its operator's) and the request's.
@@ -107,7 +121,7 @@ absl::StatusOr<dso::v1::Result> Get(
   std::string file, artifact;
   if (allowed.ok() && absl::StartsWith(p.url(), kOci)) {
     RegistryOptions options;
-    ASSIGN_OR_RETURN(RegistryRef ref, OciRef(p, &options, secret));
+    ASSIGN_OR_RETURN(RegistryRef ref, OciRef(request, context, &options));
     std::string layout = context.scratch_dir() + "/pulled";
     RETURN_IF_ERROR(PullImage(ref, options, layout, true));
     ASSIGN_OR_RETURN(auto repo, OpenLayoutRepo(layout));
@@ -122,8 +136,10 @@ absl::StatusOr<dso::v1::Result> Get(
     if (allowed.ok()) RETURN_IF_ERROR(PackDirectoryToFile(layout, file));
     out["image.digest"] = digest;
   } else if (allowed.ok()) {
-    StoreOptions options;
-    ASSIGN_OR_RETURN(auto store, OpenObjectStore(p.url(), options, secret));
+    StoreOptions options = ConfinedStoreOptions(context);
+    ASSIGN_OR_RETURN(
+        auto store, OpenObjectStore(p.url(), options,
+                                    RequestSecrets(request, context, p.url())));
     file = context.scratch_dir() + "/" + kStoredObjectArtifact;
     ASSIGN_OR_RETURN(StoredObject got, store->Get(file, p.expected_digest()));
     digest = got.digest;

@@ -49,7 +49,7 @@ class Agent:
     """A dso-agent process with its own data dir and config."""
 
     def __init__(self, base: Path, config: str = "", listen=None,
-                 extra_args=()):
+                 extra_args=(), env=None):
         self.base = base
         self.data_dir = base / "data"
         self.socket = base / "agent.sock"
@@ -58,6 +58,8 @@ class Agent:
         self.config_path.write_text(config)
         self.listen = listen or [f"unix://{self.socket}"]
         self.extra_args = list(extra_args)
+        # Variables added to the agent's environment (its own credentials).
+        self.env = dict(os.environ, **(env or {}))
         self.proc = None
         self.address = None
         self.metrics_port = None
@@ -71,7 +73,7 @@ class Agent:
             if self.log_path.exists() else 0
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=self._log,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, env=self.env)
         if wait:
             self.wait_ready()
         return self

@@ -50,7 +50,9 @@ def sha256(path: Path) -> str:
     return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_file_store_round_trip(tmp_path, agent):
+def test_file_store_round_trip(tmp_path, make_agent):
+    # file:// stores of an agent lie beneath its store_roots.
+    agent = make_agent(f"store_roots: ['{tmp_path}']\n").start()
     src = tmp_path / "model.bin"
     src.write_bytes(os.urandom(300_000))
     store = tmp_path / "cas"
@@ -351,7 +353,8 @@ def test_the_agents_own_loading_allowlist(tmp_path, make_agent):
         dsoctl("store", "put", str(src), f"file://{store}", check=0)
     allow = tmp_path / "agent-allow.yaml"
     allow.write_text(f"stores: ['file://{vetted}']\n")
-    agent = make_agent(f"loading_allowlist: {allow}\n").start()
+    agent = make_agent(f"loading_allowlist: {allow}\n"
+                       f"store_roots: ['{tmp_path}']\n").start()
     digest = sha256(src)
     dsoctl("store", "get", f"file://{vetted}/{digest}", str(tmp_path / "a"),
            agent=agent, check=0)

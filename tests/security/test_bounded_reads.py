@@ -31,7 +31,10 @@ def sign_blob_request(stubs, blob, key):
 
 def test_signing_key_that_is_a_device_fifo_or_huge_fails_the_run_only(
         make_agent, stubs, tmp_path):
-    a = make_agent(f"allowed_roots: ['{tmp_path}']\n").start()
+    # Every key file path is bound, so the agent reads what is named.
+    a = make_agent(f"allowed_roots: ['{tmp_path}']\n"
+                   "credentials: [{to: 'file:///', env: [DSO_KEY_PASSWORD]}]\n"
+                   ).start()
     blob = tmp_path / "blob.txt"
     blob.write_text("payload\n")
     fifo = tmp_path / "key.fifo"
@@ -63,15 +66,21 @@ def scan_with_config(stubs, target, toml):
     return req
 
 
-def test_gitleaks_extend_path_to_a_device_or_fifo_fails_the_run_only(
+def test_gitleaks_extend_path_out_of_the_tree_or_to_a_fifo_fails_the_run(
         make_agent, stubs, tmp_path):
     a = make_agent(f"allowed_roots: ['{tmp_path}']\n").start()
     tree = tmp_path / "tree"
     tree.mkdir()
     (tree / "a.txt").write_text("nothing here\n")
     os.mkfifo(tree / "rules.fifo")
-    for path, why in (("/dev/zero", "a character device"),
-                      ("rules.fifo", "a FIFO")):
+    os.mkdir(tree / "sub")
+    os.symlink("/dev/zero", tree / "zero")
+    os.symlink("../../../../../../etc/passwd", tree / "sub" / "up")
+    for path, why in (("/dev/zero", "must be relative to the scanned"),
+                      ("rules.fifo", "a FIFO"),
+                      ("zero", "leads outside"),
+                      ("sub/up", "leads outside"),
+                      ("../../../etc/passwd", "leads outside")):
         toml = f'[extend]\npath = "{path}"\n'
         result, took = run(stubs, a, scan_with_config(stubs, tree, toml))
         assert result.outcome == stubs.agent_pb2.ERROR, path

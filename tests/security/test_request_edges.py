@@ -116,3 +116,36 @@ def test_a_command_ignoring_sigterm_dies_at_the_agents_kill_grace(
     assert took < 15, took
     assert "SIGKILL in 1s" in "".join(
         e.log.text for e in events if e.WhichOneof("kind") == "log")
+
+
+def test_runs_are_listed_in_pages_and_descriptions_are_short(agent, stubs):
+    """Item 6: responses paginated under the message limit."""
+    pb = stubs.agent_pb2
+    stub = stub_of(stubs, agent)
+    # An argv of megabytes makes a description of at most ~512 bytes.
+    big = pb.RunStepRequest(step="exec")
+    big.exec.argv.extend(["true"] + ["x" * (100 << 10)] * 10)
+    events = list(stub.RunStep(big, timeout=60))
+    assert events[-1].result.outcome == pb.SUCCEEDED, events[-1].result
+    for _ in range(11):
+        noop = pb.RunStepRequest(step="noop")
+        noop.noop.SetInParent()
+        list(stub.RunStep(noop, timeout=30))
+    everything = list(stub.ListRuns(pb.ListRunsRequest(), timeout=10).runs)
+    assert len(everything) == 12
+    assert all(len(r.description) <= 520 for r in everything)
+    assert everything[-1].description.startswith("exec: true xxx")
+    seen, token = [], ""
+    while True:
+        page = stub.ListRuns(pb.ListRunsRequest(limit=5, page_token=token),
+                             timeout=10)
+        assert len(page.runs) <= 5
+        seen += [r.id for r in page.runs]
+        token = page.next_page_token
+        if not token:
+            break
+    assert seen == [r.id for r in everything]
+    code, details = refused(lambda: stub.ListRuns(
+        pb.ListRunsRequest(page_token="not-a-token"), timeout=10))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT
+    assert alive(stubs, agent)

@@ -10,8 +10,12 @@
 
 namespace dso {
 
-std::string DatabaseDir(const std::string& given) {
-  if (!given.empty()) return given;
+absl::StatusOr<std::string> DatabaseDir(StepContext& context,
+                                        const std::string& given) {
+  if (!given.empty()) {
+    return context.ResolveAgentPath("database directory", given,
+                                    StepContext::PathUse::kRead);
+  }
   if (const char* d = getenv("DSO_DB_DIR"); d && *d) return d;
   if (const char* x = getenv("XDG_DATA_HOME"); x && *x) {
     return absl::StrCat(x, "/dso/osv");
@@ -32,7 +36,9 @@ absl::Status DbStep::Validate(const dso::v1::RunStepRequest& request) const {
 dso::v1::Result DbStep::Run(const dso::v1::RunStepRequest& request,
                             StepContext& context) const {
   const auto& p = request.db();
-  const std::string dir = DatabaseDir(p.db());
+  absl::StatusOr<std::string> where = DatabaseDir(context, p.db());
+  if (!where.ok()) return ErrorResult(where.status());
+  const std::string& dir = *where;
   auto db = OsvDatabase::Open(dir);
   if (!db.ok()) return ErrorResult(db.status());
   auto log = [&](const std::string& line) {

@@ -17,10 +17,12 @@ class DbStep : public Step {
                       StepContext& context) const override;
 };
 
-// The database directory: `given` when not empty, else $DSO_DB_DIR (the
+// The database directory: `given` when not empty (a path a request names,
+// so resolved beneath the agent's allowed roots), else $DSO_DB_DIR (the
 // agent sets it to its data dir's osv/), else $XDG_DATA_HOME/dso/osv, else
 // $HOME/.local/share/dso/osv.
-std::string DatabaseDir(const std::string& given);
+absl::StatusOr<std::string> DatabaseDir(StepContext& context,
+                                        const std::string& given);
 
 }  // namespace dso
 

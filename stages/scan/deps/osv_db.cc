@@ -118,6 +118,7 @@ OsvAffected ToOsvAffected(const v1::OsvDbAffected& a) {
 absl::StatusOr<OsvDatabase> OsvDatabase::Open(const std::string& dir) {
   OsvDatabase db;
   std::string path = absl::StrCat(dir, "/", kFileName);
+  RemoveStaleTempFiles(path);  // of an import killed mid-write
   std::error_code ec;
   if (!fs::exists(path, ec)) {
     db.db_.set_format(kFormat);

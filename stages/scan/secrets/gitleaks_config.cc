@@ -304,12 +304,19 @@ void MergeRule(const SecretRule& over, SecretRule& base) {
                          over.allowlists.end());
 }
 
+// Where an [extend] path is looked for: `dir` (relative paths join it);
+// with a `root`, `dir` is relative to it and every path must stay beneath
+// it, resolved by the kernel (bounded_file.h).
+struct ExtendBase {
+  std::string root, dir;
+};
+
 absl::StatusOr<SecretRuleSet> Parse(absl::string_view text,
                                     const std::string& source,
-                                    const std::string& base_dir, int depth);
+                                    const ExtendBase& base, int depth);
 
 absl::StatusOr<SecretRuleSet> Extend(const toml::node& node, const Where& where,
-                                     const std::string& base_dir, int depth,
+                                     const ExtendBase& base, int depth,
                                      std::vector<std::string>* disabled) {
   const toml::table* t = node.as_table();
   if (!t) return where.Error(node, "[extend] must be a table");
@@ -334,25 +341,33 @@ absl::StatusOr<SecretRuleSet> Extend(const toml::node& node, const Where& where,
                                           kMaxExtendDepth, " levels"));
   }
   if (use_default) {
-    return Parse(kDefaultSecretRulesToml, "dso default rules", "", depth + 1);
+    return Parse(kDefaultSecretRulesToml, "dso default rules", {}, depth + 1);
   }
   if (!p) return SecretRuleSet{};
   ASSIGN_OR_RETURN(std::string path, String(*p, where, "path"));
-  if (!path.empty() && path[0] != '/' && !base_dir.empty()) {
-    path = absl::StrCat(base_dir, "/", path);
+  if (!base.root.empty() && (path.empty() || path[0] == '/')) {
+    return where.Error(*p,
+                       "[extend] path must be relative to the scanned "
+                       "directory and lie beneath it");
   }
-  auto text = ReadFile(path, FileKind::kConfig);
+  if (!path.empty() && path[0] != '/' && !base.dir.empty()) {
+    path = absl::StrCat(base.dir, "/", path);
+  }
+  auto text = base.root.empty()
+                  ? ReadFile(path, FileKind::kConfig)
+                  : ReadFileBeneath(base.root, path, FileKind::kConfig);
   if (!text.ok()) {
     return where.Error(
         *p, absl::StrCat("[extend] path: ", text.status().message()));
   }
-  return Parse(*text, path, std::filesystem::path(path).parent_path().string(),
+  return Parse(*text, path,
+               {base.root, std::filesystem::path(path).parent_path().string()},
                depth + 1);
 }
 
 absl::StatusOr<SecretRuleSet> Parse(absl::string_view text,
                                     const std::string& source,
-                                    const std::string& base_dir, int depth) {
+                                    const ExtendBase& base, int depth) {
   toml::table doc;
   try {
     doc = toml::parse(std::string_view(text.data(), text.size()), source);
@@ -369,7 +384,7 @@ absl::StatusOr<SecretRuleSet> Parse(absl::string_view text,
   SecretRuleSet set;
   std::vector<std::string> disabled;
   if (const toml::node* e = doc.get("extend")) {
-    ASSIGN_OR_RETURN(set, Extend(*e, where, base_dir, depth, &disabled));
+    ASSIGN_OR_RETURN(set, Extend(*e, where, base, depth, &disabled));
   }
   if (auto title = doc["title"].value<std::string>()) set.title = *title;
   // The base's rules minus the disabled ones, then ours over them.
@@ -442,8 +457,12 @@ absl::StatusOr<SecretRuleSet> Parse(absl::string_view text,
 
 absl::StatusOr<SecretRuleSet> ParseGitleaksConfig(absl::string_view toml,
                                                   const std::string& source,
-                                                  const std::string& base_dir) {
-  ASSIGN_OR_RETURN(SecretRuleSet set, Parse(toml, source, base_dir, 0));
+                                                  const std::string& base_dir,
+                                                  ExtendPaths extend) {
+  ExtendBase base = extend == ExtendPaths::kBeneathBaseDir
+                        ? ExtendBase{base_dir.empty() ? "." : base_dir, ""}
+                        : ExtendBase{"", base_dir};
+  ASSIGN_OR_RETURN(SecretRuleSet set, Parse(toml, source, base, 0));
   if (set.rules.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
         source,
@@ -464,7 +483,7 @@ absl::StatusOr<SecretRuleSet> LoadGitleaksConfig(const std::string& path) {
 }
 
 absl::StatusOr<SecretRuleSet> DefaultSecretRules() {
-  return Parse(kDefaultSecretRulesToml, "dso default rules", "", 0);
+  return Parse(kDefaultSecretRulesToml, "dso default rules", {}, 0);
 }
 
 }  // namespace dso

@@ -25,11 +25,16 @@ namespace dso {
 
 absl::StatusOr<SecretRuleSet> LoadGitleaksConfig(const std::string& path);
 
+// Where an [extend] path may point: anywhere (dsoctl, reading its user's
+// files), or only beneath `base_dir` (the agent: the scanned directory; an
+// absolute path, "..", or a link out is refused).
+enum class ExtendPaths { kAnywhere, kBeneathBaseDir };
+
 // `source` names the text in messages; `base_dir` resolves a relative
 // [extend] path.
-absl::StatusOr<SecretRuleSet> ParseGitleaksConfig(absl::string_view toml,
-                                                  const std::string& source,
-                                                  const std::string& base_dir);
+absl::StatusOr<SecretRuleSet> ParseGitleaksConfig(
+    absl::string_view toml, const std::string& source,
+    const std::string& base_dir, ExtendPaths extend = ExtendPaths::kAnywhere);
 
 // dso's built-in rule set (default_rules.toml, compiled in).
 absl::StatusOr<SecretRuleSet> DefaultSecretRules();

@@ -44,6 +44,11 @@ std::string KeyFilePath(const std::string& keyref) {
   return keyref;
 }
 
+std::string KeyDestination(const std::string& keyref) {
+  std::string path = KeyFilePath(keyref);
+  return path.empty() ? keyref : absl::StrCat("file://", path);
+}
+
 absl::StatusOr<std::unique_ptr<Signer>> OpenSigner(const std::string& keyref,
                                                    const SecretLookup& secret) {
   std::string path = KeyFilePath(keyref);

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "stages/core/status_macros.h"
+#include "stages/net/aws_region.h"
 #include "stages/net/http.h"
 #include "stages/sign/keys/pem.h"
 
@@ -170,9 +171,7 @@ absl::StatusOr<std::unique_ptr<Signer>> OpenAwsKmsSigner(
   KmsClient c;
   std::string host = rest.substr(0, slash);
   c.key_id = rest.substr(slash + 1);
-  c.region = secret("AWS_REGION");
-  if (c.region.empty()) c.region = secret("AWS_DEFAULT_REGION");
-  if (c.region.empty()) c.region = "us-east-1";
+  ASSIGN_OR_RETURN(c.region, AwsRegion(secret, keyref));
   if (!host.empty()) {
     c.endpoint =
         absl::StrCat(IsLoopbackHost(host) ? "http://" : "https://", host);
