@@ -88,6 +88,7 @@ class RunContext : public StepContext {
     return entry_.token;
   }
   absl::Time deadline() const override { return entry_.deadline; }
+  const std::string& run_id() const override { return entry_.id; }
   absl::Duration kill_grace() const override { return kill_grace_; }
   const AgentCredentials& agent_credentials() const override {
     return credentials_;

@@ -7,6 +7,7 @@
 #include "agent/journal.h"
 #include "agent/run_entry.h"
 #include "agent/run_manager.h"
+#include "stages/core/run_processes.h"
 #include "stages/core/status_macros.h"
 
 // Recovery: what the run manager learns from the journals it finds at
@@ -102,9 +103,15 @@ absl::Status RunManager::Recover() {
       if (!s.ok()) LogWarn(absl::StrCat("run ", entry->id, ": ", s.message()));
       fs::remove_all(entry->scratch_path(), ec);
       close(fd);
-      LogWarn(absl::StrCat("run ", entry->id,
-                           " was interrupted by an agent "
-                           "restart; marked INTERRUPTED"));
+      // Its processes that outlived the agent (a command's children that
+      // left its process group) die before the agent serves again.
+      int killed = KillRunLeftovers(entry->id);
+      LogWarn(absl::StrCat(
+          "run ", entry->id,
+          " was interrupted by an agent "
+          "restart; marked INTERRUPTED",
+          killed ? absl::StrCat("; killed ", killed, " process(es) it left")
+                 : ""));
     }
     absl::MutexLock lock(&mu_);
     if (!meta->idempotency_key().empty()) {

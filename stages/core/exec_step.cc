@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "stages/core/relative_path.h"
+#include "stages/core/run_processes.h"
 
 namespace dso {
 namespace {
@@ -89,7 +90,8 @@ class StreamForwarder {
 };
 
 std::vector<std::string> BuildEnv(const dso::v1::ExecParams& params,
-                                  const std::string& scratch) {
+                                  const std::string& scratch,
+                                  const std::string& marker) {
   std::map<std::string, std::string> env;
   const char* path = getenv("PATH");
   env["PATH"] = path ? path : "/usr/local/bin:/usr/bin:/bin";
@@ -98,6 +100,9 @@ std::vector<std::string> BuildEnv(const dso::v1::ExecParams& params,
   env["LANG"] = "C.UTF-8";
   env["TMPDIR"] = scratch;
   for (const auto& [k, v] : params.env()) env[k] = v;
+  // The run's marker, whatever the request says (run_processes.h).
+  size_t eq = marker.find('=');
+  env[marker.substr(0, eq)] = marker.substr(eq + 1);
   std::vector<std::string> out;
   for (const auto& [k, v] : env) out.push_back(absl::StrCat(k, "=", v));
   return out;
@@ -176,7 +181,10 @@ dso::v1::Result ExecStep::Run(const dso::v1::RunStepRequest& request,
     if (!resolved.ok()) return ErrorResult(resolved.status());
     workdir = *resolved;
   }
-  std::vector<std::string> env = BuildEnv(p, ctx.scratch_dir());
+  // Every process the command starts stays the run's, and dies with it.
+  RunProcesses procs(ctx.run_id());
+  std::vector<std::string> env =
+      BuildEnv(p, ctx.scratch_dir(), procs.MarkerEnv());
   std::string path_var;
   for (const auto& e : env) {
     if (absl::StartsWith(e, "PATH=")) path_var = e.substr(5);
@@ -195,7 +203,8 @@ dso::v1::Result ExecStep::Run(const dso::v1::RunStepRequest& request,
         absl::StrCat("cannot create pipes: ", std::strerror(errno))));
   }
   ctx.Log(dso::v1::LogLine::AGENT,
-          absl::StrCat("exec ", *exe, " in ", workdir, "\n"));
+          absl::StrCat("exec ", *exe, " in ", workdir, " (processes held by ",
+                       procs.Describe(), ")\n"));
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
@@ -209,6 +218,7 @@ dso::v1::Result ExecStep::Run(const dso::v1::RunStepRequest& request,
   }
   if (pid == 0) {
     // Child: only async-signal-safe calls until exec.
+    procs.JoinInChild();
     setpgid(0, 0);
     // If the agent dies (even by kill -9), the command goes with it.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -290,8 +300,15 @@ dso::v1::Result ExecStep::Run(const dso::v1::RunStepRequest& request,
       exited = true;
       out.Drain();
       err.Drain();
-      // Anything the command left behind in its group goes with it.
+      // Anything the command left behind goes with it: its group, its
+      // cgroup, whatever carries the run's marker.
       kill(-pid, SIGKILL);
+      int left = procs.KillAll();
+      if (left > 0) {
+        ctx.Log(dso::v1::LogLine::AGENT,
+                absl::StrCat("killed ", left,
+                             " process(es) the command left behind\n"));
+      }
       dso::v1::Result result;
       if (WIFEXITED(wstatus)) {
         result.set_exit_code(WEXITSTATUS(wstatus));

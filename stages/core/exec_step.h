@@ -5,8 +5,9 @@
 // request's workdir (or the scratch directory). stdout and stderr arrive as
 // log events, batched by what each read() returns and split at line ends.
 // On cancellation or deadline the whole group gets SIGTERM, then SIGKILL
-// after the grace period; processes left in the group when the command
-// exits are killed too, so nothing outlives the step.
+// after the grace period; processes left when the command exits are
+// killed too — its group, and every process of the run's cgroup or with
+// its marker (run_processes.h), so nothing outlives the step.
 //
 // Outcome: SUCCEEDED for exit status 0, POLICY_FAILED for any other status
 // or a signal (Result.exit_code holds the status, 128+N for signal N),

@@ -12,6 +12,8 @@ namespace dso {
 FakeStepContext::FakeStepContext() {
   scratch_ = MakeTempDir("dso-fake");
   if (scratch_.empty()) scratch_ = "/tmp";
+  // Unique: the scratch dir's name.
+  run_id_ = std::filesystem::path(scratch_).filename().string();
 }
 
 FakeStepContext::~FakeStepContext() {

@@ -20,6 +20,7 @@ class FakeStepContext : public StepContext {
   void Emit(dso::v1::Event event) override;
   const CancellationToken& cancellation() const override { return token_; }
   absl::Time deadline() const override { return absl::InfiniteFuture(); }
+  const std::string& run_id() const override { return run_id_; }
   const std::string& scratch_dir() const override { return scratch_; }
   absl::StatusOr<std::string> ResolveInput(
       const dso::v1::Input& input) override;
@@ -40,6 +41,7 @@ class FakeStepContext : public StepContext {
  private:
   CancellationToken token_;
   std::string scratch_;
+  std::string run_id_;  // unique per context
   mutable absl::Mutex mu_;
   std::vector<dso::v1::Event> events_ ABSL_GUARDED_BY(mu_);
 };

@@ -27,6 +27,9 @@ class StepContext {
   virtual void Emit(dso::v1::Event event) = 0;
   virtual const CancellationToken& cancellation() const = 0;
   virtual absl::Time deadline() const = 0;
+  // The run's id: names what the run leaves on the system (its cgroup, the
+  // marker of its processes).
+  virtual const std::string& run_id() const = 0;
   // How long a cancelled step's processes get between SIGTERM and SIGKILL.
   virtual absl::Duration kill_grace() const { return absl::Seconds(10); }
   // A private, empty directory removed after the run.
