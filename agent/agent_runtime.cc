@@ -87,6 +87,7 @@ absl::StatusOr<std::unique_ptr<AgentRuntime>> AgentRuntime::Create(
   opts.kill_grace = config.kill_grace;
   opts.retention_max_age = config.retention_max_age;
   opts.retention_max_runs = config.retention_max_runs;
+  opts.retention_max_store_bytes = config.retention_max_store_bytes;
   opts.allowed_roots = config.allowed_roots;
   opts.store_roots = config.store_roots;
   opts.credentials = AgentCredentials(config.credentials);

@@ -242,14 +242,17 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
   if (c.default_deadline > c.max_deadline) c.default_deadline = c.max_deadline;
   if (const auto& r = root["retention"]) {
     if (!r.IsMap()) return Bad(source, "retention", "must be a mapping");
-    RETURN_IF_ERROR(
-        CheckKeys(r, {"max_age", "max_runs"}, source, "retention."));
+    RETURN_IF_ERROR(CheckKeys(r, {"max_age", "max_runs", "max_store_bytes"},
+                              source, "retention."));
     if (r["max_age"]) {
       ASSIGN_OR_RETURN(c.retention_max_age,
                        DurationKey(r["max_age"], source, "retention.max_age"));
     }
     RETURN_IF_ERROR(Optional(r, "max_runs", source, "retention.max_runs",
                              "a whole number", &c.retention_max_runs));
+    RETURN_IF_ERROR(Optional(r, "max_store_bytes", source,
+                             "retention.max_store_bytes", "a whole number",
+                             &c.retention_max_store_bytes));
   }
   RETURN_IF_ERROR(Optional(root, "max_message_bytes", source,
                            "max_message_bytes", "a whole number",

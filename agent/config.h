@@ -21,7 +21,10 @@
 //   kill_grace: 10s            # SIGTERM -> SIGKILL on cancellation; the
 //                              # most a request may ask for
 //   shutdown_grace: 30s        # SIGTERM to the agent: runs may finish
-//   retention: {max_age: 168h, max_runs: 1000}
+//   retention: {max_age: 168h, max_runs: 1000, max_store_bytes: 68719476736}
+//                              # runs; artifact store blobs unused for
+//                              # max_age go, and the least recently used
+//                              # above max_store_bytes
 //   max_message_bytes: 4194304
 //   max_blob_bytes: 17179869184  # largest artifact accepted
 //   tls: {cert: server.pem, key: server.key, client_ca: ca.pem}
@@ -76,6 +79,7 @@ struct AgentConfig {
   absl::Duration shutdown_grace = absl::Seconds(30);
   absl::Duration retention_max_age = absl::Hours(168);
   int retention_max_runs = 1000;
+  uint64_t retention_max_store_bytes = 64ull << 30;
   int max_message_bytes = 4 << 20;
   uint64_t max_blob_bytes = 16ull << 30;
   TlsFiles tls;

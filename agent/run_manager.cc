@@ -31,6 +31,9 @@ namespace {
 // Runs prune one journal as they end and new ones take one as they start;
 // the pool evens out bursts of either.
 constexpr size_t kFreeJournals = 64;
+// A blob used this recently is never collected: a run may be about to read
+// it (an upload that a RunStep names next).
+constexpr absl::Duration kBlobGrace = absl::Minutes(10);
 
 // A follower waiting for a run's first events spins this long before it
 // sleeps: a short step is done by then, and waking a sleeping thread on
@@ -169,9 +172,10 @@ absl::StatusOr<std::unique_ptr<RunManager>> RunManager::Create(
       new RunManager(std::move(options), steps, store, metrics));
   RETURN_IF_ERROR(m->Recover());
   m->Prune();
+  m->CollectBlobs();
   {
     absl::MutexLock lock(&m->mu_);
-    m->last_prune_ = absl::Now();
+    m->last_prune_ = m->last_collect_ = absl::Now();
   }
   m->watchdog_ = std::thread([p = m.get()] { p->Watchdog(); });
   return m;
@@ -551,9 +555,12 @@ void RunManager::Watchdog() {
     absl::Time now = absl::Now();
     if (now - last_prune_ > absl::Minutes(1)) {
       last_prune_ = now;
+      bool collect = now - last_collect_ > absl::Minutes(10);
+      if (collect) last_collect_ = now;
       mu_.Unlock();
       AdoptForeignFinished();
       Prune();
+      if (collect) CollectBlobs();
       mu_.Lock();
     }
     for (const auto& [id, entry] : live_) {
@@ -601,6 +608,18 @@ void RunManager::AdoptForeignFinished() {
     runs_.erase(entry->id);
     auto key = by_key_.find(entry->key);
     if (key != by_key_.end() && key->second == entry->id) by_key_.erase(key);
+  }
+}
+
+void RunManager::CollectBlobs() {
+  if (store_ == nullptr) return;
+  BlobStore::Collected c = store_->Collect(options_.retention_max_age,
+                                           options_.retention_max_store_bytes,
+                                           kBlobGrace, absl::Now());
+  if (c.removed > 0) {
+    LogInfo(absl::StrCat("artifact store: removed ", c.removed,
+                         " unused blobs (", c.freed_bytes, " bytes); ",
+                         c.kept_bytes, " bytes kept"));
   }
 }
 

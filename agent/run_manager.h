@@ -49,6 +49,9 @@ struct RunManagerOptions {
   absl::Duration kill_grace = absl::Seconds(10);
   absl::Duration retention_max_age = absl::Hours(168);
   int retention_max_runs = 1000;
+  // The artifact store: blobs unused for retention_max_age go, then the
+  // least recently used above this.
+  uint64_t retention_max_store_bytes = 64ull << 30;
   // Local paths steps may read; "/" allows everything (embedded mode).
   std::vector<std::string> allowed_roots;
   // Directories file:// stores may lie beneath; "/" everywhere (embedded).
@@ -117,6 +120,8 @@ class RunManager {
   // Finished runs of other processes sharing the data dir become prunable.
   void AdoptForeignFinished();
   void Prune();
+  // Garbage-collects the artifact store (BlobStore::Collect).
+  void CollectBlobs();
   std::shared_ptr<RunEntry> Find(const std::string& id) const;
 
   const RunManagerOptions options_;
@@ -136,6 +141,7 @@ class RunManager {
   // Run threads still alive (they persist the journal after publishing).
   int threads_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time last_prune_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_collect_ ABSL_GUARDED_BY(mu_);
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   std::thread watchdog_;

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -136,12 +137,52 @@ absl::StatusOr<std::unique_ptr<BlobWriter>> BlobStore::NewWriter(
 absl::StatusOr<std::string> BlobStore::PathOf(absl::string_view digest) const {
   ASSIGN_OR_RETURN(std::string hex, ParseSha256Digest(digest));
   std::string path = absl::StrCat(root_, "/blobs/sha256/", hex);
+  // Marks it used (a shared store may not let us: then just looks).
   struct stat st;
-  if (stat(path.c_str(), &st) != 0) {
+  if (utimensat(AT_FDCWD, path.c_str(), nullptr, 0) != 0 &&
+      stat(path.c_str(), &st) != 0) {
     return absl::NotFoundError(
         absl::StrCat("blob ", digest, " is not in the agent's artifact store"));
   }
   return path;
+}
+
+BlobStore::Collected BlobStore::Collect(absl::Duration max_age,
+                                        uint64_t max_bytes,
+                                        absl::Duration grace,
+                                        absl::Time now) const {
+  struct Blob {
+    absl::Time used;
+    uint64_t size;
+    std::string hex;
+  };
+  std::vector<Blob> blobs;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(
+           absl::StrCat(root_, "/blobs/sha256"), ec)) {
+    struct stat st;
+    if (stat(e.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    blobs.push_back({absl::TimeFromTimespec(st.st_mtim),
+                     static_cast<uint64_t>(st.st_size),
+                     e.path().filename().string()});
+  }
+  std::sort(blobs.begin(), blobs.end(),
+            [](const Blob& a, const Blob& b) { return a.used < b.used; });
+  Collected out;
+  for (const Blob& b : blobs) out.kept_bytes += b.size;
+  for (const Blob& b : blobs) {  // least recently used first
+    bool old = now - b.used > max_age;
+    bool over = out.kept_bytes > max_bytes;
+    if ((!old && !over) || now - b.used < grace) continue;
+    if (unlink(absl::StrCat(root_, "/blobs/sha256/", b.hex).c_str()) != 0) {
+      continue;
+    }
+    unlink(absl::StrCat(root_, "/owners/", b.hex).c_str());
+    ++out.removed;
+    out.freed_bytes += b.size;
+    out.kept_bytes -= b.size;
+  }
+  return out;
 }
 
 absl::StatusOr<BlobInfo> BlobStore::Stat(absl::string_view digest) const {

@@ -24,6 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "stages/core/sha256.h"
 
 namespace dso {
@@ -77,7 +78,8 @@ class BlobStore {
       uint64_t max_size = UINT64_MAX);
   // NOT_FOUND when absent; INVALID_ARGUMENT for a malformed digest.
   absl::StatusOr<BlobInfo> Stat(absl::string_view digest) const;
-  // Path of a present blob, for reading.
+  // Path of a present blob, for reading. Marks the blob used (its mtime),
+  // which keeps Collect off it for a while.
   absl::StatusOr<std::string> PathOf(absl::string_view digest) const;
   // Copies a file into the store.
   absl::StatusOr<BlobInfo> PutFile(const std::string& path);
@@ -91,6 +93,18 @@ class BlobStore {
   // each in <root>/owners/<hex>. Idempotent.
   absl::Status AddOwner(absl::string_view digest, absl::string_view identity);
   bool IsOwner(absl::string_view digest, absl::string_view identity) const;
+
+  // Garbage collection: removes the blobs (and their owners) not used
+  // (written, read through PathOf, put again) for longer than `max_age`,
+  // then the least recently used until the store holds at most
+  // `max_bytes` — never one used within `grace`, which a run may be about
+  // to read.
+  struct Collected {
+    int removed = 0;
+    uint64_t freed_bytes = 0, kept_bytes = 0;
+  };
+  Collected Collect(absl::Duration max_age, uint64_t max_bytes,
+                    absl::Duration grace, absl::Time now) const;
 
   const std::string& root() const { return root_; }
 

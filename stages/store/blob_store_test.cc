@@ -1,5 +1,8 @@
 #include "stages/store/blob_store.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -123,6 +126,59 @@ TEST_F(BlobStoreTest, OpenRemovesLeftoverTempFiles) {
   auto reopened = BlobStore::Open(root_);
   ASSERT_TRUE(reopened.ok());
   EXPECT_EQ(TempFiles(), 0u);
+}
+
+}  // namespace
+}  // namespace dso
+
+namespace dso {
+namespace {
+
+class BlobCollectTest : public BlobStoreTest {
+ protected:
+  std::string Put(const std::string& content, absl::Time used) {
+    auto w = store_->NewWriter().value();
+    EXPECT_TRUE(w->Append(content).ok());
+    std::string digest = w->Commit("", std::nullopt).value().digest;
+    std::string path = root_ + "/blobs/sha256/" + digest.substr(7);
+    timespec times[2] = {absl::ToTimespec(used), absl::ToTimespec(used)};
+    EXPECT_EQ(utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+    EXPECT_TRUE(store_->AddOwner(digest, "unix:ci").ok());
+    return digest;
+  }
+  bool Has(const std::string& digest) {  // without marking it used
+    return fs::exists(root_ + "/blobs/sha256/" + digest.substr(7));
+  }
+};
+
+TEST_F(BlobCollectTest, OldBlobsGoThenLeastRecentlyUsedAboveTheCap) {
+  absl::Time now = absl::Now();
+  std::string old = Put("old", now - absl::Hours(200));
+  std::string a = Put("aaaa", now - absl::Hours(3));
+  std::string b = Put("bbbb", now - absl::Hours(2));
+  std::string fresh = Put("ffff", now - absl::Minutes(1));
+  auto c = store_->Collect(absl::Hours(168), 8, absl::Minutes(10), now);
+  EXPECT_EQ(c.removed, 2);  // "old" by age, then "aaaa" for the cap
+  EXPECT_EQ(c.freed_bytes, 7u);
+  EXPECT_EQ(c.kept_bytes, 8u);
+  EXPECT_FALSE(Has(old));
+  EXPECT_FALSE(Has(a));
+  EXPECT_TRUE(Has(b));
+  EXPECT_TRUE(Has(fresh));
+  EXPECT_FALSE(fs::exists(root_ + "/owners/" + old.substr(7)));
+  EXPECT_TRUE(store_->IsOwner(b, "unix:ci"));
+  // Within the grace a blob stays even over the cap.
+  c = store_->Collect(absl::Hours(168), 0, absl::Minutes(10), now);
+  EXPECT_TRUE(Has(fresh));
+  EXPECT_FALSE(Has(b));
+}
+
+TEST_F(BlobCollectTest, ReadingABlobMarksItUsed) {
+  absl::Time now = absl::Now();
+  std::string blob = Put("data", now - absl::Hours(200));
+  ASSERT_TRUE(store_->PathOf(blob).ok());
+  store_->Collect(absl::Hours(168), UINT64_MAX, absl::Minutes(10), absl::Now());
+  EXPECT_TRUE(Has(blob));
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ import urllib.request
 
 import grpc
 
-from conftest import alive
+from conftest import alive, dsoctl
 
 
 def metrics_agent(make_agent):
@@ -107,3 +107,24 @@ def test_a_slow_metrics_client_does_not_hold_the_endpoint(make_agent):
         c.settimeout(10)
         assert c.recv(100).startswith(b"HTTP/1.1 408 "), "not timed out"
         c.close()
+
+
+def test_unused_blobs_are_collected(make_agent, stubs, tmp_path):
+    a = make_agent("retention: {max_age: 1h}\n").start()
+    digests = []
+    for name in ("old", "new"):
+        f = tmp_path / name
+        f.write_text(f"{name} artifact\n")
+        p = dsoctl("store", "put", str(f), agent=a, check=0)
+        digests.append(p.stdout.split()[0])
+    blobs = a.data_dir / "store" / "blobs" / "sha256"
+    old = blobs / digests[0][7:]
+    assert old.exists()
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    a.stop()
+    a.start()  # collects at start, then every 10 minutes
+    assert not old.exists()
+    assert not (a.data_dir / "store" / "owners" / digests[0][7:]).exists()
+    assert (blobs / digests[1][7:]).exists()
+    assert "removed 1 unused blobs" in a.log_path.read_text()
