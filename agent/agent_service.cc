@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "agent/request_inputs.h"
 #include "agent/version.h"
+#include "stages/core/exception_status.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
 #include "stages/core/step_context.h"
@@ -56,12 +57,8 @@ template <typename F>
 grpc::Status Guarded(F&& handler) {
   try {
     return handler();
-  } catch (const std::bad_alloc&) {
-    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                        "the agent ran out of memory for this request");
-  } catch (const std::exception& e) {
-    return grpc::Status(grpc::StatusCode::INTERNAL,
-                        absl::StrCat("the request failed: ", e.what()));
+  } catch (...) {
+    return ToGrpc(CurrentExceptionStatus("the request"));
   }
 }
 

@@ -19,6 +19,7 @@
 #include "agent/run_entry.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "stages/core/exception_status.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
 
@@ -95,16 +96,9 @@ dso::v1::Result RunGuarded(const Step& step,
                            StepContext& ctx) {
   try {
     return step.Run(request, ctx);
-  } catch (const std::bad_alloc&) {
-    return ErrorResult(absl::ResourceExhaustedError(absl::StrCat(
-        "step '", step.name(),
-        "' ran out of memory; its input is too large for this agent")));
-  } catch (const std::exception& e) {
-    return ErrorResult(absl::InternalError(
-        absl::StrCat("step '", step.name(), "' failed: ", e.what())));
   } catch (...) {
-    return ErrorResult(absl::InternalError(
-        absl::StrCat("step '", step.name(), "' failed unexpectedly")));
+    return ErrorResult(
+        CurrentExceptionStatus(absl::StrCat("step '", step.name(), "'")));
   }
 }
 

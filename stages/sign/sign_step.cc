@@ -53,15 +53,23 @@ absl::StatusOr<std::string> ReadDocument(StepContext& context,
   return ReadFile(path, FileKind::kDocument);
 }
 
+// Whether `keyref` is a key file the agent would read itself (the client
+// sent no key text) that no credentials binding of its config names.
+bool UnboundAgentKeyFile(const dso::v1::RunStepRequest& request,
+                         const std::string& keyref,
+                         const StepContext& context) {
+  return !KeyFilePath(keyref).empty() &&
+         !request.secrets().count(kKeyPemSecret) &&
+         !context.agent_credentials().Covers(KeyDestination(keyref));
+}
+
 absl::StatusOr<dso::v1::Result> Sign(const dso::v1::RunStepRequest& request,
                                      StepContext& context) {
   const auto& p = request.sign();
   std::string key = KeyDestination(p.key());
   // A key file on the agent is the agent's own credential: the client sends
   // its key's text, or signs with a key the agent's config binds.
-  if (!KeyFilePath(p.key()).empty() &&
-      !request.secrets().count(kKeyPemSecret) &&
-      !context.agent_credentials().Covers(key)) {
+  if (UnboundAgentKeyFile(request, p.key(), context)) {
     return absl::PermissionDeniedError(absl::StrCat(
         "key file '", KeyFilePath(p.key()),
         "' is on the agent and no credentials binding of its config names ",
@@ -159,9 +167,8 @@ absl::StatusOr<dso::v1::Result> Verify(const dso::v1::RunStepRequest& request,
   std::string keyref = p.key();
   // A key file read here lies beneath the allowed roots, unless the agent's
   // config binds it.
-  if (!KeyFilePath(keyref).empty() && p.public_key_pem().empty() &&
-      !request.secrets().count(kKeyPemSecret) &&
-      !context.agent_credentials().Covers(KeyDestination(keyref))) {
+  if (p.public_key_pem().empty() &&
+      UnboundAgentKeyFile(request, keyref, context)) {
     ASSIGN_OR_RETURN(std::string real,
                      context.ResolveAgentPath("key file", KeyFilePath(keyref),
                                               StepContext::PathUse::kRead));

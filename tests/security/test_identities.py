@@ -4,11 +4,13 @@ cancels and downloads it only when granted; uploads are a right like a
 step; certificate names cannot pass for local identities."""
 import hashlib
 import os
+import time
+from pathlib import Path
 
 import grpc
 import pytest
 
-from conftest import alive, channel, dsoctl, tls_args, tls_config
+from conftest import alive, channel, dsoctl, e2e, tls_args, tls_config
 
 
 @pytest.fixture
@@ -147,3 +149,59 @@ def test_unix_peers_are_identified_by_their_credentials(agent, stubs):
     events = list(stub.RunStep(req, timeout=30))
     assert events[0].started.run.identity == f"unix:{me}"
     assert alive(stubs, agent)
+
+
+@pytest.mark.skipif(os.geteuid() != 0,
+                    reason="needs root to connect as a second Unix user")
+def test_two_unix_users_on_one_socket(make_agent, tmp_path):
+    """Unix peers are told apart by the kernel (SO_PEERCRED): nobody, on
+    the same socket as root, is unix:nobody, sees none of root's runs and
+    may only what its key grants."""
+    import shutil
+    import subprocess
+    import tempfile
+    sock_dir = Path(tempfile.mkdtemp(prefix="dso-two-users-"))
+    sock_dir.chmod(0o755)  # pytest's own tmp dir is root's alone
+    try:
+        a = make_agent("socket_mode: '0666'\n"
+                       "permissions:\n  unix:root: ['*']\n"
+                       "  unix:nobody: [noop]\n",
+                       listen=[f"unix://{sock_dir}/agent.sock"]).start()
+        started = subprocess.Popen(
+            [str(e2e.DSOCTL_BIN), "--agent", a.address, "exec",
+             "--no-workdir", "--", "sleep", "30"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        mine = []
+        for _ in range(100):
+            mine = dsoctl("runs", "list", agent=a, check=0).stdout.split("\n")
+            mine = [line.split()[0] for line in mine[1:] if "exec" in line]
+            if mine:
+                break
+            time.sleep(0.05)
+        assert mine, "root's run did not start"
+
+        def as_nobody(*args):
+            return subprocess.run(
+                ["runuser", "-u", "nobody", "--", str(e2e.DSOCTL_BIN),
+                 "--agent", a.address, *args],
+                capture_output=True, text=True, cwd="/", timeout=60)
+        info = as_nobody("agent", "info")
+        assert info.returncode == 0, info.stderr
+        assert "unix:nobody" in info.stdout
+        assert "step:noop" in info.stdout and "step:exec" not in info.stdout
+        listed = as_nobody("runs", "list")
+        assert listed.returncode == 0 and mine[0] not in listed.stdout
+        for args in (("runs", "show", mine[0]), ("runs", "cancel", mine[0])):
+            p = as_nobody(*args)
+            assert p.returncode != 0 and \
+                f"no run '{mine[0]}' visible to identity 'unix:nobody'" \
+                in p.stderr, \
+                (args, p.stderr)
+        p = as_nobody("exec", "--no-workdir", "--", "true")
+        assert p.returncode != 0 and "unix:nobody" in p.stderr, p.stderr
+        # root's run went on.
+        assert "RUNNING" in dsoctl("runs", "show", mine[0], agent=a,
+                                   check=0).stdout
+        started.kill()
+    finally:
+        shutil.rmtree(sock_dir, ignore_errors=True)
