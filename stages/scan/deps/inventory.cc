@@ -19,20 +19,14 @@ namespace fs = std::filesystem;
 constexpr uintmax_t kMaxLockfileBytes = 64 << 20;
 
 // The OSV ecosystem of the system whose root is `root` (with a trailing
-// '/', or empty for the scanned root itself), from its os-release; a file
-// that is a symlink, or that resolves outside the scanned tree (through a
-// linked directory), is not read.
+// '/', or empty for the scanned root itself), from its os-release, opened
+// beneath the scanned tree (bounded_file.h): a link that leads out of it,
+// however it is spelled, is not followed.
 std::string EcosystemOfRoot(const fs::path& scan_root,
                             const std::string& root) {
-  std::error_code ec;
-  const fs::path top = fs::canonical(scan_root, ec);
-  if (ec) return "";
   for (const char* rel : {"etc/os-release", "usr/lib/os-release"}) {
-    fs::path p = scan_root / (root + rel);
-    if (!fs::is_regular_file(fs::symlink_status(p, ec))) continue;
-    fs::path real = fs::canonical(p, ec);
-    if (ec || !absl::StartsWith(real.string(), top.string() + "/")) continue;
-    auto text = ReadFile(real.string(), FileKind::kConfig);
+    auto text =
+        ReadFileBeneath(scan_root.string(), root + rel, FileKind::kConfig);
     if (text.ok()) return OsEcosystem(*text);
   }
   return "";
