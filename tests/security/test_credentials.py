@@ -24,6 +24,7 @@ AGENT_ENV = {
     "DSO_REGISTRY_PASSWORD": "agent-reg-pw-91c2",
     "AWS_ACCESS_KEY_ID": "AKIAAGENTOWNKEY00001",
     "AWS_SECRET_ACCESS_KEY": "agent-aws-secret-5d1e",
+    "VAULT_TOKEN": "agent-vault-token-0b7e",
 }
 # The client's own environment holds none of them.
 CLIENT_ENV = {k: "" for k in AGENT_ENV}
@@ -69,7 +70,8 @@ class HttpRecorder(http.server.ThreadingHTTPServer):
     class Handler(http.server.BaseHTTPRequestHandler):
         def _any(self):
             self.server.auth.append((self.path,
-                                     self.headers.get("Authorization", "")))
+                                     self.headers.get("Authorization", "")
+                                     + self.headers.get("X-Vault-Token", "")))
             n = int(self.headers.get("Content-Length") or 0)
             if n:
                 self.rfile.read(n)
@@ -252,3 +254,33 @@ def test_bindings_must_be_well_formed(make_agent, tmp_path):
     assert a.proc.wait(timeout=30) != 0
     log = a.log_path.read_text()
     assert "holds a password" in log and "pw-in-config" not in log, log
+
+
+def test_vault_token_goes_only_to_the_bound_key_at_the_agents_address(
+        make_agent, stubs, tmp_path, web):
+    import grpc
+    recorder = f"http://127.0.0.1:{web.server_address[1]}"
+    env = dict(AGENT_ENV, VAULT_ADDR=recorder)
+    a = make_agent(f"allowed_roots: ['{tmp_path}']\n"
+                   "credentials:\n  - {to: 'hashivault://release', "
+                   "env: [VAULT_ADDR, VAULT_TOKEN]}\n", env=env).start()
+    blob = tmp_path / "blob.txt"
+    blob.write_text("payload\n")
+    stub = stubs.agent_pb2_grpc.AgentStub(grpc.insecure_channel(a.address))
+
+    def sign(key, **secrets):
+        req = stubs.agent_pb2.RunStepRequest(step="sign")
+        req.sign.blob.local_path = str(blob)
+        req.sign.key = key
+        req.secrets.update(secrets)
+        return list(stub.RunStep(req, timeout=60))[-1].result
+    # Another key, or the bound key at an address the request names: the
+    # agent's token stays home.
+    assert "set VAULT_ADDR and VAULT_TOKEN" in sign("hashivault://other").message
+    assert "set VAULT_ADDR and VAULT_TOKEN" in \
+        sign("hashivault://release", VAULT_ADDR=recorder).message
+    assert web.auth == []
+    # The bound key at the agent's own address gets the agent's token.
+    sign("hashivault://release")
+    assert web.auth and web.auth[-1][1] == "agent-vault-token-0b7e"
+    assert alive(stubs, a)
