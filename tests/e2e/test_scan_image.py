@@ -117,7 +117,9 @@ def layered(tmp_path):
 
 
 def test_layers_config_packages_and_checks_through_agent_and_embedded(
-        agent, tmp_path, layered, db):
+        make_agent, tmp_path, layered, db):
+    # A database directory a request names lies beneath the allowed roots.
+    agent = make_agent(f"allowed_roots: ['{db}']\n").start()
     image, digests = layered
     results = {}
     for name, via in [("via-agent", agent), ("embedded", None)]:

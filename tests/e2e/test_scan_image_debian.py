@@ -25,7 +25,10 @@ def debian():
     return Path(p.stdout.strip())
 
 
-def test_app_on_debian_is_scanned_layer_by_layer(agent, tmp_path, debian):
+def test_app_on_debian_is_scanned_layer_by_layer(make_agent, tmp_path,
+                                                 debian):
+    # A database directory a request names lies beneath the allowed roots.
+    agent = make_agent(f"allowed_roots: ['{tmp_path}']\n").start()
     app = tmp_path / "app"
     app.mkdir()
     (app / "server.py").write_text(f'AWS = "{AWS_KEY}"\nprint("up")\n')
