@@ -46,7 +46,13 @@ void RunEntry::AppendLocked(dso::v1::Event& event) {
   // A file name or message with invalid UTF-8 (from a tar entry, a scanned
   // tree, a tool's output) would make the event unparseable for every
   // client that lists or follows the run.
-  SanitizeStringFields(event);
+  if (event.has_log()) {  // most events: just the text to look at
+    if (!IsValidUtf8(event.log().text())) {
+      event.mutable_log()->set_text(SanitizeUtf8(event.log().text()));
+    }
+  } else {
+    SanitizeStringFields(event);
+  }
   event.set_seq(run.last_seq() + 1);
   event.set_run_id(id);
   SetTimestamp(absl::Now(), event.mutable_time());
