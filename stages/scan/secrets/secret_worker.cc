@@ -19,6 +19,37 @@
 namespace dso {
 namespace {
 
+// What a report shows of a match: the secret's mask with at most
+// kMatchContext bytes of the match on either side (cut at a UTF-8
+// boundary), so that a rule whose secret is a small part of a long match
+// (a key's label in its PEM block, a config's rule) cannot put the rest of
+// a credential into a report. No secret found in the match: all masked.
+constexpr size_t kMatchContext = 64;
+
+size_t Utf8Boundary(absl::string_view s, size_t at) {
+  while (at < s.size() && (static_cast<unsigned char>(s[at]) & 0xC0) == 0x80) {
+    ++at;
+  }
+  return at;
+}
+
+std::string MaskedMatch(absl::string_view match, absl::string_view secret,
+                        absl::string_view mask) {
+  size_t at = secret.empty() ? absl::string_view::npos : match.find(secret);
+  if (at == absl::string_view::npos) return MaskSecret(match);
+  absl::string_view before = match.substr(0, at);
+  absl::string_view after = match.substr(at + secret.size());
+  std::string out;
+  if (before.size() > kMatchContext) {
+    out = "...";
+    before = before.substr(Utf8Boundary(before, before.size() - kMatchContext));
+  }
+  bool cut = after.size() > kMatchContext;
+  if (cut) after = after.substr(0, Utf8Boundary(after, kMatchContext));
+  absl::StrAppend(&out, before, mask, after, cut ? "..." : "");
+  return out;
+}
+
 constexpr size_t kBinaryProbe = 8000;  // as git: a NUL in here = binary
 // A file's first read: enough for most source files whole, and all that is
 // read of a binary one (up to a chunk would be read otherwise).
@@ -291,12 +322,7 @@ void SecretScanner::Worker::Report(
     return;
   }
   f.secret = MaskSecret(m.secret);
-  size_t at_secret =
-      m.secret.empty() ? absl::string_view::npos : match.find(m.secret);
-  f.match = at_secret == absl::string_view::npos
-                ? MaskSecret(match)
-                : absl::StrCat(match.substr(0, at_secret), f.secret,
-                               match.substr(at_secret + m.secret.size()));
+  f.match = MaskedMatch(match, m.secret, f.secret);
   ++result_.stats.findings;
   result_.findings.push_back(std::move(f));
 }
