@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "agent/dsoctl/terminal_text.h"
 #include "stages/core/finding.h"
 
 namespace dso {
@@ -68,7 +69,8 @@ void PrintProgress(const dso::v1::Progress& p) {
   static absl::Time last_line = absl::InfinitePast();
   if (!tty && absl::Now() - last_line < absl::Seconds(5)) return;
   last_line = absl::Now();
-  std::string text = absl::StrCat("[dso] ", p.phase(), ": ", p.done());
+  std::string text =
+      absl::StrCat("[dso] ", TerminalSafe(p.phase()), ": ", p.done());
   if (p.total()) absl::StrAppend(&text, "/", p.total());
   if (p.unit() == "layers") {  // findings are known once layers are read
     absl::StrAppend(&text, " layers, ",
@@ -92,7 +94,7 @@ void PrintEvent(const dso::v1::Event& e, FollowResult& out) {
   if (out.run_id.empty()) out.run_id = e.run_id();
   if (e.has_started()) {
     std::cerr << "[dso] run " << e.run_id() << " started ("
-              << e.started().run().description() << ")\n";
+              << TerminalSafe(e.started().run().description()) << ")\n";
   } else if (e.has_log()) {
     const auto& l = e.log();
     if (l.stream() == dso::v1::LogLine::STDOUT) {
@@ -100,23 +102,27 @@ void PrintEvent(const dso::v1::Event& e, FollowResult& out) {
     } else if (l.stream() == dso::v1::LogLine::STDERR) {
       std::cerr << l.text() << std::flush;
     } else {
-      std::cerr << "[dso] " << l.text() << std::flush;
+      std::cerr << "[dso] " << TerminalSafe(l.text(), true) << std::flush;
     }
   } else if (e.has_progress()) {
     PrintProgress(e.progress());
   } else if (e.has_finding()) {
     const auto& f = e.finding();
-    std::cerr << "[dso] " << SeverityName(f.severity()) << " " << f.rule_id();
+    // Every field may come from the scanned tree (a file name, a rule of a
+    // config the client sent).
+    std::cerr << "[dso] " << SeverityName(f.severity()) << " "
+              << TerminalSafe(f.rule_id());
     if (!f.location().file().empty()) {
-      std::cerr << " " << f.location().file() << ":" << f.location().line();
+      std::cerr << " " << TerminalSafe(f.location().file()) << ":"
+                << f.location().line();
     }
-    std::cerr << " " << f.title();
-    if (!f.evidence().empty()) std::cerr << " " << f.evidence();
+    std::cerr << " " << TerminalSafe(f.title());
+    if (!f.evidence().empty()) std::cerr << " " << TerminalSafe(f.evidence());
     std::cerr << "\n";
     out.findings.push_back(f);
   } else if (e.has_artifact()) {
     out.artifacts.push_back(e.artifact());
-    std::cerr << "[dso] artifact " << e.artifact().name() << " "
+    std::cerr << "[dso] artifact " << TerminalSafe(e.artifact().name()) << " "
               << e.artifact().digest() << " (" << e.artifact().size()
               << " bytes)\n";
   } else if (e.has_result()) {
@@ -124,7 +130,7 @@ void PrintEvent(const dso::v1::Event& e, FollowResult& out) {
     std::cerr << "[dso] run " << e.run_id() << ": "
               << dso::v1::Outcome_Name(e.result().outcome());
     if (!e.result().message().empty()) {
-      std::cerr << " (" << e.result().message() << ")";
+      std::cerr << " (" << TerminalSafe(e.result().message()) << ")";
     }
     std::cerr << "\n";
   }
