@@ -29,10 +29,13 @@ constexpr size_t kMaxRuns = 4096;
 
 // Where RE2 starts looking for a match that ends at or after `end`: the
 // rule's reach back, but at least the start of the line (a long value on
-// one line), within the long reach.
+// one line), within the long reach. The line is that of the match's last
+// byte: a match may end with the newline it consumed (a JWT's `[^...]`
+// after its signature), and the next line's start would cut a long value
+// on its own line short.
 size_t WindowStart(absl::string_view text, size_t end, size_t lookback) {
   size_t floor = end > kLongLookBack ? end - kLongLookBack : 0;
-  size_t line = LineStart(text, end);
+  size_t line = LineStart(text, end > 0 ? end - 1 : 0);
   size_t reach = end > lookback ? end - lookback : 0;
   return std::min(reach, std::max(line, floor));
 }

@@ -190,5 +190,22 @@ TEST(SecretMatcherTest, DefaultRulesCatchRealFormats) {
   EXPECT_TRUE(found);
 }
 
+// A match that ends with the newline it consumed is looked for from the
+// start of its own line, however long the line.
+TEST(SecretMatcherTest, LongValueAloneOnItsLineIsFound) {
+  auto m = Compile(
+      "[[rules]]\nid = \"long\"\n"
+      "regex = '''\\b(tok_[a-z]{8,})(?:[^a-z_]|$)'''\n");
+  for (size_t len : {100, 1000, 1100, 5000}) {
+    std::string value = "tok_" + std::string(len, 'q');
+    for (const std::string& text :
+         {value + "\n", "head\n" + value + "\nmore\n", value + " x"}) {
+      auto out = MatchAll(*m, text);
+      ASSERT_EQ(out.size(), 1u) << len << " in " << text.substr(0, 12);
+      EXPECT_EQ(out[0].secret, value);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace dso
