@@ -108,6 +108,26 @@ double ShannonEntropy(absl::string_view s) {
   return h;
 }
 
+double EntropyThreshold(absl::string_view secret, double rule_threshold) {
+  constexpr double kHexThreshold = 3.0;
+  if (secret.size() < 16 || rule_threshold <= kHexThreshold) {
+    return rule_threshold;
+  }
+  bool lower = false, upper = false, digit = false;
+  for (char c : secret) {
+    if (c >= '0' && c <= '9') {
+      digit = true;
+    } else if (c >= 'a' && c <= 'f') {
+      lower = true;
+    } else if (c >= 'A' && c <= 'F') {
+      upper = true;
+    } else {
+      return rule_threshold;  // not hex
+    }
+  }
+  return digit && (lower != upper) ? kHexThreshold : rule_threshold;
+}
+
 namespace {
 
 // Compiles the patterns; one Hyperscan refuses leaves the database (its
@@ -384,7 +404,10 @@ void SecretMatcher::Confirm(absl::string_view text, size_t r, size_t from,
     }
     m.secret = std::string(secret);
     m.entropy = ShannonEntropy(m.secret);
-    if (rule.entropy > 0 && m.entropy <= rule.entropy) continue;
+    if (rule.entropy > 0 &&
+        m.entropy <= EntropyThreshold(m.secret, rule.entropy)) {
+      continue;
+    }
     out->push_back(std::move(m));
   }
 }
