@@ -238,5 +238,43 @@ TEST(SecretMatcherTest, HexValuesNeedTheEntropyOfHex) {
   EXPECT_GE(found, 190);
 }
 
+TEST(SecretMatcherTest, PasswordsOnCurlAndWgetCommandLines) {
+  auto set = DefaultSecretRules();
+  ASSERT_TRUE(set.ok());
+  auto m = SecretMatcher::Compile(*std::move(set));
+  ASSERT_TRUE(m.ok());
+  auto secrets_of = [&](const std::string& rule, const std::string& text) {
+    std::vector<std::string> out;
+    for (const auto& f : MatchAll(**m, text)) {
+      if ((*m)->rules().rules[f.rule].id == rule) out.push_back(f.secret);
+    }
+    return out;
+  };
+  using ::testing::ElementsAre;
+  EXPECT_THAT(secrets_of("curl-user-password",
+                         "curl -fsS -u deploy:Tr0ub4dor-3x https://h/x\n"),
+              ElementsAre("Tr0ub4dor-3x"));
+  EXPECT_THAT(secrets_of("curl-user-password",
+                         "curl --user 'ci:s3cr3t-pw' -X POST https://h\n"),
+              ElementsAre("s3cr3t-pw"));
+  EXPECT_THAT(secrets_of("curl-user-password", "curl -uadmin:hunter22 h\n"),
+              ElementsAre("hunter22"));
+  EXPECT_THAT(secrets_of("wget-password",
+                         "wget --user=ci --password=Zx9-pw-77 https://h/f\n"),
+              ElementsAre("Zx9-pw-77"));
+  EXPECT_THAT(secrets_of("wget-password",
+                         "wget --http-password \"q1w2e3r4\" https://h/f\n"),
+              ElementsAre("q1w2e3r4"));
+  // No password given, or one from a variable: nothing.
+  EXPECT_THAT(secrets_of("curl-user-password", "curl -u deploy https://h\n"),
+              ElementsAre());
+  EXPECT_THAT(
+      secrets_of("curl-user-password", "curl -u \"$USER:$PASS\" https://h\n"),
+      ElementsAre());
+  EXPECT_THAT(
+      secrets_of("curl-user-password", "curl --upload-file a:b https://h\n"),
+      ElementsAre());
+}
+
 }  // namespace
 }  // namespace dso
