@@ -133,6 +133,16 @@ bool IsPlaceholder(absl::string_view secret) {
                   [&](char c) { return c == secret[0]; })) {
     return true;
   }
+  // Mostly one character: base64 of zeros, AAAA...AAB. (A real token's
+  // most common character is a small part of it: Twitter's bearer tokens
+  // start with 21 A's of 110 or so.)
+  if (secret.size() >= 16) {
+    size_t counts[256] = {0};
+    for (unsigned char c : secret) ++counts[c];
+    if (*std::max_element(counts, counts + 256) * 10 >= secret.size() * 6) {
+      return true;
+    }
+  }
   // Template and environment references.
   static const RE2 kTemplate(
       R"(^(?:\$\{?[A-Za-z_][A-Za-z0-9_.]*\}?|\$\{\{[^}]*\}\}|\{\{[^}]*\}\}|%[A-Za-z_][A-Za-z0-9_]*%|<[^<>]*>|\[[A-Za-z_ -]+\])$)");
@@ -142,6 +152,44 @@ bool IsPlaceholder(absl::string_view secret) {
   static const RE2 kExample(
       R"((?i)example|placeholder|your[_-]?(?:api[_-]?)?(?:key|token|secret|password)|xxxxx|changeme|redacted|dummy[_-]?(?:key|token|secret))");
   return RE2::PartialMatch(sp, kExample);
+}
+
+bool LooksLikeIdentifier(absl::string_view secret, absl::string_view match) {
+  if (secret.empty()) return false;
+  for (char c : secret) {
+    if (!absl::ascii_isalpha(static_cast<unsigned char>(c))) return false;
+  }
+  // The name it is assigned to, in any case.
+  size_t at = match.find(secret);
+  std::string before = absl::AsciiStrToLower(
+      match.substr(0, at == absl::string_view::npos ? 0 : at));
+  if (absl::StrContains(before, absl::AsciiStrToLower(secret))) return true;
+  // Word-like parts: split where a capital follows a lower-case letter or
+  // starts a capitalised word after capitals (GMSA|Credential|Spec|Name).
+  std::vector<absl::string_view> parts;
+  size_t start = 0;
+  for (size_t i = 1; i <= secret.size(); ++i) {
+    bool cut = i == secret.size();
+    if (!cut) {
+      bool up = absl::ascii_isupper(secret[i]);
+      bool prev_up = absl::ascii_isupper(secret[i - 1]);
+      bool next_low =
+          i + 1 < secret.size() && absl::ascii_islower(secret[i + 1]);
+      cut = up && (!prev_up || next_low);
+    }
+    if (cut) {
+      parts.push_back(secret.substr(start, i - start));
+      start = i;
+    }
+  }
+  size_t wordlike = 0;
+  for (absl::string_view p : parts) {
+    bool vowel = p.find_first_of("aeiouyAEIOUY") != absl::string_view::npos;
+    if (p.size() >= 3 && vowel) ++wordlike;
+  }
+  // Every part a word-like one, and parts of words' length.
+  return parts.size() >= 2 && wordlike == parts.size() &&
+         secret.size() >= 4 * parts.size();
 }
 
 }  // namespace dso

@@ -44,9 +44,16 @@ std::vector<std::string> ParseIgnoreList(absl::string_view text);
 bool HasInlineAllow(absl::string_view line);
 
 // Template variables (${TOKEN}, {{ .Values.key }}, %KEY%, <your-token>),
-// runs of one character (xxxx, ****), and documentation examples
+// runs of one character (xxxx, ****), values most of which is one
+// character (AAAAAAAA...AAB, base64 of zeros), and documentation examples
 // (AKIAIOSFODNN7EXAMPLE, ...EXAMPLEKEY).
 bool IsPlaceholder(absl::string_view secret);
+
+// For generic rules (a secret-looking name = a value): a value that is a
+// name, not a secret — letters only, made of word-like camelCase parts
+// (GMSACredentialSpecName, secretKeyRef), or the name it is assigned to
+// (`password: Password`). `match` is the rule's whole match.
+bool LooksLikeIdentifier(absl::string_view secret, absl::string_view match);
 
 }  // namespace dso
 

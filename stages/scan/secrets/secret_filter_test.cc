@@ -101,5 +101,32 @@ TEST(SecretFilterTest, PlaceholdersAreNotSecrets) {
   }
 }
 
+TEST(SecretFilterTest, MostlyOneCharacterIsNotASecret) {
+  EXPECT_TRUE(IsPlaceholder("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB"));
+  EXPECT_TRUE(IsPlaceholder("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="));
+  // A real bearer token of X (Twitter): 21 A's, then random characters.
+  EXPECT_FALSE(IsPlaceholder(
+      "AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid%2BULvsea4JtiGRiSDSJSI%3DEUifi"
+      "RBkKG5E2XzMDjRfl76ZC9Ub0wnz4XsNiRVBChTYbJcE3F"));
+}
+
+TEST(SecretFilterTest, IdentifiersAreNotSecrets) {
+  EXPECT_TRUE(
+      LooksLikeIdentifier("GMSACredentialSpecName",
+                          "gmsaCredentialSpecName: GMSACredentialSpecName"));
+  EXPECT_TRUE(LooksLikeIdentifier("secretKeyRef", "token: secretKeyRef"));
+  EXPECT_TRUE(LooksLikeIdentifier("Password", "password: Password"));
+  EXPECT_TRUE(
+      LooksLikeIdentifier("ClientSecretName", "secret = ClientSecretName"));
+  // Random letters, a secret with digits, one word: kept.
+  EXPECT_FALSE(
+      LooksLikeIdentifier("XkqPwzRtLmNbVcQs", "token: XkqPwzRtLmNbVcQs"));
+  EXPECT_FALSE(LooksLikeIdentifier("hQ7vK2mX9pL4", "token: hQ7vK2mX9pL4"));
+  EXPECT_FALSE(
+      LooksLikeIdentifier("Supercalifragilistic", "pwd: Supercalifragilistic"));
+  EXPECT_FALSE(LooksLikeIdentifier("zQxWvKjHgFdSaPoIuY",
+                                   "api_key = zQxWvKjHgFdSaPoIuY"));
+}
+
 }  // namespace
 }  // namespace dso

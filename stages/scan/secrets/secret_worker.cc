@@ -304,7 +304,8 @@ void SecretScanner::Worker::Report(
     ++result_.stats.suppressed;
     return;
   }
-  if (IsPlaceholder(m.secret)) {
+  if (IsPlaceholder(m.secret) || (absl::StrContains(rule.id, "generic") &&
+                                  LooksLikeIdentifier(m.secret, match))) {
     ++result_.stats.placeholders;
     return;
   }
