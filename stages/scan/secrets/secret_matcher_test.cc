@@ -276,5 +276,23 @@ TEST(SecretMatcherTest, PasswordsOnCurlAndWgetCommandLines) {
       ElementsAre());
 }
 
+TEST(SecretMatcherTest, ShortPrivateKeyBodiesAreKeysToo) {
+  auto set = DefaultSecretRules();
+  ASSERT_TRUE(set.ok());
+  auto m = SecretMatcher::Compile(*std::move(set));
+  ASSERT_TRUE(m.ok());
+  // A GitHub App key cut short in a test fixture: 40 characters of body.
+  const std::string body = "MIIEowIBAAKCAQEAq9Hx2ZlPq3vT7mYsW4kLcR8n";
+  auto out = MatchAll(**m, "-----BEGIN RSA PRIVATE KEY-----\n" + body +
+                               "\n-----END RSA PRIVATE KEY-----\n");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ((*m)->rules().rules[out[0].rule].id, "private-key");
+  EXPECT_EQ(out[0].secret, body);  // the body, without its line ends
+  EXPECT_TRUE(MatchAll(**m,
+                       "-----BEGIN RSA PRIVATE KEY-----\n...\n"
+                       "-----END RSA PRIVATE KEY-----\n")
+                  .empty());
+}
+
 }  // namespace
 }  // namespace dso
