@@ -258,5 +258,27 @@ TEST_F(SecretScannerTest, MissingRootIsAnError) {
   EXPECT_THAT(r.status().message(), ::testing::HasSubstr("nope"));
 }
 
+// One finding per secret: the token's own format over the context that
+// names it, a named rule over a generic one.
+TEST(SecretScannerDefaultsTest, OneFindingPerSecretFromTheMostSpecificRule) {
+  auto set = DefaultSecretRules();
+  ASSERT_TRUE(set.ok());
+  auto m = SecretMatcher::Compile(*std::move(set));
+  ASSERT_TRUE(m.ok());
+  std::string root = MakeTempDir("dups");
+  const std::string npm =
+      "npm_" + std::string("Zq8vN3kLm2Rt7Yw1Xc5Bd9Fg4Hj6Kp0Sa2Ue");
+  std::ofstream(root + "/.npmrc")
+      << "//registry.npmjs.org/:_authToken=" << npm << "\n";
+  SecretScanner scanner(**m, SecretScanOptions{});
+  auto r = scanner.ScanDirectory(root);
+  ASSERT_TRUE(r.ok());
+  std::vector<std::string> rules;
+  for (const auto& f : r->findings)
+    rules.push_back((*m)->rules().rules[f.rule].id);
+  EXPECT_THAT(rules, ::testing::ElementsAre("npm-access-token"));
+  std::filesystem::remove_all(root);
+}
+
 }  // namespace
 }  // namespace dso

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <tuple>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -289,7 +290,7 @@ void SecretScanner::Worker::MatchInOrder(absl::string_view text,
             [](const SecretMatch& a, const SecretMatch& b) {
               return a.start < b.start;
             });
-  DropGenericDuplicates(scanner_.matcher_.rules());
+  DropDuplicates(scanner_.matcher_.rules());
 }
 
 void SecretScanner::Worker::Report(
@@ -328,32 +329,34 @@ void SecretScanner::Worker::Report(
   result_.findings.push_back(std::move(f));
 }
 
-void SecretScanner::Worker::DropGenericDuplicates(const SecretRuleSet& rules) {
-  auto generic = [&](const SecretMatch& m) {
-    return absl::StrContains(rules.rules[m.rule].id, "generic");
+void SecretScanner::Worker::DropDuplicates(const SecretRuleSet& rules) {
+  // Smaller is more specific.
+  auto rank = [&](const SecretMatch& m) {
+    return std::make_tuple(absl::StrContains(rules.rules[m.rule].id, "generic"),
+                           (m.end - m.start) - m.secret.size(), m.rule);
   };
-  // Specific matches are few; compare each generic match with them only.
-  std::vector<const SecretMatch*> specific;
-  for (const SecretMatch& m : matches_) {
-    if (!generic(m)) specific.push_back(&m);
-  }
-  if (specific.empty() || specific.size() == matches_.size()) return;
-  std::vector<SecretMatch> kept;
-  kept.reserve(matches_.size());
-  for (const SecretMatch& m : matches_) {
-    bool covered = false;
-    if (generic(m)) {
-      for (const SecretMatch* o : specific) {
-        if (o->start < m.end && m.start < o->end &&
-            absl::StrContains(o->secret, m.secret)) {
-          covered = true;
-          break;
-        }
+  std::vector<bool> dropped(matches_.size(), false);
+  // Sorted by start: each match meets only those that start before it ends.
+  for (size_t i = 0; i < matches_.size(); ++i) {
+    const SecretMatch& a = matches_[i];
+    for (size_t k = i + 1; k < matches_.size() && matches_[k].start < a.end;
+         ++k) {
+      const SecretMatch& b = matches_[k];
+      if (a.secret.empty() || b.secret.empty() ||
+          (!absl::StrContains(a.secret, b.secret) &&
+           !absl::StrContains(b.secret, a.secret))) {
+        continue;
       }
+      dropped[rank(a) < rank(b) ? k : i] = true;
     }
-    if (!covered) kept.push_back(m);
   }
-  matches_.swap(kept);
+  size_t out = 0;
+  for (size_t i = 0; i < matches_.size(); ++i) {
+    if (dropped[i]) continue;
+    if (out != i) matches_[out] = std::move(matches_[i]);
+    ++out;
+  }
+  matches_.resize(out);
 }
 
 void SecretScanner::Worker::ReportPathRules(const std::string& rel) {

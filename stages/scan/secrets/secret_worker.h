@@ -70,9 +70,13 @@ class SecretScanner::Worker {
                    uint32_t line_base, size_t report_from, size_t report_to,
                    const SecretFinding* commit);
 
-  // As gitleaks: a "generic" rule's match is dropped where a specific rule
-  // found the same secret (or one containing it) at the same place.
-  void DropGenericDuplicates(const SecretRuleSet& rules);
+  // One finding per secret: where rules found the same secret (or one
+  // containing the other) at the same place, only the most specific
+  // rule's match stays — a named rule over a "generic" one (as gitleaks
+  // does), then the one whose match has the least around the secret (the
+  // token's own format, npm_..., over the context that names it,
+  // _authToken=...), then the first rule of the set.
+  void DropDuplicates(const SecretRuleSet& rules);
 
   // Rules without a regex report the file itself when its path matches.
   void ReportPathRules(const std::string& rel);
