@@ -40,8 +40,9 @@ struct ScanOptions {
   std::string since;       // with --git: only commits not reachable from this
   std::string sarif;       // SARIF 2.1.0 report file
   std::string report;      // report file in --format
-  std::string format = "json";            // json | gitleaks
-  std::string fail_on;                    // severity name
+  std::string format = "json";      // json | gitleaks
+  std::string fail_on;              // severity name
+  bool fail_on_unreadable = false;  // exit 1 when a file could not be read
   std::vector<std::string> ignore_files;  // .gitleaksignore-style files
   uint32_t threads = 0;
   std::optional<uint32_t> max_decode_depth;  // unset: the step's default

@@ -85,6 +85,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"json", "gitleaks"}));
   scan->add_option("--fail-on", sc.fail_on,
                    "exit 1 when a finding is at or above this severity");
+  scan->add_flag("--fail-on-unreadable", sc.fail_on_unreadable,
+                 "exit 1 when a file or directory could not be read");
   scan->add_option("--ignore-file", sc.ignore_files,
                    "fingerprints not to report (.gitleaksignore format)");
   scan->add_option("--threads", sc.threads, "worker threads (default: cores)");

@@ -66,6 +66,7 @@ absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
     }
     p->set_fail_on(*sev);
   }
+  p->set_fail_on_unreadable(o.fail_on_unreadable);
   if (o.format != "json" && o.format != "gitleaks") {
     return absl::InvalidArgumentError(absl::StrCat(
         "--format '", o.format, "' is unknown (json or gitleaks)"));
@@ -203,10 +204,14 @@ int CmdScan(const GlobalOptions& g, const ScanOptions& o) {
     path = *dir;
   }
   std::string target = fs::absolute(path, ec).lexically_normal().string();
-  if (!fs::is_directory(target, ec)) {
+  // A directory, or one file.
+  fs::file_status st = fs::status(target, ec);
+  if (!fs::is_directory(st) && !fs::is_regular_file(st)) {
     return Fail(g, "scan",
-                absl::InvalidArgumentError(
-                    absl::StrCat("--path '", o.path, "' is not a directory")));
+                absl::InvalidArgumentError(absl::StrCat(
+                    "--path '", o.path, "' ",
+                    fs::exists(st) ? "is neither a directory nor a regular file"
+                                   : "does not exist")));
   }
   auto input = PrepareInput(**conn, target);
   if (!input.ok()) return Fail(g, "scan", input.status());

@@ -99,15 +99,16 @@ ScannerOutput SecretOutput(const dso::v1::ScanParams& p,
     }
   }
   const SecretScanStats& st = scan.stats;
+  out.unreadable = st.unreadable;
   out.summary = absl::StrCat(
       "secrets: ",
       p.git() ? absl::StrCat(st.commits, " commits, ")
               : absl::StrCat(st.files, " files, "),
       st.bytes, " bytes scanned; ", out.findings.size(), " findings; skipped ",
       st.binary_skipped, " binary, ", st.allowlisted_files, " allowlisted, ",
-      st.ignored, " gitignored, ", st.symlinks_skipped, " symlinks; ",
-      st.unreadable, " unreadable; ", st.suppressed, " suppressed, ",
-      st.placeholders, " placeholders");
+      st.ignored, " gitignored, ", st.symlinks_skipped, " symlinks, ",
+      st.special_skipped, " special files; ", st.unreadable, " unreadable; ",
+      st.suppressed, " suppressed, ", st.placeholders, " placeholders");
   if (std::find(p.reports().begin(), p.reports().end(), "gitleaks") !=
       p.reports().end()) {
     out.gitleaks = GitleaksJsonReport(scan.findings, set);

@@ -23,7 +23,8 @@ struct ScannerOutput {
   std::vector<dso::v1::Finding> findings;
   std::string summary;
   std::string gitleaks;
-  std::string sbom;  // CycloneDX JSON, when asked for
+  std::string sbom;         // CycloneDX JSON, when asked for
+  uint64_t unreadable = 0;  // files and directories it could not read
 };
 
 // The compiled rules and the options a secret scan runs with (rules from

@@ -102,6 +102,20 @@ absl::Status ScanDirectoryTarget(const dso::v1::ScanParams& p, bool all,
   }
   if (context.cancellation().cancelled()) return absl::OkStatus();
   if (all || wanted.count("deps") || p.sbom()) {
+    // One file (a lockfile): the inventory walks a directory holding it.
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(root, ec)) {
+      std::string dir = context.scratch_dir() + "/one-file";
+      std::filesystem::create_directories(dir, ec);
+      std::filesystem::copy_file(
+          root, dir + "/" + std::filesystem::path(root).filename().string(),
+          ec);
+      if (ec) {
+        return absl::InternalError(
+            absl::StrCat("cannot copy '", root, "' to scan: ", ec.message()));
+      }
+      root = dir;
+    }
     RETURN_IF_ERROR(take(ScanDeps(p, root, context, wanted.count("deps") > 0)));
   }
   return absl::OkStatus();
@@ -138,6 +152,7 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
   std::vector<dso::v1::Finding> findings;
   std::vector<std::string> summaries;
   std::string gitleaks, sbom;
+  uint64_t unreadable = 0;
   auto take = [&](absl::StatusOr<ScannerOutput> out) -> absl::Status {
     if (!out.ok()) return out.status();
     for (auto& f : out->findings) {
@@ -152,6 +167,7 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
     }
     if (!out->gitleaks.empty()) gitleaks = std::move(out->gitleaks);
     if (!out->sbom.empty()) sbom = std::move(out->sbom);
+    unreadable += out->unreadable;
     return absl::OkStatus();
   };
   absl::Status scanned =
@@ -200,10 +216,17 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
   if (p.fail_on() != dso::v1::SEVERITY_UNSPECIFIED) {
     for (const auto& f : findings) failed |= f.severity() >= p.fail_on();
   }
-  result.set_outcome(failed ? dso::v1::POLICY_FAILED : dso::v1::SUCCEEDED);
-  result.set_message(failed ? absl::StrCat(summary, "; findings at or above ",
+  std::string message = failed
+                            ? absl::StrCat(summary, "; findings at or above ",
                                            SeverityName(p.fail_on()))
-                            : summary);
+                            : summary;
+  if (p.fail_on_unreadable() && unreadable > 0) {
+    failed = true;
+    absl::StrAppend(&message, "; ", unreadable,
+                    " files or directories could not be read");
+  }
+  result.set_outcome(failed ? dso::v1::POLICY_FAILED : dso::v1::SUCCEEDED);
+  result.set_message(message);
   return result;
 }
 

@@ -139,7 +139,13 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanDirectory(
       unsigned char type = e->d_type;
       if (type == DT_UNKNOWN) {
         struct stat cst;
-        if (lstat(child_abs.c_str(), &cst) != 0) continue;
+        if (lstat(child_abs.c_str(), &cst) != 0) {
+          ++result.stats.unreadable;
+          AddWarning(
+              &result,
+              absl::StrCat(child_rel, ": cannot stat: ", std::strerror(errno)));
+          continue;
+        }
         type = S_ISDIR(cst.st_mode)   ? DT_DIR
                : S_ISREG(cst.st_mode) ? DT_REG
                : S_ISLNK(cst.st_mode) ? DT_LNK
@@ -161,6 +167,8 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanDirectory(
         queue.Push(std::move(child_abs), std::move(child_rel));
       } else if (type == DT_LNK) {
         ++result.stats.symlinks_skipped;
+      } else {
+        ++result.stats.special_skipped;  // a FIFO is never waited on
       }
     }
     closedir(d);

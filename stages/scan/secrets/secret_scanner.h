@@ -52,11 +52,12 @@ struct SecretScanStats {
   uint64_t binary_skipped = 0;
   uint64_t allowlisted_files = 0;
   uint64_t symlinks_skipped = 0;
-  uint64_t unreadable = 0;    // files and directories that failed to read
-  uint64_t suppressed = 0;    // allowlists, inline allows, ignore file
-  uint64_t placeholders = 0;  // matches that were obvious placeholders
-  uint64_t commits = 0;       // git history: commits read
-  uint64_t ignored = 0;       // paths skip_path (.gitignore) left out
+  uint64_t special_skipped = 0;  // FIFOs, sockets, devices: never read
+  uint64_t unreadable = 0;       // files and directories that failed to read
+  uint64_t suppressed = 0;       // allowlists, inline allows, ignore file
+  uint64_t placeholders = 0;     // matches that were obvious placeholders
+  uint64_t commits = 0;          // git history: commits read
+  uint64_t ignored = 0;          // paths skip_path (.gitignore) left out
 };
 
 struct SecretScanResult {
@@ -127,7 +128,6 @@ class SecretScanner {
   };
 
   const SecretMatcher& matcher() const { return matcher_; }
-
 
  private:
   int WorkerCount() const;  // options_.threads, else one per core

@@ -67,6 +67,7 @@ void CollectWorkerResult(SecretScanner::Worker& worker,
   to.binary_skipped += from.binary_skipped;
   to.allowlisted_files += from.allowlisted_files;
   to.symlinks_skipped += from.symlinks_skipped;
+  to.special_skipped += from.special_skipped;
   to.unreadable += from.unreadable;
   to.suppressed += from.suppressed;
   to.placeholders += from.placeholders;
