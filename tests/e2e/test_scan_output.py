@@ -59,3 +59,16 @@ def test_special_and_unreadable_files_are_counted(make_agent, tmp_path):
                "--fail-on-unreadable")
     assert p.returncode == 1, p.stderr
     assert "1 files or directories could not be read" in p.stderr
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path):
+    import json
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "a b#1.env").write_text(f"aws_access_key_id = {AWS_KEY}\n")
+    sarif = tmp_path / "out.sarif"
+    dsoctl("scan", "--path", str(tree), "--scanners", "secrets", "--sarif",
+           str(sarif), check=0)
+    result = json.loads(sarif.read_text())["runs"][0]["results"][0]
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "a%20b%231.env"
