@@ -191,6 +191,29 @@ TEST_F(SecretScannerTest, ChunkBoundariesNeitherLoseNorDuplicate) {
   EXPECT_EQ(r.stats.bytes, text.size());
 }
 
+TEST_F(SecretScannerTest, ColumnsCountFromTheLineNotTheChunk) {
+  // Tokens far into lines much longer than a chunk: their columns are the
+  // lines', however many chunks the lines span.
+  std::string text = "first line\n";
+  std::vector<uint32_t> columns;
+  for (size_t pad : {9000, 20000}) {
+    text += std::string(pad, 'x') + " ";
+    columns.push_back(static_cast<uint32_t>(pad + 2));
+    text += kToken + "\n";
+  }
+  Write("long.txt", text);
+  SecretScanOptions o;
+  o.chunk_bytes = 4096;
+  o.overlap_bytes = 512;
+  auto r = Scan(o);
+  ASSERT_EQ(r.findings.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(r.findings[i].line, i + 2);
+    EXPECT_EQ(r.findings[i].column, columns[i]);
+    EXPECT_EQ(r.findings[i].end_column, columns[i] + kToken.size() - 1);
+  }
+}
+
 TEST_F(SecretScannerTest, ReadErrorsAreWarningsNotFailures) {
   // Reading /proc/self/mem at offset 0 fails with EIO, for root too.
   SecretScanner scanner(*matcher_, {});

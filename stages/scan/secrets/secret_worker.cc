@@ -186,6 +186,7 @@ void SecretScanner::Worker::ScanReader(const SecretReadFn& read_some,
   const size_t overlap = scanner_.options_.overlap_bytes;
   size_t carry = 0;  // bytes at the buffer's start from the last chunk
   uint32_t line_base = 1;
+  uint64_t column_base = 0;  // of the buffer's first byte in its line
   bool first = true;
   uint64_t bytes = 0;
   // Decides on the file's first bytes: false (counted) when it is binary.
@@ -231,11 +232,16 @@ void SecretScanner::Worker::ScanReader(const SecretReadFn& read_some,
     // The carried bytes' first half was reported with the last chunk and
     // stays as context; matches starting in the second half were left
     // for this one, which sees them whole.
-    ScanBuffer(text, rel, line_base, carry / 2, eof ? len : len - overlap / 2);
+    ScanBuffer(text, rel, line_base, carry / 2, eof ? len : len - overlap / 2,
+               nullptr, column_base);
     result_.stats.bytes += len - carry;
     progress_bytes_.store(result_.stats.bytes, std::memory_order_relaxed);
     if (eof) break;
-    line_base += CountLines(text.substr(0, len - overlap));
+    absl::string_view done = text.substr(0, len - overlap);
+    line_base += CountLines(done);
+    size_t nl = done.rfind('\n');
+    column_base = nl == absl::string_view::npos ? column_base + done.size()
+                                                : done.size() - nl - 1;
     memmove(buffer_.data(), buffer_.data() + len - overlap, overlap);
     carry = overlap;
   }
@@ -260,7 +266,8 @@ void SecretScanner::Worker::ScanBuffer(absl::string_view text,
                                        const std::string& rel,
                                        uint32_t line_base, size_t report_from,
                                        size_t report_to,
-                                       const SecretFinding* commit) {
+                                       const SecretFinding* commit,
+                                       uint64_t column_base) {
   if (scanner_.options_.max_decode_depth > 0) {
     ScanDecoded(text, rel, line_base, report_from, report_to, commit);
   }
@@ -274,9 +281,14 @@ void SecretScanner::Worker::ScanBuffer(absl::string_view text,
     size_t last = m.end > m.start ? m.end - 1 : m.start;
     absl::string_view match = text.substr(m.start, m.end - m.start);
     absl::string_view source = text.substr(begin, LineEnd(text, last) - begin);
-    Position at{line, static_cast<uint32_t>(m.start - begin + 1),
-                line + CountLines(match),
-                static_cast<uint32_t>(last - LineStart(text, last) + 1)};
+    // Columns count from the line's start, which may lie in an earlier
+    // chunk (a line longer than a chunk).
+    auto column = [&](size_t at, size_t line_start) {
+      uint64_t c = at - line_start + 1 + (line_start == 0 ? column_base : 0);
+      return static_cast<uint32_t>(std::min<uint64_t>(c, UINT32_MAX));
+    };
+    Position at{line, column(m.start, begin), line + CountLines(match),
+                column(last, LineStart(text, last))};
     Report(m, match, source, source, at, rel, commit, {});
   }
 }

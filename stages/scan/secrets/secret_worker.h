@@ -41,10 +41,12 @@ class SecretScanner::Worker {
   void AddProgress(SecretScanStats& s) const;
 
   // Matches in `text` starting in [report_from, report_to) become findings
-  // unless something allows them.
+  // unless something allows them. `text` starts on line `line_base`,
+  // `column_base` bytes into it (a chunk of a long line).
   void ScanBuffer(absl::string_view text, const std::string& rel,
                   uint32_t line_base, size_t report_from, size_t report_to,
-                  const SecretFinding* commit = nullptr);
+                  const SecretFinding* commit = nullptr,
+                  uint64_t column_base = 0);
 
  private:
   struct Position {
