@@ -148,7 +148,10 @@ bool IsPlaceholder(absl::string_view secret) {
       R"(^(?:\$\{?[A-Za-z_][A-Za-z0-9_.]*\}?|\$\{\{[^}]*\}\}|\{\{[^}]*\}\}|%[A-Za-z_][A-Za-z0-9_]*%|<[^<>]*>|\[[A-Za-z_ -]+\])$)");
   re2::StringPiece sp(secret.data(), secret.size());
   if (RE2::FullMatch(sp, kTemplate)) return true;
-  // Documentation examples and fill-in-here values.
+  // Documentation examples and fill-in-here values — in a token-sized
+  // value; a long one (a webhook URL, a key body) that happens to hold
+  // "EXAMPLE" is judged like any other.
+  if (secret.size() > 64) return false;
   static const RE2 kExample(
       R"((?i)example|placeholder|your[_-]?(?:api[_-]?)?(?:key|token|secret|password)|xxxxx|changeme|redacted|dummy[_-]?(?:key|token|secret))");
   return RE2::PartialMatch(sp, kExample);

@@ -128,5 +128,12 @@ TEST(SecretFilterTest, IdentifiersAreNotSecrets) {
                                    "api_key = zQxWvKjHgFdSaPoIuY"));
 }
 
+TEST(SecretFilterTest, ExampleInALongValueIsNotAPlaceholder) {
+  EXPECT_TRUE(IsPlaceholder("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
+  EXPECT_FALSE(
+      IsPlaceholder("https://hooks.slack.com/services/TEXAMPLE1/BEXAMPLE2/"
+                    "Zq8vN3kLm2Rt7Yw1Xc5Bd9Fg"));
+}
+
 }  // namespace
 }  // namespace dso
