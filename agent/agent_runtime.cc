@@ -91,12 +91,22 @@ absl::StatusOr<std::unique_ptr<AgentRuntime>> AgentRuntime::Create(
   opts.allowed_roots = config.allowed_roots;
   opts.store_roots = config.store_roots;
   opts.credentials = AgentCredentials(config.credentials);
+  // Directories local clients hand over, beside the first Unix socket.
+  for (const auto& addr : config.listen) {
+    if (!config.input_handles || !absl::StartsWith(addr, "unix:")) continue;
+    std::string path =
+        absl::StartsWith(addr, "unix://") ? addr.substr(7) : addr.substr(5);
+    ASSIGN_OR_RETURN(rt->handles_, InputHandles::Listen(path + ".handles",
+                                                        config.socket_mode));
+    break;
+  }
+  opts.handles = rt->handles_.get();
   ASSIGN_OR_RETURN(rt->runs_,
                    RunManager::Create(opts, rt->steps_.get(), rt->store_.get(),
                                       &rt->metrics_));
   rt->agent_service_ = std::make_unique<AgentService>(
       rt->runs_.get(), rt->store_.get(), config.labels, &rt->permissions_,
-      &rt->unix_peers_);
+      &rt->unix_peers_, rt->handles_.get());
   rt->artifact_service_ = std::make_unique<ArtifactService>(
       rt->store_.get(), &rt->metrics_, config.max_blob_bytes, &rt->permissions_,
       &rt->unix_peers_);

@@ -15,6 +15,7 @@
 #include "agent/agent_service.h"
 #include "agent/caller.h"
 #include "agent/config.h"
+#include "agent/input_handles.h"
 #include "agent/metrics.h"
 #include "agent/rasp_event_sink.h"
 #include "agent/run_manager.h"
@@ -50,6 +51,7 @@ class AgentRuntime {
   AgentMetrics metrics_;
   std::unique_ptr<BlobStore> store_;
   std::unique_ptr<StepRegistry> steps_;
+  std::unique_ptr<InputHandles> handles_;  // outlives the runs using them
   std::unique_ptr<RunManager> runs_;
   std::unique_ptr<AgentService> agent_service_;
   std::unique_ptr<ArtifactService> artifact_service_;

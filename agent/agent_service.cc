@@ -88,13 +88,24 @@ absl::Status CheckReadable(const BlobStore& store,
 // Whether `caller` may start this request: the step, and every uploaded
 // input it names (another identity's blob is not an input of one's own).
 absl::Status CheckStart(const BlobStore& store, const Permissions& permissions,
-                        const Caller& caller,
+                        InputHandles* handles, const Caller& caller,
                         const dso::v1::RunStepRequest& request) {
   RETURN_IF_ERROR(permissions.CheckStep(caller, request.step()));
   absl::Status status;
   ForEachInput(request, [&](const dso::v1::Input& in) {
     if (status.ok() && in.has_tar_digest()) {
       status = CheckReadable(store, permissions, caller, in.tar_digest());
+    }
+    // A handle is its own identity's, like a blob.
+    if (status.ok() && in.has_handle() &&
+        (handles == nullptr || !handles->Has(in.handle(), caller.identity))) {
+      status = absl::NotFoundError(
+          absl::StrCat("input handle ", in.handle().substr(0, 8),
+                       "... is unknown to this "
+                       "agent for ",
+                       caller.identity,
+                       " (expired, used, or never handed "
+                       "over)"));
     }
   });
   return status;
@@ -144,7 +155,8 @@ grpc::Status AgentService::RunStep(grpc::ServerContext* context,
                                    grpc::ServerWriter<dso::v1::Event>* writer) {
   return Guarded([&] {
     Caller caller = IdentifyCaller(*context, peers_);
-    absl::Status allowed = CheckStart(*store_, *permissions_, caller, *request);
+    absl::Status allowed =
+        CheckStart(*store_, *permissions_, handles_, caller, *request);
     if (allowed.ok() &&
         context->deadline() < std::chrono::system_clock::now()) {
       allowed = absl::DeadlineExceededError(
@@ -264,6 +276,9 @@ grpc::Status AgentService::GetInfo(grpc::ServerContext* context,
   response->add_capabilities("tar-inputs");
   for (const auto& r : runs_->options().allowed_roots) {
     response->add_allowed_roots(r);
+  }
+  if (handles_ != nullptr) {
+    response->set_handle_socket(handles_->path());
   }
   response->set_max_concurrent_runs(runs_->options().max_concurrent_runs);
   response->set_active_runs(runs_->active_runs());

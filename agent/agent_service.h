@@ -13,6 +13,7 @@
 #include <string>
 
 #include "agent/caller.h"
+#include "agent/input_handles.h"
 #include "agent/metrics.h"
 #include "agent/run_manager.h"
 #include "dso/v1/agent.grpc.pb.h"
@@ -25,14 +26,17 @@ grpc::Status ToGrpc(const absl::Status& status);
 
 class AgentService final : public dso::v1::Agent::Service {
  public:
+  // `handles` may be null (no Unix socket: no handles taken).
   AgentService(RunManager* runs, const BlobStore* store,
                std::map<std::string, std::string> labels,
-               const Permissions* permissions, const UnixPeers* peers)
+               const Permissions* permissions, const UnixPeers* peers,
+               InputHandles* handles = nullptr)
       : runs_(runs),
         store_(store),
         labels_(std::move(labels)),
         permissions_(permissions),
-        peers_(peers) {}
+        peers_(peers),
+        handles_(handles) {}
 
   grpc::Status RunStep(grpc::ServerContext* context,
                        const dso::v1::RunStepRequest* request,
@@ -65,6 +69,7 @@ class AgentService final : public dso::v1::Agent::Service {
   std::map<std::string, std::string> labels_;
   const Permissions* permissions_;
   const UnixPeers* peers_;
+  InputHandles* handles_;
 };
 
 class ArtifactService final : public dso::v1::Artifacts::Service {

@@ -135,7 +135,8 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
                              "loading_allowlist",
                              "deploy_targets",
                              "credentials",
-                             "read_limits"},
+                             "read_limits",
+                             "input_handles"},
                             source, ""));
   if (root["listen"]) {
     ASSIGN_OR_RETURN(c.listen, StringList(root["listen"], source, "listen"));
@@ -275,6 +276,8 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
   }
   RETURN_IF_ERROR(Optional(root, "insecure_tcp", source, "insecure_tcp",
                            "true or false", &c.insecure_tcp));
+  RETURN_IF_ERROR(Optional(root, "input_handles", source, "input_handles",
+                           "true or false", &c.input_handles));
   RETURN_IF_ERROR(Optional(root, "metrics_listen", source, "metrics_listen",
                            "host:port", &c.metrics_listen));
   if (root["socket_mode"]) {

@@ -42,6 +42,10 @@
 //                              [AWS_ACCESS_KEY_ID, #    AWS_SECRET_ACCESS_KEY]}
 //                              # absent: a request gets only credentials it
 //                              # sent itself
+//   input_handles: true        # local clients of the agent's own user (or
+//                              # root) hand directories over to be read in
+//                              # place, not uploaded (agent/input_handles.h);
+//                              # false: every client sends tars
 //   read_limits: {key: 1048576, config: 8388608, manifest: 16777216,
 //                 document: 268435456, report: 536870912}
 //                              # the most bytes read of a file a request
@@ -91,6 +95,7 @@ struct AgentConfig {
   std::string deploy_targets_yaml;
   std::vector<CredentialBinding> credentials;
   FileReadLimits read_limits;
+  bool input_handles = true;
 };
 
 // Parses YAML text; `source` names the file in error messages. Unknown keys

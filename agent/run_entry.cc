@@ -1,5 +1,7 @@
 #include "agent/run_entry.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "absl/strings/match.h"
@@ -145,6 +147,21 @@ absl::StatusOr<std::string> RunContext::ResolveInput(
         "); send it as a tar in the artifact store instead (dsoctl does this "
         "by itself when the path is outside the roots)"));
   }
+  if (input.has_handle()) {
+    // Read in place through the descriptor the client opened; the run
+    // keeps it open until it ends.
+    if (handles_ == nullptr) {
+      return absl::NotFoundError("this agent takes no input handles");
+    }
+    std::string identity;
+    {
+      absl::MutexLock lock(&entry_.mu);
+      identity = entry_.run.identity();
+    }
+    ASSIGN_OR_RETURN(int fd, handles_->Take(input.handle(), identity));
+    taken_.push_back(fd);
+    return absl::StrCat("/proc/self/fd/", fd);
+  }
   if (input.has_tar_digest()) {
     ASSIGN_OR_RETURN(std::string tar, store_->PathOf(input.tar_digest()));
     std::string dest = absl::StrCat(scratch_dir(), "/input-", unpacked_++);
@@ -165,6 +182,10 @@ absl::StatusOr<std::string> RunContext::ResolveInput(
   }
   return absl::InvalidArgumentError(
       "input has neither local_path nor tar_digest");
+}
+
+RunContext::~RunContext() {
+  for (int fd : taken_) close(fd);
 }
 
 absl::StatusOr<std::string> RunContext::ResolveAgentPath(

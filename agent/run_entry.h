@@ -81,7 +81,9 @@ class RunContext : public StepContext {
         store_roots_(options.store_roots),
         kill_grace_(options.kill_grace),
         credentials_(options.credentials),
+        handles_(options.handles),
         store_(store) {}
+  ~RunContext() override;  // closes the handed-over inputs it took
 
   void Emit(dso::v1::Event event) override { entry_.Emit(std::move(event)); }
   const CancellationToken& cancellation() const override {
@@ -113,6 +115,8 @@ class RunContext : public StepContext {
   const std::vector<std::string>& store_roots_;
   absl::Duration kill_grace_;
   const AgentCredentials& credentials_;
+  InputHandles* handles_;
+  std::vector<int> taken_;  // descriptors of handed-over inputs
   BlobStore* store_;
   int unpacked_ = 0;
 };

@@ -62,16 +62,17 @@ std::string NewRunId() {
       absl::Hex(rng() & 0xFFFFFFFFull, absl::kZeroPad8));
 }
 
-// Uploaded inputs are left out: a retried dsoctl packs the workspace again,
-// and the first attempt may already have changed it.
+// Uploaded and handed-over inputs are left out: a retried dsoctl packs the
+// workspace again (or hands a new descriptor), and the first attempt may
+// already have changed it.
 void ClearUploadedInputs(dso::v1::RunStepRequest& request) {
   std::vector<const dso::v1::Input*> uploaded;
   ForEachInput(request, [&](const dso::v1::Input& in) {
-    if (in.has_tar_digest()) uploaded.push_back(&in);
+    if (in.has_tar_digest() || in.has_handle()) uploaded.push_back(&in);
   });
   // Pointers into `request`, which is not const.
   for (const auto* in : uploaded) {
-    const_cast<dso::v1::Input*>(in)->clear_tar_digest();
+    const_cast<dso::v1::Input*>(in)->clear_source();
   }
 }
 

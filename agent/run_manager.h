@@ -32,6 +32,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "agent/input_handles.h"
 #include "agent/journal_pool.h"
 #include "agent/metrics.h"
 #include "agent/worker_pool.h"
@@ -56,6 +57,8 @@ struct RunManagerOptions {
   std::vector<std::string> allowed_roots;
   // Directories file:// stores may lie beneath; "/" everywhere (embedded).
   std::vector<std::string> store_roots;
+  // Directories local clients handed over (borrowed; null: none taken).
+  InputHandles* handles = nullptr;
   // The agent's own credentials and their destinations (embedded mode:
   // the user's environment, everywhere).
   AgentCredentials credentials;

@@ -18,8 +18,7 @@
 
 namespace dso {
 
-absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Listen(
-    const std::string& path, unsigned mode) {
+absl::StatusOr<int> ListenUnix(const std::string& path, unsigned mode) {
   struct sockaddr_un addr = {};
   addr.sun_family = AF_UNIX;
   if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
@@ -51,9 +50,20 @@ absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Listen(
   if (bound != 0) return fail("bind");
   if (chmod(path.c_str(), mode) != 0) return fail("set the mode of");
   if (listen(fd, 128) != 0) return fail("listen on");
+  return fd;
+}
+
+absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Listen(
+    const std::string& path, unsigned mode) {
+  absl::StatusOr<int> fd = ListenUnix(path, mode);
+  if (!fd.ok()) return fd.status();
   int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wake < 0) return fail("create the wake-up of");
-  return std::unique_ptr<UnixListener>(new UnixListener(path, fd, wake));
+  if (wake < 0) {
+    close(*fd);
+    return absl::InternalError(
+        absl::StrCat("cannot create the wake-up of '", path, "'"));
+  }
+  return std::unique_ptr<UnixListener>(new UnixListener(path, *fd, wake));
 }
 
 UnixListener::~UnixListener() {

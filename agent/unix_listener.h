@@ -25,6 +25,11 @@ class Server;
 
 namespace dso {
 
+// A listening, non-blocking Unix stream socket at `path` with permissions
+// `mode` (a stale socket there is replaced, missing parent directories are
+// created); its descriptor.
+absl::StatusOr<int> ListenUnix(const std::string& path, unsigned mode);
+
 class UnixListener {
  public:
   // Binds `path` (a stale socket there is replaced, missing parent

@@ -3,12 +3,15 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "agent/input_handles.h"
 #include "stages/core/fd_io.h"
 #include "stages/core/relative_path.h"
 #include "stages/core/sha256.h"
@@ -141,6 +144,22 @@ absl::StatusOr<dso::v1::Input> PrepareInput(AgentConnection& conn,
         input.set_local_path(real);
         return input;
       }
+    }
+    // A directory is handed over: the agent reads it in place through
+    // this descriptor (agent/input_handles.h); when it takes none, a tar as
+    // below. (A single file travels as before, under its own name.)
+    if (!is_file && !info.handle_socket().empty()) {
+      int fd = open(real.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECTORY);
+      absl::StatusOr<std::string> handle =
+          fd < 0 ? absl::UnavailableError(strerror(errno))
+                 : HandOver(info.handle_socket(), fd);
+      if (fd >= 0) close(fd);
+      if (handle.ok()) {
+        input.set_handle(*handle);
+        return input;
+      }
+      std::cerr << "[dso] the agent does not read '" << real << "' in place ("
+                << handle.status().message() << "); sending it as a tar\n";
     }
   }
   // A single file travels as a tar of a directory holding just it.

@@ -121,9 +121,10 @@ def test_attach_replays_from_a_sequence_number(agent, tmp_path):
     run_id = run_id_from(p.stderr)
     full = dsoctl("runs", "attach", run_id, agent=agent, check=0)
     assert full.stdout == "a\nb\nc\n"
-    # seq 1 is the start event, 2 and 3 the agent's unpack and exec lines,
-    # 4 "a" (the sleeps keep the lines in separate events).
-    tail = dsoctl("runs", "attach", run_id, "--from", "5", agent=agent,
+    # seq 1 is the start event, 2 the agent's exec line (the directory is
+    # read in place: no unpacking), 3 "a" (the sleeps keep the lines in
+    # separate events).
+    tail = dsoctl("runs", "attach", run_id, "--from", "4", agent=agent,
                   check=0)
     assert tail.stdout == "b\nc\n"
     assert "started" not in tail.stderr
@@ -155,7 +156,10 @@ def test_concurrency_limit_is_resource_exhausted(make_agent, tmp_path):
     assert busy.wait(timeout=30) == 130
 
 
-def test_remote_inputs_go_as_tar_and_outputs_come_back(agent, tmp_path):
+def test_remote_inputs_go_as_tar_and_outputs_come_back(make_agent, tmp_path):
+    # An agent that takes no handed-over directories gets a tar, as a
+    # remote one does.
+    agent = make_agent("input_handles: false\n").start()
     work = tmp_path / "work"
     (work / "src").mkdir(parents=True)
     (work / "src" / "app.py").write_text("print('hi')\n")

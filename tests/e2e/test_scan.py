@@ -165,7 +165,7 @@ def test_stdin_for_pre_commit_hooks(agent, tmp_path):
     assert empty.returncode == 0, empty.stderr
 
 
-def test_gitignore_only_when_asked(agent, tmp_path):
+def test_gitignore_only_when_asked(agent, make_agent, tmp_path):
     import subprocess
     repo = tmp_path / "repo"
     (repo / "dist").mkdir(parents=True)
@@ -179,9 +179,11 @@ def test_gitignore_only_when_asked(agent, tmp_path):
                      "--fail-on", "high", agent=agent)
     assert ignored.returncode == 0, ignored.stderr
     assert "1 gitignored" in ignored.stderr
+    # Sent as a tar without the repository around it (an agent that takes
+    # no handed-over directories): a clear error.
+    tars = make_agent("input_handles: false\n", name="tars").start()
     outside = dsoctl("scan", "--path", str(tmp_path / "repo/dist"),
-                     "--gitignore", agent=agent)
-    # Sent as a tar without the repository around it: a clear error.
+                     "--gitignore", agent=tars)
     assert outside.returncode == 2
     assert "needs a git repository" in outside.stderr
 

@@ -25,7 +25,10 @@ def make_chain(ctx):
     os.symlink("/".join(["d"] * DEPTH + ["up"] + [".."] * DEPTH), ctx / "x")
 
 
-def test_link_chain_in_an_uploaded_context_is_refused(agent, tmp_path):
+def test_link_chain_in_an_uploaded_context_is_refused(make_agent, tmp_path):
+    # Uploaded as a tar (an agent that takes no handed-over directories; a
+    # handed-over one is read in place, as under allowed roots below).
+    agent = make_agent("input_handles: false\n").start()
     ctx = tmp_path / "ctx"
     ctx.mkdir()
     (ctx / "app.txt").write_text("app\n")

@@ -1,0 +1,230 @@
+#include "agent/input_handles.h"
+
+#include <openssl/rand.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "agent/caller.h"
+#include "agent/ecs_log.h"
+#include "agent/unix_listener.h"
+#include "stages/core/fd_io.h"
+
+namespace dso {
+namespace {
+
+constexpr int kReceiveMillis = 2000;  // a client has this long to send
+
+void Answer(int conn, absl::string_view line) {
+  (void)WriteAll(conn, absl::StrCat(line, "\n"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<InputHandles>> InputHandles::Listen(
+    const std::string& path, unsigned mode) {
+  absl::StatusOr<int> fd = ListenUnix(path, mode);
+  if (!fd.ok()) return fd.status();
+  int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake < 0) {
+    close(*fd);
+    return absl::InternalError(
+        absl::StrCat("cannot create the wake-up of '", path, "'"));
+  }
+  return std::unique_ptr<InputHandles>(new InputHandles(path, *fd, wake));
+}
+
+InputHandles::InputHandles(std::string path, int fd, int wake_fd)
+    : path_(std::move(path)), fd_(fd), wake_fd_(wake_fd) {
+  thread_ = std::thread([this] { AcceptLoop(); });
+}
+
+InputHandles::~InputHandles() {
+  uint64_t one = 1;
+  (void)!write(wake_fd_, &one, sizeof(one));
+  thread_.join();
+  close(fd_);
+  close(wake_fd_);
+  absl::MutexLock lock(&mu_);
+  for (auto& [handle, e] : entries_) close(e.fd);
+}
+
+void InputHandles::AcceptLoop() {
+  struct pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+  while (true) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[1].revents) return;
+    int conn = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (conn < 0) continue;
+    Receive(conn);
+    close(conn);
+  }
+}
+
+void InputHandles::Receive(int conn) {
+  ucred peer{};
+  socklen_t len = sizeof(peer);
+  if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0) return;
+  struct pollfd in = {conn, POLLIN, 0};
+  if (poll(&in, 1, kReceiveMillis) <= 0) return;
+  char byte;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  if (recvmsg(conn, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT) <= 0) return;
+  int fd = -1;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+        c->cmsg_len == CMSG_LEN(sizeof(int))) {
+      memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    }
+  }
+  if (fd < 0 || (msg.msg_flags & MSG_CTRUNC)) {
+    if (fd >= 0) close(fd);
+    Answer(conn, "ERR send one descriptor with one byte");
+    return;
+  }
+  // The agent reads beneath it with its own rights: only from a peer that
+  // has them all.
+  if (peer.uid != geteuid() && peer.uid != 0) {
+    close(fd);
+    Answer(conn,
+           "ERR the agent runs as another user: it reads in place only for "
+           "its own user or root; send a tar");
+    return;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+    close(fd);
+    Answer(conn, "ERR the descriptor is neither a directory nor a file");
+    return;
+  }
+  std::string identity = UnixCaller(peer.uid, peer.gid).identity;
+  unsigned char random[16];
+  if (RAND_bytes(random, sizeof(random)) != 1) {
+    close(fd);
+    Answer(conn, "ERR no randomness for a handle");
+    return;
+  }
+  std::string handle = absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<char*>(random), sizeof(random)));
+  absl::Time now = absl::Now();
+  {
+    absl::MutexLock lock(&mu_);
+    ExpireLocked(now);
+    size_t mine = 0;
+    for (const auto& [h, e] : entries_) mine += e.identity == identity;
+    if (mine >= kMaxPerIdentity || entries_.size() >= kMaxHandles) {
+      close(fd);
+      Answer(conn, "ERR too many handles not yet used; send a tar");
+      return;
+    }
+    entries_[handle] = Entry{fd, identity, now + kHandleLifetime};
+  }
+  Answer(conn, absl::StrCat("OK ", handle));
+}
+
+void InputHandles::ExpireLocked(absl::Time now) {
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (it->second.expires <= now) {
+      close(it->second.fd);
+      it = entries_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+bool InputHandles::Has(const std::string& handle, const std::string& identity) {
+  absl::MutexLock lock(&mu_);
+  ExpireLocked(absl::Now());
+  auto it = entries_.find(handle);
+  return it != entries_.end() && it->second.identity == identity;
+}
+
+absl::StatusOr<int> InputHandles::Take(const std::string& handle,
+                                       const std::string& identity) {
+  absl::MutexLock lock(&mu_);
+  ExpireLocked(absl::Now());
+  auto it = entries_.find(handle);
+  if (it == entries_.end() || it->second.identity != identity) {
+    return absl::NotFoundError(
+        absl::StrCat("input handle ", handle.substr(0, 8),
+                     "... is unknown to this agent for ", identity,
+                     " (expired, used, or never handed over)"));
+  }
+  int fd = it->second.fd;
+  entries_.erase(it);
+  return fd;
+}
+
+absl::StatusOr<std::string> HandOver(const std::string& path, int fd) {
+  struct sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
+    return absl::InvalidArgumentError("no usable handle socket");
+  }
+  memcpy(addr.sun_path, path.c_str(), path.size());
+  int conn = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (conn < 0) return absl::UnavailableError(strerror(errno));
+  struct CloseConn {
+    int fd;
+    ~CloseConn() { close(fd); }
+  } closer{conn};
+  if (connect(conn, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot connect to '", path, "': ", strerror(errno)));
+  }
+  char byte = 'h';
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  if (sendmsg(conn, &msg, MSG_NOSIGNAL) != 1) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot send to '", path, "': ", strerror(errno)));
+  }
+  std::string reply;
+  char buf[256];
+  struct pollfd in = {conn, POLLIN, 0};
+  while (reply.find('\n') == std::string::npos && reply.size() < 512) {
+    if (poll(&in, 1, 5000) <= 0) break;
+    ssize_t n = read(conn, buf, sizeof(buf));
+    if (n <= 0) break;
+    reply.append(buf, n);
+  }
+  reply = reply.substr(0, reply.find('\n'));
+  if (absl::StartsWith(reply, "OK ") && reply.size() == 3 + 32) {
+    return reply.substr(3);
+  }
+  return absl::FailedPreconditionError(
+      reply.empty() ? std::string("the agent did not answer")
+                    : reply.substr(absl::StartsWith(reply, "ERR ") ? 4 : 0));
+}
+
+}  // namespace dso

@@ -1,0 +1,36 @@
+"""A local agent reads a client's directory in place (issue 22, item 5):
+dsoctl hands it the directory it opened (agent/input_handles.h) instead of
+a tar, for every step that takes a directory; the findings are the
+embedded run's, and nothing lands in the artifact store."""
+from conftest import dsoctl
+
+AWS_KEY = "AKIA" + "QYLPMN5HHHFPZAM2"  # split: no secret in this file
+
+
+def test_scan_and_exec_read_the_directory_in_place(agent, tmp_path):
+    tree = tmp_path / "tree"
+    (tree / "src").mkdir(parents=True)
+    (tree / "src" / "settings.py").write_text(f'KEY = "{AWS_KEY}"\n')
+    (tree / "requirements.txt").write_text("requests==2.0.0\n")
+    import json
+    results = {}
+    for name, via in (("agent", agent), ("embedded", None)):
+        report = tmp_path / f"{name}.json"
+        p = dsoctl("scan", "--path", str(tree), "--scanners", "secrets",
+                   "--report", str(report), agent=via)
+        assert p.returncode == 0, p.stderr
+        assert "as a tar" not in p.stderr, p.stderr
+        results[name] = sorted(
+            (f["rule_id"], f["location"]["file"], f["location"]["line"])
+            for f in json.loads(report.read_text())["findings"])
+    assert results["agent"] == results["embedded"] != []
+    # A command runs in the directory itself: reads it, writes into it.
+    p = dsoctl("exec", "--", "sh", "-c", "cat requirements.txt > seen.txt",
+               agent=agent, cwd=tree)
+    assert p.returncode == 0, p.stderr
+    assert (tree / "seen.txt").read_text() == "requests==2.0.0\n"
+    # Nothing was uploaded: the store holds the reports the scan made, no
+    # tar of the tree.
+    import tarfile
+    blobs = agent.data_dir / "store" / "blobs" / "sha256"
+    assert not any(tarfile.is_tarfile(b) for b in blobs.iterdir())
