@@ -33,15 +33,10 @@ void Answer(int conn, absl::string_view line) {
 
 absl::StatusOr<std::unique_ptr<InputHandles>> InputHandles::Listen(
     const std::string& path, unsigned mode) {
-  absl::StatusOr<int> fd = ListenUnix(path, mode);
-  if (!fd.ok()) return fd.status();
-  int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wake < 0) {
-    close(*fd);
-    return absl::InternalError(
-        absl::StrCat("cannot create the wake-up of '", path, "'"));
-  }
-  return std::unique_ptr<InputHandles>(new InputHandles(path, *fd, wake));
+  absl::StatusOr<UnixAcceptor> a = ListenUnixWithWakeup(path, mode);
+  if (!a.ok()) return a.status();
+  return std::unique_ptr<InputHandles>(
+      new InputHandles(path, a->fd, a->wake_fd));
 }
 
 InputHandles::InputHandles(std::string path, int fd, int wake_fd)

@@ -53,8 +53,8 @@ absl::StatusOr<int> ListenUnix(const std::string& path, unsigned mode) {
   return fd;
 }
 
-absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Listen(
-    const std::string& path, unsigned mode) {
+absl::StatusOr<UnixAcceptor> ListenUnixWithWakeup(const std::string& path,
+                                                  unsigned mode) {
   absl::StatusOr<int> fd = ListenUnix(path, mode);
   if (!fd.ok()) return fd.status();
   int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -63,7 +63,15 @@ absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Listen(
     return absl::InternalError(
         absl::StrCat("cannot create the wake-up of '", path, "'"));
   }
-  return std::unique_ptr<UnixListener>(new UnixListener(path, *fd, wake));
+  return UnixAcceptor{*fd, wake};
+}
+
+absl::StatusOr<std::unique_ptr<UnixListener>> UnixListener::Listen(
+    const std::string& path, unsigned mode) {
+  absl::StatusOr<UnixAcceptor> a = ListenUnixWithWakeup(path, mode);
+  if (!a.ok()) return a.status();
+  return std::unique_ptr<UnixListener>(
+      new UnixListener(path, a->fd, a->wake_fd));
 }
 
 UnixListener::~UnixListener() {

@@ -30,6 +30,13 @@ namespace dso {
 // created); its descriptor.
 absl::StatusOr<int> ListenUnix(const std::string& path, unsigned mode);
 
+// ListenUnix, and an eventfd that wakes the thread accepting on it.
+struct UnixAcceptor {
+  int fd, wake_fd;
+};
+absl::StatusOr<UnixAcceptor> ListenUnixWithWakeup(const std::string& path,
+                                                  unsigned mode);
+
 class UnixListener {
  public:
   // Binds `path` (a stale socket there is replaced, missing parent
