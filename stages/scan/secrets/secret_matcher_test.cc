@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 
 #include "gmock/gmock.h"
@@ -292,6 +293,46 @@ TEST(SecretMatcherTest, ShortPrivateKeyBodiesAreKeysToo) {
                        "-----BEGIN RSA PRIVATE KEY-----\n...\n"
                        "-----END RSA PRIVATE KEY-----\n")
                   .empty());
+}
+
+TEST(SecretMatcherTest, TokenFormatsOfMoreServices) {
+  auto set = DefaultSecretRules();
+  ASSERT_TRUE(set.ok());
+  auto m = SecretMatcher::Compile(*std::move(set));
+  ASSERT_TRUE(m.ok());
+  std::mt19937 rng(2212);
+  auto random = [&](const std::string& chars, size_t n) {
+    std::string out;
+    for (size_t i = 0; i < n; ++i) out += chars[rng() % chars.size()];
+    return out;
+  };
+  const std::string alnum =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const std::string hex = "0123456789abcdef";
+  const std::map<std::string, std::string> samples = {
+      {"xai-api-key", "xai-" + random(alnum, 80)},
+      {"openrouter-api-key", "sk-or-v1-" + random(hex, 64)},
+      {"nvidia-api-key", "nvapi-" + random(alnum + "_-", 64)},
+      {"langsmith-api-key",
+       "lsv2_pt_" + random(hex, 32) + "_" + random(hex, 10)},
+      {"pinecone-api-key",
+       "pcsk_" + random(alnum, 6) + "_" + random(alnum, 60)},
+      {"figma-pat", "figd_" + random(alnum + "_-", 40)},
+      {"netlify-pat", "nfp_" + random(alnum, 36)},
+      {"posthog-personal-api-key", "phx_" + random(alnum, 43)},
+      {"buildkite-api-token", "bkua_" + random(hex, 40)},
+      {"facebook-access-token", "EAA" + random(alnum, 150)},
+      {"google-oauth-refresh-token", "1//0" + random(alnum + "_-", 99)},
+  };
+  for (const auto& [rule, token] : samples) {
+    // Each alone in a config line: found by its own rule, once.
+    auto out = MatchAll(**m, "export TOKEN_VALUE=\"" + token + "\"\n");
+    std::vector<std::string> ids;
+    for (const auto& f : out) {
+      if (f.secret == token) ids.push_back((*m)->rules().rules[f.rule].id);
+    }
+    EXPECT_THAT(ids, ::testing::Contains(rule)) << token;
+  }
 }
 
 }  // namespace
