@@ -47,10 +47,10 @@ class StepsTest {
     PipelineHarness h = harness(0, summary('SUCCEEDED', 0))
     h.env.DSO_AGENT = 'unix:///run/dso/agent.sock'
     Map r = h.step('dsoScan').call(path: "it's \$HOME", scanners: ['secrets', 'deps'],
-                                   failOn: 'high')
+                                   failOn: 'high', failOnUnreadable: true)
     String script = h.callsOf('sh')[0].args.script
     assert script.contains("'dsoctl' '--agent' 'unix:///run/dso/agent.sock' '--json' '${h.workspace.path}@tmp/dso/dsoScan-")
-    assert script.contains("'scan' '--path' 'it'\\''s \$HOME' '--scanners' 'secrets,deps' '--fail-on' 'HIGH'")
+    assert script.contains("'scan' '--path' 'it'\\''s \$HOME' '--scanners' 'secrets,deps' '--fail-on' 'HIGH' '--fail-on-unreadable'")
     assert h.callsOf('sh')[0].args.returnStatus == true
     assert h.callsOf('sh')[0].args.label == "dso scan it's \$HOME"
     assert r.outcome == 'SUCCEEDED' && r.exitCode == 0 && r.runId == 'r1'

@@ -1,7 +1,8 @@
 import io.dso.Dsoctl
 
 /**
- * dsoScan(path: '.', scanners: 'secrets,deps', failOn: 'HIGH', ...), or
+ * dsoScan(path: '.', scanners: 'secrets,deps', failOn: 'HIGH',
+ *         failOnUnreadable: true, ...), or
  * dsoScan(image: 'OCI_DIR' | 'OCI_DIR:TAG' | 'archive.tar', ...): scans a
  * directory or a container image with dsoctl, streams its output,
  * publishes the SARIF report through Warnings NG when asked, and returns a
@@ -11,8 +12,9 @@ import io.dso.Dsoctl
 def call(Map args = [:]) {
   def dso = new Dsoctl(this, 'dsoScan')
   dso.checkKeys(args, ['path', 'image', 'scanners', 'config', 'db', 'sbom',
-                       'failOn', 'git', 'agent', 'publish', 'archive',
-                       'onFailure', 'label', 'threads'])
+                       'failOn', 'failOnUnreadable', 'git', 'agent',
+                       'publish', 'archive', 'onFailure', 'label',
+                       'threads'])
   String onFailure = dso.onFailure(args)
   if (args.path && args.image) dso.fail('give path or image, not both')
   if (args.image && args.git) dso.fail('git applies to path, not image')
@@ -37,6 +39,8 @@ def call(Map args = [:]) {
     }
     words += ['--fail-on', sev]
   }
+  // A scan that could not read every file is not a clean one.
+  if (args.failOnUnreadable) words += ['--fail-on-unreadable']
   if (args.config) words += ['--config', args.config.toString()]
   if (args.db) words += ['--db', args.db.toString()]
   if (args.git) words += ['--git']
