@@ -1,5 +1,9 @@
 // dsoctl scan: builds ScanParams from the command line, runs the scan step
 // (through the agent or embedded) and saves the reports it produced.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -213,8 +217,35 @@ int CmdScan(const GlobalOptions& g, const ScanOptions& o) {
                     fs::exists(st) ? "is neither a directory nor a regular file"
                                    : "does not exist")));
   }
-  auto input = PrepareInput(**conn, target);
+  // A tar (a remote agent) leaves out what the scan would not read: .git
+  // (unless the history or ignore rules are wanted) and, for a secrets-only
+  // scan, binary files (a NUL in their first 8000 bytes, as the scanner
+  // judges them).
+  bool secrets_only =
+      p->scanners_size() == 1 && p->scanners(0) == "secrets" && !p->sbom();
+  uint64_t left_out = 0;
+  PackSkip skip = [&](const std::string& path, bool is_dir) {
+    bool out = false;
+    if (is_dir) {
+      out = !o.git && !o.gitignore && fs::path(path).filename() == ".git";
+    } else if (secrets_only) {
+      char head[8000];
+      int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+      if (fd >= 0) {
+        ssize_t n = read(fd, head, sizeof(head));
+        close(fd);
+        out = n > 0 && memchr(head, '\0', static_cast<size_t>(n)) != nullptr;
+      }
+    }
+    left_out += out;
+    return out;
+  };
+  auto input = PrepareInput(**conn, target, skip);
   if (!input.ok()) return Fail(g, "scan", input.status());
+  if (left_out > 0) {
+    std::cerr << "[dso] left out of the upload: " << left_out
+              << " binary files or .git directories the scan would skip\n";
+  }
   *p->mutable_target() = *input;
   return FollowAndSave(g, **conn, req, start, wanted);
 }

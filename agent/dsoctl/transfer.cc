@@ -128,7 +128,8 @@ absl::StatusOr<BlobInfo> DownloadBlob(AgentConnection& conn,
 }
 
 absl::StatusOr<dso::v1::Input> PrepareInput(AgentConnection& conn,
-                                            const std::string& dir) {
+                                            const std::string& dir,
+                                            const PackSkip& skip) {
   std::error_code ec;
   std::string real = fs::canonical(dir, ec).string();
   bool is_file = !ec && fs::is_regular_file(real, ec);
@@ -188,12 +189,15 @@ absl::StatusOr<dso::v1::Input> PrepareInput(AgentConnection& conn,
           .string();
   FILE* f = fopen(tmp.c_str(), "wb");
   if (!f) return absl::InternalError(absl::StrCat("cannot create '", tmp, "'"));
-  absl::Status packed = PackDirectory(packed_dir, [f](absl::string_view d) {
-    if (fwrite(d.data(), 1, d.size(), f) != d.size()) {
-      return absl::ResourceExhaustedError("cannot write the input tar");
-    }
-    return absl::OkStatus();
-  });
+  absl::Status packed = PackDirectory(
+      packed_dir,
+      [f](absl::string_view d) {
+        if (fwrite(d.data(), 1, d.size(), f) != d.size()) {
+          return absl::ResourceExhaustedError("cannot write the input tar");
+        }
+        return absl::OkStatus();
+      },
+      is_file ? PackSkip() : skip);
   fclose(f);
   if (!packed.ok()) {
     unlink(tmp.c_str());

@@ -12,6 +12,7 @@
 #include "agent/dsoctl/follow.h"
 #include "dso/v1/steps.pb.h"
 #include "stages/store/blob_store.h"
+#include "stages/store/tar_dir.h"
 
 namespace dso {
 
@@ -27,10 +28,13 @@ absl::StatusOr<BlobInfo> DownloadBlob(AgentConnection& conn,
 
 // The Input for a local directory or file: its path when the agent shares
 // this file system and may read it (embedded, or under its allowed roots),
-// else a tar of it (a file: of a directory holding just it) uploaded to the
-// agent.
+// a handle when it reads it in place through a descriptor handed over
+// (agent/input_handles.h), else a tar of it (a file: of a directory holding
+// just it) uploaded to the agent, without what `skip` leaves out (entries
+// the step would not read).
 absl::StatusOr<dso::v1::Input> PrepareInput(AgentConnection& conn,
-                                            const std::string& dir);
+                                            const std::string& dir,
+                                            const PackSkip& skip = nullptr);
 
 // PrepareInput for an option that names a single file: INVALID_ARGUMENT
 // "FLAG 'PATH' is not a file" otherwise.

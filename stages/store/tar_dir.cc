@@ -62,7 +62,8 @@ bool LinkStaysInside(const std::string& entry, const std::string& target) {
 
 }  // namespace
 
-absl::Status PackDirectory(const std::string& dir, const ByteSink& sink) {
+absl::Status PackDirectory(const std::string& dir, const ByteSink& sink,
+                           const PackSkip& skip) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     return absl::InvalidArgumentError(
@@ -72,6 +73,14 @@ absl::Status PackDirectory(const std::string& dir, const ByteSink& sink) {
   for (auto it = fs::recursive_directory_iterator(
            dir, fs::directory_options::none, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (skip) {
+      std::error_code type_ec;
+      bool is_dir = it->is_directory(type_ec) && !it->is_symlink(type_ec);
+      if (skip(it->path().string(), is_dir)) {
+        if (is_dir) it.disable_recursion_pending();
+        continue;
+      }
+    }
     paths.push_back(it->path());
   }
   if (ec) {

@@ -23,7 +23,12 @@ using ByteSink = std::function<absl::Status(absl::string_view)>;
 // Writes a POSIX (pax) tar of `dir`'s contents, entries sorted by path, with
 // regular files, directories and symbolic links (not followed); other file
 // types are skipped. Paths in the archive are relative to `dir`.
-absl::Status PackDirectory(const std::string& dir, const ByteSink& sink);
+// `skip`, when set, leaves out the entries it returns true for (a
+// directory with everything beneath it); it gets the entry's path and
+// whether it is a directory.
+using PackSkip = std::function<bool(const std::string& path, bool is_dir)>;
+absl::Status PackDirectory(const std::string& dir, const ByteSink& sink,
+                           const PackSkip& skip = nullptr);
 
 // The same into the file `tar_path`, written beside it and renamed into
 // place only when complete.

@@ -34,3 +34,34 @@ def test_scan_and_exec_read_the_directory_in_place(agent, tmp_path):
     import tarfile
     blobs = agent.data_dir / "store" / "blobs" / "sha256"
     assert not any(tarfile.is_tarfile(b) for b in blobs.iterdir())
+
+
+def test_a_tar_leaves_out_what_the_scan_would_skip(make_agent, tmp_path):
+    import json
+    import tarfile
+    # An agent that takes no handles gets a tar, as a remote one does.
+    agent = make_agent("input_handles: false\n").start()
+    tree = tmp_path / "tree"
+    (tree / ".git").mkdir(parents=True)
+    (tree / ".git" / "config").write_text(f"token = {AWS_KEY}\n")
+    (tree / "app.bin").write_bytes(b"\0\1\2" + AWS_KEY.encode())
+    (tree / "settings.py").write_text(f'KEY = "{AWS_KEY}"\n')
+    results = {}
+    for name, via in (("agent", agent), ("embedded", None)):
+        report = tmp_path / f"{name}.json"
+        p = dsoctl("scan", "--path", str(tree), "--scanners", "secrets",
+                   "--report", str(report), agent=via)
+        assert p.returncode == 0, p.stderr
+        results[name] = sorted(f["location"]["file"] for f in
+                               json.loads(report.read_text())["findings"])
+        if via:
+            assert "left out of the upload: 2 binary files or .git" in \
+                p.stderr, p.stderr
+    assert results["agent"] == results["embedded"] == ["settings.py"]
+    blobs = agent.data_dir / "store" / "blobs" / "sha256"
+    tars = [b for b in blobs.iterdir() if tarfile.is_tarfile(b)]
+    assert len(tars) == 1
+    with tarfile.open(tars[0]) as t:
+        names = t.getnames()
+    assert "settings.py" in names
+    assert not any(n.startswith(".git") or n == "app.bin" for n in names)
