@@ -2,9 +2,22 @@
 dsoctl hands it the directory it opened (agent/input_handles.h) instead of
 a tar, for every step that takes a directory; the findings are the
 embedded run's, and nothing lands in the artifact store."""
+import json
+
 from conftest import dsoctl
 
 AWS_KEY = "AKIA" + "QYLPMN5HHHFPZAM2"  # split: no secret in this file
+
+
+def scan_files(tree, report, agent):
+    """A secrets scan of `tree` (through `agent`, or embedded): dsoctl's
+    output and the (rule, file, line) of each finding."""
+    p = dsoctl("scan", "--path", str(tree), "--scanners", "secrets",
+               "--report", str(report), agent=agent)
+    assert p.returncode == 0, p.stderr
+    return p, sorted((f["rule_id"], f["location"]["file"],
+                      f["location"]["line"])
+                     for f in json.loads(report.read_text())["findings"])
 
 
 def test_scan_and_exec_read_the_directory_in_place(agent, tmp_path):
@@ -12,17 +25,10 @@ def test_scan_and_exec_read_the_directory_in_place(agent, tmp_path):
     (tree / "src").mkdir(parents=True)
     (tree / "src" / "settings.py").write_text(f'KEY = "{AWS_KEY}"\n')
     (tree / "requirements.txt").write_text("requests==2.0.0\n")
-    import json
     results = {}
     for name, via in (("agent", agent), ("embedded", None)):
-        report = tmp_path / f"{name}.json"
-        p = dsoctl("scan", "--path", str(tree), "--scanners", "secrets",
-                   "--report", str(report), agent=via)
-        assert p.returncode == 0, p.stderr
+        p, results[name] = scan_files(tree, tmp_path / f"{name}.json", via)
         assert "as a tar" not in p.stderr, p.stderr
-        results[name] = sorted(
-            (f["rule_id"], f["location"]["file"], f["location"]["line"])
-            for f in json.loads(report.read_text())["findings"])
     assert results["agent"] == results["embedded"] != []
     # A command runs in the directory itself: reads it, writes into it.
     p = dsoctl("exec", "--", "sh", "-c", "cat requirements.txt > seen.txt",
@@ -37,7 +43,6 @@ def test_scan_and_exec_read_the_directory_in_place(agent, tmp_path):
 
 
 def test_a_tar_leaves_out_what_the_scan_would_skip(make_agent, tmp_path):
-    import json
     import tarfile
     # An agent that takes no handles gets a tar, as a remote one does.
     agent = make_agent("input_handles: false\n").start()
@@ -48,12 +53,8 @@ def test_a_tar_leaves_out_what_the_scan_would_skip(make_agent, tmp_path):
     (tree / "settings.py").write_text(f'KEY = "{AWS_KEY}"\n')
     results = {}
     for name, via in (("agent", agent), ("embedded", None)):
-        report = tmp_path / f"{name}.json"
-        p = dsoctl("scan", "--path", str(tree), "--scanners", "secrets",
-                   "--report", str(report), agent=via)
-        assert p.returncode == 0, p.stderr
-        results[name] = sorted(f["location"]["file"] for f in
-                               json.loads(report.read_text())["findings"])
+        p, found = scan_files(tree, tmp_path / f"{name}.json", via)
+        results[name] = [file for _, file, _ in found]
         if via:
             assert "left out of the upload: 2 binary files or .git" in \
                 p.stderr, p.stderr
