@@ -335,5 +335,28 @@ TEST(SecretMatcherTest, TokenFormatsOfMoreServices) {
   }
 }
 
+TEST(SecretMatcherTest, KubeconfigRuleWantsAKubeconfigUser) {
+  auto set = DefaultSecretRules();
+  ASSERT_TRUE(set.ok());
+  auto m = SecretMatcher::Compile(*std::move(set));
+  ASSERT_TRUE(m.ok());
+  const std::string token = "eyJhbGciOiJSUzI1NiIsImtpZCI6Ik1xR2Z3bFZ2c3E0dTN3";
+  auto rules_of = [&](const std::string& text) {
+    std::vector<std::string> ids;
+    for (const auto& f : MatchAll(**m, text)) {
+      ids.push_back((*m)->rules().rules[f.rule].id);
+    }
+    return ids;
+  };
+  EXPECT_THAT(rules_of("users:\n- name: ci\n  user:\n"
+                       "    client-certificate-data: LS0t\n"
+                       "    token: " +
+                       token + "\n"),
+              ::testing::Contains("kubeconfig-credential"));
+  // Any other YAML token: is not a kubeconfig's.
+  EXPECT_THAT(rules_of("github:\n  token: " + token + "\n"),
+              ::testing::Not(::testing::Contains("kubeconfig-credential")));
+}
+
 }  // namespace
 }  // namespace dso
