@@ -159,6 +159,7 @@ int KillRunLeftovers(const std::string& run_id) {
 int KillMarkedProcesses(const std::string& marker) {
   int killed = 0;
   const pid_t self = getpid();
+  std::string env(256 << 10, '\0');  // one buffer for every environment
   // Again while new ones appear (a process forking as it is scanned).
   for (int round = 0; round < 5; ++round) {
     int found = 0;
@@ -172,7 +173,6 @@ int KillMarkedProcesses(const std::string& marker) {
       int fd = open(absl::StrCat("/proc/", pid, "/environ").c_str(),
                     O_RDONLY | O_CLOEXEC);
       if (fd < 0) continue;  // gone, or another user's
-      std::string env(256 << 10, '\0');
       size_t size = 0;
       for (ssize_t n; size < env.size() && (n = read(fd, env.data() + size,
                                                      env.size() - size)) > 0;) {
@@ -180,8 +180,10 @@ int KillMarkedProcesses(const std::string& marker) {
       }
       close(fd);
       if (size == 0) continue;  // a zombie, or a kernel thread
-      env.resize(size);
-      if (HoldsEntry(env, marker) && kill(pid, SIGKILL) == 0) ++found;
+      if (HoldsEntry(absl::string_view(env.data(), size), marker) &&
+          kill(pid, SIGKILL) == 0) {
+        ++found;
+      }
     }
     closedir(proc);
     killed += found;
