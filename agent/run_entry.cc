@@ -178,6 +178,7 @@ absl::StatusOr<std::string> RunContext::ResolveInput(
       return absl::InvalidArgumentError(absl::StrCat(
           "input tar ", input.tar_digest(), " was refused: ", s.message()));
     }
+    unpacked_tars_.emplace_back(input.tar_digest(), absl::Now());
     return dest;
   }
   return absl::InvalidArgumentError(
@@ -186,6 +187,16 @@ absl::StatusOr<std::string> RunContext::ResolveInput(
 
 RunContext::~RunContext() {
   for (int fd : taken_) close(fd);
+  if (unpacked_tars_.empty()) return;
+  std::string identity;
+  {
+    absl::MutexLock lock(&entry_.mu);
+    identity = entry_.run.identity();
+  }
+  // The run has its copy; the upload goes unless it serves someone else.
+  for (const auto& [digest, when] : unpacked_tars_) {
+    store_->DropIfUnusedSince(digest, when, identity);
+  }
 }
 
 absl::StatusOr<std::string> RunContext::ResolveAgentPath(

@@ -83,7 +83,9 @@ class RunContext : public StepContext {
         credentials_(options.credentials),
         handles_(options.handles),
         store_(store) {}
-  ~RunContext() override;  // closes the handed-over inputs it took
+  // Closes the handed-over inputs it took, and drops the uploads it
+  // unpacked that nobody else has used since (BlobStore::DropIfUnusedSince).
+  ~RunContext() override;
 
   void Emit(dso::v1::Event event) override { entry_.Emit(std::move(event)); }
   const CancellationToken& cancellation() const override {
@@ -117,6 +119,8 @@ class RunContext : public StepContext {
   const AgentCredentials& credentials_;
   InputHandles* handles_;
   std::vector<int> taken_;  // descriptors of handed-over inputs
+  // Uploaded tars this run unpacked, and when.
+  std::vector<std::pair<std::string, absl::Time>> unpacked_tars_;
   BlobStore* store_;
   int unpacked_ = 0;
 };

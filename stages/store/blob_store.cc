@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -239,6 +240,27 @@ bool BlobStore::IsOwner(absl::string_view digest,
     if (l == line) return true;
   }
   return false;
+}
+
+bool BlobStore::DropIfUnusedSince(absl::string_view digest, absl::Time since,
+                                  absl::string_view identity) const {
+  auto hex = ParseSha256Digest(digest);
+  if (!hex.ok()) return false;
+  std::string blob = absl::StrCat(root_, "/blobs/sha256/", *hex);
+  std::string owners = absl::StrCat(root_, "/owners/", *hex);
+  struct stat st;
+  if (stat(blob.c_str(), &st) != 0 ||
+      absl::TimeFromTimespec(st.st_mtim) > since) {
+    return false;
+  }
+  auto text = ReadFile(owners, FileKind::kConfig);
+  if (!text.ok() ||
+      absl::StripTrailingAsciiWhitespace(*text) != absl::CEscape(identity)) {
+    return false;  // someone else's too, or nobody's on record
+  }
+  if (unlink(blob.c_str()) != 0) return false;
+  unlink(owners.c_str());
+  return true;
 }
 
 absl::StatusOr<BlobInfo> BlobStore::PutFile(const std::string& path) {

@@ -94,6 +94,13 @@ class BlobStore {
   absl::Status AddOwner(absl::string_view digest, absl::string_view identity);
   bool IsOwner(absl::string_view digest, absl::string_view identity) const;
 
+  // Removes an upload a run has used up (a workspace tar, once unpacked):
+  // only when `identity` is its one owner and nothing has used it since
+  // `since` (another run naming it, a client's Stat before uploading it
+  // again). True when removed.
+  bool DropIfUnusedSince(absl::string_view digest, absl::Time since,
+                         absl::string_view identity) const;
+
   // Garbage collection: removes the blobs (and their owners) not used
   // (written, read through PathOf, put again) for longer than `max_age`,
   // then the least recently used until the store holds at most

@@ -183,3 +183,27 @@ TEST_F(BlobCollectTest, ReadingABlobMarksItUsed) {
 
 }  // namespace
 }  // namespace dso
+
+namespace dso {
+namespace {
+
+TEST_F(BlobCollectTest, AnUsedUpUploadIsDroppedUnlessServingAnother) {
+  absl::Time now = absl::Now();
+  std::string mine = Put("workspace", now - absl::Minutes(1));
+  EXPECT_TRUE(store_->DropIfUnusedSince(mine, now, "unix:ci"));
+  EXPECT_FALSE(Has(mine));
+  EXPECT_FALSE(fs::exists(root_ + "/owners/" + mine.substr(7)));
+  // Used since (a Stat, another run): kept.
+  std::string used = Put("used", now - absl::Minutes(1));
+  ASSERT_TRUE(store_->PathOf(used).ok());
+  EXPECT_FALSE(store_->DropIfUnusedSince(used, now, "unix:ci"));
+  EXPECT_TRUE(Has(used));
+  // Another identity's too: kept.
+  std::string shared = Put("shared", now - absl::Minutes(1));
+  ASSERT_TRUE(store_->AddOwner(shared, "unix:other").ok());
+  EXPECT_FALSE(store_->DropIfUnusedSince(shared, now, "unix:ci"));
+  EXPECT_TRUE(Has(shared));
+}
+
+}  // namespace
+}  // namespace dso

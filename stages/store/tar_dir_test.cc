@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -85,6 +86,34 @@ TEST_F(TarDirTest, PackThenUnpackRoundTrips) {
   EXPECT_EQ(ReadFile(root_ + "/out/a.txt").value(), "alpha");
   EXPECT_EQ(ReadFile(root_ + "/out/sub/b.txt").value(), "beta");
   EXPECT_EQ(fs::read_symlink(root_ + "/out/link"), "a.txt");
+}
+
+TEST_F(TarDirTest, PackLeavesOutWhatItIsToldTo) {
+  fs::create_directories(root_ + "/src/.git/objects");
+  std::ofstream(root_ + "/src/.git/objects/x") << "object";
+  std::ofstream(root_ + "/src/keep.txt") << "keep";
+  std::ofstream(root_ + "/src/drop.bin") << "drop";
+  std::string tar;
+  std::vector<std::string> asked;
+  ASSERT_TRUE(PackDirectory(
+                  root_ + "/src",
+                  [&](absl::string_view d) {
+                    tar.append(d.data(), d.size());
+                    return absl::OkStatus();
+                  },
+                  [&](const std::string& path, bool is_dir) {
+                    asked.push_back(fs::path(path).filename().string());
+                    std::string name = fs::path(path).filename().string();
+                    return (is_dir && name == ".git") || name == "drop.bin";
+                  })
+                  .ok());
+  ASSERT_TRUE(WriteFileAtomically(root_ + "/p.tar", tar).ok());
+  ASSERT_TRUE(UnpackTar(root_ + "/p.tar", root_ + "/out").ok());
+  EXPECT_TRUE(fs::exists(root_ + "/out/keep.txt"));
+  EXPECT_FALSE(fs::exists(root_ + "/out/drop.bin"));
+  EXPECT_FALSE(fs::exists(root_ + "/out/.git"));
+  // Nothing beneath a left-out directory is even looked at.
+  EXPECT_EQ(std::count(asked.begin(), asked.end(), "x"), 0);
 }
 
 TEST_F(TarDirTest, PackOfAMissingDirectoryFails) {
