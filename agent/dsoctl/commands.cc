@@ -214,8 +214,16 @@ int CmdAgentInfo(const GlobalOptions& g) {
       info->hostname().c_str(), absl::StrJoin(info->steps(), ", ").c_str(),
       info->active_runs(), info->max_concurrent_runs(),
       info->allowed_roots().empty()
-          ? "(none: inputs are sent as tars)"
+          ? "(none)"
           : absl::StrJoin(info->allowed_roots(), ", ").c_str());
+  // How a directory of this machine reaches the agent's runs.
+  printf(
+      "other inputs: %s\n",
+      info->handle_socket().empty()
+          ? "sent as tars"
+          : absl::StrCat("handed over by descriptor on ", info->handle_socket(),
+                         " (its own user or root), else sent as tars")
+                .c_str());
   for (const auto& [k, v] : info->labels()) {
     printf("label:        %s=%s\n", k.c_str(), v.c_str());
   }
