@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -49,6 +50,18 @@ absl::Status RegisterAllSteps(StepRegistry& registry,
       targets, RaspEventSocketPath(config.data_dir))));
   return registry.Register(std::make_unique<GateStep>());
 }
+
+namespace {
+
+// The socket path of a unix:PATH or unix://PATH listen address; nullopt
+// for TCP.
+std::optional<std::string> UnixSocketPath(const std::string& addr) {
+  if (absl::StartsWith(addr, "unix://")) return addr.substr(7);
+  if (absl::StartsWith(addr, "unix:")) return addr.substr(5);
+  return std::nullopt;
+}
+
+}  // namespace
 
 bool IsLoopbackAddress(const std::string& host_port) {
   std::string host = host_port.substr(0, host_port.rfind(':'));
@@ -93,10 +106,9 @@ absl::StatusOr<std::unique_ptr<AgentRuntime>> AgentRuntime::Create(
   opts.credentials = AgentCredentials(config.credentials);
   // Directories local clients hand over, beside the first Unix socket.
   for (const auto& addr : config.listen) {
-    if (!config.input_handles || !absl::StartsWith(addr, "unix:")) continue;
-    std::string path =
-        absl::StartsWith(addr, "unix://") ? addr.substr(7) : addr.substr(5);
-    ASSIGN_OR_RETURN(rt->handles_, InputHandles::Listen(path + ".handles",
+    std::optional<std::string> path = UnixSocketPath(addr);
+    if (!config.input_handles || !path) continue;
+    ASSIGN_OR_RETURN(rt->handles_, InputHandles::Listen(*path + ".handles",
                                                         config.socket_mode));
     break;
   }
@@ -160,11 +172,9 @@ absl::StatusOr<std::vector<std::string>> AgentRuntime::Start() {
   }
   std::vector<std::pair<std::string, std::unique_ptr<int>>> tcp;
   for (const auto& addr : config_.listen) {
-    if (absl::StartsWith(addr, "unix://") || absl::StartsWith(addr, "unix:")) {
-      std::string path =
-          absl::StartsWith(addr, "unix://") ? addr.substr(7) : addr.substr(5);
+    if (std::optional<std::string> path = UnixSocketPath(addr)) {
       ASSIGN_OR_RETURN(auto listener,
-                       UnixListener::Listen(path, config_.socket_mode));
+                       UnixListener::Listen(*path, config_.socket_mode));
       unix_listeners_.push_back(std::move(listener));
       continue;
     }
