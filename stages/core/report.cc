@@ -2,11 +2,9 @@
 
 #include <map>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_format.h"
 #include "nlohmann/json.hpp"
 #include "stages/core/finding.h"
+#include "stages/core/percent_encoding.h"
 
 namespace dso {
 
@@ -51,34 +49,6 @@ std::string MessageText(const dso::v1::Finding& f) {
 }
 
 }  // namespace
-
-std::string SarifUri(absl::string_view path) {
-  std::string out;
-  for (unsigned char c : path) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' ||
-        c == '~' || c == '/') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      absl::StrAppendFormat(&out, "%%%02X", c);
-    }
-  }
-  return out;
-}
-
-std::string SarifUriPath(absl::string_view uri) {
-  std::string out;
-  for (size_t i = 0; i < uri.size(); ++i) {
-    int value;
-    if (uri[i] == '%' && i + 2 < uri.size() &&
-        absl::SimpleHexAtoi(uri.substr(i + 1, 2), &value)) {
-      out.push_back(static_cast<char>(value));
-      i += 2;
-    } else {
-      out.push_back(uri[i]);
-    }
-  }
-  return out;
-}
 
 std::string JsonReport(const ToolInfo& tool,
                        const std::vector<dso::v1::Finding>& findings) {
@@ -147,7 +117,8 @@ std::string SarifReport(const ToolInfo& tool,
       if (l.end_column()) region["endColumn"] = l.end_column();
       r["locations"] = ordered_json::array(
           {{{"physicalLocation",
-             {{"artifactLocation", {{"uri", SarifUri(l.file())}}},
+             {{"artifactLocation",
+               {{"uri", UrlEncode(l.file(), /*keep_slash=*/true)}}},
               {"region", region}}}}});
     }
     if (!f.fingerprint().empty()) {

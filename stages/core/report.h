@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "dso/v1/finding.pb.h"
 
 namespace dso {
@@ -28,12 +27,6 @@ std::string JsonReport(const ToolInfo& tool,
 
 // A SARIF 2.1.0 log with one run. Every result has a non-empty message and,
 // when it has a file, region.startLine >= 1 (Warnings NG drops others).
-// A relative file path as a SARIF artifactLocation URI (RFC 3986): bytes
-// other than unreserved characters and '/' percent-encoded ("a b#1.py" ->
-// "a%20b%231.py"); and back.
-std::string SarifUri(absl::string_view path);
-std::string SarifUriPath(absl::string_view uri);
-
 std::string SarifReport(const ToolInfo& tool,
                         const std::vector<dso::v1::Finding>& findings);
 

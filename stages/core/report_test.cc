@@ -59,21 +59,3 @@ TEST(ReportTest, JsonReportCountsAndLeavesOutEmptyFields) {
 
 }  // namespace
 }  // namespace dso
-
-namespace dso {
-namespace {
-
-TEST(SarifUriTest, PercentEncodesAndDecodes) {
-  EXPECT_EQ(SarifUri("src/app.py"), "src/app.py");
-  EXPECT_EQ(SarifUri("a b#1?.py"), "a%20b%231%3F.py");
-  EXPECT_EQ(SarifUri("caf\xC3\xA9/100%.txt"), "caf%C3%A9/100%25.txt");
-  EXPECT_EQ(SarifUri("x\n[dso]"), "x%0A%5Bdso%5D");
-  for (const char* path :
-       {"src/app.py", "a b#1?.py", "caf\xC3\xA9/100%.txt", "x\n[dso]"}) {
-    EXPECT_EQ(SarifUriPath(SarifUri(path)), path);
-  }
-  EXPECT_EQ(SarifUriPath("100%"), "100%");  // a stray % stays
-}
-
-}  // namespace
-}  // namespace dso

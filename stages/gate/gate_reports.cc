@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "simdjson.h"
 #include "stages/core/finding.h"
-#include "stages/core/report.h"
+#include "stages/core/percent_encoding.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
 
@@ -249,7 +249,7 @@ absl::Status AddSarifRun(const Reader& r, object run, const Path& rp,
       uint64_t line;
       if (pl["artifactLocation"]["uri"].get_string().get(uri) ==
           simdjson::SUCCESS) {
-        loc->set_file(SarifUriPath(absl::string_view(uri.data(), uri.size())));
+        loc->set_file(UrlDecode(absl::string_view(uri.data(), uri.size())));
       }
       if (pl["region"]["startLine"].get_uint64().get(line) ==
           simdjson::SUCCESS) {

@@ -183,21 +183,6 @@ absl::StatusOr<HttpResponse> HttpPerform(const HttpRequest& req,
   return response;
 }
 
-std::string UrlEncode(absl::string_view s, bool keep_slash) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' ||
-        c == '~' || (keep_slash && c == '/')) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      absl::StrAppend(&out, "%",
-                      absl::string_view("0123456789ABCDEF" + (c >> 4), 1),
-                      absl::string_view("0123456789ABCDEF" + (c & 15), 1));
-    }
-  }
-  return out;
-}
-
 absl::Status WithRetries(const std::function<absl::Status()>& fn) {
   absl::Duration pause = absl::Milliseconds(250);
   for (int attempt = 0;; ++attempt) {

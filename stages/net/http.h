@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "stages/core/percent_encoding.h"
 
 namespace dso {
 
@@ -67,10 +68,6 @@ absl::StatusOr<HttpResponse> HttpPerform(const HttpRequest& request,
 // it is, for the caller to judge.
 absl::StatusOr<HttpResponse> HttpPerformRetried(const HttpRequest& request,
                                                 absl::string_view what);
-
-// Percent-encodes everything but RFC 3986's unreserved characters (and
-// '/' when `keep_slash`).
-std::string UrlEncode(absl::string_view s, bool keep_slash = false);
 
 // Runs `fn` again after a pause (250 ms, then 1 s) while it fails with
 // UNAVAILABLE: a server unreachable, busy or answering 5xx.
