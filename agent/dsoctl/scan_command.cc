@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -24,6 +23,7 @@
 #include "stages/scan/scan_step.h"
 #include "stages/scan/secrets/gitleaks_config.h"
 #include "stages/scan/secrets/secret_filter.h"
+#include "stages/scan/secrets/secret_scanner.h"
 
 namespace dso {
 
@@ -229,12 +229,13 @@ int CmdScan(const GlobalOptions& g, const ScanOptions& o) {
     if (is_dir) {
       out = !o.git && !o.gitignore && fs::path(path).filename() == ".git";
     } else if (secrets_only) {
-      char head[8000];
+      char head[kBinaryProbeBytes];
       int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
       if (fd >= 0) {
         ssize_t n = read(fd, head, sizeof(head));
         close(fd);
-        out = n > 0 && memchr(head, '\0', static_cast<size_t>(n)) != nullptr;
+        out = n > 0 &&
+              IsBinaryHead(absl::string_view(head, static_cast<size_t>(n)));
       }
     }
     left_out += out;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "stages/scan/secrets/secret_matcher.h"
 
 struct git_repository;
@@ -65,6 +66,15 @@ struct SecretScanResult {
   SecretScanStats stats;
   std::vector<std::string> warnings;  // the first 100, then a count
 };
+
+// A file is binary, and not scanned, when a NUL byte is among its first
+// kBinaryProbeBytes (as git judges); `head` is at least that much of it,
+// or all of a shorter file.
+inline constexpr size_t kBinaryProbeBytes = 8000;
+inline bool IsBinaryHead(absl::string_view head) {
+  return head.substr(0, kBinaryProbeBytes).find('\0') !=
+         absl::string_view::npos;
+}
 
 struct SecretScanOptions {
   int threads = 0;                   // 0: one per core

@@ -51,7 +51,6 @@ std::string MaskedMatch(absl::string_view match, absl::string_view secret,
   return out;
 }
 
-constexpr size_t kBinaryProbe = 8000;  // as git: a NUL in here = binary
 // A file's first read: enough for most source files whole, and all that is
 // read of a binary one (up to a chunk would be read otherwise).
 constexpr size_t kFirstRead = 64 << 10;
@@ -192,7 +191,7 @@ void SecretScanner::Worker::ScanReader(const SecretReadFn& read_some,
   // Decides on the file's first bytes: false (counted) when it is binary.
   auto text_file = [&](size_t len) {
     first = false;
-    if (memchr(buffer_.data(), '\0', std::min(len, kBinaryProbe))) {
+    if (IsBinaryHead(absl::string_view(buffer_.data(), len))) {
       ++result_.stats.binary_skipped;
       return false;
     }
@@ -204,7 +203,7 @@ void SecretScanner::Worker::ScanReader(const SecretReadFn& read_some,
     size_t len = carry;
     bool eof = false;
     while (len < carry + chunk) {
-      if (first && len >= kBinaryProbe && !text_file(len)) return;
+      if (first && len >= kBinaryProbeBytes && !text_file(len)) return;
       size_t want = carry + chunk - len;
       if (first) want = std::min(want, kFirstRead - len);
       std::string error;
