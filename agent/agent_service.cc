@@ -97,15 +97,10 @@ absl::Status CheckStart(const BlobStore& store, const Permissions& permissions,
       status = CheckReadable(store, permissions, caller, in.tar_digest());
     }
     // A handle is its own identity's, like a blob.
-    if (status.ok() && in.has_handle() &&
-        (handles == nullptr || !handles->Has(in.handle(), caller.identity))) {
-      status = absl::NotFoundError(
-          absl::StrCat("input handle ", in.handle().substr(0, 8),
-                       "... is unknown to this "
-                       "agent for ",
-                       caller.identity,
-                       " (expired, used, or never handed "
-                       "over)"));
+    if (status.ok() && in.has_handle()) {
+      status = handles == nullptr
+                   ? UnknownInputHandle(in.handle(), caller.identity)
+                   : handles->Check(in.handle(), caller.identity);
     }
   });
   return status;

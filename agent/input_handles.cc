@@ -147,11 +147,22 @@ void InputHandles::ExpireLocked(absl::Time now) {
   }
 }
 
-bool InputHandles::Has(const std::string& handle, const std::string& identity) {
+absl::Status UnknownInputHandle(const std::string& handle,
+                                const std::string& identity) {
+  return absl::NotFoundError(absl::StrCat(
+      "input handle ", handle.substr(0, 8), "... is unknown to this agent for ",
+      identity, " (expired, used, or never handed over)"));
+}
+
+absl::Status InputHandles::Check(const std::string& handle,
+                                 const std::string& identity) {
   absl::MutexLock lock(&mu_);
   ExpireLocked(absl::Now());
   auto it = entries_.find(handle);
-  return it != entries_.end() && it->second.identity == identity;
+  if (it == entries_.end() || it->second.identity != identity) {
+    return UnknownInputHandle(handle, identity);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<int> InputHandles::Take(const std::string& handle,
@@ -160,10 +171,7 @@ absl::StatusOr<int> InputHandles::Take(const std::string& handle,
   ExpireLocked(absl::Now());
   auto it = entries_.find(handle);
   if (it == entries_.end() || it->second.identity != identity) {
-    return absl::NotFoundError(
-        absl::StrCat("input handle ", handle.substr(0, 8),
-                     "... is unknown to this agent for ", identity,
-                     " (expired, used, or never handed over)"));
+    return UnknownInputHandle(handle, identity);
   }
   int fd = it->second.fd;
   entries_.erase(it);

@@ -44,8 +44,9 @@ class InputHandles {
 
   const std::string& path() const { return path_; }
 
-  // Whether `handle` is live and was handed over by `identity`.
-  bool Has(const std::string& handle, const std::string& identity);
+  // OK when `handle` is live and was handed over by `identity`, else
+  // UnknownInputHandle.
+  absl::Status Check(const std::string& handle, const std::string& identity);
   // Its descriptor, from now on the caller's to close; NOT_FOUND when the
   // handle is unknown, expired, taken, or another identity's.
   absl::StatusOr<int> Take(const std::string& handle,
@@ -72,6 +73,10 @@ class InputHandles {
   std::map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
+
+// NOT_FOUND for a handle this agent does not hold for `identity`.
+absl::Status UnknownInputHandle(const std::string& handle,
+                                const std::string& identity);
 
 // Client side (dsoctl): hands `fd` to the agent's handle socket at `path`;
 // the handle, or an error saying why not (the caller then uploads).

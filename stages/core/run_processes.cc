@@ -139,11 +139,7 @@ void RunProcesses::JoinInChild() const {
   if (procs_fd_ >= 0) (void)!write(procs_fd_, "0", 1);
 }
 
-int RunProcesses::KillAll() {
-  // A process of the run that could write to the agent's cgroup may have
-  // moved itself out of the run's: the marker finds it still.
-  return KillCgroup(cgroup_) + KillMarkedProcesses(MarkerEnv());
-}
+int RunProcesses::KillAll() { return KillRunLeftovers(run_id_); }
 
 std::string RunProcesses::Describe() const {
   return cgroup_.empty() ? std::string("environment marker")
@@ -152,6 +148,8 @@ std::string RunProcesses::Describe() const {
 
 int KillRunLeftovers(const std::string& run_id) {
   if (run_id.empty()) return 0;
+  // The cgroup, and the marker too: a process of the run that could write
+  // to the agent's cgroup may have moved itself out of the run's.
   return KillCgroup(CgroupOf(run_id)) +
          KillMarkedProcesses(absl::StrCat(kMarkerName, run_id));
 }
