@@ -103,20 +103,6 @@ dso::v1::Result RunGuarded(const Step& step,
   }
 }
 
-// A line for lists and logs, at most kMaxDescription bytes (an argv may
-// hold megabytes).
-constexpr size_t kMaxDescription = 512;
-std::string DescribeInFull(const dso::v1::RunStepRequest& request);
-
-std::string Describe(const dso::v1::RunStepRequest& request) {
-  std::string d = DescribeInFull(request);
-  if (d.size() <= kMaxDescription) return d;
-  size_t cut = kMaxDescription;
-  // Not inside a UTF-8 sequence.
-  while (cut > 0 && (static_cast<unsigned char>(d[cut]) & 0xC0) == 0x80) --cut;
-  return absl::StrCat(d.substr(0, cut), "...");
-}
-
 std::string DescribeInFull(const dso::v1::RunStepRequest& request) {
   if (request.has_exec()) {
     return absl::StrCat("exec: ", absl::StrJoin(request.exec().argv(), " "));
@@ -131,6 +117,19 @@ std::string DescribeInFull(const dso::v1::RunStepRequest& request) {
                         "-> ", d.target());
   }
   return request.step();
+}
+
+// A line for lists and logs, at most kMaxDescription bytes (an argv may
+// hold megabytes).
+constexpr size_t kMaxDescription = 512;
+
+std::string Describe(const dso::v1::RunStepRequest& request) {
+  std::string d = DescribeInFull(request);
+  if (d.size() <= kMaxDescription) return d;
+  size_t cut = kMaxDescription;
+  // Not inside a UTF-8 sequence.
+  while (cut > 0 && (static_cast<unsigned char>(d[cut]) & 0xC0) == 0x80) --cut;
+  return absl::StrCat(d.substr(0, cut), "...");
 }
 
 }  // namespace
