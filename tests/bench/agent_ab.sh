@@ -12,6 +12,7 @@
 #     -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo && ninja -C /tmp/base/build dso-agent
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/bench/lib.sh
 BASE=${1:?usage: $0 BASE_AGENT [--runs N] [--stream-mib N] [--rounds N]}
 shift
 RUNS=2000
@@ -47,10 +48,8 @@ start() {  # NAME BINARY
   PID_OF[$1]=$!
   for _ in $(seq 100); do [[ -S "$WORK/$1/agent.sock" ]] && break; sleep 0.05; done
 }
-field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 # The agent's CPU time so far (user + system), in clock ticks.
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
 
 start base "$BASE"
 start new "$NEW"

@@ -7,6 +7,7 @@
 #   tests/bench/gate.sh [--reports N] [--findings M]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/bench/lib.sh
 REPORTS=20
 FINDINGS=100000
 while (($#)); do
@@ -26,7 +27,6 @@ reports=("$WORK"/report-*)
 args=()
 for r in "${reports[@]}"; do args+=(--report "$r"); done
 
-median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
 inproc=() lines=()
 for _ in 1 2 3; do
   line=$(build/tests/bench/dso_gate_bench "$WORK/waivers.yaml" \

@@ -5,6 +5,7 @@
 #   tests/bench/history.sh [--commits N]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/bench/lib.sh
 COMMITS=5000
 while (($#)); do
   case "$1" in
@@ -20,21 +21,13 @@ GITLEAKS=$(command -v gitleaks || echo "$(go env GOPATH 2>/dev/null)/bin/gitleak
 WORK=$(mktemp -d /var/tmp/dso-history-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 tests/bench/make_git_edits.py "$WORK/repo" "$COMMITS"
-seconds() {
-  local s e
-  s=$(date +%s.%N)
-  "$@" >/dev/null 2>&1 || true
-  e=$(date +%s.%N)
-  echo "$e - $s" | bc
-}
-median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
 dso=(); gl=()
 "$DSOCTL" --data-dir "$WORK/emb" scan --scanners secrets --path "$WORK/repo" --git >/dev/null 2>&1 || true
 for _ in 1 2 3; do
   dso+=("$(seconds "$DSOCTL" --data-dir "$WORK/emb" scan --scanners secrets --path "$WORK/repo" --git)")
   gl+=("$(seconds "$GITLEAKS" git "$WORK/repo" --no-banner --redact -r "$WORK/gl.json")")
 done
-d=$(median3 "${dso[@]}"); g=$(median3 "${gl[@]}")
+d=$(median "${dso[@]}"); g=$(median "${gl[@]}")
 "$DSOCTL" --data-dir "$WORK/emb" --json "$WORK/dso.json" scan --scanners secrets \
   --path "$WORK/repo" --git >/dev/null 2>&1 || true
 df=$(python3 -c "import json,sys; print(sum(json.load(open(sys.argv[1]))['counts'].values()))" "$WORK/dso.json")

@@ -6,6 +6,7 @@
 # disk) and /dev/shm for the tmpfs comparison.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/bench/lib.sh
 BLOB_MIB=1024
 RUNS=2000
 while (($#)); do
@@ -33,15 +34,6 @@ start_agent() {  # DIR -> sets ADDR (not in a subshell: AGENTS must grow)
   AGENTS+=($!)
   for _ in $(seq 100); do [[ -S "$1/agent.sock" ]] && break; sleep 0.05; done
   ADDR="unix://$1/agent.sock"
-}
-field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
-median3() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
-seconds() {
-  local s e
-  s=$(date +%s.%N)
-  "$@" >/dev/null 2>&1
-  e=$(date +%s.%N)
-  printf '%.2f' "$(echo "$e - $s" | bc)"
 }
 
 start_agent "$BENCH_DIR"; DISK=$ADDR
@@ -72,7 +64,7 @@ for i in 1 2 3; do
   get+=("$(seconds "${DSOCTL[@]}" store get "$digest" "$BENCH_DIR/out")")
   cmp -s "$blob" "$BENCH_DIR/out" || { echo "get returned other bytes" >&2; exit 1; }
 done
-p=$(median3 "${peer[@]}"); u=$(median3 "${put[@]}"); g=$(median3 "${get[@]}")
+p=$(median "${peer[@]}"); u=$(median "${put[@]}"); g=$(median "${get[@]}")
 pct() { echo "scale=0; 100 * $1 / $2" | bc; }
 
 echo "| benchmark | result | target |"

@@ -1,0 +1,17 @@
+# Helpers the benchmark scripts share; sourced, not run.
+
+# FIELD of a JSON object: field '{"p50_us": 9}' p50_us -> 9
+field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+
+# The median of the numbers given (the middle one of an odd count).
+median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
+
+# Wall seconds (two decimals) a command takes, its output and status
+# discarded.
+seconds() {
+  local s e
+  s=$(date +%s.%N)
+  "$@" >/dev/null 2>&1 || true
+  e=$(date +%s.%N)
+  printf '%.2f' "$(echo "$e - $s" | bc)"
+}
