@@ -12,33 +12,34 @@ namespace {
 // Deeper nesting than this is taken for a hostile repository.
 constexpr int kMaxDepth = 512;
 
-std::string Key(const git_oid* id) {
-  return std::string(reinterpret_cast<const char*>(id->id), GIT_OID_RAWSZ);
-}
-
-bool IsTree(const git_tree_entry* e) {
-  return git_tree_entry_type(e) == GIT_OBJECT_TREE;
+std::string Key(const git_oid& id) {
+  return std::string(reinterpret_cast<const char*>(id.id), GIT_OID_RAWSZ);
 }
 
 // git's order of tree entries: by name, a directory's name compared as if it
 // ended in '/'.
-int Compare(const git_tree_entry* a, const git_tree_entry* b) {
-  const char* na = git_tree_entry_name(a);
-  const char* nb = git_tree_entry_name(b);
-  size_t la = std::strlen(na), lb = std::strlen(nb);
-  size_t n = std::min(la, lb);
-  if (int c = std::memcmp(na, nb, n); c != 0) return c;
-  unsigned char ca = la > n ? na[n] : (IsTree(a) ? '/' : 0);
-  unsigned char cb = lb > n ? nb[n] : (IsTree(b) ? '/' : 0);
+int Compare(const GitTreeEntry& a, const GitTreeEntry& b) {
+  size_t n = std::min(a.name.size(), b.name.size());
+  if (int c = std::memcmp(a.name.data(), b.name.data(), n); c != 0) return c;
+  unsigned char ca = a.name.size() > n ? a.name[n] : (a.is_tree() ? '/' : 0);
+  unsigned char cb = b.name.size() > n ? b.name[n] : (b.is_tree() ? '/' : 0);
   return ca - cb;
 }
 
+// A tree read and parsed; the entries point into `bytes`.
+struct Tree {
+  GitObjectRef bytes;
+  std::vector<GitTreeEntry> entries;
+};
+
 class Walker {
  public:
-  explicit Walker(git_repository* repo) : repo_(repo) {}
+  explicit Walker(GitObjectReader& reader) : reader_(reader) {}
 
-  absl::Status Diff(const git_tree* old_tree, const git_tree* new_tree,
+  absl::Status Diff(const Tree* old_tree, const Tree* new_tree,
                     const std::string& prefix, int depth);
+  absl::StatusOr<Tree> Lookup(const git_oid& id, const std::string& path,
+                              int depth);
   absl::StatusOr<TreeChanges> Finish();
 
  private:
@@ -47,53 +48,63 @@ class Walker {
     git_oid id;
   };
 
-  absl::StatusOr<GitTree> Lookup(const git_oid* id, const std::string& path,
-                                 int depth);
-  absl::Status Changed(const git_tree_entry* a, const git_tree_entry* b,
+  absl::Status Changed(const GitTreeEntry& a, const GitTreeEntry& b,
                        const std::string& prefix, int depth);
-  void New(const git_tree_entry* e, const std::string& prefix);
-  void Gone(const git_tree_entry* e, const std::string& prefix);
-  // Every blob under a tree: added (as changes) or deleted.
+  void New(const GitTreeEntry& e, const std::string& prefix);
+  void Gone(const GitTreeEntry& e, const std::string& prefix);
+  // Every file under a tree: added (as changes) or deleted.
   absl::Status Expand(const Subtree& t, bool added, int depth);
 
-  git_repository* repo_;
+  GitObjectReader& reader_;
   std::vector<TreeChange> changes_;
   std::vector<Subtree> added_trees_, deleted_trees_;
   absl::flat_hash_map<std::string, int> deleted_blobs_;
 };
 
-absl::StatusOr<GitTree> Walker::Lookup(const git_oid* id,
-                                       const std::string& path, int depth) {
+absl::StatusOr<Tree> Walker::Lookup(const git_oid& id, const std::string& path,
+                                    int depth) {
+  auto where = [&] {
+    return absl::StrCat("tree ", OidHex(id), path.empty() ? "" : " ('", path,
+                        path.empty() ? "" : "')");
+  };
   if (depth > kMaxDepth) {
     return absl::DataLossError(
-        absl::StrCat("tree '", path, "' is nested deeper than ", kMaxDepth));
+        absl::StrCat(where(), " is nested deeper than ", kMaxDepth));
   }
-  git_tree* t = nullptr;
-  if (git_tree_lookup(&t, repo_, id) != 0) {
-    return absl::DataLossError(absl::StrCat("tree ", OidHex(*id), " ('", path,
-                                            "') cannot be read: ", GitError()));
+  auto bytes = reader_.Read(id);
+  if (!bytes.ok()) {
+    return absl::DataLossError(
+        absl::StrCat(where(), " cannot be read: ", bytes.status().message()));
   }
-  return GitTree(t);
+  if ((*bytes)->type != GitType::kTree) {
+    return absl::DataLossError(absl::StrCat(where(), " is not a tree"));
+  }
+  auto entries = ParseGitTree((*bytes)->data);
+  if (!entries.ok()) {
+    return absl::DataLossError(
+        absl::StrCat(where(), ": ", entries.status().message()));
+  }
+  return Tree{*std::move(bytes), *std::move(entries)};
 }
 
-absl::Status Walker::Diff(const git_tree* a, const git_tree* b,
+absl::Status Walker::Diff(const Tree* a, const Tree* b,
                           const std::string& prefix, int depth) {
-  size_t na = a ? git_tree_entrycount(a) : 0;
-  size_t nb = b ? git_tree_entrycount(b) : 0;
+  size_t na = a ? a->entries.size() : 0;
+  size_t nb = b ? b->entries.size() : 0;
   size_t i = 0, j = 0;
   while (i < na || j < nb) {
-    const git_tree_entry* ea = i < na ? git_tree_entry_byindex(a, i) : nullptr;
-    const git_tree_entry* eb = j < nb ? git_tree_entry_byindex(b, j) : nullptr;
-    int c = !ea ? 1 : !eb ? -1 : Compare(ea, eb);
+    const GitTreeEntry* ea = i < na ? &a->entries[i] : nullptr;
+    const GitTreeEntry* eb = j < nb ? &b->entries[j] : nullptr;
+    int c = !ea ? 1 : !eb ? -1 : Compare(*ea, *eb);
     if (c < 0) {
-      Gone(ea, prefix);
+      Gone(*ea, prefix);
       ++i;
     } else if (c > 0) {
-      New(eb, prefix);
+      New(*eb, prefix);
       ++j;
     } else {
-      if (!git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb))) {
-        if (auto s = Changed(ea, eb, prefix, depth); !s.ok()) return s;
+      if (!git_oid_equal(&ea->id, &eb->id) || ea->mode != eb->mode) {
+        if (auto s = Changed(*ea, *eb, prefix, depth); !s.ok()) return s;
       }
       ++i;
       ++j;
@@ -102,62 +113,58 @@ absl::Status Walker::Diff(const git_tree* a, const git_tree* b,
   return absl::OkStatus();
 }
 
-absl::Status Walker::Changed(const git_tree_entry* a, const git_tree_entry* b,
+absl::Status Walker::Changed(const GitTreeEntry& a, const GitTreeEntry& b,
                              const std::string& prefix, int depth) {
-  git_object_t ta = git_tree_entry_type(a), tb = git_tree_entry_type(b);
-  if (ta != tb) {  // e.g. a submodule where a file was
-    Gone(a, prefix);
+  if (a.is_tree() != b.is_tree() || a.is_submodule() != b.is_submodule()) {
+    Gone(a, prefix);  // e.g. a submodule where a file was
     New(b, prefix);
     return absl::OkStatus();
   }
-  std::string path = prefix + git_tree_entry_name(b);
-  if (tb == GIT_OBJECT_BLOB) {
-    changes_.push_back(
-        {std::move(path), *git_tree_entry_id(a), *git_tree_entry_id(b)});
+  if (git_oid_equal(&a.id, &b.id)) return absl::OkStatus();  // mode only
+  std::string path = absl::StrCat(prefix, b.name);
+  if (b.is_file()) {
+    changes_.push_back({std::move(path), a.id, b.id});
     return absl::OkStatus();
   }
-  if (tb != GIT_OBJECT_TREE) return absl::OkStatus();
-  auto old_sub = Lookup(git_tree_entry_id(a), path, depth + 1);
+  if (!b.is_tree()) return absl::OkStatus();
+  auto old_sub = Lookup(a.id, path, depth + 1);
   if (!old_sub.ok()) return old_sub.status();
-  auto new_sub = Lookup(git_tree_entry_id(b), path, depth + 1);
+  auto new_sub = Lookup(b.id, path, depth + 1);
   if (!new_sub.ok()) return new_sub.status();
-  return Diff(old_sub->get(), new_sub->get(), path + "/", depth + 1);
+  return Diff(&*old_sub, &*new_sub, path + "/", depth + 1);
 }
 
-void Walker::New(const git_tree_entry* e, const std::string& prefix) {
-  std::string path = prefix + git_tree_entry_name(e);
-  if (IsTree(e)) {
-    added_trees_.push_back({std::move(path), *git_tree_entry_id(e)});
-  } else if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
-    changes_.push_back({std::move(path), git_oid{}, *git_tree_entry_id(e)});
+void Walker::New(const GitTreeEntry& e, const std::string& prefix) {
+  std::string path = absl::StrCat(prefix, e.name);
+  if (e.is_tree()) {
+    added_trees_.push_back({std::move(path), e.id});
+  } else if (e.is_file()) {
+    changes_.push_back({std::move(path), git_oid{}, e.id});
   }
 }
 
-void Walker::Gone(const git_tree_entry* e, const std::string& prefix) {
-  if (IsTree(e)) {
-    deleted_trees_.push_back(
-        {prefix + git_tree_entry_name(e), *git_tree_entry_id(e)});
-  } else if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
-    ++deleted_blobs_[Key(git_tree_entry_id(e))];
+void Walker::Gone(const GitTreeEntry& e, const std::string& prefix) {
+  if (e.is_tree()) {
+    deleted_trees_.push_back({absl::StrCat(prefix, e.name), e.id});
+  } else if (e.is_file()) {
+    ++deleted_blobs_[Key(e.id)];
   }
 }
 
 absl::Status Walker::Expand(const Subtree& t, bool added, int depth) {
-  auto tree = Lookup(&t.id, t.path, depth);
+  auto tree = Lookup(t.id, t.path, depth);
   if (!tree.ok()) return tree.status();
-  for (size_t i = 0, n = git_tree_entrycount(tree->get()); i < n; ++i) {
-    const git_tree_entry* e = git_tree_entry_byindex(tree->get(), i);
-    std::string path = absl::StrCat(t.path, "/", git_tree_entry_name(e));
-    if (IsTree(e)) {
-      auto s =
-          Expand({std::move(path), *git_tree_entry_id(e)}, added, depth + 1);
+  for (const GitTreeEntry& e : tree->entries) {
+    std::string path = absl::StrCat(t.path, "/", e.name);
+    if (e.is_tree()) {
+      auto s = Expand({std::move(path), e.id}, added, depth + 1);
       if (!s.ok()) return s;
-    } else if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) {
+    } else if (!e.is_file()) {
       continue;
     } else if (added) {
-      changes_.push_back({std::move(path), git_oid{}, *git_tree_entry_id(e)});
+      changes_.push_back({std::move(path), git_oid{}, e.id});
     } else {
-      ++deleted_blobs_[Key(git_tree_entry_id(e))];
+      ++deleted_blobs_[Key(e.id)];
     }
   }
   return absl::OkStatus();
@@ -166,9 +173,9 @@ absl::Status Walker::Expand(const Subtree& t, bool added, int depth) {
 absl::StatusOr<TreeChanges> Walker::Finish() {
   // A directory that moved whole: its id is on both sides.
   absl::flat_hash_map<std::string, int> gone_trees;
-  for (const Subtree& t : deleted_trees_) ++gone_trees[Key(&t.id)];
+  for (const Subtree& t : deleted_trees_) ++gone_trees[Key(t.id)];
   for (const Subtree& t : added_trees_) {
-    auto it = gone_trees.find(Key(&t.id));
+    auto it = gone_trees.find(Key(t.id));
     if (it != gone_trees.end() && it->second > 0) {
       --it->second;
       continue;
@@ -179,7 +186,7 @@ absl::StatusOr<TreeChanges> Walker::Finish() {
   for (const TreeChange& c : changes_) any_added |= c.added();
   if (any_added) {  // deleted files only matter as rename sources
     for (const Subtree& t : deleted_trees_) {
-      int& left = gone_trees[Key(&t.id)];
+      int& left = gone_trees[Key(t.id)];
       if (left > 0) {
         --left;
         if (auto s = Expand(t, /*added=*/false, 1); !s.ok()) return s;
@@ -190,7 +197,7 @@ absl::StatusOr<TreeChanges> Walker::Finish() {
   bool unpaired_added = false;
   for (TreeChange& c : changes_) {
     if (c.added()) {
-      auto it = deleted_blobs_.find(Key(&c.new_id));
+      auto it = deleted_blobs_.find(Key(c.new_id));
       if (it != deleted_blobs_.end() && it->second > 0) {
         --it->second;  // an exact rename
         continue;
@@ -207,11 +214,21 @@ absl::StatusOr<TreeChanges> Walker::Finish() {
 
 }  // namespace
 
-absl::StatusOr<TreeChanges> ListTreeChanges(git_repository* repo,
-                                            const git_tree* old_tree,
-                                            const git_tree* new_tree) {
-  Walker w(repo);
-  if (auto s = w.Diff(old_tree, new_tree, "", 0); !s.ok()) return s;
+absl::StatusOr<TreeChanges> ListTreeChanges(GitObjectReader& reader,
+                                            const git_oid* old_tree,
+                                            const git_oid& new_tree) {
+  Walker w(reader);
+  absl::StatusOr<Tree> old_root;
+  if (old_tree) {
+    old_root = w.Lookup(*old_tree, "", 0);
+    if (!old_root.ok()) return old_root.status();
+  }
+  auto new_root = w.Lookup(new_tree, "", 0);
+  if (!new_root.ok()) return new_root.status();
+  if (auto s = w.Diff(old_tree ? &*old_root : nullptr, &*new_root, "", 0);
+      !s.ok()) {
+    return s;
+  }
   return w.Finish();
 }
 

@@ -6,6 +6,9 @@
 // reappears elsewhere) add nothing, as with git's rename detection; where
 // files were both deleted and added otherwise, the caller decides whether
 // similarity-based rename detection is needed.
+//
+// Trees are read with GitObjectReader (a malformed tree is a DataLoss error
+// naming it); submodules are left out, symlinks count as files (as in git).
 #ifndef DSO_STAGES_SCAN_SECRETS_GIT_TREE_CHANGES_H_
 #define DSO_STAGES_SCAN_SECRETS_GIT_TREE_CHANGES_H_
 
@@ -15,6 +18,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "stages/scan/secrets/git_object_parse.h"
+#include "stages/scan/secrets/git_objects.h"
 
 namespace dso {
 
@@ -32,11 +37,10 @@ struct TreeChanges {
   bool unpaired_deletions_and_additions = false;
 };
 
-// `old_tree` is null for a root commit. The trees are borrowed; `repo` must
-// be the repository they were read from. Errors name the unreadable tree.
-absl::StatusOr<TreeChanges> ListTreeChanges(git_repository* repo,
-                                            const git_tree* old_tree,
-                                            const git_tree* new_tree);
+// `old_tree` is null for a root commit. Errors name the unreadable tree.
+absl::StatusOr<TreeChanges> ListTreeChanges(GitObjectReader& reader,
+                                            const git_oid* old_tree,
+                                            const git_oid& new_tree);
 
 }  // namespace dso
 

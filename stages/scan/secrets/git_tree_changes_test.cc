@@ -53,6 +53,13 @@ class TreeChangesTest : public ::testing::Test {
     trees_.push_back(reinterpret_cast<git_tree*>(o));
     return trees_.back();
   }
+  absl::StatusOr<TreeChanges> List(const git_tree* before,
+                                   const git_tree* after) {
+    GitPacks packs = OpenGitPacks(repo_);
+    GitObjectReader reader(packs, repo_);
+    return ListTreeChanges(reader, before ? git_tree_id(before) : nullptr,
+                           *git_tree_id(after));
+  }
   // "A path" for added files, "M path" for modified ones.
   static std::vector<std::string> Describe(const TreeChanges& c) {
     std::vector<std::string> out;
@@ -71,7 +78,7 @@ TEST_F(TreeChangesTest, RootCommitAddsEveryFile) {
   Write("a.txt", "a\n");
   Write("src/lib/b.c", "b\n");
   git_tree* t = Snapshot();
-  auto c = ListTreeChanges(repo_, nullptr, t);
+  auto c = List(nullptr, t);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_THAT(Describe(*c), UnorderedElementsAre("A a.txt", "A src/lib/b.c"));
   EXPECT_FALSE(c->unpaired_deletions_and_additions);
@@ -90,7 +97,7 @@ TEST_F(TreeChangesTest, AddedModifiedAndDeletedFilesInNestedDirectories) {
   Write("src/lib.c", "changed\n");
   Write("docs/readme.md", "r\n");
   git_tree* after = Snapshot();
-  auto c = ListTreeChanges(repo_, before, after);
+  auto c = List(before, after);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_THAT(Describe(*c),
               UnorderedElementsAre("M src/x.c", "M src/lib.c",
@@ -107,7 +114,7 @@ TEST_F(TreeChangesTest, ExactRenamesOfFilesAndDirectoriesAddNothing) {
   Git("mv old new");
   Git("mv f.txt g.txt");
   git_tree* after = Snapshot();
-  auto c = ListTreeChanges(repo_, before, after);
+  auto c = List(before, after);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_THAT(Describe(*c), IsEmpty());
   EXPECT_FALSE(c->unpaired_deletions_and_additions);
@@ -121,7 +128,7 @@ TEST_F(TreeChangesTest, FilesMovedOutOfADeletedDirectoryPairUp) {
   Git("mv pkg/b.c b.c");
   Write("c.c", "new\n");
   git_tree* after = Snapshot();
-  auto c = ListTreeChanges(repo_, before, after);
+  auto c = List(before, after);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_THAT(Describe(*c), ElementsAre("A c.c"));
   EXPECT_FALSE(c->unpaired_deletions_and_additions);
@@ -134,7 +141,7 @@ TEST_F(TreeChangesTest, DeletionsAloneNeedNoRenameDetection) {
   std::filesystem::remove_all(dir_ + "/d");
   Write("a.c", "a2\n");
   git_tree* after = Snapshot();
-  auto c = ListTreeChanges(repo_, before, after);
+  auto c = List(before, after);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_THAT(Describe(*c), ElementsAre("M a.c"));
   EXPECT_FALSE(c->unpaired_deletions_and_additions);
@@ -146,7 +153,7 @@ TEST_F(TreeChangesTest, AFileReplacedByADirectory) {
   std::filesystem::remove(dir_ + "/x");
   Write("x/inner.c", "i\n");
   git_tree* after = Snapshot();
-  auto c = ListTreeChanges(repo_, before, after);
+  auto c = List(before, after);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_THAT(Describe(*c), ElementsAre("A x/inner.c"));
   EXPECT_TRUE(c->unpaired_deletions_and_additions);
@@ -166,7 +173,7 @@ TEST_F(TreeChangesTest, AMissingTreeIsAnErrorNamingIt) {
   std::string h(hex);
   ASSERT_TRUE(std::filesystem::remove(dir_ + "/.git/objects/" + h.substr(0, 2) +
                                       "/" + h.substr(2)));
-  auto c = ListTreeChanges(repo_, before, after);
+  auto c = List(before, after);
   EXPECT_THAT(c.status().message(), HasSubstr("('d') cannot be read"));
 }
 

@@ -4,11 +4,15 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "stages/scan/secrets/added_lines.h"
 #include "stages/scan/secrets/git_handles.h"
+#include "stages/scan/secrets/git_object_parse.h"
+#include "stages/scan/secrets/git_objects.h"
 #include "stages/scan/secrets/git_tree_changes.h"
 #include "stages/scan/secrets/secret_filter.h"
 #include "stages/scan/secrets/secret_scanner.h"
@@ -17,18 +21,22 @@
 namespace dso {
 namespace {
 
-// Added lines are scanned in fragments of at most this size.
-constexpr size_t kMaxFragment = 4 << 20;
+// Commits a worker takes at a time.
+constexpr size_t kCommitRun = 64;
 
 // libgit2's global state, held while any scan runs. Its object cache holds
 // the trees the walk rereads from commit to commit; 16 MiB of it is nearly as
 // fast as 96 MiB and keeps a history scan's memory near that of a directory
-// scan (pack files stay mapped: their pages are the file's).
+// scan (pack files stay mapped: their pages are the file's). Objects are not
+// hashed again as they are read (as git does not when it reads): the scan
+// reads what the repository holds under an id, whatever its hash, and the
+// hashing cost more than the reading.
 struct Libgit2 {
   Libgit2() {
     git_libgit2_init();
     git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE,
                      static_cast<ssize_t>(16 << 20));
+    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
   }
   ~Libgit2() { git_libgit2_shutdown(); }
 };
@@ -66,70 +74,13 @@ absl::StatusOr<std::vector<git_oid>> ListCommits(git_repository* repo,
   return out;
 }
 
-// Accumulates one delta's added lines into fragments and scans them.
-struct DiffScan {
-  SecretScanner::Worker* worker;
-  const SecretRuleSet* rules;
-  SecretFinding commit;
-  std::string path;
-  bool skip_file = false;
-  std::string fragment;
-  uint32_t first_line = 0;
-  uint32_t next_line = 0;
-
-  // Added text of `file` starting at `line`.
-  void Scan(absl::string_view text, const std::string& file, uint32_t line) {
-    worker->ScanBuffer(text, file, line, 0, text.size(), &commit);
-    worker->result().stats.bytes += text.size();
-  }
-  void Flush() {
-    if (!fragment.empty()) {
-      Scan(fragment, path, first_line);
-      fragment.clear();
-    }
-  }
-};
-
-// Diffs that yield only the added lines.
-git_diff_options AddedLinesOnly() {
-  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
-  opts.context_lines = 0;
-  opts.interhunk_lines = 0;
-  return opts;
-}
-
-int OnFile(const git_diff_delta* delta, float, void* payload) {
-  auto* d = static_cast<DiffScan*>(payload);
-  d->Flush();
-  d->path = delta->new_file.path ? delta->new_file.path : "";
-  d->skip_file = (delta->flags & GIT_DIFF_FLAG_BINARY) != 0 ||
-                 ExcludesFile(d->rules->allowlists, d->path, d->commit.commit);
-  return 0;
-}
-
-int OnHunk(const git_diff_delta*, const git_diff_hunk*, void* payload) {
-  static_cast<DiffScan*>(payload)->Flush();
-  return 0;
-}
-
-int OnLine(const git_diff_delta*, const git_diff_hunk*,
-           const git_diff_line* line, void* payload) {
-  auto* d = static_cast<DiffScan*>(payload);
-  if (d->skip_file || line->origin != GIT_DIFF_LINE_ADDITION) return 0;
-  uint32_t lineno = static_cast<uint32_t>(line->new_lineno);
-  if (!d->fragment.empty() &&
-      (lineno != d->next_line || d->fragment.size() >= kMaxFragment)) {
-    d->Flush();
-  }
-  if (d->fragment.empty()) d->first_line = lineno;
-  d->fragment.append(line->content, line->content_len);
-  d->next_line = lineno + 1;
-  return 0;
-}
-
-SecretFinding CommitInfo(git_commit* c) {
+// The commit's author, date and message as findings carry them.
+SecretFinding CommitInfo(git_repository* repo, const git_oid& oid) {
   SecretFinding f;
-  f.commit = OidHex(*git_commit_id(c));
+  f.commit = OidHex(oid);
+  git_commit* c = nullptr;
+  if (git_commit_lookup(&c, repo, &oid) != 0) return f;
+  GitCommit commit(c);
   if (const git_signature* a = git_commit_author(c)) {
     f.author = a->name ? a->name : "";
     f.email = a->email ? a->email : "";
@@ -142,105 +93,165 @@ SecretFinding CommitInfo(git_commit* c) {
   return f;
 }
 
-absl::StatusOr<GitBlob> LookupBlob(git_repository* repo, const git_oid& id,
-                                   const std::string& path) {
-  git_blob* b = nullptr;
-  if (git_blob_lookup(&b, repo, &id) != 0) {
+// The tree and parents of commit `id`.
+absl::StatusOr<GitCommitHeader> ReadCommitHeader(GitObjectReader& reader,
+                                                 const git_oid& id) {
+  auto raw = reader.Read(id);
+  if (!raw.ok()) {
     return absl::DataLossError(
-        absl::StrCat("cannot read a blob of '", path, "': ", GitError()));
+        absl::StrCat(" cannot be read: ", raw.status().message()));
   }
-  return GitBlob(b);
+  if ((*raw)->type != GitType::kCommit) {
+    return absl::DataLossError(" is not a commit");
+  }
+  auto header = ParseGitCommitHeader((*raw)->data);
+  if (!header.ok()) {
+    return absl::DataLossError(absl::StrCat(": ", header.status().message()));
+  }
+  return header;
 }
 
-// The added lines of files a tree walk found: a new file is scanned whole,
-// a modified one by its diff against the old version.
-absl::Status ScanChanges(git_repository* repo,
-                         const std::vector<TreeChange>& changes, DiffScan& d) {
-  const git_diff_options opts = AddedLinesOnly();
-  for (const TreeChange& c : changes) {
-    if (ExcludesFile(d.rules->allowlists, c.path, d.commit.commit)) continue;
-    auto blob = LookupBlob(repo, c.new_id, c.path);
-    if (!blob.ok()) return blob.status();
-    if (c.added()) {
-      if (git_blob_is_binary(blob->get())) continue;
-      d.Scan(absl::string_view(
-                 static_cast<const char*>(git_blob_rawcontent(blob->get())),
-                 static_cast<size_t>(git_blob_rawsize(blob->get()))),
-             c.path, 1);
-      continue;
-    }
-    auto old_blob = LookupBlob(repo, c.old_id, c.path);
-    if (!old_blob.ok()) return old_blob.status();
-    if (git_diff_blobs(old_blob->get(), c.path.c_str(), blob->get(),
-                       c.path.c_str(), &opts, OnFile, nullptr, OnHunk, OnLine,
-                       &d) != 0) {
-      return absl::DataLossError(
-          absl::StrCat("cannot diff '", c.path, "': ", GitError()));
-    }
-    d.Flush();
+// The text of file `path`'s blob `id`.
+absl::StatusOr<GitObjectRef> ReadBlob(GitObjectReader& reader,
+                                      const git_oid& id,
+                                      const std::string& path) {
+  auto blob = reader.Read(id);
+  if (!blob.ok()) {
+    return absl::DataLossError(absl::StrCat("cannot read a blob of '", path,
+                                            "': ", blob.status().message()));
+  }
+  if ((*blob)->type != GitType::kBlob) {
+    return absl::DataLossError(
+        absl::StrCat("'", path, "' names ", OidHex(id), ", not a blob"));
+  }
+  return blob;
+}
+
+// What one change added: all of a new file, the added lines of a modified
+// one. A binary new version is skipped (git shows none of it); a text that
+// replaced a binary file is scanned whole.
+absl::Status ScanChange(GitObjectReader& reader, const TreeChange& c,
+                        const SecretFinding& commit, SecretScanner::Worker& w) {
+  auto blob = ReadBlob(reader, c.new_id, c.path);
+  if (!blob.ok()) return blob.status();
+  absl::string_view text = (*blob)->data;
+  if (IsBinaryHead(text)) return absl::OkStatus();
+  GitObjectRef old_blob;
+  absl::string_view old_text;
+  if (!c.added()) {
+    auto old = ReadBlob(reader, c.old_id, c.path);
+    if (!old.ok()) return old.status();
+    old_blob = *std::move(old);
+    if (!IsBinaryHead(old_blob->data)) old_text = old_blob->data;
+  }
+  for (const AddedRun& run : AddedLines(old_text, text)) {
+    absl::string_view added = text.substr(run.begin, run.end - run.begin);
+    w.ScanBuffer(added, c.path, run.first_line, 0, added.size(), &commit);
+    w.result().stats.bytes += added.size();
   }
   return absl::OkStatus();
 }
 
-// libgit2's full tree diff with similarity-based rename detection, for
-// commits that both delete and add files (a moved file that was also edited
-// adds only its edits, as in `git log -p`).
-absl::Status ScanDiffWithRenames(git_repository* repo, git_tree* old_tree,
-                                 git_tree* new_tree, DiffScan& d) {
+// The changes libgit2's similarity-based rename detection pairs, for commits
+// that both delete and add files (a moved file that was also edited adds
+// only its edits, as in `git log -p`). Only the pairing is libgit2's: the
+// lines are compared by ScanChange, as for every other commit.
+absl::StatusOr<std::vector<TreeChange>> PairRenames(git_repository* repo,
+                                                    const git_oid* old_id,
+                                                    const git_oid& new_id) {
+  git_tree *o = nullptr, *n = nullptr;
+  if ((old_id && git_tree_lookup(&o, repo, old_id) != 0) ||
+      git_tree_lookup(&n, repo, &new_id) != 0) {
+    git_tree_free(o);
+    return absl::DataLossError(
+        absl::StrCat("cannot read a tree: ", GitError()));
+  }
+  GitTree old_tree(o), new_tree(n);
   git_diff* diff = nullptr;
-  const git_diff_options opts = AddedLinesOnly();
-  if (git_diff_tree_to_tree(&diff, repo, old_tree, new_tree, &opts) != 0) {
+  if (git_diff_tree_to_tree(&diff, repo, o, n, nullptr) != 0) {
     return absl::DataLossError(absl::StrCat("cannot diff: ", GitError()));
   }
   GitDiff diff_handle(diff);
   git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
   find.flags = GIT_DIFF_FIND_RENAMES;
-  git_diff_find_similar(diff, &find);
-  if (git_diff_foreach(diff, OnFile, nullptr, OnHunk, OnLine, &d) != 0) {
+  if (git_diff_find_similar(diff, &find) != 0) {
     return absl::DataLossError(
-        absl::StrCat("cannot read a blob: ", GitError()));
+        absl::StrCat("cannot pair renamed files: ", GitError()));
   }
-  d.Flush();
-  return absl::OkStatus();
+  std::vector<TreeChange> out;
+  for (size_t i = 0, n = git_diff_num_deltas(diff); i < n; ++i) {
+    const git_diff_delta* d = git_diff_get_delta(diff, i);
+    if (d->new_file.mode != GIT_FILEMODE_BLOB &&
+        d->new_file.mode != GIT_FILEMODE_BLOB_EXECUTABLE) {
+      continue;  // deleted, a submodule or a symlink
+    }
+    TreeChange c{d->new_file.path ? d->new_file.path : "", {}, d->new_file.id};
+    if (d->status != GIT_DELTA_ADDED &&
+        (d->old_file.mode == GIT_FILEMODE_BLOB ||
+         d->old_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE)) {
+      c.old_id = d->old_file.id;
+    }
+    if (!git_oid_equal(&c.old_id, &c.new_id)) out.push_back(std::move(c));
+  }
+  return out;
 }
 
 }  // namespace
 
-void SecretScanner::ScanCommit(git_repository* repo, const git_oid& oid,
-                               Worker& w) {
+void SecretScanner::ScanCommit(git_repository* repo, GitObjectReader& reader,
+                               const git_oid& oid, Worker& w) {
   // A commit that cannot be read is counted and named, and the scan goes on.
   auto unreadable = [&](absl::string_view what) {
     ++w.result().stats.unreadable;
     AddWarning(&w.result(), absl::StrCat("commit ", OidHex(oid), what));
   };
-  git_commit* c = nullptr;
-  if (git_commit_lookup(&c, repo, &oid) != 0) {
-    return unreadable(absl::StrCat(" cannot be read: ", GitError()));
-  }
-  GitCommit commit(c);
+  auto header = ReadCommitHeader(reader, oid);
+  if (!header.ok()) return unreadable(header.status().message());
   ++w.result().stats.commits;
-  if (git_commit_parentcount(c) > 1) return;  // merges add nothing
-  DiffScan d{&w, &matcher_.rules(), CommitInfo(c)};
-  if (ExcludesCommit(matcher_.rules().allowlists, d.commit.commit)) return;
-  git_tree *t = nullptr, *pt = nullptr;
-  git_commit* parent = nullptr;
-  if (git_commit_parentcount(c) == 1 && git_commit_parent(&parent, c, 0) == 0) {
-    GitCommit p(parent);
-    git_commit_tree(&pt, parent);
+  if (header->parents.size() > 1) return;  // merges add nothing
+  SecretFinding info;
+  info.commit = OidHex(oid);
+  const SecretRuleSet& rules = matcher_.rules();
+  if (ExcludesCommit(rules.allowlists, info.commit)) return;
+  std::optional<git_oid> parent_tree;
+  if (!header->parents.empty()) {
+    auto parent = ReadCommitHeader(reader, header->parents[0]);
+    if (!parent.ok()) {
+      return unreadable(
+          absl::StrCat(": its parent", parent.status().message()));
+    }
+    parent_tree = parent->tree;
   }
-  GitTree parent_tree(pt);
-  if (git_commit_tree(&t, c) != 0) {
-    return unreadable(absl::StrCat(": cannot read its tree: ", GitError()));
-  }
-  GitTree tree(t);
-  auto changes = ListTreeChanges(repo, pt, t);
+  const git_oid* old_tree = parent_tree ? &*parent_tree : nullptr;
+  auto changes = ListTreeChanges(reader, old_tree, header->tree);
   if (!changes.ok()) {
     return unreadable(absl::StrCat(": ", changes.status().message()));
   }
-  absl::Status scanned = changes->unpaired_deletions_and_additions
-                             ? ScanDiffWithRenames(repo, pt, t, d)
-                             : ScanChanges(repo, changes->changes, d);
-  if (!scanned.ok()) unreadable(absl::StrCat(": ", scanned.message()));
+  if (changes->unpaired_deletions_and_additions) {
+    auto paired = PairRenames(repo, old_tree, header->tree);
+    if (!paired.ok()) {
+      return unreadable(absl::StrCat(": ", paired.status().message()));
+    }
+    changes->changes = *std::move(paired);
+  }
+  const size_t before = w.result().findings.size();
+  for (const TreeChange& change : changes->changes) {
+    if (ExcludesFile(rules.allowlists, change.path, info.commit)) continue;
+    if (auto s = ScanChange(reader, change, info, w); !s.ok()) {
+      unreadable(absl::StrCat(": ", s.message()));
+    }
+  }
+  // Author, date and message only for the commits that have findings.
+  std::vector<SecretFinding>& found = w.result().findings;
+  if (found.size() > before) {
+    SecretFinding full = CommitInfo(repo, oid);
+    for (size_t i = before; i < found.size(); ++i) {
+      found[i].author = full.author;
+      found[i].email = full.email;
+      found[i].date = full.date;
+      found[i].message = full.message;
+    }
+  }
 }
 
 absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(
@@ -255,8 +266,11 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(
   auto commits = ListCommits(r, path, since);
   if (!commits.ok()) return commits.status();
 
+  const GitPacks packs = OpenGitPacks(r);
   int n = std::max(
       1, std::min<int>(WorkerCount(), static_cast<int>(commits->size())));
+  // Workers take runs of neighbouring commits, whose objects are made from
+  // one another (a reader's cache then holds the bases it needs next).
   std::atomic<size_t> next{0};
   WorkerGroup group(*this, n, [&](Worker& w) {
     git_repository* own = nullptr;
@@ -265,13 +279,20 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(
       return;
     }
     GitRepo repo_handle(own);
-    for (size_t k; (k = next++) < commits->size();) {
-      if (options_.cancelled && options_.cancelled()) break;
-      ScanCommit(own, (*commits)[k], w);
-      w.PublishProgress();
+    GitObjectReader reader(packs, own);
+    for (size_t k; (k = next.fetch_add(kCommitRun)) < commits->size();) {
+      for (size_t end = std::min(k + kCommitRun, commits->size()); k < end;
+           ++k) {
+        if (options_.cancelled && options_.cancelled()) return;
+        ScanCommit(own, reader, (*commits)[k], w);
+        w.PublishProgress();
+      }
     }
   });
   SecretScanResult result;
+  for (const std::string& warning : packs.warnings) {
+    AddWarning(&result, warning);
+  }
   group.Finish(options_.progress, result);
   return result;
 }

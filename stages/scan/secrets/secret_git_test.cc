@@ -164,6 +164,47 @@ TEST_F(SecretGitTest, GitIgnoreFilterLeavesOutIgnoredPaths) {
               HasSubstr("needs a git repository"));
 }
 
+TEST_F(SecretGitTest, AttributesCannotHideChanges) {
+  // A committed `-diff` attribute makes git show the file as binary; the
+  // scan reads the lines all the same (gitleaks, reading `git log -p`,
+  // does not).
+  Commit(".gitattributes", "*.env -diff\n", "attributes");
+  Commit("prod.env", "A=1\n", "env");
+  Commit("prod.env", "A=1\nK=" + kToken + "\n", "key");
+  std::string added = Head();
+  SecretScanner scanner(*matcher_, {});
+  auto r = scanner.ScanGitHistory(repo_, "");
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->findings.size(), 1u);
+  EXPECT_EQ(r->findings[0].commit, added);
+  EXPECT_EQ(r->findings[0].line, 2u);
+}
+
+TEST_F(SecretGitTest, PackedHistoryGivesTheSameFindings) {
+  std::string body;
+  for (int c = 0; c < 40; ++c) {
+    body.insert(body.size() / 2, "line " + std::to_string(c) + "\n");
+    if (c % 10 == 5)
+      body += "k" + std::to_string(c) + " = tok_" + std::string("Zz9Yy8Xx") +
+              std::to_string(10 + c) + "\n";
+    Commit("a.py", body, "c" + std::to_string(c));
+  }
+  SecretScanner scanner(*matcher_, {});
+  auto loose = scanner.ScanGitHistory(repo_, "");
+  ASSERT_TRUE(loose.ok()) << loose.status();
+  Git("repack -adf -q --depth=50");
+  auto packed = scanner.ScanGitHistory(repo_, "");
+  ASSERT_TRUE(packed.ok()) << packed.status();
+  EXPECT_EQ(loose->findings.size(), 4u);
+  ASSERT_EQ(packed->findings.size(), loose->findings.size());
+  for (size_t i = 0; i < loose->findings.size(); ++i) {
+    EXPECT_EQ(packed->findings[i].Fingerprint("tok"),
+              loose->findings[i].Fingerprint("tok"));
+  }
+  EXPECT_EQ(packed->stats.commits, 40u);
+  EXPECT_EQ(packed->stats.unreadable, 0u);
+}
+
 TEST_F(SecretGitTest, NotARepositoryIsAnError) {
   SecretScanner scanner(*matcher_, {});
   auto r = scanner.ScanGitHistory("/nonexistent/dir", "");

@@ -25,6 +25,9 @@
 #include "stages/scan/secrets/secret_matcher.h"
 
 struct git_repository;
+namespace dso {
+class GitObjectReader;
+}
 struct git_oid;
 
 namespace dso {
@@ -142,7 +145,8 @@ class SecretScanner {
  private:
   int WorkerCount() const;  // options_.threads, else one per core
   // One commit's added lines (secret_git.cc).
-  void ScanCommit(git_repository* repo, const git_oid& oid, Worker& w);
+  void ScanCommit(git_repository* repo, GitObjectReader& reader,
+                  const git_oid& oid, Worker& w);
 
   const SecretMatcher& matcher_;
   SecretScanOptions options_;
