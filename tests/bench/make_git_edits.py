@@ -4,7 +4,9 @@ is: 200 Python files of 100 functions, then COMMITS commits each changing
 one line in each of two files (git fast-import); every 500th edit adds an
 AWS access key id, so that the findings can be compared. The history
 benchmark's hard case: every commit holds new blobs, and only a line of
-each is new.
+each is new. The repository is packed at the end as a clone receives it
+(git repack -adf: newer versions whole, older ones as deltas of them;
+fast-import's own pack is the other way round).
 
 usage: make_git_edits.py REPO [COMMITS]"""
 import random
@@ -51,6 +53,7 @@ def main():
     out.close()
     if fi.wait() != 0:
         sys.exit("git fast-import failed")
+    subprocess.run(["git", "-C", repo, "repack", "-adfq"], check=True)
 
 
 if __name__ == "__main__":

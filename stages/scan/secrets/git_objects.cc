@@ -34,7 +34,7 @@ uint64_t DeflatedBound(uint64_t n) {
 
 }  // namespace
 
-GitPacks OpenGitPacks(git_repository* repo) {
+GitPacks OpenGitPacks(git_repository* repo, uint64_t max_resident_bytes) {
   GitPacks out;
   const char* common = git_repository_commondir(repo);
   if (!common) return out;
@@ -53,9 +53,12 @@ GitPacks OpenGitPacks(git_repository* repo) {
   }
   closedir(dir);
   std::sort(names.begin(), names.end());
+  uint64_t resident_left = max_resident_bytes;
   for (const std::string& name : names) {
-    auto pack = GitPack::Open(root, "objects/pack", name, kMaxIndexBytes);
+    auto pack = GitPack::Open(root, "objects/pack", name, kMaxIndexBytes,
+                              resident_left);
     if (pack.ok()) {
+      resident_left -= (*pack)->resident().size();
       out.packs.push_back(*std::move(pack));
     } else {
       out.warnings.push_back(absl::StrCat(pack.status().message(),
@@ -119,6 +122,14 @@ absl::StatusOr<GitObjectRef> GitObjectReader::ReadFromLibgit2(
 absl::StatusOr<absl::string_view> GitObjectReader::Bytes(size_t pack,
                                                          uint64_t from,
                                                          uint64_t to) {
+  if (absl::string_view whole = packs_.packs[pack]->resident();
+      !whole.empty()) {
+    if (from > to || to > whole.size()) {
+      return absl::DataLossError(
+          absl::StrCat(packs_.packs[pack]->name(), ": a read past its end"));
+    }
+    return whole.substr(from, to - from);
+  }
   if (pack != buffer_pack_ || from < buffer_from_ ||
       to > buffer_from_ + buffer_.size()) {
     const GitPack& p = *packs_.packs[pack];

@@ -40,13 +40,18 @@ struct GitObjectBytes {
 };
 using GitObjectRef = std::shared_ptr<const GitObjectBytes>;
 
+// Packs read into memory whole, at most this much in all by default
+// (larger ones are read as needed, a window at a time).
+inline constexpr uint64_t kMaxResidentPackBytes = 128ull << 20;
+
 // The pack files of a repository, opened beneath its git directory.
 struct GitPacks {
   std::vector<std::unique_ptr<GitPack>> packs;
   // Packs that could not be opened (their objects come from libgit2).
   std::vector<std::string> warnings;
 };
-GitPacks OpenGitPacks(git_repository* repo);
+GitPacks OpenGitPacks(git_repository* repo,
+                      uint64_t max_resident_bytes = kMaxResidentPackBytes);
 
 class GitObjectReader {
  public:

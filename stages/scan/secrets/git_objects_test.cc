@@ -95,15 +95,18 @@ class GitObjectsTest : public ::testing::Test {
 TEST_F(GitObjectsTest, ReadsPackedDeltasAsLibgit2Does) {
   Git("repack -adf -q --depth=50 --window=50");
   Open();
-  GitPacks packs = OpenGitPacks(repo_);
-  ASSERT_EQ(packs.packs.size(), 1u);
-  EXPECT_TRUE(packs.warnings.empty());
-  // A small cache: bases are evicted and made again.
-  GitObjectReader reader(packs, repo_, 16 << 10);
-  ExpectSameAsLibgit2(reader);
-  GitObjectReader cached(packs, repo_);
-  ExpectSameAsLibgit2(cached);
-  ExpectSameAsLibgit2(cached);  // from the cache
+  for (uint64_t resident : {uint64_t{0}, kMaxResidentPackBytes}) {
+    GitPacks packs = OpenGitPacks(repo_, resident);
+    ASSERT_EQ(packs.packs.size(), 1u);
+    EXPECT_TRUE(packs.warnings.empty());
+    EXPECT_EQ(packs.packs[0]->resident().empty(), resident == 0);
+    // A small cache: bases are evicted and made again.
+    GitObjectReader reader(packs, repo_, 16 << 10);
+    ExpectSameAsLibgit2(reader);
+    GitObjectReader cached(packs, repo_);
+    ExpectSameAsLibgit2(cached);
+    ExpectSameAsLibgit2(cached);  // from the cache
+  }
 }
 
 TEST_F(GitObjectsTest, LooseObjectsComeFromLibgit2) {
@@ -136,9 +139,11 @@ TEST_F(GitObjectsTest, DamagedPacksNeverCrashAndAreNamed) {
     std::string damaged = original;
     damaged[at] = static_cast<char>(damaged[at] ^ 0x5a);
     std::ofstream(pack, std::ios::binary | std::ios::trunc) << damaged;
-    GitPacks packs = OpenGitPacks(repo_);
-    GitObjectReader reader(packs, repo_);
-    for (const git_oid& id : ids) (void)reader.Read(id);
+    for (uint64_t resident : {uint64_t{0}, kMaxResidentPackBytes}) {
+      GitPacks packs = OpenGitPacks(repo_, resident);
+      GitObjectReader reader(packs, repo_);
+      for (const git_oid& id : ids) (void)reader.Read(id);
+    }
   }
   // Cut short: the pack no longer matches its index. (A new handle: this
   // one's libgit2 has the old pack mapped.)

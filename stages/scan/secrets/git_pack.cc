@@ -32,7 +32,7 @@ uint64_t Be64(const char* p) { return (uint64_t{Be32(p)} << 32) | Be32(p + 4); }
 
 absl::StatusOr<std::unique_ptr<GitPack>> GitPack::Open(
     const std::string& root, const std::string& dir, const std::string& name,
-    uint64_t max_index_bytes) {
+    uint64_t max_index_bytes, uint64_t max_resident_bytes) {
   std::unique_ptr<GitPack> pack(new GitPack);
   pack->name_ = absl::StrCat(dir, "/", name, ".pack");
   auto idx_fd = OpenRegularBeneath(root, absl::StrCat(dir, "/", name, ".idx"));
@@ -53,6 +53,11 @@ absl::StatusOr<std::unique_ptr<GitPack>> GitPack::Open(
   pack->pack_size_ = static_cast<uint64_t>(st.st_size);
   if (auto s = pack->ParseIndex(); !s.ok()) return s;
   if (auto s = pack->CheckPack(); !s.ok()) return s;
+  if (pack->pack_size_ <= max_resident_bytes) {
+    std::string whole;
+    if (auto s = pack->Read(0, pack->pack_size_, &whole); !s.ok()) return s;
+    pack->resident_ = std::move(whole);
+  }
   return pack;
 }
 

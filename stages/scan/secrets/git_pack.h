@@ -49,10 +49,12 @@ struct GitPackEntry {
 class GitPack {
  public:
   // Opens `dir`/`name`.idx and `dir`/`name`.pack beneath `root` (`dir` is
-  // relative to it). Indexes of more than `max_index_bytes` are refused.
+  // relative to it). Indexes of more than `max_index_bytes` are refused. A
+  // pack of at most `max_resident_bytes` is read into memory whole (one read
+  // instead of one per object).
   static absl::StatusOr<std::unique_ptr<GitPack>> Open(
       const std::string& root, const std::string& dir, const std::string& name,
-      uint64_t max_index_bytes);
+      uint64_t max_index_bytes, uint64_t max_resident_bytes);
   ~GitPack();
   GitPack(const GitPack&) = delete;
   GitPack& operator=(const GitPack&) = delete;
@@ -72,6 +74,9 @@ class GitPack {
   // Reads [from, to) of the pack; fails unless all of it is there.
   absl::Status Read(uint64_t from, uint64_t to, std::string* out) const;
 
+  // All of the pack when it was read whole, else empty.
+  absl::string_view resident() const { return resident_; }
+
   uint64_t size() const { return pack_size_; }
   const std::string& name() const { return name_; }
 
@@ -83,6 +88,7 @@ class GitPack {
   std::string name_;
   int pack_fd_ = -1;
   uint64_t pack_size_ = 0;
+  std::string resident_;           // the .pack file, when read whole
   std::string index_;              // the .idx file
   uint32_t count_ = 0;             // objects
   std::vector<uint64_t> offsets_;  // by index position

@@ -26,17 +26,13 @@ int Compare(const GitTreeEntry& a, const GitTreeEntry& b) {
   return ca - cb;
 }
 
-// A tree read and parsed; the entries point into `bytes`.
-struct Tree {
-  GitObjectRef bytes;
-  std::vector<GitTreeEntry> entries;
-};
+using Tree = std::shared_ptr<const ParsedTree>;
 
 class Walker {
  public:
-  explicit Walker(GitObjectReader& reader) : reader_(reader) {}
+  explicit Walker(GitTreeCache& trees) : trees_(trees) {}
 
-  absl::Status Diff(const Tree* old_tree, const Tree* new_tree,
+  absl::Status Diff(const ParsedTree* old_tree, const ParsedTree* new_tree,
                     const std::string& prefix, int depth);
   absl::StatusOr<Tree> Lookup(const git_oid& id, const std::string& path,
                               int depth);
@@ -55,7 +51,7 @@ class Walker {
   // Every file under a tree: added (as changes) or deleted.
   absl::Status Expand(const Subtree& t, bool added, int depth);
 
-  GitObjectReader& reader_;
+  GitTreeCache& trees_;
   std::vector<TreeChange> changes_;
   std::vector<Subtree> added_trees_, deleted_trees_;
   absl::flat_hash_map<std::string, int> deleted_blobs_;
@@ -71,23 +67,15 @@ absl::StatusOr<Tree> Walker::Lookup(const git_oid& id, const std::string& path,
     return absl::DataLossError(
         absl::StrCat(where(), " is nested deeper than ", kMaxDepth));
   }
-  auto bytes = reader_.Read(id);
-  if (!bytes.ok()) {
+  auto tree = trees_.Get(id);
+  if (!tree.ok()) {
     return absl::DataLossError(
-        absl::StrCat(where(), " cannot be read: ", bytes.status().message()));
+        absl::StrCat(where(), " ", tree.status().message()));
   }
-  if ((*bytes)->type != GitType::kTree) {
-    return absl::DataLossError(absl::StrCat(where(), " is not a tree"));
-  }
-  auto entries = ParseGitTree((*bytes)->data);
-  if (!entries.ok()) {
-    return absl::DataLossError(
-        absl::StrCat(where(), ": ", entries.status().message()));
-  }
-  return Tree{*std::move(bytes), *std::move(entries)};
+  return tree;
 }
 
-absl::Status Walker::Diff(const Tree* a, const Tree* b,
+absl::Status Walker::Diff(const ParsedTree* a, const ParsedTree* b,
                           const std::string& prefix, int depth) {
   size_t na = a ? a->entries.size() : 0;
   size_t nb = b ? b->entries.size() : 0;
@@ -131,7 +119,7 @@ absl::Status Walker::Changed(const GitTreeEntry& a, const GitTreeEntry& b,
   if (!old_sub.ok()) return old_sub.status();
   auto new_sub = Lookup(b.id, path, depth + 1);
   if (!new_sub.ok()) return new_sub.status();
-  return Diff(&*old_sub, &*new_sub, path + "/", depth + 1);
+  return Diff(old_sub->get(), new_sub->get(), path + "/", depth + 1);
 }
 
 void Walker::New(const GitTreeEntry& e, const std::string& prefix) {
@@ -154,7 +142,7 @@ void Walker::Gone(const GitTreeEntry& e, const std::string& prefix) {
 absl::Status Walker::Expand(const Subtree& t, bool added, int depth) {
   auto tree = Lookup(t.id, t.path, depth);
   if (!tree.ok()) return tree.status();
-  for (const GitTreeEntry& e : tree->entries) {
+  for (const GitTreeEntry& e : (*tree)->entries) {
     std::string path = absl::StrCat(t.path, "/", e.name);
     if (e.is_tree()) {
       auto s = Expand({std::move(path), e.id}, added, depth + 1);
@@ -214,19 +202,47 @@ absl::StatusOr<TreeChanges> Walker::Finish() {
 
 }  // namespace
 
-absl::StatusOr<TreeChanges> ListTreeChanges(GitObjectReader& reader,
+absl::StatusOr<std::shared_ptr<const ParsedTree>> GitTreeCache::Get(
+    const git_oid& id) {
+  std::string key(reinterpret_cast<const char*>(id.id), GIT_OID_RAWSZ);
+  if (auto it = trees_.find(key); it != trees_.end()) return it->second;
+  auto bytes = reader_.Read(id);
+  if (!bytes.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("cannot be read: ", bytes.status().message()));
+  }
+  if ((*bytes)->type != GitType::kTree) {
+    return absl::DataLossError("is not a tree");
+  }
+  auto entries = ParseGitTree((*bytes)->data);
+  if (!entries.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("is malformed: ", entries.status().message()));
+  }
+  auto tree = std::make_shared<const ParsedTree>(
+      ParsedTree{*std::move(bytes), *std::move(entries)});
+  if (order_.size() >= capacity_) {
+    trees_.erase(order_.front());
+    order_.pop_front();
+  }
+  trees_.emplace(key, tree);
+  order_.push_back(std::move(key));
+  return tree;
+}
+
+absl::StatusOr<TreeChanges> ListTreeChanges(GitTreeCache& trees,
                                             const git_oid* old_tree,
                                             const git_oid& new_tree) {
-  Walker w(reader);
-  absl::StatusOr<Tree> old_root;
+  Walker w(trees);
+  Tree old_root;
   if (old_tree) {
-    old_root = w.Lookup(*old_tree, "", 0);
-    if (!old_root.ok()) return old_root.status();
+    auto root = w.Lookup(*old_tree, "", 0);
+    if (!root.ok()) return root.status();
+    old_root = *std::move(root);
   }
   auto new_root = w.Lookup(new_tree, "", 0);
   if (!new_root.ok()) return new_root.status();
-  if (auto s = w.Diff(old_tree ? &*old_root : nullptr, &*new_root, "", 0);
-      !s.ok()) {
+  if (auto s = w.Diff(old_root.get(), new_root->get(), "", 0); !s.ok()) {
     return s;
   }
   return w.Finish();

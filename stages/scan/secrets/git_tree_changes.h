@@ -14,9 +14,12 @@
 
 #include <git2.h>
 
+#include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "stages/scan/secrets/git_object_parse.h"
 #include "stages/scan/secrets/git_objects.h"
@@ -37,8 +40,30 @@ struct TreeChanges {
   bool unpaired_deletions_and_additions = false;
 };
 
+// A tree read and parsed; the entries point into `bytes`.
+struct ParsedTree {
+  GitObjectRef bytes;
+  std::vector<GitTreeEntry> entries;
+};
+
+// Trees parsed lately, by id, for one thread: a commit's parent trees are
+// mostly the trees of the commit its worker read just before.
+class GitTreeCache {
+ public:
+  explicit GitTreeCache(GitObjectReader& reader, size_t capacity = 1024)
+      : reader_(reader), capacity_(capacity) {}
+  // The tree `id`; DataLoss when it is missing, malformed or not a tree.
+  absl::StatusOr<std::shared_ptr<const ParsedTree>> Get(const git_oid& id);
+
+ private:
+  GitObjectReader& reader_;
+  size_t capacity_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const ParsedTree>> trees_;
+  std::deque<std::string> order_;  // oldest first
+};
+
 // `old_tree` is null for a root commit. Errors name the unreadable tree.
-absl::StatusOr<TreeChanges> ListTreeChanges(GitObjectReader& reader,
+absl::StatusOr<TreeChanges> ListTreeChanges(GitTreeCache& trees,
                                             const git_oid* old_tree,
                                             const git_oid& new_tree);
 

@@ -57,7 +57,8 @@ class TreeChangesTest : public ::testing::Test {
                                    const git_tree* after) {
     GitPacks packs = OpenGitPacks(repo_);
     GitObjectReader reader(packs, repo_);
-    return ListTreeChanges(reader, before ? git_tree_id(before) : nullptr,
+    GitTreeCache trees(reader);
+    return ListTreeChanges(trees, before ? git_tree_id(before) : nullptr,
                            *git_tree_id(after));
   }
   // "A path" for added files, "M path" for modified ones.

@@ -199,7 +199,8 @@ absl::StatusOr<std::vector<TreeChange>> PairRenames(git_repository* repo,
 }  // namespace
 
 void SecretScanner::ScanCommit(git_repository* repo, GitObjectReader& reader,
-                               const git_oid& oid, Worker& w) {
+                               GitTreeCache& trees, const git_oid& oid,
+                               Worker& w) {
   // A commit that cannot be read is counted and named, and the scan goes on.
   auto unreadable = [&](absl::string_view what) {
     ++w.result().stats.unreadable;
@@ -223,7 +224,7 @@ void SecretScanner::ScanCommit(git_repository* repo, GitObjectReader& reader,
     parent_tree = parent->tree;
   }
   const git_oid* old_tree = parent_tree ? &*parent_tree : nullptr;
-  auto changes = ListTreeChanges(reader, old_tree, header->tree);
+  auto changes = ListTreeChanges(trees, old_tree, header->tree);
   if (!changes.ok()) {
     return unreadable(absl::StrCat(": ", changes.status().message()));
   }
@@ -280,11 +281,12 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(
     }
     GitRepo repo_handle(own);
     GitObjectReader reader(packs, own);
+    GitTreeCache trees(reader);
     for (size_t k; (k = next.fetch_add(kCommitRun)) < commits->size();) {
       for (size_t end = std::min(k + kCommitRun, commits->size()); k < end;
            ++k) {
         if (options_.cancelled && options_.cancelled()) return;
-        ScanCommit(own, reader, (*commits)[k], w);
+        ScanCommit(own, reader, trees, (*commits)[k], w);
         w.PublishProgress();
       }
     }

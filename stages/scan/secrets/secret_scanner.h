@@ -27,7 +27,8 @@
 struct git_repository;
 namespace dso {
 class GitObjectReader;
-}
+class GitTreeCache;
+}  // namespace dso
 struct git_oid;
 
 namespace dso {
@@ -146,7 +147,7 @@ class SecretScanner {
   int WorkerCount() const;  // options_.threads, else one per core
   // One commit's added lines (secret_git.cc).
   void ScanCommit(git_repository* repo, GitObjectReader& reader,
-                  const git_oid& oid, Worker& w);
+                  GitTreeCache& trees, const git_oid& oid, Worker& w);
 
   const SecretMatcher& matcher_;
   SecretScanOptions options_;
