@@ -46,7 +46,7 @@ absl::StatusOr<std::string> ApplyGitDelta(absl::string_view base,
         absl::StrCat("makes ", size, " bytes, over the limit of ", max_size));
   }
   std::string out;
-  out.reserve(std::min<uint64_t>(size, 64 << 20));
+  out.reserve(std::min<uint64_t>(size, 4 << 20));  // grows as it is made
   while (!delta.empty()) {
     unsigned char op = static_cast<unsigned char>(delta[0]);
     delta.remove_prefix(1);

@@ -99,6 +99,10 @@ absl::StatusOr<GitObjectRef> GitObjectReader::Read(const git_oid& id) {
 
 absl::StatusOr<GitObjectRef> GitObjectReader::ReadFromLibgit2(
     const git_oid& id) {
+  if (!repo_) {
+    return absl::NotFoundError(
+        absl::StrCat("object ", OidHex(id), " is in none of the packs"));
+  }
   git_odb* odb = nullptr;
   if (git_repository_odb(&odb, repo_) != 0) {
     return absl::DataLossError(GitError());
@@ -146,6 +150,13 @@ absl::StatusOr<std::string> GitObjectReader::Inflate(size_t pack,
                                                      const GitPackEntry& e) {
   const GitPack& p = *packs_.packs[pack];
   uint64_t to = std::min(e.end, e.data_offset + DeflatedBound(e.size));
+  // zlib makes at most ~1032 bytes of one: a larger size is a lie, refused
+  // before anything is allocated for it.
+  if (e.size / 1032 > to - e.data_offset + 64) {
+    return absl::DataLossError(absl::StrCat(
+        p.name(), ": the object at ", e.data_offset, " declares ", e.size,
+        " bytes, more than its compressed bytes can hold"));
+  }
   auto in = Bytes(pack, e.data_offset, to);
   if (!in.ok()) return in.status();
   std::string out(e.size, '\0');

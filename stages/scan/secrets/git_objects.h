@@ -56,7 +56,7 @@ GitPacks OpenGitPacks(git_repository* repo,
 class GitObjectReader {
  public:
   // `packs` must outlive the reader; `repo` (for libgit2's reads) is this
-  // thread's handle of the same repository.
+  // thread's handle of the same repository, or null to read packs only.
   GitObjectReader(const GitPacks& packs, git_repository* repo,
                   size_t cache_bytes = 32 << 20);
   ~GitObjectReader();
