@@ -45,7 +45,8 @@ absl::StatusOr<nlohmann::json> ParseJson(absl::string_view text,
   }
   try {
     return nlohmann::json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error, and out_of_range for a number too large for a double.
     return absl::InvalidArgumentError(
         absl::StrCat(name, ": not JSON: ", e.what()));
   }

@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include "absl/strings/str_cat.h"
+#include "stages/core/toml_guard.h"
 #include "stages/scan/deps/lockfiles.h"
 
 namespace dso {
@@ -10,6 +11,7 @@ namespace {
 
 absl::Status ParseTomlPackages(absl::string_view text, const std::string& file,
                                const std::string& ecosystem, Inventory* out) {
+  if (auto s = CheckTomlParserHazards(text, file); !s.ok()) return s;
   toml::table doc;
   try {
     doc = toml::parse(std::string_view(text.data(), text.size()), file);

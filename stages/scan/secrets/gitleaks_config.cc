@@ -15,6 +15,7 @@
 #include "stages/core/bounded_file.h"
 #include "stages/core/finding.h"
 #include "stages/core/status_macros.h"
+#include "stages/core/toml_guard.h"
 #include "stages/scan/secrets/go_regex.h"
 #include "stages/scan/secrets/regex_cache.h"
 
@@ -368,6 +369,7 @@ absl::StatusOr<SecretRuleSet> Extend(const toml::node& node, const Where& where,
 absl::StatusOr<SecretRuleSet> Parse(absl::string_view text,
                                     const std::string& source,
                                     const ExtendBase& base, int depth) {
+  if (auto s = CheckTomlParserHazards(text, source); !s.ok()) return s;
   toml::table doc;
   try {
     doc = toml::parse(std::string_view(text.data(), text.size()), source);
