@@ -1,5 +1,6 @@
 #include "stages/rasp/policy.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <fstream>
@@ -203,6 +204,14 @@ std::string EncodeForMonitor(const RaspPolicy& policy) {
   list("exec", policy.exec);
   list("connect", policy.connect);
   list("write", policy.writable);
+  // The monitor reports what the kernel filter refuses (sandbox.h) unless
+  // the policy takes it off.
+  for (const char* call : {"memfd_create", "execveat"}) {
+    bool allowed =
+        std::find(policy.allow_syscalls.begin(), policy.allow_syscalls.end(),
+                  call) != policy.allow_syscalls.end();
+    if (allowed) absl::StrAppend(&out, "allow=", call, "\n");
+  }
   return out;
 }
 

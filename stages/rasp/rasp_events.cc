@@ -27,7 +27,8 @@ absl::StatusOr<std::string> NormalizeRaspEvent(absl::string_view datagram,
   }
   auto kind = in.find("kind");
   if (kind == in.end() || !kind->is_string() ||
-      (*kind != "exec" && *kind != "connect" && *kind != "open")) {
+      (*kind != "exec" && *kind != "connect" && *kind != "open" &&
+       *kind != "chmod")) {
     return absl::InvalidArgumentError("a RASP event of no known kind");
   }
   ordered_json out;

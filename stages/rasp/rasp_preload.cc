@@ -55,6 +55,9 @@ struct Policy {
   socklen_t events_len;
   // What a child's environment must carry to stay monitored.
   const char* keep_env[3];
+  // System calls the policy takes off the kernel filter's refusals.
+  bool memfd_allowed;
+  bool execveat_allowed;
 };
 
 Policy g;
@@ -69,7 +72,19 @@ using OpenatFn = int (*)(int, const char*, int, ...);
 using Open2Fn = int (*)(const char*, int);
 using Openat2Fn = int (*)(int, const char*, int);
 using FopenFn = FILE* (*)(const char*, const char*);
+using FexecveFn = int (*)(int, char* const[], char* const[]);
+using ExecveatFn = int (*)(int, const char*, char* const[], char* const[], int);
+using MemfdFn = int (*)(const char*, unsigned);
+using ChmodFn = int (*)(const char*, mode_t);
+using FchmodFn = int (*)(int, mode_t);
+using FchmodatFn = int (*)(int, const char*, mode_t, int);
 ExecveFn real_execve, real_execvpe;
+FexecveFn real_fexecve;
+ExecveatFn real_execveat;
+MemfdFn real_memfd_create;
+ChmodFn real_chmod;
+FchmodFn real_fchmod;
+FchmodatFn real_fchmodat;
 SpawnFn real_posix_spawn, real_posix_spawnp;
 int (*real_system)(const char*);
 FILE* (*real_popen)(const char*, const char*);
@@ -89,6 +104,12 @@ F Real(F& slot, const char* name) {
 void FindRealFunctions() {
   Real(real_execve, "execve");
   Real(real_execvpe, "execvpe");
+  Real(real_fexecve, "fexecve");
+  Real(real_execveat, "execveat");
+  Real(real_memfd_create, "memfd_create");
+  Real(real_chmod, "chmod");
+  Real(real_fchmod, "fchmod");
+  Real(real_fchmodat, "fchmodat");
   Real(real_posix_spawn, "posix_spawn");
   Real(real_posix_spawnp, "posix_spawnp");
   Real(real_system, "system");
@@ -124,6 +145,9 @@ void LoadPolicy() {
       g.connect_restricted = true;
     } else if (!strcmp(line, "write-restricted")) {
       g.write_restricted = true;
+    } else if (!strcmp(line, "allow")) {
+      g.memfd_allowed |= !strcmp(value, "memfd_create");
+      g.execveat_allowed |= !strcmp(value, "execveat");
     } else if (!strcmp(line, "exec") && g.exec_count < kMaxRules) {
       g.exec[g.exec_count++] = value;
     } else if (!strcmp(line, "write") && g.write_count < kMaxRules) {
@@ -280,7 +304,16 @@ void JoinArgs(char* const argv[], char* out, size_t size) {
 bool ExecAllowed(const char* path, char* const argv[]) {
   if (!g.loaded || !g.exec_restricted) return true;
   char resolved[PATH_MAX];
-  if (realpath(path, resolved) == nullptr) return true;  // exec fails anyway
+  if (realpath(path, resolved) == nullptr) {
+    struct stat st;
+    if (stat(path, &st) != 0) return true;  // nothing there: exec fails
+    // There, but under no path (/proc/self/fd/N of a memfd or of a deleted
+    // file): in no exec list.
+    char args[2048];
+    JoinArgs(argv, args, sizeof(args));
+    Report("exec", path, args, "a program that no file path holds");
+    return !g.block;
+  }
   for (int i = 0; i < g.exec_count; ++i) {
     if (dso::rasp::PathUnder(resolved, g.exec[i])) return true;
   }
@@ -401,6 +434,66 @@ int posix_spawnp(pid_t* pid, const char* file,
   char* env[kMaxArgs];
   return Real(real_posix_spawnp, "posix_spawnp")(pid, file, actions, attr, argv,
                                                  KeepMonitored(envp, env));
+}
+
+// A program run by descriptor: checked by what the descriptor names.
+int fexecve(int fd, char* const argv[], char* const envp[]) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+  if (g.loaded && !g.execveat_allowed) {
+    char args[2048];
+    JoinArgs(argv, args, sizeof(args));
+    Report("exec", path, args, "a program run by descriptor (fexecve)");
+    if (g.block) {
+      errno = EPERM;
+      return -1;
+    }
+  }
+  if (!ExecAllowed(path, argv)) {
+    errno = EACCES;
+    return -1;
+  }
+  char* env[kMaxArgs];
+  return Real(real_fexecve, "fexecve")(fd, argv, KeepMonitored(envp, env));
+}
+int execveat(int dirfd, const char* path, char* const argv[],
+             char* const envp[], int flags) {
+  char at[PATH_MAX];
+  if (path[0] == '/') {
+    snprintf(at, sizeof(at), "%s", path);
+  } else if (path[0] == '\0' || dirfd != AT_FDCWD) {
+    snprintf(at, sizeof(at), "/proc/self/fd/%d%s%s", dirfd, path[0] ? "/" : "",
+             path);
+  } else {
+    snprintf(at, sizeof(at), "%s", path);
+  }
+  if (g.loaded && (flags & AT_EMPTY_PATH) && !g.execveat_allowed) {
+    char args[2048];
+    JoinArgs(argv, args, sizeof(args));
+    Report("exec", at, args, "a program run by descriptor (execveat)");
+    if (g.block) {
+      errno = EPERM;
+      return -1;
+    }
+  }
+  if (!ExecAllowed(at, argv)) {
+    errno = EACCES;
+    return -1;
+  }
+  char* env[kMaxArgs];
+  return Real(real_execveat, "execveat")(dirfd, path, argv,
+                                         KeepMonitored(envp, env), flags);
+}
+int memfd_create(const char* name, unsigned flags) {
+  if (g.loaded && !g.memfd_allowed) {
+    Report("exec", name ? name : "", "memfd_create",
+           "memory that could hold a program to run (memfd_create)");
+    if (g.block) {
+      errno = EPERM;
+      return -1;
+    }
+  }
+  return Real(real_memfd_create, "memfd_create")(name, flags);
 }
 
 // The C library starts its shell without going through the hooks above.
@@ -705,6 +798,49 @@ FILE* fopen(const char* path, const char* mode) {
 }
 FILE* fopen64(const char* path, const char* mode) {
   return GuardedFopen(path, mode, Real(real_fopen64, "fopen64"));
+}
+
+}  // extern "C"
+
+// --- chmod ----------------------------------------------------------------
+
+namespace {
+
+// True when `mode` sets no setuid or setgid bit, else reported.
+bool ModeAllowed(const char* target, mode_t mode) {
+  if (!g.loaded || !(mode & (S_ISUID | S_ISGID))) return true;
+  char detail[32];
+  snprintf(detail, sizeof(detail), "mode %04o", static_cast<unsigned>(mode));
+  Report("chmod", target, detail, "sets the setuid or setgid bit");
+  return !g.block;
+}
+
+}  // namespace
+
+extern "C" {
+
+int chmod(const char* path, mode_t mode) {
+  if (!ModeAllowed(path, mode)) {
+    errno = EPERM;
+    return -1;
+  }
+  return Real(real_chmod, "chmod")(path, mode);
+}
+int fchmod(int fd, mode_t mode) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+  if (!ModeAllowed(path, mode)) {
+    errno = EPERM;
+    return -1;
+  }
+  return Real(real_fchmod, "fchmod")(fd, mode);
+}
+int fchmodat(int dirfd, const char* path, mode_t mode, int flags) {
+  if (!ModeAllowed(path, mode)) {
+    errno = EPERM;
+    return -1;
+  }
+  return Real(real_fchmodat, "fchmodat")(dirfd, path, mode, flags);
 }
 
 }  // extern "C"

@@ -30,7 +30,11 @@ struct SandboxOptions {
 
 // The default deny list: system calls a service has no business making
 // (debugging other processes, kernel modules, mounts, namespaces, BPF,
-// io_uring — which would bypass the monitor —, keyrings, clock changes).
+// io_uring — which would bypass the monitor —, keyrings, clock changes,
+// memfd_create — a program run from memory is in no exec list). Besides
+// the list, the filter always refuses execveat with AT_EMPTY_PATH (running
+// a program by descriptor; unless the policy allows execveat) and setting
+// the setuid or setgid bit with chmod, fchmod, fchmodat or fchmodat2.
 const std::vector<std::string>& DefaultDeniedSyscalls();
 
 // Applies every layer to the calling process, in order; `notes` says what

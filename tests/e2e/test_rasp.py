@@ -50,6 +50,45 @@ ATTACKS = textwrap.dedent("""
             raise OSError(ctypes.get_errno(), "raw openat")
         os.close(fd)
     attempt("raw-write-outside", raw_open)
+    # A program run from memory or by descriptor: each in a child.
+    def in_child(fn):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                fn()
+            except OSError:
+                os._exit(3)
+            os._exit(0)  # not reached when exec works
+        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        if status == 3:
+            raise PermissionError("refused in the child")
+    attempt("memfd", lambda: os.close(os.memfd_create("payload")))
+    def raw_memfd():  # memfd_create(2) straight to the kernel
+        fd = libc.syscall(319, b"payload", 0)
+        if fd < 0:
+            raise OSError(ctypes.get_errno(), "raw memfd_create")
+        os.close(fd)
+    attempt("raw-memfd", raw_memfd)
+    true_fd = os.open("/usr/bin/true", os.O_RDONLY)
+    attempt("fexecve", lambda: in_child(
+        lambda: os.execve(true_fd, ["true"], dict(os.environ))))
+    def raw_execveat():  # execveat(fd, "", argv, envp, AT_EMPTY_PATH)
+        argv = (ctypes.c_char_p * 2)(b"true", None)
+        envp = (ctypes.c_char_p * 1)(None)
+        libc.syscall(322, true_fd, b"", argv, envp, 0x1000)
+        raise OSError(ctypes.get_errno(), "raw execveat")
+    attempt("raw-execveat", lambda: in_child(raw_execveat))
+    attempt("exec-proc-fd", lambda: in_child(
+        lambda: os.execv(f"/proc/self/fd/{true_fd}", ["true"])))
+    open("data/tool", "w").write("#!/bin/sh\\n")
+    attempt("setuid", lambda: os.chmod("data/tool", 0o4755))
+    attempt("setgid", lambda: os.chmod("data/tool", 0o2755))
+    attempt("chmod-plain", lambda: os.chmod("data/tool", 0o755))
+    def raw_setuid():  # fchmodat(2) straight to the kernel
+        if libc.syscall(268, -100, b"data/tool", 0o4755) != 0:
+            raise OSError(ctypes.get_errno(), "raw fchmodat")
+    attempt("raw-setuid", raw_setuid)
+    # Last: once traced (monitor mode lets it), the process stops at signals.
     def raw_ptrace():  # ptrace(PTRACE_TRACEME)
         if libc.syscall(101, 0, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "ptrace")
@@ -115,6 +154,48 @@ def test_block_mode_refuses_and_reports(tmp_path):
     assert shell["detail"] == "/bin/sh -c true" and shell["pid"] > 0
     layers = " ".join(events[0]["layers"])
     assert "no_new_privs" in layers and "seccomp" in layers
+
+
+def test_block_mode_refuses_programs_from_memory_and_setuid(tmp_path):
+    p, results, events, outside = run(tmp_path, "block")
+    assert p.returncode == 0, p.stderr
+    for name in ("memfd", "fexecve", "exec-proc-fd", "setuid", "setgid"):
+        assert results[name].startswith("refused"), (name, results[name])
+    # The kernel's filter, without the monitor:
+    for name in ("raw-memfd", "raw-execveat", "raw-setuid"):
+        assert results[name].startswith("refused"), (name, results[name])
+    assert results["chmod-plain"] == "ok"
+    mode = os.stat(tmp_path / "app" / "data" / "tool").st_mode
+    assert not mode & 0o6000
+    reasons = [(e["kind"], e.get("reason", "")) for e in events
+               if e.get("decision") == "blocked"]
+    assert ("exec", "memory that could hold a program to run (memfd_create)") \
+        in reasons
+    assert ("exec", "a program run by descriptor (fexecve)") in reasons
+    assert ("chmod", "sets the setuid or setgid bit") in reasons
+    assert any(k == "exec" and "no file path holds" in r
+               or k == "exec" and "exec list" in r for k, r in reasons)
+
+
+def test_monitor_mode_reports_programs_from_memory_and_setuid(tmp_path):
+    p, results, events, outside = run(tmp_path, "monitor")
+    assert p.returncode == 0, p.stderr
+    for name in ("memfd", "fexecve", "setuid", "setgid", "chmod-plain"):
+        assert results[name] == "ok", (name, results[name])
+    allowed = [(e["kind"], e.get("reason", "")) for e in events
+               if e.get("decision") == "allowed"]
+    assert ("exec", "memory that could hold a program to run (memfd_create)") \
+        in allowed
+    assert ("exec", "a program run by descriptor (fexecve)") in allowed
+    assert ("chmod", "sets the setuid or setgid bit") in allowed
+
+
+def test_a_policy_may_allow_memfd_and_execveat(tmp_path):
+    p, results, events, outside = run(
+        tmp_path, "block", "syscalls:\n  allow: [memfd_create, execveat]\n")
+    assert p.returncode == 0, p.stderr
+    assert results["memfd"] == "ok" and results["raw-memfd"] == "ok"
+    assert not any("memfd_create" in e.get("reason", "") for e in events)
 
 
 @pytest.mark.skipif(landlock_abi() < 1, reason="the kernel has no Landlock")
