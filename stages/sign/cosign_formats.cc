@@ -26,6 +26,17 @@ bool DecodeAnyBase64(absl::string_view in, std::string* out) {
   return absl::Base64Unescape(in, out) || absl::WebSafeBase64Unescape(in, out);
 }
 
+// nlohmann's value() and get() throw on a member of the wrong type: such a
+// document is malformed, an error like any other.
+template <typename F>
+auto NoThrow(const char* what, F parse) -> decltype(parse()) {
+  try {
+    return parse();
+  } catch (const json::exception& e) {
+    return Bad(what, e.what());
+  }
+}
+
 }  // namespace
 
 std::string SimpleSigningPayload(
@@ -48,30 +59,32 @@ std::string SimpleSigningPayload(
 }
 
 absl::StatusOr<SimpleSigning> ParseSimpleSigning(absl::string_view payload) {
-  json j = json::parse(payload, nullptr, false);
   const char* what = "signature payload";
-  if (!j.is_object() || !j["critical"].is_object()) {
-    return Bad(what, "not a simple signing JSON object");
-  }
-  const json& c = j["critical"];
-  if (c.value("type", "") != kCosignPayloadKind) {
-    return Bad(what, absl::StrCat("type '", c.value("type", ""), "' is not '",
-                                  kCosignPayloadKind, "'"));
-  }
-  SimpleSigning out;
-  out.manifest_digest =
-      c.value(json::json_pointer("/image/docker-manifest-digest"), "");
-  out.docker_reference =
-      c.value(json::json_pointer("/identity/docker-reference"), "");
-  if (!ParseSha256Digest(out.manifest_digest).ok()) {
-    return Bad(what, "no sha256 docker-manifest-digest");
-  }
-  if (j["optional"].is_object()) {
-    for (const auto& [k, v] : j["optional"].items()) {
-      if (v.is_string()) out.annotations[k] = v.get<std::string>();
+  return NoThrow(what, [&]() -> absl::StatusOr<SimpleSigning> {
+    json j = json::parse(payload, nullptr, false);
+    if (!j.is_object() || !j["critical"].is_object()) {
+      return Bad(what, "not a simple signing JSON object");
     }
-  }
-  return out;
+    const json& c = j["critical"];
+    if (c.value("type", "") != kCosignPayloadKind) {
+      return Bad(what, absl::StrCat("type '", c.value("type", ""), "' is not '",
+                                    kCosignPayloadKind, "'"));
+    }
+    SimpleSigning out;
+    out.manifest_digest =
+        c.value(json::json_pointer("/image/docker-manifest-digest"), "");
+    out.docker_reference =
+        c.value(json::json_pointer("/identity/docker-reference"), "");
+    if (!ParseSha256Digest(out.manifest_digest).ok()) {
+      return Bad(what, "no sha256 docker-manifest-digest");
+    }
+    if (j["optional"].is_object()) {
+      for (const auto& [k, v] : j["optional"].items()) {
+        if (v.is_string()) out.annotations[k] = v.get<std::string>();
+      }
+    }
+    return out;
+  });
 }
 
 std::string DssePae(absl::string_view type, absl::string_view body) {
@@ -91,26 +104,28 @@ std::string WriteDsseEnvelope(const DsseEnvelope& e) {
 }
 
 absl::StatusOr<DsseEnvelope> ParseDsseEnvelope(absl::string_view text) {
-  json j = json::parse(text, nullptr, false);
   const char* what = "DSSE envelope";
-  if (!j.is_object() || !j["payloadType"].is_string() ||
-      !j["payload"].is_string() || !j["signatures"].is_array()) {
-    return Bad(what, "needs payloadType, payload and signatures");
-  }
-  DsseEnvelope e;
-  e.payload_type = j["payloadType"].get<std::string>();
-  if (!DecodeAnyBase64(j["payload"].get<std::string>(), &e.payload)) {
-    return Bad(what, "the payload is not base64");
-  }
-  for (const json& s : j["signatures"]) {
-    std::string sig;
-    if (!s.is_object() || !s["sig"].is_string() ||
-        !DecodeAnyBase64(s["sig"].get<std::string>(), &sig)) {
-      return Bad(what, "a signature is not base64");
+  return NoThrow(what, [&]() -> absl::StatusOr<DsseEnvelope> {
+    json j = json::parse(text, nullptr, false);
+    if (!j.is_object() || !j["payloadType"].is_string() ||
+        !j["payload"].is_string() || !j["signatures"].is_array()) {
+      return Bad(what, "needs payloadType, payload and signatures");
     }
-    e.signatures.push_back(std::move(sig));
-  }
-  return e;
+    DsseEnvelope e;
+    e.payload_type = j["payloadType"].get<std::string>();
+    if (!DecodeAnyBase64(j["payload"].get<std::string>(), &e.payload)) {
+      return Bad(what, "the payload is not base64");
+    }
+    for (json& s : j["signatures"]) {  // not const: see NoThrow
+      std::string sig;
+      if (!s.is_object() || !s["sig"].is_string() ||
+          !DecodeAnyBase64(s["sig"].get<std::string>(), &sig)) {
+        return Bad(what, "a signature is not base64");
+      }
+      e.signatures.push_back(std::move(sig));
+    }
+    return e;
+  });
 }
 
 absl::StatusOr<std::string> InTotoStatement(
@@ -132,25 +147,28 @@ absl::StatusOr<std::string> InTotoStatement(
 }
 
 absl::StatusOr<ParsedStatement> ParseInTotoStatement(absl::string_view text) {
-  json j = json::parse(text, nullptr, false);
   const char* what = "in-toto statement";
-  if (!j.is_object() || !j["predicateType"].is_string() ||
-      !j["subject"].is_array()) {
-    return Bad(what, "needs _type, subject and predicateType");
-  }
-  std::string type = j.value("_type", "");
-  if (type != "https://in-toto.io/Statement/v1" &&
-      type != "https://in-toto.io/Statement/v0.1") {
-    return Bad(what, absl::StrCat("unknown _type '", type, "'"));
-  }
-  ParsedStatement out;
-  out.predicate_type = j["predicateType"].get<std::string>();
-  for (const json& s : j["subject"]) {
-    out.subjects.push_back({s.value("name", ""),
-                            s.value(json::json_pointer("/digest/sha256"), "")});
-  }
-  out.predicate_json = j.value("predicate", json::object()).dump();
-  return out;
+  return NoThrow(what, [&]() -> absl::StatusOr<ParsedStatement> {
+    json j = json::parse(text, nullptr, false);
+    if (!j.is_object() || !j["predicateType"].is_string() ||
+        !j["subject"].is_array()) {
+      return Bad(what, "needs _type, subject and predicateType");
+    }
+    std::string type = j.value("_type", "");
+    if (type != "https://in-toto.io/Statement/v1" &&
+        type != "https://in-toto.io/Statement/v0.1") {
+      return Bad(what, absl::StrCat("unknown _type '", type, "'"));
+    }
+    ParsedStatement out;
+    out.predicate_type = j["predicateType"].get<std::string>();
+    for (const json& s : j["subject"]) {
+      out.subjects.push_back(
+          {s.value("name", ""),
+           s.value(json::json_pointer("/digest/sha256"), "")});
+    }
+    out.predicate_json = j.value("predicate", json::object()).dump();
+    return out;
+  });
 }
 
 }  // namespace dso

@@ -25,7 +25,6 @@ using GitWalk =
     std::unique_ptr<git_revwalk, GitDeleter<git_revwalk, git_revwalk_free>>;
 using GitObject =
     std::unique_ptr<git_object, GitDeleter<git_object, git_object_free>>;
-using GitBlob = std::unique_ptr<git_blob, GitDeleter<git_blob, git_blob_free>>;
 
 // The message of libgit2's last error on this thread.
 std::string GitError();

@@ -1,6 +1,8 @@
-// SecretScanner::ScanGitHistory: the added lines of every commit, read with
-// libgit2. Commits are spread over worker threads, each with its own
-// repository handle (libgit2 objects are not shared between threads).
+// SecretScanner::ScanGitHistory: the added lines of every commit. Objects
+// are read by GitObjectReader (git_objects.h), trees compared by
+// ListTreeChanges and files by AddedLines; libgit2 lists the commits.
+// Commits are spread over worker threads in runs, each worker with its own
+// repository handle, reader and tree cache (none is shared between threads).
 #include <atomic>
 #include <filesystem>
 #include <memory>
@@ -24,10 +26,10 @@ namespace {
 // Commits a worker takes at a time.
 constexpr size_t kCommitRun = 64;
 
-// libgit2's global state, held while any scan runs. Its object cache holds
-// the trees the walk rereads from commit to commit; 16 MiB of it is nearly as
-// fast as 96 MiB and keeps a history scan's memory near that of a directory
-// scan (pack files stay mapped: their pages are the file's). Objects are not
+// libgit2's global state, held while any scan runs. libgit2 lists the
+// commits, reads the author and message of commits with findings, pairs
+// renamed files and reads what GitObjectReader leaves to it (loose objects,
+// alternates); 16 MiB of object cache is plenty for that. Objects are not
 // hashed again as they are read (as git does not when it reads): the scan
 // reads what the repository holds under an id, whatever its hash, and the
 // hashing cost more than the reading.

@@ -8,6 +8,28 @@
 #include "stages/sign/keys/pem.h"
 
 namespace dso {
+
+SecretBytes::SecretBytes(SecretBytes&& other) noexcept
+    : bytes_(std::move(other.bytes_)) {
+  other.Wipe();
+}
+
+SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
+  if (this != &other) {
+    Wipe();
+    bytes_ = std::move(other.bytes_);
+    other.Wipe();
+  }
+  return *this;
+}
+
+SecretBytes::~SecretBytes() { Wipe(); }
+
+void SecretBytes::Wipe() {
+  if (!bytes_.empty()) sodium_memzero(bytes_.data(), bytes_.size());
+  bytes_.clear();
+}
+
 namespace {
 
 using nlohmann::json;
@@ -53,33 +75,9 @@ absl::StatusOr<std::string> B64Field(const json& obj, const char* name,
   return out;
 }
 
-}  // namespace
-
-SecretBytes::SecretBytes(SecretBytes&& other) noexcept
-    : bytes_(std::move(other.bytes_)) {
-  other.Wipe();
-}
-
-SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
-  if (this != &other) {
-    Wipe();
-    bytes_ = std::move(other.bytes_);
-    other.Wipe();
-  }
-  return *this;
-}
-
-SecretBytes::~SecretBytes() { Wipe(); }
-
-void SecretBytes::Wipe() {
-  if (!bytes_.empty()) sodium_memzero(bytes_.data(), bytes_.size());
-  bytes_.clear();
-}
-
-absl::StatusOr<SecretBytes> DecryptCosignKey(absl::string_view json_body,
-                                             absl::string_view password,
-                                             absl::string_view source) {
-  if (absl::Status s = EnsureSodium(); !s.ok()) return s;
+absl::StatusOr<SecretBytes> Decrypt(absl::string_view json_body,
+                                    absl::string_view password,
+                                    absl::string_view source) {
   json doc = json::parse(json_body, nullptr, false);
   if (!doc.is_object() || !doc["kdf"].is_object() ||
       !doc["cipher"].is_object()) {
@@ -88,8 +86,10 @@ absl::StatusOr<SecretBytes> DecryptCosignKey(absl::string_view json_body,
                      ": the encrypted key is not cosign's JSON (kdf, cipher, "
                      "ciphertext); the file is corrupt"));
   }
-  const json& kdf = doc["kdf"];
-  const json& cipher = doc["cipher"];
+  // Not const: a const json's [] on a missing key reads freed memory; this
+  // one adds a null, which the checks below refuse.
+  json& kdf = doc["kdf"];
+  json& cipher = doc["cipher"];
   if (kdf.value("name", "") != "scrypt" ||
       cipher.value("name", "") != "nacl/secretbox") {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -98,7 +98,7 @@ absl::StatusOr<SecretBytes> DecryptCosignKey(absl::string_view json_body,
         "'); cosign keys use scrypt and nacl/secretbox"));
   }
   ScryptParams params;
-  const json& p = kdf["params"];
+  json& p = kdf["params"];
   if (!p.is_object() || !p["N"].is_number_unsigned() ||
       !p["r"].is_number_unsigned() || !p["p"].is_number_unsigned()) {
     return absl::InvalidArgumentError(
@@ -139,6 +139,20 @@ absl::StatusOr<SecretBytes> DecryptCosignKey(absl::string_view json_body,
                      "was altered); set DSO_KEY_PASSWORD"));
   }
   return plain;
+}
+
+}  // namespace
+
+absl::StatusOr<SecretBytes> DecryptCosignKey(absl::string_view json_body,
+                                             absl::string_view password,
+                                             absl::string_view source) {
+  if (absl::Status s = EnsureSodium(); !s.ok()) return s;
+  try {
+    return Decrypt(json_body, password, source);
+  } catch (const json::exception& e) {  // a field of the wrong type
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ": the encrypted key is not cosign's JSON: ", e.what()));
+  }
 }
 
 absl::StatusOr<std::string> EncryptCosignKey(absl::string_view pkcs8_der,
