@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace dso {
@@ -14,15 +15,16 @@ bool Mishandled(uint32_t c) {
          (c >= 0x3001 && c <= 0x3057) || (c >= 0xFB26 && c <= 0xFEFE);
 }
 
-// The code point of the UTF-8 sequence at text[i] (0 when malformed, which
-// toml++'s reader refuses before classifying anything), and its length.
+// The code point of the 2- or 3-byte UTF-8 sequence at text[i] and its
+// length; 0 and 1 for anything else (ASCII, 4-byte sequences, malformed
+// bytes: none of them is mishandled).
 uint32_t CodePointAt(absl::string_view text, size_t i, size_t* len) {
   unsigned char c = static_cast<unsigned char>(text[i]);
   *len = 1;
-  int n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 0;
+  size_t n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 0;
   if (n == 0 || i + n > text.size()) return 0;
   uint32_t cp = c & (n == 2 ? 0x1F : 0x0F);
-  for (int k = 1; k < n; ++k) {
+  for (size_t k = 1; k < n; ++k) {
     unsigned char b = static_cast<unsigned char>(text[i + k]);
     if ((b & 0xC0) != 0x80) return 0;
     cp = (cp << 6) | (b & 0x3F);
@@ -31,96 +33,88 @@ uint32_t CodePointAt(absl::string_view text, size_t i, size_t* len) {
   return cp;
 }
 
-class Scanner {
+class Rewriter {
  public:
-  Scanner(absl::string_view text, absl::string_view source)
+  Rewriter(absl::string_view text, absl::string_view source)
       : t_(text), source_(source) {}
 
-  absl::Status Run() {
+  absl::StatusOr<std::string> Run() {
+    out_.reserve(t_.size());
     while (i_ < t_.size()) {
       char c = t_[i_];
-      if (c == '\n') {
-        ++line_;
-        ++i_;
-        line_start_ = true;
-        header_ = false;
-        continue;
-      }
-      if (c == ' ' || c == '\t' || c == '\r') {
-        ++i_;
-        continue;
-      }
-      if (c == '[' && line_start_ && depth_ == 0) header_ = true;
-      line_start_ = false;
+      absl::Status s;
       if (c == '#') {
-        while (i_ < t_.size() && t_[i_] != '\n') ++i_;
-      } else if (c == '"' || c == '\'') {
-        if (auto s = String(c); !s.ok()) return s;
-      } else if (static_cast<unsigned char>(c) >= 0x80) {
-        size_t len;
-        uint32_t cp = CodePointAt(t_, i_, &len);
-        if (Mishandled(cp)) return Refuse(cp, "outside a string");
-        i_ += len;
+        s = Span(Region::kComment, 1, "\n");
+      } else if (c == '"') {
+        s = t_.substr(i_, 3) == "\"\"\"" ? Span(Region::kBasic, 3, "\"\"\"")
+                                         : Span(Region::kBasic, 1, "\"");
+      } else if (c == '\'') {
+        s = t_.substr(i_, 3) == "'''" ? Span(Region::kLiteral, 3, "'''")
+                                      : Span(Region::kLiteral, 1, "'");
       } else {
-        if (!header_) {
-          if (c == '[' || c == '{') ++depth_;
-          if ((c == ']' || c == '}') && depth_ > 0) --depth_;
-        }
-        ++i_;
+        s = Copy(Region::kBare);
       }
+      if (!s.ok()) return s;
     }
-    return absl::OkStatus();
+    return std::move(out_);
   }
 
  private:
-  absl::Status Refuse(uint32_t cp, absl::string_view where) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%s:%d: the character U+%04X %s cannot be parsed safely (a TOML "
-        "parser defect; write it as \\u%04X in a double-quoted string)",
-        source_, line_, cp, where, cp));
+  enum class Region { kBare, kComment, kBasic, kLiteral };
+
+  // Copies one character (or escape) of `region` at i_.
+  absl::Status Copy(Region region) {
+    if (t_[i_] == '\n') ++line_;
+    if (region == Region::kBasic && t_[i_] == '\\' && i_ + 1 < t_.size() &&
+        !(t_[i_ + 1] & 0x80)) {
+      // An escape (\" does not end the string).
+      absl::StrAppend(&out_, t_.substr(i_, 2));
+      if (t_[i_ + 1] == '\n') ++line_;
+      i_ += 2;
+      return absl::OkStatus();
+    }
+    size_t len;
+    uint32_t cp = CodePointAt(t_, i_, &len);
+    if (Mishandled(cp)) {
+      switch (region) {
+        case Region::kBasic:
+          absl::StrAppendFormat(&out_, "\\u%04X", cp);
+          break;
+        case Region::kComment:
+          out_.push_back('?');
+          break;
+        case Region::kBare:
+        case Region::kLiteral:
+          return absl::InvalidArgumentError(absl::StrFormat(
+              "%s:%d: the character U+%04X %s cannot be parsed safely (a TOML "
+              "parser defect; write it as \\u%04X in a double-quoted string)",
+              source_, line_, cp,
+              region == Region::kBare ? "outside a string"
+                                      : "in a literal string",
+              cp));
+      }
+    } else {
+      absl::StrAppend(&out_, t_.substr(i_, len));
+    }
+    i_ += len;
+    return absl::OkStatus();
   }
 
-  // A string starting at i_ with `quote`; a key when what follows it is
-  // '=' or '.', or ']' in a table header.
-  absl::Status String(char quote) {
-    const int first_line = line_;
-    bool multi = t_.substr(i_, 3) == std::string(3, quote);
-    size_t begin = i_ += multi ? 3 : 1;
-    size_t end = begin;
+  // A comment or string: its opening `open` bytes, then characters up to and
+  // including `close` (or the end of the text; a single-line string also
+  // ends at a newline, which toml++ then reports).
+  absl::Status Span(Region region, size_t open, absl::string_view close) {
+    absl::StrAppend(&out_, t_.substr(i_, open));
+    i_ += open;
+    const bool one_line = region == Region::kComment || open == 1;
     while (i_ < t_.size()) {
-      if (t_[i_] == '\\' && quote == '"') {
-        i_ += 2;
-        continue;
+      if (t_.substr(i_, close.size()) == close && region != Region::kComment) {
+        absl::StrAppend(&out_, close);
+        i_ += close.size();
+        return absl::OkStatus();
       }
-      if (t_[i_] == '\n') {
-        if (!multi) break;  // unterminated: toml++ says so
-        ++line_;
-      }
-      if (t_[i_] == quote &&
-          (!multi || t_.substr(i_, 3) == std::string(3, quote))) {
-        end = i_;
-        i_ += multi ? 3 : 1;
-        break;
-      }
-      end = ++i_;
-    }
-    if (multi) return absl::OkStatus();  // never a key
-    size_t j = i_;
-    while (j < t_.size() && (t_[j] == ' ' || t_[j] == '\t')) ++j;
-    bool key = j < t_.size() &&
-               (t_[j] == '=' || t_[j] == '.' || (header_ && t_[j] == ']'));
-    if (!key) return absl::OkStatus();
-    for (size_t k = begin; k < end && k < t_.size();) {
-      size_t len = 1;
-      uint32_t cp = 0;
-      if (static_cast<unsigned char>(t_[k]) >= 0x80) {
-        cp = CodePointAt(t_, k, &len);
-      }
-      if (Mishandled(cp)) {
-        line_ = first_line;
-        return Refuse(cp, "in a key");
-      }
-      k += len;
+      if (one_line && t_[i_] == '\n') return absl::OkStatus();
+      if (auto s = Copy(region); !s.ok()) return s;
     }
     return absl::OkStatus();
   }
@@ -129,16 +123,14 @@ class Scanner {
   absl::string_view source_;
   size_t i_ = 0;
   int line_ = 1;
-  bool line_start_ = true;
-  bool header_ = false;  // on a [table] or [[array]] header line
-  int depth_ = 0;        // arrays and inline tables open in a value
+  std::string out_;
 };
 
 }  // namespace
 
-absl::Status CheckTomlParserHazards(absl::string_view text,
-                                    absl::string_view source) {
-  return Scanner(text, source).Run();
+absl::StatusOr<std::string> TomlForParser(absl::string_view text,
+                                          absl::string_view source) {
+  return Rewriter(text, source).Run();
 }
 
 }  // namespace dso

@@ -11,10 +11,11 @@ namespace {
 
 absl::Status ParseTomlPackages(absl::string_view text, const std::string& file,
                                const std::string& ecosystem, Inventory* out) {
-  if (auto s = CheckTomlParserHazards(text, file); !s.ok()) return s;
+  absl::StatusOr<std::string> safe = TomlForParser(text, file);
+  if (!safe.ok()) return safe.status();
   toml::table doc;
   try {
-    doc = toml::parse(std::string_view(text.data(), text.size()), file);
+    doc = toml::parse(std::string_view(*safe), file);
   } catch (const toml::parse_error& e) {
     return absl::InvalidArgumentError(
         absl::StrCat(file, ":", static_cast<uint32_t>(e.source().begin.line),

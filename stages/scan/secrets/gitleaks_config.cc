@@ -369,10 +369,11 @@ absl::StatusOr<SecretRuleSet> Extend(const toml::node& node, const Where& where,
 absl::StatusOr<SecretRuleSet> Parse(absl::string_view text,
                                     const std::string& source,
                                     const ExtendBase& base, int depth) {
-  if (auto s = CheckTomlParserHazards(text, source); !s.ok()) return s;
+  absl::StatusOr<std::string> safe = TomlForParser(text, source);
+  if (!safe.ok()) return safe.status();
   toml::table doc;
   try {
-    doc = toml::parse(std::string_view(text.data(), text.size()), source);
+    doc = toml::parse(std::string_view(*safe), source);
   } catch (const toml::parse_error& e) {
     return absl::InvalidArgumentError(absl::StrCat(
         source, ":", e.source().begin.line, ":", e.source().begin.column,
