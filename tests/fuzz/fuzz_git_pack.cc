@@ -14,15 +14,16 @@
 
 #include "stages/scan/secrets/git_objects.h"
 #include "stages/scan/secrets/git_pack.h"
+#include "tests/fuzz/fuzz_temp_dir.h"
 
 namespace {
 
+// Packs sit beneath an objects/pack directory, as in a repository.
 const std::string& Root() {
   static const std::string root = [] {
-    char dir[] = "/tmp/dso-fuzz-pack-XXXXXX";
-    if (!mkdtemp(dir)) std::abort();
-    std::filesystem::create_directories(std::string(dir) + "/objects/pack");
-    return std::string(dir);
+    std::string dir = dso::FuzzTempDir();
+    std::filesystem::create_directories(dir + "/objects/pack");
+    return dir;
   }();
   return root;
 }

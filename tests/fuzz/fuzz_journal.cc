@@ -10,13 +10,10 @@
 #include <string>
 
 #include "agent/journal.h"
+#include "tests/fuzz/fuzz_temp_dir.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::string path = [] {
-    char dir[] = "/tmp/dso-fuzz-journal-XXXXXX";
-    if (!mkdtemp(dir)) std::abort();
-    return std::string(dir) + "/run.journal";
-  }();
+  const std::string path = dso::FuzzTempDir() + "/run.journal";
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(data),
              static_cast<std::streamsize>(size));

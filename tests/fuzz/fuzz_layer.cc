@@ -11,13 +11,10 @@
 
 #include "absl/strings/match.h"
 #include "stages/scan/image/layer_reader.h"
+#include "tests/fuzz/fuzz_temp_dir.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::string path = [] {
-    char dir[] = "/tmp/dso-fuzz-layer-XXXXXX";
-    if (!mkdtemp(dir)) std::abort();
-    return std::string(dir) + "/layer";
-  }();
+  const std::string path = dso::FuzzTempDir() + "/layer";
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(data),
              static_cast<std::streamsize>(size));

@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "stages/core/sha256.h"
 #include "stages/oci/oci_layout.h"
+#include "tests/fuzz/fuzz_temp_dir.h"
 
 namespace {
 
@@ -28,11 +29,7 @@ void Write(const std::string& path, absl::string_view bytes) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::string root = [] {
-    char dir[] = "/tmp/dso-fuzz-oci-XXXXXX";
-    if (!mkdtemp(dir)) std::abort();
-    return std::string(dir);
-  }();
+  const std::string root = dso::FuzzTempDir();
   absl::string_view in(reinterpret_cast<const char*>(data), size);
   std::vector<std::string> parts = absl::StrSplit(in, "\n--\n");
   parts.resize(3);

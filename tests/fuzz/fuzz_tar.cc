@@ -10,13 +10,10 @@
 #include <string>
 
 #include "stages/store/tar_dir.h"
+#include "tests/fuzz/fuzz_temp_dir.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::string root = [] {
-    char dir[] = "/tmp/dso-fuzz-tar-XXXXXX";
-    if (!mkdtemp(dir)) std::abort();
-    return std::string(dir);
-  }();
+  const std::string root = dso::FuzzTempDir();
   const std::string tar = root + "/in.tar", dest = root + "/out/dest";
   std::ofstream(tar, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(data),
