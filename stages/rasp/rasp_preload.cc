@@ -323,6 +323,18 @@ bool ExecAllowed(const char* path, char* const argv[]) {
   return !g.block;
 }
 
+// A program run by descriptor (fexecve, execveat with AT_EMPTY_PATH): no
+// exec list can name it. Reported, and refused in block mode, unless the
+// policy allows execveat.
+bool ByDescriptorAllowed(const char* at, char* const argv[],
+                         const char* reason) {
+  if (!g.loaded || g.execveat_allowed) return true;
+  char args[2048];
+  JoinArgs(argv, args, sizeof(args));
+  Report("exec", at, args, reason);
+  return !g.block;
+}
+
 // envp with the monitor's variables put back if the caller dropped them,
 // in `out` (room for kMaxArgs entries).
 char* const* KeepMonitored(char* const envp[], char** out) {
@@ -440,14 +452,10 @@ int posix_spawnp(pid_t* pid, const char* file,
 int fexecve(int fd, char* const argv[], char* const envp[]) {
   char path[64];
   snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-  if (g.loaded && !g.execveat_allowed) {
-    char args[2048];
-    JoinArgs(argv, args, sizeof(args));
-    Report("exec", path, args, "a program run by descriptor (fexecve)");
-    if (g.block) {
-      errno = EPERM;
-      return -1;
-    }
+  if (!ByDescriptorAllowed(path, argv,
+                           "a program run by descriptor (fexecve)")) {
+    errno = EPERM;
+    return -1;
   }
   if (!ExecAllowed(path, argv)) {
     errno = EACCES;
@@ -467,14 +475,11 @@ int execveat(int dirfd, const char* path, char* const argv[],
   } else {
     snprintf(at, sizeof(at), "%s", path);
   }
-  if (g.loaded && (flags & AT_EMPTY_PATH) && !g.execveat_allowed) {
-    char args[2048];
-    JoinArgs(argv, args, sizeof(args));
-    Report("exec", at, args, "a program run by descriptor (execveat)");
-    if (g.block) {
-      errno = EPERM;
-      return -1;
-    }
+  if ((flags & AT_EMPTY_PATH) &&
+      !ByDescriptorAllowed(at, argv,
+                           "a program run by descriptor (execveat)")) {
+    errno = EPERM;
+    return -1;
   }
   if (!ExecAllowed(at, argv)) {
     errno = EACCES;
