@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian 12 machine, builds dso and runs every test:
-# unit tests (ctest) and the end-to-end tests against a real agent (pytest).
+# Sets up a fresh Debian 12 machine, builds dso and runs every test: unit
+# tests (ctest), the fuzz targets' regressions, and the end-to-end tests
+# against a real agent (pytest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
