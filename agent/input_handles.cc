@@ -154,27 +154,30 @@ absl::Status UnknownInputHandle(const std::string& handle,
       identity, " (expired, used, or never handed over)"));
 }
 
-absl::Status InputHandles::Check(const std::string& handle,
-                                 const std::string& identity) {
-  absl::MutexLock lock(&mu_);
+absl::StatusOr<std::map<std::string, InputHandles::Entry>::iterator>
+InputHandles::FindLocked(const std::string& handle,
+                         const std::string& identity) {
   ExpireLocked(absl::Now());
   auto it = entries_.find(handle);
   if (it == entries_.end() || it->second.identity != identity) {
     return UnknownInputHandle(handle, identity);
   }
-  return absl::OkStatus();
+  return it;
+}
+
+absl::Status InputHandles::Check(const std::string& handle,
+                                 const std::string& identity) {
+  absl::MutexLock lock(&mu_);
+  return FindLocked(handle, identity).status();
 }
 
 absl::StatusOr<int> InputHandles::Take(const std::string& handle,
                                        const std::string& identity) {
   absl::MutexLock lock(&mu_);
-  ExpireLocked(absl::Now());
-  auto it = entries_.find(handle);
-  if (it == entries_.end() || it->second.identity != identity) {
-    return UnknownInputHandle(handle, identity);
-  }
-  int fd = it->second.fd;
-  entries_.erase(it);
+  auto it = FindLocked(handle, identity);
+  if (!it.ok()) return it.status();
+  int fd = (*it)->second.fd;
+  entries_.erase(*it);
   return fd;
 }
 

@@ -66,6 +66,10 @@ class InputHandles {
     std::string identity;
     absl::Time expires;
   };
+  // `handle`'s live entry if it is `identity`'s, after expiring the old.
+  absl::StatusOr<std::map<std::string, Entry>::iterator> FindLocked(
+      const std::string& handle, const std::string& identity)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string path_;
   int fd_;
   int wake_fd_;
