@@ -9,21 +9,17 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "stages/core/temp_dir.h"
 #include "stages/scan/secrets/git_handles.h"
+#include "stages/scan/secrets/git_test_repo.h"
 
 namespace dso {
 namespace {
 
-class GitObjectsTest : public ::testing::Test {
+class GitObjectsTest : public GitRepoTest {
  protected:
   void SetUp() override {
-    git_libgit2_init();
-    dir_ = MakeTempDir("dso-objects");
-    ASSERT_FALSE(dir_.empty());
-    Git("init -q");
-    Git("config user.name T");
-    Git("config user.email t@example.org");
+    GitRepoTest::SetUp();
+    if (HasFatalFailure()) return;
     // Versions of files that packing stores as deltas of one another.
     std::string text;
     for (int i = 0; i < 300; ++i) text += "line " + std::to_string(i) + "\n";
@@ -34,15 +30,6 @@ class GitObjectsTest : public ::testing::Test {
       Git("add -A");
       Git("commit -q -m c" + std::to_string(c));
     }
-  }
-  void TearDown() override {
-    git_repository_free(repo_);
-    std::filesystem::remove_all(dir_);
-    git_libgit2_shutdown();
-  }
-  void Git(const std::string& args) {
-    std::string cmd = "git -C '" + dir_ + "' " + args + " >/dev/null 2>&1";
-    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   }
   void Open() {
     ASSERT_EQ(git_repository_open(&repo_, dir_.c_str()), 0) << GitError();
@@ -87,9 +74,6 @@ class GitObjectsTest : public ::testing::Test {
     }
     return "";
   }
-
-  std::string dir_;
-  git_repository* repo_ = nullptr;
 };
 
 TEST_F(GitObjectsTest, ReadsPackedDeltasAsLibgit2Does) {

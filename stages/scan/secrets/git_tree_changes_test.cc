@@ -1,12 +1,11 @@
 #include "stages/scan/secrets/git_tree_changes.h"
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "stages/core/temp_dir.h"
+#include "stages/scan/secrets/git_test_repo.h"
 
 namespace dso {
 namespace {
@@ -16,26 +15,11 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
-class TreeChangesTest : public ::testing::Test {
+class TreeChangesTest : public GitRepoTest {
  protected:
-  void SetUp() override {
-    git_libgit2_init();
-    dir_ = MakeTempDir("dso-tree");
-    ASSERT_FALSE(dir_.empty());
-    Git("init -q");
-    Git("config user.name T");
-    Git("config user.email t@example.org");
-  }
   void TearDown() override {
     for (git_tree* t : trees_) git_tree_free(t);
-    git_repository_free(repo_);
-    std::filesystem::remove_all(dir_);
-    git_libgit2_shutdown();
-  }
-
-  void Git(const std::string& args) {
-    std::string cmd = "git -C '" + dir_ + "' " + args + " >/dev/null 2>&1";
-    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    GitRepoTest::TearDown();
   }
   void Write(const std::string& path, const std::string& content) {
     std::filesystem::path p(dir_ + "/" + path);
@@ -70,8 +54,6 @@ class TreeChangesTest : public ::testing::Test {
     return out;
   }
 
-  std::string dir_;
-  git_repository* repo_ = nullptr;
   std::vector<git_tree*> trees_;
 };
 
