@@ -126,17 +126,10 @@ absl::StatusOr<GitObjectRef> GitObjectReader::ReadFromLibgit2(
 absl::StatusOr<absl::string_view> GitObjectReader::Bytes(size_t pack,
                                                          uint64_t from,
                                                          uint64_t to) {
-  if (absl::string_view whole = packs_.packs[pack]->resident();
-      !whole.empty()) {
-    if (from > to || to > whole.size()) {
-      return absl::DataLossError(
-          absl::StrCat(packs_.packs[pack]->name(), ": a read past its end"));
-    }
-    return whole.substr(from, to - from);
-  }
+  const GitPack& p = *packs_.packs[pack];
+  if (!p.resident().empty()) return p.Slice(from, to);
   if (pack != buffer_pack_ || from < buffer_from_ ||
       to > buffer_from_ + buffer_.size()) {
-    const GitPack& p = *packs_.packs[pack];
     uint64_t until = std::max(to, std::min(p.size(), from + kReadAhead));
     buffer_pack_ = SIZE_MAX;
     if (auto s = p.Read(from, until, &buffer_); !s.ok()) return s;

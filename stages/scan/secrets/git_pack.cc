@@ -208,11 +208,22 @@ absl::StatusOr<GitPackEntry> GitPack::ParseEntry(
   return e;
 }
 
-absl::Status GitPack::Read(uint64_t from, uint64_t to, std::string* out) const {
+absl::Status GitPack::CheckRange(uint64_t from, uint64_t to) const {
   if (from > to || to > pack_size_) {
     return absl::DataLossError(absl::StrCat(name_, ": a read past its end (",
                                             to, " of ", pack_size_, " bytes)"));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<absl::string_view> GitPack::Slice(uint64_t from,
+                                                 uint64_t to) const {
+  if (auto s = CheckRange(from, to); !s.ok()) return s;
+  return absl::string_view(resident_).substr(from, to - from);
+}
+
+absl::Status GitPack::Read(uint64_t from, uint64_t to, std::string* out) const {
+  if (auto s = CheckRange(from, to); !s.ok()) return s;
   out->resize(to - from);
   size_t done = 0;
   while (done < out->size()) {

@@ -76,6 +76,8 @@ class GitPack {
 
   // All of the pack when it was read whole, else empty.
   absl::string_view resident() const { return resident_; }
+  // [from, to) of a pack read whole; fails unless all of it is there.
+  absl::StatusOr<absl::string_view> Slice(uint64_t from, uint64_t to) const;
 
   uint64_t size() const { return pack_size_; }
   const std::string& name() const { return name_; }
@@ -84,6 +86,7 @@ class GitPack {
   GitPack() = default;
   absl::Status ParseIndex();
   absl::Status CheckPack();
+  absl::Status CheckRange(uint64_t from, uint64_t to) const;
 
   std::string name_;
   int pack_fd_ = -1;
