@@ -48,7 +48,8 @@ void AgentMetrics::ArtifactBytesOut(uint64_t n) {
 void AgentMetrics::RaspEvent(const std::string& kind,
                              const std::string& decision) {
   static const std::set<std::string> kKinds = {"exec",  "connect", "open",
-                                               "chmod", "start",   "exit"};
+                                               "chmod", "attr",    "signal",
+                                               "user",  "start",   "exit"};
   static const std::set<std::string> kDecisions = {"", "blocked", "allowed"};
   absl::MutexLock lock(&mu_);
   ++rasp_[{kKinds.count(kind) ? kind : "other",

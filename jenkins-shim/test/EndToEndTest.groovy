@@ -164,7 +164,12 @@ class EndToEndTest {
       probe.close()
       new File(ws, 'rasp.yaml').text = "mode: block\nexec: [/usr/bin/python3]\n" +
           "network:\n  connect: []\n  listen: [${port}]\n"
-      String target = "host://${tmp}/srv/greeter".toString()
+      // The image names no user: the service runs as a dedicated one,
+      // which must reach its release directory.
+      File greeterRoot = File.createTempDir()
+      greeterRoot.setExecutable(true, false)
+      greeterRoot.setReadable(true, false)
+      String target = "host://${greeterRoot}/greeter".toString()
       Map deployArgs = [image: svc.image, target: target,
           verifyKey: new File(tmp, 'cosign.pub').path, require: ['provenance'],
           requireGate: 'source:1', health: 'http://127.0.0.1:{port}/healthz',
@@ -193,6 +198,7 @@ class EndToEndTest {
         assert impostor.message.startsWith('admission refused'), impostor.message
       } finally {  // never leave the service running
         Map stopped = h.step('dsoDeploy').call(action: 'stop', target: target)
+        greeterRoot.deleteDir()
         assert stopped.exitCode == 0
       }
       println 'PASS deploy'

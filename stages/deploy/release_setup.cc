@@ -15,6 +15,7 @@
 #include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
 #include "stages/core/status_macros.h"
+#include "stages/deploy/app_user.h"
 #include "stages/deploy/releases.h"
 #include "stages/deploy/rootfs_unpack.h"
 #include "stages/rasp/policy.h"
@@ -38,18 +39,6 @@ std::vector<std::string> Strings(const json& config, const char* key) {
 
 std::string ReleaseJson(const std::string& dir, const std::string& id) {
   return ReleasePath(dir, id) + "/release.json";
-}
-
-// The user the image asks for, when this process may switch to it: a
-// numeric UID[:GID] (names would be looked up on the host, not the image).
-std::string ImageUser(const std::string& user) {
-  if (user.empty() || geteuid() != 0) return "";
-  std::vector<std::string> parts = absl::StrSplit(user, ':');
-  uint32_t id;
-  for (const std::string& part : parts) {
-    if (!absl::SimpleAtoi(part, &id)) return "";
-  }
-  return id == 0 && parts.size() == 1 ? "" : user;
 }
 
 // Fails when the user `user` (numeric UID[:GID]) could not get to `path`:
@@ -132,8 +121,22 @@ absl::StatusOr<AppSpec> SetUpRelease(const ReleaseInputs& in,
                  ? fs::path(rootfs + workdir).lexically_normal().string()
                  : rootfs;
   if (spec.cwd.size() > 1 && spec.cwd.back() == '/') spec.cwd.pop_back();
-  spec.user =
-      !target.user.empty() ? target.user : ImageUser(cfg.value("User", ""));
+  spec.rasp_policy = release + "/rasp-policy.yaml";
+  std::string policy_text = "mode: monitor\n";
+  if (!in.rasp_policy.empty()) {
+    ASSIGN_OR_RETURN(policy_text, ReadFile(in.rasp_policy, FileKind::kConfig));
+  }
+  RETURN_IF_ERROR(WriteFileAtomically(spec.rasp_policy, policy_text));
+  ASSIGN_OR_RETURN(
+      RaspPolicy policy,
+      ParseRaspPolicy(policy_text,
+                      in.rasp_policy.empty() ? "(default)" : in.rasp_policy,
+                      spec.cwd));
+  RETURN_IF_ERROR(CheckSandboxNames(policy, in.rasp_policy));
+
+  ASSIGN_OR_RETURN(spec.user,
+                   ChooseAppUser(in.dir, target.user, cfg.value("User", ""),
+                                 policy.allow_root));
 
   if (!spec.user.empty()) RETURN_IF_ERROR(CheckReachable(spec.cwd, spec.user));
 
@@ -169,19 +172,6 @@ absl::StatusOr<AppSpec> SetUpRelease(const ReleaseInputs& in,
     fs::create_symlink(shared, link, ec);
     if (ec) return absl::InternalError("linking " + link + ": " + ec.message());
   }
-
-  spec.rasp_policy = release + "/rasp-policy.yaml";
-  std::string policy_text = "mode: monitor\n";
-  if (!in.rasp_policy.empty()) {
-    ASSIGN_OR_RETURN(policy_text, ReadFile(in.rasp_policy, FileKind::kConfig));
-  }
-  RETURN_IF_ERROR(WriteFileAtomically(spec.rasp_policy, policy_text));
-  ASSIGN_OR_RETURN(
-      RaspPolicy policy,
-      ParseRaspPolicy(policy_text,
-                      in.rasp_policy.empty() ? "(default)" : in.rasp_policy,
-                      spec.cwd));
-  RETURN_IF_ERROR(CheckSandboxNames(policy, in.rasp_policy));
 
   json record;
   record["image"] = in.image_name;

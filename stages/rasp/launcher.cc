@@ -129,6 +129,43 @@ absl::Status OpenEventSocket(const SandboxOptions& sandbox, EventSocket& s) {
   _exit(code);
 }
 
+// Sockets below these the program may never reach: the agent's own (the
+// directory of its event socket, which is the agent's data directory).
+std::vector<std::string> ProtectedPaths(const LaunchOptions& options) {
+  std::vector<std::string> out;
+  std::string socket = options.agent_socket;
+  size_t slash = socket.rfind('/');
+  if (slash == std::string::npos || slash == 0) return out;
+  char resolved[PATH_MAX];
+  std::string dir = socket.substr(0, slash);
+  out.push_back(realpath(dir.c_str(), resolved) ? resolved : dir);
+  return out;
+}
+
+// Who the program runs as, when that is a risk: root (or the root group)
+// without the policy's allow_root — refused in block mode —, or the
+// agent's own user (dso-run deployed by an agent that could not switch
+// users) — reported. Empty reason when neither.
+struct UserRisk {
+  std::string reason;
+  bool root = false;
+};
+
+UserRisk RiskyUser(const LaunchOptions& options, const RaspPolicy& policy,
+                   uid_t uid, gid_t gid) {
+  if ((uid == 0 || gid == 0) && !policy.allow_root) {
+    return {absl::StrCat("the program would run as root (uid ", uid, ", gid ",
+                         gid, "); the policy does not say allow_root: true"),
+            true};
+  }
+  if (uid != 0 && !options.agent_socket.empty() && uid == getuid()) {
+    return {absl::StrCat("the program runs as the agent's own user (uid ", uid,
+                         "), within reach of the agent's files and sockets"),
+            false};
+  }
+  return {};
+}
+
 [[noreturn]] void RunChild(const LaunchOptions& options,
                            const RaspPolicy& policy,
                            const SandboxOptions& sandbox,
@@ -143,8 +180,11 @@ absl::Status OpenEventSocket(const SandboxOptions& sandbox, EventSocket& s) {
     ld_preload = absl::StrCat(preload, ":", old);
   }
   setenv("LD_PRELOAD", ld_preload.c_str(), 1);
-  setenv("DSO_RASP_POLICY", EncodeForMonitor(policy).c_str(), 1);
+  setenv("DSO_RASP_POLICY",
+         EncodeForMonitor(policy, ProtectedPaths(options)).c_str(), 1);
   setenv("DSO_RASP_SOCKET", socket_path.c_str(), 1);
+  // The monitor lets the program signal this process and its descendants.
+  setenv("DSO_RASP_ROOT", absl::StrCat(getpid()).c_str(), 1);
   std::vector<std::string> notes;
   if (auto s = ApplySandbox(policy, sandbox, &notes); !s.ok()) {
     ChildFail(status_fd, 126, s.ToString());
@@ -280,6 +320,27 @@ int RunUnderRasp(const LaunchOptions& options) {
       Say(absl::StrCat("cannot open the event log ", options.events_path, ": ",
                        strerror(errno)));
       return 2;
+    }
+  }
+  uid_t run_uid = sandbox.uid ? *sandbox.uid : geteuid();
+  gid_t run_gid = sandbox.uid ? sandbox.gid : getegid();
+  if (UserRisk risk = RiskyUser(options, *policy, run_uid, run_gid);
+      !risk.reason.empty()) {
+    bool refuse = risk.root && policy->block;
+    nlohmann::json user = {{"what", absl::StrCat(run_uid, ":", run_gid)},
+                           {"decision", refuse ? "blocked" : "allowed"},
+                           {"mode", policy->block ? "block" : "monitor"},
+                           {"reason", risk.reason}};
+    std::string line =
+        LauncherEvent("user", options.deployment, user.dump(), absl::Now());
+    Supervisor reporter(options, log_fd);
+    reporter.Log(line);
+    reporter.Forward(line);
+    Say(refuse ? risk.reason + " (refused: give --user, or allow_root: true)"
+               : "warning: " + risk.reason);
+    if (refuse) {
+      if (log_fd >= 0) close(log_fd);
+      return 126;
     }
   }
   EventSocket events;

@@ -1,10 +1,14 @@
 #include "stages/rasp/policy.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "stages/rasp/rasp_rules.h"
@@ -26,6 +30,11 @@ absl::StatusOr<std::vector<std::string>> Strings(const YAML::Node& node,
   for (const auto& item : node) {
     if (!item.IsScalar()) return Bad(name, key + " must list strings");
     out.push_back(item.as<std::string>());
+    // The monitor reads the policy as lines: a line break in an entry would
+    // forge another.
+    if (out.back().find_first_of(std::string("\n\0", 2)) != std::string::npos) {
+      return Bad(name, key + " has an entry with a line break or NUL");
+    }
   }
   if (out.size() > kRaspMaxRules) {
     return Bad(name,
@@ -34,12 +43,22 @@ absl::StatusOr<std::vector<std::string>> Strings(const YAML::Node& node,
   return out;
 }
 
+constexpr size_t kMaxPolicyBytes = 1 << 20;
+
+// `abstract`: "@name" entries (abstract Unix sockets) are kept as written.
 absl::StatusOr<std::vector<std::string>> CanonicalPaths(
     const YAML::Node& node, const std::string& name, const std::string& key,
-    const std::string& base_dir) {
+    const std::string& base_dir, bool abstract = false) {
   auto paths = Strings(node, name, key);
   if (!paths.ok()) return paths.status();
   for (std::string& path : *paths) {
+    if (abstract && !path.empty() && path[0] == '@') {
+      if (path.size() < 2 || path.size() > 107) {
+        return Bad(name, absl::StrCat(key, " entry \"", path,
+                                      "\" is not an abstract socket name"));
+      }
+      continue;
+    }
     std::string full = path.empty() || path[0] == '/'
                            ? path
                            : absl::StrCat(base_dir, "/", path);
@@ -67,9 +86,9 @@ absl::Status CheckKeys(const YAML::Node& node, const std::string& name,
 }
 
 absl::Status ParseNetwork(const YAML::Node& net, const std::string& name,
-                          RaspPolicy& policy) {
+                          const std::string& base_dir, RaspPolicy& policy) {
   if (!net.IsMap()) return Bad(name, "network must be a map");
-  if (auto s = CheckKeys(net, name, "network.", {"connect", "listen"});
+  if (auto s = CheckKeys(net, name, "network.", {"connect", "listen", "unix"});
       !s.ok()) {
     return s;
   }
@@ -85,6 +104,12 @@ absl::Status ParseNetwork(const YAML::Node& net, const std::string& name,
       }
     }
     policy.connect = std::move(*rules);
+  }
+  if (net["unix"]) {
+    auto paths = CanonicalPaths(net["unix"], name, "network.unix", base_dir,
+                                /*abstract=*/true);
+    if (!paths.ok()) return paths.status();
+    policy.unix_sockets = std::move(*paths);
   }
   if (net["listen"]) {
     auto ports = Strings(net["listen"], name, "network.listen");
@@ -117,9 +142,9 @@ absl::StatusOr<RaspPolicy> ParseRaspPolicy(const std::string& yaml,
   if (!root.IsMap()) return Bad(name, "expected a map at the top");
   RaspPolicy policy;
   try {
-    if (auto s = CheckKeys(
-            root, name, "",
-            {"mode", "exec", "network", "files", "syscalls", "capabilities"});
+    if (auto s = CheckKeys(root, name, "",
+                           {"mode", "exec", "network", "files", "syscalls",
+                            "capabilities", "allow_root"});
         !s.ok()) {
       return s;
     }
@@ -130,13 +155,21 @@ absl::StatusOr<RaspPolicy> ParseRaspPolicy(const std::string& yaml,
       }
       policy.block = mode == "block";
     }
+    if (const YAML::Node allow_root = root["allow_root"]) {
+      std::string value = allow_root.IsScalar() ? allow_root.Scalar() : "";
+      if (value != "true" && value != "false") {
+        return Bad(name, "allow_root must be true or false");
+      }
+      policy.allow_root = value == "true";
+    }
     if (root["exec"]) {
       auto exec = CanonicalPaths(root["exec"], name, "exec", base_dir);
       if (!exec.ok()) return exec.status();
       policy.exec = std::move(*exec);
     }
     if (root["network"]) {
-      if (auto s = ParseNetwork(root["network"], name, policy); !s.ok()) {
+      if (auto s = ParseNetwork(root["network"], name, base_dir, policy);
+          !s.ok()) {
         return s;
       }
     }
@@ -182,17 +215,37 @@ absl::StatusOr<RaspPolicy> ParseRaspPolicy(const std::string& yaml,
 
 absl::StatusOr<RaspPolicy> LoadRaspPolicy(const std::string& path,
                                           const std::string& base_dir) {
-  std::ifstream in(path);
-  if (!in) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "RASP policy ", path, ": cannot read it (", strerror(errno), ")"));
+  auto fail = [&](const std::string& why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("RASP policy ", path, ": ", why));
+  };
+  // Non-blocking: a FIFO in its place must not hang the launcher.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    return fail(absl::StrCat("cannot read it (", strerror(errno), ")"));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return fail("not a regular file");
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseRaspPolicy(text.str(), path, base_dir);
+  std::string text;
+  char buf[65536];
+  for (ssize_t n; (n = read(fd, buf, sizeof(buf))) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || text.size() + n > kMaxPolicyBytes) {
+      close(fd);
+      return fail(
+          n < 0 ? absl::StrCat("cannot read it (", strerror(errno), ")")
+                : absl::StrCat("larger than ", kMaxPolicyBytes, " bytes"));
+    }
+    text.append(buf, n);
+  }
+  close(fd);
+  return ParseRaspPolicy(text, path, base_dir);
 }
 
-std::string EncodeForMonitor(const RaspPolicy& policy) {
+std::string EncodeForMonitor(const RaspPolicy& policy,
+                             const std::vector<std::string>& protect) {
   std::string out = policy.block ? "mode=block\n" : "mode=monitor\n";
   auto list = [&out](const char* key,
                      const std::optional<std::vector<std::string>>& values) {
@@ -204,6 +257,10 @@ std::string EncodeForMonitor(const RaspPolicy& policy) {
   list("exec", policy.exec);
   list("connect", policy.connect);
   list("write", policy.writable);
+  list("unix", policy.unix_sockets);
+  for (const std::string& path : protect) {
+    absl::StrAppend(&out, "protect=", path, "\n");
+  }
   // The monitor reports what the kernel filter refuses (sandbox.h) unless
   // the policy takes it off.
   for (const char* call : {"memfd_create", "execveat"}) {

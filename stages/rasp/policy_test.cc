@@ -90,6 +90,11 @@ TEST_F(PolicyTest, BadPoliciesNameFileAndProblem) {
       {"exec: /bin/sh\n", "exec must be a list"},
       {"mode: [\n", "not YAML"},
       {"- a\n", "expected a map"},
+      {"allow_root: yes please\n", "allow_root must be true or false"},
+      {"network: {unix: [/no/such.sock]}\n",
+       "network.unix names /no/such.sock"},
+      {"network: {unix: [\"@\"]}\n", "not an abstract socket name"},
+      {"exec: [\"/bin\\nmode=monitor\"]\n", "line break"},
   };
   for (const Case& c : cases) {
     auto policy = ParseRaspPolicy(c.yaml, "p.yaml", base_);
@@ -98,6 +103,41 @@ TEST_F(PolicyTest, BadPoliciesNameFileAndProblem) {
     EXPECT_THAT(std::string(policy.status().message()), HasSubstr(c.message))
         << c.yaml;
   }
+}
+
+TEST_F(PolicyTest, UnixSocketsRootAndProtectedPaths) {
+  auto policy = ParseRaspPolicy(
+      "allow_root: true\nnetwork: {unix: [data, \"@bus\"]}\n", "p.yaml", base_);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  EXPECT_TRUE(policy->allow_root);
+  ASSERT_TRUE(policy->unix_sockets.has_value());
+  EXPECT_EQ(policy->unix_sockets->at(0), Canonical(base_ + "/data"));
+  EXPECT_EQ(policy->unix_sockets->at(1), "@bus");
+  std::string encoded = EncodeForMonitor(*policy, {"/var/lib/dso"});
+  EXPECT_THAT(encoded, HasSubstr("unix-restricted\nunix=" +
+                                 Canonical(base_ + "/data") + "\nunix=@bus\n"));
+  EXPECT_THAT(encoded, HasSubstr("protect=/var/lib/dso\n"));
+  auto plain = ParseRaspPolicy("mode: block\n", "p.yaml", base_);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->allow_root);
+  EXPECT_FALSE(plain->unix_sockets.has_value());
+}
+
+TEST_F(PolicyTest, LoadRefusesWhatIsNoPolicyFile) {
+  EXPECT_THAT(std::string(LoadRaspPolicy(base_, base_).status().message()),
+              HasSubstr("not a regular file"));
+  std::string fifo = base_ + "/fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_THAT(std::string(LoadRaspPolicy(fifo, base_).status().message()),
+              HasSubstr("not a regular file"));
+  std::string big = base_ + "/big.yaml";
+  FILE* f = fopen(big.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::string line = "# " + std::string(1000, 'x') + "\n";
+  for (int i = 0; i < 1100; ++i) fputs(line.c_str(), f);
+  fclose(f);
+  EXPECT_THAT(std::string(LoadRaspPolicy(big, base_).status().message()),
+              HasSubstr("larger than"));
 }
 
 TEST_F(PolicyTest, UnknownCapabilitiesAndSyscallsAreRefused) {

@@ -28,7 +28,7 @@ absl::StatusOr<std::string> NormalizeRaspEvent(absl::string_view datagram,
   auto kind = in.find("kind");
   if (kind == in.end() || !kind->is_string() ||
       (*kind != "exec" && *kind != "connect" && *kind != "open" &&
-       *kind != "chmod")) {
+       *kind != "chmod" && *kind != "attr" && *kind != "signal")) {
     return absl::InvalidArgumentError("a RASP event of no known kind");
   }
   ordered_json out;

@@ -1,11 +1,11 @@
 // RASP events: what the monitor saw and decided, one JSON object per line
 // in the target's event log (written by dso-run, read by `dsoctl deploy
 // events`). Fields: @timestamp, target (the deployment), kind (exec,
-// connect, open; start and exit from dso-run itself), what (the program,
-// address or path), decision (blocked | allowed), mode, reason, pid, ppid,
-// exe, detail (arguments, open flags). The monitor's datagrams come from
-// the protected — possibly compromised — program, so only those fields
-// are taken from them, as strings or numbers.
+// connect, open, chmod, attr, signal; start, user and exit from dso-run
+// itself), what (the program, address, path or process), decision (blocked |
+// allowed), mode, reason, pid, ppid, exe, detail (arguments, open flags). The
+// monitor's datagrams come from the protected — possibly compromised — program,
+// so only those fields are taken from them, as strings or numbers.
 #ifndef DSO_STAGES_RASP_RASP_EVENTS_H_
 #define DSO_STAGES_RASP_RASP_EVENTS_H_
 

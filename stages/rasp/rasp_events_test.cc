@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -36,6 +37,14 @@ TEST(RaspEvents, RefusesWhatIsNotAnEvent) {
   EXPECT_FALSE(NormalizeRaspEvent("not json", "web", kNow).ok());
   EXPECT_FALSE(NormalizeRaspEvent("[1]", "web", kNow).ok());
   EXPECT_FALSE(NormalizeRaspEvent(R"({"kind":"start"})", "web", kNow).ok());
+  // dso-run's own kinds never come from the program.
+  EXPECT_FALSE(NormalizeRaspEvent(R"({"kind":"user"})", "web", kNow).ok());
+  for (const char* kind : {"attr", "signal", "chmod"}) {
+    EXPECT_TRUE(NormalizeRaspEvent(absl::StrCat(R"({"kind":")", kind, R"("})"),
+                                   "web", kNow)
+                    .ok())
+        << kind;
+  }
   // A type that does not fit is left out, not trusted.
   auto line = NormalizeRaspEvent(R"({"kind":"open","pid":"7"})", "web", kNow);
   ASSERT_TRUE(line.ok());

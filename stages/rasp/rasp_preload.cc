@@ -1,16 +1,16 @@
 // libdso_rasp.so: the monitor dso-run preloads into the protected program.
 // It interposes the C library's exec family, posix_spawn, system, popen,
-// connect and the open family, checks each call against the policy the
-// launcher passed in DSO_RASP_POLICY (policy.h: EncodeForMonitor) and, when
-// the policy does not allow it, reports an event to the launcher's socket
-// (DSO_RASP_SOCKET) and — in block mode — fails the call with EACCES.
-//
-// Every hook may run between fork and exec in a multi-threaded program, so
-// after start-up nothing here allocates: the policy lives in static storage,
-// paths and events are built on the stack. What this layer cannot see —
-// static binaries, raw system calls, io_uring — is the kernel layers' job
+// memfd_create (here), connect and sendto (rasp_preload_net.cc), the open
+// family, chmod, chown, utimes and extended attributes
+// (rasp_preload_files.cc) and kill (rasp_preload_signals.cc), checks each
+// call against the policy the launcher passed in DSO_RASP_POLICY (policy.h:
+// EncodeForMonitor) and, when the policy does not allow it, reports an
+// event to the launcher's socket (DSO_RASP_SOCKET) and — in block mode —
+// fails the call (EACCES or EPERM). What this layer cannot see — static
+// binaries, raw system calls, io_uring — is the kernel layers' job
 // (sandbox.h); docs/rasp.md says so.
-#include <dlfcn.h>
+#include "stages/rasp/rasp_preload.h"
+
 #include <fcntl.h>
 #include <limits.h>
 #include <spawn.h>
@@ -25,81 +25,37 @@
 
 #include <cerrno>
 
-#include "stages/rasp/rasp_rules.h"
-
 extern char** environ;
+
+namespace dso::rasp_preload {
+
+Policy g;
+
+}  // namespace dso::rasp_preload
 
 namespace {
 
-using dso::rasp::NetRule;
+using namespace dso::rasp_preload;  // NOLINT: the monitor's own parts
 
-constexpr int kMaxRules = 64;
 constexpr int kMaxArgs = 4096;
-
-// Zero-filled at load time (no initialisers: a constructor for it could
-// run after Init).
-struct Policy {
-  bool loaded;
-  bool block;
-  bool exec_restricted;
-  bool connect_restricted;
-  bool write_restricted;
-  int exec_count;
-  int write_count;
-  int connect_count;
-  const char* exec[kMaxRules];
-  const char* write[kMaxRules];
-  NetRule connect[kMaxRules];
-  char text[65536];  // the policy's lines, NUL-separated
-  sockaddr_un events;
-  socklen_t events_len;
-  // What a child's environment must carry to stay monitored.
-  const char* keep_env[3];
-  // System calls the policy takes off the kernel filter's refusals.
-  bool memfd_allowed;
-  bool execveat_allowed;
-};
-
-Policy g;
 
 // The C library's functions behind the hooks, found at start-up (dlsym may
 // allocate, so not later).
 using ExecveFn = int (*)(const char*, char* const[], char* const[]);
 using SpawnFn = int (*)(pid_t*, const char*, const posix_spawn_file_actions_t*,
                         const posix_spawnattr_t*, char* const[], char* const[]);
-using OpenFn = int (*)(const char*, int, ...);
-using OpenatFn = int (*)(int, const char*, int, ...);
-using Open2Fn = int (*)(const char*, int);
-using Openat2Fn = int (*)(int, const char*, int);
-using FopenFn = FILE* (*)(const char*, const char*);
 using FexecveFn = int (*)(int, char* const[], char* const[]);
 using ExecveatFn = int (*)(int, const char*, char* const[], char* const[], int);
 using MemfdFn = int (*)(const char*, unsigned);
-using ChmodFn = int (*)(const char*, mode_t);
-using FchmodFn = int (*)(int, mode_t);
-using FchmodatFn = int (*)(int, const char*, mode_t, int);
 ExecveFn real_execve, real_execvpe;
 FexecveFn real_fexecve;
 ExecveatFn real_execveat;
 MemfdFn real_memfd_create;
-ChmodFn real_chmod;
-FchmodFn real_fchmod;
-FchmodatFn real_fchmodat;
 SpawnFn real_posix_spawn, real_posix_spawnp;
 int (*real_system)(const char*);
 FILE* (*real_popen)(const char*, const char*);
-int (*real_connect)(int, const sockaddr*, socklen_t);
-OpenFn real_open, real_open64;
-OpenatFn real_openat, real_openat64;
-Open2Fn real_open_2, real_open64_2;
-Openat2Fn real_openat_2, real_openat64_2;
-FopenFn real_fopen, real_fopen64;
-
-template <typename F>
-F Real(F& slot, const char* name) {
-  if (slot == nullptr) slot = reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
-  return slot;
-}
+ssize_t (*real_sendto)(int, const void*, size_t, int, const sockaddr*,
+                       socklen_t);
 
 void FindRealFunctions() {
   Real(real_execve, "execve");
@@ -107,24 +63,11 @@ void FindRealFunctions() {
   Real(real_fexecve, "fexecve");
   Real(real_execveat, "execveat");
   Real(real_memfd_create, "memfd_create");
-  Real(real_chmod, "chmod");
-  Real(real_fchmod, "fchmod");
-  Real(real_fchmodat, "fchmodat");
   Real(real_posix_spawn, "posix_spawn");
   Real(real_posix_spawnp, "posix_spawnp");
   Real(real_system, "system");
   Real(real_popen, "popen");
-  Real(real_connect, "connect");
-  Real(real_open, "open");
-  Real(real_open64, "open64");
-  Real(real_openat, "openat");
-  Real(real_openat64, "openat64");
-  Real(real_open_2, "__open_2");
-  Real(real_open64_2, "__open64_2");
-  Real(real_openat_2, "__openat_2");
-  Real(real_openat64_2, "__openat64_2");
-  Real(real_fopen, "fopen");
-  Real(real_fopen64, "fopen64");
+  Real(real_sendto, "sendto");  // for Report, past the sendto hook
 }
 
 void LoadPolicy() {
@@ -145,6 +88,12 @@ void LoadPolicy() {
       g.connect_restricted = true;
     } else if (!strcmp(line, "write-restricted")) {
       g.write_restricted = true;
+    } else if (!strcmp(line, "unix-restricted")) {
+      g.unix_restricted = true;
+    } else if (!strcmp(line, "unix") && g.unix_count < kMaxRules) {
+      g.unix_allowed[g.unix_count++] = value;
+    } else if (!strcmp(line, "protect") && g.protected_count < kMaxRules) {
+      g.protect[g.protected_count++] = value;
     } else if (!strcmp(line, "allow")) {
       g.memfd_allowed |= !strcmp(value, "memfd_create");
       g.execveat_allowed |= !strcmp(value, "execveat");
@@ -169,17 +118,23 @@ void LoadPolicy() {
   }
   // environ entries stay valid as long as nobody calls setenv on them; keep
   // the values found at start-up.
-  const char* names[] = {"LD_PRELOAD=", "DSO_RASP_POLICY=", "DSO_RASP_SOCKET="};
-  for (int i = 0; i < 3; ++i) {
+  const char* names[] = {
+      "LD_PRELOAD=", "DSO_RASP_POLICY=", "DSO_RASP_SOCKET=", "DSO_RASP_ROOT="};
+  for (int i = 0; i < 4; ++i) {
     for (char** e = environ; e && *e; ++e) {
       if (!strncmp(*e, names[i], strlen(names[i]))) g.keep_env[i] = *e;
     }
   }
+  const char* root = getenv("DSO_RASP_ROOT");
+  g.root_pid = root ? static_cast<pid_t>(atol(root)) : getpid();
   g.loaded = true;
 }
 
 __attribute__((constructor)) void Init() {
   FindRealFunctions();
+  FindFileFunctions();
+  FindNetFunctions();
+  FindSignalFunctions();
   LoadPolicy();
 }
 
@@ -216,7 +171,10 @@ struct Buffer {
   }
 };
 
-// Sends one event to the launcher and says on stderr what was blocked.
+}  // namespace
+
+namespace dso::rasp_preload {
+
 void Report(const char* kind, const char* target, const char* detail,
             const char* reason) {
   int saved = errno;
@@ -246,8 +204,9 @@ void Report(const char* kind, const char* target, const char* detail,
   if (g.events_len) {
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd >= 0) {
-      sendto(fd, b.data, b.len, MSG_DONTWAIT | MSG_NOSIGNAL,
-             reinterpret_cast<sockaddr*>(&g.events), g.events_len);
+      Real(real_sendto, "sendto")(
+          fd, b.data, b.len, MSG_DONTWAIT | MSG_NOSIGNAL,
+          reinterpret_cast<sockaddr*>(&g.events), g.events_len);
       close(fd);
     }
   }
@@ -265,6 +224,10 @@ void Report(const char* kind, const char* target, const char* detail,
   }
   errno = saved;
 }
+
+}  // namespace dso::rasp_preload
+
+namespace {
 
 // --- exec -----------------------------------------------------------------
 
@@ -341,8 +304,8 @@ char* const* KeepMonitored(char* const envp[], char** out) {
   if (!g.loaded) return envp;
   int n = 0;
   static const char* const kNames[] = {
-      "LD_PRELOAD=", "DSO_RASP_POLICY=", "DSO_RASP_SOCKET="};
-  for (int i = 0; envp && envp[i] && n < kMaxArgs - 4; ++i) {
+      "LD_PRELOAD=", "DSO_RASP_POLICY=", "DSO_RASP_SOCKET=", "DSO_RASP_ROOT="};
+  for (int i = 0; envp && envp[i] && n < kMaxArgs - 5; ++i) {
     bool ours = false;
     for (const char* name : kNames) {
       ours = ours || !strncmp(envp[i], name, strlen(name));
@@ -519,333 +482,6 @@ FILE* popen(const char* command, const char* type) {
     return nullptr;
   }
   return Real(real_popen, "popen")(command, type);
-}
-
-}  // extern "C"
-
-// --- connect --------------------------------------------------------------
-
-namespace {
-
-bool ConnectAllowed(const sockaddr* addr, socklen_t len) {
-  if (!g.loaded || !g.connect_restricted || addr == nullptr) return true;
-  if (addr->sa_family != AF_INET && addr->sa_family != AF_INET6) return true;
-  for (int i = 0; i < g.connect_count; ++i) {
-    if (dso::rasp::NetRuleMatches(g.connect[i], addr, len)) return true;
-  }
-  char target[80];
-  if (!dso::rasp::FormatSockaddr(addr, len, target, sizeof(target))) {
-    return true;
-  }
-  Report("connect", target, "", "not in the policy's network.connect list");
-  return !g.block;
-}
-
-}  // namespace
-
-extern "C" int connect(int fd, const sockaddr* addr, socklen_t len) {
-  if (!ConnectAllowed(addr, len)) {
-    errno = EACCES;
-    return -1;
-  }
-  return Real(real_connect, "connect")(fd, addr, len);
-}
-
-// --- open -----------------------------------------------------------------
-
-namespace {
-
-bool WritesTo(int flags) {
-  return (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)) != 0;
-}
-
-// The canonical path `path` (relative to `dirfd`) names, into `out`; for a
-// file that does not exist yet, its directory's canonical path plus its
-// name. False when even the directory cannot be resolved.
-bool Canonical(int dirfd, const char* path, char* out) {
-  char full[PATH_MAX];
-  if (path[0] == '/') {
-    snprintf(full, sizeof(full), "%s", path);
-  } else {
-    char dir[PATH_MAX];
-    if (dirfd == AT_FDCWD) {
-      if (getcwd(dir, sizeof(dir)) == nullptr) return false;
-    } else {
-      char link[64];
-      snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
-      ssize_t n = readlink(link, dir, sizeof(dir) - 1);
-      if (n <= 0) return false;
-      dir[n] = '\0';
-    }
-    int n = snprintf(full, sizeof(full), "%s/%s", dir, path);
-    if (n < 0 || static_cast<size_t>(n) >= sizeof(full)) return false;
-  }
-  if (realpath(full, out)) return true;
-  char* slash = strrchr(full, '/');
-  if (slash == nullptr) return false;
-  char name[NAME_MAX + 1];
-  snprintf(name, sizeof(name), "%s", slash + 1);
-  if (slash == full) {
-    snprintf(out, PATH_MAX, "/%s", name);
-    return true;
-  }
-  *slash = '\0';
-  char dir[PATH_MAX];
-  if (realpath(full, dir) == nullptr) return false;
-  int n = snprintf(out, PATH_MAX, "%s/%s", strcmp(dir, "/") ? dir : "", name);
-  return n > 0 && n < PATH_MAX;
-}
-
-bool UnderWritable(const char* resolved) {
-  for (const char* always : dso::rasp::kAlwaysWritable) {
-    if (dso::rasp::PathUnder(resolved, always)) return true;
-  }
-  for (int i = 0; i < g.write_count; ++i) {
-    if (dso::rasp::PathUnder(resolved, g.write[i])) return true;
-  }
-  return false;
-}
-
-int FopenFlags(const char* mode);
-
-// How an open for writing is to be checked.
-enum class Check {
-  kAllow,
-  kDeny,
-  // Below a writable directory with no symbolic link on the way but,
-  // perhaps, the last component: allowed if that is no link either, which
-  // the open itself finds out (O_NOFOLLOW) at no extra cost.
-  kAllowUnlessLink,
-};
-
-// The fast path for the common case: `path` (made absolute) has no "." or
-// ".." components and lies below a writable directory (canonical, from the
-// launcher): one lstat per directory between that directory and the file,
-// instead of resolving the whole path.
-bool PlainlyBelowWritable(int dirfd, const char* path) {
-  char full[PATH_MAX];
-  if (path[0] == '/') {
-    if (strlen(path) >= sizeof(full)) return false;
-    strcpy(full, path);
-  } else {
-    if (dirfd != AT_FDCWD || getcwd(full, sizeof(full)) == nullptr) {
-      return false;
-    }
-    size_t len = strlen(full);
-    if (len + 1 + strlen(path) >= sizeof(full)) return false;
-    full[len] = '/';
-    strcpy(full + len + 1, path);
-  }
-  if (strstr(full, "/./") || strstr(full, "/../") || strstr(full, "//")) {
-    return false;
-  }
-  for (int i = 0; i < g.write_count; ++i) {
-    const char* dir = g.write[i];
-    if (!dso::rasp::PathUnder(full, dir) || strlen(full) == strlen(dir)) {
-      continue;
-    }
-    for (char* slash = strchr(full + strlen(dir) + 1, '/'); slash;
-         slash = strchr(slash + 1, '/')) {
-      *slash = '\0';
-      struct stat st;
-      bool link = lstat(full, &st) == 0 && S_ISLNK(st.st_mode);
-      *slash = '/';
-      if (link) return false;
-    }
-    return true;
-  }
-  return false;
-}
-
-// The whole check: the path resolved as the kernel will; reported when it
-// writes outside the writable paths.
-bool ResolvedAllowed(int dirfd, const char* path, int flags) {
-  char resolved[PATH_MAX];
-  char detail[64];
-  snprintf(detail, sizeof(detail), "flags=0%o", flags);
-  struct stat st;
-  if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-      S_ISLNK(st.st_mode) && fstatat(dirfd, path, &st, 0) != 0) {
-    // A link to nothing yet: O_CREAT would make its target, wherever.
-    Report("open", path, detail, "a symbolic link to a missing file");
-    return !g.block;
-  }
-  if (!Canonical(dirfd, path, resolved)) return true;  // open fails anyway
-  if (UnderWritable(resolved)) return true;
-  Report("open", resolved, detail, "not under the policy's writable paths");
-  return !g.block;
-}
-
-Check CheckOpen(int dirfd, const char* path, int flags) {
-  if (!g.loaded || !g.write_restricted || path == nullptr || !WritesTo(flags)) {
-    return Check::kAllow;
-  }
-  if (PlainlyBelowWritable(dirfd, path)) return Check::kAllowUnlessLink;
-  return ResolvedAllowed(dirfd, path, flags) ? Check::kAllow : Check::kDeny;
-}
-
-// Runs `open(flags)` (the C library's call) as the policy allows.
-template <typename Open>
-int GuardedOpen(int dirfd, const char* path, int flags, Open open) {
-  switch (CheckOpen(dirfd, path, flags)) {
-    case Check::kAllow:
-      return open(flags);
-    case Check::kDeny:
-      errno = EACCES;
-      return -1;
-    case Check::kAllowUnlessLink:
-      break;
-  }
-  int fd = open(flags | O_NOFOLLOW);
-  if (fd >= 0 || errno != ELOOP || (flags & O_NOFOLLOW)) return fd;
-  if (!ResolvedAllowed(dirfd, path, flags)) {  // it was a link
-    errno = EACCES;
-    return -1;
-  }
-  return open(flags);
-}
-
-FILE* GuardedFopen(const char* path, const char* mode, FopenFn real) {
-  int flags = FopenFlags(mode);
-  Check check = CheckOpen(AT_FDCWD, path, flags);
-  if (check == Check::kAllowUnlessLink) {
-    struct stat st;
-    bool link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
-    check = !link || ResolvedAllowed(AT_FDCWD, path, flags) ? Check::kAllow
-                                                            : Check::kDeny;
-  }
-  if (check == Check::kDeny) {
-    errno = EACCES;
-    return nullptr;
-  }
-  return real(path, mode);
-}
-
-int FopenFlags(const char* mode) {
-  if (mode == nullptr) return 0;
-  if (strchr(mode, '+') || mode[0] == 'w' || mode[0] == 'a') return O_WRONLY;
-  return 0;
-}
-
-mode_t ModeArg(int flags, va_list ap) {
-  return (flags & (O_CREAT | __O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
-}
-
-}  // namespace
-
-extern "C" {
-
-int open(const char* path, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = ModeArg(flags, ap);
-  va_end(ap);
-  return GuardedOpen(AT_FDCWD, path, flags, [&](int f) {
-    return Real(real_open, "open")(path, f, mode);
-  });
-}
-int open64(const char* path, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = ModeArg(flags, ap);
-  va_end(ap);
-  return GuardedOpen(AT_FDCWD, path, flags, [&](int f) {
-    return Real(real_open64, "open64")(path, f, mode);
-  });
-}
-int openat(int dirfd, const char* path, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = ModeArg(flags, ap);
-  va_end(ap);
-  return GuardedOpen(dirfd, path, flags, [&](int f) {
-    return Real(real_openat, "openat")(dirfd, path, f, mode);
-  });
-}
-int openat64(int dirfd, const char* path, int flags, ...) {
-  va_list ap;
-  va_start(ap, flags);
-  mode_t mode = ModeArg(flags, ap);
-  va_end(ap);
-  return GuardedOpen(dirfd, path, flags, [&](int f) {
-    return Real(real_openat64, "openat64")(dirfd, path, f, mode);
-  });
-}
-int creat(const char* path, mode_t mode) {
-  return open(path, O_CREAT | O_WRONLY | O_TRUNC, mode);
-}
-int creat64(const char* path, mode_t mode) {
-  return open64(path, O_CREAT | O_WRONLY | O_TRUNC, mode);
-}
-// What _FORTIFY_SOURCE builds call for open(path, flags) without a mode.
-int __open_2(const char* path, int flags) {
-  return GuardedOpen(AT_FDCWD, path, flags, [&](int f) {
-    return Real(real_open_2, "__open_2")(path, f);
-  });
-}
-int __open64_2(const char* path, int flags) {
-  return GuardedOpen(AT_FDCWD, path, flags, [&](int f) {
-    return Real(real_open64_2, "__open64_2")(path, f);
-  });
-}
-int __openat_2(int dirfd, const char* path, int flags) {
-  return GuardedOpen(dirfd, path, flags, [&](int f) {
-    return Real(real_openat_2, "__openat_2")(dirfd, path, f);
-  });
-}
-int __openat64_2(int dirfd, const char* path, int flags) {
-  return GuardedOpen(dirfd, path, flags, [&](int f) {
-    return Real(real_openat64_2, "__openat64_2")(dirfd, path, f);
-  });
-}
-FILE* fopen(const char* path, const char* mode) {
-  return GuardedFopen(path, mode, Real(real_fopen, "fopen"));
-}
-FILE* fopen64(const char* path, const char* mode) {
-  return GuardedFopen(path, mode, Real(real_fopen64, "fopen64"));
-}
-
-}  // extern "C"
-
-// --- chmod ----------------------------------------------------------------
-
-namespace {
-
-// True when `mode` sets no setuid or setgid bit, else reported.
-bool ModeAllowed(const char* target, mode_t mode) {
-  if (!g.loaded || !(mode & (S_ISUID | S_ISGID))) return true;
-  char detail[32];
-  snprintf(detail, sizeof(detail), "mode %04o", static_cast<unsigned>(mode));
-  Report("chmod", target, detail, "sets the setuid or setgid bit");
-  return !g.block;
-}
-
-}  // namespace
-
-extern "C" {
-
-int chmod(const char* path, mode_t mode) {
-  if (!ModeAllowed(path, mode)) {
-    errno = EPERM;
-    return -1;
-  }
-  return Real(real_chmod, "chmod")(path, mode);
-}
-int fchmod(int fd, mode_t mode) {
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-  if (!ModeAllowed(path, mode)) {
-    errno = EPERM;
-    return -1;
-  }
-  return Real(real_fchmod, "fchmod")(fd, mode);
-}
-int fchmodat(int dirfd, const char* path, mode_t mode, int flags) {
-  if (!ModeAllowed(path, mode)) {
-    errno = EPERM;
-    return -1;
-  }
-  return Real(real_fchmodat, "fchmodat")(dirfd, path, mode, flags);
 }
 
 }  // extern "C"

@@ -30,11 +30,14 @@ constexpr uint64_t kFsTruncate = 1ULL << 14;  // ABI 3
 constexpr uint64_t kNetBindTcp = 1ULL << 0;   // ABI 4
 constexpr uint64_t kNetConnectTcp = 1ULL << 1;
 constexpr int kRuleNetPort = 2;
+constexpr uint64_t kScopeAbstractUnixSocket = 1ULL << 0;  // ABI 6
+constexpr uint64_t kScopeSignal = 1ULL << 1;
 constexpr int kFchmodat2 = 452;  // the same number on every architecture
 
-struct RulesetAttr {  // landlock_ruleset_attr as of ABI 4
+struct RulesetAttr {  // landlock_ruleset_attr as of ABI 6
   uint64_t handled_access_fs;
   uint64_t handled_access_net;
+  uint64_t scoped;
 };
 struct NetPortAttr {
   uint64_t allowed_access;
@@ -177,16 +180,39 @@ absl::Status AddPathRule(int ruleset, const std::string& path,
 absl::Status ApplyLandlock(const RaspPolicy& policy,
                            const SandboxOptions& options,
                            std::vector<std::string>* notes) {
-  bool wants =
-      policy.writable || policy.exec || policy.listen || policy.connect;
-  if (!policy.block || !wants) return absl::OkStatus();
+  if (!policy.block) return absl::OkStatus();
   int abi = static_cast<int>(syscall(SYS_landlock_create_ruleset, nullptr, 0,
                                      LANDLOCK_CREATE_RULESET_VERSION));
+  // Scopes (ABI 6): signals only to processes of the program's own domain
+  // (never the agent, dso-run or other applications of the same user),
+  // abstract Unix sockets only of its own when network.unix names none.
+  bool abstract_listed = false;
+  if (policy.unix_sockets) {
+    for (const std::string& entry : *policy.unix_sockets) {
+      abstract_listed |= !entry.empty() && entry[0] == '@';
+    }
+  }
+  uint64_t scoped = 0;
+  if (abi >= 6) {
+    scoped = kScopeSignal;
+    if (policy.unix_sockets && !abstract_listed) {
+      scoped |= kScopeAbstractUnixSocket;
+    }
+  }
+  bool wants = policy.writable || policy.exec || policy.listen ||
+               policy.connect || scoped;
+  if (!wants) return absl::OkStatus();
   if (abi < 1) {
     notes->push_back(absl::StrCat(
         "landlock: not available (", strerror(errno),
         "); writes, executions and ports are checked by the monitor only"));
     return absl::OkStatus();
+  }
+  if (abi < 6) {
+    notes->push_back(absl::StrCat(
+        "landlock: ABI ", abi,
+        " has no scopes; signals to other processes are checked by the "
+        "monitor only"));
   }
   RulesetAttr attr{};
   // REFER (ABI 2): renames and links across directories, which Landlock
@@ -225,9 +251,12 @@ absl::Status ApplyLandlock(const RaspPolicy& policy,
                                   " has no port rules; ports are checked by "
                                   "the monitor only"));
   }
-  int ruleset =
-      static_cast<int>(syscall(SYS_landlock_create_ruleset, &attr,
-                               abi >= 4 ? sizeof(attr) : sizeof(uint64_t), 0));
+  attr.scoped = scoped;
+  size_t attr_size = abi >= 6   ? sizeof(attr)
+                     : abi >= 4 ? 2 * sizeof(uint64_t)
+                                : sizeof(uint64_t);
+  int ruleset = static_cast<int>(
+      syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0));
   if (ruleset < 0) return Errno("Landlock: creating the ruleset");
   auto add = [&]() -> absl::Status {
     if (policy.writable) {
@@ -282,6 +311,12 @@ absl::Status ApplyLandlock(const RaspPolicy& policy,
                            ? "no TCP listening"
                            : "TCP listening only on " +
                                  absl::StrJoin(*policy.listen, ", "));
+    }
+    if (scoped & kScopeSignal) {
+      layers.push_back("signals only to its own processes");
+    }
+    if (scoped & kScopeAbstractUnixSocket) {
+      layers.push_back("abstract Unix sockets only of its own");
     }
     if (syscall(SYS_landlock_restrict_self, ruleset, 0) != 0) {
       return Errno("Landlock: restricting the process");

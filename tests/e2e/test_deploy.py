@@ -4,6 +4,7 @@ target in a temporary directory; health checks, automatic rollback,
 admission refusals, and the service under RASP in block and monitor mode."""
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -67,15 +68,15 @@ class Release:
     def __init__(self, agent, tmp_path, keys):
         self.agent, self.tmp, (self.key, self.pub) = agent, tmp_path, keys
 
-    def build(self, name, broken=False):
+    def build(self, name, broken=False, user="65532"):
         ctx = self.tmp / f"ctx-{name}"
         shutil.copytree(DEMO, ctx)
         if broken:
             (ctx / "BROKEN").write_text("this release fails its health check\n")
         out = self.tmp / f"image-{name}"
         dsoctl("build", "--context", str(ctx), "--out", str(out), "--tag",
-               "demo:1", "--entrypoint", ENTRYPOINT, "--user", "65532",
-               agent=self.agent, check=0)
+               "demo:1", "--entrypoint", ENTRYPOINT,
+               *(["--user", user] if user else []), agent=self.agent, check=0)
         return f"{out}:demo:1"
 
     def sign(self, image, gate=True):
@@ -271,6 +272,41 @@ def test_service_under_rasp(agent, tmp_path, keys, srv, mode):
                     agent.log_path.read_text())
     dsoctl("deploy", "stop", "--target", f"host://{target}", agent=agent,
            check=0)
+
+
+@pytest.mark.parametrize("allow_root", [False, True])
+def test_an_image_without_a_user_gets_a_dedicated_one(agent, tmp_path, keys,
+                                                      srv, allow_root):
+    # The agent runs as root here; the image names no user. The service
+    # runs as a user of its own (never the agent's), the same for every
+    # release of the target — or as root when the policy allows it.
+    r = Release(agent, tmp_path, keys)
+    image = r.build("nouser", user=None)
+    r.sign(image)
+    target, port = srv / "nouser", free_port()
+    policy = tmp_path / "rasp.yaml"
+    policy.write_text("mode: monitor\n" +
+                      ("allow_root: true\n" if allow_root else ""))
+    uids = []
+    for _ in range(2):
+        deploy(agent, image, target, keys[1], "--health",
+               "http://127.0.0.1:{port}/healthz", "--port", str(port),
+               "--rasp", str(policy), "--env", "DSO_DEMO_VULNERABLE=1",
+               check=0)
+        status, text = get(port, "/debug/run?cmd=id")
+        assert status == 200, text
+        uids.append(int(re.search(r"uid=(\d+)", text).group(1)))
+    dsoctl("deploy", "stop", "--target", f"host://{target}", agent=agent,
+           check=0)
+    if allow_root:
+        assert uids == [0, 0]
+        assert not (target / "app-user").exists()
+        return
+    uid = uids[0]
+    assert uids == [uid, uid] and 61184 <= uid <= 65519
+    assert (target / "app-user").read_text() == f"{uid}:{uid}\n"
+    claim = Path("/var/lib/dso/app-users") / str(uid)
+    assert claim.read_text().strip() == str(target)
 
 
 def test_blue_green_switches_only_to_a_healthy_slot(agent, tmp_path, keys,

@@ -36,7 +36,7 @@ def test_agent_package(debs, tmp_path):
     assert v.stdout.strip()
     # dso-run finds its monitor library where the package puts it.
     policy = tmp_path / "policy.yaml"
-    policy.write_text("mode: block\nexec: [/usr/bin/true]\n")
+    policy.write_text("mode: block\nallow_root: true\nexec: [/usr/bin/true]\n")
     r = subprocess.run([str(tmp_path / "usr/bin/dso-run"), "--policy",
                         str(policy), "--", "sh", "-c", "/bin/ls /"],
                        capture_output=True, text=True)

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -88,6 +89,47 @@ ATTACKS = textwrap.dedent("""
         if libc.syscall(268, -100, b"data/tool", 0o4755) != 0:
             raise OSError(ctypes.get_errno(), "raw fchmodat")
     attempt("raw-setuid", raw_setuid)
+    # Unix sockets: one the policy lists, one it does not, the agent's own
+    # (a stream socket and its event socket), and the same by raw syscall.
+    def unix(path, kind=socket.SOCK_STREAM):
+        s = socket.socket(socket.AF_UNIX, kind)
+        s.settimeout(1)
+        try:
+            if kind == socket.SOCK_DGRAM:
+                s.sendto(b"{}", path)
+            else:
+                s.connect(path)
+        except (TimeoutError, BlockingIOError):
+            pass  # reached it: its queue is full
+        finally:
+            s.close()
+    sockets = sys.argv[4]
+    attempt("unix-listed", lambda: unix(sockets + "/listed/app.sock"))
+    attempt("unix-other", lambda: unix(sockets + "/other.sock"))
+    attempt("unix-agent", lambda: unix(sockets + "/agent/agent.sock"))
+    attempt("unix-agent-events", lambda: unix(
+        sockets + "/agent/rasp-events.sock", socket.SOCK_DGRAM))
+    # Attribute changes outside the writable paths, and inside.
+    target = sys.argv[3] + ".attrs"
+    attempt("utime-outside", lambda: os.utime(target, (0, 0)))
+    attempt("chmod-outside", lambda: os.chmod(target, 0o600))
+    attempt("chown-outside", lambda: os.chown(target, os.getuid(), -1))
+    attempt("setxattr-outside", lambda: os.setxattr(target, "user.dso", b"1"))
+    attempt("utime-inside", lambda: os.utime("data/tool", (0, 0)))
+    # Signals: to its own child, to dso-run (its parent) — signal 0, which
+    # only probes —, and the same by raw syscall.
+    import signal, time
+    child = os.fork()
+    if child == 0:
+        time.sleep(30)
+        os._exit(0)
+    attempt("kill-own-child", lambda: os.kill(child, signal.SIGTERM))
+    os.waitpid(child, 0)
+    attempt("kill-parent", lambda: os.kill(os.getppid(), 0))
+    def raw_kill_parent():  # kill(2) straight to the kernel
+        if libc.syscall(62, os.getppid(), 0) != 0:
+            raise OSError(ctypes.get_errno(), "raw kill")
+    attempt("raw-kill-parent", raw_kill_parent)
     # Last: once traced (monitor mode lets it), the process stops at signals.
     def raw_ptrace():  # ptrace(PTRACE_TRACEME)
         if libc.syscall(101, 0, 0, 0, 0) != 0:
@@ -96,27 +138,62 @@ ATTACKS = textwrap.dedent("""
 """)
 
 
-def run(tmp_path, mode, extra_policy=""):
+class Sockets:
+    """Unix sockets for the program to try: one its policy lists, one it
+    does not, and an agent's (a stream socket and the event socket beside
+    it, as in the agent's data directory)."""
+
+    def __init__(self, base):
+        import socket
+        self.dir = base / "sockets"
+        for sub in ("listed", "agent"):
+            (self.dir / sub).mkdir(parents=True, exist_ok=True)
+        self.open = []
+        for path, kind in [("listed/app.sock", socket.SOCK_STREAM),
+                           ("other.sock", socket.SOCK_STREAM),
+                           ("agent/agent.sock", socket.SOCK_STREAM),
+                           ("agent/rasp-events.sock", socket.SOCK_DGRAM)]:
+            s = socket.socket(socket.AF_UNIX, kind)
+            s.bind(str(self.dir / path))
+            if kind == socket.SOCK_STREAM:
+                s.listen(8)
+            self.open.append(s)
+
+    def close(self):
+        for s in self.open:
+            s.close()
+
+
+def run(tmp_path, mode, extra_policy="allow_root: true\n", user=None):
     app = tmp_path / "app"
     (app / "data").mkdir(parents=True, exist_ok=True)
     (app / "attacks.py").write_text(ATTACKS)
     outside = tmp_path / "outside"
     outside.mkdir(exist_ok=True)
+    (outside / "evil.attrs").write_text("x")
+    sockets = Sockets(tmp_path)
     policy = app / "policy.yaml"
     policy.write_text(textwrap.dedent(f"""\
         mode: {mode}
         exec: [/usr/bin/python3]
         network:
           connect: ["127.0.0.1:47001"]
+          unix: [{sockets.dir / "listed"}]
         files:
           writable: [data]
         """) + extra_policy)
     events = tmp_path / f"{mode}.jsonl"
-    p = subprocess.run(
-        [str(DSO_RUN), "--policy", str(policy), "--events", str(events),
-         "--deployment", "attacks", "--", "/usr/bin/python3", "attacks.py",
-         "47001", "47002", str(outside / "evil")],
-        cwd=app, capture_output=True, text=True, timeout=60)
+    try:
+        p = subprocess.run(
+            [str(DSO_RUN), "--policy", str(policy), "--events", str(events),
+             "--deployment", "attacks", "--agent-socket",
+             str(sockets.dir / "agent" / "rasp-events.sock"),
+             *(["--user", user] if user else []), "--",
+             "/usr/bin/python3", "attacks.py", "47001", "47002",
+             str(outside / "evil"), str(sockets.dir)],
+            cwd=app, capture_output=True, text=True, timeout=60)
+    finally:
+        sockets.close()
     results = dict(line.split(" ", 1) for line in p.stdout.splitlines())
     lines = [json.loads(line) for line in events.read_text().splitlines()]
     return p, results, lines, outside
@@ -192,7 +269,8 @@ def test_monitor_mode_reports_programs_from_memory_and_setuid(tmp_path):
 
 def test_a_policy_may_allow_memfd_and_execveat(tmp_path):
     p, results, events, outside = run(
-        tmp_path, "block", "syscalls:\n  allow: [memfd_create, execveat]\n")
+        tmp_path, "block",
+        "allow_root: true\nsyscalls:\n  allow: [memfd_create, execveat]\n")
     assert p.returncode == 0, p.stderr
     assert results["memfd"] == "ok" and results["raw-memfd"] == "ok"
     assert not any("memfd_create" in e.get("reason", "") for e in events)
@@ -222,9 +300,151 @@ def test_monitor_mode_reports_and_lets_through(tmp_path):
     assert "monitor: exec /usr/bin/dash would be blocked" in p.stderr
 
 
+def blocked(events, kind, decision="blocked"):
+    return [(e.get("what"), e.get("reason"), e.get("detail"))
+            for e in events if e["kind"] == kind
+            and e.get("decision") == decision]
+
+
+def test_block_mode_refuses_unix_sockets_attributes_and_signals(tmp_path):
+    p, results, events, outside = run(tmp_path, "block")
+    assert p.returncode == 0, p.stderr
+    assert results["unix-listed"] == "ok"
+    for name in ("unix-other", "unix-agent", "unix-agent-events"):
+        assert results[name].startswith("refused PermissionError"), name
+    sockets = tmp_path / "sockets"
+    unix = blocked(events, "connect")
+    assert (str(sockets / "other.sock"), "not in the policy's network.unix "
+            "list", "unix") in unix
+    assert (str(sockets / "agent" / "agent.sock"), "the agent's own socket",
+            "unix") in unix
+    assert (str(sockets / "agent" / "rasp-events.sock"),
+            "the agent's own socket", "unix") in unix
+    for name in ("utime-outside", "chmod-outside", "chown-outside",
+                 "setxattr-outside"):
+        assert results[name].startswith("refused PermissionError"), name
+    assert results["utime-inside"] == "ok"
+    assert os.stat(outside / "evil.attrs").st_mtime > 0
+    attrs = {(what, detail) for what, _, detail in blocked(events, "attr")}
+    target = str(outside / "evil.attrs")
+    assert {(target, "utimensat"), (target, "chmod"),
+            (target, "chown"), (target, "setxattr")} <= attrs, attrs
+    assert results["kill-own-child"] == "ok"
+    assert results["kill-parent"].startswith("refused PermissionError")
+    signals = blocked(events, "signal")
+    assert any(reason == "a process that is not the program's own" and
+               detail == "kill signal 0" for _, reason, detail in signals)
+
+
+@pytest.mark.skipif(landlock_abi() < 6, reason="no Landlock ABI 6 (scopes)")
+def test_kernel_refuses_signals_outside_without_the_monitor(tmp_path):
+    p, results, events, outside = run(tmp_path, "block")
+    assert results["raw-kill-parent"].startswith("refused PermissionError")
+    assert "signals only to its own processes" in " ".join(events[0]["layers"])
+
+
+def test_monitor_mode_reports_unix_sockets_attributes_and_signals(tmp_path):
+    p, results, events, outside = run(tmp_path, "monitor")
+    assert p.returncode == 0, p.stderr
+    for name in ("unix-other", "unix-agent", "unix-agent-events",
+                 "utime-outside", "chmod-outside", "kill-parent"):
+        assert results[name] == "ok", (name, results[name])
+    assert os.stat(outside / "evil.attrs").st_mtime == 0
+    kinds = {(e["kind"], e.get("reason")) for e in events
+             if e.get("decision") == "allowed"}
+    assert ("connect", "the agent's own socket") in kinds
+    assert ("connect", "not in the policy's network.unix list") in kinds
+    assert ("attr", "changes a file's attributes outside the policy's "
+            "writable paths") in kinds
+    assert ("signal", "a process that is not the program's own") in kinds
+
+
+@pytest.mark.parametrize("mode", ["block", "monitor"])
+def test_root_needs_allow_root(tmp_path, mode):
+    marker = tmp_path / "ran"
+    policy = tmp_path / "p.yaml"
+    policy.write_text(f"mode: {mode}\n")
+    events = tmp_path / "events.jsonl"
+    p = subprocess.run([str(DSO_RUN), "--policy", str(policy), "--events",
+                        str(events), "--", "touch", str(marker)],
+                       capture_output=True, text=True, timeout=30)
+    user = [json.loads(line) for line in events.read_text().splitlines()
+            if json.loads(line)["kind"] == "user"]
+    assert len(user) == 1 and user[0]["what"] == "0:0"
+    assert "allow_root: true" in user[0]["reason"]
+    if mode == "block":
+        assert p.returncode == 126, p.stderr
+        assert user[0]["decision"] == "blocked"
+        assert not marker.exists()
+        assert "refused" in p.stderr
+    else:
+        assert p.returncode == 0, p.stderr
+        assert user[0]["decision"] == "allowed" and marker.exists()
+
+
+@pytest.fixture
+def shared_tmp():
+    """A directory another user can enter (pytest's are private)."""
+    import shutil
+    import tempfile
+    d = Path(tempfile.mkdtemp(prefix="dso-rasp-", dir="/tmp"))
+    d.chmod(0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_another_user_is_held_by_the_kernel(shared_tmp):
+    # As an unprivileged user, raw system calls past the monitor still
+    # cannot touch root's files, reach a root-only socket or signal dso-run.
+    app = shared_tmp / "app"
+    (app / "data").mkdir(parents=True)
+    os.chown(app / "data", 65534, 65534)
+    rootfile = shared_tmp / "root-owned"
+    rootfile.write_text("x")
+    private = shared_tmp / "private"
+    private.mkdir(mode=0o700)
+    import socket
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.bind(str(private / "agent.sock"))
+    s.listen(1)
+    (app / "raw.py").write_text(textwrap.dedent("""
+        import ctypes, os, socket, sys
+        libc = ctypes.CDLL(None, use_errno=True)
+        def attempt(name, rc):
+            print(name, "ok" if rc == 0 else "refused", flush=True)
+        attempt("raw-chmod", libc.syscall(268, -100, sys.argv[1].encode(),
+                                          0o777, 0))
+        attempt("raw-utime", libc.syscall(280, -100, sys.argv[1].encode(),
+                                          None, 0))
+        attempt("raw-kill", libc.syscall(62, os.getppid(), 0))
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        addr = sys.argv[2].encode()
+        sa = (ctypes.c_char * 110)()
+        sa[0:2] = b"\\x01\\x00"
+        sa[2:2 + len(addr)] = addr
+        attempt("raw-connect", libc.syscall(42, s.fileno(), sa, 110))
+        print("uid", os.getuid(), flush=True)
+    """))
+    policy = app / "p.yaml"
+    policy.write_text("mode: monitor\n")
+    try:
+        p = subprocess.run(
+            [str(DSO_RUN), "--policy", str(policy), "--user", "65534", "--",
+             "/usr/bin/python3", "raw.py", str(rootfile),
+             str(private / "agent.sock")],
+            cwd=app, capture_output=True, text=True, timeout=30)
+    finally:
+        s.close()
+    results = dict(line.split(" ", 1) for line in p.stdout.splitlines())
+    assert results.get("uid") == "65534", p.stdout + p.stderr
+    for name in ("raw-chmod", "raw-utime", "raw-kill", "raw-connect"):
+        assert results[name] == "refused", (name, results)
+    assert rootfile.stat().st_mode & 0o777 == 0o644
+
+
 def test_exit_status_and_signals_pass_through(tmp_path):
     policy = tmp_path / "p.yaml"
-    policy.write_text("mode: block\n")
+    policy.write_text("mode: block\nallow_root: true\n")
     p = subprocess.run([str(DSO_RUN), "--policy", str(policy), "--",
                         "sh", "-c", "exit 7"], capture_output=True, timeout=30)
     assert p.returncode == 7
@@ -262,7 +482,8 @@ def test_renames_across_directories_still_work(tmp_path, files):
     (tmp_path / "b").mkdir()
     (tmp_path / "a" / "f").write_text("x")
     policy = tmp_path / "p.yaml"
-    policy.write_text("mode: block\nexec: [/usr/bin/python3]\n" + files)
+    policy.write_text("mode: block\nallow_root: true\nexec: [/usr/bin/python3]\n"
+                      + files)
     p = subprocess.run(
         [str(DSO_RUN), "--policy", str(policy), "--", "/usr/bin/python3",
          "-c", "import os; os.rename('a/f', 'b/f')"],
