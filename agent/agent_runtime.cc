@@ -25,7 +25,17 @@
 namespace dso {
 
 namespace {
+
 constexpr int kMaxServerThreads = 512;
+
+// The socket path of a unix:PATH or unix://PATH listen address; nullopt
+// for TCP.
+std::optional<std::string> UnixSocketPath(const std::string& addr) {
+  if (absl::StartsWith(addr, "unix://")) return addr.substr(7);
+  if (absl::StartsWith(addr, "unix:")) return addr.substr(5);
+  return std::nullopt;
+}
+
 }  // namespace
 
 absl::Status RegisterAllSteps(StepRegistry& registry,
@@ -46,22 +56,16 @@ absl::Status RegisterAllSteps(StepRegistry& registry,
   ASSIGN_OR_RETURN(
       DeployTargets targets,
       ParseDeployTargets(config.deploy_targets_yaml, "the agent's config"));
+  // What no deployed application may reach: the agent's data directory
+  // (its event socket and journals) and its Unix listen sockets.
+  std::vector<std::string> protect = {config.data_dir};
+  for (const std::string& addr : config.listen) {
+    if (auto path = UnixSocketPath(addr)) protect.push_back(*path);
+  }
   RETURN_IF_ERROR(registry.Register(std::make_unique<DeployStep>(
-      targets, RaspEventSocketPath(config.data_dir))));
+      targets, RaspEventSocketPath(config.data_dir), std::move(protect))));
   return registry.Register(std::make_unique<GateStep>());
 }
-
-namespace {
-
-// The socket path of a unix:PATH or unix://PATH listen address; nullopt
-// for TCP.
-std::optional<std::string> UnixSocketPath(const std::string& addr) {
-  if (absl::StartsWith(addr, "unix://")) return addr.substr(7);
-  if (absl::StartsWith(addr, "unix:")) return addr.substr(5);
-  return std::nullopt;
-}
-
-}  // namespace
 
 bool IsLoopbackAddress(const std::string& host_port) {
   std::string host = host_port.substr(0, host_port.rfind(':'));

@@ -119,6 +119,10 @@ absl::StatusOr<pid_t> StartApp(const AppSpec& spec, const AppPaths& paths) {
     args.push_back("--agent-socket");
     args.push_back(paths.agent_socket);
   }
+  for (const std::string& path : paths.protect) {
+    args.push_back("--protect");
+    args.push_back(path);
+  }
   if (!spec.user.empty()) {
     args.push_back("--user");
     args.push_back(spec.user);

@@ -36,6 +36,9 @@ struct AppPaths {
   std::string log;           // the application's stdout and stderr
   std::string events;        // RASP events
   std::string agent_socket;  // the agent's RASP event socket, or ""
+  // The agent's sockets (and data directory) the application may never
+  // reach: dso-run --protect.
+  std::vector<std::string> protect;
 };
 
 // Starts `spec` under dso-run, detached; returns dso-run's pid once its pid

@@ -38,19 +38,25 @@ constexpr const char* kSlots[] = {"app", "blue", "green"};
 // and "green" for blue-green.
 AppPaths PathsFor(const std::string& dir, const std::string& slot,
                   const std::string& dso_run,
-                  const std::string& agent_socket = "") {
-  return {dso_run, absl::StrCat(dir, "/run/", slot, ".pid"),
-          absl::StrCat(dir, "/run/", slot, ".log"), dir + "/events.jsonl",
-          agent_socket};
+                  const std::string& agent_socket = "",
+                  const std::vector<std::string>& protect = {}) {
+  return {dso_run,
+          absl::StrCat(dir, "/run/", slot, ".pid"),
+          absl::StrCat(dir, "/run/", slot, ".log"),
+          dir + "/events.jsonl",
+          agent_socket,
+          protect};
 }
 
 class Deployment {
  public:
   Deployment(const dso::v1::DeployParams& p, DeployTarget target,
-             const std::string& events_socket, StepContext& context)
+             const std::string& events_socket,
+             const std::vector<std::string>& protect, StepContext& context)
       : p_(p),
         t_(std::move(target)),
         events_socket_(events_socket),
+        protect_(protect),
         context_(context) {}
 
   void Log(const std::string& line) {
@@ -156,7 +162,7 @@ class Deployment {
     }
     Log(absl::StrCat("release ", id, ": ", unpacked));
 
-    AppPaths paths = PathsFor(t_.dir, slot, dso_run, events_socket_);
+    AppPaths paths = PathsFor(t_.dir, slot, dso_run, events_socket_, protect_);
     if (!t_.blue_green) {
       RETURN_IF_ERROR(StopApp(paths.pidfile, kStopGrace));
       if (!previous.empty()) Log("stopped release " + previous);
@@ -396,9 +402,9 @@ class Deployment {
     }
     ASSIGN_OR_RETURN(AppSpec spec, ReadReleaseSpec(t_.dir, current));
     ASSIGN_OR_RETURN(std::string dso_run, FindDsoRun());
-    context_.Log(
-        dso::v1::LogLine::STDOUT,
-        RenderSystemdUnit(t_.dir, ReleasePath(t_.dir, current), spec, dso_run));
+    context_.Log(dso::v1::LogLine::STDOUT,
+                 RenderSystemdUnit(t_.dir, ReleasePath(t_.dir, current), spec,
+                                   dso_run, protect_));
     dso::v1::Result result;
     result.set_outcome(dso::v1::SUCCEEDED);
     result.set_message(absl::StrCat("systemd unit for ", t_.name,
@@ -436,6 +442,7 @@ class Deployment {
   const dso::v1::DeployParams& p_;
   DeployTarget t_;
   const std::string& events_socket_;
+  const std::vector<std::string>& protect_;
   StepContext& context_;
 };
 
@@ -483,7 +490,7 @@ dso::v1::Result DeployStep::Run(const dso::v1::RunStepRequest& request,
         " is for host targets; for Kubernetes use kubectl (scale, get, "
         "logs)"));
   }
-  Deployment d(p, *std::move(target), events_socket_, context);
+  Deployment d(p, *std::move(target), events_socket_, protect_, context);
   const std::string& action = p.action();
   absl::StatusOr<dso::v1::Result> r = action == "stop"     ? d.Stop()
                                       : action == "events" ? d.Events()

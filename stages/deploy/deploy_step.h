@@ -5,6 +5,7 @@
 #define DSO_STAGES_DEPLOY_DEPLOY_STEP_H_
 
 #include <string>
+#include <vector>
 
 #include "stages/core/step.h"
 #include "stages/deploy/deploy_target.h"
@@ -14,11 +15,14 @@ namespace dso {
 class DeployStep : public Step {
  public:
   // `events_socket`: the agent's RASP event socket, given to every dso-run
-  // it starts ("" for none).
+  // it starts ("" for none); `protect`: the agent's other sockets and its
+  // data directory, which no application may reach (dso-run --protect).
   explicit DeployStep(DeployTargets targets = {},
-                      std::string events_socket = "")
+                      std::string events_socket = "",
+                      std::vector<std::string> protect = {})
       : targets_(std::move(targets)),
-        events_socket_(std::move(events_socket)) {}
+        events_socket_(std::move(events_socket)),
+        protect_(std::move(protect)) {}
   std::string name() const override { return "deploy"; }
   absl::Status Validate(const dso::v1::RunStepRequest& request) const override;
   dso::v1::Result Run(const dso::v1::RunStepRequest& request,
@@ -27,6 +31,7 @@ class DeployStep : public Step {
  private:
   DeployTargets targets_;
   std::string events_socket_;
+  std::vector<std::string> protect_;
 };
 
 }  // namespace dso

@@ -19,7 +19,8 @@ std::string Word(const std::string& word) {
 
 std::string RenderSystemdUnit(const std::string& dir,
                               const std::string& release_dir,
-                              const AppSpec& spec, const std::string& dso_run) {
+                              const AppSpec& spec, const std::string& dso_run,
+                              const std::vector<std::string>& protect) {
   std::string current = dir + "/current";
   auto here = [&](const std::string& s) {
     return absl::StrReplaceAll(s, {{release_dir, current}});
@@ -28,6 +29,9 @@ std::string RenderSystemdUnit(const std::string& dir,
       absl::StrCat(Word(dso_run), " --policy ", Word(here(spec.rasp_policy)),
                    " --events ", Word(dir + "/events.jsonl"), " --deployment ",
                    Word(spec.deployment), " --base ", Word(here(spec.cwd)));
+  for (const std::string& path : protect) {
+    absl::StrAppend(&exec, " --protect ", Word(path));
+  }
   if (!spec.user.empty()) absl::StrAppend(&exec, " --user ", Word(spec.user));
   absl::StrAppend(&exec, " --");
   for (const std::string& arg : spec.argv) {

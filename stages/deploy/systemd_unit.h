@@ -8,16 +8,19 @@
 #define DSO_STAGES_DEPLOY_SYSTEMD_UNIT_H_
 
 #include <string>
+#include <vector>
 
 #include "stages/deploy/app_process.h"
 
 namespace dso {
 
 // The unit for the release `spec` of the target at `dir` (its release
-// directory `release_dir` is replaced by DIR/current throughout).
+// directory `release_dir` is replaced by DIR/current throughout);
+// `protect`: the agent's sockets the application may never reach.
 std::string RenderSystemdUnit(const std::string& dir,
                               const std::string& release_dir,
-                              const AppSpec& spec, const std::string& dso_run);
+                              const AppSpec& spec, const std::string& dso_run,
+                              const std::vector<std::string>& protect = {});
 
 }  // namespace dso
 

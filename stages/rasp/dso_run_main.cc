@@ -1,7 +1,8 @@
 // dso-run: runs a program under the RASP layers (launcher.h).
 //   dso-run --policy FILE [--events FILE] [--agent-socket PATH]
 //           [--deployment NAME] [--base DIR] [--user UID[:GID]|NAME]
-//           [--preload LIB] [--pidfile FILE] -- PROGRAM ARGS...
+//           [--preload LIB] [--pidfile FILE] [--protect PATH]...
+//           -- PROGRAM ARGS...
 #include "CLI/CLI.hpp"
 #include "stages/rasp/launcher.h"
 
@@ -23,6 +24,9 @@ int main(int argc, char** argv) {
                  "the monitor library (default: libdso_rasp.so beside "
                  "dso-run or in ../lib/dso)");
   app.add_option("--pidfile", options.pidfile, "write dso-run's pid here");
+  app.add_option("--protect", options.protect,
+                 "a Unix socket, or a directory of them, the program may "
+                 "never reach (the agent's; repeatable)");
   app.add_option("argv", options.argv, "the program and its arguments");
   app.prefix_command(false);
   try {

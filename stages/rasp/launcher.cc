@@ -130,15 +130,20 @@ absl::Status OpenEventSocket(const SandboxOptions& sandbox, EventSocket& s) {
 }
 
 // Sockets below these the program may never reach: the agent's own (the
-// directory of its event socket, which is the agent's data directory).
+// directory of its event socket, which is the agent's data directory, and
+// those named by --protect), made canonical.
 std::vector<std::string> ProtectedPaths(const LaunchOptions& options) {
+  std::vector<std::string> paths = options.protect;
+  size_t slash = options.agent_socket.rfind('/');
+  if (slash != std::string::npos && slash > 0) {
+    paths.push_back(options.agent_socket.substr(0, slash));
+  }
   std::vector<std::string> out;
-  std::string socket = options.agent_socket;
-  size_t slash = socket.rfind('/');
-  if (slash == std::string::npos || slash == 0) return out;
-  char resolved[PATH_MAX];
-  std::string dir = socket.substr(0, slash);
-  out.push_back(realpath(dir.c_str(), resolved) ? resolved : dir);
+  for (const std::string& path : paths) {
+    if (path.empty() || path.find('\n') != std::string::npos) continue;
+    char resolved[PATH_MAX];
+    out.push_back(realpath(path.c_str(), resolved) ? resolved : path);
+  }
   return out;
 }
 

@@ -25,6 +25,9 @@ struct LaunchOptions {
   std::string preload;       // libdso_rasp.so; default: beside dso-run
   std::string pidfile;       // this launcher's pid, for `deploy stop`
   std::string user;          // UID[:GID] or a user name
+  // Unix sockets (or directories of them) the program may never reach,
+  // besides the directory of agent_socket: the agent's own.
+  std::vector<std::string> protect;
   std::vector<std::string> argv;
 };
 

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -307,6 +308,34 @@ def test_an_image_without_a_user_gets_a_dedicated_one(agent, tmp_path, keys,
     assert (target / "app-user").read_text() == f"{uid}:{uid}\n"
     claim = Path("/var/lib/dso/app-users") / str(uid)
     assert claim.read_text().strip() == str(target)
+
+
+def test_the_agents_socket_is_out_of_the_applications_reach(agent, tmp_path,
+                                                           keys, srv):
+    # The service (monitor mode, so that its planted hole runs commands)
+    # tries the agent's gRPC socket: file permissions refuse it — it runs
+    # as its own user — and the monitor reports it as the agent's socket.
+    r = Release(agent, tmp_path, keys)
+    image = r.build("probe")
+    r.sign(image)
+    target, port = srv / "probe", free_port()
+    policy = tmp_path / "rasp.yaml"
+    policy.write_text("mode: monitor\n")
+    deploy(agent, image, target, keys[1], "--health",
+           "http://127.0.0.1:{port}/healthz", "--port", str(port), "--rasp",
+           str(policy), "--env", "DSO_DEMO_VULNERABLE=1", check=0)
+    probe = ("python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); "
+             f"s.connect(\"{agent.socket}\")' 2>&1")
+    status, text = get(port, "/debug/run?cmd=" +
+                       urllib.parse.quote(probe))
+    dsoctl("deploy", "stop", "--target", f"host://{target}", agent=agent,
+           check=0)
+    assert status == 200 and "PermissionError" in text, text
+    events = [json.loads(line) for line in
+              (target / "events.jsonl").read_text().splitlines()]
+    assert any(e["kind"] == "connect" and e.get("what") == str(agent.socket)
+               and e.get("reason") == "the agent's own socket"
+               for e in events), events
 
 
 def test_blue_green_switches_only_to_a_healthy_slot(agent, tmp_path, keys,

@@ -442,6 +442,35 @@ def test_another_user_is_held_by_the_kernel(shared_tmp):
     assert rootfile.stat().st_mode & 0o777 == 0o644
 
 
+def test_running_as_the_agents_own_user_is_reported(shared_tmp):
+    # An agent that is not root cannot give the program another user:
+    # dso-run (run here as 65534 with an agent socket, as such an agent
+    # would) reports it, and the monitor still keeps the agent's socket.
+    agent_dir = shared_tmp / "agent"
+    agent_dir.mkdir()
+    os.chown(agent_dir, 65534, 65534)
+    os.chown(shared_tmp, 65534, 65534)
+    policy = shared_tmp / "p.yaml"
+    policy.write_text("mode: block\nexec: [/usr/bin/python3]\n")
+    events = shared_tmp / "events.jsonl"
+    probe = ("import socket\ns = socket.socket(socket.AF_UNIX)\n"
+             f"try:\n  s.connect('{agent_dir}/agent.sock')\n"
+             "except PermissionError:\n  print('refused')\n")
+    p = subprocess.run(
+        ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
+         str(DSO_RUN), "--policy", str(policy), "--events", str(events),
+         "--agent-socket", str(agent_dir / "rasp-events.sock"), "--",
+         "/usr/bin/python3", "-c", probe],
+        cwd=shared_tmp, capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "refused"
+    lines = [json.loads(line) for line in events.read_text().splitlines()]
+    user = [e for e in lines if e["kind"] == "user"]
+    assert len(user) == 1 and user[0]["what"] == "65534:65534"
+    assert "the agent's own user" in user[0]["reason"]
+    assert "warning: the program runs as the agent's own user" in p.stderr
+
+
 def test_exit_status_and_signals_pass_through(tmp_path):
     policy = tmp_path / "p.yaml"
     policy.write_text("mode: block\nallow_root: true\n")
