@@ -63,7 +63,8 @@ absl::Status RegisterAllSteps(StepRegistry& registry,
     if (auto path = UnixSocketPath(addr)) protect.push_back(*path);
   }
   RETURN_IF_ERROR(registry.Register(std::make_unique<DeployStep>(
-      targets, RaspEventSocketPath(config.data_dir), std::move(protect))));
+      targets, RaspEventSocketPath(config.data_dir), std::move(protect),
+      config.data_dir + "/app-users")));
   return registry.Register(std::make_unique<GateStep>());
 }
 

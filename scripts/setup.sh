@@ -15,7 +15,7 @@ PACKAGES=(
   python3-yaml
   openssl curl procps bc libxml2-utils skopeo debootstrap
   libcurl4-openssl-dev docker-registry apache2-utils libsodium-dev
-  libseccomp-dev
+  libseccomp-dev uidmap
   vsftpd nginx-light
   groovy default-jre-headless
 )

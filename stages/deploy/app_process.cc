@@ -123,6 +123,10 @@ absl::StatusOr<pid_t> StartApp(const AppSpec& spec, const AppPaths& paths) {
     args.push_back("--protect");
     args.push_back(path);
   }
+  for (const std::string& path : paths.hand_over) {
+    args.push_back("--hand-over");
+    args.push_back(path);
+  }
   if (!spec.user.empty()) {
     args.push_back("--user");
     args.push_back(spec.user);

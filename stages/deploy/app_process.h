@@ -39,6 +39,9 @@ struct AppPaths {
   // The agent's sockets (and data directory) the application may never
   // reach: dso-run --protect.
   std::vector<std::string> protect;
+  // The target's shared directories, for the application's user to write
+  // (dso-run --hand-over).
+  std::vector<std::string> hand_over;
 };
 
 // Starts `spec` under dso-run, detached; returns dso-run's pid once its pid

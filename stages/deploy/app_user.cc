@@ -20,16 +20,12 @@
 #include "stages/core/bounded_file.h"
 #include "stages/core/status_macros.h"
 #include "stages/deploy/release_setup.h"
+#include "stages/rasp/user_switch.h"
 
 namespace dso {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Which target holds which dedicated id: one file per id, naming the
-// target's directory, created exclusively (two agents never take the same
-// id); a claim whose target no longer records that id is stale.
-constexpr char kClaims[] = "/var/lib/dso/app-users";
 
 bool InRange(uint32_t uid) {
   return uid >= kDedicatedUidFirst && uid <= kDedicatedUidLast;
@@ -76,8 +72,12 @@ std::set<uint32_t> RunningUids() {
 }
 
 // Claims `uid` for `target_dir`: true when the claim is (now) its own.
-bool Claim(uint32_t uid, const std::string& target_dir) {
-  std::string path = absl::StrCat(kClaims, "/", uid);
+// Which target holds which dedicated id: one file per id in `claims_dir`,
+// naming the target's directory, created exclusively; a claim whose target
+// no longer records that id is stale.
+bool Claim(const std::string& claims_dir, uint32_t uid,
+           const std::string& target_dir) {
+  std::string path = absl::StrCat(claims_dir, "/", uid);
   for (int attempt = 0; attempt < 2; ++attempt) {
     int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) {
@@ -98,18 +98,25 @@ bool Claim(uint32_t uid, const std::string& target_dir) {
   return false;
 }
 
+// Whether this process can run a program as `uid` (and gid `uid`).
+bool CanSwitchTo(uint32_t uid) {
+  return geteuid() == 0 || CheckCanMap(uid, uid).ok();
+}
+
 }  // namespace
 
-absl::StatusOr<uint32_t> DedicatedUid(const std::string& target_dir) {
+absl::StatusOr<uint32_t> DedicatedUid(const std::string& target_dir,
+                                      const std::string& claims_dir) {
   std::error_code ec;
-  fs::create_directories(kClaims, ec);
+  fs::create_directories(claims_dir, ec);
   if (ec) {
     return absl::InternalError(
-        absl::StrCat("creating ", kClaims,
+        absl::StrCat("creating ", claims_dir,
                      " (the dedicated users' claims): ", ec.message()));
   }
-  chmod(kClaims, 0700);
-  if (uint32_t uid = Recorded(target_dir); uid && Claim(uid, target_dir)) {
+  chmod(claims_dir.c_str(), 0700);
+  if (uint32_t uid = Recorded(target_dir);
+      uid && CanSwitchTo(uid) && Claim(claims_dir, uid, target_dir)) {
     return uid;
   }
   std::set<uint32_t> running = RunningUids();
@@ -118,32 +125,42 @@ absl::StatusOr<uint32_t> DedicatedUid(const std::string& target_dir) {
   for (uint32_t i = 0; i < span; ++i) {
     uint32_t uid = kDedicatedUidFirst + (start + i) % span;
     if (getpwuid(uid) != nullptr || getgrgid(uid) != nullptr ||
-        running.count(uid) || !Claim(uid, target_dir)) {
+        running.count(uid) || !CanSwitchTo(uid) ||
+        !Claim(claims_dir, uid, target_dir)) {
       continue;
     }
     RETURN_IF_ERROR(WriteFileAtomically(RecordPath(target_dir),
                                         absl::StrCat(uid, ":", uid, "\n")));
     return uid;
   }
-  return absl::ResourceExhaustedError(
-      absl::StrCat("no free user id left in ", kDedicatedUidFirst, "-",
-                   kDedicatedUidLast, " for ", target_dir));
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "no free user id in ", kDedicatedUidFirst, "-", kDedicatedUidLast,
+      " that this agent can switch to, for ", target_dir));
 }
 
 absl::StatusOr<std::string> ChooseAppUser(const std::string& target_dir,
+                                          const std::string& claims_dir,
                                           const std::string& target_user,
                                           const std::string& image_user,
                                           bool allow_root) {
   if (!target_user.empty()) return target_user;
-  if (geteuid() != 0) return std::string();  // cannot switch: dso-run says so
   uint32_t uid = 0, gid = 0;
   bool numeric = !image_user.empty() && NumericUser(image_user, &uid, &gid);
-  if (numeric && uid != 0 && gid != 0) return image_user;
+  bool root = geteuid() == 0;
+  if (numeric && uid != 0 && gid != 0 && (root || CheckCanMap(uid, gid).ok())) {
+    return image_user;
+  }
   bool asks_root =
       image_user.empty() || (numeric && uid == 0) || image_user == "root";
-  if (asks_root && allow_root) return std::string();
-  ASSIGN_OR_RETURN(uint32_t dedicated, DedicatedUid(target_dir));
-  return absl::StrCat(dedicated, ":", dedicated);
+  if (asks_root && allow_root && root) return std::string();
+  auto dedicated = DedicatedUid(target_dir, claims_dir);
+  if (!dedicated.ok()) {
+    // An agent that is not root with no subordinate ids to switch to: the
+    // application runs as the agent's user, and dso-run reports it.
+    if (!root && absl::IsResourceExhausted(dedicated.status())) return "";
+    return dedicated.status();
+  }
+  return absl::StrCat(*dedicated, ":", *dedicated);
 }
 
 }  // namespace dso

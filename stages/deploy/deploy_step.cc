@@ -52,11 +52,13 @@ class Deployment {
  public:
   Deployment(const dso::v1::DeployParams& p, DeployTarget target,
              const std::string& events_socket,
-             const std::vector<std::string>& protect, StepContext& context)
+             const std::vector<std::string>& protect,
+             const std::string& app_users_dir, StepContext& context)
       : p_(p),
         t_(std::move(target)),
         events_socket_(events_socket),
         protect_(protect),
+        app_users_dir_(app_users_dir),
         context_(context) {}
 
   void Log(const std::string& line) {
@@ -155,6 +157,7 @@ class Deployment {
                          : p_.image().registry_ref(),
                      port};
     std::string unpacked;
+    in.app_users_dir = app_users_dir_;
     absl::StatusOr<AppSpec> spec = SetUpRelease(in, t_, admission, &unpacked);
     if (!spec.ok()) {
       MarkReleaseFailed(t_.dir, id, std::string(spec.status().message()));
@@ -163,6 +166,9 @@ class Deployment {
     Log(absl::StrCat("release ", id, ": ", unpacked));
 
     AppPaths paths = PathsFor(t_.dir, slot, dso_run, events_socket_, protect_);
+    for (const std::string& name : t_.shared) {
+      paths.hand_over.push_back(t_.dir + "/shared/" + name);
+    }
     if (!t_.blue_green) {
       RETURN_IF_ERROR(StopApp(paths.pidfile, kStopGrace));
       if (!previous.empty()) Log("stopped release " + previous);
@@ -443,6 +449,7 @@ class Deployment {
   DeployTarget t_;
   const std::string& events_socket_;
   const std::vector<std::string>& protect_;
+  const std::string& app_users_dir_;
   StepContext& context_;
 };
 
@@ -490,7 +497,8 @@ dso::v1::Result DeployStep::Run(const dso::v1::RunStepRequest& request,
         " is for host targets; for Kubernetes use kubectl (scale, get, "
         "logs)"));
   }
-  Deployment d(p, *std::move(target), events_socket_, protect_, context);
+  Deployment d(p, *std::move(target), events_socket_, protect_, app_users_dir_,
+               context);
   const std::string& action = p.action();
   absl::StatusOr<dso::v1::Result> r = action == "stop"     ? d.Stop()
                                       : action == "events" ? d.Events()

@@ -16,13 +16,17 @@ class DeployStep : public Step {
  public:
   // `events_socket`: the agent's RASP event socket, given to every dso-run
   // it starts ("" for none); `protect`: the agent's other sockets and its
-  // data directory, which no application may reach (dso-run --protect).
+  // data directory, which no application may reach (dso-run --protect);
+  // `app_users_dir`: where the targets' dedicated users are claimed
+  // (app_user.h).
   explicit DeployStep(DeployTargets targets = {},
                       std::string events_socket = "",
-                      std::vector<std::string> protect = {})
+                      std::vector<std::string> protect = {},
+                      std::string app_users_dir = "/var/lib/dso/app-users")
       : targets_(std::move(targets)),
         events_socket_(std::move(events_socket)),
-        protect_(std::move(protect)) {}
+        protect_(std::move(protect)),
+        app_users_dir_(std::move(app_users_dir)) {}
   std::string name() const override { return "deploy"; }
   absl::Status Validate(const dso::v1::RunStepRequest& request) const override;
   dso::v1::Result Run(const dso::v1::RunStepRequest& request,
@@ -32,6 +36,7 @@ class DeployStep : public Step {
   DeployTargets targets_;
   std::string events_socket_;
   std::vector<std::string> protect_;
+  std::string app_users_dir_;
 };
 
 }  // namespace dso

@@ -135,8 +135,8 @@ absl::StatusOr<AppSpec> SetUpRelease(const ReleaseInputs& in,
   RETURN_IF_ERROR(CheckSandboxNames(policy, in.rasp_policy));
 
   ASSIGN_OR_RETURN(spec.user,
-                   ChooseAppUser(in.dir, target.user, cfg.value("User", ""),
-                                 policy.allow_root));
+                   ChooseAppUser(in.dir, in.app_users_dir, target.user,
+                                 cfg.value("User", ""), policy.allow_root));
 
   if (!spec.user.empty()) RETURN_IF_ERROR(CheckReachable(spec.cwd, spec.user));
 
@@ -161,8 +161,9 @@ absl::StatusOr<AppSpec> SetUpRelease(const ReleaseInputs& in,
     std::string shared = in.dir + "/shared/" + name;
     fs::create_directories(shared, ec);
     if (ec) return absl::InternalError("creating " + shared);
+    // As root, handed over here; otherwise dso-run grants it (--hand-over).
     uint32_t uid = 0, gid = 0;
-    if (NumericUser(spec.user, &uid, &gid) &&
+    if (geteuid() == 0 && NumericUser(spec.user, &uid, &gid) &&
         chown(shared.c_str(), uid, gid) != 0) {
       return absl::InternalError("handing " + shared + " to " + spec.user);
     }

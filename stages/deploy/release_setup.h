@@ -27,6 +27,7 @@ struct ReleaseInputs {
   std::string rasp_policy;  // a policy file, or "" for monitor-only
   std::string image_name;   // for the record
   int port = 0;
+  std::string app_users_dir;  // where dedicated users are claimed
 };
 
 // Unpacks and sets up the release; returns how to start it. A RASP policy

@@ -2,6 +2,7 @@
 //   dso-run --policy FILE [--events FILE] [--agent-socket PATH]
 //           [--deployment NAME] [--base DIR] [--user UID[:GID]|NAME]
 //           [--preload LIB] [--pidfile FILE] [--protect PATH]...
+//           [--hand-over DIR]...
 //           -- PROGRAM ARGS...
 #include "CLI/CLI.hpp"
 #include "stages/rasp/launcher.h"
@@ -26,14 +27,32 @@ int main(int argc, char** argv) {
   app.add_option("--pidfile", options.pidfile, "write dso-run's pid here");
   app.add_option("--protect", options.protect,
                  "a Unix socket, or a directory of them, the program may "
-                 "never reach (the agent's; repeatable)");
+                 "never reach (the agent's; repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--hand-over", options.hand_over,
+                 "a directory of yours the program's --user may write "
+                 "(repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("argv", options.argv, "the program and its arguments");
   app.prefix_command(false);
+  // Everything after the first "--" is the program's, taken here: CLI11
+  // would end a repeatable option's values at "--" and then read the
+  // program's own options as dso-run's.
+  int ours = argc;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--") {
+      ours = i;
+      break;
+    }
+  }
   try {
-    app.parse(argc, argv);
+    app.parse(ours, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
+  for (int i = ours + 1; i < argc; ++i) options.argv.push_back(argv[i]);
   return dso::RunUnderRasp(options);
 }

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -26,6 +27,7 @@
 #include "stages/rasp/executable.h"
 #include "stages/rasp/rasp_events.h"
 #include "stages/rasp/sandbox.h"
+#include "stages/rasp/user_switch.h"
 
 namespace dso {
 namespace {
@@ -110,12 +112,14 @@ absl::Status OpenEventSocket(const SandboxOptions& sandbox, EventSocket& s) {
   }
   int size = 1 << 20;
   setsockopt(s.fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-  if (sandbox.uid) {
+  if (sandbox.uid && *sandbox.uid != geteuid()) {
     // The program runs as another user: it may send, nobody else may.
-    if (chown(s.path.c_str(), *sandbox.uid, sandbox.gid) != 0 ||
-        chmod(s.dir.c_str(), 0711) != 0) {
-      return absl::InternalError(absl::StrCat(
-          "handing ", s.path, " to the program's user: ", strerror(errno)));
+    if (auto st = LetSend(s.path, *sandbox.uid, sandbox.gid); !st.ok()) {
+      return st;
+    }
+    if (chmod(s.dir.c_str(), 0711) != 0) {
+      return absl::InternalError(
+          absl::StrCat("opening ", s.dir, ": ", strerror(errno)));
     }
   }
   return absl::OkStatus();
@@ -176,7 +180,13 @@ UserRisk RiskyUser(const LaunchOptions& options, const RaspPolicy& policy,
                            const SandboxOptions& sandbox,
                            const std::string& program,
                            const std::string& preload,
-                           const std::string& socket_path, int status_fd) {
+                           const std::string& socket_path, int status_fd,
+                           UserNamespaceHandshake* userns) {
+  if (userns != nullptr) {
+    if (auto s = userns->ChildEnter(); !s.ok()) {
+      ChildFail(status_fd, 126, s.ToString());
+    }
+  }
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -327,6 +337,25 @@ int RunUnderRasp(const LaunchOptions& options) {
       return 2;
     }
   }
+  std::unique_ptr<UserNamespaceHandshake> userns;
+  if (sandbox.uid && NeedsUserNamespace(*sandbox.uid)) {
+    if (auto s = CheckCanMap(*sandbox.uid, sandbox.gid); !s.ok()) {
+      Say(std::string(s.message()));
+      return 2;
+    }
+    userns = std::make_unique<UserNamespaceHandshake>();
+    if (auto s = userns->Open(); !s.ok()) {
+      Say(std::string(s.message()));
+      return 2;
+    }
+  }
+  if (sandbox.uid) {
+    if (auto s = HandOver(options.hand_over, *sandbox.uid, sandbox.gid);
+        !s.ok()) {
+      Say(std::string(s.message()));
+      return 2;
+    }
+  }
   uid_t run_uid = sandbox.uid ? *sandbox.uid : geteuid();
   gid_t run_gid = sandbox.uid ? sandbox.gid : getegid();
   if (UserRisk risk = RiskyUser(options, *policy, run_uid, run_gid);
@@ -382,9 +411,14 @@ int RunUnderRasp(const LaunchOptions& options) {
   if (child == 0) {
     close(status_pipe[0]);
     RunChild(options, *policy, sandbox, *program, preload, events.path,
-             status_pipe[1]);
+             status_pipe[1], userns.get());
   }
   close(status_pipe[1]);
+  if (userns) {
+    if (auto s = userns->ParentMap(child, *sandbox.uid, sandbox.gid); !s.ok()) {
+      Say(std::string(s.message()));
+    }
+  }
   std::string status_text;
   char buf[4096];
   for (ssize_t n; (n = read(status_pipe[0], buf, sizeof(buf))) != 0;) {

@@ -28,6 +28,9 @@ struct LaunchOptions {
   // Unix sockets (or directories of them) the program may never reach,
   // besides the directory of agent_socket: the agent's own.
   std::vector<std::string> protect;
+  // Directories of the caller's the program may write (a deployment's
+  // shared ones), handed to --user (user_switch.h: HandOver).
+  std::vector<std::string> hand_over;
   std::vector<std::string> argv;
 };
 

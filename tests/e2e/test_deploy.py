@@ -306,7 +306,7 @@ def test_an_image_without_a_user_gets_a_dedicated_one(agent, tmp_path, keys,
     uid = uids[0]
     assert uids == [uid, uid] and 61184 <= uid <= 65519
     assert (target / "app-user").read_text() == f"{uid}:{uid}\n"
-    claim = Path("/var/lib/dso/app-users") / str(uid)
+    claim = agent.data_dir / "app-users" / str(uid)
     assert claim.read_text().strip() == str(target)
 
 

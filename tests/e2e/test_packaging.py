@@ -29,6 +29,11 @@ def test_agent_package(debs, tmp_path):
     info = subprocess.run(["dpkg-deb", "-I", str(debs["dso-agent"])],
                           check=True, capture_output=True, text=True).stdout
     assert "libgrpc++1.51" in info and "postinst" in info
+    assert "uidmap" in info  # dso-run maps applications' own users
+    control = tmp_path / "control"
+    subprocess.run(["dpkg-deb", "-e", str(debs["dso-agent"]), str(control)],
+                   check=True)
+    assert "--add-subuids 61184-65519" in (control / "postinst").read_text()
     subprocess.run(["dpkg-deb", "-x", str(debs["dso-agent"]), str(tmp_path)],
                    check=True)
     v = subprocess.run([str(tmp_path / "usr/bin/dso-agent"), "--version"],

@@ -471,6 +471,84 @@ def test_running_as_the_agents_own_user_is_reported(shared_tmp):
     assert "warning: the program runs as the agent's own user" in p.stderr
 
 
+@pytest.fixture
+def subordinate_ids():
+    """Gives `nobody` the dedicated range as subordinate ids, as the
+    package gives its `dso` user, for the test's length."""
+    import shutil
+    if not shutil.which("newuidmap"):
+        pytest.skip("newuidmap is missing (scripts/setup.sh installs uidmap)")
+    saved = {}
+    for f in ("/etc/subuid", "/etc/subgid"):
+        path = Path(f)
+        saved[path] = path.read_text() if path.exists() else None
+        path.write_text((saved[path] or "") + "nobody:61184:4336\n")
+    yield
+    for path, text in saved.items():
+        if text is None:
+            path.unlink()
+        else:
+            path.write_text(text)
+
+
+AS_NOBODY = ["setpriv", "--reuid", "65534", "--regid", "65534",
+             "--clear-groups"]
+
+
+def test_a_user_that_is_not_root_runs_the_program_as_another(
+        shared_tmp, subordinate_ids):
+    # dso-run as a non-root agent's user (65534) with a subordinate range:
+    # the program runs as 61300 (a user namespace mapped by newuidmap),
+    # writes its handed-over directory, and — by raw system calls, past
+    # the monitor — can neither signal dso-run nor enter the agent's
+    # directory nor touch the agent's files.
+    os.chown(shared_tmp, 65534, 65534)
+    agent_dir = shared_tmp / "agent"
+    agent_dir.mkdir(mode=0o700)
+    os.chown(agent_dir, 65534, 65534)
+    shared = shared_tmp / "shared"
+    shared.mkdir()
+    os.chown(shared, 65534, 65534)
+    policy = shared_tmp / "p.yaml"
+    policy.write_text("mode: block\nexec: [/usr/bin/python3]\n")
+    events = shared_tmp / "events.jsonl"
+    probe = textwrap.dedent(f"""
+        import ctypes, os
+        libc = ctypes.CDLL(None, use_errno=True)
+        print("ids", os.getuid(), os.getgid(), os.getgroups())
+        open("{shared}/written", "w").write("x")
+        print("raw-kill", libc.syscall(62, os.getppid(), 0))
+        print("agent-dir", os.access("{agent_dir}", os.X_OK))
+        print("policy", os.access("{policy}", os.W_OK))
+    """)
+    p = subprocess.run(
+        [*AS_NOBODY, str(DSO_RUN), "--policy", str(policy), "--events",
+         str(events), "--agent-socket", str(agent_dir / "rasp-events.sock"),
+         "--user", "61300", "--hand-over", str(shared), "--",
+         "/usr/bin/python3", "-c", probe],
+        cwd=shared_tmp, capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    out = dict(line.split(" ", 1) for line in p.stdout.splitlines())
+    assert out["ids"] == "61300 61300 []"
+    assert (shared / "written").stat().st_uid == 61300
+    assert out["raw-kill"] == "-1"
+    assert out["agent-dir"] == "False" and out["policy"] == "False"
+    lines = [json.loads(line) for line in events.read_text().splitlines()]
+    assert not [e for e in lines if e["kind"] == "user"]
+
+
+def test_another_user_without_subordinate_ids_is_refused(shared_tmp):
+    os.chown(shared_tmp, 65534, 65534)
+    policy = shared_tmp / "p.yaml"
+    policy.write_text("mode: block\n")
+    p = subprocess.run(
+        [*AS_NOBODY, str(DSO_RUN), "--policy", str(policy), "--user",
+         "61300", "--", "true"],
+        cwd=shared_tmp, capture_output=True, text=True, timeout=30)
+    assert p.returncode == 2
+    assert "/etc/subuid" in p.stderr or "uidmap" in p.stderr, p.stderr
+
+
 def test_exit_status_and_signals_pass_through(tmp_path):
     policy = tmp_path / "p.yaml"
     policy.write_text("mode: block\nallow_root: true\n")
