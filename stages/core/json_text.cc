@@ -72,4 +72,17 @@ absl::flat_hash_map<std::string, uint32_t> FirstLinesOfStrings(
   return out;
 }
 
+std::string StringAt(const nlohmann::json& j, const char* key,
+                     const std::string& fallback) {
+  const nlohmann::json& v = MemberAt(j, key);
+  return v.is_string() ? v.get<std::string>() : fallback;
+}
+
+const nlohmann::json& MemberAt(const nlohmann::json& j, const char* key) {
+  static const auto* null = new nlohmann::json();
+  if (!j.is_object()) return *null;
+  auto it = j.find(key);
+  return it == j.end() ? *null : *it;
+}
+
 }  // namespace dso

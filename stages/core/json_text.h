@@ -21,6 +21,16 @@ absl::StatusOr<nlohmann::json> ParseJson(absl::string_view text,
                                          const std::string& name,
                                          int max_depth);
 
+// The string member `key` of `j`; `fallback` when `j` is no object or the
+// member is missing or no string. Never throws (nlohmann's value() does on
+// a value of another type, which a hostile input chooses).
+std::string StringAt(const nlohmann::json& j, const char* key,
+                     const std::string& fallback = "");
+
+// The member `key` of `j`, or a null value when `j` is no object or has
+// none. Never throws.
+const nlohmann::json& MemberAt(const nlohmann::json& j, const char* key);
+
 // Every string token of `text` (as written, escapes not decoded) with the
 // 1-based line of its first appearance. One pass over the text.
 absl::flat_hash_map<std::string, uint32_t> FirstLinesOfStrings(

@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "stages/core/json_text.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
 #include "stages/oci/image_repo.h"
@@ -32,7 +33,7 @@ absl::StatusOr<std::vector<BlobRef>> Blobs(const std::string& manifest,
       return absl::InvalidArgumentError(
           absl::StrCat(where, ": a descriptor without sha256 digest or size"));
     }
-    out.push_back({d.value("mediaType", ""), d["digest"].get<std::string>(),
+    out.push_back({StringAt(d, "mediaType"), d["digest"].get<std::string>(),
                    d["size"].get<uint64_t>(), ""});
   }
   return out;
@@ -208,9 +209,8 @@ absl::StatusOr<PushResult> PushImage(const std::string& layout_dir,
   // Base layers already in another repository of this registry are mounted.
   std::string mount_from;
   json parsed = json::parse(image, nullptr, false);
-  std::string base = parsed.value(
-      json::json_pointer("/annotations/org.opencontainers.image.base.name"),
-      "");
+  std::string base = StringAt(MemberAt(parsed, "annotations"),
+                              "org.opencontainers.image.base.name");
   if (auto b = ParseRegistryRef(base); b.ok() && b->registry == ref.registry) {
     mount_from = b->repository;
   }
@@ -229,7 +229,7 @@ absl::StatusOr<PushResult> PushImage(const std::string& layout_dir,
     }
     json m = json::parse(bytes, nullptr, false);
     RETURN_IF_ERROR(client.PutManifest(
-        tag, bytes, m.value("mediaType", std::string(kOciManifestType))));
+        tag, bytes, StringAt(m, "mediaType", kOciManifestType)));
     result.tags.push_back(tag);
   }
   result.mounted = client.mounted();

@@ -14,16 +14,14 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "nlohmann/json.hpp"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
 #include "stages/net/http.h"
+#include "stages/oci/registry_responses.h"
 #include "stages/store/verified_file.h"
 
 namespace dso {
 namespace {
-
-using json = nlohmann::json;
 
 constexpr char kAccept[] =
     "Accept: application/vnd.oci.image.index.v1+json, "
@@ -38,33 +36,6 @@ bool IsLoopback(absl::string_view host) {
              : host.rfind(':'));
   return host == "localhost" || absl::StartsWith(host, "127.") ||
          absl::StartsWith(host, "[::1]");
-}
-
-// key="value" pairs of a Bearer challenge; values may hold commas.
-std::map<std::string, std::string> ChallengeParams(absl::string_view rest) {
-  std::map<std::string, std::string> params;
-  while (!rest.empty()) {
-    rest = absl::StripLeadingAsciiWhitespace(rest);
-    size_t eq = rest.find('=');
-    if (eq == absl::string_view::npos) break;
-    std::string key =
-        absl::AsciiStrToLower(absl::StripAsciiWhitespace(rest.substr(0, eq)));
-    rest.remove_prefix(eq + 1);
-    std::string value;
-    if (absl::ConsumePrefix(&rest, "\"")) {
-      size_t end = rest.find('"');
-      value = std::string(rest.substr(0, end));
-      rest.remove_prefix(end == absl::string_view::npos ? rest.size()
-                                                        : end + 1);
-    } else {
-      size_t end = rest.find(',');
-      value = std::string(rest.substr(0, end));
-      rest.remove_prefix(end == absl::string_view::npos ? rest.size() : end);
-    }
-    params[key] = value;
-    absl::ConsumePrefix(&rest, ",");
-  }
-  return params;
 }
 
 }  // namespace
@@ -156,7 +127,7 @@ class RegistryClient::Session {
                        challenge.substr(0, challenge.find(' ')), "'"));
     }
     std::map<std::string, std::string> params =
-        ChallengeParams(absl::string_view(challenge).substr(6));
+        ParseChallengeParams(absl::string_view(challenge).substr(6));
     if (params["realm"].empty()) {
       return absl::PermissionDeniedError(
           absl::StrCat(Where(), ": a Bearer challenge without a realm"));
@@ -182,13 +153,7 @@ class RegistryClient::Session {
           absl::StrCat(Where(), ": the token service refused (HTTP ", r.status,
                        ")", CredentialsHint()));
     }
-    json j = json::parse(r.body, nullptr, false);
-    std::string t =
-        j.is_object() ? j.value("token", j.value("access_token", "")) : "";
-    if (t.empty()) {
-      return absl::PermissionDeniedError(
-          absl::StrCat(Where(), ": the token service sent no token"));
-    }
+    ASSIGN_OR_RETURN(std::string t, TokenFromResponse(r.body, Where()));
     auth_ = "Authorization: Bearer " + t;
     return absl::OkStatus();
   }
@@ -246,13 +211,10 @@ absl::StatusOr<std::optional<RegistryManifest>> RegistryClient::GetManifest(
     return absl::DataLossError(absl::StrCat(
         Where(), ": the manifest does not match its digest ", reference));
   }
-  json j = json::parse(r.body, nullptr, false);
-  if (!j.is_object()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(Where(), ": the manifest ", reference, " is not JSON"));
-  }
-  std::string type = r.header("content-type");
-  m.media_type = j.value("mediaType", type.substr(0, type.find(';')));
+  ASSIGN_OR_RETURN(
+      m.media_type,
+      ManifestMediaType(r.body, r.header("content-type"),
+                        absl::StrCat(Where(), " (manifest ", reference, ")")));
   m.bytes = std::move(r.body);
   return std::optional<RegistryManifest>(std::move(m));
 }
@@ -266,21 +228,10 @@ absl::StatusOr<RegistryManifest> RegistryClient::ResolveImage(
       return absl::NotFoundError(
           absl::StrCat(Where(), ": no manifest ", next, " in the registry"));
     }
-    json j = json::parse(m->bytes, nullptr, false);
-    if (!j.contains("manifests")) return *std::move(m);
-    next.clear();
-    for (const json& d : j["manifests"]) {
-      if (d.value(json::json_pointer("/platform/os"), "") == "linux" &&
-          d.value(json::json_pointer("/platform/architecture"), "") ==
-              "amd64") {
-        next = d.value("digest", "");
-        break;
-      }
-    }
-    if (!ParseSha256Digest(next).ok()) {
-      return absl::NotFoundError(
-          absl::StrCat(Where(), ": no linux/amd64 image in its index"));
-    }
+    ASSIGN_OR_RETURN(std::optional<std::string> image,
+                     PlatformImageDigest(m->bytes, Where()));
+    if (!image) return *std::move(m);
+    next = *std::move(image);
   }
   return absl::InvalidArgumentError(
       absl::StrCat(Where(), ": indexes nested too deep"));
