@@ -50,6 +50,15 @@ for t in "${TARGETS[@]}"; do
   crashes=build-fuzz/crashes/$t
   mkdir -p "$corpus" "$crashes" "$SEEDS/$t"
   args=(-rss_limit_mb=2048 -timeout=20 -max_len=262144 -artifact_prefix="$crashes/")
+  # The format's keywords (tests/fuzz/dicts) where it has them.
+  case $t in
+    gitleaks_config|lockfile_cargo_lock|lockfile_poetry_lock|lockfile_uv_lock) dict=toml ;;
+    configs|agent_config|deploy_targets|lockfile_pnpm_lock|lockfile_yarn_lock) dict=yaml ;;
+    gate|gate_evidence|osv|osv_zip|signatures|cosign_key|registry_responses|oci_image|journal|rasp_event) dict=json ;;
+    lockfile_package_lock_json|lockfile_package_json|lockfile_composer_lock|lockfile_pipfile_lock|lockfile_nuget_lock) dict=json ;;
+    *) dict="" ;;
+  esac
+  [[ -n $dict ]] && args+=(-dict="tests/fuzz/dicts/$dict.dict")
   if [[ $MODE == regress ]]; then
     # The seeds as they are, then 2,000 inputs made from them.
     args+=(-runs=2000 -seed=1)
