@@ -102,20 +102,7 @@ absl::Status ScanDirectoryTarget(const dso::v1::ScanParams& p, bool all,
   }
   if (context.cancellation().cancelled()) return absl::OkStatus();
   if (all || wanted.count("deps") || p.sbom()) {
-    // One file (a lockfile): the inventory walks a directory holding it.
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(root, ec)) {
-      std::string dir = context.scratch_dir() + "/one-file";
-      std::filesystem::create_directories(dir, ec);
-      std::filesystem::copy_file(
-          root, dir + "/" + std::filesystem::path(root).filename().string(),
-          ec);
-      if (ec) {
-        return absl::InternalError(
-            absl::StrCat("cannot copy '", root, "' to scan: ", ec.message()));
-      }
-      root = dir;
-    }
+    // One file (a lockfile) is read in place (CollectInventory).
     RETURN_IF_ERROR(take(ScanDeps(p, root, context, wanted.count("deps") > 0)));
   }
   return absl::OkStatus();

@@ -88,6 +88,11 @@ def test_deps_through_the_agent(agent, tmp_path):
                                                    "PYSEC-2022-1"]
     assert p.summary["counts"]["HIGH"] == 1
     assert p.summary["counts"]["MEDIUM"] == 1  # Go: no severity given
+    # One lockfile named by --path: read where it is, nothing copied.
+    p = dsoctl("scan", "--path", str(proj / "requirements.txt"),
+               "--scanners", "deps", "--fail-on", "HIGH", agent=agent)
+    assert p.returncode == 1, p.stderr
+    assert "deps: 1 lockfiles, 3 packages, 1 vulnerable" in p.stderr, p.stderr
 
 
 def test_deps_embedded_and_errors(tmp_path):

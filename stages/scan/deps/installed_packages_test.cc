@@ -64,5 +64,24 @@ TEST(InstalledPackagesTest, CountOnlyWhenAskedFor) {
   fs::remove_all(dir);
 }
 
+TEST(InventoryTest, OneFileIsReadInPlace) {
+  std::string dir = MakeTempDir("one-file");
+  ASSERT_TRUE(WriteFileAtomically(dir + "/requirements.txt",
+                                  "jinja2==2.10\nflask==0.12\n")
+                  .ok());
+  ASSERT_TRUE(WriteFileAtomically(dir + "/notes.txt", "flask==0.1\n").ok());
+  auto got = CollectInventory(dir + "/requirements.txt");
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->files, std::vector<std::string>{"requirements.txt"});
+  EXPECT_EQ(got->inventory.packages.size(), 2u);
+  // Not a lockfile: nothing, and no error.
+  auto other = CollectInventory(dir + "/notes.txt");
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->files.empty());
+  EXPECT_THAT(std::string(CollectInventory(dir + "/gone").status().message()),
+              HasSubstr("is not a directory or a file"));
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace dso

@@ -45,6 +45,59 @@ bool IsOsDatabase(const fs::path& p, const std::string& root) {
   return OsDatabaseAt(Relative(p, root)).parser;
 }
 
+// Reads the lockfiles and package databases in `found` (beneath `root`)
+// into `out`: each whole or not at all, a warning for each not read.
+InventoryResult ReadFound(std::vector<fs::path> found, const fs::path& root,
+                          bool installed, InventoryResult out) {
+  std::error_code ec;
+  std::sort(found.begin(), found.end());
+  for (const fs::path& p : found) {
+    std::string rel = fs::relative(p, root, ec).generic_string();
+    if (ec) rel = p.string();
+    uintmax_t size = fs::file_size(p, ec);
+    if (!ec && size > kMaxLockfileBytes) {
+      out.warnings.push_back(
+          absl::StrCat(rel, ": ", size, " bytes; too large, not read"));
+      continue;
+    }
+    auto text = ReadFile(p.string(), FileKind::kDocument);
+    if (!text.ok()) {
+      out.warnings.push_back(absl::StrCat(rel, ": ", text.status().message()));
+      continue;
+    }
+    // A file that fails to parse adds nothing, not half of itself.
+    Inventory one;
+    absl::Status s;
+    LockfileParser parse = ParserFor(p.filename().string());
+    if (!parse && installed) parse = InstalledParserFor(rel);
+    if (parse) {
+      s = parse(*text, rel, &one);
+    } else {
+      OsDatabase db = OsDatabaseAt(rel);
+      std::string ecosystem =
+          db.parser ? EcosystemOfRoot(root, db.root) : std::string();
+      if (ecosystem.empty()) {
+        out.warnings.push_back(absl::StrCat(
+            rel,
+            ": no os-release of a system with OSV advisories (Debian, "
+            "Ubuntu, Alpine, Wolfi) beside it; not read"));
+        continue;
+      }
+      s = db.parser(*text, rel, ecosystem, &one);
+    }
+    if (!s.ok()) {
+      out.warnings.push_back(std::string(s.message()));
+      continue;
+    }
+    for (auto& pkg : one.packages) {
+      out.inventory.packages.push_back(std::move(pkg));
+    }
+    for (auto& n : one.notes) out.inventory.notes.push_back(std::move(n));
+    out.files.push_back(rel);
+  }
+  return out;
+}
+
 }  // namespace
 
 LockfileParser ParserFor(const std::string& name) {
@@ -95,12 +148,19 @@ OsDatabase OsDatabaseAt(const std::string& path) {
 absl::StatusOr<InventoryResult> CollectInventory(const std::string& root,
                                                  bool installed) {
   std::error_code ec;
-  if (!fs::is_directory(root, ec)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("'", root, "' is not a directory"));
-  }
   InventoryResult out;
   std::vector<fs::path> found;
+  if (fs::is_regular_file(root, ec) && !fs::is_symlink(root, ec)) {
+    // One file (scan --path FILE): read in place, as its directory would be
+    // if it held nothing else.
+    fs::path file(root);
+    if (ParserFor(file.filename().string())) found.push_back(file);
+    return ReadFound(found, file.parent_path(), installed, std::move(out));
+  }
+  if (!fs::is_directory(root, ec)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", root, "' is not a directory or a file"));
+  }
   fs::recursive_directory_iterator it(root, ec), end;
   for (; !ec && it != end; it.increment(ec)) {
     std::string name = it->path().filename().string();
@@ -120,52 +180,7 @@ absl::StatusOr<InventoryResult> CollectInventory(const std::string& root,
     out.warnings.push_back(
         absl::StrCat("listing '", root, "' stopped: ", ec.message()));
   }
-  std::sort(found.begin(), found.end());
-  for (const fs::path& p : found) {
-    std::string rel = fs::relative(p, root, ec).generic_string();
-    if (ec) rel = p.string();
-    uintmax_t size = fs::file_size(p, ec);
-    if (!ec && size > kMaxLockfileBytes) {
-      out.warnings.push_back(
-          absl::StrCat(rel, ": ", size, " bytes; too large, not read"));
-      continue;
-    }
-    auto text = ReadFile(p.string(), FileKind::kDocument);
-    if (!text.ok()) {
-      out.warnings.push_back(absl::StrCat(rel, ": ", text.status().message()));
-      continue;
-    }
-    // A file that fails to parse adds nothing, not half of itself.
-    Inventory one;
-    absl::Status s;
-    LockfileParser parse = ParserFor(p.filename().string());
-    if (!parse && installed) parse = InstalledParserFor(rel);
-    if (parse) {
-      s = parse(*text, rel, &one);
-    } else {
-      OsDatabase db = OsDatabaseAt(rel);
-      std::string ecosystem =
-          db.parser ? EcosystemOfRoot(root, db.root) : std::string();
-      if (ecosystem.empty()) {
-        out.warnings.push_back(absl::StrCat(
-            rel,
-            ": no os-release of a system with OSV advisories (Debian, "
-            "Ubuntu, Alpine, Wolfi) beside it; not read"));
-        continue;
-      }
-      s = db.parser(*text, rel, ecosystem, &one);
-    }
-    if (!s.ok()) {
-      out.warnings.push_back(std::string(s.message()));
-      continue;
-    }
-    for (auto& pkg : one.packages) {
-      out.inventory.packages.push_back(std::move(pkg));
-    }
-    for (auto& n : one.notes) out.inventory.notes.push_back(std::move(n));
-    out.files.push_back(rel);
-  }
-  return out;
+  return ReadFound(found, root, installed, std::move(out));
 }
 
 }  // namespace dso
