@@ -214,7 +214,7 @@ absl::StatusOr<std::optional<RegistryManifest>> RegistryClient::GetManifest(
   ASSIGN_OR_RETURN(
       m.media_type,
       ManifestMediaType(r.body, r.header("content-type"),
-                        absl::StrCat(Where(), " (manifest ", reference, ")")));
+                        absl::StrCat(Where(), ": the manifest ", reference)));
   m.bytes = std::move(r.body);
   return std::optional<RegistryManifest>(std::move(m));
 }

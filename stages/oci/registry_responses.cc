@@ -55,8 +55,7 @@ absl::StatusOr<std::string> ManifestMediaType(absl::string_view manifest,
                                               const std::string& where) {
   json j = json::parse(manifest, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where, ": the manifest is not a JSON object"));
+    return absl::InvalidArgumentError(absl::StrCat(where, " is not JSON"));
   }
   return StringAt(j, "mediaType",
                   std::string(content_type.substr(0, content_type.find(';'))));

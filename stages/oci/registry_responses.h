@@ -26,7 +26,8 @@ absl::StatusOr<std::string> TokenFromResponse(absl::string_view body,
                                               const std::string& where);
 
 // The media type of a manifest: its mediaType, else the Content-Type
-// header's; an error when the manifest is no JSON object.
+// header's; "`where` is not JSON" when the manifest is no JSON object
+// (`where` names the manifest).
 absl::StatusOr<std::string> ManifestMediaType(absl::string_view manifest,
                                               absl::string_view content_type,
                                               const std::string& where);
