@@ -118,6 +118,7 @@ absl::StatusOr<std::unique_ptr<AgentRuntime>> AgentRuntime::Create(
     break;
   }
   opts.handles = rt->handles_.get();
+  opts.max_input_file_bytes = config.max_blob_bytes;
   ASSIGN_OR_RETURN(rt->runs_,
                    RunManager::Create(opts, rt->steps_.get(), rt->store_.get(),
                                       &rt->metrics_));

@@ -102,6 +102,9 @@ absl::Status CheckStart(const BlobStore& store, const Permissions& permissions,
                    ? UnknownInputHandle(in.handle(), caller.identity)
                    : handles->Check(in.handle(), caller.identity);
     }
+    if (status.ok() && !in.handle_name().empty()) {
+      status = CheckHandleName(in.handle_name());
+    }
   });
   return status;
 }

@@ -1,5 +1,6 @@
 #include "agent/input_handles.h"
 
+#include <fcntl.h>
 #include <openssl/rand.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -19,6 +20,7 @@
 #include "agent/ecs_log.h"
 #include "agent/unix_listener.h"
 #include "stages/core/fd_io.h"
+#include "stages/core/status_macros.h"
 
 namespace dso {
 namespace {
@@ -145,6 +147,76 @@ void InputHandles::ExpireLocked(absl::Time now) {
       ++it;
     }
   }
+}
+
+absl::Status CheckHandleName(const std::string& name) {
+  bool control = false;
+  for (unsigned char c : name) control |= c < 0x20 || c == 0x7f;
+  if (name.empty() || name == "." || name == ".." || name.size() > 255 ||
+      name.find('/') != std::string::npos || control) {
+    return absl::InvalidArgumentError(
+        "input handle_name must be one plain file name");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CopyHandedFile(int fd, const std::string& dir,
+                            const std::string& name, uint64_t max_bytes) {
+  RETURN_IF_ERROR(CheckHandleName(name));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the handed-over input ", name, " is not a regular file"));
+  }
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the handed-over input ", name, " has ", st.st_size,
+        " bytes; the agent takes at most ", max_bytes, " (max_blob_bytes)"));
+  }
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return absl::InternalError(
+        absl::StrCat("cannot create ", dir, ": ", strerror(errno)));
+  }
+  std::string path = dir + "/" + name;
+  int out = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (out < 0) {
+    return absl::InternalError(
+        absl::StrCat("cannot create ", path, ": ", strerror(errno)));
+  }
+  // The file may grow while it is read: never more than the limit.
+  uint64_t copied = 0;
+  off_t in_offset = 0;
+  absl::Status status;
+  while (true) {
+    size_t chunk = 1 << 20;
+    ssize_t n = copy_file_range(fd, &in_offset, out, nullptr, chunk, 0);
+    if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+                  errno == EOPNOTSUPP)) {
+      char buf[1 << 16];
+      n = pread(fd, buf, sizeof(buf), in_offset);
+      if (n > 0 && write(out, buf, n) != n) n = -1;
+      if (n > 0) in_offset += n;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      status = absl::InternalError(absl::StrCat(
+          "copying the handed-over input ", name, ": ", strerror(errno)));
+      break;
+    }
+    if (n == 0) break;
+    copied += n;
+    if (copied > max_bytes) {
+      status = absl::ResourceExhaustedError(absl::StrCat(
+          "the handed-over input ", name, " grew past the agent's limit of ",
+          max_bytes, " bytes (max_blob_bytes)"));
+      break;
+    }
+  }
+  if (close(out) != 0 && status.ok()) {
+    status = absl::InternalError(absl::StrCat("writing ", path));
+  }
+  if (!status.ok()) unlink(path.c_str());
+  return status;
 }
 
 absl::Status UnknownInputHandle(const std::string& handle,

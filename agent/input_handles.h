@@ -82,6 +82,18 @@ class InputHandles {
 absl::Status UnknownInputHandle(const std::string& handle,
                                 const std::string& identity);
 
+// INVALID_ARGUMENT unless `name` (Input.handle_name) is one plain file
+// name: not empty, no '/', not "." or "..", no control characters, at most
+// 255 bytes.
+absl::Status CheckHandleName(const std::string& name);
+
+// Agent side, for a handle of a single file: copies what `fd` reads into
+// `dir`/`name` (created), at most `max_bytes` — the run gets a directory
+// holding that one file, as a tar of it would give, without the tar, the
+// upload or the store. An error names the file and the limit.
+absl::Status CopyHandedFile(int fd, const std::string& dir,
+                            const std::string& name, uint64_t max_bytes);
+
 // Client side (dsoctl): hands `fd` to the agent's handle socket at `path`;
 // the handle, or an error saying why not (the caller then uploads).
 absl::StatusOr<std::string> HandOver(const std::string& path, int fd);

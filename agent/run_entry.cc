@@ -159,8 +159,17 @@ absl::StatusOr<std::string> RunContext::ResolveInput(
       identity = entry_.run.identity();
     }
     ASSIGN_OR_RETURN(int fd, handles_->Take(input.handle(), identity));
-    taken_.push_back(fd);
-    return absl::StrCat("/proc/self/fd/", fd);
+    if (input.handle_name().empty()) {
+      taken_.push_back(fd);
+      return absl::StrCat("/proc/self/fd/", fd);
+    }
+    // A single file: a directory holding just it, under its name.
+    std::string dest = absl::StrCat(scratch_dir(), "/input-", unpacked_++);
+    absl::Status copied =
+        CopyHandedFile(fd, dest, input.handle_name(), max_input_file_bytes_);
+    close(fd);
+    RETURN_IF_ERROR(copied);
+    return dest;
   }
   if (input.has_tar_digest()) {
     ASSIGN_OR_RETURN(std::string tar, store_->PathOf(input.tar_digest()));

@@ -82,6 +82,7 @@ class RunContext : public StepContext {
         kill_grace_(options.kill_grace),
         credentials_(options.credentials),
         handles_(options.handles),
+        max_input_file_bytes_(options.max_input_file_bytes),
         store_(store) {}
   // Closes the handed-over inputs it took, and drops the uploads it
   // unpacked that nobody else has used since (BlobStore::DropIfUnusedSince).
@@ -118,6 +119,7 @@ class RunContext : public StepContext {
   absl::Duration kill_grace_;
   const AgentCredentials& credentials_;
   InputHandles* handles_;
+  uint64_t max_input_file_bytes_;
   std::vector<int> taken_;  // descriptors of handed-over inputs
   // Uploaded tars this run unpacked, and when.
   std::vector<std::pair<std::string, absl::Time>> unpacked_tars_;

@@ -59,6 +59,9 @@ struct RunManagerOptions {
   std::vector<std::string> store_roots;
   // Directories local clients handed over (borrowed; null: none taken).
   InputHandles* handles = nullptr;
+  // The largest single file a handle may stand for (it is copied into the
+  // run's scratch directory): as large as an upload may be.
+  uint64_t max_input_file_bytes = 16ull << 30;
   // The agent's own credentials and their destinations (embedded mode:
   // the user's environment, everywhere).
   AgentCredentials credentials;

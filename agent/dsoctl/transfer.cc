@@ -146,17 +146,19 @@ absl::StatusOr<dso::v1::Input> PrepareInput(AgentConnection& conn,
         return input;
       }
     }
-    // A directory is handed over: the agent reads it in place through
-    // this descriptor (agent/input_handles.h); when it takes none, a tar as
-    // below. (A single file travels as before, under its own name.)
-    if (!is_file && !info.handle_socket().empty()) {
-      int fd = open(real.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECTORY);
+    // A directory (or a file) is handed over: the agent reads it in place
+    // through this descriptor (agent/input_handles.h; a file under its own
+    // name); when it takes none, a tar as below.
+    if (!info.handle_socket().empty()) {
+      int fd = open(real.c_str(),
+                    O_RDONLY | O_CLOEXEC | (is_file ? 0 : O_DIRECTORY));
       absl::StatusOr<std::string> handle =
           fd < 0 ? absl::UnavailableError(strerror(errno))
                  : HandOver(info.handle_socket(), fd);
       if (fd >= 0) close(fd);
       if (handle.ok()) {
         input.set_handle(*handle);
+        if (is_file) input.set_handle_name(fs::path(real).filename().string());
         return input;
       }
       std::cerr << "[dso] the agent does not read '" << real << "' in place ("

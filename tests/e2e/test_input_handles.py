@@ -63,3 +63,23 @@ def test_a_tar_leaves_out_what_the_scan_would_skip_and_is_dropped(
     # The run unpacked its upload and nobody else used it: dropped.
     blobs = agent.data_dir / "store" / "blobs" / "sha256"
     assert not any(tarfile.is_tarfile(b) for b in blobs.iterdir())
+
+
+def test_a_single_file_is_handed_over_too(agent, tmp_path):
+    # A gate report (one file) reaches the agent by descriptor, under its
+    # own name: no tar, no upload; the gate reads it as it would a tar's.
+    import tarfile
+    report = tmp_path / "scan.sarif"
+    report.write_text(json.dumps({"version": "2.1.0", "runs": [{
+        "tool": {"driver": {"name": "t", "rules": [
+            {"id": "R1", "properties": {"security-severity": "9.8"}}]}},
+        "results": [{"ruleId": "R1", "level": "error",
+                     "message": {"text": "bad"}}]}]}))
+    out = tmp_path / "gate"
+    p = dsoctl("gate", "--level", "2", "--report", str(report), agent=agent,
+               json_file=out / "summary.json")
+    assert "as a tar" not in p.stderr, p.stderr
+    assert p.returncode == 1, p.stderr  # a CRITICAL finding fails level 2
+    assert "scan.sarif" in (out / "gate.json").read_text()
+    blobs = agent.data_dir / "store" / "blobs" / "sha256"
+    assert not any(tarfile.is_tarfile(b) for b in blobs.iterdir())
