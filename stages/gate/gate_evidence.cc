@@ -6,6 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
+#include "stages/core/json_text.h"
 #include "stages/core/status_macros.h"
 
 namespace dso {
@@ -23,19 +24,17 @@ absl::Status Bad(const std::string& name, size_t line, absl::string_view what) {
 
 absl::Status AddSignature(const Json& payload, const std::string& name,
                           size_t line, Evidence* out) {
-  const Json* critical =
-      payload.contains("critical") && payload["critical"].is_object()
-          ? &payload["critical"]
-          : nullptr;
-  if (!critical || critical->value("type", "") != kSignatureType) {
+  // Values of another type than expected are treated as missing (never
+  // nlohmann's value(), which throws on them).
+  const Json& critical = MemberAt(payload, "critical");
+  if (StringAt(critical, "type") != kSignatureType) {
     return Bad(name, line,
                absl::StrCat("not a verified cosign signature payload "
                             "(critical.type \"",
                             kSignatureType, "\")"));
   }
-  const Json& image = critical->value("image", Json::object());
   std::string digest =
-      image.is_object() ? image.value("docker-manifest-digest", "") : "";
+      StringAt(MemberAt(critical, "image"), "docker-manifest-digest");
   if (digest.rfind("sha256:", 0) != 0 || digest.size() != 71) {
     return Bad(name, line,
                "critical.image.docker-manifest-digest is not sha256:<64 hex>");
@@ -46,7 +45,7 @@ absl::Status AddSignature(const Json& payload, const std::string& name,
 
 absl::Status AddEnvelope(const Json& env, const std::string& name, size_t line,
                          Evidence* out) {
-  if (env.value("payloadType", "") != kInTotoPayload) {
+  if (StringAt(env, "payloadType") != kInTotoPayload) {
     return Bad(name, line,
                absl::StrCat("payloadType is not \"", kInTotoPayload, "\""));
   }

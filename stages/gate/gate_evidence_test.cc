@@ -74,6 +74,13 @@ TEST(EvidenceTest, WhatIsNotEvidence) {
            absl::Base64Escape("{}") + "\"}",
        "payload is not an in-toto Statement"},
       {"not json\n", "e.json:1: not JSON"},
+      // Values of the wrong type (these threw before; found by fuzzing).
+      {"{\"payloadType\":9}\n", "e.json:1: payloadType is not"},
+      {"{\"payloadType\":[1]}\n", "e.json:1: payloadType is not"},
+      {R"([{"critical":{"type":7}}])",
+       "not a verified cosign signature payload"},
+      {R"([{"critical":{"type":"cosign container image signature","image":{"docker-manifest-digest":5}}}])",
+       "docker-manifest-digest is not sha256:<64 hex>"},
   };
   for (const auto& c : cases) {
     Evidence ev;
