@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "nlohmann/json.hpp"
+#include "stages/core/json_text.h"
 #include "stages/core/finding.h"
 
 namespace dso {
@@ -73,17 +74,15 @@ std::vector<dso::v1::Finding> CheckImage(const ImageScanResult& scan,
     return i < scan.layer_digests.size() ? scan.layer_digests[i] : "";
   };
   json config = json::parse(config_json, nullptr, false);
-  json c = config.is_object() ? config.value("config", json::object())
-                              : json::object();
-  if (!c.is_object()) c = json::object();
-  std::string user = c.value("User", "");
+  // A hostile image's config: values of another type count as missing.
+  const json& c = MemberAt(config, "config");
+  std::string user = StringAt(c, "User");
   if (user.empty() || UserPart(user) == "0" || UserPart(user) == "root") {
     out.push_back(Make("image-runs-as-root", dso::v1::MEDIUM,
                        "The image runs as root", "config:User", "",
                        user.empty() ? "no USER set" : "User: " + user));
   }
-  json health = c.value("Healthcheck", json());
-  json test = health.is_object() ? health.value("Test", json()) : json();
+  const json& test = MemberAt(MemberAt(c, "Healthcheck"), "Test");
   if (!test.is_array() || test.empty() || test[0] == "NONE") {
     out.push_back(Make("image-no-healthcheck", dso::v1::LOW,
                        "The image has no health check", "config:Healthcheck",
