@@ -70,10 +70,14 @@ for t in "${TARGETS[@]}"; do
   fi
   log=build-fuzz/$t.log
   if "$bin" "${args[@]}" "${dirs[@]}" >"$log" 2>&1; then
-    echo "fuzz: $t ok ($(grep -Eo 'DONE +cov: [0-9]+' "$log" | grep -Eo '[0-9]+$' || echo ?) edges, $(grep -Eo 'stat::number_of_executed_units: [0-9]+' "$log" | grep -Eo '[0-9]+$' || grep -Eo '^#[0-9]+' "$log" | tail -1 | tr -d '#') runs)"
+    # -a: the log quotes dictionary entries, which may hold any byte.
+    edges=$(grep -aEo 'DONE +cov: [0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
+    runs=$(grep -aEo 'stat::number_of_executed_units: [0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
+    [[ -n $runs ]] || runs=$(grep -aEo '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+    echo "fuzz: $t ok (${edges:-?} edges, ${runs:-?} runs)"
   else
     echo "fuzz: $t FAILED (log: $log, input in $crashes/)" >&2
-    grep -E "ERROR|runtime error|SUMMARY" "$log" | head -5 >&2 || true
+    grep -aE "ERROR|runtime error|SUMMARY" "$log" | head -5 >&2 || true
     failed+=("$t")
   fi
   [[ $MODE == regress ]] && rm -rf "$work"
