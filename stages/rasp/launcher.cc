@@ -275,6 +275,50 @@ class Supervisor {
   int malformed_ = 0;
 };
 
+// Readies the switch to the program's user (a user namespace when not
+// root, the directories handed over) and reports who it runs as when that
+// is a risk (RiskyUser). Returns dso-run's exit code when it must not
+// start (2: the switch cannot be made; 126: root refused), else 0.
+int PrepareUser(const LaunchOptions& options, const RaspPolicy& policy,
+                const SandboxOptions& sandbox, int log_fd,
+                std::unique_ptr<UserNamespaceHandshake>& userns) {
+  if (sandbox.uid && NeedsUserNamespace(*sandbox.uid)) {
+    if (auto s = CheckCanMap(*sandbox.uid, sandbox.gid); !s.ok()) {
+      Say(std::string(s.message()));
+      return 2;
+    }
+    userns = std::make_unique<UserNamespaceHandshake>();
+    if (auto s = userns->Open(); !s.ok()) {
+      Say(std::string(s.message()));
+      return 2;
+    }
+  }
+  if (sandbox.uid) {
+    if (auto s = HandOver(options.hand_over, *sandbox.uid, sandbox.gid);
+        !s.ok()) {
+      Say(std::string(s.message()));
+      return 2;
+    }
+  }
+  uid_t uid = sandbox.uid ? *sandbox.uid : geteuid();
+  gid_t gid = sandbox.uid ? sandbox.gid : getegid();
+  UserRisk risk = RiskyUser(options, policy, uid, gid);
+  if (risk.reason.empty()) return 0;
+  bool refuse = risk.root && policy.block;
+  nlohmann::json user = {{"what", absl::StrCat(uid, ":", gid)},
+                         {"decision", refuse ? "blocked" : "allowed"},
+                         {"mode", policy.block ? "block" : "monitor"},
+                         {"reason", risk.reason}};
+  std::string line =
+      LauncherEvent("user", options.deployment, user.dump(), absl::Now());
+  Supervisor reporter(options, log_fd);
+  reporter.Log(line);
+  reporter.Forward(line);
+  Say(refuse ? risk.reason + " (refused: give --user, or allow_root: true)"
+             : "warning: " + risk.reason);
+  return refuse ? 126 : 0;
+}
+
 int ExitCodeOf(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -338,44 +382,9 @@ int RunUnderRasp(const LaunchOptions& options) {
     }
   }
   std::unique_ptr<UserNamespaceHandshake> userns;
-  if (sandbox.uid && NeedsUserNamespace(*sandbox.uid)) {
-    if (auto s = CheckCanMap(*sandbox.uid, sandbox.gid); !s.ok()) {
-      Say(std::string(s.message()));
-      return 2;
-    }
-    userns = std::make_unique<UserNamespaceHandshake>();
-    if (auto s = userns->Open(); !s.ok()) {
-      Say(std::string(s.message()));
-      return 2;
-    }
-  }
-  if (sandbox.uid) {
-    if (auto s = HandOver(options.hand_over, *sandbox.uid, sandbox.gid);
-        !s.ok()) {
-      Say(std::string(s.message()));
-      return 2;
-    }
-  }
-  uid_t run_uid = sandbox.uid ? *sandbox.uid : geteuid();
-  gid_t run_gid = sandbox.uid ? sandbox.gid : getegid();
-  if (UserRisk risk = RiskyUser(options, *policy, run_uid, run_gid);
-      !risk.reason.empty()) {
-    bool refuse = risk.root && policy->block;
-    nlohmann::json user = {{"what", absl::StrCat(run_uid, ":", run_gid)},
-                           {"decision", refuse ? "blocked" : "allowed"},
-                           {"mode", policy->block ? "block" : "monitor"},
-                           {"reason", risk.reason}};
-    std::string line =
-        LauncherEvent("user", options.deployment, user.dump(), absl::Now());
-    Supervisor reporter(options, log_fd);
-    reporter.Log(line);
-    reporter.Forward(line);
-    Say(refuse ? risk.reason + " (refused: give --user, or allow_root: true)"
-               : "warning: " + risk.reason);
-    if (refuse) {
-      if (log_fd >= 0) close(log_fd);
-      return 126;
-    }
+  if (int code = PrepareUser(options, *policy, sandbox, log_fd, userns)) {
+    if (log_fd >= 0) close(log_fd);
+    return code;
   }
   EventSocket events;
   if (auto s = OpenEventSocket(sandbox, events); !s.ok()) {
