@@ -58,13 +58,15 @@ absl::Status RegisterAllSteps(StepRegistry& registry,
       ParseDeployTargets(config.deploy_targets_yaml, "the agent's config"));
   // What no deployed application may reach: the agent's data directory
   // (its event socket and journals) and its Unix listen sockets.
-  std::vector<std::string> protect = {config.data_dir};
+  DeployAgentSide agent;
+  agent.events_socket = RaspEventSocketPath(config.data_dir);
+  agent.protect = {config.data_dir};
   for (const std::string& addr : config.listen) {
-    if (auto path = UnixSocketPath(addr)) protect.push_back(*path);
+    if (auto path = UnixSocketPath(addr)) agent.protect.push_back(*path);
   }
-  RETURN_IF_ERROR(registry.Register(std::make_unique<DeployStep>(
-      targets, RaspEventSocketPath(config.data_dir), std::move(protect),
-      config.data_dir + "/app-users")));
+  agent.app_users_dir = config.data_dir + "/app-users";
+  RETURN_IF_ERROR(registry.Register(
+      std::make_unique<DeployStep>(targets, std::move(agent))));
   return registry.Register(std::make_unique<GateStep>());
 }
 

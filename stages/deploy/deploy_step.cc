@@ -38,28 +38,20 @@ constexpr const char* kSlots[] = {"app", "blue", "green"};
 // and "green" for blue-green.
 AppPaths PathsFor(const std::string& dir, const std::string& slot,
                   const std::string& dso_run,
-                  const std::string& agent_socket = "",
-                  const std::vector<std::string>& protect = {}) {
+                  const DeployAgentSide& agent = {}) {
   return {dso_run,
           absl::StrCat(dir, "/run/", slot, ".pid"),
           absl::StrCat(dir, "/run/", slot, ".log"),
           dir + "/events.jsonl",
-          agent_socket,
-          protect};
+          agent.events_socket,
+          agent.protect};
 }
 
 class Deployment {
  public:
   Deployment(const dso::v1::DeployParams& p, DeployTarget target,
-             const std::string& events_socket,
-             const std::vector<std::string>& protect,
-             const std::string& app_users_dir, StepContext& context)
-      : p_(p),
-        t_(std::move(target)),
-        events_socket_(events_socket),
-        protect_(protect),
-        app_users_dir_(app_users_dir),
-        context_(context) {}
+             const DeployAgentSide& agent, StepContext& context)
+      : p_(p), t_(std::move(target)), agent_(agent), context_(context) {}
 
   void Log(const std::string& line) {
     context_.Log(dso::v1::LogLine::AGENT, absl::StrCat("deploy: ", line, "\n"));
@@ -157,7 +149,7 @@ class Deployment {
                          : p_.image().registry_ref(),
                      port};
     std::string unpacked;
-    in.app_users_dir = app_users_dir_;
+    in.app_users_dir = agent_.app_users_dir;
     absl::StatusOr<AppSpec> spec = SetUpRelease(in, t_, admission, &unpacked);
     if (!spec.ok()) {
       MarkReleaseFailed(t_.dir, id, std::string(spec.status().message()));
@@ -165,7 +157,7 @@ class Deployment {
     }
     Log(absl::StrCat("release ", id, ": ", unpacked));
 
-    AppPaths paths = PathsFor(t_.dir, slot, dso_run, events_socket_, protect_);
+    AppPaths paths = PathsFor(t_.dir, slot, dso_run, agent_);
     for (const std::string& name : t_.shared) {
       paths.hand_over.push_back(t_.dir + "/shared/" + name);
     }
@@ -410,7 +402,7 @@ class Deployment {
     ASSIGN_OR_RETURN(std::string dso_run, FindDsoRun());
     context_.Log(dso::v1::LogLine::STDOUT,
                  RenderSystemdUnit(t_.dir, ReleasePath(t_.dir, current), spec,
-                                   dso_run, protect_));
+                                   dso_run, agent_.protect));
     dso::v1::Result result;
     result.set_outcome(dso::v1::SUCCEEDED);
     result.set_message(absl::StrCat("systemd unit for ", t_.name,
@@ -447,9 +439,7 @@ class Deployment {
  private:
   const dso::v1::DeployParams& p_;
   DeployTarget t_;
-  const std::string& events_socket_;
-  const std::vector<std::string>& protect_;
-  const std::string& app_users_dir_;
+  const DeployAgentSide& agent_;
   StepContext& context_;
 };
 
@@ -497,8 +487,7 @@ dso::v1::Result DeployStep::Run(const dso::v1::RunStepRequest& request,
         " is for host targets; for Kubernetes use kubectl (scale, get, "
         "logs)"));
   }
-  Deployment d(p, *std::move(target), events_socket_, protect_, app_users_dir_,
-               context);
+  Deployment d(p, *std::move(target), agent_, context);
   const std::string& action = p.action();
   absl::StatusOr<dso::v1::Result> r = action == "stop"     ? d.Stop()
                                       : action == "events" ? d.Events()

@@ -12,21 +12,21 @@
 
 namespace dso {
 
+// What the agent tells the deploy step about itself.
+struct DeployAgentSide {
+  // Its RASP event socket, given to every dso-run it starts ("" for none).
+  std::string events_socket;
+  // Its other sockets and its data directory, which no application may
+  // reach (dso-run --protect).
+  std::vector<std::string> protect;
+  // Where the targets' dedicated users are claimed (app_user.h).
+  std::string app_users_dir = "/var/lib/dso/app-users";
+};
+
 class DeployStep : public Step {
  public:
-  // `events_socket`: the agent's RASP event socket, given to every dso-run
-  // it starts ("" for none); `protect`: the agent's other sockets and its
-  // data directory, which no application may reach (dso-run --protect);
-  // `app_users_dir`: where the targets' dedicated users are claimed
-  // (app_user.h).
-  explicit DeployStep(DeployTargets targets = {},
-                      std::string events_socket = "",
-                      std::vector<std::string> protect = {},
-                      std::string app_users_dir = "/var/lib/dso/app-users")
-      : targets_(std::move(targets)),
-        events_socket_(std::move(events_socket)),
-        protect_(std::move(protect)),
-        app_users_dir_(std::move(app_users_dir)) {}
+  explicit DeployStep(DeployTargets targets = {}, DeployAgentSide agent = {})
+      : targets_(std::move(targets)), agent_(std::move(agent)) {}
   std::string name() const override { return "deploy"; }
   absl::Status Validate(const dso::v1::RunStepRequest& request) const override;
   dso::v1::Result Run(const dso::v1::RunStepRequest& request,
@@ -34,9 +34,7 @@ class DeployStep : public Step {
 
  private:
   DeployTargets targets_;
-  std::string events_socket_;
-  std::vector<std::string> protect_;
-  std::string app_users_dir_;
+  DeployAgentSide agent_;
 };
 
 }  // namespace dso
