@@ -76,7 +76,7 @@ bool UnixAllowed(const sockaddr* addr, socklen_t len) {
 // Whether a connection (or datagram) to `addr` may go out; reported when
 // not.
 bool DestinationAllowed(const sockaddr* addr, socklen_t len) {
-  if (!g.loaded || addr == nullptr) return true;
+  if (!g.loaded || addr == nullptr || len < sizeof(sa_family_t)) return true;
   switch (addr->sa_family) {
     case AF_INET:
     case AF_INET6:

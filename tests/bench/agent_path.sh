@@ -2,8 +2,10 @@
 # The agent path against embedded: a secret scan of a source tree through a
 # dso-agent on this machine (the directory handed over by descriptor, read
 # in place), through one that takes no handed-over directories (a tar
-# uploaded and unpacked, as a remote agent gets), and embedded; three runs
-# each after a warm-up, medians. Prints a Markdown table.
+# uploaded and unpacked, as a remote agent gets), and embedded; then the
+# same three ways for a single file (a gate over one large dso JSON report,
+# the file handed over by descriptor or sent as a tar). Three runs each
+# after a warm-up, medians. Prints Markdown tables.
 #   tests/bench/agent_path.sh [--corpus-mib N]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,6 +23,9 @@ WORK=$(mktemp -d /var/tmp/dso-agent-path-XXXXXX)
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 tests/bench/make_source_corpus.sh "$WORK/corpus" "$MIB" >/dev/null 2>&1
+python3 tests/bench/make_gate_reports.py "$WORK/reports" --reports 1 \
+  --findings 100000 >/dev/null
+REPORT=$(ls "$WORK"/reports/*.json | grep -v -e waivers -e baseline | head -1)
 start() {  # NAME CONFIG
   mkdir -p "$WORK/$1"
   printf '%s\n' "$2" >"$WORK/$1/config.yaml"
@@ -31,23 +36,35 @@ start() {  # NAME CONFIG
 }
 start handles "input_handles: true"
 start tars "input_handles: false"
-declare -A t
+declare -A t g
 for who in embedded handles tars; do
   case $who in
     embedded) cmd=("$DSOCTL" --data-dir "$WORK/emb") ;;
     *) cmd=("$DSOCTL" --agent "unix://$WORK/$who/sock") ;;
   esac
-  "${cmd[@]}" scan --scanners secrets --path "$WORK/corpus" >/dev/null 2>&1  # warm-up
-  runs=()
+  scan=("${cmd[@]}" scan --scanners secrets --path "$WORK/corpus")
+  # A gate's outcome on these findings is "fail" (exit 1): timed all the same.
+  gate=("${cmd[@]}" gate --level 1 --report "$REPORT")
+  "${scan[@]}" >/dev/null 2>&1; "${gate[@]}" >/dev/null 2>&1 || true  # warm-up
+  runs=(); gates=()
   for _ in 1 2 3; do
-    runs+=("$(seconds "${cmd[@]}" scan --scanners secrets --path "$WORK/corpus")")
+    runs+=("$(seconds "${scan[@]}")")
+    gates+=("$(seconds "${gate[@]}")")
   done
   t[$who]=$(median "${runs[@]}")
+  g[$who]=$(median "${gates[@]}")
 done
 size=$(du -sm "$WORK/corpus" | cut -f1)
+report_mb=$(du -m "$REPORT" | cut -f1)
 ratio() { echo "scale=2; $1 / $2" | bc; }
 echo "| secret scan of a ${size} MB tree | wall time (median of 3) | / embedded |"
 echo "|---|---|---|"
 printf '| embedded dsoctl | %.2f s | 1.00 |\n' "${t[embedded]}"
 printf '| local agent, directory handed over (read in place) | %.2f s | %s |\n' "${t[handles]}" "$(ratio "${t[handles]}" "${t[embedded]}")"
 printf '| local agent taking no handles (tar uploaded and unpacked) | %.2f s | %s |\n' "${t[tars]}" "$(ratio "${t[tars]}" "${t[embedded]}")"
+echo
+echo "| gate over one ${report_mb} MB report | wall time (median of 3) | / embedded |"
+echo "|---|---|---|"
+printf '| embedded dsoctl | %.2f s | 1.00 |\n' "${g[embedded]}"
+printf '| local agent, file handed over (copied into the run) | %.2f s | %s |\n' "${g[handles]}" "$(ratio "${g[handles]}" "${g[embedded]}")"
+printf '| local agent taking no handles (tar uploaded and unpacked) | %.2f s | %s |\n' "${g[tars]}" "$(ratio "${g[tars]}" "${g[embedded]}")"
