@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -165,6 +166,14 @@ bool InSubordinateRange(const std::string& file, uint32_t id) {
 }
 
 absl::Status CheckCanMap(uid_t uid, gid_t gid) {
+  // newuidmap and newgidmap act by their setuid bit (or file capabilities),
+  // which no_new_privs switches off.
+  if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "switching to user ", uid,
+        " needs root, or newuidmap, which cannot act under no_new_privs "
+        "(NoNewPrivileges=yes in a systemd unit)"));
+  }
   for (const char* helper : {"newuidmap", "newgidmap"}) {
     if (FindHelper(helper).empty()) {
       return absl::FailedPreconditionError(

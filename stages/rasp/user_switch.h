@@ -27,8 +27,8 @@ namespace dso {
 bool NeedsUserNamespace(uid_t uid);
 
 // Fails, naming what to set up, when the caller could not map `uid` and
-// `gid`: newuidmap/newgidmap missing, or ids outside its subordinate
-// ranges.
+// `gid`: running under no_new_privs (the helpers' setuid bit would not
+// act), newuidmap/newgidmap missing, or ids outside its subordinate ranges.
 absl::Status CheckCanMap(uid_t uid, gid_t gid);
 
 // Whether `id` lies in a subordinate range of the caller in `file`

@@ -550,6 +550,13 @@ def test_another_user_without_subordinate_ids_is_refused(shared_tmp):
         cwd=shared_tmp, capture_output=True, text=True, timeout=30)
     assert p.returncode == 2
     assert "/etc/subuid" in p.stderr or "uidmap" in p.stderr, p.stderr
+    # Under no_new_privs (a unit's NoNewPrivileges=yes) newuidmap's setuid
+    # bit does not act: said so, nothing started.
+    p = subprocess.run(
+        [*AS_NOBODY, "--no-new-privs", str(DSO_RUN), "--policy",
+         str(policy), "--user", "61300", "--", "true"],
+        cwd=shared_tmp, capture_output=True, text=True, timeout=30)
+    assert p.returncode == 2 and "no_new_privs" in p.stderr, p.stderr
 
 
 def test_exit_status_and_signals_pass_through(tmp_path):
