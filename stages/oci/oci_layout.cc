@@ -8,6 +8,7 @@
 #include "nlohmann/json.hpp"
 #include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
+#include "stages/core/json_text.h"
 #include "stages/core/relative_path.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
@@ -95,16 +96,17 @@ absl::StatusOr<BaseImage> ReadOciLayout(const std::string& dir,
     }
     const json* chosen = nullptr;
     for (const json& m : index["manifests"]) {
-      auto name = m.value(
-          json::json_pointer("/annotations/org.opencontainers.image.ref.name"),
-          "");
+      // Values of another type than expected count as missing.
+      std::string name = StringAt(MemberAt(m, "annotations"),
+                                  "org.opencontainers.image.ref.name");
       if (depth == 0 && !ref.empty()) {
         if (name != ref) continue;
       } else if (depth == 0 && IsCosignArtifactTag(name)) {
         continue;  // a signature or attestation beside the image
-      } else if (m.contains("platform") && m["platform"].is_object() &&
-                 (m["platform"].value("os", "") != "linux" ||
-                  m["platform"].value("architecture", "") != "amd64")) {
+      } else if (const json& platform = MemberAt(m, "platform");
+                 platform.is_object() &&
+                 (StringAt(platform, "os") != "linux" ||
+                  StringAt(platform, "architecture") != "amd64")) {
         continue;
       }
       chosen = &m;
@@ -118,7 +120,7 @@ absl::StatusOr<BaseImage> ReadOciLayout(const std::string& dir,
     ASSIGN_OR_RETURN(BlobRef d, Descriptor(*chosen, where));
     std::string path = BlobIn(dir, d.digest);
     ASSIGN_OR_RETURN(json doc, ReadJson(path, d.digest, d.digest));
-    std::string type = doc.value("mediaType", d.media_type);
+    std::string type = StringAt(doc, "mediaType", d.media_type);
     if (type == kOciIndexType ||
         type == "application/vnd.docker.distribution.manifest.list.v2+json") {
       index = std::move(doc);
@@ -184,11 +186,11 @@ absl::StatusOr<BaseImage> ReadDockerArchive(const std::string& tar,
     return p;
   };
   BaseImage image;
-  json tags = m[0].value("RepoTags", json::array());
+  const json& tags = MemberAt(m[0], "RepoTags");
   if (tags.is_array() && !tags.empty() && tags[0].is_string()) {
     image.ref_name = tags[0].get<std::string>();
   }
-  ASSIGN_OR_RETURN(std::string config, file(m[0].value("Config", json())));
+  ASSIGN_OR_RETURN(std::string config, file(MemberAt(m[0], "Config")));
   ASSIGN_OR_RETURN(image.config_json, ReadFile(config, FileKind::kManifest));
   if (!m[0].contains("Layers") || !m[0]["Layers"].is_array()) {
     return Bad(where, "has no Layers");
