@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
+#include "stages/core/json_text.h"
 #include "stages/core/status_macros.h"
 #include "stages/oci/oci_layout.h"
 
@@ -33,8 +34,8 @@ absl::StatusOr<json> MergeConfig(const BuildSpec& spec,
           absl::StrCat(spec.base, ": the image config is not a JSON object"));
     }
   }
-  config["architecture"] = config.value("architecture", "amd64");
-  config["os"] = config.value("os", "linux");
+  config["architecture"] = StringAt(config, "architecture", "amd64");
+  config["os"] = StringAt(config, "os", "linux");
   config["created"] = Rfc3339(spec.epoch);
   json& c = config["config"];
   if (!c.is_object()) c = json::object();

@@ -14,6 +14,7 @@
 #include "nlohmann/json.hpp"
 #include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
+#include "stages/core/json_text.h"
 #include "stages/core/status_macros.h"
 #include "stages/deploy/app_user.h"
 #include "stages/deploy/releases.h"
@@ -115,7 +116,7 @@ absl::StatusOr<AppSpec> SetUpRelease(const ReleaseInputs& in,
       arg = rootfs + arg;
     }
   }
-  std::string workdir = cfg.value("WorkingDir", "");
+  std::string workdir = StringAt(cfg, "WorkingDir");
   std::error_code ec;
   spec.cwd = !workdir.empty() && fs::is_directory(rootfs + workdir, ec)
                  ? fs::path(rootfs + workdir).lexically_normal().string()
@@ -136,7 +137,7 @@ absl::StatusOr<AppSpec> SetUpRelease(const ReleaseInputs& in,
 
   ASSIGN_OR_RETURN(spec.user,
                    ChooseAppUser(in.dir, in.app_users_dir, target.user,
-                                 cfg.value("User", ""), policy.allow_root));
+                                 StringAt(cfg, "User"), policy.allow_root));
 
   if (!spec.user.empty()) RETURN_IF_ERROR(CheckReachable(spec.cwd, spec.user));
 
@@ -192,7 +193,7 @@ std::string ImageConfigUser(const BaseImage& image) {
       !config["config"].is_object()) {
     return "";
   }
-  return config["config"].value("User", "");
+  return StringAt(config["config"], "User");
 }
 
 absl::StatusOr<AppSpec> ReadReleaseSpec(const std::string& dir,

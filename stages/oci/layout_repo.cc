@@ -7,6 +7,7 @@
 #include "nlohmann/json.hpp"
 #include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
+#include "stages/core/json_text.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
 #include "stages/oci/image_repo.h"
@@ -53,11 +54,8 @@ class LayoutRepo : public ImageRepo {
     }
     ASSIGN_OR_RETURN(json index, ReadIndex());
     for (const json& d : index["manifests"]) {
-      if (d.value(json::json_pointer("/annotations/" + std::string(kRefName)),
-                  "") != tag) {
-        continue;
-      }
-      std::string digest = d.value("digest", "");
+      if (StringAt(MemberAt(d, "annotations"), kRefName) != tag) continue;
+      std::string digest = StringAt(d, "digest");
       ASSIGN_OR_RETURN(std::string bytes, GetBlob(digest, 4 << 20));
       return std::optional<std::string>(std::move(bytes));
     }

@@ -6,6 +6,7 @@
 #include "nlohmann/json.hpp"
 #include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
+#include "stages/core/json_text.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
 #include "stages/oci/image_input.h"
@@ -104,8 +105,7 @@ absl::Status ApplyLayoutUpdate(const std::string& tar, const std::string& dir,
         "the layout update's index.json is not an OCI index");
   }
   for (const auto& d : j["manifests"]) {
-    absl::StatusOr<std::string> hex =
-        ParseSha256Digest(d.is_object() ? d.value("digest", "") : "");
+    absl::StatusOr<std::string> hex = ParseSha256Digest(StringAt(d, "digest"));
     if (!hex.ok() || !fs::exists(absl::StrCat(dir, "/blobs/sha256/", *hex))) {
       return absl::InvalidArgumentError(
           "the layout update's index.json names a blob the layout lacks");

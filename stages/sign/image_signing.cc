@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
+#include "stages/core/json_text.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
 #include "stages/gate/gate_decision.h"
@@ -41,9 +42,10 @@ absl::StatusOr<std::vector<Layer>> ReadLayers(ImageRepo& repo,
   }
   for (const json& l : m["layers"]) {
     Layer layer;
-    layer.media_type = l.value("mediaType", "");
-    layer.digest = l.value("digest", "");
-    layer.size = l.value("size", uint64_t{0});
+    layer.media_type = StringAt(l, "mediaType");
+    layer.digest = StringAt(l, "digest");
+    const json& size = MemberAt(l, "size");
+    layer.size = size.is_number_unsigned() ? size.get<uint64_t>() : 0;
     if (l.contains("annotations") && l["annotations"].is_object()) {
       for (const auto& [k, v] : l["annotations"].items()) {
         if (v.is_string()) layer.annotations[k] = v.get<std::string>();
@@ -303,10 +305,11 @@ absl::StatusOr<VerifyReport> VerifyImage(ImageRepo& repo, const PublicKey& key,
     bool met = false;
     for (const json& d : gate_predicates) {
       if (!d.is_object()) continue;
-      std::string stage = d.value("stage", "");
-      int level = d.value("level", 0);
-      std::string outcome = d.value("outcome", "");
-      bool enforced = d.value("mode", "") == "enforce";
+      std::string stage = StringAt(d, "stage");
+      const json& level_value = MemberAt(d, "level");
+      int level = level_value.is_number_integer() ? level_value.get<int>() : 0;
+      std::string outcome = StringAt(d, "outcome");
+      bool enforced = StringAt(d, "mode") == "enforce";
       seen.push_back(absl::StrCat(stage, " level ", level, " ", outcome,
                                   enforced ? "" : " (warn mode)"));
       met = met || (outcome == "pass" && enforced && stage == want.stage &&

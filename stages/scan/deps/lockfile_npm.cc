@@ -23,7 +23,7 @@ struct NpmReader {
 
   void Add(const std::string& name, const Json& entry, const std::string& key) {
     if (!entry.is_object()) return;
-    if (entry.value("link", false)) return;
+    if (MemberAt(entry, "link") == true) return;
     auto v = entry.find("version");
     if (v == entry.end() || !v->is_string()) return;
     std::string version = v->get<std::string>();

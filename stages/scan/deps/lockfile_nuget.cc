@@ -30,7 +30,7 @@ absl::Status ParseNuGetLock(absl::string_view text, const std::string& file,
     }
     for (const auto& [name, entry] : packages.items()) {
       if (!entry.is_object()) continue;
-      if (entry.value("type", "") == "Project") continue;
+      if (StringAt(entry, "type") == "Project") continue;
       auto resolved = entry.find("resolved");
       if (resolved == entry.end() || !resolved->is_string()) {
         return absl::InvalidArgumentError(absl::StrCat(

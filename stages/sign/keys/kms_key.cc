@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "stages/core/json_text.h"
 #include "stages/core/status_macros.h"
 #include "stages/net/aws_region.h"
 #include "stages/net/http.h"
@@ -90,9 +91,8 @@ struct KmsClient {
     ASSIGN_OR_RETURN(HttpResponse r, HttpPerformRetried(req, what));
     json j = json::parse(r.body, nullptr, false);
     if (r.status != 200) {
-      std::string type = j.is_object() ? j.value("__type", "") : "";
-      std::string message =
-          j.is_object() ? j.value("message", j.value("Message", "")) : "";
+      std::string type = StringAt(j, "__type");
+      std::string message = StringAt(j, "message", StringAt(j, "Message"));
       std::string text = absl::StrCat(what, ": ", action, " failed (HTTP ",
                                       r.status, " ", type, "): ", message);
       if (absl::StrContains(type, "NotFound")) {
@@ -248,10 +248,10 @@ absl::StatusOr<std::unique_ptr<Signer>> OpenVaultSigner(
   std::string latest =
       key["latest_version"].is_number() ? key["latest_version"].dump() : "1";
   std::string pem =
-      key.value(json::json_pointer("/keys/" + latest + "/public_key"), "");
+      StringAt(MemberAt(MemberAt(key, "keys"), latest.c_str()), "public_key");
   if (pem.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        c.what, ": the key has no public key (type '", key.value("type", ""),
+        c.what, ": the key has no public key (type '", StringAt(key, "type"),
         "'); use an ecdsa-p256/p384/p521 or rsa key"));
   }
   ASSIGN_OR_RETURN(PublicKey pub, PublicKey::FromPem(pem, c.what));
@@ -264,7 +264,7 @@ absl::StatusOr<std::unique_ptr<Signer>> OpenVaultSigner(
     if (rsa) body["signature_algorithm"] = "pkcs1v15";
     ASSIGN_OR_RETURN(json r,
                      c.Call("POST", "sign/" + c.name + "/sha2-256", &body));
-    std::string text = r.value("signature", "");
+    std::string text = StringAt(r, "signature");
     size_t colon = text.rfind(':');
     std::string sig;
     if (!absl::StartsWith(text, "vault:") || colon == std::string::npos ||
