@@ -71,9 +71,9 @@ for t in "${TARGETS[@]}"; do
   log=build-fuzz/$t.log
   if "$bin" "${args[@]}" "${dirs[@]}" >"$log" 2>&1; then
     # -a: the log quotes dictionary entries, which may hold any byte.
-    edges=$(grep -aEo 'DONE +cov: [0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
-    runs=$(grep -aEo 'stat::number_of_executed_units: [0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)
-    [[ -n $runs ]] || runs=$(grep -aEo '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+    edges=$(grep -aEo 'DONE +cov: [0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1 || true)
+    runs=$(grep -aEo 'stat::number_of_executed_units: [0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1 || true)
+    [[ -n $runs ]] || runs=$(grep -aEo '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
     echo "fuzz: $t ok (${edges:-?} edges, ${runs:-?} runs)"
   else
     echo "fuzz: $t FAILED (log: $log, input in $crashes/)" >&2
