@@ -8,7 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "re2/filtered_re2.h"
+#include "stages/scan/secrets/gated_rules.h"
 #include "stages/scan/secrets/go_regex.h"
 #include "stages/scan/secrets/hyperscan_cache.h"
 #include "stages/scan/secrets/text_lines.h"
@@ -164,41 +164,6 @@ struct Patterns {
   std::vector<unsigned> flags, ids;
 };
 
-// Rules scanned for only in a buffer where one of their keywords is (the
-// only buffers where gitleaks applies them): those whose regex has a
-// branch without a literal of 3 or more characters (no required atom for
-// RE2's FilteredRE2), which Hyperscan must run its automata over every
-// byte for (in gitleaks' default config a 40-hex-digit branch took as long
-// as all other rules together), and whose keywords are all that long too
-// (a short one such as "s." is on nearly every line: such a rule stays).
-std::vector<bool> GatedRules(const std::vector<SecretRule>& list) {
-  constexpr int kMinLiteral = 3;
-  std::vector<bool> gated(list.size(), false);
-  re2::FilteredRE2 filter(kMinLiteral);
-  std::vector<size_t> added;
-  for (size_t r = 0; r < list.size(); ++r) {
-    const SecretRule& rule = list[r];
-    if (!rule.regex || rule.keywords.empty() ||
-        std::any_of(
-            rule.keywords.begin(), rule.keywords.end(),
-            [](const std::string& k) { return k.size() < kMinLiteral; })) {
-      continue;
-    }
-    int index;
-    if (filter.Add(rule.regex->pattern(), rule.regex->options(), &index) ==
-        RE2::NoError) {
-      added.push_back(r);
-    }
-  }
-  if (added.empty()) return gated;
-  std::vector<std::string> atoms;
-  filter.Compile(&atoms);
-  std::vector<int> unfiltered;
-  filter.AllPotentials({}, &unfiltered);
-  for (int i : unfiltered) gated[added[i]] = true;
-  return gated;
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SecretMatcher>> SecretMatcher::Compile(
@@ -228,7 +193,7 @@ absl::StatusOr<std::unique_ptr<SecretMatcher>> SecretMatcher::Compile(
     }
   }
   // Patterns: the regex rules, then the keywords; gated rules apart.
-  std::vector<bool> gated = GatedRules(list);
+  std::vector<bool> gated = GatedRules(list, cache_dir);
   Patterns main, apart;
   for (size_t r = 0; r < list.size(); ++r) {
     if (!list[r].regex) continue;
