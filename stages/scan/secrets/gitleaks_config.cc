@@ -122,6 +122,19 @@ absl::StatusOr<std::shared_ptr<const RE2>> Regex(const toml::node& node,
   return re;
 }
 
+// A rule's own regex: parsed now, compiled when a scan needs it
+// (rule_regex.h).
+absl::StatusOr<std::shared_ptr<const RuleRegex>> RuleRegexOf(
+    const std::string& source, const toml::node& node, const Where& where) {
+  auto re = RuleRegex::Parse(GoRegexToRe2(source), GoRegexOptions());
+  if (!re.ok()) {
+    return where.Error(
+        node, absl::StrCat("'regex' does not compile (", re.status().message(),
+                           "): ", source));
+  }
+  return re;
+}
+
 absl::StatusOr<std::vector<std::shared_ptr<const RE2>>> Regexes(
     const toml::node& node, const Where& where, absl::string_view key) {
   if (!node.as_array()) {
@@ -227,7 +240,7 @@ absl::StatusOr<SecretRule> ParseRule(const toml::node& node,
       ASSIGN_OR_RETURN(rule.description, String(v, where, key));
     } else if (key == "regex") {
       ASSIGN_OR_RETURN(rule.regex_source, String(v, where, key));
-      ASSIGN_OR_RETURN(rule.regex, Regex(v, where, key));
+      ASSIGN_OR_RETURN(rule.regex, RuleRegexOf(rule.regex_source, v, where));
     } else if (key == "secretGroup") {
       auto g = v.value<int64_t>();
       if (!g || !v.is_integer() || *g < 0) {

@@ -175,11 +175,10 @@ absl::StatusOr<std::unique_ptr<SecretMatcher>> SecretMatcher::Compile(
   absl::flat_hash_map<std::string, uint32_t> keyword_ids;
   m->rule_keywords_.resize(list.size());
   m->lookback_.resize(list.size());
-  m->split_.resize(list.size());
+  m->confirmers_ = std::make_unique<Confirmer[]>(list.size());
   for (size_t r = 0; r < list.size(); ++r) {
     m->lookback_[r] =
         SpansLines(list[r].regex_source) ? kLongLookBack : kShortLookBack;
-    if (list[r].regex) m->split_[r] = SplitLazyPrefix(*list[r].regex);
   }
   for (size_t r = 0; r < list.size(); ++r) {
     if (!list[r].regex) {
@@ -329,8 +328,13 @@ void SecretMatcher::Confirm(absl::string_view text, size_t r, size_t from,
                             size_t to, size_t report_from, size_t report_to,
                             std::vector<SecretMatch>* out) const {
   const SecretRule& rule = rules_.rules[r];
-  const std::optional<LazyPrefix>& split = split_[r];
-  const RE2& re = split ? *split->rest : *rule.regex;
+  Confirmer& confirmer = confirmers_[r];
+  const RE2& whole = rule.regex->Compiled();
+  if (!whole.ok()) return;  // RE2 would not compile it: matches nothing
+  absl::call_once(confirmer.once,
+                  [&] { confirmer.split = SplitLazyPrefix(whole); });
+  const std::optional<LazyPrefix>& split = confirmer.split;
+  const RE2& re = split ? *split->rest : whole;
   const int n = re.NumberOfCapturingGroups() + 1;
   std::vector<re2::StringPiece> groups(n);
   const re2::StringPiece sp(text.data(), text.size());

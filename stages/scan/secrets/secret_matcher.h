@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/call_once.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "stages/scan/secrets/lazy_prefix.h"
@@ -117,9 +118,13 @@ class SecretMatcher {
   // Per rule: indexes into keywords_ (empty: the rule has none).
   std::vector<std::vector<uint32_t>> rule_keywords_;
   std::vector<size_t> lookback_;  // per rule: its longest expected match
-  // Per rule: its regex split for a faster search (lazy_prefix.h), if it
-  // has that shape.
-  std::vector<std::optional<LazyPrefix>> split_;
+  // Per rule, made on its first confirmation: its regex compiled and, if
+  // it has that shape, split for a faster search (lazy_prefix.h).
+  struct Confirmer {
+    absl::once_flag once;
+    std::optional<LazyPrefix> split;
+  };
+  std::unique_ptr<Confirmer[]> confirmers_;
   std::vector<size_t> unfiltered_;  // regex rules Hyperscan could not take
   std::vector<size_t> path_only_;
 };

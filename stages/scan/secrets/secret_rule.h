@@ -13,6 +13,7 @@
 #include "dso/v1/finding.pb.h"
 #include "re2/re2.h"
 #include "re2/set.h"
+#include "stages/scan/secrets/rule_regex.h"
 
 namespace dso {
 
@@ -45,10 +46,11 @@ struct SecretAllowlist {
 struct SecretRule {
   std::string id;
   std::string description;
-  std::string regex_source;          // as written (Go syntax); empty: path-only
-  std::shared_ptr<const RE2> regex;  // null for path-only rules
-  int secret_group = 0;              // 0: the first non-empty group
-  double entropy = 0;                // 0: no threshold
+  std::string regex_source;  // as written (Go syntax); empty: path-only
+  // Parsed when read, compiled when first needed; null: path-only.
+  std::shared_ptr<const RuleRegex> regex;
+  int secret_group = 0;               // 0: the first non-empty group
+  double entropy = 0;                 // 0: no threshold
   std::vector<std::string> keywords;  // lower case; empty: always checked
   std::shared_ptr<const RE2> path;    // only files whose path matches
   std::vector<std::string> tags;
