@@ -26,17 +26,23 @@ int (*real_sigqueue)(pid_t, int, const sigval);
 int (*real_tgkill)(pid_t, pid_t, int);
 int (*real_pidfd_send_signal)(int, int, siginfo_t*, unsigned);
 
+// The start of the /proc file `path` into `buf`, NUL-terminated; false
+// when it cannot be read.
+bool ReadProc(const char* path, char* buf, size_t size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n = read(fd, buf, size - 1);
+  close(fd);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  return true;
+}
+
 // The parent of process `pid`, from /proc; -1 when unreadable.
 long ParentOf(pid_t pid) {
-  char path[48];
+  char path[48], buf[512];
   snprintf(path, sizeof(path), "/proc/%d/stat", static_cast<int>(pid));
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  char buf[512];
-  ssize_t n = read(fd, buf, sizeof(buf) - 1);
-  close(fd);
-  if (n <= 0) return -1;
-  buf[n] = '\0';
+  if (!ReadProc(path, buf, sizeof(buf))) return -1;
   // "pid (comm) S ppid ...": the command may hold anything but its last ')'.
   const char* close_paren = strrchr(buf, ')');
   if (close_paren == nullptr || strlen(close_paren) < 4) return -1;
@@ -81,15 +87,9 @@ bool SignalAllowed(const char* call, pid_t pid, int sig) {
 
 // The process a pidfd stands for, from /proc/self/fdinfo; -1 if unknown.
 pid_t PidfdTarget(int pidfd) {
-  char path[64];
+  char path[64], buf[1024];
   snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  char buf[1024];
-  ssize_t n = read(fd, buf, sizeof(buf) - 1);
-  close(fd);
-  if (n <= 0) return -1;
-  buf[n] = '\0';
+  if (!ReadProc(path, buf, sizeof(buf))) return -1;
   const char* line = strstr(buf, "\nPid:");
   return line ? static_cast<pid_t>(strtol(line + 5, nullptr, 10)) : -1;
 }

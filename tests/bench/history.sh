@@ -21,8 +21,7 @@ GITLEAKS_VERSION=v8.30.1
 CONFIG=$PWD/tests/fixtures/gitleaks/gitleaks.toml
 scripts/build.sh >/dev/null
 DSOCTL=$PWD/build/agent/dsoctl/dsoctl
-GITLEAKS=$(command -v gitleaks || echo "$(go env GOPATH 2>/dev/null)/bin/gitleaks")
-[[ -x $GITLEAKS ]] || go install "github.com/zricethezav/gitleaks/v8@$GITLEAKS_VERSION" >&2
+find_gitleaks
 WORK=$(mktemp -d /var/tmp/dso-history-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 if [[ -n $FROM ]]; then

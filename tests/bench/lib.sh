@@ -3,6 +3,15 @@
 # FIELD of a JSON object: field '{"p50_us": 9}' p50_us -> 9
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 
+# gitleaks, the peer of the secrets benchmarks: on PATH, in Go's bin, or
+# installed with the Go toolchain (GITLEAKS_VERSION). Sets GITLEAKS.
+find_gitleaks() {
+  GITLEAKS=$(command -v gitleaks || echo "$(go env GOPATH 2>/dev/null)/bin/gitleaks")
+  if [[ ! -x $GITLEAKS ]]; then
+    go install "github.com/zricethezav/gitleaks/v8@$GITLEAKS_VERSION" >&2
+  fi
+}
+
 # The median of the numbers given (the middle one of an odd count).
 median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
 

@@ -6,6 +6,7 @@
 #   tests/bench/secrets.sh [--corpus-mib N] [--corpus DIR]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/bench/lib.sh
 MIB=600
 CORPUS=""
 while (($#)); do
@@ -19,10 +20,7 @@ GITLEAKS_VERSION=v8.30.1
 scripts/build.sh >/dev/null
 DSOCTL=$PWD/build/agent/dsoctl/dsoctl
 CONFIG=$PWD/tests/fixtures/gitleaks/gitleaks.toml
-GITLEAKS=$(command -v gitleaks || echo "$(go env GOPATH 2>/dev/null)/bin/gitleaks")
-if [[ ! -x $GITLEAKS ]]; then
-  go install "github.com/zricethezav/gitleaks/v8@$GITLEAKS_VERSION" >&2
-fi
+find_gitleaks
 WORK=$(mktemp -d /var/tmp/dso-secrets-bench-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 if [[ -z $CORPUS ]]; then

@@ -13,10 +13,7 @@ GITLEAKS_VERSION=v8.30.1
 scripts/build.sh >/dev/null
 DSOCTL=$PWD/build/agent/dsoctl/dsoctl
 CONFIG=$PWD/tests/fixtures/gitleaks/gitleaks.toml
-GITLEAKS=$(command -v gitleaks || echo "$(go env GOPATH 2>/dev/null)/bin/gitleaks")
-if [[ ! -x $GITLEAKS ]]; then
-  go install "github.com/zricethezav/gitleaks/v8@$GITLEAKS_VERSION" >&2
-fi
+find_gitleaks
 WORK=$(mktemp -d /var/tmp/dso-small-bench-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 # 10 KB of source with one AWS key in it; the tree: three such files.
