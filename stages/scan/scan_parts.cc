@@ -128,6 +128,17 @@ absl::StatusOr<ScannerOutput> ScanSecrets(const dso::v1::ScanParams& p,
   for (const auto& w : scan->warnings) {
     context.Log(dso::v1::LogLine::AGENT, absl::StrCat("warning: ", w, "\n"));
   }
+  // Rules are compiled when first needed (rule_regex.h): one RE2 parsed
+  // but would not compile has matched nothing, and is said so.
+  for (const SecretRule& rule : setup.matcher->rules().rules) {
+    if (rule.regex && rule.regex->Refused()) {
+      context.Log(dso::v1::LogLine::AGENT,
+                  absl::StrCat("warning: rule '", rule.id,
+                               "': RE2 would not compile its regex (",
+                               rule.regex->Compiled().error(),
+                               "); it matched nothing\n"));
+    }
+  }
   return SecretOutput(p, *setup.matcher, *scan);
 }
 

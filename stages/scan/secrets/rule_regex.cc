@@ -57,9 +57,13 @@ absl::StatusOr<std::shared_ptr<const RuleRegex>> RuleRegex::Parse(
                                            captures);
 }
 
+bool RuleRegex::Refused() const { return refused_.load(); }
+
 const RE2& RuleRegex::Compiled() const {
-  absl::call_once(once_,
-                  [this] { compiled_ = SharedRegex(pattern_, options_); });
+  absl::call_once(once_, [this] {
+    compiled_ = SharedRegex(pattern_, options_);
+    refused_.store(!compiled_->ok());
+  });
   return *compiled_;
 }
 

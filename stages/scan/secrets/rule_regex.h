@@ -8,6 +8,7 @@
 #ifndef DSO_STAGES_SCAN_SECRETS_RULE_REGEX_H_
 #define DSO_STAGES_SCAN_SECRETS_RULE_REGEX_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -32,6 +33,8 @@ class RuleRegex {
   // refuses to compile what it parsed (a program larger than its memory
   // budget): the rule then matches nothing, and its error() says why.
   const RE2& Compiled() const;
+  // True once Compiled() has been called and RE2 refused to compile it.
+  bool Refused() const;
 
   RuleRegex(std::string pattern, const RE2::Options& options, int captures)
       : pattern_(std::move(pattern)), options_(options), captures_(captures) {}
@@ -42,6 +45,7 @@ class RuleRegex {
   int captures_;
   mutable absl::once_flag once_;
   mutable std::shared_ptr<const RE2> compiled_;
+  mutable std::atomic<bool> refused_{false};
 };
 
 }  // namespace dso

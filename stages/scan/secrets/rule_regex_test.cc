@@ -48,5 +48,17 @@ TEST(RuleRegex, SyntaxErrorsAreFoundWhenRead) {
       << re.status();
 }
 
+TEST(RuleRegex, OneRE2ParsesButWillNotCompileIsRefusedWhenFirstUsed) {
+  // Five runs of 1000 letters: within RE2's syntax limits, beyond the
+  // memory it gives a compiled program.
+  std::string big;
+  for (int i = 0; i < 5; ++i) big += "\\pL{1000}";
+  auto re = RuleRegex::Parse(big, GoRegexOptions());
+  ASSERT_TRUE(re.ok()) << re.status();
+  EXPECT_FALSE((*re)->Refused());  // not compiled yet
+  EXPECT_FALSE((*re)->Compiled().ok());
+  EXPECT_TRUE((*re)->Refused());
+}
+
 }  // namespace
 }  // namespace dso
