@@ -60,7 +60,9 @@ std::set<uint32_t> RunningUids() {
     if (!status.ok()) continue;
     size_t at = status->find("\nUid:");
     if (at == std::string::npos) continue;
-    std::string line = status->substr(at + 5, status->find('\n', at + 1) - at);
+    size_t end = status->find('\n', at + 1);
+    std::string line = status->substr(
+        at + 5, end == std::string::npos ? std::string::npos : end - at - 5);
     for (absl::string_view id :
          absl::StrSplit(line, absl::ByAnyChar(" \t\n"), absl::SkipEmpty())) {
       uint32_t uid;
