@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "stages/core/bounded_file.h"
 
 namespace dso {
 namespace {
@@ -24,19 +25,6 @@ constexpr const char* kSubgid = "/etc/subgid";
 
 absl::Status Errno(const std::string& what) {
   return absl::InternalError(absl::StrCat(what, ": ", strerror(errno)));
-}
-
-// The first `limit` bytes of a small system file; "" when unreadable.
-std::string ReadSmall(const char* path, size_t limit = 1 << 20) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return "";
-  std::string out;
-  char buf[8192];
-  for (ssize_t n; out.size() < limit && (n = read(fd, buf, sizeof(buf))) > 0;) {
-    out.append(buf, n);
-  }
-  close(fd);
-  return out.substr(0, limit);
 }
 
 std::string FindHelper(const char* name) {
@@ -149,8 +137,9 @@ bool InSubordinateRange(const std::string& file, uint32_t id) {
   uid_t self = getuid();
   const passwd* pw = getpwuid(self);
   std::string name = pw ? pw->pw_name : "";
-  for (absl::string_view line :
-       absl::StrSplit(ReadSmall(file.c_str()), '\n', absl::SkipEmpty())) {
+  // A subordinate-id file larger than this, or unreadable, holds no range.
+  std::string text = ReadFileUpTo(file, 1 << 20).value_or("");
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
     std::vector<absl::string_view> f = absl::StrSplit(line, ':');
     uint32_t owner = 0;
     uint64_t start = 0, count = 0;
