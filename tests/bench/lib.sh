@@ -15,12 +15,16 @@ find_gitleaks() {
 # The median of the numbers given (the middle one of an odd count).
 median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
 
-# Wall seconds (two decimals) a command takes, its output and status
-# discarded.
-seconds() {
-  local s e
+# Wall seconds a command takes, to DIGITS decimals, its output and status
+# discarded: elapsed DIGITS CMD...
+elapsed() {
+  local digits=$1 s e
+  shift
   s=$(date +%s.%N)
   "$@" >/dev/null 2>&1 || true
   e=$(date +%s.%N)
-  printf '%.2f' "$(echo "$e - $s" | bc)"
+  printf "%.${digits}f" "$(echo "$e - $s" | bc)"
 }
+
+# The same to two decimals.
+seconds() { elapsed 2 "$@"; }

@@ -23,17 +23,11 @@ trap 'rm -rf "$WORK"' EXIT
 mkdir "$WORK/tree"
 for n in a b c; do cp "$WORK/10k.txt" "$WORK/tree/$n.py"; done
 RUNS=7
-precise() {  # CMD...: wall seconds to the millisecond (lib.sh's: 10 ms)
-  local s e
-  s=$(date +%s.%N)
-  "$@" >/dev/null 2>&1 || true
-  e=$(date +%s.%N)
-  printf '%.3f' "$(echo "$e - $s" | bc)"
-}
 median_of() {  # CMD...: the median wall time of RUNS runs, after a warm-up
   local runs=() i
   "$@" >/dev/null 2>&1 || true
-  for ((i = 0; i < RUNS; i++)); do runs+=("$(precise "$@")"); done
+  # To the millisecond: start-up differences here are a few of them.
+  for ((i = 0; i < RUNS; i++)); do runs+=("$(elapsed 3 "$@")"); done
   printf '%s\n' "${runs[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p"
 }
 dso=("$DSOCTL" --data-dir "$WORK/data" scan --scanners secrets)
