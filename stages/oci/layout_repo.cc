@@ -96,8 +96,7 @@ class LayoutRepo : public ImageRepo {
     ASSIGN_OR_RETURN(json index, ReadIndex());
     json kept = json::array();
     for (const json& d : index["manifests"]) {
-      if (d.value(json::json_pointer("/annotations/" + std::string(kRefName)),
-                  "") != tag) {
+      if (StringAt(MemberAt(d, "annotations"), kRefName) != tag) {
         kept.push_back(d);
       }
     }

@@ -133,12 +133,10 @@ absl::StatusOr<BaseImage> ReadOciLayout(const std::string& dir,
     }
     BaseImage image;
     image.manifest_digest = d.digest;
-    image.ref_name = chosen->value(
-        json::json_pointer("/annotations/org.opencontainers.image.ref.name"),
-        "");
-    image.base_name = doc.value(
-        json::json_pointer("/annotations/org.opencontainers.image.base.name"),
-        "");
+    image.ref_name = StringAt(MemberAt(*chosen, "annotations"),
+                              "org.opencontainers.image.ref.name");
+    image.base_name = StringAt(MemberAt(doc, "annotations"),
+                               "org.opencontainers.image.base.name");
     ASSIGN_OR_RETURN(BlobRef config, Descriptor(doc["config"], d.digest));
     config.path = BlobIn(dir, config.digest);
     ASSIGN_OR_RETURN(image.config_json,

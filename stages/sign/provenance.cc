@@ -4,6 +4,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
+#include "stages/core/json_text.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
 
@@ -21,10 +22,7 @@ absl::StatusOr<std::string> SlsaProvenance(
                    repo.GetManifest(image_digest));
   json manifest = json::parse(manifest_text.value_or(""), nullptr, false);
   auto annotation = [&](const char* key) {
-    return manifest.is_object()
-               ? manifest.value(
-                     json::json_pointer(absl::StrCat("/annotations/", key)), "")
-               : std::string();
+    return StringAt(MemberAt(manifest, "annotations"), key);
   };
 
   json external = {
