@@ -2,7 +2,7 @@
 //   dso-run --policy FILE [--events FILE] [--agent-socket PATH]
 //           [--deployment NAME] [--base DIR] [--user UID[:GID]|NAME]
 //           [--preload LIB] [--pidfile FILE] [--protect PATH]...
-//           [--hand-over DIR]...
+//           [--hand-over DIR]... [--idmap-socket PATH]
 //           -- PROGRAM ARGS...
 #include "CLI/CLI.hpp"
 #include "stages/rasp/launcher.h"
@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
                  "(repeatable)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--idmap-socket", options.idmap_socket,
+                 "the id-mapping service dso-idmap, which maps --user when "
+                 "this process runs under no_new_privs (default: " +
+                     std::string(dso::kIdMapSocket) + ")");
   app.add_option("argv", options.argv, "the program and its arguments");
   app.prefix_command(false);
   // Everything after the first "--" is the program's, taken here: CLI11

@@ -283,11 +283,12 @@ int PrepareUser(const LaunchOptions& options, const RaspPolicy& policy,
                 const SandboxOptions& sandbox, int log_fd,
                 std::unique_ptr<UserNamespaceHandshake>& userns) {
   if (sandbox.uid && NeedsUserNamespace(*sandbox.uid)) {
-    if (auto s = CheckCanMap(*sandbox.uid, sandbox.gid); !s.ok()) {
+    if (auto s = CheckCanMap(*sandbox.uid, sandbox.gid, options.idmap_socket);
+        !s.ok()) {
       Say(std::string(s.message()));
       return 2;
     }
-    userns = std::make_unique<UserNamespaceHandshake>();
+    userns = std::make_unique<UserNamespaceHandshake>(options.idmap_socket);
     if (auto s = userns->Open(); !s.ok()) {
       Say(std::string(s.message()));
       return 2;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "stages/rasp/idmap_service.h"
 #include "stages/rasp/policy.h"
 
 namespace dso {
@@ -31,6 +32,9 @@ struct LaunchOptions {
   // Directories of the caller's the program may write (a deployment's
   // shared ones), handed to --user (user_switch.h: HandOver).
   std::vector<std::string> hand_over;
+  // The id-mapping service's socket, used for --user under no_new_privs
+  // (idmap_service.h).
+  std::string idmap_socket = kIdMapSocket;
   std::vector<std::string> argv;
 };
 

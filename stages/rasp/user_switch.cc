@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "stages/core/bounded_file.h"
+#include "stages/rasp/idmap_service.h"
 
 namespace dso {
 namespace {
@@ -133,44 +134,66 @@ bool NeedsUserNamespace(uid_t uid) {
   return geteuid() != 0 && uid != geteuid();
 }
 
-bool InSubordinateRange(const std::string& file, uint32_t id) {
-  uid_t self = getuid();
-  const passwd* pw = getpwuid(self);
-  std::string name = pw ? pw->pw_name : "";
-  // A subordinate-id file larger than this, or unreadable, holds no range.
-  std::string text = ReadFileUpTo(file, 1 << 20).value_or("");
+bool SubordinateRangeHolds(absl::string_view text, absl::string_view owner,
+                           uint32_t owner_uid, uint32_t id) {
   for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
     std::vector<absl::string_view> f = absl::StrSplit(line, ':');
-    uint32_t owner = 0;
+    uint32_t numeric_owner = 0;
     uint64_t start = 0, count = 0;
     if (f.size() != 3 || !absl::SimpleAtoi(f[1], &start) ||
         !absl::SimpleAtoi(f[2], &count)) {
       continue;
     }
-    bool mine = (!name.empty() && f[0] == name) ||
-                (absl::SimpleAtoi(f[0], &owner) && owner == self);
-    if (mine && id >= start && id < start + count) return true;
+    bool mine =
+        (!owner.empty() && f[0] == owner) ||
+        (absl::SimpleAtoi(f[0], &numeric_owner) && numeric_owner == owner_uid);
+    if (mine && id >= start && id - start < count) return true;
   }
   return false;
 }
 
-absl::Status CheckCanMap(uid_t uid, gid_t gid) {
-  // newuidmap and newgidmap act by their setuid bit (or file capabilities),
-  // which no_new_privs switches off.
-  if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "switching to user ", uid,
-        " needs root, or newuidmap, which cannot act under no_new_privs "
-        "(NoNewPrivileges=yes in a systemd unit)"));
+bool InSubordinateRange(const std::string& file, uid_t owner, uint32_t id) {
+  passwd pw;
+  passwd* found = nullptr;
+  char buf[4096];
+  std::string name;
+  if (getpwuid_r(owner, &pw, buf, sizeof(buf), &found) == 0 && found) {
+    name = found->pw_name;
   }
-  for (const char* helper : {"newuidmap", "newgidmap"}) {
-    if (FindHelper(helper).empty()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("switching to user ", uid, " needs root or ", helper,
-                       " (install the uidmap package)"));
+  // A subordinate-id file larger than this, or unreadable, holds no range.
+  std::string text = ReadFileUpTo(file, 1 << 20).value_or("");
+  return SubordinateRangeHolds(text, name, owner, id);
+}
+
+bool UnderNoNewPrivs() { return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1; }
+
+absl::Status CheckCanMap(uid_t uid, gid_t gid,
+                         const std::string& idmap_socket) {
+  if (UnderNoNewPrivs()) {
+    // newuidmap and newgidmap act by their setuid bit (or file
+    // capabilities), which no_new_privs switches off: dso-idmap maps
+    // instead, where it runs.
+    struct stat st;
+    if (stat(idmap_socket.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "switching to user ", uid,
+          " needs root, newuidmap (which cannot act under no_new_privs, "
+          "NoNewPrivileges=yes in a systemd unit), or the id-mapping service "
+          "dso-idmap, whose socket ",
+          idmap_socket,
+          " is missing (systemctl enable --now dso-idmap.socket)"));
+    }
+  } else {
+    for (const char* helper : {"newuidmap", "newgidmap"}) {
+      if (FindHelper(helper).empty()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("switching to user ", uid, " needs root or ", helper,
+                         " (install the uidmap package)"));
+      }
     }
   }
-  if (!InSubordinateRange(kSubuid, uid) || !InSubordinateRange(kSubgid, gid)) {
+  if (!InSubordinateRange(kSubuid, getuid(), uid) ||
+      !InSubordinateRange(kSubgid, getuid(), gid)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "switching to user ", uid, ":", gid, " needs root, or ", kSubuid,
         " and ", kSubgid, " to give this user (uid ", getuid(),
@@ -218,8 +241,13 @@ absl::Status UserNamespaceHandshake::ParentMap(pid_t child, uid_t uid,
   if (!ReadByte(to_parent_[0], &c) || c != 'u') {
     return absl::OkStatus();  // the child failed first and says why
   }
-  absl::Status s = RunHelper("newuidmap", child, uid);
-  if (s.ok()) s = RunHelper("newgidmap", child, gid);
+  absl::Status s;
+  if (UnderNoNewPrivs()) {
+    s = RequestIdMap(idmap_socket_, child, uid, gid);
+  } else {
+    s = RunHelper("newuidmap", child, uid);
+    if (s.ok()) s = RunHelper("newgidmap", child, gid);
+  }
   WriteByte(to_child_[1], s.ok() ? 'm' : 'f');
   return s;
 }

@@ -25,7 +25,9 @@ def test_agent_package(debs, tmp_path):
     files = contents(debs["dso-agent"])
     assert {"/usr/bin/dso-agent", "/etc/dso/agent.yaml",
             "/usr/lib/systemd/system/dso-agent.service",
-            "/usr/bin/dso-run", "/usr/lib/dso/libdso_rasp.so"} <= files
+            "/usr/bin/dso-run", "/usr/lib/dso/libdso_rasp.so",
+            "/usr/sbin/dso-idmap", "/usr/lib/systemd/system/dso-idmap.socket",
+            "/usr/lib/systemd/system/dso-idmap.service"} <= files
     info = subprocess.run(["dpkg-deb", "-I", str(debs["dso-agent"])],
                           check=True, capture_output=True, text=True).stdout
     assert "libgrpc++1.51" in info and "postinst" in info
@@ -33,12 +35,18 @@ def test_agent_package(debs, tmp_path):
     control = tmp_path / "control"
     subprocess.run(["dpkg-deb", "-e", str(debs["dso-agent"]), str(control)],
                    check=True)
-    assert "--add-subuids 61184-65519" in (control / "postinst").read_text()
+    postinst = (control / "postinst").read_text()
+    assert "--add-subuids 61184-65519" in postinst
+    assert "enable --now dso-idmap.socket" in postinst
     subprocess.run(["dpkg-deb", "-x", str(debs["dso-agent"]), str(tmp_path)],
                    check=True)
     v = subprocess.run([str(tmp_path / "usr/bin/dso-agent"), "--version"],
                        capture_output=True, text=True, check=True)
     assert v.stdout.strip()
+    # The id-mapping service starts only on a socket given to it.
+    r = subprocess.run([str(tmp_path / "usr/sbin/dso-idmap")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "no socket" in r.stderr, r.stderr
     # dso-run finds its monitor library where the package puts it.
     policy = tmp_path / "policy.yaml"
     policy.write_text("mode: block\nallow_root: true\nexec: [/usr/bin/true]\n")
@@ -64,16 +72,20 @@ def test_agent_package(debs, tmp_path):
         assert agent.wait(timeout=30) == 0
 
 
-def test_unit_file_is_valid(tmp_path):
+@pytest.mark.parametrize("name", ["dso-agent.service", "dso-idmap.socket",
+                                  "dso-idmap.service"])
+def test_unit_files_are_valid(name):
     if not shutil.which("systemd-analyze"):
         pytest.skip("systemd-analyze is not installed")
-    unit = ROOT / "packaging" / "dso-agent.service"
-    p = subprocess.run(["systemd-analyze", "verify", str(unit)],
-                       capture_output=True, text=True)
-    # Only complaints about the unit itself count (the binary is not
-    # installed on the test machine).
+    units = ROOT / "packaging"
+    p = subprocess.run(["systemd-analyze", "verify", "--man=no",
+                        str(units / name)], capture_output=True, text=True,
+                       cwd=units)
+    # Only complaints about the units themselves count (the binaries are
+    # not installed on the test machine).
     problems = [l for l in p.stderr.splitlines()
-                if "dso-agent.service" in l and "/usr/bin/dso-agent" not in l]
+                if ".service" in l or ".socket" in l
+                if "is not executable" not in l]
     assert not problems, p.stderr
 
 

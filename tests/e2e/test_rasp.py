@@ -559,6 +559,77 @@ def test_another_user_without_subordinate_ids_is_refused(shared_tmp):
     assert p.returncode == 2 and "no_new_privs" in p.stderr, p.stderr
 
 
+DSO_IDMAP = BUILD / "stages" / "rasp" / "dso-idmap"
+
+
+def test_under_no_new_privs_the_idmap_service_maps_the_user(
+        shared_tmp, subordinate_ids):
+    # The packaged agent runs with NoNewPrivileges=yes, where newuidmap
+    # cannot act: dso-idmap (root, as its systemd unit runs it) maps the
+    # program's user instead, by the same subordinate ranges. The program
+    # runs as 61300, not as the agent's user, and cannot reach the
+    # service's socket (root:nogroup 0660) itself. The service runs with
+    # exactly the capabilities its unit keeps.
+    unit = (Path(__file__).parents[2] / "packaging" /
+            "dso-idmap.service").read_text()
+    caps = next(line.split("=", 1)[1].split() for line in unit.splitlines()
+                if line.startswith("CapabilityBoundingSet="))
+    bounding = "-all," + ",".join("+" + c[4:].lower() for c in caps)
+    os.chown(shared_tmp, 65534, 65534)
+    sock = shared_tmp / "idmap.sock"
+    # As its socket unit does: the socket made by the init (root:nogroup
+    # 0660 here, root:dso in the package), passed as descriptor 3.
+    import socket
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(sock))
+    os.chown(sock, 0, 65534)
+    os.chmod(sock, 0o660)
+    listener.listen(4)
+    fd = listener.fileno()
+    service = subprocess.Popen(
+        ["bash", "-c", f"exec 3<&{fd} {fd}<&-; export LISTEN_PID=$$ "
+         f"LISTEN_FDS=1; exec setpriv --bounding-set {bounding} "
+         f"--no-new-privs {DSO_IDMAP}"],
+        pass_fds=[fd], stderr=subprocess.PIPE, text=True)
+    listener.close()
+    try:
+        started = service.stderr.readline()
+        assert "serving" in started, started
+        assert oct(sock.stat().st_mode & 0o777) == "0o660"
+        policy = shared_tmp / "p.yaml"
+        policy.write_text("mode: block\nexec: [/usr/bin/python3]\n")
+        probe = textwrap.dedent(f"""
+            import os, socket
+            print("ids", os.getuid(), os.getgid())
+            s = socket.socket(socket.AF_UNIX)
+            try:
+                s.connect("{sock}")
+                print("idmap", "reached")
+            except OSError as e:
+                print("idmap", e.errno)
+        """)
+        p = subprocess.run(
+            [*AS_NOBODY, "--no-new-privs", str(DSO_RUN), "--policy",
+             str(policy), "--idmap-socket", str(sock), "--user", "61300",
+             "--", "/usr/bin/python3", "-c", probe],
+            cwd=shared_tmp, capture_output=True, text=True, timeout=30)
+        assert p.returncode == 0, p.stderr
+        out = dict(line.split(" ", 1) for line in p.stdout.splitlines())
+        assert out["ids"] == "61300 61300"
+        assert out["idmap"] != "reached"
+        # Ids outside the agent's range: refused before anything starts.
+        p = subprocess.run(
+            [*AS_NOBODY, "--no-new-privs", str(DSO_RUN), "--policy",
+             str(policy), "--idmap-socket", str(sock), "--user", "70000",
+             "--", "true"],
+            cwd=shared_tmp, capture_output=True, text=True, timeout=30)
+        assert p.returncode == 2 and "/etc/subuid" in p.stderr, p.stderr
+    finally:
+        service.terminate()
+        log = service.communicate(timeout=10)[1]
+    assert "uid 65534: mapped uid 61300 gid 61300" in log, log
+
+
 def test_exit_status_and_signals_pass_through(tmp_path):
     policy = tmp_path / "p.yaml"
     policy.write_text("mode: block\nallow_root: true\n")
