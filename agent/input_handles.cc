@@ -20,6 +20,7 @@
 #include "agent/ecs_log.h"
 #include "agent/unix_listener.h"
 #include "stages/core/fd_io.h"
+#include "stages/core/fd_passing.h"
 #include "stages/core/status_macros.h"
 
 namespace dso {
@@ -270,20 +271,7 @@ absl::StatusOr<std::string> HandOver(const std::string& path, int fd) {
     return absl::UnavailableError(
         absl::StrCat("cannot connect to '", path, "': ", strerror(errno)));
   }
-  char byte = 'h';
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  if (sendmsg(conn, &msg, MSG_NOSIGNAL) != 1) {
+  if (!SendWithDescriptor(conn, "h", fd)) {
     return absl::UnavailableError(
         absl::StrCat("cannot send to '", path, "': ", strerror(errno)));
   }

@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "stages/core/fd_passing.h"
 #include "stages/rasp/user_switch.h"
 
 namespace dso {
@@ -313,20 +314,7 @@ absl::Status RequestIdMap(const std::string& socket_path, pid_t child,
   if (connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     return Errno("connecting to " + what);
   }
-  std::string req = FormatIdMapRequest({uid, gid});
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  iovec iov = {req.data(), req.size()};
-  msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
-  if (sendmsg(sock, &msg, MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
+  if (!SendWithDescriptor(sock, FormatIdMapRequest({uid, gid}), pidfd)) {
     return Errno("sending to " + what);
   }
   std::string reply;
