@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "stages/core/fd_passing.h"
 #include "stages/rasp/user_switch.h"
 
 namespace dso {
@@ -212,22 +213,10 @@ TEST(IdMapService, RefusesMalformedRequestsAndSilence) {
                          {"map 1 1", false, "ended early"}}) {
     int sv[2];
     ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    iovec iov = {const_cast<char*>(c.text.data()), c.text.size()};
-    msghdr msg = {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
     if (c.send_fd) {
-      msg.msg_control = control;
-      msg.msg_controllen = sizeof(control);
-      cmsghdr* h = CMSG_FIRSTHDR(&msg);
-      h->cmsg_level = SOL_SOCKET;
-      h->cmsg_type = SCM_RIGHTS;
-      h->cmsg_len = CMSG_LEN(sizeof(int));
-      memcpy(CMSG_DATA(h), &file, sizeof(int));
-    }
-    if (!c.text.empty()) {
-      ASSERT_GT(sendmsg(sv[1], &msg, 0), 0);
+      ASSERT_TRUE(SendWithDescriptor(sv[1], c.text, file));
+    } else if (!c.text.empty()) {
+      ASSERT_GT(send(sv[1], c.text.data(), c.text.size(), 0), 0);
     }
     if (std::string(c.why) == "ended early") shutdown(sv[1], SHUT_WR);
     auto done = ServeIdMapClient(sv[0], absl::Milliseconds(100));
