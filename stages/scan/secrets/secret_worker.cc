@@ -138,7 +138,8 @@ void SortFindings(std::vector<SecretFinding>& f) {
 SecretScanner::Worker::Worker(SecretScanner& scanner)
     : scanner_(scanner),
       scratch_(scanner.matcher_),
-      buffer_(scanner.options_.chunk_bytes + scanner.options_.overlap_bytes) {}
+      buffer_(new char[scanner.options_.chunk_bytes +
+                       scanner.options_.overlap_bytes]) {}
 
 void SecretScanner::Worker::ScanFile(const std::string& abs,
                                      const std::string& rel) {
@@ -191,7 +192,7 @@ void SecretScanner::Worker::ScanReader(const SecretReadFn& read_some,
   // Decides on the file's first bytes: false (counted) when it is binary.
   auto text_file = [&](size_t len) {
     first = false;
-    if (IsBinaryHead(absl::string_view(buffer_.data(), len))) {
+    if (IsBinaryHead(absl::string_view(buffer_.get(), len))) {
       ++result_.stats.binary_skipped;
       return false;
     }
@@ -207,7 +208,7 @@ void SecretScanner::Worker::ScanReader(const SecretReadFn& read_some,
       size_t want = carry + chunk - len;
       if (first) want = std::min(want, kFirstRead - len);
       std::string error;
-      ssize_t n = read_some(buffer_.data() + len, want, &error);
+      ssize_t n = read_some(buffer_.get() + len, want, &error);
       if (n < 0) {
         ++result_.stats.unreadable;
         AddWarning(&result_, absl::StrCat(rel, ": read failed after ", bytes,
@@ -226,7 +227,7 @@ void SecretScanner::Worker::ScanReader(const SecretReadFn& read_some,
       }
     }
     if (first && !text_file(len)) return;
-    absl::string_view text(buffer_.data(), len);
+    absl::string_view text(buffer_.get(), len);
     if (eof && len == carry && carry > 0) break;  // nothing new
     // The carried bytes' first half was reported with the last chunk and
     // stays as context; matches starting in the second half were left
@@ -241,7 +242,7 @@ void SecretScanner::Worker::ScanReader(const SecretReadFn& read_some,
     size_t nl = done.rfind('\n');
     column_base = nl == absl::string_view::npos ? column_base + done.size()
                                                 : done.size() - nl - 1;
-    memmove(buffer_.data(), buffer_.data() + len - overlap, overlap);
+    memmove(buffer_.get(), buffer_.get() + len - overlap, overlap);
     carry = overlap;
   }
   PublishProgress();

@@ -85,7 +85,9 @@ class SecretScanner::Worker {
 
   SecretScanner& scanner_;
   SecretMatcher::Scratch scratch_;
-  std::vector<char> buffer_;
+  // The read buffer (chunk and overlap), left uninitialized: a small input
+  // touches only the pages it fills, not the whole chunk.
+  std::unique_ptr<char[]> buffer_;
   std::vector<SecretMatch> matches_;
   SecretScanResult result_;
   std::atomic<uint64_t> progress_files_{0}, progress_bytes_{0},
