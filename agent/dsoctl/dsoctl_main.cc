@@ -1,5 +1,6 @@
 // dsoctl: the command-line client of dso-agent (or, without --agent, an
-// embedded agent). The contract is in DESIGN.md and `dsoctl --help`.
+// embedded agent). Its contract: the README (usage, exit codes) and
+// `dsoctl --help`; where it sits: docs/architecture.md.
 #include <signal.h>
 
 #include <iostream>

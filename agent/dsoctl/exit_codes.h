@@ -1,4 +1,4 @@
-// dsoctl's exit codes (the contract in DESIGN.md): 0 success, 1 policy
+// dsoctl's exit codes (the contract, in the README): 0 success, 1 policy
 // outcome, 2 bad usage or input, 3 agent or infrastructure error, 130
 // cancelled.
 #ifndef DSO_AGENT_DSOCTL_EXIT_CODES_H_
