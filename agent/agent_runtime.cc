@@ -121,6 +121,9 @@ absl::StatusOr<std::unique_ptr<AgentRuntime>> AgentRuntime::Create(
   }
   opts.handles = rt->handles_.get();
   opts.max_input_file_bytes = config.max_blob_bytes;
+  // In process only (dsoctl's embedded mode): a process per command, which
+  // reads the runs already kept only when it needs them.
+  opts.load_runs_lazily = config.listen.empty();
   ASSIGN_OR_RETURN(rt->runs_,
                    RunManager::Create(opts, rt->steps_.get(), rt->store_.get(),
                                       &rt->metrics_));

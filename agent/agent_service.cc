@@ -242,7 +242,8 @@ grpc::Status AgentService::ListRuns(grpc::ServerContext* context,
       if (after && !NewerRun(*after, r)) continue;
       size_t size = r.ByteSizeLong();
       bool full =
-          (request->limit() && response->runs_size() >= request->limit()) ||
+          (request->limit() &&
+           static_cast<uint32_t>(response->runs_size()) >= request->limit()) ||
           (response->runs_size() > 0 && bytes + size > kListPageBytes);
       if (full) {
         const dso::v1::Run& last = response->runs(response->runs_size() - 1);

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -132,6 +133,27 @@ std::string Describe(const dso::v1::RunStepRequest& request) {
   return absl::StrCat(d.substr(0, cut), "...");
 }
 
+// Whether an embedded start (load_runs_lazily) should read every run now:
+// more journals than retention keeps, or an hour since the last time. Costs
+// a directory listing, not a read of each journal.
+bool HousekeepingDue(const RunManagerOptions& o) {
+  struct stat st;
+  std::string marker = o.data_dir + "/runs/.housekeeping";
+  if (stat(marker.c_str(), &st) != 0 ||
+      absl::Now() - absl::FromTimeT(st.st_mtime) > absl::Hours(1)) {
+    return true;
+  }
+  std::error_code ec;
+  int journals = 0;
+  for (const auto& d : fs::directory_iterator(o.data_dir + "/runs", ec)) {
+    if (d.path().extension() == ".journal" &&
+        ++journals > o.retention_max_runs + static_cast<int>(kFreeJournals)) {
+      return true;
+    }
+  }
+  return static_cast<bool>(ec);
+}
+
 }  // namespace
 
 RunManager::RunManager(RunManagerOptions options, const StepRegistry* steps,
@@ -164,9 +186,14 @@ absl::StatusOr<std::unique_ptr<RunManager>> RunManager::Create(
   }
   std::unique_ptr<RunManager> m(
       new RunManager(std::move(options), steps, store, metrics));
-  RETURN_IF_ERROR(m->Recover());
-  m->Prune();
-  m->CollectBlobs();
+  if (!m->options_.load_runs_lazily || HousekeepingDue(m->options_)) {
+    {
+      absl::MutexLock lock(&m->recover_mu_);
+      RETURN_IF_ERROR(m->Recover());
+      m->recovered_ = true;
+    }
+    m->Housekeep();
+  }
   {
     absl::MutexLock lock(&m->mu_);
     m->last_prune_ = m->last_collect_ = absl::Now();
@@ -185,6 +212,7 @@ absl::StatusOr<std::string> RunManager::Start(
   std::string key;
   if (!request.idempotency_key().empty()) {
     key = IdempotencyMapKey(identity, request.idempotency_key());
+    EnsureRecovered();  // the run of that key may be an earlier one
   }
   auto entry = std::make_shared<RunEntry>();
   // Taken before the entry is shared, so its path never changes after.
@@ -350,13 +378,36 @@ void RunManager::Execute(std::shared_ptr<RunEntry> entry,
   --threads_;
 }
 
-std::shared_ptr<RunEntry> RunManager::Find(const std::string& id) const {
+std::shared_ptr<RunEntry> RunManager::FindLoaded(const std::string& id) const {
   absl::MutexLock lock(&mu_);
   auto it = runs_.find(id);
   return it == runs_.end() ? nullptr : it->second;
 }
 
-absl::StatusOr<dso::v1::Run> RunManager::Get(const std::string& id) const {
+std::shared_ptr<RunEntry> RunManager::Find(const std::string& id) {
+  if (auto entry = FindLoaded(id)) return entry;
+  EnsureRecovered();
+  return FindLoaded(id);
+}
+
+void RunManager::EnsureRecovered() {
+  absl::MutexLock lock(&recover_mu_);
+  if (recovered_) return;
+  recovered_ = true;  // once, even when the directory cannot be listed
+  if (auto s = Recover(); !s.ok()) LogWarn(std::string(s.message()));
+}
+
+void RunManager::Housekeep() {
+  Prune();
+  CollectBlobs();
+  if (!options_.load_runs_lazily) return;
+  std::string marker = options_.data_dir + "/runs/.housekeeping";
+  int fd = open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd >= 0) close(fd);
+  utimensat(AT_FDCWD, marker.c_str(), nullptr, 0);
+}
+
+absl::StatusOr<dso::v1::Run> RunManager::Get(const std::string& id) {
   auto entry = Find(id);
   if (entry) {
     RefreshIfForeign(*entry);
@@ -394,7 +445,8 @@ bool NewerRun(const dso::v1::Run& a, const dso::v1::Run& b) {
   return ta != tb ? ta > tb : a.id() > b.id();
 }
 
-std::vector<dso::v1::Run> RunManager::List(size_t limit) const {
+std::vector<dso::v1::Run> RunManager::List(size_t limit) {
+  EnsureRecovered();
   std::vector<std::string> ids;
   {
     absl::MutexLock lock(&mu_);
@@ -435,7 +487,7 @@ absl::StatusOr<dso::v1::Run> RunManager::Cancel(const std::string& id,
 
 absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
                                 const EventSender& send,
-                                const std::function<bool()>& stop) const {
+                                const std::function<bool()>& stop) {
   auto entry = Find(id);
   if (!entry) return Get(id).status();
   // While the run executes here, its events come from memory; once they
@@ -552,6 +604,7 @@ void RunManager::Watchdog() {
       bool collect = now - last_collect_ > absl::Minutes(10);
       if (collect) last_collect_ = now;
       mu_.Unlock();
+      EnsureRecovered();
       AdoptForeignFinished();
       Prune();
       if (collect) CollectBlobs();

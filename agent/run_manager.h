@@ -65,6 +65,14 @@ struct RunManagerOptions {
   // The agent's own credentials and their destinations (embedded mode:
   // the user's environment, everywhere).
   AgentCredentials credentials;
+  // Embedded mode (dsoctl without an agent, a process per command): the
+  // runs already in the data dir are read when something needs them — a
+  // run this process did not start, the list, an idempotency key, pruning
+  // — not at start, so that start-up does not grow with the runs kept.
+  // Recovery, pruning and blob collection still run at start when due:
+  // more journals than retention_max_runs, or an hour since they last ran
+  // (the mtime of runs/.housekeeping).
+  bool load_runs_lazily = false;
 };
 
 struct RunEntry;
@@ -88,9 +96,9 @@ class RunManager {
   // and read the blobs it names, is the caller's to check (agent_service).
   absl::StatusOr<std::string> Start(const dso::v1::RunStepRequest& request,
                                     const std::string& identity);
-  absl::StatusOr<dso::v1::Run> Get(const std::string& id) const;
+  absl::StatusOr<dso::v1::Run> Get(const std::string& id);
   // Newest first; limit 0 = all.
-  std::vector<dso::v1::Run> List(size_t limit) const;
+  std::vector<dso::v1::Run> List(size_t limit);
   // Asks a live run to stop; a finished run is returned unchanged.
   absl::StatusOr<dso::v1::Run> Cancel(const std::string& id,
                                       const std::string& reason);
@@ -102,7 +110,7 @@ class RunManager {
   using EventSender = std::function<bool(const dso::v1::Event& event)>;
   absl::Status Follow(const std::string& id, uint64_t from_seq,
                       const EventSender& send,
-                      const std::function<bool()>& stop) const;
+                      const std::function<bool()>& stop);
 
   // Refuses new runs, waits up to `grace` for live runs, then cancels them
   // (they end INTERRUPTED) and waits for them to stop.
@@ -115,7 +123,12 @@ class RunManager {
  private:
   RunManager(RunManagerOptions options, const StepRegistry* steps,
              BlobStore* store, AgentMetrics* metrics);
+  // Reads the runs under data_dir (run_recovery.cc): once, at start or
+  // (load_runs_lazily) when first needed.
   absl::Status Recover();
+  void EnsureRecovered();
+  // Recovery, pruning and blob collection, and the time of it recorded.
+  void Housekeep();
   // For a run another process executes (sharing the data dir): re-reads its
   // state from the journal. True while that run is still RUNNING; marks it
   // pruned_elsewhere when its journal no longer holds it.
@@ -128,7 +141,10 @@ class RunManager {
   void Prune();
   // Garbage-collects the artifact store (BlobStore::Collect).
   void CollectBlobs();
-  std::shared_ptr<RunEntry> Find(const std::string& id) const;
+  // The run `id`: among those loaded, then (load_runs_lazily) after
+  // reading the data dir's.
+  std::shared_ptr<RunEntry> Find(const std::string& id);
+  std::shared_ptr<RunEntry> FindLoaded(const std::string& id) const;
 
   const RunManagerOptions options_;
   const StepRegistry* steps_;
@@ -136,6 +152,8 @@ class RunManager {
   AgentMetrics* metrics_;
   JournalPool free_journals_;
 
+  absl::Mutex recover_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  bool recovered_ ABSL_GUARDED_BY(recover_mu_) = false;
   mutable absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<RunEntry>> runs_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> by_key_ ABSL_GUARDED_BY(mu_);

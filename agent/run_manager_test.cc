@@ -82,6 +82,36 @@ class RunManagerTest : public ::testing::Test {
     }
   }
 
+  // What a killed agent leaves behind: a journal with the start event and
+  // output but no result, a scratch directory, and nobody holding its lock.
+  void WriteCrashedRun(const std::string& id) {
+    std::string rd = dir_ + "/runs/" + id;
+    fs::create_directories(rd + ".scratch");
+    dso::v1::Run run;
+    run.set_id(id);
+    run.set_step("exec");
+    run.set_state(dso::v1::RUNNING);
+    run.mutable_created()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+    auto w = JournalWriter::Open(rd + ".journal").value();
+    dso::v1::Event started;
+    started.set_seq(1);
+    started.set_run_id(id);
+    *started.mutable_started()->mutable_run() = run;
+    ASSERT_TRUE(w->Append(started).ok());
+    for (int i = 2; i <= 3; ++i) {
+      dso::v1::Event e;
+      e.set_seq(i);
+      e.set_run_id(id);
+      e.mutable_log()->set_text("line\n");
+      ASSERT_TRUE(w->Append(e).ok());
+    }
+  }
+  dso::v1::RunState JournalState(const std::string& id) {
+    auto r = RunFromJournal(dir_ + "/runs/" + id + ".journal", id);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.value_or(dso::v1::Run()).state();
+  }
+
   std::string dir_;
   StepRegistry steps_;
   std::unique_ptr<BlobStore> store_;
@@ -225,29 +255,9 @@ TEST_F(RunManagerTest, UnknownStepAndBadParamsAreRefusedBeforeARunExists) {
 }
 
 TEST_F(RunManagerTest, CrashedRunBecomesInterruptedWithHistoryIntact) {
-  // What a killed agent leaves behind: a journal with the start event and
-  // output but no result, and nobody holding its lock.
   std::string id = "20260101-000000-deadbeef";
   std::string rd = dir_ + "/runs/" + id;
-  fs::create_directories(rd + ".scratch");
-  dso::v1::Run run;
-  run.set_id(id);
-  run.set_step("exec");
-  run.set_state(dso::v1::RUNNING);
-  run.mutable_created()->set_seconds(absl::ToUnixSeconds(absl::Now()));
-  {
-    auto w = JournalWriter::Open(rd + ".journal").value();
-    dso::v1::Event started;
-    started.set_seq(1);
-    *started.mutable_started()->mutable_run() = run;
-    ASSERT_TRUE(w->Append(started).ok());
-    for (int i = 2; i <= 3; ++i) {
-      dso::v1::Event e;
-      e.set_seq(i);
-      e.mutable_log()->set_text("line\n");
-      ASSERT_TRUE(w->Append(e).ok());
-    }
-  }
+  WriteCrashedRun(id);
   Restart();
   auto got = manager_->Get(id).value();
   EXPECT_EQ(got.state(), dso::v1::FINISHED);
@@ -257,6 +267,39 @@ TEST_F(RunManagerTest, CrashedRunBecomesInterruptedWithHistoryIntact) {
   EXPECT_EQ(events[3].seq(), 4u);
   EXPECT_EQ(events[3].result().outcome(), dso::v1::INTERRUPTED);
   EXPECT_FALSE(fs::exists(rd + ".scratch"));
+}
+
+TEST_F(RunManagerTest, ALazyStartReadsEarlierRunsOnlyWhenNeeded) {
+  auto earlier = manager_->Start(Exec({"true"}), "t").value();
+  FollowAll(earlier);
+  WriteCrashedRun("20260101-000000-0000cafe");
+  options_.load_runs_lazily = true;
+  // Housekeeping ran a moment ago: nothing is read at start.
+  std::ofstream(dir_ + "/runs/.housekeeping").close();
+  Restart();
+  EXPECT_EQ(JournalState("20260101-000000-0000cafe"), dso::v1::RUNNING);
+  auto id = manager_->Start(Exec({"true"}), "t").value();
+  EXPECT_EQ(ResultOf(id).outcome(), dso::v1::SUCCEEDED);
+  EXPECT_EQ(JournalState("20260101-000000-0000cafe"), dso::v1::RUNNING);
+  // A run this process did not start: the data dir's runs are read, the
+  // crashed one closed as a full start would have.
+  EXPECT_EQ(manager_->Get(earlier)->outcome(), dso::v1::SUCCEEDED);
+  EXPECT_EQ(JournalState("20260101-000000-0000cafe"), dso::v1::FINISHED);
+  EXPECT_EQ(manager_->List(0).size(), 3u);
+}
+
+TEST_F(RunManagerTest, ALazyStartStillHousekeepsWhenDue) {
+  WriteCrashedRun("20260101-000000-0000cafe");
+  options_.load_runs_lazily = true;
+  Restart();  // no record of housekeeping: due
+  EXPECT_EQ(JournalState("20260101-000000-0000cafe"), dso::v1::FINISHED);
+  EXPECT_TRUE(fs::exists(dir_ + "/runs/.housekeeping"));
+  // An idempotency key may name an earlier run: found, though not read at
+  // start.
+  auto first = manager_->Start(Exec({"true"}, "k"), "t").value();
+  FollowAll(first);
+  Restart();
+  EXPECT_EQ(manager_->Start(Exec({"true"}, "k"), "t").value(), first);
 }
 
 TEST_F(RunManagerTest, ARunAnotherProcessPrunedIsForgotten) {

@@ -60,7 +60,12 @@ absl::Status RunManager::Recover() {
       free_journals_.AdoptFree(entry->journal_path);
       continue;
     }
-    if (meta.ok() && Find(meta->id())) {
+    if (meta.ok()) {
+      // Read late (load_runs_lazily): this process's own runs are known.
+      auto known = FindLoaded(meta->id());
+      if (known && known->journal_path == entry->journal_path) continue;
+    }
+    if (meta.ok() && FindLoaded(meta->id())) {
       meta = absl::AlreadyExistsError(
           absl::StrCat("run ", meta->id(), " has another journal already"));
     }
@@ -130,7 +135,7 @@ absl::Status RunManager::Recover() {
   }
   // Scratch dirs are kept only for runs another process executes.
   for (const auto& d : scratch_dirs) {
-    auto entry = Find(d.stem().string());
+    auto entry = FindLoaded(d.stem().string());
     bool keep = false;
     if (entry) {
       absl::MutexLock l(&entry->mu);

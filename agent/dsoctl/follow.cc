@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <random>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -16,6 +17,14 @@
 namespace dso {
 
 namespace {
+
+// A fresh idempotency key for a run this invocation starts.
+std::string RandomKey() {
+  std::random_device rd;
+  return absl::StrCat("dsoctl-", absl::Hex(rd(), absl::kZeroPad8),
+                      absl::Hex(rd(), absl::kZeroPad8),
+                      absl::Hex(rd(), absl::kZeroPad8));
+}
 
 // What the interrupt thread needs to cancel the run in progress.
 struct InterruptState {
@@ -161,6 +170,16 @@ absl::StatusOr<FollowResult> Follow(AgentConnection& conn,
   FollowResult out;
   out.run_id = run_id;
   out.last_seq = from_seq ? from_seq - 1 : 0;
+  // Sent again after a lost connection, a request attaches to the run it
+  // started by its idempotency key: a fresh one unless the user gave one.
+  // In process nothing is lost, and a key would make the embedded agent
+  // read every run it keeps to look for it.
+  dso::v1::RunStepRequest keyed;
+  if (request && request->idempotency_key().empty() && !conn.embedded()) {
+    keyed = *request;
+    keyed.set_idempotency_key(RandomKey());
+    request = &keyed;
+  }
   absl::Time give_up = absl::Now() + absl::Seconds(60);
   absl::Duration backoff = absl::Milliseconds(200);
   while (true) {

@@ -3,7 +3,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -15,25 +14,12 @@
 
 namespace dso {
 
-namespace {
-
-// A fresh idempotency key for a run this invocation starts.
-std::string RandomKey() {
-  std::random_device rd;
-  return absl::StrCat("dsoctl-", absl::Hex(rd(), absl::kZeroPad8),
-                      absl::Hex(rd(), absl::kZeroPad8),
-                      absl::Hex(rd(), absl::kZeroPad8));
-}
-
-}  // namespace
-
 dso::v1::RunStepRequest NewRunRequest(const std::string& step,
                                       const std::string& idempotency_key,
                                       uint32_t deadline_seconds) {
   dso::v1::RunStepRequest req;
   req.set_step(step);
-  req.set_idempotency_key(idempotency_key.empty() ? RandomKey()
-                                                  : idempotency_key);
+  req.set_idempotency_key(idempotency_key);
   req.set_deadline_seconds(deadline_seconds);
   return req;
 }

@@ -16,8 +16,9 @@
 
 namespace dso {
 
-// A RunStep request for `step` with the user's idempotency key (or a fresh
-// one) and deadline (0: the agent's default).
+// A RunStep request for `step` with the user's idempotency key (if any; the
+// request gets a fresh one when sent to an agent, follow.h) and deadline
+// (0: the agent's default).
 dso::v1::RunStepRequest NewRunRequest(const std::string& step,
                                       const std::string& idempotency_key,
                                       uint32_t deadline_seconds);
