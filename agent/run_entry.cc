@@ -12,7 +12,7 @@
 #include "stages/core/atomic_file.h"
 #include "stages/core/relative_path.h"
 #include "stages/core/status_macros.h"
-#include "stages/store/tar_dir.h"
+#include "stages/files/tar_dir.h"
 
 namespace dso {
 

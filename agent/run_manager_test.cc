@@ -19,7 +19,7 @@
 #include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
 #include "stages/core/temp_dir.h"
-#include "stages/store/tar_dir.h"
+#include "stages/files/tar_dir.h"
 
 namespace dso {
 namespace {

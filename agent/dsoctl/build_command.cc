@@ -17,7 +17,7 @@
 #include "stages/build/build_step.h"
 #include "stages/build/image_builder.h"
 #include "stages/core/status_macros.h"
-#include "stages/store/tar_dir.h"
+#include "stages/files/tar_dir.h"
 
 namespace dso {
 namespace {

@@ -16,8 +16,8 @@
 #include "stages/core/relative_path.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
+#include "stages/files/tar_dir.h"
 #include "stages/oci/registry.h"
-#include "stages/store/tar_dir.h"
 
 namespace dso {
 

@@ -11,8 +11,8 @@
 #include "agent/dsoctl/connection.h"
 #include "agent/dsoctl/follow.h"
 #include "dso/v1/steps.pb.h"
+#include "stages/files/tar_dir.h"
 #include "stages/store/blob_store.h"
-#include "stages/store/tar_dir.h"
 
 namespace dso {
 

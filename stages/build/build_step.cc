@@ -6,9 +6,9 @@
 #include "stages/build/image_builder.h"
 #include "stages/core/status_macros.h"
 #include "stages/core/step_context.h"
+#include "stages/files/tar_dir.h"
 #include "stages/oci/image_input.h"
 #include "stages/oci/oci_layout.h"
-#include "stages/store/tar_dir.h"
 
 namespace dso {
 namespace {

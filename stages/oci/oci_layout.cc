@@ -12,8 +12,8 @@
 #include "stages/core/relative_path.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
+#include "stages/files/tar_dir.h"
 #include "stages/oci/image_repo.h"
-#include "stages/store/tar_dir.h"
 
 namespace dso {
 namespace {
@@ -39,7 +39,7 @@ absl::StatusOr<json> ReadJson(const std::string& path, const std::string& name,
     return Bad(name, "the blob does not match its digest");
   }
   json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() && !j.is_array()) {
+  if (j.is_discarded() || (!j.is_object() && !j.is_array())) {
     return Bad(name, "is not JSON");
   }
   return j;

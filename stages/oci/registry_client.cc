@@ -16,9 +16,9 @@
 #include "absl/time/clock.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
+#include "stages/files/verified_file.h"
 #include "stages/net/http.h"
 #include "stages/oci/registry_responses.h"
-#include "stages/store/verified_file.h"
 
 namespace dso {
 namespace {

@@ -9,9 +9,9 @@
 #include "stages/core/json_text.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
+#include "stages/files/tar_dir.h"
 #include "stages/oci/image_input.h"
 #include "stages/oci/registry.h"
-#include "stages/store/tar_dir.h"
 
 namespace dso {
 namespace {

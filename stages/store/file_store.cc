@@ -9,9 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
+#include "stages/files/verified_file.h"
 #include "stages/store/blob_store.h"
 #include "stages/store/object_store_impl.h"
-#include "stages/store/verified_file.h"
 
 namespace dso {
 namespace {

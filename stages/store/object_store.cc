@@ -6,8 +6,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "stages/core/sha256.h"
+#include "stages/files/verified_file.h"
 #include "stages/store/object_store_impl.h"
-#include "stages/store/verified_file.h"
 
 namespace dso {
 

@@ -14,10 +14,10 @@
 #include "absl/strings/str_cat.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
+#include "stages/files/verified_file.h"
 #include "stages/net/aws_region.h"
 #include "stages/net/http.h"
 #include "stages/store/object_store_impl.h"
-#include "stages/store/verified_file.h"
 
 namespace dso {
 namespace {

@@ -9,12 +9,12 @@
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
 #include "stages/core/step_context.h"
+#include "stages/files/tar_dir.h"
 #include "stages/oci/image_input.h"
 #include "stages/oci/image_repo.h"
 #include "stages/oci/registry.h"
 #include "stages/store/object_store.h"
 #include "stages/store/store_allowlist.h"
-#include "stages/store/tar_dir.h"
 
 namespace dso {
 namespace {

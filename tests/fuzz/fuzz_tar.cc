@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "stages/store/tar_dir.h"
+#include "stages/files/tar_dir.h"
 #include "tests/fuzz/fuzz_temp_dir.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

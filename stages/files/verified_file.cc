@@ -1,4 +1,4 @@
-#include "stages/store/verified_file.h"
+#include "stages/files/verified_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>

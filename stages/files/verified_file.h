@@ -2,8 +2,8 @@
 // and with the digest it should have. Bytes go to "<path>.part" while
 // hashed; Commit checks the digest (and size), fsyncs and renames; a
 // VerifiedFile destroyed uncommitted removes its part file.
-#ifndef DSO_STAGES_STORE_VERIFIED_FILE_H_
-#define DSO_STAGES_STORE_VERIFIED_FILE_H_
+#ifndef DSO_STAGES_FILES_VERIFIED_FILE_H_
+#define DSO_STAGES_FILES_VERIFIED_FILE_H_
 
 #include <cstdint>
 #include <memory>
@@ -44,4 +44,4 @@ class VerifiedFile {
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_STORE_VERIFIED_FILE_H_
+#endif  // DSO_STAGES_FILES_VERIFIED_FILE_H_

@@ -1,4 +1,4 @@
-#include "stages/store/tar_dir.h"
+#include "stages/files/tar_dir.h"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -5,8 +5,8 @@
 // run's scratch directory. Unpacking treats the archive as hostile: no
 // absolute paths, no "..", no links that point outside the destination, no
 // device files, and limits on total size and entry count (tar bombs).
-#ifndef DSO_STAGES_STORE_TAR_DIR_H_
-#define DSO_STAGES_STORE_TAR_DIR_H_
+#ifndef DSO_STAGES_FILES_TAR_DIR_H_
+#define DSO_STAGES_FILES_TAR_DIR_H_
 
 #include <cstdint>
 #include <functional>
@@ -48,4 +48,4 @@ absl::Status UnpackTar(const std::string& tar_path, const std::string& dest,
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_STORE_TAR_DIR_H_
+#endif  // DSO_STAGES_FILES_TAR_DIR_H_
