@@ -14,7 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "stages/core/fd_io.h"
-#include "stages/scan/image/layer_reader.h"
+#include "stages/oci/layer_reader.h"
 
 namespace dso {
 namespace {

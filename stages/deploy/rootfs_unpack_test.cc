@@ -10,7 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "stages/core/temp_dir.h"
-#include "stages/scan/image/image_testing.h"
+#include "stages/oci/image_testing.h"
 
 namespace dso {
 namespace {

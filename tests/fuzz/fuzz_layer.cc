@@ -10,7 +10,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
-#include "stages/scan/image/layer_reader.h"
+#include "stages/oci/layer_reader.h"
 #include "tests/fuzz/fuzz_temp_dir.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "stages/oci/layer_reader.h"
 #include "stages/oci/oci_layout.h"
 #include "stages/scan/deps/lockfiles.h"
 #include "stages/scan/image/image_view.h"
-#include "stages/scan/image/layer_reader.h"
 #include "stages/scan/secrets/secret_scanner.h"
 
 namespace dso {

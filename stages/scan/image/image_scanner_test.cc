@@ -7,7 +7,7 @@
 #include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
 #include "stages/core/temp_dir.h"
-#include "stages/scan/image/image_testing.h"
+#include "stages/oci/image_testing.h"
 #include "stages/scan/secrets/gitleaks_config.h"
 
 namespace dso {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "stages/scan/image/layer_reader.h"
+#include "stages/oci/layer_reader.h"
 
 namespace dso {
 

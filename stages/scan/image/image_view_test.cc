@@ -9,8 +9,16 @@ namespace {
 using ::testing::ElementsAre;
 using Type = LayerEntryInfo::Type;
 
-LayerEntryInfo F(const std::string& path) { return {path, Type::kFile}; }
-LayerEntryInfo D(const std::string& path) { return {path, Type::kDirectory}; }
+LayerEntryInfo Entry(const std::string& path, Type type) {
+  LayerEntryInfo e;
+  e.path = path;
+  e.type = type;
+  return e;
+}
+LayerEntryInfo F(const std::string& path) { return Entry(path, Type::kFile); }
+LayerEntryInfo D(const std::string& path) {
+  return Entry(path, Type::kDirectory);
+}
 
 std::vector<std::string> Paths(const ImageFileView& v) {
   std::vector<std::string> out;

@@ -1,7 +1,7 @@
 // Test helpers: layers written entry by entry, however hostile, and images
 // assembled from them.
-#ifndef DSO_STAGES_SCAN_IMAGE_IMAGE_TESTING_H_
-#define DSO_STAGES_SCAN_IMAGE_IMAGE_TESTING_H_
+#ifndef DSO_STAGES_OCI_IMAGE_TESTING_H_
+#define DSO_STAGES_OCI_IMAGE_TESTING_H_
 
 #include <string>
 #include <vector>
@@ -23,4 +23,4 @@ BlobRef WriteTestLayer(const std::string& path,
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_SCAN_IMAGE_IMAGE_TESTING_H_
+#endif  // DSO_STAGES_OCI_IMAGE_TESTING_H_

@@ -1,4 +1,4 @@
-#include "stages/scan/image/layer_reader.h"
+#include "stages/oci/layer_reader.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -51,7 +51,7 @@ bool SymlinkStaysInside(const std::string& path, const std::string& target) {
 }
 
 struct HashedFile {
-  FILE* file;
+  FILE* file = nullptr;
   Sha256 hash;
   std::vector<char> buf = std::vector<char>(1 << 20);
 };
@@ -81,7 +81,8 @@ absl::Status ReadLayer(const std::string& path, const std::string& name,
   if (!file) {
     return absl::InvalidArgumentError(absl::StrCat(name, ": cannot be read"));
   }
-  HashedFile source{file.get()};
+  HashedFile source;
+  source.file = file.get();
   if (archive_read_open2(a.get(), &source, nullptr, ReadHashed, nullptr,
                          nullptr) != ARCHIVE_OK) {
     return absl::InvalidArgumentError(absl::StrCat(

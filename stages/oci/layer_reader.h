@@ -4,8 +4,8 @@
 // hard links and symbolic links leading out of the root, and entries or
 // layers beyond the size limits are reported as problems (and `..` entries
 // skipped) rather than followed.
-#ifndef DSO_STAGES_SCAN_IMAGE_LAYER_READER_H_
-#define DSO_STAGES_SCAN_IMAGE_LAYER_READER_H_
+#ifndef DSO_STAGES_OCI_LAYER_READER_H_
+#define DSO_STAGES_OCI_LAYER_READER_H_
 
 #include <sys/types.h>
 
@@ -60,4 +60,4 @@ absl::Status ReadLayer(const std::string& path, const std::string& name,
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_SCAN_IMAGE_LAYER_READER_H_
+#endif  // DSO_STAGES_OCI_LAYER_READER_H_

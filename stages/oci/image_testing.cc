@@ -1,4 +1,4 @@
-#include "stages/scan/image/image_testing.h"
+#include "stages/oci/image_testing.h"
 
 #include <archive.h>
 #include <archive_entry.h>
