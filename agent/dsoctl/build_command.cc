@@ -14,10 +14,10 @@
 #include "agent/dsoctl/image_args.h"
 #include "agent/dsoctl/run_command.h"
 #include "agent/dsoctl/transfer.h"
-#include "stages/build/build_step.h"
-#include "stages/build/image_builder.h"
 #include "stages/core/status_macros.h"
 #include "stages/files/tar_dir.h"
+#include "stages/image_build/build_step.h"
+#include "stages/image_build/image_builder.h"
 
 namespace dso {
 namespace {

@@ -8,11 +8,11 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "stages/build/image_builder.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
 #include "stages/core/sha256.h"
 #include "stages/core/temp_dir.h"
+#include "stages/image_build/image_builder.h"
 
 namespace dso {
 namespace {

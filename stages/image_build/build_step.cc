@@ -1,12 +1,12 @@
-#include "stages/build/build_step.h"
+#include "stages/image_build/build_step.h"
 
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "stages/build/image_builder.h"
 #include "stages/core/status_macros.h"
 #include "stages/core/step_context.h"
 #include "stages/files/tar_dir.h"
+#include "stages/image_build/image_builder.h"
 #include "stages/oci/image_input.h"
 #include "stages/oci/oci_layout.h"
 

@@ -8,8 +8,8 @@
 //   auto blob = WriteLayer(*entries, epoch, "layer.tar.gz");
 //
 // The caller owns the output file; on error it may be partly written.
-#ifndef DSO_STAGES_BUILD_LAYER_WRITER_H_
-#define DSO_STAGES_BUILD_LAYER_WRITER_H_
+#ifndef DSO_STAGES_IMAGE_BUILD_LAYER_WRITER_H_
+#define DSO_STAGES_IMAGE_BUILD_LAYER_WRITER_H_
 
 #include <cstdint>
 #include <string>
@@ -58,4 +58,4 @@ absl::StatusOr<LayerBlob> WriteLayer(const std::vector<LayerEntry>& entries,
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_BUILD_LAYER_WRITER_H_
+#endif  // DSO_STAGES_IMAGE_BUILD_LAYER_WRITER_H_

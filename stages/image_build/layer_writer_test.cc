@@ -1,4 +1,4 @@
-#include "stages/build/layer_writer.h"
+#include "stages/image_build/layer_writer.h"
 
 #include <archive.h>
 #include <archive_entry.h>

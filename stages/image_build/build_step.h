@@ -2,8 +2,8 @@
 // (image_builder.h) in the run's scratch directory and returns the OCI
 // layout as the artifact "image.oci.tar" (and, when asked, a docker
 // archive "image.docker.tar"); the result's outputs carry the digests.
-#ifndef DSO_STAGES_BUILD_BUILD_STEP_H_
-#define DSO_STAGES_BUILD_BUILD_STEP_H_
+#ifndef DSO_STAGES_IMAGE_BUILD_BUILD_STEP_H_
+#define DSO_STAGES_IMAGE_BUILD_BUILD_STEP_H_
 
 #include <string>
 
@@ -24,4 +24,4 @@ class BuildStep : public Step {
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_BUILD_BUILD_STEP_H_
+#endif  // DSO_STAGES_IMAGE_BUILD_BUILD_STEP_H_

@@ -1,4 +1,4 @@
-#include "stages/build/image_builder.h"
+#include "stages/image_build/image_builder.h"
 
 #include <filesystem>
 

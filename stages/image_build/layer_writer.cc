@@ -1,4 +1,4 @@
-#include "stages/build/layer_writer.h"
+#include "stages/image_build/layer_writer.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -44,7 +44,7 @@ void AddParents(const std::string& path,
        slash = path.find('/', slash + 1)) {
     std::string dir = path.substr(0, slash);
     if (!out->count(dir)) {
-      (*out)[dir] = {dir, LayerEntry::Type::kDirectory, 0755, "", ""};
+      (*out)[dir] = {dir, LayerEntry::Type::kDirectory, 0755, "", "", ""};
     }
   }
 }

@@ -4,8 +4,8 @@
 // manifest digest: the layer is deterministic (layer_writer.h), JSON is
 // written with sorted keys, and every time stamp is SOURCE_DATE_EPOCH (0
 // when unset).
-#ifndef DSO_STAGES_BUILD_IMAGE_BUILDER_H_
-#define DSO_STAGES_BUILD_IMAGE_BUILDER_H_
+#ifndef DSO_STAGES_IMAGE_BUILD_IMAGE_BUILDER_H_
+#define DSO_STAGES_IMAGE_BUILD_IMAGE_BUILDER_H_
 
 #include <cstdint>
 #include <map>
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "stages/build/layer_writer.h"
+#include "stages/image_build/layer_writer.h"
 
 namespace dso {
 
@@ -62,4 +62,4 @@ absl::StatusOr<int64_t> ParseSourceDateEpoch(const std::string& value);
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_BUILD_IMAGE_BUILDER_H_
+#endif  // DSO_STAGES_IMAGE_BUILD_IMAGE_BUILDER_H_
