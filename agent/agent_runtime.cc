@@ -48,7 +48,14 @@ absl::Status RegisterAllSteps(StepRegistry& registry,
                      ParseStoreAllowlist(text, config.loading_allowlist));
   }
   RETURN_IF_ERROR(RegisterCoreSteps(registry));
-  RETURN_IF_ERROR(RegisterScanSteps(registry));
+  // What the scan steps keep across runs: in the data dir unless the
+  // environment names other directories (DSO_CACHE_DIR, DSO_DB_DIR).
+  ScanDirs dirs;
+  const char* cache = getenv("DSO_CACHE_DIR");
+  dirs.cache_dir = cache && *cache ? cache : config.data_dir + "/cache";
+  const char* db = getenv("DSO_DB_DIR");
+  dirs.db_dir = db && *db ? db : config.data_dir + "/osv";
+  RETURN_IF_ERROR(RegisterScanSteps(registry, dirs));
   RETURN_IF_ERROR(registry.Register(std::make_unique<BuildStep>()));
   RETURN_IF_ERROR(registry.Register(std::make_unique<SignStep>()));
   RETURN_IF_ERROR(registry.Register(std::make_unique<VerifyStep>()));
@@ -89,13 +96,6 @@ absl::StatusOr<std::unique_ptr<AgentRuntime>> AgentRuntime::Create(
                      "' cannot be created or made private (mode 0700)"));
   }
   ASSIGN_OR_RETURN(rt->store_, BlobStore::Open(config.data_dir + "/store"));
-  // Steps keep caches (compiled rule databases) and the vulnerability
-  // database in the data dir unless the environment names another place. Set
-  // before any run thread exists.
-  setenv("DSO_CACHE_DIR", (config.data_dir + "/cache").c_str(),
-         /*overwrite=*/0);
-  // The vulnerability database of the "db" step and dependency scans.
-  setenv("DSO_DB_DIR", (config.data_dir + "/osv").c_str(), /*overwrite=*/0);
   SetFileReadLimits(config.read_limits);
   rt->steps_ = std::make_unique<StepRegistry>();
   RETURN_IF_ERROR(RegisterAllSteps(*rt->steps_, config));

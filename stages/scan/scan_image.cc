@@ -55,7 +55,7 @@ ScannerOutput LayerSecrets(const dso::v1::ScanParams& p,
 
 absl::StatusOr<std::vector<ScannerOutput>> ScanImage(
     const dso::v1::ScanParams& p, const std::string& image_path,
-    const ImageScanners& which, StepContext& context) {
+    const ImageScanners& which, StepContext& context, const ScanDirs& dirs) {
   const std::string scratch = context.scratch_dir() + "/image";
   std::error_code ec;
   fs::create_directories(scratch + "/scan", ec);
@@ -74,7 +74,7 @@ absl::StatusOr<std::vector<ScannerOutput>> ScanImage(
   std::optional<SecretSetup> secrets;
   std::optional<SecretScanner> scanner;
   if (which.secrets) {
-    ASSIGN_OR_RETURN(secrets, PrepareSecrets(p, "", context));
+    ASSIGN_OR_RETURN(secrets, PrepareSecrets(p, "", context, dirs));
     scanner.emplace(*secrets->matcher, secrets->options);
   }
   ImageScanOptions options;
@@ -103,7 +103,7 @@ absl::StatusOr<std::vector<ScannerOutput>> ScanImage(
   }
   if (which.deps) {
     ASSIGN_OR_RETURN(ScannerOutput deps,
-                     ScanDeps(p, scan.rootfs, context, which.deps_asked,
+                     ScanDeps(p, scan.rootfs, context, dirs, which.deps_asked,
                               /*installed=*/true, name, &scan.go_programs));
     for (auto& f : deps.findings) {
       const ImageFileView::Node* node = scan.view.Find(f.location().file());

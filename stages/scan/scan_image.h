@@ -23,7 +23,7 @@ struct ImageScanners {
 
 absl::StatusOr<std::vector<ScannerOutput>> ScanImage(
     const dso::v1::ScanParams& p, const std::string& image_path,
-    const ImageScanners& which, StepContext& context);
+    const ImageScanners& which, StepContext& context, const ScanDirs& dirs);
 
 }  // namespace dso
 

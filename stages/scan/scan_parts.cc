@@ -35,13 +35,14 @@ absl::StatusOr<SecretRuleSet> LoadRules(const dso::v1::SecretsParams& p,
 
 absl::StatusOr<SecretSetup> PrepareSecrets(const dso::v1::ScanParams& p,
                                            const std::string& root,
-                                           StepContext& context) {
+                                           StepContext& context,
+                                           const ScanDirs& dirs) {
   auto rules = LoadRules(p.secrets(), root);
   if (!rules.ok()) return rules.status();
   std::vector<std::string> notes;
   size_t rule_count = rules->rules.size();
   auto matcher =
-      SecretMatcher::Compile(*std::move(rules), &notes, DefaultCacheDir());
+      SecretMatcher::Compile(*std::move(rules), &notes, dirs.cache_dir);
   if (!matcher.ok()) return matcher.status();
   for (const auto& n : notes) {
     context.Log(dso::v1::LogLine::AGENT, absl::StrCat("secrets: ", n, "\n"));
@@ -118,8 +119,9 @@ ScannerOutput SecretOutput(const dso::v1::ScanParams& p,
 
 absl::StatusOr<ScannerOutput> ScanSecrets(const dso::v1::ScanParams& p,
                                           const std::string& root,
-                                          StepContext& context) {
-  ASSIGN_OR_RETURN(SecretSetup setup, PrepareSecrets(p, root, context));
+                                          StepContext& context,
+                                          const ScanDirs& dirs) {
+  ASSIGN_OR_RETURN(SecretSetup setup, PrepareSecrets(p, root, context, dirs));
   SecretScanner scanner(*setup.matcher, std::move(setup.options));
   auto scan = p.git() ? scanner.ScanGitHistory(root, p.since())
                       : scanner.ScanDirectory(root);
@@ -142,12 +144,10 @@ absl::StatusOr<ScannerOutput> ScanSecrets(const dso::v1::ScanParams& p,
   return SecretOutput(p, *setup.matcher, *scan);
 }
 
-absl::StatusOr<ScannerOutput> ScanDeps(const dso::v1::ScanParams& p,
-                                       const std::string& root,
-                                       StepContext& context, bool asked,
-                                       bool installed,
-                                       const std::string& sbom_name,
-                                       const Inventory* extra) {
+absl::StatusOr<ScannerOutput> ScanDeps(
+    const dso::v1::ScanParams& p, const std::string& root, StepContext& context,
+    const ScanDirs& dirs, bool asked, bool installed,
+    const std::string& sbom_name, const Inventory* extra) {
   ScannerOutput out;
   auto inv = CollectInventory(root, installed);
   if (!inv.ok()) return inv.status();
@@ -166,7 +166,8 @@ absl::StatusOr<ScannerOutput> ScanDeps(const dso::v1::ScanParams& p,
     out.sbom = CycloneDxJson(inv->inventory, name.empty() ? "project" : name,
                              NewUuid(), absl::Now());
   }
-  ASSIGN_OR_RETURN(const std::string dir, DatabaseDir(context, p.db()));
+  ASSIGN_OR_RETURN(const std::string dir,
+                   DatabaseDir(context, p.db(), dirs.db_dir));
   auto db = OsvDatabase::Open(dir);
   if (!db.ok()) return db.status();
   if (db->data().advisories_size() == 0) {

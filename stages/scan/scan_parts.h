@@ -13,6 +13,7 @@
 #include "dso/v1/agent.pb.h"
 #include "stages/core/step_context.h"
 #include "stages/scan/deps/lockfiles.h"
+#include "stages/scan/scan_dirs.h"
 #include "stages/scan/secrets/secret_scanner.h"
 
 namespace dso {
@@ -36,7 +37,8 @@ struct SecretSetup {
 };
 absl::StatusOr<SecretSetup> PrepareSecrets(const dso::v1::ScanParams& p,
                                            const std::string& root,
-                                           StepContext& context);
+                                           StepContext& context,
+                                           const ScanDirs& dirs);
 
 // A secret scan's findings; `layer` goes into their locations.
 ScannerOutput SecretOutput(const dso::v1::ScanParams& p,
@@ -47,7 +49,8 @@ ScannerOutput SecretOutput(const dso::v1::ScanParams& p,
 // Secrets in a directory tree, or with p.git() its history.
 absl::StatusOr<ScannerOutput> ScanSecrets(const dso::v1::ScanParams& p,
                                           const std::string& root,
-                                          StepContext& context);
+                                          StepContext& context,
+                                          const ScanDirs& dirs);
 
 // Dependencies: the packages under `root` (with `installed`, installed
 // ones too) matched against the vulnerability database. Without advisories
@@ -55,12 +58,10 @@ absl::StatusOr<ScannerOutput> ScanSecrets(const dso::v1::ScanParams& p,
 // name, a note when it runs by default. `sbom_name` names the SBOM's
 // subject (default: the root's directory name).
 // `extra`: packages found elsewhere (an image's Go programs).
-absl::StatusOr<ScannerOutput> ScanDeps(const dso::v1::ScanParams& p,
-                                       const std::string& root,
-                                       StepContext& context, bool asked,
-                                       bool installed = false,
-                                       const std::string& sbom_name = "",
-                                       const Inventory* extra = nullptr);
+absl::StatusOr<ScannerOutput> ScanDeps(
+    const dso::v1::ScanParams& p, const std::string& root, StepContext& context,
+    const ScanDirs& dirs, bool asked, bool installed = false,
+    const std::string& sbom_name = "", const Inventory* extra = nullptr);
 
 }  // namespace dso
 

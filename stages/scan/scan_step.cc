@@ -95,22 +95,25 @@ using Take = std::function<absl::Status(absl::StatusOr<ScannerOutput>)>;
 
 absl::Status ScanDirectoryTarget(const dso::v1::ScanParams& p, bool all,
                                  const std::set<std::string>& wanted,
-                                 const Take& take, StepContext& context) {
+                                 const Take& take, StepContext& context,
+                                 const ScanDirs& dirs) {
   ASSIGN_OR_RETURN(std::string root, context.ResolveInput(p.target()));
   if (all || wanted.count("secrets")) {
-    RETURN_IF_ERROR(take(ScanSecrets(p, root, context)));
+    RETURN_IF_ERROR(take(ScanSecrets(p, root, context, dirs)));
   }
   if (context.cancellation().cancelled()) return absl::OkStatus();
   if (all || wanted.count("deps") || p.sbom()) {
     // One file (a lockfile) is read in place (CollectInventory).
-    RETURN_IF_ERROR(take(ScanDeps(p, root, context, wanted.count("deps") > 0)));
+    RETURN_IF_ERROR(
+        take(ScanDeps(p, root, context, dirs, wanted.count("deps") > 0)));
   }
   return absl::OkStatus();
 }
 
 absl::Status ScanImageTarget(const dso::v1::RunStepRequest& request, bool all,
                              const std::set<std::string>& wanted,
-                             const Take& take, StepContext& context) {
+                             const Take& take, StepContext& context,
+                             const ScanDirs& dirs) {
   const dso::v1::ScanParams& p = request.scan();
   std::string path;
   if (p.registry_ref().empty()) {
@@ -124,7 +127,7 @@ absl::Status ScanImageTarget(const dso::v1::RunStepRequest& request, bool all,
   which.deps_asked = wanted.count("deps") > 0;
   which.checks = all || wanted.count("image");
   ASSIGN_OR_RETURN(std::vector<ScannerOutput> outputs,
-                   ScanImage(p, path, which, context));
+                   ScanImage(p, path, which, context, dirs));
   for (auto& out : outputs) RETURN_IF_ERROR(take(std::move(out)));
   return absl::OkStatus();
 }
@@ -159,8 +162,8 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
   };
   absl::Status scanned =
       p.has_image() || !p.registry_ref().empty()
-          ? ScanImageTarget(request, all, wanted, take, context)
-          : ScanDirectoryTarget(p, all, wanted, take, context);
+          ? ScanImageTarget(request, all, wanted, take, context, dirs_)
+          : ScanDirectoryTarget(p, all, wanted, take, context, dirs_);
   if (context.cancellation().cancelled()) {
     dso::v1::Result r;
     r.set_outcome(dso::v1::CANCELLED);
@@ -217,9 +220,9 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
   return result;
 }
 
-absl::Status RegisterScanSteps(StepRegistry& registry) {
-  RETURN_IF_ERROR(registry.Register(std::make_unique<ScanStep>()));
-  return registry.Register(std::make_unique<DbStep>());
+absl::Status RegisterScanSteps(StepRegistry& registry, const ScanDirs& dirs) {
+  RETURN_IF_ERROR(registry.Register(std::make_unique<ScanStep>(dirs)));
+  return registry.Register(std::make_unique<DbStep>(dirs.db_dir));
 }
 
 }  // namespace dso

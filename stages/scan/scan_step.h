@@ -6,19 +6,24 @@
 #define DSO_STAGES_SCAN_SCAN_STEP_H_
 
 #include "stages/core/step.h"
+#include "stages/scan/scan_dirs.h"
 
 namespace dso {
 
 class ScanStep : public Step {
  public:
+  explicit ScanStep(ScanDirs dirs) : dirs_(std::move(dirs)) {}
   std::string name() const override { return "scan"; }
   absl::Status Validate(const dso::v1::RunStepRequest& request) const override;
   dso::v1::Result Run(const dso::v1::RunStepRequest& request,
                       StepContext& context) const override;
+
+ private:
+  ScanDirs dirs_;
 };
 
 // Registers the scan step and the vulnerability database's "db" step.
-absl::Status RegisterScanSteps(StepRegistry& registry);
+absl::Status RegisterScanSteps(StepRegistry& registry, const ScanDirs& dirs);
 
 // Report file names the scan step gives its artifacts, by format.
 std::string ScanReportName(absl::string_view format);

@@ -38,7 +38,8 @@ class ScanStepTest : public ::testing::Test {
   }
 
   std::string root_;
-  ScanStep step_;
+  // No rule cache; a vulnerability database directory that holds none.
+  ScanStep step_{ScanDirs{"", ::testing::TempDir() + "/dso-no-osv-db"}};
 };
 
 TEST_F(ScanStepTest, FindsMasksReportsAndCounts) {

@@ -1,7 +1,5 @@
 #include "stages/scan/deps/db_step.h"
 
-#include <cstdlib>
-
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -11,17 +9,17 @@
 namespace dso {
 
 absl::StatusOr<std::string> DatabaseDir(StepContext& context,
-                                        const std::string& given) {
+                                        const std::string& given,
+                                        const std::string& configured) {
   if (!given.empty()) {
     return context.ResolveAgentPath("database directory", given,
                                     StepContext::PathUse::kRead);
   }
-  if (const char* d = getenv("DSO_DB_DIR"); d && *d) return d;
-  if (const char* x = getenv("XDG_DATA_HOME"); x && *x) {
-    return absl::StrCat(x, "/dso/osv");
+  if (configured.empty()) {
+    return absl::FailedPreconditionError(
+        "no vulnerability database directory is configured; name one");
   }
-  const char* home = getenv("HOME");
-  return absl::StrCat(home && *home ? home : ".", "/.local/share/dso/osv");
+  return configured;
 }
 
 absl::Status DbStep::Validate(const dso::v1::RunStepRequest& request) const {
@@ -36,7 +34,7 @@ absl::Status DbStep::Validate(const dso::v1::RunStepRequest& request) const {
 dso::v1::Result DbStep::Run(const dso::v1::RunStepRequest& request,
                             StepContext& context) const {
   const auto& p = request.db();
-  absl::StatusOr<std::string> where = DatabaseDir(context, p.db());
+  absl::StatusOr<std::string> where = DatabaseDir(context, p.db(), db_dir_);
   if (!where.ok()) return ErrorResult(where.status());
   const std::string& dir = *where;
   auto db = OsvDatabase::Open(dir);

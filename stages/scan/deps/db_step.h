@@ -4,6 +4,7 @@
 #define DSO_STAGES_SCAN_DEPS_DB_STEP_H_
 
 #include <string>
+#include <utility>
 
 #include "stages/core/step.h"
 
@@ -11,18 +12,23 @@ namespace dso {
 
 class DbStep : public Step {
  public:
+  // `db_dir`: the database a request that names none uses.
+  explicit DbStep(std::string db_dir) : db_dir_(std::move(db_dir)) {}
   std::string name() const override { return "db"; }
   absl::Status Validate(const dso::v1::RunStepRequest& request) const override;
   dso::v1::Result Run(const dso::v1::RunStepRequest& request,
                       StepContext& context) const override;
+
+ private:
+  std::string db_dir_;
 };
 
 // The database directory: `given` when not empty (a path a request names,
-// so resolved beneath the agent's allowed roots), else $DSO_DB_DIR (the
-// agent sets it to its data dir's osv/), else $XDG_DATA_HOME/dso/osv, else
-// $HOME/.local/share/dso/osv.
+// so resolved beneath the agent's allowed roots), else `configured` (the
+// agent's: its data dir's osv/ unless $DSO_DB_DIR says otherwise).
 absl::StatusOr<std::string> DatabaseDir(StepContext& context,
-                                        const std::string& given);
+                                        const std::string& given,
+                                        const std::string& configured);
 
 }  // namespace dso
 

@@ -91,15 +91,4 @@ void StoreCompiledPatterns(const std::string& dir, const std::string& key,
   (void)WriteFileAtomically(PathFor(dir, key), data);
 }
 
-std::string DefaultCacheDir() {
-  if (const char* d = getenv("DSO_CACHE_DIR"); d && *d) return d;
-  if (const char* x = getenv("XDG_CACHE_HOME"); x && *x) {
-    return absl::StrCat(x, "/dso");
-  }
-  if (const char* h = getenv("HOME"); h && *h) {
-    return absl::StrCat(h, "/.cache/dso");
-  }
-  return "";
-}
-
 }  // namespace dso

@@ -31,10 +31,6 @@ std::optional<CompiledPatterns> LoadCompiledPatterns(const std::string& dir,
 void StoreCompiledPatterns(const std::string& dir, const std::string& key,
                            const CompiledPatterns& compiled);
 
-// $DSO_CACHE_DIR, else $XDG_CACHE_HOME/dso, else $HOME/.cache/dso; "" when
-// none is set.
-std::string DefaultCacheDir();
-
 }  // namespace dso
 
 #endif  // DSO_STAGES_SCAN_SECRETS_HYPERSCAN_CACHE_H_
