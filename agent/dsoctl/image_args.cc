@@ -6,8 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "agent/dsoctl/run_command.h"
 #include "agent/dsoctl/transfer.h"
+#include "stages/attest/keys/key_ref.h"
 #include "stages/core/status_macros.h"
-#include "stages/sign/keys/key_ref.h"
 
 namespace dso {
 namespace fs = std::filesystem;

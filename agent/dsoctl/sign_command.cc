@@ -19,13 +19,13 @@
 #include "agent/dsoctl/image_args.h"
 #include "agent/dsoctl/run_command.h"
 #include "agent/dsoctl/transfer.h"
+#include "stages/attest/image_signing.h"
+#include "stages/attest/keys/file_key.h"
+#include "stages/attest/keys/key_ref.h"
+#include "stages/attest/provenance.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/status_macros.h"
 #include "stages/sign/image_location.h"
-#include "stages/sign/image_signing.h"
-#include "stages/sign/keys/file_key.h"
-#include "stages/sign/keys/key_ref.h"
-#include "stages/sign/provenance.h"
 #include "stages/sign/sign_step.h"
 
 namespace dso {

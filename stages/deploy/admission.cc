@@ -4,13 +4,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "stages/attest/image_signing.h"
+#include "stages/attest/keys/key_ref.h"
 #include "stages/core/secrets.h"
 #include "stages/core/status_macros.h"
 #include "stages/oci/image_input.h"
 #include "stages/oci/image_repo.h"
 #include "stages/oci/registry.h"
-#include "stages/sign/image_signing.h"
-#include "stages/sign/keys/key_ref.h"
 
 namespace dso {
 

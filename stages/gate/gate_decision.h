@@ -14,14 +14,12 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/civil_time.h"
 #include "dso/v1/finding.pb.h"
+#include "stages/attest/predicates.h"
 #include "stages/gate/gate_policy.h"
 #include "stages/gate/gate_reports.h"
 #include "stages/gate/gate_waivers.h"
 
 namespace dso {
-
-inline constexpr char kGatePredicateType[] =
-    "https://dso.dev/attestations/gate/v1";
 
 struct GateRequest {
   int level = 1;                 // 1..4

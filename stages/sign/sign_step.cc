@@ -5,6 +5,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "stages/attest/image_signing.h"
+#include "stages/attest/keys/key_ref.h"
+#include "stages/attest/provenance.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
 #include "stages/core/secrets.h"
@@ -12,9 +15,6 @@
 #include "stages/core/status_macros.h"
 #include "stages/core/step_context.h"
 #include "stages/sign/image_location.h"
-#include "stages/sign/image_signing.h"
-#include "stages/sign/keys/key_ref.h"
-#include "stages/sign/provenance.h"
 
 namespace dso {
 namespace {

@@ -13,10 +13,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "stages/attest/image_signing.h"
+#include "stages/attest/keys/file_key.h"
 #include "stages/oci/image_repo.h"
 #include "stages/oci/oci_layout.h"
-#include "stages/sign/image_signing.h"
-#include "stages/sign/keys/file_key.h"
 
 namespace {
 

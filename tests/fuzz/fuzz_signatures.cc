@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <string>
 
-#include "stages/sign/cosign_formats.h"
-#include "stages/sign/image_signing.h"
-#include "stages/sign/keys/pem.h"
-#include "stages/sign/keys/public_key.h"
+#include "stages/attest/cosign_formats.h"
+#include "stages/attest/image_signing.h"
+#include "stages/attest/keys/pem.h"
+#include "stages/attest/keys/public_key.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::string_view text(reinterpret_cast<const char*>(data), size);

@@ -36,8 +36,8 @@ found() {  # NAME: files of that name on this machine
 add gitleaks_config tests/fixtures/gitleaks/gitleaks.toml
 add gate pipelines/policy/policy.yaml pipelines/demo/waivers.yaml
 add configs pipelines/demo/rasp.yaml
-add signatures stages/sign/keys/testdata/*
-add cosign_key stages/sign/keys/testdata/cosign_pw.key
+add signatures stages/attest/keys/testdata/*
+add cosign_key stages/attest/keys/testdata/cosign_pw.key
 add secret_decoder tests/fixtures/secrets/*.py
 mapfile -t f < <(found requirements.txt); add lockfile_requirements_txt "${f[@]}"
 mapfile -t f < <(found Pipfile.lock); add lockfile_pipfile_lock "${f[@]}"

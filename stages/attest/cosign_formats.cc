@@ -1,4 +1,4 @@
-#include "stages/sign/cosign_formats.h"
+#include "stages/attest/cosign_formats.h"
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"

@@ -1,11 +1,11 @@
-#include "stages/sign/keys/key_ref.h"
+#include "stages/attest/keys/key_ref.h"
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "stages/attest/keys/file_key.h"
+#include "stages/attest/keys/kms_key.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
-#include "stages/sign/keys/file_key.h"
-#include "stages/sign/keys/kms_key.h"
 
 namespace dso {
 namespace {

@@ -3,16 +3,17 @@
 // "sha256-<hex>.sig", attestations as DSSE envelopes (in-toto Statement v1)
 // in "sha256-<hex>.att" — where `cosign verify --key` and `cosign
 // verify-attestation --key` look for them, in a layout or a registry.
-#ifndef DSO_STAGES_SIGN_IMAGE_SIGNING_H_
-#define DSO_STAGES_SIGN_IMAGE_SIGNING_H_
+#ifndef DSO_STAGES_ATTEST_IMAGE_SIGNING_H_
+#define DSO_STAGES_ATTEST_IMAGE_SIGNING_H_
 
 #include <map>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "stages/attest/keys/signer.h"
+#include "stages/attest/predicates.h"
 #include "stages/oci/image_repo.h"
-#include "stages/sign/keys/signer.h"
 
 namespace dso {
 
@@ -20,9 +21,6 @@ namespace dso {
 // "cyclonedx", "spdxjson", "vuln", "custom") and dso's ("gate", "scan");
 // a URI passes through. Anything else is an error naming it.
 absl::StatusOr<std::string> ExpandPredicateType(const std::string& type);
-
-inline constexpr char kScanPredicateType[] =
-    "https://dso.dev/attestations/scan/v1";
 
 struct SignedArtifact {
   std::string image_digest;  // what was signed
@@ -80,4 +78,4 @@ absl::StatusOr<VerifyReport> VerifyImage(ImageRepo& repo, const PublicKey& key,
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_SIGN_IMAGE_SIGNING_H_
+#endif  // DSO_STAGES_ATTEST_IMAGE_SIGNING_H_

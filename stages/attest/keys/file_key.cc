@@ -1,4 +1,4 @@
-#include "stages/sign/keys/file_key.h"
+#include "stages/attest/keys/file_key.h"
 
 #include <openssl/bio.h>
 #include <openssl/ec.h>
@@ -11,8 +11,8 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "stages/sign/keys/cosign_key.h"
-#include "stages/sign/keys/pem.h"
+#include "stages/attest/keys/cosign_key.h"
+#include "stages/attest/keys/pem.h"
 
 namespace dso {
 namespace {

@@ -2,15 +2,15 @@
 // ("PRIVATE KEY", or "ENCRYPTED PRIVATE KEY" with a password) and SEC1
 // ("EC PRIVATE KEY") / PKCS #1 ("RSA PRIVATE KEY") PEM. The key is held by
 // OpenSSL, which wipes it when freed; decrypted bytes are wiped at once.
-#ifndef DSO_STAGES_SIGN_KEYS_FILE_KEY_H_
-#define DSO_STAGES_SIGN_KEYS_FILE_KEY_H_
+#ifndef DSO_STAGES_ATTEST_KEYS_FILE_KEY_H_
+#define DSO_STAGES_ATTEST_KEYS_FILE_KEY_H_
 
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "stages/sign/keys/signer.h"
+#include "stages/attest/keys/signer.h"
 
 namespace dso {
 
@@ -31,4 +31,4 @@ absl::StatusOr<KeyPairPem> GenerateKeyPair(absl::string_view password);
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_SIGN_KEYS_FILE_KEY_H_
+#endif  // DSO_STAGES_ATTEST_KEYS_FILE_KEY_H_

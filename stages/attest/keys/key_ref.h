@@ -7,16 +7,16 @@
 // COSIGN_PASSWORD) for encrypted key files, DSO_KEY_PEM for a key file's text
 // sent by the client, VAULT_ADDR and VAULT_TOKEN, AWS_ACCESS_KEY_ID /
 // AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN / AWS_REGION.
-#ifndef DSO_STAGES_SIGN_KEYS_KEY_REF_H_
-#define DSO_STAGES_SIGN_KEYS_KEY_REF_H_
+#ifndef DSO_STAGES_ATTEST_KEYS_KEY_REF_H_
+#define DSO_STAGES_ATTEST_KEYS_KEY_REF_H_
 
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "stages/attest/keys/public_key.h"
+#include "stages/attest/keys/signer.h"
 #include "stages/core/secrets.h"
-#include "stages/sign/keys/public_key.h"
-#include "stages/sign/keys/signer.h"
 
 namespace dso {
 
@@ -40,4 +40,4 @@ std::string KeyDestination(const std::string& keyref);
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_SIGN_KEYS_KEY_REF_H_
+#endif  // DSO_STAGES_ATTEST_KEYS_KEY_REF_H_

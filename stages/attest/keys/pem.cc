@@ -1,4 +1,4 @@
-#include "stages/sign/keys/pem.h"
+#include "stages/attest/keys/pem.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"

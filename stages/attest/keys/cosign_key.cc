@@ -1,11 +1,11 @@
-#include "stages/sign/keys/cosign_key.h"
+#include "stages/attest/keys/cosign_key.h"
 
 #include <sodium.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
-#include "stages/sign/keys/pem.h"
+#include "stages/attest/keys/pem.h"
 
 namespace dso {
 

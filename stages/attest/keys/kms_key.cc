@@ -1,14 +1,14 @@
-#include "stages/sign/keys/kms_key.h"
+#include "stages/attest/keys/kms_key.h"
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "stages/attest/keys/pem.h"
 #include "stages/core/json_text.h"
 #include "stages/core/status_macros.h"
 #include "stages/net/aws_region.h"
 #include "stages/net/http.h"
-#include "stages/sign/keys/pem.h"
 
 namespace dso {
 namespace {

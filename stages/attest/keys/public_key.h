@@ -2,8 +2,8 @@
 // (P-256, P-384, P-521; ASN.1 DER signatures) or RSA (PKCS #1 v1.5), the
 // key types cosign signs with. Read from PEM "PUBLIC KEY" (PKIX), or
 // derived from a private key.
-#ifndef DSO_STAGES_SIGN_KEYS_PUBLIC_KEY_H_
-#define DSO_STAGES_SIGN_KEYS_PUBLIC_KEY_H_
+#ifndef DSO_STAGES_ATTEST_KEYS_PUBLIC_KEY_H_
+#define DSO_STAGES_ATTEST_KEYS_PUBLIC_KEY_H_
 
 #include <memory>
 #include <string>
@@ -56,4 +56,4 @@ std::string Sha256Raw(absl::string_view data);
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_SIGN_KEYS_PUBLIC_KEY_H_
+#endif  // DSO_STAGES_ATTEST_KEYS_PUBLIC_KEY_H_

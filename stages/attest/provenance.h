@@ -5,8 +5,8 @@
 // resolved by digest (the manifest's org.opencontainers.image.base.*
 // annotations, which `dsoctl build` writes) and the invocation (BUILD_URL
 // when there is one).
-#ifndef DSO_STAGES_SIGN_PROVENANCE_H_
-#define DSO_STAGES_SIGN_PROVENANCE_H_
+#ifndef DSO_STAGES_ATTEST_PROVENANCE_H_
+#define DSO_STAGES_ATTEST_PROVENANCE_H_
 
 #include <map>
 #include <string>
@@ -34,4 +34,4 @@ absl::StatusOr<std::string> SlsaProvenance(
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_SIGN_PROVENANCE_H_
+#endif  // DSO_STAGES_ATTEST_PROVENANCE_H_

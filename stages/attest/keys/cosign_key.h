@@ -6,8 +6,8 @@
 //
 // Decrypted key bytes are returned in a SecretBytes, which wipes its memory
 // when destroyed.
-#ifndef DSO_STAGES_SIGN_KEYS_COSIGN_KEY_H_
-#define DSO_STAGES_SIGN_KEYS_COSIGN_KEY_H_
+#ifndef DSO_STAGES_ATTEST_KEYS_COSIGN_KEY_H_
+#define DSO_STAGES_ATTEST_KEYS_COSIGN_KEY_H_
 
 #include <string>
 
@@ -60,4 +60,4 @@ absl::StatusOr<std::string> EncryptCosignKey(absl::string_view pkcs8_der,
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_SIGN_KEYS_COSIGN_KEY_H_
+#endif  // DSO_STAGES_ATTEST_KEYS_COSIGN_KEY_H_

@@ -1,21 +1,21 @@
-#include "stages/sign/keys/file_key.h"
+#include "stages/attest/keys/file_key.h"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
+#include "stages/attest/keys/cosign_key.h"
+#include "stages/attest/keys/pem.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
-#include "stages/sign/keys/cosign_key.h"
-#include "stages/sign/keys/pem.h"
 
 namespace dso {
 namespace {
 
 std::string TestData(const std::string& name) {
   auto text = ReadFile(std::string(DSO_SOURCE_DIR) +
-                       "/stages/sign/keys/testdata/" + name);
+                       "/stages/attest/keys/testdata/" + name);
   EXPECT_TRUE(text.ok()) << text.status();
   return text.ok() ? *text : "";
 }

@@ -1,4 +1,4 @@
-#include "stages/sign/provenance.h"
+#include "stages/attest/provenance.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"

@@ -4,8 +4,8 @@
 // - DSSE envelopes over in-toto Statement v1 (attestations), with their
 //   pre-authentication encoding (PAE);
 // - the tags an image's signatures and attestations live under.
-#ifndef DSO_STAGES_SIGN_COSIGN_FORMATS_H_
-#define DSO_STAGES_SIGN_COSIGN_FORMATS_H_
+#ifndef DSO_STAGES_ATTEST_COSIGN_FORMATS_H_
+#define DSO_STAGES_ATTEST_COSIGN_FORMATS_H_
 
 #include <map>
 #include <string>
@@ -69,4 +69,4 @@ absl::StatusOr<ParsedStatement> ParseInTotoStatement(absl::string_view text);
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_SIGN_COSIGN_FORMATS_H_
+#endif  // DSO_STAGES_ATTEST_COSIGN_FORMATS_H_

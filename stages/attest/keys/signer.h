@@ -2,14 +2,14 @@
 // key file in this process, or a key that never leaves Vault/OpenBao
 // transit or AWS KMS. Signatures are ASN.1 DER (ECDSA) or PKCS #1 v1.5
 // (RSA), as cosign writes and checks them.
-#ifndef DSO_STAGES_SIGN_KEYS_SIGNER_H_
-#define DSO_STAGES_SIGN_KEYS_SIGNER_H_
+#ifndef DSO_STAGES_ATTEST_KEYS_SIGNER_H_
+#define DSO_STAGES_ATTEST_KEYS_SIGNER_H_
 
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "stages/sign/keys/public_key.h"
+#include "stages/attest/keys/public_key.h"
 
 namespace dso {
 
@@ -32,4 +32,4 @@ class Signer {
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_SIGN_KEYS_SIGNER_H_
+#endif  // DSO_STAGES_ATTEST_KEYS_SIGNER_H_

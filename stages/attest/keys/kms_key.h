@@ -3,15 +3,15 @@
 // fetched when the key is opened; every signature the service returns is
 // checked against it before it is used, so a broken or hostile service
 // cannot slip in a bad one.
-#ifndef DSO_STAGES_SIGN_KEYS_KMS_KEY_H_
-#define DSO_STAGES_SIGN_KEYS_KMS_KEY_H_
+#ifndef DSO_STAGES_ATTEST_KEYS_KMS_KEY_H_
+#define DSO_STAGES_ATTEST_KEYS_KMS_KEY_H_
 
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "stages/attest/keys/signer.h"
 #include "stages/core/secrets.h"
-#include "stages/sign/keys/signer.h"
 
 namespace dso {
 
@@ -30,4 +30,4 @@ absl::StatusOr<std::unique_ptr<Signer>> OpenVaultSigner(
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_SIGN_KEYS_KMS_KEY_H_
+#endif  // DSO_STAGES_ATTEST_KEYS_KMS_KEY_H_

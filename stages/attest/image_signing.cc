@@ -1,4 +1,4 @@
-#include "stages/sign/image_signing.h"
+#include "stages/attest/image_signing.h"
 
 #include <algorithm>
 
@@ -8,12 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
+#include "stages/attest/cosign_formats.h"
+#include "stages/attest/predicates.h"
 #include "stages/core/json_text.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
-#include "stages/gate/gate_decision.h"
 #include "stages/oci/oci_layout.h"
-#include "stages/sign/cosign_formats.h"
 
 namespace dso {
 namespace {

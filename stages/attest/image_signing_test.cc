@@ -1,15 +1,15 @@
-#include "stages/sign/image_signing.h"
+#include "stages/attest/image_signing.h"
 
 #include <filesystem>
 
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "stages/attest/cosign_formats.h"
+#include "stages/attest/keys/file_key.h"
 #include "stages/core/sha256.h"
 #include "stages/core/temp_dir.h"
 #include "stages/oci/oci_layout.h"
-#include "stages/sign/cosign_formats.h"
-#include "stages/sign/keys/file_key.h"
 
 namespace dso {
 namespace {

@@ -1,4 +1,4 @@
-#include "stages/sign/keys/public_key.h"
+#include "stages/attest/keys/public_key.h"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -7,7 +7,7 @@
 #include <openssl/x509.h>
 
 #include "absl/strings/str_cat.h"
-#include "stages/sign/keys/pem.h"
+#include "stages/attest/keys/pem.h"
 
 namespace dso {
 

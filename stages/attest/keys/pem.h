@@ -1,7 +1,7 @@
 // PEM armour (RFC 7468): "-----BEGIN <type>-----", base64 in 64-character
 // lines, "-----END <type>-----".
-#ifndef DSO_STAGES_SIGN_KEYS_PEM_H_
-#define DSO_STAGES_SIGN_KEYS_PEM_H_
+#ifndef DSO_STAGES_ATTEST_KEYS_PEM_H_
+#define DSO_STAGES_ATTEST_KEYS_PEM_H_
 
 #include <string>
 
@@ -24,4 +24,4 @@ absl::StatusOr<PemBlock> PemDecode(absl::string_view text,
 
 }  // namespace dso
 
-#endif  // DSO_STAGES_SIGN_KEYS_PEM_H_
+#endif  // DSO_STAGES_ATTEST_KEYS_PEM_H_
