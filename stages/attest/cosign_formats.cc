@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "nlohmann/json.hpp"
+#include "stages/core/json_text.h"
 #include "stages/core/sha256.h"
 
 namespace dso {
@@ -62,19 +63,21 @@ absl::StatusOr<SimpleSigning> ParseSimpleSigning(absl::string_view payload) {
   const char* what = "signature payload";
   return NoThrow(what, [&]() -> absl::StatusOr<SimpleSigning> {
     json j = json::parse(payload, nullptr, false);
-    if (!j.is_object() || !j["critical"].is_object()) {
+    // Members of another type than expected read as missing (StringAt,
+    // MemberAt never throw).
+    const json& c = MemberAt(j, "critical");
+    if (!j.is_object() || !c.is_object()) {
       return Bad(what, "not a simple signing JSON object");
     }
-    const json& c = j["critical"];
-    if (c.value("type", "") != kCosignPayloadKind) {
-      return Bad(what, absl::StrCat("type '", c.value("type", ""), "' is not '",
+    if (StringAt(c, "type") != kCosignPayloadKind) {
+      return Bad(what, absl::StrCat("type '", StringAt(c, "type"), "' is not '",
                                     kCosignPayloadKind, "'"));
     }
     SimpleSigning out;
     out.manifest_digest =
-        c.value(json::json_pointer("/image/docker-manifest-digest"), "");
+        StringAt(MemberAt(c, "image"), "docker-manifest-digest");
     out.docker_reference =
-        c.value(json::json_pointer("/identity/docker-reference"), "");
+        StringAt(MemberAt(c, "identity"), "docker-reference");
     if (!ParseSha256Digest(out.manifest_digest).ok()) {
       return Bad(what, "no sha256 docker-manifest-digest");
     }

@@ -1,12 +1,11 @@
 #include "stages/gate/gate_evidence.h"
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
-#include "stages/core/json_text.h"
+#include "stages/attest/cosign_formats.h"
 #include "stages/core/status_macros.h"
 
 namespace dso {
@@ -14,60 +13,46 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr char kSignatureType[] = "cosign container image signature";
-constexpr char kInTotoPayload[] = "application/vnd.in-toto+json";
-
 absl::Status Bad(const std::string& name, size_t line, absl::string_view what) {
   return absl::InvalidArgumentError(
       absl::StrCat(name, line ? absl::StrCat(":", line) : "", ": ", what));
 }
 
+// A payload `cosign verify` printed (simple signing, read by
+// stages/attest): the digest it signed.
 absl::Status AddSignature(const Json& payload, const std::string& name,
                           size_t line, Evidence* out) {
-  // Values of another type than expected are treated as missing (never
-  // nlohmann's value(), which throws on them).
-  const Json& critical = MemberAt(payload, "critical");
-  if (StringAt(critical, "type") != kSignatureType) {
+  auto signing = ParseSimpleSigning(payload.dump());
+  if (!signing.ok()) {
     return Bad(name, line,
-               absl::StrCat("not a verified cosign signature payload "
-                            "(critical.type \"",
-                            kSignatureType, "\")"));
+               absl::StrCat("not a verified cosign signature payload: ",
+                            signing.status().message()));
   }
-  std::string digest =
-      StringAt(MemberAt(critical, "image"), "docker-manifest-digest");
-  if (digest.rfind("sha256:", 0) != 0 || digest.size() != 71) {
-    return Bad(name, line,
-               "critical.image.docker-manifest-digest is not sha256:<64 hex>");
-  }
-  out->signed_digests.push_back(digest);
+  out->signed_digests.push_back(signing->manifest_digest);
   return absl::OkStatus();
 }
 
+// An envelope `cosign verify-attestation` printed: its statement's
+// predicate type and subjects.
 absl::Status AddEnvelope(const Json& env, const std::string& name, size_t line,
                          Evidence* out) {
-  if (StringAt(env, "payloadType") != kInTotoPayload) {
+  auto envelope = ParseDsseEnvelope(env.dump());
+  if (!envelope.ok()) return Bad(name, line, envelope.status().message());
+  if (envelope->payload_type != kInTotoPayloadType) {
     return Bad(name, line,
-               absl::StrCat("payloadType is not \"", kInTotoPayload, "\""));
+               absl::StrCat("payloadType is not \"", kInTotoPayloadType, "\""));
   }
-  std::string decoded;
-  if (!env.contains("payload") || !env["payload"].is_string() ||
-      !absl::Base64Unescape(env["payload"].get<std::string>(), &decoded)) {
-    return Bad(name, line, "payload is not base64");
-  }
-  Json st = Json::parse(decoded, nullptr, false);
-  if (st.is_discarded() || !st.is_object() || !st.contains("predicateType") ||
-      !st["predicateType"].is_string()) {
-    return Bad(name, line, "payload is not an in-toto Statement");
+  auto statement = ParseInTotoStatement(envelope->payload);
+  if (!statement.ok()) {
+    return Bad(name, line,
+               absl::StrCat("payload is not an in-toto Statement: ",
+                            statement.status().message()));
   }
   VerifiedAttestation a;
-  a.predicate_type = st["predicateType"].get<std::string>();
-  if (st.contains("subject") && st["subject"].is_array()) {
-    for (const Json& s : st["subject"]) {
-      if (s.is_object() && s.contains("digest") && s["digest"].is_object() &&
-          s["digest"].contains("sha256") && s["digest"]["sha256"].is_string()) {
-        a.subjects.push_back(
-            absl::StrCat("sha256:", s["digest"]["sha256"].get<std::string>()));
-      }
+  a.predicate_type = statement->predicate_type;
+  for (const InTotoSubject& subject : statement->subjects) {
+    if (!subject.sha256.empty()) {
+      a.subjects.push_back(absl::StrCat("sha256:", subject.sha256));
     }
   }
   out->attestations.push_back(std::move(a));

@@ -64,23 +64,27 @@ TEST(EvidenceTest, WhatIsNotEvidence) {
       {R"([{"critical":{"type":"something else"}}])",
        "not a verified cosign signature payload"},
       {R"([{"critical":{"type":"cosign container image signature","image":{"docker-manifest-digest":"sha256:12"}}}])",
-       "docker-manifest-digest is not sha256:<64 hex>"},
-      {"{\"payloadType\":\"text/plain\",\"payload\":\"eA==\"}\n",
+       "no sha256 docker-manifest-digest"},
+      {"{\"payloadType\":\"text/plain\",\"payload\":\"eA==\","
+       "\"signatures\":[]}\n",
        "e.json:1: payloadType is not"},
       {"\n{\"payloadType\":\"application/"
-       "vnd.in-toto+json\",\"payload\":\"***\"}\n",
-       "e.json:2: payload is not base64"},
+       "vnd.in-toto+json\",\"payload\":\"***\",\"signatures\":[]}\n",
+       "e.json:2: DSSE envelope: the payload is not base64"},
       {"{\"payloadType\":\"application/vnd.in-toto+json\",\"payload\":\"" +
-           absl::Base64Escape("{}") + "\"}",
+           absl::Base64Escape("{}") + "\",\"signatures\":[]}",
        "payload is not an in-toto Statement"},
+      {"{\"payloadType\":\"application/"
+       "vnd.in-toto+json\",\"payload\":\"eA==\"}",
+       "needs payloadType, payload and signatures"},
       {"not json\n", "e.json:1: not JSON"},
       // Values of the wrong type (these threw before; found by fuzzing).
-      {"{\"payloadType\":9}\n", "e.json:1: payloadType is not"},
-      {"{\"payloadType\":[1]}\n", "e.json:1: payloadType is not"},
+      {"{\"payloadType\":9}\n", "e.json:1: DSSE envelope: needs payloadType"},
+      {"{\"payloadType\":[1]}\n", "e.json:1: DSSE envelope: needs payloadType"},
       {R"([{"critical":{"type":7}}])",
        "not a verified cosign signature payload"},
       {R"([{"critical":{"type":"cosign container image signature","image":{"docker-manifest-digest":5}}}])",
-       "docker-manifest-digest is not sha256:<64 hex>"},
+       "no sha256 docker-manifest-digest"},
   };
   for (const auto& c : cases) {
     Evidence ev;
