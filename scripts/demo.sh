@@ -62,7 +62,7 @@ step "stage: dependency scan after the upgrade to PyYAML 5.4.1 (passes)"
 step "stage: quality gate, level 3 system, source stage (dsoctl gate)"
 "$DSOCTL" --json "$WORK/gate-in/scan.json" scan --path . >/dev/null
 "$DSOCTL" --json "$WORK/gate/summary.json" gate --level 3 \
-  --report "$WORK/gate-in/secrets.json" --policy "$ROOT/pipelines/policy/policy.yaml"
+  --report "$WORK/gate-in/findings.json" --policy "$ROOT/pipelines/policy/policy.yaml"
 echo "decision: $WORK/gate/gate.json; JUnit for Jenkins: $WORK/gate/gate-junit.xml"
 
 step "stage: build the image (dsoctl build: no Docker daemon, reproducible)"

@@ -142,15 +142,35 @@ int FollowAndSave(const GlobalOptions& g, AgentConnection& conn,
   std::map<std::string, std::string> local;
   std::error_code ec;
   if (run.ok()) {
-    for (const auto& a : run->artifacts) {
-      for (const auto& [format, path] : wanted) {
-        if (a.name() != ScanReportName(format)) continue;
-        fs::path parent = fs::path(path).parent_path();
-        if (!parent.empty()) fs::create_directories(parent, ec);
-        auto got = DownloadBlob(conn, a.digest(), path);
-        if (!got.ok()) return Fail(g, "scan", got.status());
-        local[a.name()] = path;
-        std::cerr << "[dso] report " << path << "\n";
+    for (const auto& [format, path] : wanted) {
+      // Its name, or (an agent of before the rename) its old name.
+      const dso::v1::Artifact* found = nullptr;
+      for (const auto& a : run->artifacts) {
+        if (a.name() == ScanReportName(format)) {
+          found = &a;
+          break;
+        }
+        if (!LegacyScanReportName(format).empty() &&
+            a.name() == LegacyScanReportName(format)) {
+          found = &a;
+        }
+      }
+      if (found == nullptr) continue;
+      fs::path parent = fs::path(path).parent_path();
+      if (!parent.empty()) fs::create_directories(parent, ec);
+      auto got = DownloadBlob(conn, found->digest(), path);
+      if (!got.ok()) return Fail(g, "scan", got.status());
+      local[ScanReportName(format)] = path;
+      std::cerr << "[dso] report " << path << "\n";
+      // The old name keeps working until the next release: in the summary,
+      // and beside it as a link to the report.
+      std::string legacy = LegacyScanReportName(format);
+      if (legacy.empty()) continue;
+      local[legacy] = path;
+      if (fs::path(path).filename() == ScanReportName(format)) {
+        fs::path link = fs::path(path).parent_path() / legacy;
+        fs::remove(link, ec);
+        fs::create_symlink(ScanReportName(format), link, ec);
       }
     }
   }

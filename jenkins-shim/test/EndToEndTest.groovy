@@ -47,7 +47,8 @@ class EndToEndTest {
       assert scan.counts.CRITICAL == 1  // the AWS key
       assert scan.counts.MEDIUM == 1    // PYSEC-2021-142 (no CVSS vector)
       assert h.currentBuild.result == 'UNSTABLE'
-      String sarif = scan.reports['secrets.sarif']
+      String sarif = scan.reports['findings.sarif']
+      assert scan.reports['secrets.sarif'] == sarif  // the old name, one release
       assert sarif.startsWith(ws.path + '@tmp/')  // outside the workspace
       assert new File(sarif).exists()
       assert !new File(ws, '.dso-publish').list()  // staged copies removed
@@ -66,7 +67,7 @@ class EndToEndTest {
 
       // ...and passes at level 1 with the two findings waived.
       Map json = new groovy.json.JsonSlurperClassic().parse(
-          new File(scan.reports['secrets.json']))
+          new File(scan.reports['findings.json']))
       StringBuilder w = new StringBuilder('waivers:\n')
       for (Map f : json.findings) {
         w << "  - fingerprint: \"${f.fingerprint}\"\n    reason: fixture\n" +
@@ -91,7 +92,7 @@ class EndToEndTest {
                                        scanners: 'secrets,image')
       assert img.exitCode == 0 && img.counts.CRITICAL == 1, h.log.join('\n')
       Map found = new groovy.json.JsonSlurperClassic().parse(
-          new File(img.reports['secrets.json']))
+          new File(img.reports['findings.json']))
       Map key = found.findings.find { it.rule_id == 'aws-access-key-id' }
       assert key.location.layer == built.outputs['image.layer']
       assert !found.findings.any { it.rule_id == 'image-runs-as-root' }

@@ -123,6 +123,18 @@ class StepsTest {
     assert h.callsOf('archiveArtifacts').size() == 1
   }
 
+  // A dsoctl of after the rename: findings.sarif, and the same file under
+  // its old name until the next release; published and archived once.
+  static void renamedReports() {
+    Map both = ['findings.sarif': 'out/findings.sarif', 'secrets.sarif': 'out/findings.sarif']
+    PipelineHarness h = harness(0, summary('SUCCEEDED', 0, [reports: both]))
+    h.step('dsoScan').call(publish: true, archive: true)
+    String pattern = h.callsOf('recordIssues')[0].args.tools[0].pattern
+    assert pattern ==~ /\.dso-publish\/[0-9a-f]{8}\/findings\.sarif/
+    assert h.callsOf('sh').findAll { it.args.script.contains("cp 'out/findings.sarif'") }.size() == 2
+    assert h.callsOf('archiveArtifacts')[0].args.artifacts.split(',').size() == 1
+  }
+
   static void gateCommandAndJunit() {
     PipelineHarness h = harness(0, summary('SUCCEEDED', 0,
         [reports: ['gate.json': 'g/gate.json', 'gate-junit.xml': 'g/gate-junit.xml']]))
@@ -308,7 +320,8 @@ class StepsTest {
                   'exitCodes', 'uniqueDirsAndPublishing', 'gateCommandAndJunit',
                   'readJsonFallback', 'buildCommandLineAndResult',
                   'scanImageAndBuildValidation', 'signVerifyStoreCommandLines',
-                  'signVerifyStoreValidation', 'deployCommandLinesAndValidation']
+                  'signVerifyStoreValidation', 'deployCommandLinesAndValidation',
+                  'renamedReports']
     for (String name : names) {
       try {
         StepsTest."$name"()

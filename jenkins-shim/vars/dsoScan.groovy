@@ -49,8 +49,11 @@ def call(Map args = [:]) {
   if (args.sbom) words += ['--sbom', "${dir}/sbom.cdx.json".toString()]
   Map result = dso.run(args, dir, words,
                        (args.label ?: "dso scan ${target}").toString())
-  if (args.publish && result.reports['secrets.sarif']) {
-    String sarifCopy = dso.stage(result.reports['secrets.sarif'])
+  // findings.sarif; secrets.sarif from a dsoctl of before the rename.
+  // (Not named "sarif": that is the warnings-ng tool below.)
+  Object sarifReport = result.reports['findings.sarif'] ?: result.reports['secrets.sarif']
+  if (args.publish && sarifReport) {
+    String sarifCopy = dso.stage(sarifReport.toString())
     recordIssues(tools: [sarif(pattern: sarifCopy, id: dso.publishId(),
                                name: 'dso')])
   }

@@ -32,9 +32,16 @@ constexpr uint32_t kMaxDecodeDepth = 16;
 }  // namespace
 
 std::string ScanReportName(absl::string_view format) {
+  if (format == "sarif") return "findings.sarif";
+  if (format == "gitleaks") return "findings-gitleaks.json";
+  if (format == "cyclonedx") return "sbom.cdx.json";
+  return "findings.json";
+}
+
+std::string LegacyScanReportName(absl::string_view format) {
   if (format == "sarif") return "secrets.sarif";
   if (format == "gitleaks") return "secrets-gitleaks.json";
-  if (format == "cyclonedx") return "sbom.cdx.json";
+  if (format == "cyclonedx") return "";
   return "secrets.json";
 }
 
@@ -188,6 +195,18 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
         format == "sarif" ? "application/sarif+json" : "application/json");
     if (!a.ok()) return ErrorResult(a.status());
     *result.add_artifacts() = *a;
+    // The same report under its old name too, for clients of before the
+    // rename (until the next release); the store keeps one blob.
+    std::string legacy_path =
+        absl::StrCat(context.scratch_dir(), "/", LegacyScanReportName(format));
+    if (absl::Status w = WriteFileAtomically(legacy_path, text); !w.ok()) {
+      return ErrorResult(w);
+    }
+    auto legacy = context.PutArtifact(
+        legacy_path, LegacyScanReportName(format),
+        format == "sarif" ? "application/sarif+json" : "application/json");
+    if (!legacy.ok()) return ErrorResult(legacy.status());
+    *result.add_artifacts() = *legacy;
   }
   if (!sbom.empty()) {
     std::string path =

@@ -25,8 +25,13 @@ class ScanStep : public Step {
 // Registers the scan step and the vulnerability database's "db" step.
 absl::Status RegisterScanSteps(StepRegistry& registry, const ScanDirs& dirs);
 
-// Report file names the scan step gives its artifacts, by format.
+// Report file names the scan step gives its artifacts, by format:
+// findings.sarif, findings.json, findings-gitleaks.json, sbom.cdx.json.
 std::string ScanReportName(absl::string_view format);
+// The names the reports had before (secrets.sarif, secrets.json,
+// secrets-gitleaks.json; "" for the SBOM): the step gives each report
+// under both, and dsoctl answers to both, until the next release.
+std::string LegacyScanReportName(absl::string_view format);
 
 }  // namespace dso
 

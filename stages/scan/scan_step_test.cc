@@ -51,7 +51,14 @@ TEST_F(ScanStepTest, FindsMasksReportsAndCounts) {
   dso::v1::Result r = step_.Run(req, ctx);
   EXPECT_EQ(r.outcome(), dso::v1::SUCCEEDED) << r.message();
   EXPECT_EQ(r.counts().at("CRITICAL"), 1u);
-  ASSERT_EQ(r.artifacts_size(), 2);
+  // Each report under its name and (until the next release) its old one,
+  // the same blob.
+  ASSERT_EQ(r.artifacts_size(), 4);
+  EXPECT_EQ(r.artifacts(0).name(), "findings.sarif");
+  EXPECT_EQ(r.artifacts(1).name(), "secrets.sarif");
+  EXPECT_EQ(r.artifacts(1).digest(), r.artifacts(0).digest());
+  EXPECT_EQ(r.artifacts(2).name(), "findings-gitleaks.json");
+  EXPECT_EQ(r.artifacts(3).name(), "secrets-gitleaks.json");
   std::vector<dso::v1::Finding> findings;
   for (const auto& e : ctx.events()) {
     if (e.has_finding()) findings.push_back(e.finding());
@@ -64,7 +71,7 @@ TEST_F(ScanStepTest, FindsMasksReportsAndCounts) {
   EXPECT_EQ(findings[0].location().line(), 2u);
   EXPECT_EQ(findings[0].fingerprint(), "app.py:github-pat:2");
 
-  auto gitleaks = ReadFile(ctx.scratch_dir() + "/secrets-gitleaks.json");
+  auto gitleaks = ReadFile(ctx.scratch_dir() + "/findings-gitleaks.json");
   ASSERT_TRUE(gitleaks.ok());
   EXPECT_EQ(gitleaks->find(kPat), std::string::npos);
   auto j = nlohmann::json::parse(*gitleaks);

@@ -2,6 +2,7 @@
 tar, the agent has no allowed roots) and embedded: findings, masking
 everywhere, reports, exit codes, gitleaks configs."""
 import json
+import os
 from pathlib import Path
 
 from conftest import dsoctl
@@ -37,8 +38,15 @@ def test_scan_through_agent_finds_masks_and_reports(agent, tmp_path):
     assert s["counts"]["CRITICAL"] == 2
     assert "github-pat app/settings.py:2" in p.stderr
     assert "slack-bot-token app/notify.js:1" in p.stderr
-    # Reports: SARIF beside the summary, gitleaks JSON where asked.
-    sarif = json.loads((out / "secrets.sarif").read_text())
+    # Reports: SARIF beside the summary, gitleaks JSON where asked. The
+    # reports are named findings.*; their old names (secrets.*) still work
+    # until the next release: a link beside the report, a summary key.
+    sarif = json.loads((out / "findings.sarif").read_text())
+    assert (out / "secrets.sarif").is_symlink()
+    assert os.readlink(out / "secrets.sarif") == "findings.sarif"
+    assert s["reports"]["findings.sarif"] == str(out / "findings.sarif")
+    assert s["reports"]["secrets.sarif"] == s["reports"]["findings.sarif"]
+    assert s["reports"]["findings-gitleaks.json"] == str(out / "gl.json")
     assert sarif["version"] == "2.1.0"
     results = sarif["runs"][0]["results"]
     assert {r["ruleId"] for r in results} == {"github-pat", "slack-bot-token"}
@@ -50,7 +58,7 @@ def test_scan_through_agent_finds_masks_and_reports(agent, tmp_path):
     # The secrets appear nowhere: output, summary, reports, agent log and
     # journals.
     places = [p.stdout, p.stderr, (out / "summary.json").read_text(),
-              (out / "secrets.sarif").read_text(), (out / "gl.json").read_text(),
+              (out / "findings.sarif").read_text(), (out / "gl.json").read_text(),
               agent.log_path.read_text()]
     places += [f.read_bytes().decode("latin-1")
                for f in (agent.data_dir / "runs").glob("*.journal")]

@@ -77,7 +77,11 @@ class Dsoctl implements Serializable {
   void archive(Map reports) {
     if (!reports) return
     List copies = []
-    for (Object r : reports.values()) copies << stage(r.toString())
+    // A report may stand under two names (findings.sarif and, until the
+    // next release, secrets.sarif): each file once.
+    for (Object r : new ArrayList(reports.values()).unique()) {
+      copies << stage(r.toString())
+    }
     script.archiveArtifacts(artifacts: copies.join(','), allowEmptyArchive: true)
   }
 
