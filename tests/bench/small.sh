@@ -3,8 +3,10 @@
 # gitleaks on 10 KB from stdin and on a tree of three small files, with the
 # same config (gitleaks' own default) and with each tool's own rules, in
 # the same run. Start-up dominates here. Median of 7 runs each after a
-# warm-up (dso's first run also fills its rule caches). Prints a Markdown
-# table for docs/benchmarks.md.
+# warm-up (dso's first run also fills its rule caches). Then start-up
+# alone: `--version` of both, and an embedded `dsoctl exec -- true` (the
+# cost of any embedded command), in an empty data dir and in one keeping
+# 1,000 runs. Prints Markdown tables for docs/benchmarks.md.
 #   tests/bench/small.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -51,3 +53,15 @@ row "10 KB on stdin, each tool's own rules" \
 row "3 files (30 KB), each tool's own rules" \
   "$(median_of "${dso[@]}" --path "$WORK/tree")" \
   "$(median_of "${gl[@]}" dir "$WORK/tree")"
+echo
+echo "| start-up | dso | gitleaks $GITLEAKS_VERSION |"
+echo "|---|---|---|"
+printf '| `--version` / `version` | %.3f s | %.3f s |\n' \
+  "$(median_of "$DSOCTL" --version)" "$(median_of "$GITLEAKS" version)"
+printf '| `dsoctl exec -- true`, embedded, no runs kept | %.3f s | |\n' \
+  "$(median_of "$DSOCTL" --data-dir "$WORK/empty" exec -- true)"
+for ((i = 0; i < 1000; i++)); do
+  "$DSOCTL" --data-dir "$WORK/kept" exec -- true >/dev/null 2>&1
+done
+printf '| `dsoctl exec -- true`, embedded, 1,000 runs kept | %.3f s | |\n' \
+  "$(median_of "$DSOCTL" --data-dir "$WORK/kept" exec -- true)"
