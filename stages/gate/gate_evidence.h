@@ -3,7 +3,8 @@
 // dso's own verification, which writes the same, when it lands). The gate
 // trusts that these files come from a verification that passed in the
 // same pipeline; it checks that they cover the image (--subject) and the
-// attestation types the policy requires.
+// attestation types the policy requires. The formats are read with
+// stages/attest (cosign_formats.h).
 //
 // `cosign verify` prints the verified signature payloads, a JSON array (or
 // one object per line) of {"critical": {"identity": {...}, "image":

@@ -1,6 +1,7 @@
 // The "sign" and "verify" steps (SignParams, VerifyParams in steps.proto):
 // cosign-compatible signatures and attestations written beside an image in
-// a layout or a registry, and their verification (image_signing.h).
+// a layout or a registry, and their verification (stages/attest/
+// image_signing.h).
 #ifndef DSO_STAGES_SIGN_SIGN_STEP_H_
 #define DSO_STAGES_SIGN_SIGN_STEP_H_
 
