@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "stages/core/bounded_file.h"
 #include "stages/core/fd_passing.h"
 #include "stages/rasp/user_switch.h"
 
@@ -47,21 +48,8 @@ struct Fds {
   }
 };
 
-// A /proc file, read whole up to 8 KiB (their sizes read as 0).
-absl::StatusOr<std::string> ReadProc(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return Errno("reading " + path);
-  std::string text;
-  char buf[1024];
-  while (text.size() < 8192) {
-    ssize_t n = read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    text.append(buf, n);
-  }
-  close(fd);
-  return text;
-}
+// A /proc status or fdinfo file (a few KiB), read whole.
+constexpr uint64_t kMaxProcFile = 64 << 10;
 
 // The first number after "KEY:" on its line of a /proc status-like text.
 bool FieldNumber(absl::string_view text, absl::string_view key, int64_t* out) {
@@ -79,11 +67,11 @@ bool FieldNumber(absl::string_view text, absl::string_view key, int64_t* out) {
 bool ParseId(absl::string_view digits, uint32_t* out) {
   if (digits.empty() || digits.size() > 10) return false;
   if (digits.size() > 1 && digits[0] == '0') return false;  // one spelling
+  uint64_t v = 0;
   for (char c : digits) {
     if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
   }
-  uint64_t v = 0;
-  for (char c : digits) v = v * 10 + (c - '0');
   if (v > 0xfffffffeu) return false;  // (uid_t)-1 is no id
   *out = static_cast<uint32_t>(v);
   return true;
@@ -100,7 +88,8 @@ bool LivePidfd(int fd) {
 // The pid a pidfd names, as its fdinfo says: -1 once the process is
 // reaped (its pid free for reuse), 0 outside this pid namespace.
 int64_t PidOf(int pidfd) {
-  auto info = ReadProc(absl::StrCat("/proc/self/fdinfo/", pidfd));
+  auto info =
+      ReadFileUpTo(absl::StrCat("/proc/self/fdinfo/", pidfd), kMaxProcFile);
   int64_t pid = -1;
   if (!info.ok() || !FieldNumber(*info, "Pid", &pid)) return -1;
   return pid;
@@ -137,7 +126,7 @@ absl::Status MapFor(const ucred& peer, int pidfd, const IdMapRequest& req,
         "the pidfd names no process this service can see");
   }
   std::string proc = absl::StrCat("/proc/", pid);
-  auto status = ReadProc(proc + "/status");
+  auto status = ReadFileUpTo(proc + "/status", kMaxProcFile);
   if (!status.ok()) return status.status();
   int64_t real_uid = -1;
   if (!FieldNumber(*status, "Uid", &real_uid) || real_uid != peer.uid) {
@@ -235,14 +224,22 @@ absl::StatusOr<std::string> ReceiveRequest(int conn, absl::Time until,
   return text;
 }
 
-void Answer(int conn, const absl::Status& s) {
-  std::string reply = s.ok() ? "ok\n" : absl::StrCat("error: ", s.message());
-  if (!s.ok()) {
-    for (char& c : reply) {
-      if (!absl::ascii_isprint(static_cast<unsigned char>(c))) c = '?';
-    }
-    reply = reply.substr(0, kMaxReply - 1) + "\n";
+// `text` cut to `max` bytes, each byte that is not printable ASCII a '?':
+// what crosses the socket, either way, is one harmless line.
+std::string PrintableLine(absl::string_view text, size_t max) {
+  std::string out(text.substr(0, max));
+  for (char& c : out) {
+    if (!absl::ascii_isprint(static_cast<unsigned char>(c))) c = '?';
   }
+  return out;
+}
+
+void Answer(int conn, const absl::Status& s) {
+  std::string reply =
+      s.ok()
+          ? "ok\n"
+          : PrintableLine(absl::StrCat("error: ", s.message()), kMaxReply - 1) +
+                "\n";
   send(conn, reply.data(), reply.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
@@ -328,12 +325,9 @@ absl::Status RequestIdMap(const std::string& socket_path, pid_t child,
   if (reply == "ok\n") return absl::OkStatus();
   absl::string_view why = absl::StripAsciiWhitespace(reply);
   if (!absl::ConsumePrefix(&why, "error: ")) why = "no answer";
-  std::string clean(why.substr(0, kMaxReply));
-  for (char& ch : clean) {
-    if (!absl::ascii_isprint(static_cast<unsigned char>(ch))) ch = '?';
-  }
   return absl::PermissionDeniedError(
-      absl::StrCat(what, " did not map user ", uid, ":", gid, ": ", clean));
+      absl::StrCat(what, " did not map user ", uid, ":", gid, ": ",
+                   PrintableLine(why, kMaxReply)));
 }
 
 }  // namespace dso
