@@ -14,10 +14,16 @@ option(DSO_STATIC_DEPS
 set(DSO_STATIC_LIB_REGEX
     "^lib(absl_.*|grpc|grpc\\+\\+|grpc\\+\\+_reflection|gpr|upb|address_sorting|protobuf|re2|hs|yaml-cpp)\\.so")
 
-# The archive beside a shared library path, or "" when there is none (or
-# the library is not one of ours to take statically).
+# The archive beside a shared library — a path, or a bare name such as
+# gRPC's "re2" or "-lre2", found where the linker would — or "" when there is
+# none (or the library is not one of ours to take statically).
 function(_dso_archive_for path out)
   set(${out} "" PARENT_SCOPE)
+  if(path MATCHES "^(-l)?([A-Za-z0-9_][A-Za-z0-9_+.-]*)$")
+    set(name "${CMAKE_MATCH_2}")
+    find_library(_DSO_LIB_${name} NAMES ${name})
+    set(path "${_DSO_LIB_${name}}")
+  endif()
   if(NOT path MATCHES "^/")
     return()
   endif()
@@ -64,9 +70,6 @@ function(dso_prefer_static)
     if(links)
       set(rewritten "")
       foreach(l ${links})
-        if(l STREQUAL "re2")  # a bare -lre2
-          set(l "/usr/lib/x86_64-linux-gnu/libre2.so")
-        endif()
         _dso_archive_for("${l}" archive)
         if(archive)
           list(APPEND rewritten "${archive}")
