@@ -206,7 +206,7 @@ dso::v1::Result ExecStep::Run(const dso::v1::RunStepRequest& request,
           absl::StrCat("exec ", *exe, " in ", workdir, " (processes held by ",
                        procs.Describe(), ")\n"));
   pid_t parent = getpid();
-  pid_t pid = fork();
+  pid_t pid = procs.Fork();
   if (pid < 0) {
     int err = errno;
     for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1],
@@ -218,7 +218,6 @@ dso::v1::Result ExecStep::Run(const dso::v1::RunStepRequest& request,
   }
   if (pid == 0) {
     // Child: only async-signal-safe calls until exec.
-    procs.JoinInChild();
     setpgid(0, 0);
     // If the agent dies (even by kill -9), the command goes with it.
     prctl(PR_SET_PDEATHSIG, SIGKILL);

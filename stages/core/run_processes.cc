@@ -2,8 +2,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -118,8 +120,12 @@ RunProcesses::RunProcesses(std::string run_id) : run_id_(std::move(run_id)) {
   std::string cgroup = CgroupOf(run_id_);
   if (cgroup.empty()) return;
   if (mkdir(cgroup.c_str(), 0700) != 0 && errno != EEXIST) return;
+  dir_fd_ = open(cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   procs_fd_ = open((cgroup + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
-  if (procs_fd_ < 0) {
+  if (dir_fd_ < 0 || procs_fd_ < 0) {
+    if (dir_fd_ >= 0) close(dir_fd_);
+    if (procs_fd_ >= 0) close(procs_fd_);
+    dir_fd_ = procs_fd_ = -1;
     rmdir(cgroup.c_str());
     return;
   }
@@ -128,6 +134,7 @@ RunProcesses::RunProcesses(std::string run_id) : run_id_(std::move(run_id)) {
 
 RunProcesses::~RunProcesses() {
   KillAll();
+  if (dir_fd_ >= 0) close(dir_fd_);
   if (procs_fd_ >= 0) close(procs_fd_);
 }
 
@@ -135,8 +142,19 @@ std::string RunProcesses::MarkerEnv() const {
   return absl::StrCat(kMarkerName, run_id_);
 }
 
-void RunProcesses::JoinInChild() const {
-  if (procs_fd_ >= 0) (void)!write(procs_fd_, "0", 1);
+pid_t RunProcesses::Fork() const {
+  if (dir_fd_ >= 0) {
+    clone_args args{};
+    args.flags = CLONE_INTO_CGROUP;
+    args.exit_signal = SIGCHLD;
+    args.cgroup = static_cast<uint64_t>(dir_fd_);
+    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    if (pid >= 0) return static_cast<pid_t>(pid);
+    // ENOSYS (before Linux 5.7), or a cgroup clone3 may not enter.
+  }
+  pid_t pid = fork();
+  if (pid == 0 && procs_fd_ >= 0) (void)!write(procs_fd_, "0", 1);
+  return pid;
 }
 
 int RunProcesses::KillAll() { return KillRunLeftovers(run_id_); }

@@ -15,7 +15,7 @@
 // Usage (exec step):
 //   RunProcesses procs(run_id);
 //   env.push_back(procs.MarkerEnv());
-//   pid = fork(); if (pid == 0) { procs.JoinInChild(); ... execve(...); }
+//   pid = procs.Fork(); if (pid == 0) { ... execve(...); }
 //   ...
 //   procs.KillAll();  // also done by the destructor
 #ifndef DSO_STAGES_CORE_RUN_PROCESSES_H_
@@ -35,9 +35,13 @@ class RunProcesses {
 
   // "DSO_RUN_ID=<run id>", for the environment of every process started.
   std::string MarkerEnv() const;
-  // Between fork and exec, in the child (async-signal-safe): moves the
-  // calling process into the run's cgroup, if there is one.
-  void JoinInChild() const;
+  // fork(), with the child born inside the run's cgroup when there is one
+  // (clone3 with CLONE_INTO_CGROUP: no migration afterwards, which costs
+  // the kernel an RCU grace period — tens of milliseconds — per process).
+  // Where clone3 cannot, the child moves itself into the cgroup before
+  // fork() returns to it. As with fork() in a threaded process, the child
+  // may only make async-signal-safe calls until it execs.
+  pid_t Fork() const;
   // Kills every process of the run still alive; how many were signalled.
   int KillAll();
   // "cgroup /sys/fs/cgroup/.../dso-run-ID" or "environment marker", for
@@ -47,7 +51,8 @@ class RunProcesses {
  private:
   std::string run_id_;
   std::string cgroup_;  // "" when none
-  int procs_fd_ = -1;   // cgroup.procs, open for the children
+  int dir_fd_ = -1;     // the cgroup's directory, for clone3
+  int procs_fd_ = -1;   // its cgroup.procs, where clone3 cannot
 };
 
 // What a run cut by a crash of the agent left: kills its cgroup's processes

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
+#include <string>
 #include <thread>
 
 #include "gtest/gtest.h"
@@ -21,9 +23,8 @@ bool Alive(pid_t pid) {
 // Forks a child that runs `sleep 60` with `env`, in a session of its own.
 pid_t SpawnSleeper(const std::vector<std::string>& env,
                    const RunProcesses* procs) {
-  pid_t pid = fork();
+  pid_t pid = procs ? procs->Fork() : fork();
   if (pid == 0) {
-    if (procs) procs->JoinInChild();
     setsid();
     std::vector<char*> envp;
     for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
@@ -52,6 +53,23 @@ TEST(RunProcessesTest, KillsEveryProcessOfTheRunAndNoOther) {
   kill(prefix, SIGKILL);
   waitpid(other, nullptr, 0);
   waitpid(prefix, nullptr, 0);
+}
+
+TEST(RunProcessesTest, ChildrenAreBornInTheRunsCgroup) {
+  RunProcesses procs("test-run-d");
+  if (procs.Describe() == "environment marker") {
+    GTEST_SKIP() << "no writable cgroup2 hierarchy here";
+  }
+  pid_t child = SpawnSleeper({procs.MarkerEnv()}, &procs);
+  ASSERT_GT(child, 0);
+  std::ifstream cgroup("/proc/" + std::to_string(child) + "/cgroup");
+  std::string line, v2;
+  while (std::getline(cgroup, line)) {
+    if (line.rfind("0::", 0) == 0) v2 = line;
+  }
+  EXPECT_TRUE(v2.ends_with("/dso-run-test-run-d")) << v2;
+  EXPECT_EQ(procs.KillAll(), 1);
+  waitpid(child, nullptr, 0);
 }
 
 TEST(RunProcessesTest, MarkerFindsProcessesOutsideAnyCgroup) {
