@@ -1,6 +1,5 @@
 #include "stages/net/http.h"
 
-#include <curl/curl.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -11,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "stages/net/curl_api.h"
 
 namespace dso {
 namespace {
@@ -75,109 +75,110 @@ size_t OnHeader(char* p, size_t size, size_t n, void* user) {
 
 absl::StatusOr<HttpResponse> HttpPerform(const HttpRequest& req,
                                          absl::string_view what) {
-  static const bool curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == 0;
-  if (!curl_ready) return absl::InternalError("libcurl failed to initialise");
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> c(curl_easy_init(),
-                                                        curl_easy_cleanup);
+  absl::StatusOr<const CurlApi*> loaded = Curl();
+  if (!loaded.ok()) return loaded.status();
+  const CurlApi& curl = **loaded;
+  std::unique_ptr<CURL, decltype(curl.easy_cleanup)> c(curl.easy_init(),
+                                                       curl.easy_cleanup);
   if (!c) return absl::InternalError("libcurl failed to start");
   curl_slist* headers = nullptr;
   for (const std::string& h : req.headers) {
-    headers = curl_slist_append(headers, h.c_str());
+    headers = curl.slist_append(headers, h.c_str());
   }
-  headers = curl_slist_append(headers, "Expect:");
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> free_headers(
-      headers, curl_slist_free_all);
+  headers = curl.slist_append(headers, "Expect:");
+  std::unique_ptr<curl_slist, decltype(curl.slist_free_all)> free_headers(
+      headers, curl.slist_free_all);
   curl_slist* quote = nullptr;
   for (const std::string& q : req.ftp_post_quote) {
-    quote = curl_slist_append(quote, q.c_str());
+    quote = curl.slist_append(quote, q.c_str());
   }
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> free_quote(
-      quote, curl_slist_free_all);
+  std::unique_ptr<curl_slist, decltype(curl.slist_free_all)> free_quote(
+      quote, curl.slist_free_all);
   HttpResponse response;
   Exchange x{&req, &response};
   char error[CURL_ERROR_SIZE] = "";
   CURL* h = c.get();
-  curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, req.follow_redirects ? 1L : 0L);
-  curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,ftp,ftps");
-  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-  if (quote) curl_easy_setopt(h, CURLOPT_POSTQUOTE, quote);
+  curl.easy_setopt(h, CURLOPT_URL, req.url.c_str());
+  curl.easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl.easy_setopt(h, CURLOPT_FOLLOWLOCATION, req.follow_redirects ? 1L : 0L);
+  curl.easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+  curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,ftp,ftps");
+  curl.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl.easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+  if (quote) curl.easy_setopt(h, CURLOPT_POSTQUOTE, quote);
   if (absl::StartsWith(req.url, "ftp")) {
-    curl_easy_setopt(h, CURLOPT_FTP_CREATE_MISSING_DIRS,
+    curl.easy_setopt(h, CURLOPT_FTP_CREATE_MISSING_DIRS,
                      static_cast<long>(CURLFTP_CREATE_DIR_RETRY));
     if (req.ftp_tls) {
-      curl_easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+      curl.easy_setopt(h, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
     }
   }
-  if (req.method == "HEAD") curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+  if (req.method == "HEAD") curl.easy_setopt(h, CURLOPT_NOBODY, 1L);
   static HttpBody kEmpty;
   HttpBody* body = req.body ? req.body : &kEmpty;
   body->sent = 0;
   if (req.method == "POST" && body->size() == 0) {
-    curl_easy_setopt(h, CURLOPT_POST, 1L);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+    curl.easy_setopt(h, CURLOPT_POST, 1L);
+    curl.easy_setopt(h, CURLOPT_POSTFIELDS, "");
+    curl.easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
   } else if (req.method == "POST" && body->fd < 0) {
-    curl_easy_setopt(h, CURLOPT_POST, 1L);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body->bytes.data());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+    curl.easy_setopt(h, CURLOPT_POST, 1L);
+    curl.easy_setopt(h, CURLOPT_POSTFIELDS, body->bytes.data());
+    curl.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(body->size()));
   } else if (req.method == "PUT" || req.method == "PATCH" ||
              req.method == "POST") {
-    curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(h, CURLOPT_READFUNCTION, OnRead);
-    curl_easy_setopt(h, CURLOPT_READDATA, body);
-    curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE,
+    curl.easy_setopt(h, CURLOPT_UPLOAD, 1L);
+    curl.easy_setopt(h, CURLOPT_READFUNCTION, OnRead);
+    curl.easy_setopt(h, CURLOPT_READDATA, body);
+    curl.easy_setopt(h, CURLOPT_INFILESIZE_LARGE,
                      static_cast<curl_off_t>(body->size()));
   }
   if (req.method != "GET" && req.method != "HEAD" &&
       !absl::StartsWith(req.url, "ftp")) {
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    curl.easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
   }
   long seconds = static_cast<long>(absl::ToInt64Seconds(req.timeout));
   if (req.bulk) {
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, seconds);
+    curl.easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+    curl.easy_setopt(h, CURLOPT_LOW_SPEED_TIME, seconds);
   } else {
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, seconds);
+    curl.easy_setopt(h, CURLOPT_TIMEOUT, seconds);
   }
   if (!req.aws_sigv4.empty()) {
-    curl_easy_setopt(h, CURLOPT_AWS_SIGV4, req.aws_sigv4.c_str());
+    curl.easy_setopt(h, CURLOPT_AWS_SIGV4, req.aws_sigv4.c_str());
   }
   if (!req.userpwd.empty()) {
-    curl_easy_setopt(h, CURLOPT_USERPWD, req.userpwd.c_str());
+    curl.easy_setopt(h, CURLOPT_USERPWD, req.userpwd.c_str());
   }
   if (req.insecure_tls) {
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
   }
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, "dso/0.1");
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
-  CURLcode rc = curl_easy_perform(h);
+  curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl.easy_setopt(h, CURLOPT_USERAGENT, "dso/0.1");
+  curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
+  curl.easy_setopt(h, CURLOPT_WRITEDATA, &x);
+  curl.easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl.easy_setopt(h, CURLOPT_HEADERDATA, &x);
+  curl.easy_setopt(h, CURLOPT_ERRORBUFFER, error);
+  CURLcode rc = curl.easy_perform(h);
   if (rc == CURLE_WRITE_ERROR && response.too_large) {
     return absl::InvalidArgumentError(
         absl::StrCat(what, ": an answer larger than ", req.limit, " bytes"));
   }
   long code = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+  curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
   if (rc == CURLE_LOGIN_DENIED || rc == CURLE_REMOTE_ACCESS_DENIED) {
     return absl::PermissionDeniedError(absl::StrCat(
-        what, ": access denied: ", *error ? error : curl_easy_strerror(rc)));
+        what, ": access denied: ", *error ? error : curl.easy_strerror(rc)));
   }
   if (rc == CURLE_REMOTE_FILE_NOT_FOUND) {
     return absl::NotFoundError(absl::StrCat(what, ": no such file"));
   }
   if (rc != CURLE_OK && rc != CURLE_WRITE_ERROR) {
     return absl::UnavailableError(absl::StrCat(
-        what, " is unreachable: ", *error ? error : curl_easy_strerror(rc)));
+        what, " is unreachable: ", *error ? error : curl.easy_strerror(rc)));
   }
   response.status = code;
   return response;
