@@ -4,15 +4,18 @@
 # Hyperscan and yaml-cpp; the dynamic loader resolving their symbols was
 # half of every dsoctl start (dsoctl --version: 18 ms of CPU, 107 shared
 # libraries). Their static archives (same packages) make it 9 ms and 56
-# libraries. C libraries (OpenSSL, curl, libgit2, libarchive, ...) stay
-# shared: few symbols, and their own dependencies have no archives.
+# libraries; c-ares, libseccomp, expat and libsodium, whose archives need
+# nothing more, one less each. Other C libraries (OpenSSL, libgit2,
+# libarchive, ...) stay shared: their own dependencies have no archives.
+# libcurl is not linked at all but opened on first use
+# (stages/net/curl_api.h).
 option(DSO_STATIC_DEPS
        "Link Abseil, protobuf, gRPC, RE2, Hyperscan and yaml-cpp statically"
        ON)
 
 # The libraries taken from their archives, by file name without lib/.so.
 set(DSO_STATIC_LIB_REGEX
-    "^lib(absl_.*|grpc|grpc\\+\\+|grpc\\+\\+_reflection|gpr|upb|address_sorting|protobuf|re2|hs|yaml-cpp)\\.so")
+    "^lib(absl_.*|grpc|grpc\\+\\+|grpc\\+\\+_reflection|gpr|upb|address_sorting|protobuf|re2|hs|yaml-cpp|cares|seccomp|expat|sodium)\\.so")
 
 # The archive beside a shared library — a path, or a bare name such as
 # gRPC's "re2" or "-lre2", found where the linker would — or "" when there is
