@@ -2,7 +2,6 @@
 
 #include <cstring>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
 namespace dso {
@@ -13,11 +12,18 @@ bool ParseHexId(absl::string_view hex, git_oid* id) {
   if (hex.size() < GIT_OID_HEXSZ + 1 || hex[GIT_OID_HEXSZ] != '\n') {
     return false;
   }
-  for (size_t i = 0; i < GIT_OID_HEXSZ; ++i) {
-    char c = hex[i];
-    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) return false;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < GIT_OID_RAWSZ; ++i) {
+    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    id->id[i] = static_cast<unsigned char>(hi << 4 | lo);
   }
-  return git_oid_fromstrn(id, hex.data(), GIT_OID_HEXSZ) == 0;
+  return true;
 }
 
 }  // namespace

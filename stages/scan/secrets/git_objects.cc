@@ -36,7 +36,7 @@ uint64_t DeflatedBound(uint64_t n) {
 
 GitPacks OpenGitPacks(git_repository* repo, uint64_t max_resident_bytes) {
   GitPacks out;
-  const char* common = git_repository_commondir(repo);
+  const char* common = Git2().git_repository_commondir(repo);
   if (!common) return out;
   std::string root(absl::StripSuffix(common, "/"));
   auto dir_fd = OpenBeneath(root, "objects/pack", O_RDONLY | O_DIRECTORY);
@@ -104,22 +104,22 @@ absl::StatusOr<GitObjectRef> GitObjectReader::ReadFromLibgit2(
         absl::StrCat("object ", OidHex(id), " is in none of the packs"));
   }
   git_odb* odb = nullptr;
-  if (git_repository_odb(&odb, repo_) != 0) {
+  if (Git2().git_repository_odb(&odb, repo_) != 0) {
     return absl::DataLossError(GitError());
   }
   git_odb_object* raw = nullptr;
-  int rc = git_odb_read(&raw, odb, &id);
-  git_odb_free(odb);
+  int rc = Git2().git_odb_read(&raw, odb, &id);
+  Git2().git_odb_free(odb);
   if (rc != 0) {
     std::string message = absl::StrCat("object ", OidHex(id), ": ", GitError());
     return rc == GIT_ENOTFOUND ? absl::NotFoundError(message)
                                : absl::DataLossError(message);
   }
   auto object = std::make_shared<GitObjectBytes>();
-  object->type = static_cast<GitType>(git_odb_object_type(raw));
-  object->data.assign(static_cast<const char*>(git_odb_object_data(raw)),
-                      git_odb_object_size(raw));
-  git_odb_object_free(raw);
+  object->type = static_cast<GitType>(Git2().git_odb_object_type(raw));
+  object->data.assign(static_cast<const char*>(Git2().git_odb_object_data(raw)),
+                      Git2().git_odb_object_size(raw));
+  Git2().git_odb_object_free(raw);
   return GitObjectRef(std::move(object));
 }
 

@@ -1,7 +1,9 @@
 // Test fixture base for the history scan's git reading: an empty git
 // repository (committer "T <t@example.org>") in a temporary directory, with
-// libgit2 initialised; the fixture owns `repo_` once a test opens it, and
-// removes everything at the end. Derived fixtures call SetUp/TearDown.
+// libgit2 initialised (linked by the tests, and bound for the code under
+// test: LoadLibgit2, which entry points call before any other); the fixture
+// owns `repo_` once a test opens it, and removes everything at the end. Derived
+// fixtures call SetUp/TearDown.
 #ifndef DSO_STAGES_SCAN_SECRETS_GIT_TEST_REPO_H_
 #define DSO_STAGES_SCAN_SECRETS_GIT_TEST_REPO_H_
 
@@ -13,12 +15,14 @@
 
 #include "gtest/gtest.h"
 #include "stages/core/temp_dir.h"
+#include "stages/scan/secrets/libgit2_api.h"
 
 namespace dso {
 
 class GitRepoTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    ASSERT_TRUE(LoadLibgit2().ok());
     git_libgit2_init();
     dir_ = MakeTempDir("dso-git");
     ASSERT_FALSE(dir_.empty());

@@ -91,7 +91,7 @@ absl::Status Walker::Diff(const ParsedTree* a, const ParsedTree* b,
       New(*eb, prefix);
       ++j;
     } else {
-      if (!git_oid_equal(&ea->id, &eb->id) || ea->mode != eb->mode) {
+      if (!OidEqual(ea->id, eb->id) || ea->mode != eb->mode) {
         if (auto s = Changed(*ea, *eb, prefix, depth); !s.ok()) return s;
       }
       ++i;
@@ -108,7 +108,7 @@ absl::Status Walker::Changed(const GitTreeEntry& a, const GitTreeEntry& b,
     New(b, prefix);
     return absl::OkStatus();
   }
-  if (git_oid_equal(&a.id, &b.id)) return absl::OkStatus();  // mode only
+  if (OidEqual(a.id, b.id)) return absl::OkStatus();  // mode only
   std::string path = absl::StrCat(prefix, b.name);
   if (b.is_file()) {
     changes_.push_back({std::move(path), a.id, b.id});

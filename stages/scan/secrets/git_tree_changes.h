@@ -21,6 +21,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "stages/scan/secrets/git_handles.h"
 #include "stages/scan/secrets/git_object_parse.h"
 #include "stages/scan/secrets/git_objects.h"
 
@@ -30,7 +31,7 @@ struct TreeChange {
   std::string path;  // in the new tree
   git_oid old_id{};  // all zero when the file is new
   git_oid new_id{};
-  bool added() const { return git_oid_is_zero(&old_id) != 0; }
+  bool added() const { return OidIsZero(old_id); }
 };
 
 struct TreeChanges {

@@ -26,53 +26,36 @@ namespace {
 // Commits a worker takes at a time.
 constexpr size_t kCommitRun = 64;
 
-// libgit2's global state, held while any scan runs. libgit2 lists the
-// commits, reads the author and message of commits with findings, pairs
-// renamed files and reads what GitObjectReader leaves to it (loose objects,
-// alternates); 16 MiB of object cache is plenty for that. Objects are not
-// hashed again as they are read (as git does not when it reads): the scan
-// reads what the repository holds under an id, whatever its hash, and the
-// hashing cost more than the reading.
-struct Libgit2 {
-  Libgit2() {
-    git_libgit2_init();
-    git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE,
-                     static_cast<ssize_t>(16 << 20));
-    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-  }
-  ~Libgit2() { git_libgit2_shutdown(); }
-};
-
 absl::StatusOr<std::vector<git_oid>> ListCommits(git_repository* repo,
                                                  const std::string& path,
                                                  const std::string& since) {
   git_revwalk* w = nullptr;
-  if (git_revwalk_new(&w, repo) != 0) {
+  if (Git2().git_revwalk_new(&w, repo) != 0) {
     return absl::InternalError(absl::StrCat(path, ": ", GitError()));
   }
   GitWalk walk(w);
-  git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
-  git_revwalk_push_head(w);  // an unborn HEAD just adds nothing
-  git_revwalk_push_glob(w, "*");
+  Git2().git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+  Git2().git_revwalk_push_head(w);  // an unborn HEAD just adds nothing
+  Git2().git_revwalk_push_glob(w, "*");
   if (!since.empty()) {
     git_object* o = nullptr;
-    if (git_revparse_single(&o, repo, since.c_str()) != 0) {
+    if (Git2().git_revparse_single(&o, repo, since.c_str()) != 0) {
       return absl::InvalidArgumentError(absl::StrCat("--since '", since,
                                                      "' is not a revision of ",
                                                      path, ": ", GitError()));
     }
     GitObject obj(o);
     git_object* c = nullptr;
-    if (git_object_peel(&c, o, GIT_OBJECT_COMMIT) != 0) {
+    if (Git2().git_object_peel(&c, o, GIT_OBJECT_COMMIT) != 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("--since '", since, "' names no commit"));
     }
     GitObject commit(c);
-    git_revwalk_hide(w, git_object_id(c));
+    Git2().git_revwalk_hide(w, Git2().git_object_id(c));
   }
   std::vector<git_oid> out;
   git_oid oid;
-  while (git_revwalk_next(&oid, w) == 0) out.push_back(oid);
+  while (Git2().git_revwalk_next(&oid, w) == 0) out.push_back(oid);
   return out;
 }
 
@@ -81,16 +64,16 @@ SecretFinding CommitInfo(git_repository* repo, const git_oid& oid) {
   SecretFinding f;
   f.commit = OidHex(oid);
   git_commit* c = nullptr;
-  if (git_commit_lookup(&c, repo, &oid) != 0) return f;
+  if (Git2().git_commit_lookup(&c, repo, &oid) != 0) return f;
   GitCommit commit(c);
-  if (const git_signature* a = git_commit_author(c)) {
+  if (const git_signature* a = Git2().git_commit_author(c)) {
     f.author = a->name ? a->name : "";
     f.email = a->email ? a->email : "";
     f.date = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
                               absl::FromUnixSeconds(a->when.time),
                               absl::UTCTimeZone());
   }
-  const char* msg = git_commit_message(c);
+  const char* msg = Git2().git_commit_message(c);
   f.message = std::string(absl::StripTrailingAsciiWhitespace(msg ? msg : ""));
   return f;
 }
@@ -162,27 +145,27 @@ absl::StatusOr<std::vector<TreeChange>> PairRenames(git_repository* repo,
                                                     const git_oid* old_id,
                                                     const git_oid& new_id) {
   git_tree *o = nullptr, *n = nullptr;
-  if ((old_id && git_tree_lookup(&o, repo, old_id) != 0) ||
-      git_tree_lookup(&n, repo, &new_id) != 0) {
-    git_tree_free(o);
+  if ((old_id && Git2().git_tree_lookup(&o, repo, old_id) != 0) ||
+      Git2().git_tree_lookup(&n, repo, &new_id) != 0) {
+    Git2().git_tree_free(o);
     return absl::DataLossError(
         absl::StrCat("cannot read a tree: ", GitError()));
   }
   GitTree old_tree(o), new_tree(n);
   git_diff* diff = nullptr;
-  if (git_diff_tree_to_tree(&diff, repo, o, n, nullptr) != 0) {
+  if (Git2().git_diff_tree_to_tree(&diff, repo, o, n, nullptr) != 0) {
     return absl::DataLossError(absl::StrCat("cannot diff: ", GitError()));
   }
   GitDiff diff_handle(diff);
   git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
   find.flags = GIT_DIFF_FIND_RENAMES;
-  if (git_diff_find_similar(diff, &find) != 0) {
+  if (Git2().git_diff_find_similar(diff, &find) != 0) {
     return absl::DataLossError(
         absl::StrCat("cannot pair renamed files: ", GitError()));
   }
   std::vector<TreeChange> out;
-  for (size_t i = 0, n = git_diff_num_deltas(diff); i < n; ++i) {
-    const git_diff_delta* d = git_diff_get_delta(diff, i);
+  for (size_t i = 0, n = Git2().git_diff_num_deltas(diff); i < n; ++i) {
+    const git_diff_delta* d = Git2().git_diff_get_delta(diff, i);
     if (d->new_file.mode != GIT_FILEMODE_BLOB &&
         d->new_file.mode != GIT_FILEMODE_BLOB_EXECUTABLE) {
       continue;  // deleted, a submodule or a symlink
@@ -193,7 +176,7 @@ absl::StatusOr<std::vector<TreeChange>> PairRenames(git_repository* repo,
          d->old_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE)) {
       c.old_id = d->old_file.id;
     }
-    if (!git_oid_equal(&c.old_id, &c.new_id)) out.push_back(std::move(c));
+    if (!OidEqual(c.old_id, c.new_id)) out.push_back(std::move(c));
   }
   return out;
 }
@@ -259,9 +242,9 @@ void SecretScanner::ScanCommit(git_repository* repo, GitObjectReader& reader,
 
 absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(
     const std::string& path, const std::string& since) {
-  Libgit2 lib;
+  if (absl::Status s = LoadLibgit2(); !s.ok()) return s;
   git_repository* r = nullptr;
-  if (git_repository_open_ext(&r, path.c_str(), 0, nullptr) != 0) {
+  if (Git2().git_repository_open_ext(&r, path.c_str(), 0, nullptr) != 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("'", path, "' is not a git repository: ", GitError()));
   }
@@ -277,7 +260,7 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(
   std::atomic<size_t> next{0};
   WorkerGroup group(*this, n, [&](Worker& w) {
     git_repository* own = nullptr;
-    if (git_repository_open_ext(&own, path.c_str(), 0, nullptr) != 0) {
+    if (Git2().git_repository_open_ext(&own, path.c_str(), 0, nullptr) != 0) {
       AddWarning(&w.result(), absl::StrCat(path, ": ", GitError()));
       return;
     }
@@ -303,15 +286,15 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(
 
 absl::StatusOr<std::function<bool(const std::string&)>> GitIgnoreFilter(
     const std::string& root) {
-  auto lib = std::make_shared<Libgit2>();
+  if (absl::Status s = LoadLibgit2(); !s.ok()) return s;
   git_repository* r = nullptr;
-  if (git_repository_open_ext(&r, root.c_str(), 0, nullptr) != 0) {
+  if (Git2().git_repository_open_ext(&r, root.c_str(), 0, nullptr) != 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("honouring .gitignore needs a git repository; '", root,
                      "' is in none (", GitError(), ")"));
   }
-  std::shared_ptr<git_repository> repo(r, git_repository_free);
-  const char* workdir = git_repository_workdir(r);
+  std::shared_ptr<git_repository> repo(r, Git2().git_repository_free);
+  const char* workdir = Git2().git_repository_workdir(r);
   if (!workdir) {
     return absl::InvalidArgumentError(
         absl::StrCat("'", root, "' is in a bare repository"));
@@ -324,11 +307,11 @@ absl::StatusOr<std::function<bool(const std::string&)>> GitIgnoreFilter(
   if (prefix == ".") prefix.clear();
   if (!prefix.empty()) prefix += "/";
   // The walk calls this from one thread; the handle is not shared further.
-  return [lib, repo, prefix](const std::string& rel) {
+  return [repo, prefix](const std::string& rel) {
     int ignored = 0;
     std::string path = prefix + rel;
-    return git_ignore_path_is_ignored(&ignored, repo.get(), path.c_str()) ==
-               0 &&
+    return Git2().git_ignore_path_is_ignored(&ignored, repo.get(),
+                                             path.c_str()) == 0 &&
            ignored == 1;
   };
 }
