@@ -1,7 +1,5 @@
 #include "stages/files/tar_dir.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,18 +13,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "stages/core/bounded_file.h"
+#include "stages/core/libarchive_api.h"
 #include "stages/core/relative_path.h"
+#include "stages/core/status_macros.h"
 
 namespace dso {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-struct ArchiveDeleter {
-  void operator()(archive* a) const { archive_free(a); }
-};
-using ArchivePtr = std::unique_ptr<archive, ArchiveDeleter>;
 
 struct WriteState {
   const ByteSink* sink;
@@ -40,7 +35,7 @@ la_ssize_t WriteCallback(archive*, void* client, const void* buf, size_t n) {
 }
 
 absl::Status ArchiveError(archive* a, absl::string_view what) {
-  const char* msg = archive_error_string(a);
+  const char* msg = LibArchive().archive_error_string(a);
   return absl::InvalidArgumentError(
       absl::StrCat(what, ": ", msg ? msg : "unknown libarchive error"));
 }
@@ -89,12 +84,12 @@ absl::Status PackDirectory(const std::string& dir, const ByteSink& sink,
   }
   std::sort(paths.begin(), paths.end());
 
-  ArchivePtr a(archive_write_new());
-  archive_write_set_format_pax_restricted(a.get());
-  archive_write_set_bytes_in_last_block(a.get(), 1);
+  ASSIGN_OR_RETURN(ArchivePtr a, NewArchiveWriter());
+  LibArchive().archive_write_set_format_pax_restricted(a.get());
+  LibArchive().archive_write_set_bytes_in_last_block(a.get(), 1);
   WriteState state{&sink, absl::OkStatus()};
-  if (archive_write_open2(a.get(), &state, nullptr, WriteCallback, nullptr,
-                          nullptr) != ARCHIVE_OK) {
+  if (LibArchive().archive_write_open2(a.get(), &state, nullptr, WriteCallback,
+                                       nullptr, nullptr) != ARCHIVE_OK) {
     return ArchiveError(a.get(), "cannot start tar");
   }
   std::vector<char> buf(1 << 20);
@@ -104,17 +99,16 @@ absl::Status PackDirectory(const std::string& dir, const ByteSink& sink,
     if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) {
       continue;
     }
-    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(
-        archive_entry_new(), archive_entry_free);
+    ASSIGN_OR_RETURN(ArchiveEntryPtr e, NewArchiveEntry());
     std::string rel = path.lexically_relative(dir).string();
-    archive_entry_set_pathname(e.get(), rel.c_str());
-    archive_entry_copy_stat(e.get(), &st);
-    archive_entry_set_uid(e.get(), 0);
-    archive_entry_set_gid(e.get(), 0);
+    LibArchive().archive_entry_set_pathname(e.get(), rel.c_str());
+    LibArchive().archive_entry_copy_stat(e.get(), &st);
+    LibArchive().archive_entry_set_uid(e.get(), 0);
+    LibArchive().archive_entry_set_gid(e.get(), 0);
     if (S_ISLNK(st.st_mode)) {
       std::string target = fs::read_symlink(path, ec).string();
-      archive_entry_set_symlink(e.get(), target.c_str());
-      archive_entry_set_size(e.get(), 0);
+      LibArchive().archive_entry_set_symlink(e.get(), target.c_str());
+      LibArchive().archive_entry_set_size(e.get(), 0);
     }
     FILE* f = nullptr;
     if (S_ISREG(st.st_mode)) {
@@ -124,7 +118,7 @@ absl::Status PackDirectory(const std::string& dir, const ByteSink& sink,
             absl::StrCat("cannot read '", path.string(), "'"));
       }
     }
-    if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK) {
+    if (LibArchive().archive_write_header(a.get(), e.get()) != ARCHIVE_OK) {
       if (f) fclose(f);
       if (!state.status.ok()) return state.status;
       return ArchiveError(a.get(), absl::StrCat("cannot add '", rel, "'"));
@@ -132,7 +126,7 @@ absl::Status PackDirectory(const std::string& dir, const ByteSink& sink,
     if (f) {
       size_t n;
       while ((n = fread(buf.data(), 1, buf.size(), f)) > 0) {
-        if (archive_write_data(a.get(), buf.data(), n) < 0) {
+        if (LibArchive().archive_write_data(a.get(), buf.data(), n) < 0) {
           fclose(f);
           if (!state.status.ok()) return state.status;
           return ArchiveError(a.get(), absl::StrCat("cannot add '", rel, "'"));
@@ -141,7 +135,7 @@ absl::Status PackDirectory(const std::string& dir, const ByteSink& sink,
       fclose(f);
     }
   }
-  if (archive_write_close(a.get()) != ARCHIVE_OK) {
+  if (LibArchive().archive_write_close(a.get()) != ARCHIVE_OK) {
     if (!state.status.ok()) return state.status;
     return ArchiveError(a.get(), "cannot finish tar");
   }
@@ -150,14 +144,14 @@ absl::Status PackDirectory(const std::string& dir, const ByteSink& sink,
 
 absl::Status UnpackTar(const std::string& tar_path, const std::string& dest,
                        const UnpackLimits& limits) {
-  ArchivePtr in(archive_read_new());
-  archive_read_support_format_tar(in.get());
-  archive_read_support_format_gnutar(in.get());
-  archive_read_support_filter_gzip(in.get());
-  archive_read_support_filter_zstd(in.get());
-  archive_read_support_filter_xz(in.get());
-  if (archive_read_open_filename(in.get(), tar_path.c_str(), 1 << 16) !=
-      ARCHIVE_OK) {
+  ASSIGN_OR_RETURN(ArchivePtr in, NewArchiveReader());
+  LibArchive().archive_read_support_format_tar(in.get());
+  LibArchive().archive_read_support_format_gnutar(in.get());
+  LibArchive().archive_read_support_filter_gzip(in.get());
+  LibArchive().archive_read_support_filter_zstd(in.get());
+  LibArchive().archive_read_support_filter_xz(in.get());
+  if (LibArchive().archive_read_open_filename(in.get(), tar_path.c_str(),
+                                              1 << 16) != ARCHIVE_OK) {
     return ArchiveError(in.get(), "input is not a readable tar archive");
   }
   // Entries are checked to be relative here and written below the canonical
@@ -168,8 +162,8 @@ absl::Status UnpackTar(const std::string& tar_path, const std::string& dest,
     return absl::FailedPreconditionError(
         absl::StrCat("cannot unpack into '", dest, "': ", ec.message()));
   }
-  ArchivePtr out(archive_write_disk_new());
-  archive_write_disk_set_options(
+  ASSIGN_OR_RETURN(ArchivePtr out, NewArchiveDiskWriter());
+  LibArchive().archive_write_disk_set_options(
       out.get(), ARCHIVE_EXTRACT_SECURE_NODOTDOT |
                      ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_TIME |
                      ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_NO_OVERWRITE);
@@ -178,21 +172,21 @@ absl::Status UnpackTar(const std::string& tar_path, const std::string& dest,
   std::vector<std::string> links;
   while (true) {
     archive_entry* e = nullptr;
-    int r = archive_read_next_header(in.get(), &e);
+    int r = LibArchive().archive_read_next_header(in.get(), &e);
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN) return ArchiveError(in.get(), "corrupt tar archive");
     if (++entries > limits.max_entries) {
       return absl::InvalidArgumentError(absl::StrCat(
           "tar archive has more than ", limits.max_entries, " entries"));
     }
-    const char* raw = archive_entry_pathname(e);
+    const char* raw = LibArchive().archive_entry_pathname(e);
     std::string name = CleanEntryPath(raw ? raw : "");
     if (name.empty() || name == ".") continue;
     if (!IsSafeRelativePath(name)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "tar entry '", name, "' is absolute or uses '..'; refusing archive"));
     }
-    if (const char* hl = archive_entry_hardlink(e)) {
+    if (const char* hl = LibArchive().archive_entry_hardlink(e)) {
       std::string target = CleanEntryPath(hl);
       // Resolved by the kernel, not by spelling: link(2) follows the links
       // on the target's way, so a chain of them could reach any file.
@@ -206,17 +200,18 @@ absl::Status UnpackTar(const std::string& tar_path, const std::string& dest,
             absl::StrCat("tar entry '", name, "' is a hard link to '", hl,
                          "', outside the archive; refusing archive"));
       }
-      archive_entry_set_hardlink(e, absl::StrCat(root, "/", target).c_str());
+      LibArchive().archive_entry_set_hardlink(
+          e, absl::StrCat(root, "/", target).c_str());
     }
-    mode_t type = archive_entry_filetype(e);
-    if (archive_entry_hardlink(e)) type = AE_IFREG;
+    mode_t type = LibArchive().archive_entry_filetype(e);
+    if (LibArchive().archive_entry_hardlink(e)) type = AE_IFREG;
     if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) {
       return absl::InvalidArgumentError(
           absl::StrCat("tar entry '", name,
                        "' is a device, fifo or socket; refusing archive"));
     }
     if (type == AE_IFLNK) {
-      const char* t = archive_entry_symlink(e);
+      const char* t = LibArchive().archive_entry_symlink(e);
       if (!LinkStaysInside(name, t ? t : "")) {
         return absl::InvalidArgumentError(
             absl::StrCat("tar entry '", name, "' is a link to '", t ? t : "",
@@ -226,22 +221,25 @@ absl::Status UnpackTar(const std::string& tar_path, const std::string& dest,
     }
     // Nobody gains rights from an archive: no setuid, setgid or sticky bit
     // (owners are the agent's, below).
-    archive_entry_set_perm(e, archive_entry_perm(e) & 0777);
-    uint64_t declared = archive_entry_size(e);
+    LibArchive().archive_entry_set_perm(
+        e, LibArchive().archive_entry_perm(e) & 0777);
+    uint64_t declared = LibArchive().archive_entry_size(e);
     if (total + declared > limits.max_total_bytes) {
       return absl::InvalidArgumentError(
           absl::StrCat("tar archive holds more than ", limits.max_total_bytes,
                        " bytes (at entry '", name, "')"));
     }
-    archive_entry_set_pathname(e, absl::StrCat(root, "/", name).c_str());
-    archive_entry_set_uid(e, getuid());
-    archive_entry_set_gid(e, getgid());
-    if (archive_write_header(out.get(), e) < ARCHIVE_WARN) {
+    LibArchive().archive_entry_set_pathname(
+        e, absl::StrCat(root, "/", name).c_str());
+    LibArchive().archive_entry_set_uid(e, getuid());
+    LibArchive().archive_entry_set_gid(e, getgid());
+    if (LibArchive().archive_write_header(out.get(), e) < ARCHIVE_WARN) {
       return ArchiveError(out.get(),
                           absl::StrCat("cannot unpack tar entry '", name, "'"));
     }
     while (true) {
-      la_ssize_t n = archive_read_data(in.get(), buf.data(), buf.size());
+      la_ssize_t n =
+          LibArchive().archive_read_data(in.get(), buf.data(), buf.size());
       if (n == 0) break;
       if (n < 0) return ArchiveError(in.get(), "corrupt tar archive data");
       total += n;
@@ -249,17 +247,17 @@ absl::Status UnpackTar(const std::string& tar_path, const std::string& dest,
         return absl::InvalidArgumentError(absl::StrCat(
             "tar archive holds more than ", limits.max_total_bytes, " bytes"));
       }
-      if (archive_write_data(out.get(), buf.data(), n) < 0) {
+      if (LibArchive().archive_write_data(out.get(), buf.data(), n) < 0) {
         return ArchiveError(out.get(),
                             absl::StrCat("cannot write '", name, "'"));
       }
     }
-    if (archive_write_finish_entry(out.get()) < ARCHIVE_WARN) {
+    if (LibArchive().archive_write_finish_entry(out.get()) < ARCHIVE_WARN) {
       return ArchiveError(out.get(),
                           absl::StrCat("cannot finish '", name, "'"));
     }
   }
-  if (archive_write_close(out.get()) != ARCHIVE_OK) {
+  if (LibArchive().archive_write_close(out.get()) != ARCHIVE_OK) {
     return ArchiveError(out.get(), "cannot finish unpacking");
   }
   // Each link stays inside by its spelling; a chain of them may not

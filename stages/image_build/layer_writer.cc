@@ -1,7 +1,5 @@
 #include "stages/image_build/layer_writer.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,7 +14,9 @@
 #include "absl/strings/str_split.h"
 #include "stages/core/bounded_file.h"
 #include "stages/core/fd_io.h"
+#include "stages/core/libarchive_api.h"
 #include "stages/core/sha256.h"
+#include "stages/core/status_macros.h"
 
 namespace dso {
 namespace {
@@ -85,10 +85,6 @@ absl::StatusOr<LayerEntry> EntryFor(const std::string& root,
   return e;
 }
 
-struct ArchiveDeleter {
-  void operator()(archive* a) const { archive_free(a); }
-};
-
 // Tar bytes in; the diff_id hash, gzip, the digest hash and the file out.
 class LayerSink {
  public:
@@ -154,7 +150,7 @@ la_ssize_t OnTarBytes(archive*, void* client, const void* buf, size_t n) {
 absl::Status TarError(archive* a, const WriteState& st,
                       absl::string_view what) {
   if (!st.status.ok()) return st.status;
-  const char* msg = archive_error_string(a);
+  const char* msg = LibArchive().archive_error_string(a);
   return absl::InternalError(
       absl::StrCat(what, ": ", msg ? msg : "unknown libarchive error"));
 }
@@ -237,35 +233,34 @@ absl::StatusOr<LayerBlob> WriteLayer(const std::vector<LayerEntry>& entries,
   } closer{fd};
   LayerSink sink(fd);
   WriteState state{&sink, absl::OkStatus()};
-  std::unique_ptr<archive, ArchiveDeleter> a(archive_write_new());
-  archive_write_set_format_pax_restricted(a.get());
-  archive_write_set_bytes_in_last_block(a.get(), 1);
-  if (archive_write_open2(a.get(), &state, nullptr, OnTarBytes, nullptr,
-                          nullptr) != ARCHIVE_OK) {
+  ASSIGN_OR_RETURN(ArchivePtr a, NewArchiveWriter());
+  LibArchive().archive_write_set_format_pax_restricted(a.get());
+  LibArchive().archive_write_set_bytes_in_last_block(a.get(), 1);
+  if (LibArchive().archive_write_open2(a.get(), &state, nullptr, OnTarBytes,
+                                       nullptr, nullptr) != ARCHIVE_OK) {
     return TarError(a.get(), state, "cannot start the layer");
   }
   std::vector<char> buf(1 << 20);
   for (const LayerEntry& le : entries) {
-    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(
-        archive_entry_new(), archive_entry_free);
+    ASSIGN_OR_RETURN(ArchiveEntryPtr e, NewArchiveEntry());
     std::string name = le.type == LayerEntry::Type::kDirectory
                            ? absl::StrCat(le.path, "/")
                            : le.path;
-    archive_entry_set_pathname(e.get(), name.c_str());
-    archive_entry_set_mtime(e.get(), mtime, 0);
-    archive_entry_set_uid(e.get(), 0);
-    archive_entry_set_gid(e.get(), 0);
+    LibArchive().archive_entry_set_pathname(e.get(), name.c_str());
+    LibArchive().archive_entry_set_mtime(e.get(), mtime, 0);
+    LibArchive().archive_entry_set_uid(e.get(), 0);
+    LibArchive().archive_entry_set_gid(e.get(), 0);
     FILE* f = nullptr;
     switch (le.type) {
       case LayerEntry::Type::kDirectory:
-        archive_entry_set_filetype(e.get(), AE_IFDIR);
+        LibArchive().archive_entry_set_filetype(e.get(), AE_IFDIR);
         break;
       case LayerEntry::Type::kSymlink:
-        archive_entry_set_filetype(e.get(), AE_IFLNK);
-        archive_entry_set_symlink(e.get(), le.target.c_str());
+        LibArchive().archive_entry_set_filetype(e.get(), AE_IFLNK);
+        LibArchive().archive_entry_set_symlink(e.get(), le.target.c_str());
         break;
       case LayerEntry::Type::kFile: {
-        archive_entry_set_filetype(e.get(), AE_IFREG);
+        LibArchive().archive_entry_set_filetype(e.get(), AE_IFREG);
         absl::StatusOr<int> fd = OpenRegularBeneath(le.source_root, le.source);
         if (!fd.ok()) return fd.status();
         f = fdopen(*fd, "rb");
@@ -278,27 +273,27 @@ absl::StatusOr<LayerBlob> WriteLayer(const std::vector<LayerEntry>& entries,
           return absl::PermissionDeniedError(
               absl::StrCat("cannot read '", le.source, "'"));
         }
-        archive_entry_set_size(e.get(), st.st_size);
+        LibArchive().archive_entry_set_size(e.get(), st.st_size);
         break;
       }
     }
-    archive_entry_set_perm(e.get(), le.mode);
+    LibArchive().archive_entry_set_perm(e.get(), le.mode);
     std::unique_ptr<FILE, decltype(&fclose)> file(f, fclose);
     if (f == nullptr) file.release();
-    if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK) {
+    if (LibArchive().archive_write_header(a.get(), e.get()) != ARCHIVE_OK) {
       return TarError(a.get(), state, absl::StrCat("cannot add '", name, "'"));
     }
     if (f) {
       size_t n;
       while ((n = fread(buf.data(), 1, buf.size(), f)) > 0) {
-        if (archive_write_data(a.get(), buf.data(), n) < 0) {
+        if (LibArchive().archive_write_data(a.get(), buf.data(), n) < 0) {
           return TarError(a.get(), state,
                           absl::StrCat("cannot add '", name, "'"));
         }
       }
     }
   }
-  if (archive_write_close(a.get()) != ARCHIVE_OK) {
+  if (LibArchive().archive_write_close(a.get()) != ARCHIVE_OK) {
     return TarError(a.get(), state, "cannot finish the layer");
   }
   if (!state.status.ok()) return state.status;

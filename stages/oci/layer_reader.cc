@@ -1,22 +1,17 @@
 #include "stages/oci/layer_reader.h"
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include <filesystem>
 #include <memory>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "stages/core/libarchive_api.h"
 #include "stages/core/sha256.h"
+#include "stages/core/status_macros.h"
 
 namespace dso {
 namespace {
-
-struct ArchiveDeleter {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
 
 // "./a//b/" -> "a/b"; false when a component is "..".
 bool Normalise(absl::string_view raw, std::string* out) {
@@ -71,10 +66,10 @@ absl::Status ReadLayer(const std::string& path, const std::string& name,
                        const LayerLimits& limits, const LayerVisitor& visit,
                        std::vector<LayerProblem>* problems,
                        const std::string& expected_digest) {
-  std::unique_ptr<archive, ArchiveDeleter> a(archive_read_new());
-  archive_read_support_filter_gzip(a.get());
-  archive_read_support_filter_zstd(a.get());
-  archive_read_support_format_tar(a.get());
+  ASSIGN_OR_RETURN(ArchivePtr a, NewArchiveReader());
+  LibArchive().archive_read_support_filter_gzip(a.get());
+  LibArchive().archive_read_support_filter_zstd(a.get());
+  LibArchive().archive_read_support_format_tar(a.get());
   // The layer's bytes are hashed as libarchive reads them.
   std::unique_ptr<FILE, decltype(&fclose)> file(fopen(path.c_str(), "rb"),
                                                 fclose);
@@ -83,19 +78,21 @@ absl::Status ReadLayer(const std::string& path, const std::string& name,
   }
   HashedFile source;
   source.file = file.get();
-  if (archive_read_open2(a.get(), &source, nullptr, ReadHashed, nullptr,
-                         nullptr) != ARCHIVE_OK) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        name, ": not a tar layer: ",
-        archive_error_string(a.get()) ? archive_error_string(a.get())
-                                      : "unreadable"));
+  if (LibArchive().archive_read_open2(a.get(), &source, nullptr, ReadHashed,
+                                      nullptr, nullptr) != ARCHIVE_OK) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ": not a tar layer: ",
+                     LibArchive().archive_error_string(a.get())
+                         ? LibArchive().archive_error_string(a.get())
+                         : "unreadable"));
   }
   uint64_t entries = 0, bytes = 0;
   archive_entry* e;
   int rc;
-  while ((rc = archive_read_next_header(a.get(), &e)) == ARCHIVE_OK ||
+  while ((rc = LibArchive().archive_read_next_header(a.get(), &e)) ==
+             ARCHIVE_OK ||
          rc == ARCHIVE_WARN) {
-    const char* raw = archive_entry_pathname(e);
+    const char* raw = LibArchive().archive_entry_pathname(e);
     LayerEntryInfo info;
     if (raw == nullptr || !Normalise(raw, &info.path)) {
       problems->push_back({LayerProblem::Kind::kTraversal, raw ? raw : "",
@@ -109,9 +106,9 @@ absl::Status ReadLayer(const std::string& path, const std::string& name,
                                         " entries; the rest was not read")});
       return absl::OkStatus();
     }
-    info.mode = archive_entry_perm(e);
-    info.size = static_cast<uint64_t>(archive_entry_size(e));
-    if (const char* hard = archive_entry_hardlink(e)) {
+    info.mode = LibArchive().archive_entry_perm(e);
+    info.size = static_cast<uint64_t>(LibArchive().archive_entry_size(e));
+    if (const char* hard = LibArchive().archive_entry_hardlink(e)) {
       info.type = LayerEntryInfo::Type::kHardlink;
       if (!Normalise(hard, &info.link)) {
         problems->push_back(
@@ -120,7 +117,7 @@ absl::Status ReadLayer(const std::string& path, const std::string& name,
         continue;
       }
     } else {
-      switch (archive_entry_filetype(e)) {
+      switch (LibArchive().archive_entry_filetype(e)) {
         case AE_IFREG:
           info.type = LayerEntryInfo::Type::kFile;
           break;
@@ -129,7 +126,9 @@ absl::Status ReadLayer(const std::string& path, const std::string& name,
           break;
         case AE_IFLNK:
           info.type = LayerEntryInfo::Type::kSymlink;
-          info.link = archive_entry_symlink(e) ? archive_entry_symlink(e) : "";
+          info.link = LibArchive().archive_entry_symlink(e)
+                          ? LibArchive().archive_entry_symlink(e)
+                          : "";
           if (!SymlinkStaysInside(info.path, info.link)) {
             problems->push_back({LayerProblem::Kind::kLinkEscapes, info.path,
                                  absl::StrCat("symbolic link to '", info.link,
@@ -152,9 +151,9 @@ absl::Status ReadLayer(const std::string& path, const std::string& name,
         over = true;
         return 0;
       }
-      la_ssize_t got = archive_read_data(a.get(), buf, n);
+      la_ssize_t got = LibArchive().archive_read_data(a.get(), buf, n);
       if (got < 0) {
-        const char* msg = archive_error_string(a.get());
+        const char* msg = LibArchive().archive_error_string(a.get());
         *error = msg ? msg : "damaged layer";
         return -1;
       }
@@ -171,7 +170,7 @@ absl::Status ReadLayer(const std::string& path, const std::string& name,
     }
   }
   if (rc != ARCHIVE_EOF) {
-    const char* msg = archive_error_string(a.get());
+    const char* msg = LibArchive().archive_error_string(a.get());
     return absl::InvalidArgumentError(
         absl::StrCat(name, ": damaged layer after ", entries,
                      " entries: ", msg ? msg : "unreadable"));

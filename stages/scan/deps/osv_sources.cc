@@ -1,8 +1,5 @@
 #include "stages/scan/deps/osv_sources.h"
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <memory>
@@ -11,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
+#include "stages/core/libarchive_api.h"
+#include "stages/core/status_macros.h"
 #include "stages/scan/deps/osv_record.h"
 
 namespace dso {
@@ -26,21 +25,23 @@ bool IsYaml(const std::string& name) {
 absl::Status ReadZip(const std::string& path,
                      const std::function<void(OsvFile)>& each,
                      std::vector<std::string>* warnings) {
-  std::unique_ptr<archive, int (*)(archive*)> a(archive_read_new(),
-                                                archive_read_free);
-  archive_read_support_format_zip(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) !=
+  ASSIGN_OR_RETURN(ArchivePtr a, NewArchiveReader());
+  LibArchive().archive_read_support_format_zip(a.get());
+  if (LibArchive().archive_read_open_filename(a.get(), path.c_str(), 1 << 16) !=
       ARCHIVE_OK) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": not a readable zip archive: ", archive_error_string(a.get())));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": not a readable zip archive: ",
+                     LibArchive().archive_error_string(a.get())));
   }
   archive_entry* e = nullptr;
   int rc;
-  while ((rc = archive_read_next_header(a.get(), &e)) == ARCHIVE_OK) {
-    std::string member =
-        archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
+  while ((rc = LibArchive().archive_read_next_header(a.get(), &e)) ==
+         ARCHIVE_OK) {
+    std::string member = LibArchive().archive_entry_pathname(e)
+                             ? LibArchive().archive_entry_pathname(e)
+                             : "";
     std::string name = absl::StrCat(path, ":", member);
-    if (archive_entry_filetype(e) != AE_IFREG ||
+    if (LibArchive().archive_entry_filetype(e) != AE_IFREG ||
         !(IsJson(member) || IsYaml(member))) {
       continue;
     }
@@ -49,13 +50,15 @@ absl::Status ReadZip(const std::string& path,
     std::string text;
     char buf[1 << 16];
     la_ssize_t n;
-    while ((n = archive_read_data(a.get(), buf, sizeof(buf))) > 0) {
+    while ((n = LibArchive().archive_read_data(a.get(), buf, sizeof(buf))) >
+           0) {
       text.append(buf, static_cast<size_t>(n));
       if (text.size() > kMaxOsvRecordBytes) break;
     }
     if (n < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          name, ": damaged archive member: ", archive_error_string(a.get())));
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": damaged archive member: ",
+                       LibArchive().archive_error_string(a.get())));
     }
     if (text.size() > kMaxOsvRecordBytes) {
       warnings->push_back(absl::StrCat(name, ": more than ", kMaxOsvRecordBytes,
@@ -66,7 +69,8 @@ absl::Status ReadZip(const std::string& path,
   }
   if (rc != ARCHIVE_EOF) {
     return absl::InvalidArgumentError(absl::StrCat(
-        path, ": damaged zip archive: ", archive_error_string(a.get())));
+        path,
+        ": damaged zip archive: ", LibArchive().archive_error_string(a.get())));
   }
   return absl::OkStatus();
 }
