@@ -1,4 +1,4 @@
-// dso-agent: the daemon. See `dso-agent --help` and agent/config.h.
+// dso-agent: the daemon. See `dso-agent --help` and runtime/config.h.
 #include <signal.h>
 
 #include <iostream>
@@ -7,11 +7,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
-#include "agent/agent_runtime.h"
-#include "agent/config.h"
-#include "agent/ecs_log.h"
-#include "agent/metrics_http.h"
-#include "agent/version.h"
+#include "runtime/agent_runtime.h"
+#include "runtime/config.h"
+#include "runtime/ecs_log.h"
+#include "runtime/metrics_http.h"
+#include "runtime/version.h"
 
 int main(int argc, char** argv) {
   // Debian's Abseil checks every lock order at run time; it costs more

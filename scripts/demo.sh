@@ -21,7 +21,7 @@ printf 'store_roots: ["%s"]\n' "$WORK" >"$WORK/agent.yaml"
 AGENT_PID=$!
 for _ in $(seq 100); do [[ -S $WORK/agent.sock ]] && break; sleep 0.05; done
 export DSO_AGENT="unix://$WORK/agent.sock"
-DSOCTL=$BIN/agent/dsoctl/dsoctl
+DSOCTL=$BIN/dsoctl/dsoctl
 "$DSOCTL" agent info
 
 cp -r pipelines/demo/app "$WORK/app"

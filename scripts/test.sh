@@ -16,5 +16,5 @@ scripts/fuzz.sh --regress
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/security
 # The Jenkins library on Groovy 2.4: unit tests, then its steps end to end
 # against a real agent and dsoctl.
-DSOCTL=$PWD/build/agent/dsoctl/dsoctl DSO_AGENT_BIN=$PWD/build/agent/dso-agent \
+DSOCTL=$PWD/build/dsoctl/dsoctl DSO_AGENT_BIN=$PWD/build/agent/dso-agent \
   jenkins-shim/test/run.sh

@@ -6,7 +6,7 @@
 // destination. A destination a client chose that no binding covers gets
 // nothing from the agent (only what the client sent with its request).
 //
-// Config (agent/config.h):
+// Config (runtime/config.h):
 //
 //   credentials:
 //     - to: [s3://release-artifacts/, s3://sbom/]

@@ -18,7 +18,7 @@ while (($#)); do
   esac
 done
 scripts/build.sh >/dev/null
-DSOCTL=$PWD/build/agent/dsoctl/dsoctl
+DSOCTL=$PWD/build/dsoctl/dsoctl
 WORK=$(mktemp -d /var/tmp/dso-agent-path-XXXXXX)
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT

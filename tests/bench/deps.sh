@@ -18,7 +18,7 @@ while (($#)); do
 done
 [[ -d $OSV/pypa && -d $OSV/go ]] || { echo "no OSV data in $OSV" >&2; exit 2; }
 scripts/build.sh >/dev/null
-DSOCTL=$PWD/build/agent/dsoctl/dsoctl
+DSOCTL=$PWD/build/dsoctl/dsoctl
 WORK=$(mktemp -d /var/tmp/dso-deps-bench-XXXXXX)
 trap '[[ -n ${KEEP:-} ]] || rm -rf "$WORK"' EXIT
 records=$(find "$OSV/pypa" "$OSV/go" -type f \( -name '*.json' -o -name '*.yaml' \) | wc -l)

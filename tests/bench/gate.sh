@@ -38,7 +38,7 @@ best=$(median "${inproc[@]}")
 detail=$(printf '%s\n' "${lines[@]}" | grep "total $best ms" | head -n 1)
 walls=() rss=()
 for _ in 1 2 3; do
-  /usr/bin/time -f "%e %M" -o "$WORK/t" build/agent/dsoctl/dsoctl \
+  /usr/bin/time -f "%e %M" -o "$WORK/t" build/dsoctl/dsoctl \
     --data-dir "$WORK/data" gate --level 3 "${args[@]}" \
     --waivers "$WORK/waivers.yaml" --baseline "$WORK/baseline.json" \
     --date 2026-11-27 >/dev/null 2>&1 || true

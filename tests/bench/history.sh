@@ -20,7 +20,7 @@ GITLEAKS_VERSION=v8.30.1
 # The same rules in both: gitleaks' own default config.
 CONFIG=$PWD/tests/fixtures/gitleaks/gitleaks.toml
 scripts/build.sh >/dev/null
-DSOCTL=$PWD/build/agent/dsoctl/dsoctl
+DSOCTL=$PWD/build/dsoctl/dsoctl
 find_gitleaks
 WORK=$(mktemp -d /var/tmp/dso-history-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT

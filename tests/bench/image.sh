@@ -15,7 +15,7 @@ while (($#)); do
 done
 TRIVY_VERSION=v0.74.0
 scripts/build.sh >/dev/null
-DSOCTL=$PWD/build/agent/dsoctl/dsoctl
+DSOCTL=$PWD/build/dsoctl/dsoctl
 BASE=$(tests/images/debian_base.sh "$CACHE")
 ROOTFS=$CACHE/bookworm-rootfs
 TRIVY=$(command -v trivy || echo "$(go env GOPATH 2>/dev/null)/bin/trivy")

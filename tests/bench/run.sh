@@ -42,7 +42,7 @@ RPC="$BIN/tests/bench/dso_rpc_bench"
 
 info=$("$RPC" --agent "$DISK" info "$RUNS")
 # Steady state: past the first 1,064 runs the agent prunes as many runs as it
-# starts and new runs reuse pruned journals (agent/journal_pool.h).
+# starts and new runs reuse pruned journals (runtime/journal_pool.h).
 "$RPC" --agent "$DISK" latency 1200 >/dev/null
 "$RPC" --agent "$SHM" latency 1200 >/dev/null
 lat_disk=$("$RPC" --agent "$DISK" latency "$RUNS")
@@ -53,7 +53,7 @@ stream=$("$RPC" --agent "$DISK" stream 1024)
 blob="$BENCH_DIR/blob"
 head -c "$((BLOB_MIB << 20))" /dev/urandom >"$blob"
 digest="sha256:$(sha256sum "$blob" | cut -d' ' -f1)"
-DSOCTL=("$BIN/agent/dsoctl/dsoctl" --agent "$DISK")
+DSOCTL=("$BIN/dsoctl/dsoctl" --agent "$DISK")
 peer=(); put=(); get=()
 for i in 1 2 3; do
   rm -f "$BENCH_DIR/copy" "$BENCH_DIR/out"

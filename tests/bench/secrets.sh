@@ -18,7 +18,7 @@ while (($#)); do
 done
 GITLEAKS_VERSION=v8.30.1
 scripts/build.sh >/dev/null
-DSOCTL=$PWD/build/agent/dsoctl/dsoctl
+DSOCTL=$PWD/build/dsoctl/dsoctl
 CONFIG=$PWD/tests/fixtures/gitleaks/gitleaks.toml
 find_gitleaks
 WORK=$(mktemp -d /var/tmp/dso-secrets-bench-XXXXXX)

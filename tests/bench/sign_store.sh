@@ -15,7 +15,7 @@ while (($#)); do
   esac
 done
 scripts/build.sh >/dev/null
-DSOCTL=$PWD/build/agent/dsoctl/dsoctl
+DSOCTL=$PWD/build/dsoctl/dsoctl
 AGENT=$PWD/build/agent/dso-agent
 COSIGN=$(command -v cosign || echo "$HOME/go/bin/cosign")
 VGW=$(command -v versitygw || echo "$HOME/go/bin/versitygw")

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 source tests/bench/lib.sh
 GITLEAKS_VERSION=v8.30.1
 scripts/build.sh >/dev/null
-DSOCTL=$PWD/build/agent/dsoctl/dsoctl
+DSOCTL=$PWD/build/dsoctl/dsoctl
 CONFIG=$PWD/tests/fixtures/gitleaks/gitleaks.toml
 find_gitleaks
 WORK=$(mktemp -d /var/tmp/dso-small-bench-XXXXXX)

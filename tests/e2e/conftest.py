@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("DSO_BUILD_DIR", ROOT / "build"))
 AGENT_BIN = BUILD / "agent" / "dso-agent"
-DSOCTL_BIN = BUILD / "agent" / "dsoctl" / "dsoctl"
+DSOCTL_BIN = BUILD / "dsoctl" / "dsoctl"
 
 
 def generate_python_stubs(out_dir: Path) -> Path:
@@ -220,7 +220,7 @@ def run_id_from(stderr: str) -> str:
 
 def journal_of(data_dir: Path, run_id: str) -> Path:
     """The journal of a run: the file under runs/ whose first record (the
-    run's start event, agent/journal.h) names it."""
+    run's start event, runtime/journal.h) names it."""
     for f in (Path(data_dir) / "runs").glob("*.journal"):
         data = f.read_bytes()
         if data[:4] != (0xD5017E11).to_bytes(4, "little"):

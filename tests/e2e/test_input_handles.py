@@ -1,5 +1,5 @@
 """A local agent reads a client's directory in place (issue 22, item 5):
-dsoctl hands it the directory it opened (agent/input_handles.h) instead of
+dsoctl hands it the directory it opened (runtime/input_handles.h) instead of
 a tar, for every step that takes a directory; the findings are the
 embedded run's, and nothing lands in the artifact store."""
 import json

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "agent/journal.h"
+#include "runtime/journal.h"
 #include "tests/fuzz/fuzz_temp_dir.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

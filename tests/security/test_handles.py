@@ -1,4 +1,4 @@
-"""Directories handed to the agent by descriptor (agent/input_handles.h,
+"""Directories handed to the agent by descriptor (runtime/input_handles.h,
 issue 22 item 5) keep the trust boundary: the agent takes one only from its
 own user or root (it reads beneath it with its own rights), a handle is
 its identity's alone, used once, and unknown handles start no run."""

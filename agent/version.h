@@ -1,9 +1,0 @@
-// The dso version, set by CMake from project(VERSION).
-#ifndef DSO_AGENT_VERSION_H_
-#define DSO_AGENT_VERSION_H_
-
-namespace dso {
-extern const char kDsoVersion[];
-}  // namespace dso
-
-#endif  // DSO_AGENT_VERSION_H_

@@ -1,0 +1,33 @@
+// dsoctl db import [--db DIR] PATH... | info [--db DIR]: the "db" step.
+#include <filesystem>
+
+#include "absl/time/clock.h"
+#include "dsoctl/commands.h"
+#include "dsoctl/run_command.h"
+#include "dsoctl/transfer.h"
+
+namespace dso {
+
+int CmdDb(const GlobalOptions& g, const DbOptions& o) {
+  absl::Time start = absl::Now();
+  dso::v1::RunStepRequest req = NewRunRequest("db", o.idempotency_key, 0);
+  auto* p = req.mutable_db();
+  if (!o.db.empty()) {
+    std::error_code ec;
+    p->set_db(std::filesystem::absolute(o.db, ec).lexically_normal().string());
+  }
+  auto conn = AgentConnection::Open(g.connection);
+  if (!conn.ok()) return Fail(g, "db", conn.status());
+  for (const std::string& path : o.paths) {
+    auto input = PrepareInput(**conn, path);
+    if (!input.ok()) return Fail(g, "db", input.status());
+    *p->add_sources() = *std::move(input);
+    std::error_code ec;
+    p->add_source_names(
+        std::filesystem::absolute(path, ec).lexically_normal().string());
+  }
+  auto run = RunAndFollow(**conn, req);
+  return FinishRun(g, **conn, "db", start, std::move(run), {});
+}
+
+}  // namespace dso

@@ -1,0 +1,145 @@
+// dsoctl store put|get. Without a URL (or with agent: / a bare digest) the
+// file goes into or comes out of the agent's own content-addressed store;
+// with a URL the "store" step moves it to or from a remote store, through
+// the agent or embedded, and a fetched object or image is written here
+// only once verified.
+#include <filesystem>
+#include <iostream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "dsoctl/commands.h"
+#include "dsoctl/run_command.h"
+#include "dsoctl/transfer.h"
+#include "stages/store/store_step.h"
+
+namespace dso {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool IsAgentStore(const std::string& url) {
+  return url.empty() || url == "agent:" || url == "agent://";
+}
+
+dso::v1::RunStepRequest StoreRequest(const StoreCommandOptions& o,
+                                     const char* op, const std::string& url) {
+  dso::v1::RunStepRequest req =
+      NewRunRequest("store", o.idempotency_key, o.deadline_seconds);
+  CopyEnvSecrets(
+      {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+       "AWS_REGION", "AWS_DEFAULT_REGION", "DSO_S3_ENDPOINT",
+       "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "DSO_STORE_USERNAME",
+       "DSO_STORE_PASSWORD", "DSO_REGISTRY_USERNAME", "DSO_REGISTRY_PASSWORD",
+       "DSO_REGISTRY_PLAIN_HTTP"},
+      &req);
+  auto* p = req.mutable_store();
+  p->set_op(op);
+  p->set_url(url);
+  for (const auto& h : o.insecure_registries) p->add_insecure_registries(h);
+  return req;
+}
+
+int PutToAgent(const GlobalOptions& g, const std::string& src) {
+  auto conn = AgentConnection::Open(g.connection);
+  if (!conn.ok()) return Fail(g, "store", conn.status());
+  auto info = UploadFile(**conn, src);
+  if (!info.ok()) return Fail(g, "store", info.status());
+  printf("%s %llu\n", info->digest.c_str(),
+         static_cast<unsigned long long>(info->size));
+  return DataSummary(g, "store",
+                     {{"digest", info->digest}, {"size", info->size}});
+}
+
+int GetFromAgent(const GlobalOptions& g, std::string digest,
+                 const std::string& dest) {
+  if (absl::StartsWith(digest, "agent:")) digest = digest.substr(6);
+  if (absl::StartsWith(digest, "//")) digest = digest.substr(2);
+  auto conn = AgentConnection::Open(g.connection);
+  if (!conn.ok()) return Fail(g, "store", conn.status());
+  auto info = DownloadBlob(**conn, digest, dest);
+  if (!info.ok()) return Fail(g, "store", info.status());
+  std::cerr << "[dso] " << dest << ": " << info->size
+            << " bytes, digest verified\n";
+  return DataSummary(
+      g, "store",
+      {{"digest", info->digest}, {"size", info->size}, {"path", dest}});
+}
+
+}  // namespace
+
+int CmdStorePut(const GlobalOptions& g, const StoreCommandOptions& o) {
+  if (IsAgentStore(o.dest)) return PutToAgent(g, o.src);
+  absl::Time start = absl::Now();
+  dso::v1::RunStepRequest req = StoreRequest(o, "put", o.dest);
+  auto* p = req.mutable_store();
+  auto conn = AgentConnection::Open(g.connection);
+  if (!conn.ok()) return Fail(g, "store", conn.status());
+  if (absl::StartsWith(o.dest, "oci://")) {
+    auto image = PrepareImageArg(**conn, "SRC", o.src);
+    if (!image.ok()) return Fail(g, "store", image.status());
+    if (!image->registry_ref.empty()) {
+      return Fail(
+          g, "store",
+          absl::InvalidArgumentError(absl::StrCat(
+              "SRC '", o.src, "' is not an OCI layout directory here")));
+    }
+    *p->mutable_source() = std::move(image->local);
+    p->set_layout_ref(image->local_ref);
+  } else {
+    auto input = PrepareFileInput(**conn, "SRC", o.src);
+    if (!input.ok()) return Fail(g, "store", input.status());
+    *p->mutable_source() = *std::move(input);
+    p->set_source_name(o.src);
+  }
+  auto run = RunAndFollow(**conn, req);
+  return FinishRun(g, **conn, "store", start, std::move(run));
+}
+
+int CmdStoreGet(const GlobalOptions& g, const StoreCommandOptions& o) {
+  if (!absl::StrContains(o.src, "://")) return GetFromAgent(g, o.src, o.dest);
+  absl::Time start = absl::Now();
+  dso::v1::RunStepRequest req = StoreRequest(o, "get", o.src);
+  auto* p = req.mutable_store();
+  p->set_expected_digest(o.digest);
+  bool image = absl::StartsWith(o.src, "oci://");
+  if (image) {
+    if (absl::Status s = CheckLayoutDest("DEST", o.dest); !s.ok()) {
+      return Fail(g, "store", s);
+    }
+  }
+  if (!o.allowlist.empty()) {
+    auto text = ReadOptionFile("--allowlist", o.allowlist);
+    if (!text.ok()) return Fail(g, "store", text.status());
+    p->set_allowlist_yaml(*text);
+    p->set_allowlist_name(o.allowlist);
+  }
+  auto conn = AgentConnection::Open(g.connection);
+  if (!conn.ok()) return Fail(g, "store", conn.status());
+  auto run = RunAndFollow(**conn, req);
+  std::map<std::string, std::string> local;
+  if (run.ok()) {
+    for (const auto& a : run->artifacts) {
+      if (a.name() == kStoredObjectArtifact) {
+        auto got = DownloadBlob(**conn, a.digest(), o.dest);
+        if (!got.ok()) return Fail(g, "store", got.status());
+      } else if (a.name() == kStoredImageArtifact) {
+        std::string tar = o.dest + ".dso-layout.tar";
+        auto got = DownloadBlob(**conn, a.digest(), tar);
+        absl::Status placed =
+            got.ok() ? PlaceLayout(tar, o.dest) : got.status();
+        std::error_code ec;
+        fs::remove(tar, ec);
+        if (!placed.ok()) return Fail(g, "store", placed);
+      } else {
+        continue;
+      }
+      local[a.name()] = o.dest;
+      std::cerr << "[dso] " << o.dest << " written (verified)\n";
+    }
+  }
+  return FinishRun(g, **conn, "store", start, std::move(run), std::move(local));
+}
+
+}  // namespace dso
