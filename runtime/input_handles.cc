@@ -255,36 +255,11 @@ absl::StatusOr<int> InputHandles::Take(const std::string& handle,
 }
 
 absl::StatusOr<std::string> HandOver(const std::string& path, int fd) {
-  struct sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
-    return absl::InvalidArgumentError("no usable handle socket");
+  std::string reply, error;
+  if (!ExchangeWithDescriptor(path, "h", fd, /*timeout_seconds=*/5,
+                              /*max_reply=*/512, &reply, &error)) {
+    return absl::UnavailableError(absl::StrCat("'", path, "': ", error));
   }
-  memcpy(addr.sun_path, path.c_str(), path.size());
-  int conn = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (conn < 0) return absl::UnavailableError(strerror(errno));
-  struct CloseConn {
-    int fd;
-    ~CloseConn() { close(fd); }
-  } closer{conn};
-  if (connect(conn, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot connect to '", path, "': ", strerror(errno)));
-  }
-  if (!SendWithDescriptor(conn, "h", fd)) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot send to '", path, "': ", strerror(errno)));
-  }
-  std::string reply;
-  char buf[256];
-  struct pollfd in = {conn, POLLIN, 0};
-  while (reply.find('\n') == std::string::npos && reply.size() < 512) {
-    if (poll(&in, 1, 5000) <= 0) break;
-    ssize_t n = read(conn, buf, sizeof(buf));
-    if (n <= 0) break;
-    reply.append(buf, n);
-  }
-  reply = reply.substr(0, reply.find('\n'));
   if (absl::StartsWith(reply, "OK ") && reply.size() == 3 + 32) {
     return reply.substr(3);
   }

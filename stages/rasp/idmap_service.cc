@@ -294,35 +294,16 @@ absl::StatusOr<std::string> ServeIdMapClient(int conn, absl::Duration deadline,
 absl::Status RequestIdMap(const std::string& socket_path, pid_t child,
                           uid_t uid, gid_t gid) {
   std::string what = absl::StrCat("the id-mapping service at ", socket_path);
-  sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  if (socket_path.size() >= sizeof(addr.sun_path)) {
-    return absl::InvalidArgumentError(what + ": the path is too long");
-  }
-  memcpy(addr.sun_path, socket_path.data(), socket_path.size());
   Fds fds;
   int pidfd = fds.Add(static_cast<int>(syscall(SYS_pidfd_open, child, 0)));
   if (pidfd < 0) return Errno("pidfd_open of the program's process");
-  int sock = fds.Add(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (sock < 0) return Errno("socket");
-  timeval tv = {5, 0};
-  setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-  if (connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    return Errno("connecting to " + what);
+  std::string reply, error;
+  if (!ExchangeWithDescriptor(socket_path, FormatIdMapRequest({uid, gid}),
+                              pidfd, /*timeout_seconds=*/5, kMaxReply, &reply,
+                              &error)) {
+    return absl::UnavailableError(absl::StrCat(what, ": ", error));
   }
-  if (!SendWithDescriptor(sock, FormatIdMapRequest({uid, gid}), pidfd)) {
-    return Errno("sending to " + what);
-  }
-  std::string reply;
-  char buf[kMaxReply];
-  while (reply.size() < kMaxReply && reply.find('\n') == std::string::npos) {
-    ssize_t n = read(sock, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    reply.append(buf, n);
-  }
-  if (reply == "ok\n") return absl::OkStatus();
+  if (reply == "ok") return absl::OkStatus();
   absl::string_view why = absl::StripAsciiWhitespace(reply);
   if (!absl::ConsumePrefix(&why, "error: ")) why = "no answer";
   return absl::PermissionDeniedError(
