@@ -13,13 +13,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "runtime/ecs_log.h"
 #include "runtime/journal.h"
 #include "runtime/request_inputs.h"
 #include "runtime/request_limits.h"
 #include "runtime/run_entry.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "stages/core/exception_status.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
@@ -376,6 +376,7 @@ void RunManager::Execute(std::shared_ptr<RunEntry> entry,
   // Last: once threads_ drops, Shutdown may return and the manager go away.
   absl::MutexLock lock(&mu_);
   --threads_;
+  state_changed_.SignalAll();
 }
 
 std::shared_ptr<RunEntry> RunManager::FindLoaded(const std::string& id) const {
@@ -597,7 +598,8 @@ absl::Status RunManager::Follow(const std::string& id, uint64_t from_seq,
 void RunManager::Watchdog() {
   absl::MutexLock lock(&mu_);
   while (!stopped_) {
-    mu_.AwaitWithTimeout(absl::Condition(&stopped_), absl::Milliseconds(100));
+    state_changed_.WaitWithTimeout(&mu_, absl::Milliseconds(100));
+    if (stopped_) break;
     absl::Time now = absl::Now();
     if (now - last_prune_ > absl::Minutes(1)) {
       last_prune_ = now;
@@ -700,19 +702,26 @@ void RunManager::Shutdown(absl::Duration grace) {
     absl::MutexLock lock(&mu_);
     if (stopped_) return;
     shutting_down_ = true;
-    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return threads_ == 0;
-    };
-    if (!mu_.AwaitWithTimeout(absl::Condition(&idle), grace)) {
+    // True when the run threads are gone by `deadline`.
+    auto idle_by =
+        [this](absl::Time deadline) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          while (threads_ != 0) {
+            if (state_changed_.WaitWithDeadline(&mu_, deadline)) {
+              return threads_ == 0;
+            }
+          }
+          return true;
+        };
+    if (!idle_by(absl::Now() + grace)) {
       for (const auto& [id, entry] : live_) {
         entry->token.Cancel(CancelReason::kShutdown,
                             "the agent shut down before the run finished");
       }
       // Steps get their kill grace to stop, then a margin.
-      mu_.AwaitWithTimeout(absl::Condition(&idle),
-                           options_.kill_grace + absl::Seconds(5));
+      idle_by(absl::Now() + options_.kill_grace + absl::Seconds(5));
     }
     stopped_ = true;
+    state_changed_.SignalAll();
   }
   if (watchdog_.joinable()) watchdog_.join();
 }

@@ -32,11 +32,11 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "dso/v1/agent.pb.h"
 #include "runtime/input_handles.h"
 #include "runtime/journal_pool.h"
 #include "runtime/metrics.h"
 #include "runtime/worker_pool.h"
-#include "dso/v1/agent.pb.h"
 #include "stages/core/step.h"
 #include "stages/store/blob_store.h"
 
@@ -168,6 +168,9 @@ class RunManager {
   absl::Time last_collect_ ABSL_GUARDED_BY(mu_);
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  // Signalled when threads_ drops and when stopped_ turns true (a CondVar:
+  // see WorkerPool::changed_ on Mutex::Await).
+  absl::CondVar state_changed_;
   std::thread watchdog_;
   WorkerPool workers_;  // last: destroyed (joined) first
 };

@@ -8,6 +8,7 @@ WorkerPool::~WorkerPool() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
     threads.swap(threads_);
+    changed_.SignalAll();
   }
   for (auto& t : threads) t.join();
 }
@@ -18,16 +19,14 @@ void WorkerPool::Submit(std::function<void()> task) {
   if (idle_ < static_cast<int>(tasks_.size())) {
     threads_.emplace_back([this] { Work(); });
   }
+  changed_.Signal();
 }
 
 void WorkerPool::Work() {
   absl::MutexLock lock(&mu_);
   while (true) {
     ++idle_;
-    auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return !tasks_.empty() || stopping_;
-    };
-    mu_.Await(absl::Condition(&ready));
+    while (tasks_.empty() && !stopping_) changed_.Wait(&mu_);
     --idle_;
     if (tasks_.empty()) return;  // stopping
     std::function<void()> task = std::move(tasks_.front());

@@ -28,6 +28,11 @@ class WorkerPool {
  private:
   void Work();
   absl::Mutex mu_;
+  // Signalled when a task arrives or the pool stops. A CondVar, not
+  // Mutex::Await: Debian's Abseil calibrates the CPU clock (sleeping 3 ms,
+  // with the mutex's spin bit held) on the first Await that has to wait,
+  // which short-lived dsoctl processes paid for on every command.
+  absl::CondVar changed_;
   std::deque<std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);
   int idle_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -92,6 +92,7 @@ WorkerGroup::WorkerGroup(SecretScanner& scanner, int threads,
       w->PublishProgress();
       absl::MutexLock lock(&mu_);
       ++done_;
+      done_changed_.Signal();
     });
   }
 }
@@ -114,10 +115,11 @@ void WorkerGroup::Finish(
   while (true) {
     {
       absl::MutexLock lock(&mu_);
-      if (mu_.AwaitWithTimeout(absl::Condition(this, &WorkerGroup::AllDone),
-                               kProgressEvery)) {
-        break;
+      absl::Time next_progress = absl::Now() + kProgressEvery;
+      while (!AllDone() &&
+             !done_changed_.WaitWithDeadline(&mu_, next_progress)) {
       }
+      if (AllDone()) break;
     }
     if (progress) progress(Progress(result.stats));
   }

@@ -124,6 +124,10 @@ class WorkerGroup {
   std::vector<std::thread> threads_;
   mutable absl::Mutex mu_;
   int done_ ABSL_GUARDED_BY(mu_) = 0;
+  // Signalled as each worker ends. A CondVar, not Mutex::Await: Debian's
+  // Abseil calibrates the CPU clock (3 ms asleep, the mutex's spin bit
+  // held) on the first Await that waits — a cost on every small scan.
+  absl::CondVar done_changed_;
 };
 
 // By commit, file, line, column and rule: reports come out the same order
