@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "dsoctl/command.h"
 #include "dsoctl/commands.h"
 #include "dsoctl/image_args.h"
 #include "dsoctl/run_command.h"
@@ -88,8 +89,6 @@ absl::Status BuildParams(const BuildOptions& o, dso::v1::BuildParams* p) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
 int CmdBuild(const GlobalOptions& g, const BuildOptions& o) {
   absl::Time start = absl::Now();
   dso::v1::RunStepRequest req =
@@ -147,6 +146,48 @@ int CmdBuild(const GlobalOptions& g, const BuildOptions& o) {
     }
   }
   return FinishRun(g, **conn, "build", start, std::move(run), std::move(local));
+}
+
+}  // namespace
+
+std::unique_ptr<Command> NewBuildCommand() {
+  auto o = std::make_shared<BuildOptions>();
+  return SimpleCommand(
+      [o](CLI::App& app) {
+        auto* build = app.add_subcommand(
+            "build",
+            "build an OCI image from a base and a context directory, "
+            "reproducibly (honours SOURCE_DATE_EPOCH)");
+        build->add_option("--context", o->context, "the application directory")
+            ->required();
+        build->add_option("--out", o->out, "OCI layout directory to write")
+            ->required();
+        build->add_option("--base", o->base,
+                          "OCI layout directory, docker archive .tar, or "
+                          "scratch (default)");
+        build->add_option("--base-ref", o->base_ref,
+                          "the tag to use in a base layout holding several "
+                          "images");
+        build->add_option("--app-dir", o->app_dir,
+                          "where the context goes in the image (default /app)");
+        build->add_option("--entrypoint", o->entrypoint,
+                          "\"CMD ARGS\" or a JSON array");
+        build->add_option("--cmd", o->cmd, "\"ARGS\" or a JSON array");
+        build->add_option("--env", o->env, "NAME=VALUE (repeat)");
+        build->add_option("--user", o->user, "UID[:GID] to run as, e.g. 65532");
+        build->add_option("--workdir", o->workdir, "default: the app dir");
+        build->add_option("--expose", o->expose, "PORT[/PROTO] (repeat)");
+        build->add_option("--label", o->labels, "KEY=VALUE (repeat)");
+        build->add_option("--file", o->files,
+                          "SRC:/DEST[:MODE] a context file placed elsewhere "
+                          "(repeat)");
+        build->add_option("--tag", o->tag, "the image's name in the layout");
+        build->add_option("--docker-archive", o->docker_archive,
+                          "also write a tar that docker load reads");
+        AddRunFlags(build, &o->deadline_seconds, &o->idempotency_key);
+        return build;
+      },
+      [o](const GlobalOptions& g) { return CmdBuild(g, *o); });
 }
 
 }  // namespace dso

@@ -1,5 +1,7 @@
-// dsoctl's commands. Each returns the process exit code (exit_codes.h) and
-// writes the --json summary when one was asked for.
+// The options of dsoctl's commands, as their flags set them (each command
+// file adds its flags: command.h), and the global ones. A command returns
+// the process exit code (exit_codes.h) and writes the --json summary when
+// one was asked for.
 #ifndef DSO_DSOCTL_COMMANDS_H_
 #define DSO_DSOCTL_COMMANDS_H_
 
@@ -28,8 +30,6 @@ struct ExecOptions {
   std::string idempotency_key;
 };
 
-int CmdExec(const GlobalOptions& g, const ExecOptions& o);
-
 struct ScanOptions {
   std::string path;
   std::string image;
@@ -52,15 +52,11 @@ struct ScanOptions {
   std::string idempotency_key;
 };
 
-int CmdScan(const GlobalOptions& g, const ScanOptions& o);
-
 struct DbOptions {
   std::string db;                  // empty: the agent's (data dir/osv)
   std::vector<std::string> paths;  // import these; none: only show info
   std::string idempotency_key;
 };
-
-int CmdDb(const GlobalOptions& g, const DbOptions& o);
 
 struct GateOptions {
   uint32_t level = 0;
@@ -77,7 +73,6 @@ struct GateOptions {
   uint32_t deadline_seconds = 0;
   std::string idempotency_key;
 };
-int CmdGate(const GlobalOptions& g, const GateOptions& o);
 
 struct BuildOptions {
   std::string context, out;
@@ -91,12 +86,6 @@ struct BuildOptions {
   uint32_t deadline_seconds = 0;
   std::string idempotency_key;
 };
-int CmdBuild(const GlobalOptions& g, const BuildOptions& o);
-int CmdKeysGenerate(const GlobalOptions& g, const std::string& prefix);
-// The public key of any KEYREF (a KMS or Vault key too), as PEM.
-int CmdKeysPublic(const GlobalOptions& g, const std::string& keyref,
-                  const std::string& out);
-
 struct SignCommandOptions {
   std::string image, key;
   std::string blob, signature_out;  // sign-blob: the file, where the sig goes
@@ -106,7 +95,6 @@ struct SignCommandOptions {
   uint32_t deadline_seconds = 0;
   std::string idempotency_key;
 };
-int CmdSign(const GlobalOptions& g, const SignCommandOptions& o);
 
 struct VerifyCommandOptions {
   std::string image, key;
@@ -118,7 +106,6 @@ struct VerifyCommandOptions {
   uint32_t deadline_seconds = 0;
   std::string idempotency_key;
 };
-int CmdVerify(const GlobalOptions& g, const VerifyCommandOptions& o);
 
 struct DeployCommandOptions {
   std::string action = "deploy";  // deploy | stop | events | status
@@ -130,14 +117,7 @@ struct DeployCommandOptions {
   uint32_t deadline_seconds = 0;
   std::string idempotency_key;
 };
-int CmdDeploy(const GlobalOptions& g, const DeployCommandOptions& o);
 
-int CmdRunsList(const GlobalOptions& g, uint32_t limit);
-int CmdRunsShow(const GlobalOptions& g, const std::string& id);
-int CmdRunsAttach(const GlobalOptions& g, const std::string& id, uint64_t from);
-int CmdRunsCancel(const GlobalOptions& g, const std::string& id,
-                  const std::string& reason);
-int CmdAgentInfo(const GlobalOptions& g);
 struct StoreCommandOptions {
   std::string src, dest;
   std::string digest;     // get: the object must have this sha256
@@ -146,8 +126,6 @@ struct StoreCommandOptions {
   uint32_t deadline_seconds = 0;
   std::string idempotency_key;
 };
-int CmdStorePut(const GlobalOptions& g, const StoreCommandOptions& o);
-int CmdStoreGet(const GlobalOptions& g, const StoreCommandOptions& o);
 
 }  // namespace dso
 

@@ -29,11 +29,17 @@ std::string DefaultDataDir() {
 absl::StatusOr<std::unique_ptr<AgentConnection>> AgentConnection::Open(
     const ConnectionOptions& options) {
   std::unique_ptr<AgentConnection> c(new AgentConnection());
+  if (options.make_client) {
+    c->client_ = options.make_client();
+    c->target_ = "test";
+    c->shares_fs_ = true;
+    return c;
+  }
   if (options.agent.empty()) {
-    ASSIGN_OR_RETURN(c->client_, EmbeddedAgentClient::Open(
-                                     options.data_dir.empty()
-                                         ? DefaultDataDir()
-                                         : options.data_dir));
+    ASSIGN_OR_RETURN(
+        c->client_,
+        EmbeddedAgentClient::Open(options.data_dir.empty() ? DefaultDataDir()
+                                                           : options.data_dir));
     c->target_ = "embedded";
     c->embedded_ = true;
     c->shares_fs_ = true;

@@ -5,12 +5,13 @@
 #ifndef DSO_DSOCTL_CONNECTION_H_
 #define DSO_DSOCTL_CONNECTION_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "dsoctl/agent_client.h"
 #include "dso/v1/agent.pb.h"
+#include "dsoctl/agent_client.h"
 
 namespace dso {
 
@@ -21,6 +22,9 @@ struct ConnectionOptions {
   std::string tls_ca;  // CA that signed the agent's certificate
   bool insecure_tcp = false;
   std::string data_dir;  // embedded mode; default $XDG_DATA_HOME/dso
+  // Tests of the commands: the client to speak to instead of an agent (its
+  // target is "test", on this machine's file system).
+  std::function<std::unique_ptr<AgentClient>()> make_client;
 };
 
 class AgentConnection {

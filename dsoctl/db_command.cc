@@ -2,11 +2,13 @@
 #include <filesystem>
 
 #include "absl/time/clock.h"
+#include "dsoctl/command.h"
 #include "dsoctl/commands.h"
 #include "dsoctl/run_command.h"
 #include "dsoctl/transfer.h"
 
 namespace dso {
+namespace {
 
 int CmdDb(const GlobalOptions& g, const DbOptions& o) {
   absl::Time start = absl::Now();
@@ -28,6 +30,36 @@ int CmdDb(const GlobalOptions& g, const DbOptions& o) {
   }
   auto run = RunAndFollow(**conn, req);
   return FinishRun(g, **conn, "db", start, std::move(run), {});
+}
+
+}  // namespace
+
+std::unique_ptr<Command> NewDbCommand() {
+  struct Db final : Command {
+    DbOptions o;
+    CLI::App *import = nullptr, *info = nullptr;
+    void AddTo(CLI::App& app) override {
+      auto* db = app.add_subcommand("db", "the local vulnerability database");
+      db->require_subcommand(1);
+      import = db->add_subcommand(
+          "import", "import OSV records: import [--db DIR] PATH...");
+      import->add_option("--db", o.db,
+                         "database directory (default: the agent's)");
+      import
+          ->add_option("paths", o.paths,
+                       "directories of .json/.yaml records, record files, or "
+                       ".zip archives of them")
+          ->required();
+      info = db->add_subcommand("info", "sources, counts, last import");
+      info->add_option("--db", o.db,
+                       "database directory (default: the agent's)");
+    }
+    std::optional<int> RunIfChosen(const GlobalOptions& g) override {
+      if (!import->parsed() && !info->parsed()) return std::nullopt;
+      return CmdDb(g, o);
+    }
+  };
+  return std::make_unique<Db>();
 }
 
 }  // namespace dso

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "runtime/agent_runtime.h"
 #include "dsoctl/agent_client.h"
+#include "runtime/agent_runtime.h"
 
 namespace dso {
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "dsoctl/connection.h"
 #include "dso/v1/agent.pb.h"
+#include "dsoctl/connection.h"
 
 namespace dso {
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "dsoctl/command.h"
 #include "dsoctl/commands.h"
 #include "dsoctl/run_command.h"
 #include "dsoctl/transfer.h"
@@ -40,8 +41,6 @@ absl::Status BuildParams(const GateOptions& o, dso::v1::GateParams* p) {
   }
   return absl::OkStatus();
 }
-
-}  // namespace
 
 int CmdGate(const GlobalOptions& g, const GateOptions& o) {
   absl::Time start = absl::Now();
@@ -83,6 +82,50 @@ int CmdGate(const GlobalOptions& g, const GateOptions& o) {
     p->set_baseline_name(o.baseline);
   }
   return RunAndFinish(g, **conn, "gate", start, req, wanted);
+}
+
+}  // namespace
+
+std::unique_ptr<Command> NewGateCommand() {
+  auto o = std::make_shared<GateOptions>();
+  return SimpleCommand(
+      [o](CLI::App& app) {
+        auto* gate = app.add_subcommand(
+            "gate", "judge reports against the policy for a system level");
+        gate->add_option("--level", o->level, "system level, 1 to 4")
+            ->required()
+            ->check(CLI::Range(1, 4));
+        gate->add_option("--report", o->reports,
+                         "SARIF, dso JSON or CycloneDX files (repeat or list)")
+            ->required();
+        gate->add_option("--stage", o->stage,
+                         "source (default), container, final")
+            ->check(CLI::IsMember({"source", "container", "final"}));
+        gate->add_option("--policy", o->policy,
+                         "policy YAML (default: the built-in matrix)");
+        gate->add_option("--waivers", o->waivers, "waivers YAML");
+        gate->add_option("--baseline", o->baseline,
+                         "report of known findings: count only new ones");
+        gate->add_option("--junit", o->junit,
+                         "write the decision as JUnit XML");
+        gate->add_option("--decision", o->decision,
+                         "write the decision as JSON");
+        gate->add_option("--statement", o->statement,
+                         "write the decision as an in-toto statement");
+        gate->add_option("--mode", o->mode, "enforce (default) or warn")
+            ->check(CLI::IsMember({"enforce", "warn"}));
+        gate->add_option("--date", o->date,
+                         "judge waiver expiry as of this day, YYYY-MM-DD");
+        gate->add_option("--evidence", o->evidence,
+                         "final stage: what cosign verify / "
+                         "verify-attestation printed (repeat)");
+        gate->add_option("--subject", o->subject,
+                         "final stage: the image digest (sha256:...) the "
+                         "evidence must cover");
+        AddRunFlags(gate, &o->deadline_seconds, &o->idempotency_key);
+        return gate;
+      },
+      [o](const GlobalOptions& g) { return CmdGate(g, *o); });
 }
 
 }  // namespace dso

@@ -9,9 +9,9 @@
 #include <string>
 
 #include "absl/synchronization/mutex.h"
-#include "dsoctl/agent_client.h"
 #include "dso/v1/agent.grpc.pb.h"
 #include "dso/v1/artifact.grpc.pb.h"
+#include "dsoctl/agent_client.h"
 
 namespace dso {
 

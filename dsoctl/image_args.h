@@ -8,8 +8,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "dsoctl/connection.h"
 #include "dso/v1/agent.pb.h"
+#include "dsoctl/connection.h"
 
 namespace dso {
 

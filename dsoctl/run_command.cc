@@ -79,4 +79,15 @@ int RunAndFinish(const GlobalOptions& g, AgentConnection& conn,
   return FinishRun(g, conn, step, start, std::move(run), std::move(local));
 }
 
+int DataSummary(const GlobalOptions& g, const std::string& step,
+                nlohmann::ordered_json data) {
+  nlohmann::ordered_json j;
+  j["schema"] = "dso.summary/v1";
+  j["step"] = step;
+  j["outcome"] = "SUCCEEDED";
+  j["exit_code"] = 0;
+  j["data"] = std::move(data);
+  return WriteSummary(g.json_path, j, kExitOk);
+}
+
 }  // namespace dso

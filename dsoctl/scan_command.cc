@@ -9,9 +9,11 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "dsoctl/command.h"
 #include "dsoctl/commands.h"
 #include "dsoctl/image_args.h"
 #include "dsoctl/run_command.h"
@@ -20,6 +22,7 @@
 #include "stages/core/bounded_file.h"
 #include "stages/core/finding.h"
 #include "stages/core/status_macros.h"
+#include "stages/scan/scan_names.h"
 #include "stages/scan/scan_step.h"
 #include "stages/scan/secrets/gitleaks_config.h"
 #include "stages/scan/secrets/secret_filter.h"
@@ -177,8 +180,6 @@ int FollowAndSave(const GlobalOptions& g, AgentConnection& conn,
   return FinishRun(g, conn, "scan", start, std::move(run), std::move(local));
 }
 
-}  // namespace
-
 int CmdScan(const GlobalOptions& g, const ScanOptions& o) {
   absl::Time start = absl::Now();
   dso::v1::RunStepRequest req =
@@ -269,6 +270,61 @@ int CmdScan(const GlobalOptions& g, const ScanOptions& o) {
   }
   *p->mutable_target() = *input;
   return FollowAndSave(g, **conn, req, start, wanted);
+}
+
+}  // namespace
+
+std::unique_ptr<Command> NewScanCommand() {
+  auto o = std::make_shared<ScanOptions>();
+  return SimpleCommand(
+      [o](CLI::App& app) {
+        auto* scan = app.add_subcommand(
+            "scan", "scan a directory: scan --path DIR [--scanners secrets]");
+        scan->add_option("--path", o->path, "directory to scan; - reads stdin");
+        scan->add_option("--image", o->image,
+                         "image to scan: OCI layout dir (DIR:TAG for one of "
+                         "several) or docker archive .tar");
+        scan->add_option("--scanners", o->scanners,
+                         absl::StrCat(absl::StrJoin(ScannerNames(), ", "),
+                                      " (default: all available); "
+                                      "comma-separated"));
+        scan->add_option("--config", o->config,
+                         "secret rules: a gitleaks TOML config (default: "
+                         "dso's)");
+        scan->add_flag("--git", o->git,
+                       "scan the git history of --path (every commit's added "
+                       "lines)");
+        scan->add_flag("--gitignore", o->gitignore,
+                       "leave out what the repository's .gitignore files "
+                       "ignore");
+        scan->add_option("--since", o->since,
+                         "with --git: only commits not reachable from this "
+                         "revision");
+        scan->add_option("--sarif", o->sarif, "write a SARIF 2.1.0 report");
+        scan->add_option("--report", o->report, "write a report in --format");
+        scan->add_option("--format", o->format, "json (dso) or gitleaks")
+            ->check(CLI::IsMember({"json", "gitleaks"}));
+        scan->add_option("--fail-on", o->fail_on,
+                         "exit 1 when a finding is at or above this severity");
+        scan->add_flag("--fail-on-unreadable", o->fail_on_unreadable,
+                       "exit 1 when a file or directory could not be read");
+        scan->add_option("--ignore-file", o->ignore_files,
+                         "fingerprints not to report (.gitleaksignore format)");
+        scan->add_option("--threads", o->threads,
+                         "worker threads (default: cores)");
+        scan->add_option("--sbom", o->sbom,
+                         "write a CycloneDX 1.5 JSON SBOM of the packages "
+                         "found");
+        scan->add_option("--db", o->db,
+                         "deps: vulnerability database directory (default: "
+                         "the agent's)");
+        scan->add_option("--max-decode-depth", o->max_decode_depth,
+                         "passes of decoding base64/hex/percent text and "
+                         "scanning it again (default 5, 0: off)");
+        AddRunFlags(scan, &o->deadline_seconds, &o->idempotency_key);
+        return scan;
+      },
+      [o](const GlobalOptions& g) { return CmdScan(g, *o); });
 }
 
 }  // namespace dso

@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "dsoctl/command.h"
 #include "dsoctl/commands.h"
 #include "dsoctl/image_args.h"
 #include "dsoctl/run_command.h"
@@ -76,8 +77,6 @@ int SignBlob(const GlobalOptions& g, AgentConnection& conn,
   }
   return FinishRun(g, conn, "sign", start, std::move(run));
 }
-
-}  // namespace
 
 int CmdKeysGenerate(const GlobalOptions& g, const std::string& prefix) {
   const char* password = std::getenv("DSO_KEY_PASSWORD");
@@ -236,6 +235,116 @@ int CmdVerify(const GlobalOptions& g, const VerifyCommandOptions& o) {
     return Fail(g, "verify", layout.status());
   }
   return RunAndFinish(g, **conn, "verify", start, req, wanted);
+}
+
+}  // namespace
+
+std::unique_ptr<Command> NewKeysCommand() {
+  struct Keys final : Command {
+    std::string prefix, keyref, out;
+    CLI::App *generate = nullptr, *public_key = nullptr;
+    void AddTo(CLI::App& app) override {
+      auto* keys = app.add_subcommand("keys", "signing keys");
+      keys->require_subcommand(1);
+      generate = keys->add_subcommand(
+          "generate",
+          "write PREFIX.key (cosign's encrypted format, password from "
+          "DSO_KEY_PASSWORD) and PREFIX.pub");
+      generate->add_option("--out", prefix, "PREFIX of the two files")
+          ->required();
+      public_key = keys->add_subcommand(
+          "public-key", "print the public key of a KEYREF (PEM)");
+      public_key->add_option("--key", keyref, "KEYREF")
+          ->envname("DSO_KEY")
+          ->required();
+      public_key->add_option("--out", out, "write it to FILE");
+    }
+    std::optional<int> RunIfChosen(const GlobalOptions& g) override {
+      if (generate->parsed()) return CmdKeysGenerate(g, prefix);
+      if (public_key->parsed()) return CmdKeysPublic(g, keyref, out);
+      return std::nullopt;
+    }
+  };
+  return std::make_unique<Keys>();
+}
+
+std::unique_ptr<Command> NewSignCommand() {
+  auto o = std::make_shared<SignCommandOptions>();
+  return SimpleCommand(
+      [o](CLI::App& app) {
+        auto* sign = app.add_subcommand(
+            "sign", "sign an image and attest documents (cosign-compatible)");
+        sign->add_option("--image", o->image,
+                         "OCI layout dir (DIR:TAG for one of several) or "
+                         "REGISTRY/REPO:TAG");
+        sign->add_option("--blob", o->blob,
+                         "a file to sign as cosign sign-blob does, instead of "
+                         "an image");
+        sign->add_option("--output-signature", o->signature_out,
+                         "--blob: write the base64 signature here (default: "
+                         "stdout)");
+        sign->add_option("--key", o->key,
+                         "file://PATH (or PATH), hashivault://NAME, "
+                         "awskms://[ENDPOINT/]ID (default: $DSO_KEY)")
+            ->envname("DSO_KEY")
+            ->required();
+        sign->add_option("--attest", o->attest,
+                         "a predicate or in-toto statement JSON to attest "
+                         "(repeat)");
+        sign->add_option("--type", o->types,
+                         "predicate type of --attest: a URI or gate, scan, "
+                         "sbom, provenance, cyclonedx, spdxjson, vuln, custom");
+        sign->add_option("--annotation", o->annotations,
+                         "KEY=VALUE into the signature payload (repeat)");
+        sign->add_flag("--provenance", o->provenance,
+                       "also attest SLSA provenance v1 (builder, source "
+                       "revision, base image digest) from this environment");
+        sign->add_flag("--no-signature", o->no_signature,
+                       "only attest, do not sign the image");
+        AddRunFlags(sign, &o->deadline_seconds, &o->idempotency_key);
+        return sign;
+      },
+      [o](const GlobalOptions& g) { return CmdSign(g, *o); });
+}
+
+std::unique_ptr<Command> NewVerifyCommand() {
+  auto o = std::make_shared<VerifyCommandOptions>();
+  return SimpleCommand(
+      [o](CLI::App& app) {
+        auto* verify = app.add_subcommand(
+            "verify", "verify an image's signatures and attestations");
+        verify->add_option("--image", o->image,
+                           "OCI layout dir (DIR:TAG) or "
+                           "REGISTRY/REPO:TAG|@DIGEST");
+        verify->add_option("--blob", o->blob,
+                           "a file to verify as cosign verify-blob does");
+        verify->add_option("--signature", o->signature,
+                           "--blob: its base64 signature, or a file holding "
+                           "it");
+        verify
+            ->add_option("--key", o->key,
+                         "public key file, or any KEYREF sign accepts")
+            ->envname("DSO_KEY")
+            ->required();
+        verify->add_option("--require", o->require,
+                           "an attestation type that must be present and "
+                           "valid (repeat)");
+        verify->add_option("--require-gate", o->require_gate,
+                           "STAGE:LEVEL: a verified gate decision that passed "
+                           "at that stage for that level or above (repeat)");
+        verify->add_option("--digest", o->digest,
+                           "sha256:... the image must still be (a moved tag "
+                           "fails)");
+        verify->add_option("--output-signatures", o->signatures_out,
+                           "write the verified payloads (as cosign verify "
+                           "prints)");
+        verify->add_option("--output-attestations", o->attestations_out,
+                           "write the verified envelopes (as cosign "
+                           "verify-attestation prints)");
+        AddRunFlags(verify, &o->deadline_seconds, &o->idempotency_key);
+        return verify;
+      },
+      [o](const GlobalOptions& g) { return CmdVerify(g, *o); });
 }
 
 }  // namespace dso

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "dsoctl/command.h"
 #include "dsoctl/commands.h"
 #include "dsoctl/run_command.h"
 #include "dsoctl/transfer.h"
@@ -66,8 +67,6 @@ int GetFromAgent(const GlobalOptions& g, std::string digest,
       g, "store",
       {{"digest", info->digest}, {"size", info->size}, {"path", dest}});
 }
-
-}  // namespace
 
 int CmdStorePut(const GlobalOptions& g, const StoreCommandOptions& o) {
   if (IsAgentStore(o.dest)) return PutToAgent(g, o.src);
@@ -140,6 +139,53 @@ int CmdStoreGet(const GlobalOptions& g, const StoreCommandOptions& o) {
     }
   }
   return FinishRun(g, **conn, "store", start, std::move(run), std::move(local));
+}
+
+}  // namespace
+
+std::unique_ptr<Command> NewStoreCommand() {
+  struct Store final : Command {
+    StoreCommandOptions o;
+    CLI::App *put = nullptr, *get = nullptr;
+    void AddTo(CLI::App& app) override {
+      auto* store = app.add_subcommand(
+          "store", "store and load artifacts and images (verified by digest)");
+      store->require_subcommand(1);
+      put = store->add_subcommand(
+          "put",
+          "put SRC [DEST_URL]: a file to file:///DIR, s3://BUCKET/KEY, "
+          "nexus+https://HOST/repository/REPO/PATH or ftp://HOST/PATH; an "
+          "OCI layout with its signatures to oci://HOST/REPO:TAG; no URL: "
+          "the agent's store");
+      put->add_option("src", o.src, "file, or OCI layout dir[:TAG]")
+          ->required();
+      put->add_option("dest", o.dest, "destination URL");
+      get = store->add_subcommand(
+          "get",
+          "get SRC DEST: an object (URL, or the agent's sha256:<hex>) into "
+          "the file DEST, or an image (oci://...) into the layout dir DEST");
+      get->add_option("src", o.src, "URL or sha256:<hex>")->required();
+      get->add_option("dest", o.dest, "file or layout dir to write")
+          ->required();
+      get->add_option("--digest", o.digest,
+                      "sha256:... the object must have (else the digest "
+                      "recorded when it was stored)");
+      get->add_option("--allowlist", o.allowlist,
+                      "YAML of the stores and artifacts loading may use");
+      for (auto* sub : {put, get}) {
+        sub->add_option("--insecure-registry", o.insecure_registries,
+                        "oci://: speak plain HTTP to this HOST[:PORT] "
+                        "(loopback registries always are)");
+        AddRunFlags(sub, &o.deadline_seconds, &o.idempotency_key);
+      }
+    }
+    std::optional<int> RunIfChosen(const GlobalOptions& g) override {
+      if (put->parsed()) return CmdStorePut(g, o);
+      if (get->parsed()) return CmdStoreGet(g, o);
+      return std::nullopt;
+    }
+  };
+  return std::make_unique<Store>();
 }
 
 }  // namespace dso

@@ -8,9 +8,9 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "dso/v1/steps.pb.h"
 #include "dsoctl/connection.h"
 #include "dsoctl/follow.h"
-#include "dso/v1/steps.pb.h"
 #include "stages/files/tar_dir.h"
 #include "stages/store/blob_store.h"
 

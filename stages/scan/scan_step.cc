@@ -5,6 +5,7 @@
 #include <functional>
 #include <set>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -16,14 +17,13 @@
 #include "stages/oci/registry.h"
 #include "stages/scan/deps/db_step.h"
 #include "stages/scan/scan_image.h"
+#include "stages/scan/scan_names.h"
 #include "stages/scan/scan_parts.h"
 
 namespace dso {
 namespace {
 
 const ToolInfo kTool{"dso", "0.1.0", "https://github.com/dso-project/dso"};
-const std::set<std::string> kScanners = {"secrets", "deps", "image", "all"};
-const std::set<std::string> kFormats = {"json", "sarif", "gitleaks"};
 // Each worker holds a 4 MiB read buffer; more threads than this buy nothing.
 constexpr uint32_t kMaxThreads = 64;
 // Deeper nesting of encodings than this is not worth a rescan.
@@ -80,17 +80,17 @@ absl::Status ScanStep::Validate(const dso::v1::RunStepRequest& request) const {
         " is more than ", kMaxDecodeDepth));
   }
   for (const auto& s : p.scanners()) {
-    if (!kScanners.count(s)) {
+    if (!absl::c_linear_search(ScannerNames(), s)) {
       return absl::InvalidArgumentError(
           absl::StrCat("scanner '", s, "' is not available (available: ",
-                       absl::StrJoin(kScanners, ", "), ")"));
+                       absl::StrJoin(ScannerNames(), ", "), ")"));
     }
   }
   for (const auto& f : p.reports()) {
-    if (!kFormats.count(f)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "report format '", f,
-          "' is unknown (known: ", absl::StrJoin(kFormats, ", "), ")"));
+    if (!absl::c_linear_search(ReportFormatNames(), f)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("report format '", f, "' is unknown (known: ",
+                       absl::StrJoin(ReportFormatNames(), ", "), ")"));
     }
   }
   return absl::OkStatus();

@@ -1,27 +1,20 @@
-#include "dsoctl/commands.h"
+// dsoctl runs (list, show, attach, cancel) and dsoctl agent info: the
+// agent's runs and its description.
+#include <cstdio>
+#include <string>
 
-#include <unistd.h>
-
-#include <filesystem>
-#include <iostream>
-#include <random>
-
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "dsoctl/exit_codes.h"
+#include "dsoctl/command.h"
 #include "dsoctl/follow.h"
 #include "dsoctl/run_command.h"
 #include "dsoctl/summary.h"
-#include "dsoctl/transfer.h"
-#include "runtime/run_entry.h"
 #include "google/protobuf/util/json_util.h"
-#include "stages/core/relative_path.h"
+#include "runtime/run_entry.h"
 
 namespace dso {
 
-namespace fs = std::filesystem;
 using nlohmann::ordered_json;
 
 namespace {
@@ -33,21 +26,6 @@ ordered_json ProtoJson(const google::protobuf::Message& m) {
   (void)google::protobuf::util::MessageToJsonString(m, &out, opts);
   return ordered_json::parse(out);
 }
-
-}  // namespace
-
-int DataSummary(const GlobalOptions& g, const std::string& step,
-                ordered_json data) {
-  ordered_json j;
-  j["schema"] = "dso.summary/v1";
-  j["step"] = step;
-  j["outcome"] = "SUCCEEDED";
-  j["exit_code"] = 0;
-  j["data"] = std::move(data);
-  return WriteSummary(g.json_path, j, kExitOk);
-}
-
-namespace {
 
 std::string FormatTime(const google::protobuf::Timestamp& ts) {
   if (ts.seconds() == 0) return "-";
@@ -65,58 +43,6 @@ absl::StatusOr<dso::v1::Run> FetchRun(AgentConnection& conn,
   dso::v1::GetRunRequest req;
   req.set_run_id(id);
   return conn.client().GetRun(req);
-}
-
-}  // namespace
-
-int CmdExec(const GlobalOptions& g, const ExecOptions& o) {
-  absl::Time start = absl::Now();
-  dso::v1::RunStepRequest req =
-      NewRunRequest("exec", o.idempotency_key, o.deadline_seconds);
-  auto* p = req.mutable_exec();
-  for (const auto& a : o.argv) p->add_argv(a);
-  for (const auto& kv : o.env) {
-    size_t eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return Fail(g, "exec",
-                  absl::InvalidArgumentError(
-                      absl::StrCat("--env '", kv, "' must be NAME=VALUE")));
-    }
-    (*p->mutable_env())[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  for (const auto& c : o.collect) {
-    if (!IsSafeRelativePath(c)) {
-      return Fail(
-          g, "exec",
-          absl::InvalidArgumentError(absl::StrCat(
-              "--collect '", c, "' must be a relative path without '..'")));
-    }
-    p->add_collect(c);
-  }
-  p->set_kill_grace_seconds(o.kill_grace_seconds);
-  auto conn = AgentConnection::Open(g.connection);
-  if (!conn.ok()) return Fail(g, "exec", conn.status());
-  std::string cwd = o.cwd.empty() ? fs::current_path().string() : o.cwd;
-  if (!o.no_workdir) {
-    auto input = PrepareInput(**conn, cwd);
-    if (!input.ok()) return Fail(g, "exec", input.status());
-    *p->mutable_workdir() = *input;
-  }
-  auto run = RunAndFollow(**conn, req);
-  std::map<std::string, std::string> local;
-  if (run.ok()) {
-    bool by_path = p->workdir().has_local_path();
-    for (const auto& a : run->artifacts) {
-      std::string dest = (fs::path(cwd) / a.name()).string();
-      if (!by_path) {
-        // The command ran elsewhere: bring its outputs back.
-        auto got = DownloadBlob(**conn, a.digest(), dest);
-        if (!got.ok()) return Fail(g, "exec", got.status());
-      }
-      local[a.name()] = dest;
-    }
-  }
-  return FinishRun(g, **conn, "exec", start, std::move(run), std::move(local));
 }
 
 int CmdRunsList(const GlobalOptions& g, uint32_t limit) {
@@ -222,6 +148,53 @@ int CmdAgentInfo(const GlobalOptions& g) {
          info->caller_identity().c_str(),
          absl::StrJoin(info->caller_rights(), ", ").c_str());
   return DataSummary(g, "agent", ProtoJson(*info));
+}
+
+}  // namespace
+
+std::unique_ptr<Command> NewRunsCommand() {
+  struct Runs final : Command {
+    uint32_t limit = 0;
+    std::string run_id, reason;
+    uint64_t from = 1;
+    CLI::App *list = nullptr, *show = nullptr, *attach = nullptr,
+             *cancel = nullptr;
+    void AddTo(CLI::App& app) override {
+      auto* runs =
+          app.add_subcommand("runs", "list, show, attach to or cancel runs");
+      runs->require_subcommand(1);
+      list =
+          runs->add_subcommand("list", "runs kept by the agent, newest first");
+      list->add_option("--limit", limit, "at most this many");
+      show = runs->add_subcommand("show", "one run's state and result");
+      show->add_option("id", run_id)->required();
+      attach = runs->add_subcommand("attach", "follow a run's events");
+      attach->add_option("id", run_id)->required();
+      attach->add_option("--from", from, "first sequence number (default 1)");
+      cancel = runs->add_subcommand("cancel", "stop a run");
+      cancel->add_option("id", run_id)->required();
+      cancel->add_option("--reason", reason, "recorded with the cancellation");
+    }
+    std::optional<int> RunIfChosen(const GlobalOptions& g) override {
+      if (list->parsed()) return CmdRunsList(g, limit);
+      if (show->parsed()) return CmdRunsShow(g, run_id);
+      if (attach->parsed()) return CmdRunsAttach(g, run_id, from);
+      if (cancel->parsed()) return CmdRunsCancel(g, run_id, reason);
+      return std::nullopt;
+    }
+  };
+  return std::make_unique<Runs>();
+}
+
+std::unique_ptr<Command> NewAgentCommand() {
+  return SimpleCommand(
+      [](CLI::App& app) {
+        auto* agent = app.add_subcommand("agent", "about the agent");
+        agent->require_subcommand(1);
+        return agent->add_subcommand("info",
+                                     "version, steps, labels, capacity");
+      },
+      [](const GlobalOptions& g) { return CmdAgentInfo(g); });
 }
 
 }  // namespace dso

@@ -1,0 +1,49 @@
+// Command: one dsoctl command (or a group: `runs list|show|...`). Each
+// command file defines its own: the subcommands and flags it adds to the
+// command line, and what it does when the user chose it. dsoctl_main.cc
+// adds every command of AllCommands() (command_list.cc: one line each) and
+// runs the one chosen. A command keeps its parsed flags; it lives as long as
+// the CLI::App it was added to.
+#ifndef DSO_DSOCTL_COMMAND_H_
+#define DSO_DSOCTL_COMMAND_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "dsoctl/commands.h"
+
+namespace dso {
+
+class Command {
+ public:
+  virtual ~Command() = default;
+  // Adds the command's subcommand(s) and their flags to `app`.
+  virtual void AddTo(CLI::App& app) = 0;
+  // After parsing: the exit code of running it when the user chose it,
+  // nullopt when another command was chosen.
+  virtual std::optional<int> RunIfChosen(const GlobalOptions& g) = 0;
+};
+
+// The global flags (--agent, --json, TLS, --data-dir), into `g`.
+void AddGlobalFlags(CLI::App& app, GlobalOptions& g);
+
+// Every command, in the order `dsoctl --help` lists them.
+std::vector<std::unique_ptr<Command>> AllCommands();
+
+// The flags every command that starts a run has: --deadline and
+// --idempotency-key.
+void AddRunFlags(CLI::App* command, uint32_t* deadline_seconds,
+                 std::string* idempotency_key);
+
+// A Command of one subcommand: `add` adds it to the app and returns it,
+// `run` runs it. For the commands that need no state beyond their options.
+std::unique_ptr<Command> SimpleCommand(
+    std::function<CLI::App*(CLI::App&)> add,
+    std::function<int(const GlobalOptions&)> run);
+
+}  // namespace dso
+
+#endif  // DSO_DSOCTL_COMMAND_H_
