@@ -4,7 +4,6 @@
 // complete), and a docker archive at --docker-archive when asked.
 #include <cstdlib>
 #include <filesystem>
-#include <iostream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -123,29 +122,11 @@ int CmdBuild(const GlobalOptions& g, const BuildOptions& o) {
     if (!base.ok()) return Fail(g, "build", base.status());
     *p->mutable_base() = *std::move(base);
   }
-  auto run = RunAndFollow(**conn, req);
-  std::map<std::string, std::string> local;
-  if (run.ok()) {
-    for (const auto& a : run->artifacts) {
-      if (a.name() == kImageLayoutArtifact) {
-        std::string tar = o.out + ".dso-layout.tar";
-        auto got = DownloadBlob(**conn, a.digest(), tar);
-        absl::Status placed = got.ok() ? PlaceLayout(tar, o.out) : got.status();
-        fs::remove(tar, ec);
-        if (!placed.ok()) return Fail(g, "build", placed);
-        local[a.name()] = o.out;
-      } else if (a.name() == kDockerArchiveArtifact) {
-        auto got = DownloadBlob(**conn, a.digest(), o.docker_archive);
-        if (!got.ok()) return Fail(g, "build", got.status());
-        local[a.name()] = o.docker_archive;
-      }
-    }
-    auto digest = run->result.outputs().find("image.digest");
-    if (digest != run->result.outputs().end()) {
-      std::cerr << "[dso] image " << digest->second << " at " << o.out << "\n";
-    }
+  OutputPlan plan = {{kImageLayoutArtifact, Output{o.out, /*layout=*/true}}};
+  if (!o.docker_archive.empty()) {
+    plan[kDockerArchiveArtifact] = Output{o.docker_archive};
   }
-  return FinishRun(g, **conn, "build", start, std::move(run), std::move(local));
+  return RunAndFinish(g, **conn, "build", start, req, plan);
 }
 
 }  // namespace

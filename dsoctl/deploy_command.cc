@@ -58,7 +58,7 @@ int CmdDeploy(const GlobalOptions& g, const DeployCommandOptions& o) {
     auto layout = SetImageLocation(**conn, o.image, p->mutable_image());
     if (!layout.ok()) return Fail(g, "deploy", layout.status());
   }
-  std::map<std::string, std::string> wanted =
+  OutputPlan wanted =
       OutputPaths(g.json_path, {{"manifests.yaml", o.manifests}});
   return RunAndFinish(g, **conn, "deploy", start, req, wanted);
 }

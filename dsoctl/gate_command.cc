@@ -55,7 +55,7 @@ int CmdGate(const GlobalOptions& g, const GateOptions& o) {
     }
   }
   // Where each output goes: as asked, else next to the --json summary.
-  std::map<std::string, std::string> wanted =
+  OutputPlan wanted =
       OutputPaths(g.json_path, {{kGateDecisionName, o.decision},
                                 {kGateJunitName, o.junit},
                                 {kGateStatementName, o.statement}});

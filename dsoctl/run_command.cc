@@ -67,12 +67,11 @@ int FinishRun(const GlobalOptions& g, AgentConnection& conn,
 
 int RunAndFinish(const GlobalOptions& g, AgentConnection& conn,
                  const std::string& step, absl::Time start,
-                 const dso::v1::RunStepRequest& req,
-                 const std::map<std::string, std::string>& wanted) {
+                 const dso::v1::RunStepRequest& req, const OutputPlan& plan) {
   auto run = RunAndFollow(conn, req);
   std::map<std::string, std::string> local;
   if (run.ok()) {
-    auto got = DownloadOutputs(conn, *run, wanted);
+    auto got = DownloadOutputs(conn, *run, plan);
     if (!got.ok()) return Fail(g, step, got.status());
     local = *std::move(got);
   }

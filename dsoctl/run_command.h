@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "dsoctl/commands.h"
 #include "dsoctl/follow.h"
+#include "dsoctl/transfer.h"
 #include "nlohmann/json.hpp"
 
 namespace dso {
@@ -49,12 +50,11 @@ int FinishRun(const GlobalOptions& g, AgentConnection& conn,
               absl::StatusOr<FollowResult> run,
               std::map<std::string, std::string> local_paths = {});
 
-// Runs `req` and follows it, saves the artifacts `wanted` names
-// (transfer.h: OutputPaths), then finishes as FinishRun.
+// Runs `req` and follows it, saves the artifacts `plan` names (transfer.h),
+// then finishes as FinishRun.
 int RunAndFinish(const GlobalOptions& g, AgentConnection& conn,
                  const std::string& step, absl::Time start,
-                 const dso::v1::RunStepRequest& req,
-                 const std::map<std::string, std::string>& wanted);
+                 const dso::v1::RunStepRequest& req, const OutputPlan& plan);
 
 }  // namespace dso
 

@@ -201,7 +201,7 @@ int CmdVerify(const GlobalOptions& g, const VerifyCommandOptions& o) {
   auto public_pem = AddKeySecrets("--key", o.key, &req);
   if (!public_pem.ok()) return Fail(g, "verify", public_pem.status());
   p->set_public_key_pem(*public_pem);
-  std::map<std::string, std::string> wanted = OutputPaths(
+  OutputPlan wanted = OutputPaths(
       g.json_path, {{kVerifiedSignaturesArtifact, o.signatures_out},
                     {kVerifiedAttestationsArtifact, o.attestations_out}});
   if (o.image.empty() == o.blob.empty()) {

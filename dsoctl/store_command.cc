@@ -116,29 +116,10 @@ int CmdStoreGet(const GlobalOptions& g, const StoreCommandOptions& o) {
   }
   auto conn = AgentConnection::Open(g.connection);
   if (!conn.ok()) return Fail(g, "store", conn.status());
-  auto run = RunAndFollow(**conn, req);
-  std::map<std::string, std::string> local;
-  if (run.ok()) {
-    for (const auto& a : run->artifacts) {
-      if (a.name() == kStoredObjectArtifact) {
-        auto got = DownloadBlob(**conn, a.digest(), o.dest);
-        if (!got.ok()) return Fail(g, "store", got.status());
-      } else if (a.name() == kStoredImageArtifact) {
-        std::string tar = o.dest + ".dso-layout.tar";
-        auto got = DownloadBlob(**conn, a.digest(), tar);
-        absl::Status placed =
-            got.ok() ? PlaceLayout(tar, o.dest) : got.status();
-        std::error_code ec;
-        fs::remove(tar, ec);
-        if (!placed.ok()) return Fail(g, "store", placed);
-      } else {
-        continue;
-      }
-      local[a.name()] = o.dest;
-      std::cerr << "[dso] " << o.dest << " written (verified)\n";
-    }
-  }
-  return FinishRun(g, **conn, "store", start, std::move(run), std::move(local));
+  // The object, or the image with its signatures, verified on the way.
+  OutputPlan plan = {{image ? kStoredImageArtifact : kStoredObjectArtifact,
+                      Output{o.dest, /*layout=*/image}}};
+  return RunAndFinish(g, **conn, "store", start, req, plan);
 }
 
 }  // namespace

@@ -226,35 +226,42 @@ bool IsRegistryImage(const std::string& arg) {
          arg.front() != '/' && arg.front() != '.' && ParseRegistryRef(arg).ok();
 }
 
-std::map<std::string, std::string> OutputPaths(
-    const std::string& json_path,
-    const std::map<std::string, std::string>& asked) {
-  std::map<std::string, std::string> out;
+OutputPlan OutputPaths(const std::string& json_path,
+                       const std::map<std::string, std::string>& asked) {
+  OutputPlan out;
   fs::path beside = fs::path(json_path).parent_path();
   for (const auto& [name, path] : asked) {
     if (!path.empty()) {
-      out[name] = path;
+      out[name] = Output{path};
     } else if (!json_path.empty()) {
-      out[name] = (beside / name).string();
+      out[name] = Output{(beside / name).string()};
     }
   }
   return out;
 }
 
 absl::StatusOr<std::map<std::string, std::string>> DownloadOutputs(
-    AgentConnection& conn, const FollowResult& run,
-    const std::map<std::string, std::string>& paths) {
+    AgentConnection& conn, const FollowResult& run, const OutputPlan& plan) {
   std::map<std::string, std::string> local;
   for (const auto& a : run.artifacts) {
-    auto it = paths.find(a.name());
-    if (it == paths.end()) continue;
+    auto it = plan.find(a.name());
+    if (it == plan.end()) continue;
+    const Output& out = it->second;
     std::error_code ec;
-    fs::path parent = fs::path(it->second).parent_path();
+    fs::path parent = fs::path(out.path).parent_path();
     if (!parent.empty()) fs::create_directories(parent, ec);
-    ASSIGN_OR_RETURN(BlobInfo got, DownloadBlob(conn, a.digest(), it->second));
-    (void)got;
-    local[a.name()] = it->second;
-    std::cerr << "[dso] " << a.name() << " " << it->second << "\n";
+    if (out.layout) {
+      std::string tar = out.path + ".dso-layout.tar";
+      absl::StatusOr<BlobInfo> got = DownloadBlob(conn, a.digest(), tar);
+      absl::Status placed =
+          got.ok() ? PlaceLayout(tar, out.path) : got.status();
+      fs::remove(tar, ec);
+      RETURN_IF_ERROR(placed);
+    } else {
+      RETURN_IF_ERROR(DownloadBlob(conn, a.digest(), out.path).status());
+    }
+    local[a.name()] = out.path;
+    std::cerr << "[dso] " << a.name() << " " << out.path << "\n";
   }
   return local;
 }

@@ -50,18 +50,27 @@ bool IsRegistryImage(const std::string& arg);
 // An --image argument: a layout directory or docker archive here (DIR:TAG
 // for one image of a layout holding several), sent as an Input, or else a
 // registry reference the step pulls itself.
-// Where a step's output artifacts go: for each name, the path a flag gave
+// Where one of a run's artifacts goes on this machine: a file, or, for a
+// tar of an OCI image layout, a layout directory placed whole
+// (PlaceLayout).
+struct Output {
+  std::string path;
+  bool layout = false;
+};
+// The outputs a command wants, by artifact name.
+using OutputPlan = std::map<std::string, Output>;
+
+// Where a step's output files go: for each name, the path a flag gave
 // (`asked`, "" when none), else beside the --json summary when there is
 // one, else nowhere.
-std::map<std::string, std::string> OutputPaths(
-    const std::string& json_path,
-    const std::map<std::string, std::string>& asked);
+OutputPlan OutputPaths(const std::string& json_path,
+                       const std::map<std::string, std::string>& asked);
 
-// Downloads the run's artifacts that `paths` names (creating parent
-// directories); returns name -> local path of what was written.
+// Downloads the run's artifacts that `plan` names (creating parent
+// directories; a layout is placed once whole and verified); returns name ->
+// local path of what was written.
 absl::StatusOr<std::map<std::string, std::string>> DownloadOutputs(
-    AgentConnection& conn, const FollowResult& run,
-    const std::map<std::string, std::string>& paths);
+    AgentConnection& conn, const FollowResult& run, const OutputPlan& plan);
 
 // A directory an OCI layout may be written to: new, empty, or an image
 // layout to replace (else INVALID_ARGUMENT naming `flag`).
