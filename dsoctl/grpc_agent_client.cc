@@ -11,8 +11,18 @@ namespace {
 // Every call but a run's stream (bounded by the run's own deadline).
 constexpr std::chrono::seconds kUnaryDeadline(30);
 
-void SetDeadline(grpc::ClientContext& ctx) {
+// One unary call of `stub`, under kUnaryDeadline.
+template <typename Stub, typename Request, typename Response>
+absl::StatusOr<Response> Unary(
+    Stub& stub,
+    grpc::Status (Stub::*call)(grpc::ClientContext*, const Request&, Response*),
+    const Request& request, const std::string& target) {
+  grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + kUnaryDeadline);
+  Response response;
+  grpc::Status st = (stub.*call)(&ctx, request, &response);
+  if (!st.ok()) return FromGrpc(st, target);
+  return response;
 }
 
 }  // namespace
@@ -85,41 +95,22 @@ AgentClient::StreamEnd GrpcAgentClient::Attach(
 
 absl::StatusOr<dso::v1::Run> GrpcAgentClient::Cancel(
     const dso::v1::CancelRequest& request) {
-  grpc::ClientContext ctx;
-  SetDeadline(ctx);
-  dso::v1::Run run;
-  grpc::Status st = agent_->Cancel(&ctx, request, &run);
-  if (!st.ok()) return FromGrpc(st, target_);
-  return run;
+  return Unary(*agent_, &dso::v1::Agent::Stub::Cancel, request, target_);
 }
 
 absl::StatusOr<dso::v1::Run> GrpcAgentClient::GetRun(
     const dso::v1::GetRunRequest& request) {
-  grpc::ClientContext ctx;
-  SetDeadline(ctx);
-  dso::v1::Run run;
-  grpc::Status st = agent_->GetRun(&ctx, request, &run);
-  if (!st.ok()) return FromGrpc(st, target_);
-  return run;
+  return Unary(*agent_, &dso::v1::Agent::Stub::GetRun, request, target_);
 }
 
 absl::StatusOr<dso::v1::ListRunsResponse> GrpcAgentClient::ListRuns(
     const dso::v1::ListRunsRequest& request) {
-  grpc::ClientContext ctx;
-  SetDeadline(ctx);
-  dso::v1::ListRunsResponse page;
-  grpc::Status st = agent_->ListRuns(&ctx, request, &page);
-  if (!st.ok()) return FromGrpc(st, target_);
-  return page;
+  return Unary(*agent_, &dso::v1::Agent::Stub::ListRuns, request, target_);
 }
 
 absl::StatusOr<dso::v1::AgentInfo> GrpcAgentClient::GetInfo() {
-  grpc::ClientContext ctx;
-  SetDeadline(ctx);
-  dso::v1::AgentInfo info;
-  grpc::Status st = agent_->GetInfo(&ctx, dso::v1::GetInfoRequest(), &info);
-  if (!st.ok()) return FromGrpc(st, target_);
-  return info;
+  return Unary(*agent_, &dso::v1::Agent::Stub::GetInfo,
+               dso::v1::GetInfoRequest(), target_);
 }
 
 absl::StatusOr<dso::v1::BlobInfo> GrpcAgentClient::Put(const PutSource& next) {
@@ -152,12 +143,7 @@ absl::Status GrpcAgentClient::Get(const dso::v1::GetRequest& request,
 
 absl::StatusOr<dso::v1::BlobInfo> GrpcAgentClient::Stat(
     const dso::v1::StatRequest& request) {
-  grpc::ClientContext ctx;
-  SetDeadline(ctx);
-  dso::v1::BlobInfo info;
-  grpc::Status st = artifacts_->Stat(&ctx, request, &info);
-  if (!st.ok()) return FromGrpc(st, target_);
-  return info;
+  return Unary(*artifacts_, &dso::v1::Artifacts::Stub::Stat, request, target_);
 }
 
 }  // namespace dso
