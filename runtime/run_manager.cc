@@ -11,7 +11,6 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -104,28 +103,12 @@ dso::v1::Result RunGuarded(const Step& step,
   }
 }
 
-std::string DescribeInFull(const dso::v1::RunStepRequest& request) {
-  if (request.has_exec()) {
-    return absl::StrCat("exec: ", absl::StrJoin(request.exec().argv(), " "));
-  }
-  if (request.has_deploy()) {  // who deployed what where, in the history
-    const auto& d = request.deploy();
-    std::string action = d.action().empty() ? "deploy" : d.action();
-    const auto& image = d.image();
-    std::string what = !image.registry_ref().empty() ? image.registry_ref()
-                                                     : image.layout_ref();
-    return absl::StrCat("deploy: ", action, " ", what, what.empty() ? "" : " ",
-                        "-> ", d.target());
-  }
-  return request.step();
-}
-
 // A line for lists and logs, at most kMaxDescription bytes (an argv may
 // hold megabytes).
 constexpr size_t kMaxDescription = 512;
 
-std::string Describe(const dso::v1::RunStepRequest& request) {
-  std::string d = DescribeInFull(request);
+std::string Describe(const Step& step, const dso::v1::RunStepRequest& request) {
+  std::string d = step.Describe(request);
   if (d.size() <= kMaxDescription) return d;
   size_t cut = kMaxDescription;
   // Not inside a UTF-8 sequence.
@@ -207,7 +190,8 @@ RunManager::~RunManager() { Shutdown(absl::ZeroDuration()); }
 absl::StatusOr<std::string> RunManager::Start(
     const dso::v1::RunStepRequest& request, const std::string& identity) {
   RETURN_IF_ERROR(CheckRequestLimits(request));
-  RETURN_IF_ERROR(steps_->Resolve(request).status());
+  ASSIGN_OR_RETURN(const Step* step, steps_->Resolve(request));
+  const std::string description = Describe(*step, request);
   std::string digest = RequestDigest(request);
   std::string key;
   if (!request.idempotency_key().empty()) {
@@ -280,7 +264,7 @@ absl::StatusOr<std::string> RunManager::Start(
     run.set_idempotency_key(request.idempotency_key());
     run.set_identity(identity);
     run.set_request_digest(digest);
-    run.set_description(Describe(request));
+    run.set_description(description);
     SetTimestamp(now, run.mutable_created());
     SetTimestamp(now, run.mutable_started());
     SetTimestamp(entry->deadline, run.mutable_deadline());
@@ -291,9 +275,9 @@ absl::StatusOr<std::string> RunManager::Start(
   }
   entry->Emit(std::move(started));
   if (metrics_) metrics_->RunStarted();
-  workers_.Submit([this, entry, request, identity, deadline] {
+  workers_.Submit([this, entry, request, identity, deadline, description] {
     // Logged here, beside the client's first stream write, not before it.
-    LogInfo(absl::StrCat("run started: ", Describe(request), " (deadline ",
+    LogInfo(absl::StrCat("run started: ", description, " (deadline ",
                          absl::FormatDuration(deadline), ")"),
             {{"dso.run_id", entry->id},
              {"dso.step", request.step()},

@@ -18,6 +18,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "stages/core/relative_path.h"
 #include "stages/core/run_processes.h"
@@ -170,6 +171,10 @@ absl::Status ExecStep::Validate(const dso::v1::RunStepRequest& request) const {
     }
   }
   return absl::OkStatus();
+}
+
+std::string ExecStep::Describe(const dso::v1::RunStepRequest& request) const {
+  return absl::StrCat("exec: ", absl::StrJoin(request.exec().argv(), " "));
 }
 
 dso::v1::Result ExecStep::Run(const dso::v1::RunStepRequest& request,

@@ -23,6 +23,8 @@ class ExecStep : public Step {
  public:
   std::string name() const override { return "exec"; }
   absl::Status Validate(const dso::v1::RunStepRequest& request) const override;
+  // "exec: ARGV...".
+  std::string Describe(const dso::v1::RunStepRequest& request) const override;
   dso::v1::Result Run(const dso::v1::RunStepRequest& request,
                       StepContext& context) const override;
 };

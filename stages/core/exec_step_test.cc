@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "stages/core/fake_step_context.h"
+#include "stages/core/noop_step.h"
 
 namespace dso {
 namespace {
@@ -23,6 +24,14 @@ dso::v1::RunStepRequest Exec(std::vector<std::string> argv) {
   r.set_step("exec");
   for (auto& a : argv) r.mutable_exec()->add_argv(a);
   return r;
+}
+
+TEST(ExecStepTest, DescribesTheCommand) {
+  EXPECT_EQ(ExecStep().Describe(Exec({"make", "-j2", "test"})),
+            "exec: make -j2 test");
+  dso::v1::RunStepRequest noop;
+  noop.set_step("noop");
+  EXPECT_EQ(NoopStep().Describe(noop), "noop");  // the default: the name
 }
 
 TEST(ExecStepTest, StreamsStdoutAndStderrAndSucceeds) {

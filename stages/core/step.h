@@ -28,6 +28,12 @@ class Step {
   // Runs to completion, cancellation or deadline, and returns the result.
   virtual dso::v1::Result Run(const dso::v1::RunStepRequest& request,
                               StepContext& context) const = 0;
+  // What this request does, in a line for the run's description in lists
+  // and logs (the runtime cuts it to a bounded length). Default: the
+  // step's name.
+  virtual std::string Describe(const dso::v1::RunStepRequest& request) const {
+    return request.step();
+  }
 };
 
 class StepRegistry {

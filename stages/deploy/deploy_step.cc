@@ -475,6 +475,16 @@ absl::Status DeployStep::Validate(
   return absl::OkStatus();
 }
 
+std::string DeployStep::Describe(const dso::v1::RunStepRequest& request) const {
+  const auto& d = request.deploy();
+  std::string action = d.action().empty() ? "deploy" : d.action();
+  const auto& image = d.image();
+  std::string what =
+      !image.registry_ref().empty() ? image.registry_ref() : image.layout_ref();
+  return absl::StrCat("deploy: ", action, " ", what, what.empty() ? "" : " ",
+                      "-> ", d.target());
+}
+
 dso::v1::Result DeployStep::Run(const dso::v1::RunStepRequest& request,
                                 StepContext& context) const {
   const auto& p = request.deploy();

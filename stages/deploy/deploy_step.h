@@ -29,6 +29,9 @@ class DeployStep : public Step {
       : targets_(std::move(targets)), agent_(std::move(agent)) {}
   std::string name() const override { return "deploy"; }
   absl::Status Validate(const dso::v1::RunStepRequest& request) const override;
+  // "deploy: ACTION IMAGE -> TARGET": who deployed what where, in the
+  // history of runs.
+  std::string Describe(const dso::v1::RunStepRequest& request) const override;
   dso::v1::Result Run(const dso::v1::RunStepRequest& request,
                       StepContext& context) const override;
 
