@@ -201,6 +201,40 @@ TEST_F(CommandTest, StorePutToAnUrl) {
   EXPECT_EQ(r.step(), "store");
 }
 
+TEST_F(CommandTest, DbImport) {
+  ASSERT_EQ(Dsoctl({"db", "import", "--db", dir_ + "/osv", dir_}), 0);
+  const auto& r = Sent();
+  EXPECT_EQ(r.step(), "db");
+  EXPECT_EQ(r.db().db(), dir_ + "/osv");
+  ASSERT_EQ(r.db().sources_size(), 1);
+  EXPECT_EQ(r.db().sources(0).local_path(),
+            std::filesystem::canonical(dir_).string());
+  EXPECT_THAT(r.db().source_names(), ElementsAre(dir_));
+}
+
+TEST_F(CommandTest, VerifyABlobWithAKeyMadeByKeysGenerate) {
+  setenv("DSO_KEY_PASSWORD", "test-password", 1);
+  ASSERT_EQ(Dsoctl({"keys", "generate", "--out", dir_ + "/k"}), 0);
+  EXPECT_TRUE(sent_.empty());  // made here, not by a run
+  ASSERT_EQ(Dsoctl({"verify", "--blob", dir_ + "/report.sarif", "--signature",
+                    "c2lnbmF0dXJl", "--key", dir_ + "/k.pub", "--require-gate",
+                    "final:2"}),
+            0);
+  const auto& r = Sent();
+  EXPECT_EQ(r.step(), "verify");
+  EXPECT_EQ(r.verify().blob_signature(), "c2lnbmF0dXJl");
+  EXPECT_NE(r.verify().public_key_pem().find("BEGIN PUBLIC KEY"),
+            std::string::npos);
+  EXPECT_THAT(r.verify().require_gate(), ElementsAre("final:2"));
+}
+
+TEST_F(CommandTest, VerifyNeedsAnImageOrABlob) {
+  setenv("DSO_KEY_PASSWORD", "test-password", 1);
+  ASSERT_EQ(Dsoctl({"keys", "generate", "--out", dir_ + "/k"}), 0);
+  EXPECT_NE(Dsoctl({"verify", "--key", dir_ + "/k.pub"}), 0);
+  EXPECT_TRUE(sent_.empty());
+}
+
 // The scanner names: one list (proto/dso/v1/steps.proto, Scanner), shown by
 // dsoctl's help and checked by the Jenkins library's dsoScan.
 TEST(ScannerNamesTest, TheHelpAndTheJenkinsLibraryNameEveryScanner) {
