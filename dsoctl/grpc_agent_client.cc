@@ -68,12 +68,7 @@ AgentClient::StreamEnd GrpcAgentClient::Drain(grpc::ClientContext& ctx,
   SetStream(nullptr);
   StreamEnd end;
   end.refused = ctx.GetServerTrailingMetadata().count("dso-refused") > 0;
-  if (st.error_code() == grpc::StatusCode::CANCELLED) {
-    // Kept apart from a lost connection: Follow tells the two apart.
-    end.status = absl::CancelledError(st.error_message());
-  } else {
-    end.status = FromGrpc(st, target_);
-  }
+  end.status = FromGrpc(st, target_);  // CANCELLED stays apart from UNAVAILABLE
   return end;
 }
 
