@@ -1,5 +1,8 @@
 #include "dsoctl/command.h"
 
+#include "dsoctl/exit_codes.h"
+#include "runtime/version.h"
+
 namespace dso {
 
 namespace {
@@ -21,8 +24,6 @@ class Simple final : public Command {
   CLI::App* command_ = nullptr;
 };
 
-}  // namespace
-
 void AddGlobalFlags(CLI::App& app, GlobalOptions& g) {
   ConnectionOptions& c = g.connection;
   app.add_option("--agent", c.agent,
@@ -39,6 +40,22 @@ void AddGlobalFlags(CLI::App& app, GlobalOptions& g) {
                "plain TCP to a test agent on loopback");
   app.add_option("--data-dir", c.data_dir,
                  "embedded mode's data dir (default $XDG_DATA_HOME/dso)");
+}
+
+}  // namespace
+
+CommandLine::CommandLine() : commands_(AllCommands()) {
+  app_.require_subcommand(1);
+  app_.set_version_flag("--version", kDsoVersion);
+  AddGlobalFlags(app_, global_);
+  for (auto& command : commands_) command->AddTo(app_);
+}
+
+int CommandLine::RunChosen() {
+  for (auto& command : commands_) {
+    if (std::optional<int> code = command->RunIfChosen(global_)) return *code;
+  }
+  return kExitUsage;
 }
 
 void AddRunFlags(CLI::App* command, uint32_t* deadline_seconds,

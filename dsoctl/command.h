@@ -27,11 +27,29 @@ class Command {
   virtual std::optional<int> RunIfChosen(const GlobalOptions& g) = 0;
 };
 
-// The global flags (--agent, --json, TLS, --data-dir), into `g`.
-void AddGlobalFlags(CLI::App& app, GlobalOptions& g);
-
 // Every command, in the order `dsoctl --help` lists them.
 std::vector<std::unique_ptr<Command>> AllCommands();
+
+// The whole command line: --version, the global flags (--agent, --json,
+// TLS, --data-dir) and every command, added to one CLI::App. Used by main and
+// by the commands' tests.
+class CommandLine {
+ public:
+  CommandLine();
+  CommandLine(const CommandLine&) = delete;
+  CommandLine& operator=(const CommandLine&) = delete;
+
+  CLI::App& app() { return app_; }
+  GlobalOptions& global() { return global_; }
+  // After app().parse(): runs the command the user chose and returns its
+  // exit code (kExitUsage when none was chosen).
+  int RunChosen();
+
+ private:
+  CLI::App app_{"dsoctl: run DevSecOps pipeline steps on a dso agent"};
+  GlobalOptions global_;
+  std::vector<std::unique_ptr<Command>> commands_;
+};
 
 // The flags every command that starts a run has: --deadline and
 // --idempotency-key.

@@ -77,28 +77,20 @@ class CommandTest : public ::testing::Test {
 
   // Runs `dsoctl ARGS...`; the exit code. The requests are in sent_.
   int Dsoctl(std::vector<std::string> args) {
-    CLI::App app{"dsoctl"};
-    app.require_subcommand(1);
-    GlobalOptions g;
-    AddGlobalFlags(app, g);
-    std::vector<std::unique_ptr<Command>> commands = AllCommands();
-    for (auto& command : commands) command->AddTo(app);
+    CommandLine command_line;
     args.insert(args.begin(), "dsoctl");
     std::vector<const char*> argv;
     for (const auto& a : args) argv.push_back(a.c_str());
     try {
-      app.parse(static_cast<int>(argv.size()), argv.data());
+      command_line.app().parse(static_cast<int>(argv.size()), argv.data());
     } catch (const CLI::ParseError& e) {
       ADD_FAILURE() << "usage error: " << e.what();
       return -1;
     }
-    g.connection.make_client = [this] {
+    command_line.global().connection.make_client = [this] {
       return std::make_unique<RecordingClient>(&sent_);
     };
-    for (auto& command : commands) {
-      if (std::optional<int> code = command->RunIfChosen(g)) return *code;
-    }
-    return -1;
+    return command_line.RunChosen();
   }
   const dso::v1::RunStepRequest& Sent() {
     EXPECT_EQ(sent_.size(), 1u);
@@ -241,12 +233,8 @@ TEST(ScannerNamesTest, TheHelpAndTheJenkinsLibraryNameEveryScanner) {
   EXPECT_THAT(ScannerNames(), ElementsAre("secrets", "deps", "image", "all"));
   EXPECT_THAT(ReportFormatNames(), ElementsAre("json", "sarif", "gitleaks"));
 
-  CLI::App app{"dsoctl"};
-  GlobalOptions g;
-  AddGlobalFlags(app, g);
-  std::vector<std::unique_ptr<Command>> commands = AllCommands();
-  for (auto& command : commands) command->AddTo(app);
-  std::string help = app.get_subcommand("scan")->help();
+  CommandLine command_line;
+  std::string help = command_line.app().get_subcommand("scan")->help();
   EXPECT_NE(help.find(absl::StrJoin(ScannerNames(), ", ")), std::string::npos)
       << help;
 

@@ -13,7 +13,6 @@
 #include "dsoctl/exit_codes.h"
 #include "dsoctl/follow.h"
 #include "runtime/ecs_log.h"
-#include "runtime/version.h"
 
 int main(int argc, char** argv) {
   // Debian's Abseil checks every lock order at run time; it costs more
@@ -28,21 +27,13 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   dso::InitLogging(/*json=*/false, /*quiet=*/true);
 
-  CLI::App app{"dsoctl: run DevSecOps pipeline steps on a dso agent"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", dso::kDsoVersion);
-  dso::GlobalOptions g;
-  dso::AddGlobalFlags(app, g);
-  std::vector<std::unique_ptr<dso::Command>> commands = dso::AllCommands();
-  for (auto& command : commands) command->AddTo(app);
+  dso::CommandLine command_line;
+  CLI::App& app = command_line.app();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : dso::kExitUsage;
   }
-  for (auto& command : commands) {
-    if (std::optional<int> code = command->RunIfChosen(g)) return *code;
-  }
-  return dso::kExitUsage;
+  return command_line.RunChosen();
 }
