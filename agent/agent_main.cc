@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   if (!listen.empty()) config.listen = listen;
   if (config.listen.empty()) config.listen = {"unix:///run/dso/agent.sock"};
   if (!data_dir.empty()) config.data_dir = data_dir;
+  dso::ApplyEnvironmentOverrides(config);
   if (insecure_tcp) config.insecure_tcp = true;
   if (!metrics_listen.empty()) config.metrics_listen = metrics_listen;
 

@@ -14,6 +14,7 @@ absl::StatusOr<std::unique_ptr<EmbeddedAgentClient>> EmbeddedAgentClient::Open(
   // dsoctl runs as its user: that user's credentials go where it says.
   config.credentials = {CredentialBinding{{"*"}, {"*"}}};
   config.max_concurrent_runs = 64;
+  ApplyEnvironmentOverrides(config);
   ASSIGN_OR_RETURN(std::unique_ptr<AgentRuntime> runtime,
                    AgentRuntime::Create(config));
   return std::unique_ptr<EmbeddedAgentClient>(

@@ -5,7 +5,6 @@
 #include <grpcpp/resource_quota.h>
 #include <sys/stat.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <optional>
 
@@ -14,13 +13,6 @@
 #include "runtime/ecs_log.h"
 #include "stages/core/bounded_file.h"
 #include "stages/core/status_macros.h"
-#include "stages/deploy/deploy_step.h"
-#include "stages/gate/gate_step.h"
-#include "stages/image_build/build_step.h"
-#include "stages/scan/scan_step.h"
-#include "stages/sign/sign_step.h"
-#include "stages/store/store_allowlist.h"
-#include "stages/store/store_step.h"
 
 namespace dso {
 
@@ -38,43 +30,32 @@ std::optional<std::string> UnixSocketPath(const std::string& addr) {
 
 }  // namespace
 
-absl::Status RegisterAllSteps(StepRegistry& registry,
-                              const AgentConfig& config) {
-  std::optional<StoreAllowlist> allowlist;
+absl::StatusOr<StepsConfig> StepsConfigFor(const AgentConfig& config) {
+  StepsConfig steps;
+  steps.scan.cache_dir =
+      config.cache_dir.empty() ? config.data_dir + "/cache" : config.cache_dir;
+  steps.scan.db_dir =
+      config.db_dir.empty() ? config.data_dir + "/osv" : config.db_dir;
   if (!config.loading_allowlist.empty()) {
     ASSIGN_OR_RETURN(std::string text,
                      ReadFile(config.loading_allowlist, FileKind::kConfig));
-    ASSIGN_OR_RETURN(allowlist,
+    ASSIGN_OR_RETURN(steps.loading_allowlist,
                      ParseStoreAllowlist(text, config.loading_allowlist));
   }
-  RETURN_IF_ERROR(RegisterCoreSteps(registry));
-  // What the scan steps keep across runs: in the data dir unless the
-  // environment names other directories (DSO_CACHE_DIR, DSO_DB_DIR).
-  ScanDirs dirs;
-  const char* cache = getenv("DSO_CACHE_DIR");
-  dirs.cache_dir = cache && *cache ? cache : config.data_dir + "/cache";
-  const char* db = getenv("DSO_DB_DIR");
-  dirs.db_dir = db && *db ? db : config.data_dir + "/osv";
-  RETURN_IF_ERROR(RegisterScanSteps(registry, dirs));
-  RETURN_IF_ERROR(registry.Register(std::make_unique<BuildStep>()));
-  RETURN_IF_ERROR(registry.Register(std::make_unique<SignStep>()));
-  RETURN_IF_ERROR(registry.Register(std::make_unique<VerifyStep>()));
-  RETURN_IF_ERROR(registry.Register(std::make_unique<StoreStep>(allowlist)));
   ASSIGN_OR_RETURN(
-      DeployTargets targets,
+      steps.deploy_targets,
       ParseDeployTargets(config.deploy_targets_yaml, "the agent's config"));
   // What no deployed application may reach: the agent's data directory
   // (its event socket and journals) and its Unix listen sockets.
-  DeployAgentSide agent;
-  agent.events_socket = RaspEventSocketPath(config.data_dir);
-  agent.protect = {config.data_dir};
+  steps.deploy_agent.events_socket = RaspEventSocketPath(config.data_dir);
+  steps.deploy_agent.protect = {config.data_dir};
   for (const std::string& addr : config.listen) {
-    if (auto path = UnixSocketPath(addr)) agent.protect.push_back(*path);
+    if (auto path = UnixSocketPath(addr)) {
+      steps.deploy_agent.protect.push_back(*path);
+    }
   }
-  agent.app_users_dir = config.data_dir + "/app-users";
-  RETURN_IF_ERROR(registry.Register(
-      std::make_unique<DeployStep>(targets, std::move(agent))));
-  return registry.Register(std::make_unique<GateStep>());
+  steps.deploy_agent.app_users_dir = config.data_dir + "/app-users";
+  return steps;
 }
 
 bool IsLoopbackAddress(const std::string& host_port) {
@@ -98,7 +79,8 @@ absl::StatusOr<std::unique_ptr<AgentRuntime>> AgentRuntime::Create(
   ASSIGN_OR_RETURN(rt->store_, BlobStore::Open(config.data_dir + "/store"));
   SetFileReadLimits(config.read_limits);
   rt->steps_ = std::make_unique<StepRegistry>();
-  RETURN_IF_ERROR(RegisterAllSteps(*rt->steps_, config));
+  ASSIGN_OR_RETURN(StepsConfig steps, StepsConfigFor(config));
+  RETURN_IF_ERROR(RegisterAllSteps(*rt->steps_, std::move(steps)));
   RunManagerOptions opts;
   opts.data_dir = config.data_dir;
   opts.max_concurrent_runs = config.max_concurrent_runs;

@@ -22,6 +22,7 @@
 #include "runtime/rasp_event_sink.h"
 #include "runtime/run_manager.h"
 #include "runtime/unix_listener.h"
+#include "stages/steps/all_steps.h"
 #include "stages/core/step.h"
 #include "stages/store/blob_store.h"
 
@@ -64,9 +65,10 @@ class AgentRuntime {
   std::unique_ptr<RaspEventSink> rasp_events_;  // while listening
 };
 
-// Registers every step this build offers.
-absl::Status RegisterAllSteps(StepRegistry& registry,
-                              const AgentConfig& config);
+// What the steps are given of the agent's configuration (all_steps.h):
+// directories, the loading allowlist (read here), deploy targets, the
+// agent's own sockets.
+absl::StatusOr<StepsConfig> StepsConfigFor(const AgentConfig& config);
 
 // True for 127.0.0.0/8, ::1 and localhost listen addresses.
 bool IsLoopbackAddress(const std::string& host_port);

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdlib>
 #include <set>
 
 #include "absl/strings/numbers.h"
@@ -116,6 +117,8 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
   RETURN_IF_ERROR(CheckKeys(root,
                             {"listen",
                              "data_dir",
+                             "cache_dir",
+                             "db_dir",
                              "allowed_roots",
                              "store_roots",
                              "labels",
@@ -143,6 +146,10 @@ absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
   }
   RETURN_IF_ERROR(
       Optional(root, "data_dir", source, "data_dir", "a path", &c.data_dir));
+  RETURN_IF_ERROR(
+      Optional(root, "cache_dir", source, "cache_dir", "a path", &c.cache_dir));
+  RETURN_IF_ERROR(
+      Optional(root, "db_dir", source, "db_dir", "a path", &c.db_dir));
   RETURN_IF_ERROR(Optional(root, "loading_allowlist", source,
                            "loading_allowlist", "a path",
                            &c.loading_allowlist));
@@ -301,6 +308,15 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
         absl::StrCat("cannot read config file: ", text.status().message()));
   }
   return ParseAgentConfig(*text, path);
+}
+
+void ApplyEnvironmentOverrides(AgentConfig& config) {
+  for (auto [name, field] : {std::pair{"DSO_CACHE_DIR", &config.cache_dir},
+                             std::pair{"DSO_DB_DIR", &config.db_dir}}) {
+    if (const char* v = std::getenv(name); v != nullptr && *v != '\0') {
+      *field = v;
+    }
+  }
 }
 
 }  // namespace dso

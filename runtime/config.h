@@ -4,6 +4,8 @@
 //
 //   listen: ["unix:///run/dso/agent.sock"]   # or host:port (mTLS required)
 //   data_dir: /var/lib/dso-agent
+//   cache_dir: ""              # compiled secret rules; "": <data_dir>/cache
+//   db_dir: ""                 # the vulnerability database; "": <data_dir>/osv
 //   allowed_roots: []          # local paths steps may read (inputs, key
 //                              # files, databases); else tar upload
 //   store_roots: []            # directories file:// stores may lie beneath;
@@ -72,6 +74,8 @@ struct TlsFiles {
 struct AgentConfig {
   std::vector<std::string> listen;
   std::string data_dir = "/var/lib/dso-agent";
+  std::string cache_dir;  // "": data_dir/cache
+  std::string db_dir;     // "": data_dir/osv
   std::vector<std::string> allowed_roots;
   std::vector<std::string> store_roots;
   std::map<std::string, std::string> labels;
@@ -103,6 +107,11 @@ struct AgentConfig {
 absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& yaml,
                                              const std::string& source);
 absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path);
+
+// The documented environment overrides, applied by whoever starts a
+// runtime (dso-agent, embedded dsoctl) once: DSO_CACHE_DIR and DSO_DB_DIR,
+// when set and not empty, replace cache_dir and db_dir.
+void ApplyEnvironmentOverrides(AgentConfig& config);
 
 // Parses "90s", "15m", "1h30m", "2h"; a bare number is seconds.
 absl::StatusOr<absl::Duration> ParseConfigDuration(const std::string& text);

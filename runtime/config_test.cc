@@ -1,5 +1,7 @@
 #include "runtime/config.h"
 
+#include <cstdlib>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -45,6 +47,23 @@ permissions: {jenkins-release: ["*"], "*": [exec]}
   EXPECT_TRUE(c->tls.enabled());
   EXPECT_EQ(c->socket_mode, 0600u);
   EXPECT_EQ(c->permissions.at("*"), std::vector<std::string>{"exec"});
+}
+
+TEST(ConfigTest, CacheAndDatabaseDirectories) {
+  auto c = ParseAgentConfig("cache_dir: /srv/cache\ndb_dir: /srv/osv\n",
+                            "agent.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->cache_dir, "/srv/cache");
+  EXPECT_EQ(c->db_dir, "/srv/osv");
+
+  // The environment wins over the file when set and not empty.
+  setenv("DSO_CACHE_DIR", "/env/cache", 1);
+  setenv("DSO_DB_DIR", "", 1);
+  ApplyEnvironmentOverrides(*c);
+  unsetenv("DSO_CACHE_DIR");
+  unsetenv("DSO_DB_DIR");
+  EXPECT_EQ(c->cache_dir, "/env/cache");
+  EXPECT_EQ(c->db_dir, "/srv/osv");
 }
 
 TEST(ConfigTest, ErrorsNameTheFileAndTheKey) {

@@ -25,7 +25,8 @@ class DbStep : public Step {
 
 // The database directory: `given` when not empty (a path a request names,
 // so resolved beneath the agent's allowed roots), else `configured` (the
-// agent's: its data dir's osv/ unless $DSO_DB_DIR says otherwise).
+// agent's: its data dir's osv/ unless its config's db_dir or $DSO_DB_DIR
+// says otherwise).
 absl::StatusOr<std::string> DatabaseDir(StepContext& context,
                                         const std::string& given,
                                         const std::string& configured);
