@@ -12,7 +12,7 @@
 #include "dsoctl/command.h"
 #include "dsoctl/commands.h"
 #include "dsoctl/image_args.h"
-#include "dsoctl/run_command.h"
+#include "dsoctl/run_request.h"
 #include "dsoctl/transfer.h"
 #include "stages/core/status_macros.h"
 #include "stages/files/tar_dir.h"
@@ -170,5 +170,7 @@ std::unique_ptr<Command> NewBuildCommand() {
       },
       [o](const GlobalOptions& g) { return CmdBuild(g, *o); });
 }
+
+void AddBuildCommands(Commands& all) { all.push_back(NewBuildCommand()); }
 
 }  // namespace dso

@@ -1,9 +1,10 @@
 // Command: one dsoctl command (or a group: `runs list|show|...`). Each
-// command file defines its own: the subcommands and flags it adds to the
-// command line, and what it does when the user chose it. dsoctl_main.cc
-// adds every command of AllCommands() (command_list.cc: one line each) and
-// runs the one chosen. A command keeps its parsed flags; it lives as long as
-// the CLI::App it was added to.
+// command file, dsoctl/NAME_command.cc, defines its own: the subcommands and
+// flags it adds to the command line, and what it does when the user chose
+// it; its AddNAMECommands (NAME in CamelCase) adds them to the list.
+// CommandLine adds every command of AllCommands() and runs the one chosen. A
+// command keeps its parsed flags; it lives as long as the CLI::App it was
+// added to.
 #ifndef DSO_DSOCTL_COMMAND_H_
 #define DSO_DSOCTL_COMMAND_H_
 
@@ -27,8 +28,12 @@ class Command {
   virtual std::optional<int> RunIfChosen(const GlobalOptions& g) = 0;
 };
 
-// Every command, in the order `dsoctl --help` lists them.
-std::vector<std::unique_ptr<Command>> AllCommands();
+using Commands = std::vector<std::unique_ptr<Command>>;
+
+// Every command, in the order `dsoctl --help` lists them: by the name of
+// their files. Generated (dsoctl/command_list.cc.in, dsoctl/CMakeLists.txt):
+// a new NAME_command.cc is found by its name.
+Commands AllCommands();
 
 // The whole command line: --version, the global flags (--agent, --json,
 // TLS, --data-dir) and every command, added to one CLI::App. Used by main and
@@ -48,7 +53,7 @@ class CommandLine {
  private:
   CLI::App app_{"dsoctl: run DevSecOps pipeline steps on a dso agent"};
   GlobalOptions global_;
-  std::vector<std::unique_ptr<Command>> commands_;
+  Commands commands_;
 };
 
 // The flags every command that starts a run has: --deadline and

@@ -4,7 +4,7 @@
 #include "absl/time/clock.h"
 #include "dsoctl/command.h"
 #include "dsoctl/commands.h"
-#include "dsoctl/run_command.h"
+#include "dsoctl/run_request.h"
 #include "dsoctl/transfer.h"
 
 namespace dso {
@@ -61,5 +61,7 @@ std::unique_ptr<Command> NewDbCommand() {
   };
   return std::make_unique<Db>();
 }
+
+void AddDbCommands(Commands& all) { all.push_back(NewDbCommand()); }
 
 }  // namespace dso

@@ -6,7 +6,7 @@
 #include "dsoctl/command.h"
 #include "dsoctl/commands.h"
 #include "dsoctl/image_args.h"
-#include "dsoctl/run_command.h"
+#include "dsoctl/run_request.h"
 #include "dsoctl/transfer.h"
 
 namespace dso {
@@ -153,5 +153,7 @@ std::unique_ptr<Command> NewDeployCommand() {
   };
   return std::make_unique<Deploy>();
 }
+
+void AddDeployCommands(Commands& all) { all.push_back(NewDeployCommand()); }
 
 }  // namespace dso

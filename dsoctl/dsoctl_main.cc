@@ -1,7 +1,7 @@
 // dsoctl: the command-line client of dso-agent (or, without --agent, an
 // embedded agent). Its contract: the README (usage, exit codes) and
 // `dsoctl --help`; where it sits: docs/architecture.md. The commands and
-// their flags are in their own files (command.h, command_list.cc).
+// their flags are in their own files (command.h; NAME_command.cc).
 #include <signal.h>
 
 #include <thread>

@@ -8,7 +8,7 @@
 #include "absl/time/clock.h"
 #include "dsoctl/command.h"
 #include "dsoctl/follow.h"
-#include "dsoctl/run_command.h"
+#include "dsoctl/run_request.h"
 #include "dsoctl/transfer.h"
 #include "stages/core/relative_path.h"
 
@@ -96,5 +96,7 @@ std::unique_ptr<Command> NewExecCommand() {
       },
       [o](const GlobalOptions& g) { return CmdExec(g, *o); });
 }
+
+void AddExecCommands(Commands& all) { all.push_back(NewExecCommand()); }
 
 }  // namespace dso

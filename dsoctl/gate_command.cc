@@ -10,7 +10,7 @@
 #include "absl/time/clock.h"
 #include "dsoctl/command.h"
 #include "dsoctl/commands.h"
-#include "dsoctl/run_command.h"
+#include "dsoctl/run_request.h"
 #include "dsoctl/transfer.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/status_macros.h"
@@ -127,5 +127,7 @@ std::unique_ptr<Command> NewGateCommand() {
       },
       [o](const GlobalOptions& g) { return CmdGate(g, *o); });
 }
+
+void AddGateCommands(Commands& all) { all.push_back(NewGateCommand()); }
 
 }  // namespace dso

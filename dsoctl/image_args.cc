@@ -4,7 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "dsoctl/run_command.h"
+#include "dsoctl/run_request.h"
 #include "dsoctl/transfer.h"
 #include "stages/attest/keys/key_ref.h"
 #include "stages/core/status_macros.h"

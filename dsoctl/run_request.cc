@@ -1,4 +1,4 @@
-#include "dsoctl/run_command.h"
+#include "dsoctl/run_request.h"
 
 #include <cstdlib>
 #include <filesystem>

@@ -1,7 +1,7 @@
 // What dsoctl's step commands share: run requests, failure reporting
 // and turning a followed run into an exit code and a --json summary.
-#ifndef DSO_DSOCTL_RUN_COMMAND_H_
-#define DSO_DSOCTL_RUN_COMMAND_H_
+#ifndef DSO_DSOCTL_RUN_REQUEST_H_
+#define DSO_DSOCTL_RUN_REQUEST_H_
 
 #include <initializer_list>
 #include <map>
@@ -58,4 +58,4 @@ int RunAndFinish(const GlobalOptions& g, AgentConnection& conn,
 
 }  // namespace dso
 
-#endif  // DSO_DSOCTL_RUN_COMMAND_H_
+#endif  // DSO_DSOCTL_RUN_REQUEST_H_

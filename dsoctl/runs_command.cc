@@ -8,7 +8,7 @@
 #include "absl/time/clock.h"
 #include "dsoctl/command.h"
 #include "dsoctl/follow.h"
-#include "dsoctl/run_command.h"
+#include "dsoctl/run_request.h"
 #include "dsoctl/summary.h"
 #include "google/protobuf/util/json_util.h"
 #include "runtime/run_entry.h"
@@ -195,6 +195,11 @@ std::unique_ptr<Command> NewAgentCommand() {
                                      "version, steps, labels, capacity");
       },
       [](const GlobalOptions& g) { return CmdAgentInfo(g); });
+}
+
+void AddRunsCommands(Commands& all) {
+  all.push_back(NewRunsCommand());
+  all.push_back(NewAgentCommand());
 }
 
 }  // namespace dso

@@ -15,7 +15,7 @@
 #include "dsoctl/command.h"
 #include "dsoctl/commands.h"
 #include "dsoctl/image_args.h"
-#include "dsoctl/run_command.h"
+#include "dsoctl/run_request.h"
 #include "dsoctl/transfer.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
@@ -284,7 +284,7 @@ std::unique_ptr<Command> NewScanCommand() {
                          "several) or docker archive .tar");
         // The names of ScannerNames() (stages/scan/scan_names.h), written
         // out: deriving them builds steps.proto's descriptors, 0.2 ms of
-        // every start. command_test.cc checks the two agree.
+        // every start. scan_command_test.cc checks the two agree.
         scan->add_option("--scanners", o->scanners,
                          "secrets, deps, image, all (default: all available); "
                          "comma-separated");
@@ -326,5 +326,7 @@ std::unique_ptr<Command> NewScanCommand() {
       },
       [o](const GlobalOptions& g) { return CmdScan(g, *o); });
 }
+
+void AddScanCommands(Commands& all) { all.push_back(NewScanCommand()); }
 
 }  // namespace dso

@@ -18,7 +18,7 @@
 #include "dsoctl/command.h"
 #include "dsoctl/commands.h"
 #include "dsoctl/image_args.h"
-#include "dsoctl/run_command.h"
+#include "dsoctl/run_request.h"
 #include "dsoctl/transfer.h"
 #include "stages/attest/image_signing.h"
 #include "stages/attest/keys/file_key.h"
@@ -345,6 +345,12 @@ std::unique_ptr<Command> NewVerifyCommand() {
         return verify;
       },
       [o](const GlobalOptions& g) { return CmdVerify(g, *o); });
+}
+
+void AddSignCommands(Commands& all) {
+  all.push_back(NewKeysCommand());
+  all.push_back(NewSignCommand());
+  all.push_back(NewVerifyCommand());
 }
 
 }  // namespace dso

@@ -11,7 +11,7 @@
 #include "absl/time/clock.h"
 #include "dsoctl/command.h"
 #include "dsoctl/commands.h"
-#include "dsoctl/run_command.h"
+#include "dsoctl/run_request.h"
 #include "dsoctl/transfer.h"
 #include "stages/store/store_step.h"
 
@@ -168,5 +168,7 @@ std::unique_ptr<Command> NewStoreCommand() {
   };
   return std::make_unique<Store>();
 }
+
+void AddStoreCommands(Commands& all) { all.push_back(NewStoreCommand()); }
 
 }  // namespace dso
