@@ -8,7 +8,7 @@
 # nothing more, one less each. Other C libraries (OpenSSL, libgit2,
 # libarchive, ...) stay shared: their own dependencies have no archives.
 # libcurl is not linked at all but opened on first use
-# (stages/net/curl_api.h).
+# (stages/net/internal/curl_api.h).
 option(DSO_STATIC_DEPS
        "Link Abseil, protobuf, gRPC, RE2, Hyperscan and yaml-cpp statically"
        ON)

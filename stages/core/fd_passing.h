@@ -1,7 +1,7 @@
 // Handing an open descriptor to another process over a connected Unix
 // socket (SCM_RIGHTS). Used by the clients of the agent's handle socket
 // (runtime/input_handles.h) and of the id-mapping service
-// (stages/rasp/idmap_service.h); each side's receiver checks what it gets.
+// (stages/rasp/internal/idmap_service.h); each side's receiver checks what it gets.
 // Plain system calls only, so that dso-run can use it.
 #ifndef DSO_STAGES_CORE_FD_PASSING_H_
 #define DSO_STAGES_CORE_FD_PASSING_H_

@@ -4,7 +4,7 @@
 // dependencies (Kerberos, LDAP, GnuTLS, ICU, ...: 40 of its 57 shared
 // libraries) cost every command several milliseconds, also `--version`.
 //
-// Usage (one table of functions per library, see stages/net/curl_api.h):
+// Usage (one table of functions per library, see stages/net/internal/curl_api.h):
 //   LazyLibrary& lib = ...;             // static, lives for the process
 //   absl::Status s = lib.Bind("curl_easy_init", api.easy_init);
 // The library's headers give the types (decltype(&curl_easy_init)), so a

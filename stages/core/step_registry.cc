@@ -1,7 +1,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "stages/core/exec_step.h"
-#include "stages/core/noop_step.h"
+#include "stages/core/internal/exec_step.h"
+#include "stages/core/internal/noop_step.h"
 #include "stages/core/status_macros.h"
 #include "stages/core/step.h"
 

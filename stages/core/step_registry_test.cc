@@ -1,6 +1,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "stages/core/exec_step.h"
+#include "stages/core/internal/exec_step.h"
 #include "stages/core/step.h"
 
 namespace dso {

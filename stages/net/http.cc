@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "stages/net/curl_api.h"
+#include "stages/net/internal/curl_api.h"
 
 namespace dso {
 namespace {

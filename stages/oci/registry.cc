@@ -8,7 +8,7 @@
 #include "stages/core/status_macros.h"
 #include "stages/oci/image_repo.h"
 #include "stages/oci/oci_layout.h"
-#include "stages/oci/registry_client.h"
+#include "stages/oci/internal/registry_client.h"
 
 namespace dso {
 namespace {

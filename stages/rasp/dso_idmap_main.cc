@@ -21,7 +21,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
-#include "stages/rasp/idmap_service.h"
+#include "stages/rasp/internal/idmap_service.h"
 
 namespace {
 

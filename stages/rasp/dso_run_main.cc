@@ -5,7 +5,7 @@
 //           [--hand-over DIR]... [--idmap-socket PATH]
 //           -- PROGRAM ARGS...
 #include "CLI/CLI.hpp"
-#include "stages/rasp/launcher.h"
+#include "stages/rasp/internal/launcher.h"
 
 int main(int argc, char** argv) {
   dso::LaunchOptions options;

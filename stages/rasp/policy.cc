@@ -11,7 +11,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "stages/rasp/rasp_rules.h"
+#include "stages/rasp/internal/rasp_rules.h"
 #include "yaml-cpp/yaml.h"
 
 namespace dso {

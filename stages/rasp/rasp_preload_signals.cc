@@ -14,7 +14,7 @@
 
 #include <cerrno>
 
-#include "stages/rasp/rasp_preload.h"
+#include "stages/rasp/internal/rasp_preload.h"
 
 namespace {
 

@@ -20,7 +20,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "stages/rasp/rasp_rules.h"
+#include "stages/rasp/internal/rasp_rules.h"
 
 namespace dso {
 namespace {

@@ -16,7 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "stages/core/bounded_file.h"
-#include "stages/rasp/idmap_service.h"
+#include "stages/rasp/internal/idmap_service.h"
 
 namespace dso {
 namespace {

@@ -22,7 +22,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "stages/rasp/idmap_service.h"
+#include "stages/rasp/internal/idmap_service.h"
 
 namespace dso {
 

@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "stages/scan/secrets/added_lines.h"
+#include "stages/scan/secrets/internal/added_lines.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::string_view in(reinterpret_cast<const char*>(data), size);

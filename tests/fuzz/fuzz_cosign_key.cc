@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "stages/attest/keys/cosign_key.h"
+#include "stages/attest/keys/internal/cosign_key.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::string_view text(reinterpret_cast<const char*>(data), size);

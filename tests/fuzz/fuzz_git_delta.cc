@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "stages/scan/secrets/git_delta.h"
+#include "stages/scan/secrets/internal/git_delta.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;

@@ -2,7 +2,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "stages/scan/secrets/git_object_parse.h"
+#include "stages/scan/secrets/internal/git_object_parse.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::string_view in(reinterpret_cast<const char*>(data), size);

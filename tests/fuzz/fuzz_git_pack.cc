@@ -12,8 +12,8 @@
 #include <fstream>
 #include <string>
 
-#include "stages/scan/secrets/git_objects.h"
-#include "stages/scan/secrets/git_pack.h"
+#include "stages/scan/secrets/internal/git_objects.h"
+#include "stages/scan/secrets/internal/git_pack.h"
 #include "tests/fuzz/fuzz_temp_dir.h"
 
 namespace {

@@ -2,7 +2,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "stages/scan/deps/cvss.h"
+#include "stages/scan/deps/internal/cvss.h"
 #include "stages/scan/deps/go_buildinfo.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "stages/rasp/idmap_service.h"
+#include "stages/rasp/internal/idmap_service.h"
 #include "stages/rasp/user_switch.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

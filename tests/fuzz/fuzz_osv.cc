@@ -2,7 +2,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "stages/scan/deps/osv_record.h"
+#include "stages/scan/deps/internal/osv_record.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::string_view text(reinterpret_cast<const char*>(data), size);

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "stages/scan/deps/osv_record.h"
-#include "stages/scan/deps/osv_sources.h"
+#include "stages/scan/deps/internal/osv_record.h"
+#include "stages/scan/deps/internal/osv_sources.h"
 #include "tests/fuzz/fuzz_temp_dir.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

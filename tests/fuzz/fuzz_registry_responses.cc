@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "stages/oci/registry_responses.h"
+#include "stages/oci/internal/registry_responses.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::string_view text(reinterpret_cast<const char*>(data), size);

@@ -7,8 +7,8 @@
 
 #include "stages/attest/cosign_formats.h"
 #include "stages/attest/image_signing.h"
-#include "stages/attest/keys/pem.h"
-#include "stages/attest/keys/public_key.h"
+#include "stages/attest/keys/internal/pem.h"
+#include "stages/attest/keys/internal/public_key.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::string_view text(reinterpret_cast<const char*>(data), size);

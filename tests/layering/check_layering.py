@@ -5,7 +5,9 @@ The document's "Layers" table says which folders each folder may include;
 its "Layering debts" table lists the single includes that break that rule
 today, each with its reason. Any other include across folders fails, naming
 the file, the line and the rule; so does a debt that no longer exists (the
-table must shrink as the code is fixed). Run by ctest as `layering`:
+table must shrink as the code is fixed). A header under a folder named
+`internal` is private to the folder that holds that `internal/`: only files
+beneath it may include it (tests/, not checked here, may). Run by ctest as `layering`:
 
     tests/layering/check_layering.py [REPO]
     tests/layering/check_layering.py --self-test   (ctest layering_self_test)
@@ -14,7 +16,7 @@ import os
 import re
 import sys
 
-SOURCE_ROOTS = ("stages", "agent", "proto")
+SOURCE_ROOTS = ("stages", "runtime", "agent", "dsoctl", "proto")
 
 
 def table_rows(text, heading):
@@ -63,6 +65,11 @@ def self_test():
         ({"stages/core/c.cc": '#include "stages/a/x.h"\n'}, "", 1,
          "`stages/core` may include only nothing"),
         ({"stages/z/q.cc": ""}, "", 1, "the Layers table does not name"),
+        ({"stages/a/x.cc": '#include "stages/core/internal/p.h"\n'}, "", 1,
+         "private to stages/core"),
+        ({"stages/core/c.cc": '#include "stages/core/internal/p.h"\n',
+          "stages/core/internal/p.cc": '#include "stages/core/internal/p.h"\n'},
+         "", 0, "no other"),
     ]
     for files, debts, want, words in cases:
         with tempfile.TemporaryDirectory() as repo:
@@ -133,6 +140,13 @@ def main():
                     inc = m.group(1)
                     if inc.startswith("dso/v1/"):
                         inc = "proto/" + inc  # generated from proto/dso/v1
+                    if "/internal/" in inc and folder_of(inc):
+                        owner = inc[:inc.index("/internal/")]
+                        if not path.startswith(owner + "/"):
+                            problems.append(
+                                f"{path}:{n}: includes {inc}, which is "
+                                f"private to {owner}")
+                        continue
                     dst = folder_of(inc)
                     if dst is None or dst == src or dst in allowed[src]:
                         continue

@@ -11,8 +11,8 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "stages/attest/keys/cosign_key.h"
-#include "stages/attest/keys/pem.h"
+#include "stages/attest/keys/internal/cosign_key.h"
+#include "stages/attest/keys/internal/pem.h"
 
 namespace dso {
 namespace {

@@ -5,8 +5,8 @@
 
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
-#include "stages/attest/keys/cosign_key.h"
-#include "stages/attest/keys/pem.h"
+#include "stages/attest/keys/internal/cosign_key.h"
+#include "stages/attest/keys/internal/pem.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
 

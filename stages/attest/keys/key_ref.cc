@@ -3,7 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "stages/attest/keys/file_key.h"
-#include "stages/attest/keys/kms_key.h"
+#include "stages/attest/keys/internal/kms_key.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
 

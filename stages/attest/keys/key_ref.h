@@ -14,7 +14,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "stages/attest/keys/public_key.h"
+#include "stages/attest/keys/internal/public_key.h"
 #include "stages/attest/keys/signer.h"
 #include "stages/core/secrets.h"
 

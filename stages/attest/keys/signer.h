@@ -9,7 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "stages/attest/keys/public_key.h"
+#include "stages/attest/keys/internal/public_key.h"
 
 namespace dso {
 

@@ -3,7 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "stages/scan/deps/lockfiles_testing.h"
+#include "stages/scan/deps/internal/lockfiles_testing.h"
 
 namespace dso {
 namespace {

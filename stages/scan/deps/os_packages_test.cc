@@ -8,7 +8,7 @@
 #include "stages/core/temp_dir.h"
 #include "stages/scan/deps/inventory.h"
 #include "stages/scan/deps/lockfiles.h"
-#include "stages/scan/deps/lockfiles_testing.h"
+#include "stages/scan/deps/internal/lockfiles_testing.h"
 
 namespace dso {
 namespace {

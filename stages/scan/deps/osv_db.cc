@@ -10,8 +10,8 @@
 #include "absl/time/time.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
-#include "stages/scan/deps/osv_record.h"
-#include "stages/scan/deps/osv_sources.h"
+#include "stages/scan/deps/internal/osv_record.h"
+#include "stages/scan/deps/internal/osv_sources.h"
 
 namespace dso {
 namespace {

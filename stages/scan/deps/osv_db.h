@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "dso/v1/osv_db.pb.h"
-#include "stages/scan/deps/osv_affected.h"
+#include "stages/scan/deps/internal/osv_affected.h"
 
 namespace dso {
 

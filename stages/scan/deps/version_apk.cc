@@ -12,7 +12,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "stages/scan/deps/version.h"
+#include "stages/scan/deps/internal/version.h"
 
 namespace dso {
 namespace {

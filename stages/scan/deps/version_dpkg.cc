@@ -4,7 +4,7 @@
 // even the end) and digit parts (by value).
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "stages/scan/deps/version.h"
+#include "stages/scan/deps/internal/version.h"
 
 namespace dso {
 namespace {

@@ -1,8 +1,8 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "stages/scan/deps/version.h"
-#include "stages/scan/deps/version_testing.h"
+#include "stages/scan/deps/internal/version.h"
+#include "stages/scan/deps/internal/version_testing.h"
 
 namespace dso {
 namespace {

@@ -10,7 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "stages/scan/deps/version.h"
+#include "stages/scan/deps/internal/version.h"
 
 namespace dso {
 namespace {

@@ -1,6 +1,6 @@
 #include "gtest/gtest.h"
-#include "stages/scan/deps/version.h"
-#include "stages/scan/deps/version_testing.h"
+#include "stages/scan/deps/internal/version.h"
+#include "stages/scan/deps/internal/version_testing.h"
 
 namespace dso {
 namespace {

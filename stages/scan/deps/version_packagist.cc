@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/types/span.h"
-#include "stages/scan/deps/version.h"
+#include "stages/scan/deps/internal/version.h"
 
 namespace dso {
 namespace {

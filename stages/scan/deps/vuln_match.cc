@@ -5,7 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "stages/scan/deps/cvss.h"
+#include "stages/scan/deps/internal/cvss.h"
 
 namespace dso {
 namespace {

@@ -18,7 +18,7 @@
 #include "stages/oci/layer_reader.h"
 #include "stages/oci/oci_layout.h"
 #include "stages/scan/deps/lockfiles.h"
-#include "stages/scan/image/image_view.h"
+#include "stages/scan/image/internal/image_view.h"
 #include "stages/scan/secrets/secret_scanner.h"
 
 namespace dso {

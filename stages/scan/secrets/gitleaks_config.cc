@@ -16,8 +16,8 @@
 #include "stages/core/finding.h"
 #include "stages/core/status_macros.h"
 #include "stages/core/toml_guard.h"
-#include "stages/scan/secrets/go_regex.h"
-#include "stages/scan/secrets/regex_cache.h"
+#include "stages/scan/secrets/internal/go_regex.h"
+#include "stages/scan/secrets/internal/regex_cache.h"
 
 namespace dso {
 

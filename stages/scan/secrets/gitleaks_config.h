@@ -19,7 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "stages/scan/secrets/secret_rule.h"
+#include "stages/scan/secrets/internal/secret_rule.h"
 
 namespace dso {
 

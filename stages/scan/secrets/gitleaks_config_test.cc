@@ -2,7 +2,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "stages/scan/secrets/secret_matcher.h"
+#include "stages/scan/secrets/internal/secret_matcher.h"
 
 namespace dso {
 namespace {

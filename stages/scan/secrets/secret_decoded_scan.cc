@@ -7,9 +7,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "stages/scan/secrets/secret_decoder.h"
-#include "stages/scan/secrets/secret_worker.h"
-#include "stages/scan/secrets/text_lines.h"
+#include "stages/scan/secrets/internal/secret_decoder.h"
+#include "stages/scan/secrets/internal/secret_worker.h"
+#include "stages/scan/secrets/internal/text_lines.h"
 
 namespace dso {
 namespace {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "stages/scan/secrets/secret_rule.h"
+#include "stages/scan/secrets/internal/secret_rule.h"
 
 namespace dso {
 

@@ -11,14 +11,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
-#include "stages/scan/secrets/added_lines.h"
-#include "stages/scan/secrets/git_handles.h"
-#include "stages/scan/secrets/git_object_parse.h"
-#include "stages/scan/secrets/git_objects.h"
-#include "stages/scan/secrets/git_tree_changes.h"
+#include "stages/scan/secrets/internal/added_lines.h"
+#include "stages/scan/secrets/internal/git_handles.h"
+#include "stages/scan/secrets/internal/git_object_parse.h"
+#include "stages/scan/secrets/internal/git_objects.h"
+#include "stages/scan/secrets/internal/git_tree_changes.h"
 #include "stages/scan/secrets/secret_filter.h"
 #include "stages/scan/secrets/secret_scanner.h"
-#include "stages/scan/secrets/secret_worker.h"
+#include "stages/scan/secrets/internal/secret_worker.h"
 
 namespace dso {
 namespace {

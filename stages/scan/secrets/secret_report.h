@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "dso/v1/finding.pb.h"
-#include "stages/scan/secrets/secret_rule.h"
+#include "stages/scan/secrets/internal/secret_rule.h"
 #include "stages/scan/secrets/secret_scanner.h"
 
 namespace dso {

@@ -18,7 +18,7 @@
 #include "absl/time/clock.h"
 #include "stages/core/finding.h"
 #include "stages/scan/secrets/secret_filter.h"
-#include "stages/scan/secrets/secret_worker.h"
+#include "stages/scan/secrets/internal/secret_worker.h"
 
 namespace dso {
 namespace {

@@ -22,7 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "stages/scan/secrets/secret_matcher.h"
+#include "stages/scan/secrets/internal/secret_matcher.h"
 
 struct git_repository;
 namespace dso {

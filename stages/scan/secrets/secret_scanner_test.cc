@@ -13,7 +13,7 @@
 #include "gtest/gtest.h"
 #include "stages/core/temp_dir.h"
 #include "stages/scan/secrets/gitleaks_config.h"
-#include "stages/scan/secrets/secret_worker.h"
+#include "stages/scan/secrets/internal/secret_worker.h"
 
 namespace dso {
 namespace {

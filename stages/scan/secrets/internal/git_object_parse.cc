@@ -1,0 +1,78 @@
+#include "stages/scan/secrets/internal/git_object_parse.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace dso {
+namespace {
+
+// The id written in hex at the start of `hex`, followed by a newline.
+bool ParseHexId(absl::string_view hex, git_oid* id) {
+  if (hex.size() < GIT_OID_HEXSZ + 1 || hex[GIT_OID_HEXSZ] != '\n') {
+    return false;
+  }
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < GIT_OID_RAWSZ; ++i) {
+    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    id->id[i] = static_cast<unsigned char>(hi << 4 | lo);
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<GitTreeEntry>> ParseGitTree(absl::string_view data) {
+  std::vector<GitTreeEntry> out;
+  size_t i = 0;
+  while (i < data.size()) {
+    GitTreeEntry e;
+    size_t digits = 0;
+    for (; i < data.size() && data[i] >= '0' && data[i] <= '7'; ++i) {
+      if (++digits > 7) return absl::DataLossError("a mode is too long");
+      e.mode = e.mode * 8 + static_cast<uint32_t>(data[i] - '0');
+    }
+    if (digits == 0 || i >= data.size() || data[i] != ' ') {
+      return absl::DataLossError(
+          absl::StrCat("malformed mode in entry ", out.size() + 1));
+    }
+    size_t nul = data.find('\0', ++i);
+    if (nul == absl::string_view::npos || nul == i ||
+        data.size() - nul - 1 < GIT_OID_RAWSZ) {
+      return absl::DataLossError(
+          absl::StrCat("entry ", out.size() + 1, " is cut short"));
+    }
+    e.name = data.substr(i, nul - i);
+    std::memcpy(e.id.id, data.data() + nul + 1, GIT_OID_RAWSZ);
+    i = nul + 1 + GIT_OID_RAWSZ;
+    out.push_back(e);
+  }
+  return out;
+}
+
+absl::StatusOr<GitCommitHeader> ParseGitCommitHeader(absl::string_view data) {
+  GitCommitHeader out;
+  constexpr absl::string_view kTree = "tree ", kParent = "parent ";
+  if (data.substr(0, kTree.size()) != kTree ||
+      !ParseHexId(data.substr(kTree.size()), &out.tree)) {
+    return absl::DataLossError("a commit that does not begin with its tree");
+  }
+  data.remove_prefix(kTree.size() + GIT_OID_HEXSZ + 1);
+  while (data.substr(0, kParent.size()) == kParent) {
+    git_oid parent;
+    if (!ParseHexId(data.substr(kParent.size()), &parent)) {
+      return absl::DataLossError("a commit with a malformed parent line");
+    }
+    out.parents.push_back(parent);
+    data.remove_prefix(kParent.size() + GIT_OID_HEXSZ + 1);
+  }
+  return out;
+}
+
+}  // namespace dso

@@ -1,0 +1,44 @@
+// The bytes of git tree and commit objects, parsed as far as the history
+// scan needs them. Input is untrusted (any repository); malformed objects
+// are DataLoss errors saying what is wrong, and nothing reads past the end.
+#ifndef DSO_STAGES_SCAN_SECRETS_INTERNAL_GIT_OBJECT_PARSE_H_
+#define DSO_STAGES_SCAN_SECRETS_INTERNAL_GIT_OBJECT_PARSE_H_
+
+#include <git2.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace dso {
+
+// One entry of a tree object; `name` points into the tree's bytes. Its kind
+// follows the mode as in git: a directory, a submodule, or else a file
+// (symlinks included).
+struct GitTreeEntry {
+  uint32_t mode = 0;
+  absl::string_view name;
+  git_oid id{};
+  bool is_tree() const { return (mode & 0170000) == 0040000; }
+  bool is_submodule() const { return (mode & 0170000) == 0160000; }
+  bool is_file() const { return !is_tree() && !is_submodule(); }
+};
+
+// The entries of a tree object, in their order.
+absl::StatusOr<std::vector<GitTreeEntry>> ParseGitTree(absl::string_view data);
+
+// What a commit object's header names.
+struct GitCommitHeader {
+  git_oid tree{};
+  std::vector<git_oid> parents;
+};
+
+// The tree and parents of a commit object ("tree <hex>" first, then
+// "parent <hex>" lines).
+absl::StatusOr<GitCommitHeader> ParseGitCommitHeader(absl::string_view data);
+
+}  // namespace dso
+
+#endif  // DSO_STAGES_SCAN_SECRETS_INTERNAL_GIT_OBJECT_PARSE_H_

@@ -1,0 +1,76 @@
+#include "stages/scan/secrets/internal/git_object_parse.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace dso {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Id(char c) { return std::string(GIT_OID_RAWSZ, c); }
+std::string Hex(char c) { return std::string(GIT_OID_HEXSZ, c); }
+
+TEST(GitObjectParseTest, TreeEntries) {
+  std::string tree = std::string("100644 a.txt\0", 13) + Id('\x01') +
+                     std::string("40000 dir\0", 10) + Id('\x02') +
+                     std::string("160000 sub\0", 11) + Id('\x03') +
+                     std::string("120000 link\0", 12) + Id('\x04');
+  auto entries = ParseGitTree(tree);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  ASSERT_EQ(entries->size(), 4u);
+  EXPECT_EQ((*entries)[0].name, "a.txt");
+  EXPECT_EQ((*entries)[0].mode, 0100644u);
+  EXPECT_TRUE((*entries)[0].is_file());
+  EXPECT_TRUE((*entries)[1].is_tree());
+  EXPECT_EQ((*entries)[1].id.id[0], 2);
+  EXPECT_TRUE((*entries)[2].is_submodule());
+  EXPECT_TRUE((*entries)[3].is_file());
+}
+
+TEST(GitObjectParseTest, MalformedTrees) {
+  const std::string cases[] = {
+      std::string("100644 a\0", 9) + Id('\x01').substr(0, 19),  // cut id
+      std::string("100644a\0", 8) + Id('\x01'),                 // no space
+      std::string("100644 \0", 8) + Id('\x01'),                 // no name
+      std::string("12345678 a\0", 11) + Id('\x01'),             // long mode
+      std::string("100644 a", 8),                               // no NUL
+      std::string("1008 a\0", 7) + Id('\x01'),                  // not octal
+  };
+  for (const std::string& c : cases) {
+    EXPECT_FALSE(ParseGitTree(c).ok()) << c;
+  }
+  auto empty = ParseGitTree("");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+}
+
+TEST(GitObjectParseTest, CommitHeader) {
+  std::string commit = "tree " + Hex('a') + "\nparent " + Hex('b') +
+                       "\nparent " + Hex('C') +
+                       "\nauthor A <a@b> 1 +0000\n\nmessage\n";
+  auto h = ParseGitCommitHeader(commit);
+  ASSERT_TRUE(h.ok()) << h.status();
+  EXPECT_EQ(h->tree.id[0], 0xaa);
+  ASSERT_EQ(h->parents.size(), 2u);
+  EXPECT_EQ(h->parents[1].id[0], 0xcc);
+  auto root = ParseGitCommitHeader("tree " + Hex('0') + "\nauthor x\n");
+  ASSERT_TRUE(root.ok());
+  EXPECT_TRUE(root->parents.empty());
+}
+
+TEST(GitObjectParseTest, MalformedCommits) {
+  EXPECT_THAT(ParseGitCommitHeader("author x\n").status().message(),
+              HasSubstr("tree"));
+  EXPECT_FALSE(ParseGitCommitHeader("tree " + Hex('g') + "\n").ok());
+  EXPECT_FALSE(ParseGitCommitHeader("tree " + Hex('a')).ok());
+  EXPECT_THAT(ParseGitCommitHeader("tree " + Hex('a') + "\nparent 12\n")
+                  .status()
+                  .message(),
+              HasSubstr("parent"));
+}
+
+}  // namespace
+}  // namespace dso
