@@ -49,9 +49,16 @@ absl::StatusOr<dso::v1::BlobInfo> RecordingClient::Put(const PutSource&) {
   return absl::UnimplementedError("put");
 }
 
-absl::Status RecordingClient::Get(const dso::v1::GetRequest&,
-                                  const ChunkSink&) {
-  return absl::UnimplementedError("get");
+absl::Status RecordingClient::Get(const dso::v1::GetRequest& request,
+                                  const ChunkSink& sink) {
+  if (blobs_ == nullptr || !blobs_->count(request.digest())) {
+    return absl::NotFoundError(request.digest());
+  }
+  if (gets_ != nullptr) ++*gets_;
+  dso::v1::Chunk chunk;
+  chunk.set_data(blobs_->at(request.digest()));
+  sink(chunk);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<dso::v1::BlobInfo> RecordingClient::Stat(

@@ -5,6 +5,7 @@
 #ifndef DSO_DSOCTL_COMMAND_TESTING_H_
 #define DSO_DSOCTL_COMMAND_TESTING_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,13 @@ namespace dso {
 
 class RecordingClient final : public AgentClient {
  public:
-  explicit RecordingClient(std::vector<dso::v1::RunStepRequest>* sent)
-      : sent_(sent) {}
+  // `blobs` (digest -> content), when given, are what Get serves; `gets`
+  // counts the blobs served.
+  explicit RecordingClient(
+      std::vector<dso::v1::RunStepRequest>* sent,
+      const std::map<std::string, std::string>* blobs = nullptr,
+      int* gets = nullptr)
+      : sent_(sent), blobs_(blobs), gets_(gets) {}
   StreamEnd RunStep(const dso::v1::RunStepRequest& request,
                     const EventSink& sink) override;
   StreamEnd Attach(const dso::v1::AttachRequest&, const EventSink&) override;
@@ -33,6 +39,8 @@ class RecordingClient final : public AgentClient {
 
  private:
   std::vector<dso::v1::RunStepRequest>* sent_;
+  const std::map<std::string, std::string>* blobs_;
+  int* gets_;
 };
 
 class CommandTest : public ::testing::Test {

@@ -51,21 +51,14 @@ int CmdExec(const GlobalOptions& g, const ExecOptions& o) {
     if (!input.ok()) return Fail(g, "exec", input.status());
     *p->mutable_workdir() = *input;
   }
-  auto run = RunAndFollow(**conn, req);
-  std::map<std::string, std::string> local;
-  if (run.ok()) {
-    bool by_path = p->workdir().has_local_path();
-    for (const auto& a : run->artifacts) {
-      std::string dest = (fs::path(cwd) / a.name()).string();
-      if (!by_path) {
-        // The command ran elsewhere: bring its outputs back.
-        auto got = DownloadBlob(**conn, a.digest(), dest);
-        if (!got.ok()) return Fail(g, "exec", got.status());
-      }
-      local[a.name()] = dest;
-    }
+  // The files collected, where the command wrote them: brought back when
+  // it ran elsewhere.
+  OutputPlan plan;
+  for (const auto& c : o.collect) {
+    plan[c] = {(fs::path(cwd) / c).string(), false,
+               p->workdir().has_local_path()};
   }
-  return FinishRun(g, **conn, "exec", start, std::move(run), std::move(local));
+  return RunAndFinish(g, **conn, "exec", start, req, plan);
 }
 
 }  // namespace

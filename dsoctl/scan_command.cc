@@ -139,41 +139,33 @@ absl::StatusOr<std::string> SaveStdin() {
 int FollowAndSave(const GlobalOptions& g, AgentConnection& conn,
                   const dso::v1::RunStepRequest& req, absl::Time start,
                   const std::map<std::string, std::string>& wanted) {
+  // Each report by its name and (an agent of before the rename) its old
+  // name, which the same report also has until the next release.
+  OutputPlan plan;
+  for (const auto& [format, path] : wanted) {
+    plan[ScanReportName(format)] = {path};
+    std::string legacy = LegacyScanReportName(format);
+    if (!legacy.empty()) plan[legacy] = {path};
+  }
   auto run = RunAndFollow(conn, req);
   std::map<std::string, std::string> local;
-  std::error_code ec;
   if (run.ok()) {
-    for (const auto& [format, path] : wanted) {
-      // Its name, or (an agent of before the rename) its old name.
-      const dso::v1::Artifact* found = nullptr;
-      for (const auto& a : run->artifacts) {
-        if (a.name() == ScanReportName(format)) {
-          found = &a;
-          break;
-        }
-        if (!LegacyScanReportName(format).empty() &&
-            a.name() == LegacyScanReportName(format)) {
-          found = &a;
-        }
-      }
-      if (found == nullptr) continue;
-      fs::path parent = fs::path(path).parent_path();
-      if (!parent.empty()) fs::create_directories(parent, ec);
-      auto got = DownloadBlob(conn, found->digest(), path);
-      if (!got.ok()) return Fail(g, "scan", got.status());
-      local[ScanReportName(format)] = path;
-      std::cerr << "[dso] report " << path << "\n";
-      // The old name keeps working until the next release: in the summary,
-      // and beside it as a link to the report.
-      std::string legacy = LegacyScanReportName(format);
-      if (legacy.empty()) continue;
-      local[legacy] = path;
-      if (fs::path(path).filename() == ScanReportName(format)) {
-        fs::path link = fs::path(path).parent_path() / legacy;
-        fs::remove(link, ec);
-        fs::create_symlink(ScanReportName(format), link, ec);
-      }
+    auto got = DownloadOutputs(conn, *run, plan);
+    if (!got.ok()) return Fail(g, "scan", got.status());
+    local = *std::move(got);
+  }
+  // Beside a report saved under its name, its old name as a link to it.
+  for (const auto& [format, path] : wanted) {
+    std::string name = ScanReportName(format);
+    std::string legacy = LegacyScanReportName(format);
+    if (legacy.empty() || !local.count(name) ||
+        fs::path(path).filename() != name) {
+      continue;
     }
+    std::error_code ec;
+    fs::path link = fs::path(path).parent_path() / legacy;
+    fs::remove(link, ec);
+    fs::create_symlink(name, link, ec);
   }
   return FinishRun(g, conn, "scan", start, std::move(run), std::move(local));
 }

@@ -243,10 +243,17 @@ OutputPlan OutputPaths(const std::string& json_path,
 absl::StatusOr<std::map<std::string, std::string>> DownloadOutputs(
     AgentConnection& conn, const FollowResult& run, const OutputPlan& plan) {
   std::map<std::string, std::string> local;
+  std::map<std::string, std::string> written;  // path -> digest
   for (const auto& a : run.artifacts) {
     auto it = plan.find(a.name());
     if (it == plan.end()) continue;
     const Output& out = it->second;
+    auto same = written.find(out.path);
+    if (out.in_place || (same != written.end() && same->second == a.digest())) {
+      local[a.name()] = out.path;  // there already
+      continue;
+    }
+    written[out.path] = a.digest();
     std::error_code ec;
     fs::path parent = fs::path(out.path).parent_path();
     if (!parent.empty()) fs::create_directories(parent, ec);

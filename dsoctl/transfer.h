@@ -52,10 +52,12 @@ bool IsRegistryImage(const std::string& arg);
 // registry reference the step pulls itself.
 // Where one of a run's artifacts goes on this machine: a file, or, for a
 // tar of an OCI image layout, a layout directory placed whole
-// (PlaceLayout).
+// (PlaceLayout); or where the run itself wrote it (a step that ran in a
+// directory of this machine), recorded but not downloaded.
 struct Output {
   std::string path;
   bool layout = false;
+  bool in_place = false;
 };
 // The outputs a command wants, by artifact name.
 using OutputPlan = std::map<std::string, Output>;
@@ -67,8 +69,9 @@ OutputPlan OutputPaths(const std::string& json_path,
                        const std::map<std::string, std::string>& asked);
 
 // Downloads the run's artifacts that `plan` names (creating parent
-// directories; a layout is placed once whole and verified); returns name ->
-// local path of what was written.
+// directories; a layout is placed once whole and verified; an artifact of
+// the digest already written to its path, such as one report under two
+// names, is not fetched again); returns name -> local path of each.
 absl::StatusOr<std::map<std::string, std::string>> DownloadOutputs(
     AgentConnection& conn, const FollowResult& run, const OutputPlan& plan);
 
