@@ -116,9 +116,14 @@ std::string Describe(const Step& step, const dso::v1::RunStepRequest& request) {
   return absl::StrCat(d.substr(0, cut), "...");
 }
 
+// Journals beyond what retention keeps (and the free pool) before an
+// embedded start reads every run to prune them: at the limit, pruning at
+// each start would read all 1,000 journals on every command.
+constexpr int kHousekeepingSlack = 64;
+
 // Whether an embedded start (load_runs_lazily) should read every run now:
-// more journals than retention keeps, or an hour since the last time. Costs
-// a directory listing, not a read of each journal.
+// kHousekeepingSlack more journals than retention keeps, or an hour since
+// the last time. Costs a directory listing, not a read of each journal.
 bool HousekeepingDue(const RunManagerOptions& o) {
   struct stat st;
   std::string marker = o.data_dir + "/runs/.housekeeping";
@@ -130,7 +135,8 @@ bool HousekeepingDue(const RunManagerOptions& o) {
   int journals = 0;
   for (const auto& d : fs::directory_iterator(o.data_dir + "/runs", ec)) {
     if (d.path().extension() == ".journal" &&
-        ++journals > o.retention_max_runs + static_cast<int>(kFreeJournals)) {
+        ++journals > o.retention_max_runs + static_cast<int>(kFreeJournals) +
+                         kHousekeepingSlack) {
       return true;
     }
   }

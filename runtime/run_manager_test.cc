@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "runtime/journal.h"
 #include "runtime/run_entry.h"
@@ -286,6 +287,34 @@ TEST_F(RunManagerTest, ALazyStartReadsEarlierRunsOnlyWhenNeeded) {
   EXPECT_EQ(manager_->Get(earlier)->outcome(), dso::v1::SUCCEEDED);
   EXPECT_EQ(JournalState("20260101-000000-0000cafe"), dso::v1::FINISHED);
   EXPECT_EQ(manager_->List(0).size(), 3u);
+}
+
+// At the retention limit a lazy start does not read every run: only once
+// the journals are kSlack past it (retention, the free pool, the slack).
+TEST_F(RunManagerTest, ALazyStartPrunesOnlyWellPastTheRetentionLimit) {
+  constexpr int kFree = 64, kSlack = 64;
+  options_.load_runs_lazily = true;
+  options_.retention_max_runs = 2;
+  auto journals = [&] {
+    int n = 0;
+    for (const auto& d : fs::directory_iterator(dir_ + "/runs")) {
+      n += d.path().extension() == ".journal";
+    }
+    return n;
+  };
+  int i = 0;
+  auto crashed = [&] { return absl::StrFormat("20260101-000000-%08x", i); };
+  while (journals() < 2 + kFree + kSlack) {
+    ++i;
+    WriteCrashedRun(crashed());
+  }
+  std::ofstream(dir_ + "/runs/.housekeeping").close();
+  Restart();
+  EXPECT_EQ(JournalState(crashed()), dso::v1::RUNNING);  // not read
+  ++i;
+  WriteCrashedRun(crashed());
+  Restart();
+  EXPECT_LE(journals(), 2 + kFree);  // pruned to what retention keeps
 }
 
 TEST_F(RunManagerTest, ALazyStartStillHousekeepsWhenDue) {

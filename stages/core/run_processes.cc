@@ -143,6 +143,7 @@ std::string RunProcesses::MarkerEnv() const {
 }
 
 pid_t RunProcesses::Fork() const {
+  killed_since_fork_ = false;
   if (dir_fd_ >= 0) {
     clone_args args{};
     args.flags = CLONE_INTO_CGROUP;
@@ -157,7 +158,11 @@ pid_t RunProcesses::Fork() const {
   return pid;
 }
 
-int RunProcesses::KillAll() { return KillRunLeftovers(run_id_); }
+int RunProcesses::KillAll() {
+  if (killed_since_fork_) return 0;
+  killed_since_fork_ = true;
+  return KillRunLeftovers(run_id_);
+}
 
 std::string RunProcesses::Describe() const {
   return cgroup_.empty() ? std::string("environment marker")

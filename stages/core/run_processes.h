@@ -43,6 +43,8 @@ class RunProcesses {
   // may only make async-signal-safe calls until it execs.
   pid_t Fork() const;
   // Kills every process of the run still alive; how many were signalled.
+  // Again without a Fork since: 0, nothing scanned (whatever a process of
+  // the run could still start, the last KillAll's rounds killed).
   int KillAll();
   // "cgroup /sys/fs/cgroup/.../dso-run-ID" or "environment marker", for
   // the run's log.
@@ -53,6 +55,7 @@ class RunProcesses {
   std::string cgroup_;  // "" when none
   int dir_fd_ = -1;     // the cgroup's directory, for clone3
   int procs_fd_ = -1;   // its cgroup.procs, where clone3 cannot
+  mutable bool killed_since_fork_ = false;
 };
 
 // What a run cut by a crash of the agent left: kills its cgroup's processes

@@ -19,7 +19,7 @@ find_gitleaks
 WORK=$(mktemp -d /var/tmp/dso-small-bench-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 # 10 KB of source with one AWS key in it; the tree: three such files.
-{ head -c 9000 stages/scan/secrets/secret_matcher.cc
+{ head -c 9000 stages/scan/secrets/internal/secret_matcher.cc
   echo 'aws_access_key_id = "AKIA''QYLPMN5HHHFPZAM2"'
   head -c 1000 stages/scan/secrets/secret_scanner.cc; } >"$WORK/10k.txt"
 mkdir "$WORK/tree"
