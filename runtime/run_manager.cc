@@ -19,6 +19,7 @@
 #include "runtime/request_inputs.h"
 #include "runtime/request_limits.h"
 #include "runtime/run_entry.h"
+#include "stages/core/atomic_file.h"
 #include "stages/core/exception_status.h"
 #include "stages/core/sha256.h"
 #include "stages/core/status_macros.h"
@@ -121,26 +122,32 @@ std::string Describe(const Step& step, const dso::v1::RunStepRequest& request) {
 // each start would read all 1,000 journals on every command.
 constexpr int kHousekeepingSlack = 64;
 
+// Beside the journals: `.housekeeping`, touched when every run was last read
+// and pruned, and `.journals`, a tally of one byte per journal then plus
+// one per run an embedded start has begun since (appended; it may only
+// overestimate). Its size says whether pruning is due without listing the
+// directory, so an embedded start costs the same with 10 or 10,000 runs
+// kept.
+std::string HousekeepingMarker(const RunManagerOptions& o) {
+  return o.data_dir + "/runs/.housekeeping";
+}
+std::string JournalTally(const RunManagerOptions& o) {
+  return o.data_dir + "/runs/.journals";
+}
+
 // Whether an embedded start (load_runs_lazily) should read every run now:
 // kHousekeepingSlack more journals than retention keeps, or an hour since
-// the last time. Costs a directory listing, not a read of each journal.
+// the last time. Two stat calls.
 bool HousekeepingDue(const RunManagerOptions& o) {
-  struct stat st;
-  std::string marker = o.data_dir + "/runs/.housekeeping";
-  if (stat(marker.c_str(), &st) != 0 ||
-      absl::Now() - absl::FromTimeT(st.st_mtime) > absl::Hours(1)) {
+  struct stat marker, tally;
+  if (stat(HousekeepingMarker(o).c_str(), &marker) != 0 ||
+      stat(JournalTally(o).c_str(), &tally) != 0 ||
+      absl::Now() - absl::FromTimeT(marker.st_mtime) > absl::Hours(1)) {
     return true;
   }
-  std::error_code ec;
-  int journals = 0;
-  for (const auto& d : fs::directory_iterator(o.data_dir + "/runs", ec)) {
-    if (d.path().extension() == ".journal" &&
-        ++journals > o.retention_max_runs + static_cast<int>(kFreeJournals) +
-                         kHousekeepingSlack) {
-      return true;
-    }
-  }
-  return static_cast<bool>(ec);
+  return tally.st_size > o.retention_max_runs +
+                             static_cast<off_t>(kFreeJournals) +
+                             kHousekeepingSlack;
 }
 
 }  // namespace
@@ -208,6 +215,15 @@ absl::StatusOr<std::string> RunManager::Start(
   // Taken before the entry is shared, so its path never changes after.
   ASSIGN_OR_RETURN(FreeJournal journal, free_journals_.Take());
   entry->journal_path = journal.path;
+  if (options_.load_runs_lazily) {
+    // One more journal, perhaps (HousekeepingDue).
+    int fd =
+        open(JournalTally(options_).c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd >= 0) {
+      (void)!write(fd, ".", 1);
+      close(fd);
+    }
+  }
   auto refuse = [&](absl::Status s) {
     free_journals_.Return(std::move(journal));
     return s;
@@ -392,7 +408,14 @@ void RunManager::Housekeep() {
   Prune();
   CollectBlobs();
   if (!options_.load_runs_lazily) return;
-  std::string marker = options_.data_dir + "/runs/.housekeeping";
+  std::error_code ec;
+  size_t journals = 0;
+  for (const auto& d :
+       fs::directory_iterator(options_.data_dir + "/runs", ec)) {
+    journals += d.path().extension() == ".journal";
+  }
+  (void)WriteFileAtomically(JournalTally(options_), std::string(journals, '.'));
+  std::string marker = HousekeepingMarker(options_);
   int fd = open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
   if (fd >= 0) close(fd);
   utimensat(AT_FDCWD, marker.c_str(), nullptr, 0);
