@@ -1,5 +1,5 @@
-#include "stages/oci/oci_layout.h"
-
+// How the image builder meets a base image (an OCI layout, stages/oci)
+// broken in one way each.
 #include <archive.h>
 #include <archive_entry.h>
 
@@ -13,6 +13,7 @@
 #include "stages/core/sha256.h"
 #include "stages/core/temp_dir.h"
 #include "stages/image_build/image_builder.h"
+#include "stages/oci/oci_layout.h"
 
 namespace dso {
 namespace {
