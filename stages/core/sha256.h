@@ -1,4 +1,4 @@
-// Incremental SHA-256 (OpenSSL EVP) and "sha256:<hex>" digest strings.
+// Incremental SHA-256 (OpenSSL) and "sha256:<hex>" digest strings.
 //
 //   Sha256 h;
 //   h.Update(data);
@@ -29,7 +29,7 @@ class Sha256 {
   std::string FinishHex();
 
  private:
-  void* ctx_;  // EVP_MD_CTX, owned
+  void* ctx_;  // SHA256_CTX, owned
 };
 
 // Digest of a whole string, "sha256:<hex>".
