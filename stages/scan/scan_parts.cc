@@ -151,6 +151,12 @@ absl::StatusOr<ScannerOutput> ScanDeps(
   ScannerOutput out;
   auto inv = CollectInventory(root, installed);
   if (!inv.ok()) return inv.status();
+  auto log = [&](const std::string& line) {
+    context.Log(dso::v1::LogLine::AGENT, line + "\n");
+  };
+  for (const auto& w : inv->warnings) log("warning: " + w);
+  for (const auto& u : inv->unread) log("error: not read: " + u);
+  out.unread_lockfiles = inv->unread;
   if (extra) {
     for (const Package& pkg : extra->packages) {
       if (inv->files.empty() || inv->files.back() != pkg.file) {
@@ -175,14 +181,12 @@ absl::StatusOr<ScannerOutput> ScanDeps(
         absl::StrCat("the vulnerability database in ", dir,
                      " is empty; import OSV records with `dsoctl db import`");
     if (asked && !p.sbom()) return absl::FailedPreconditionError(why);
+    // Nothing matched: what was not read hides nothing but from an SBOM.
+    if (!p.sbom()) out.unread_lockfiles.clear();
     out.summary = absl::StrCat("deps: ", inv->inventory.packages.size(),
                                " packages; not matched (", why, ")");
     return out;
   }
-  auto log = [&](const std::string& line) {
-    context.Log(dso::v1::LogLine::AGENT, line + "\n");
-  };
-  for (const auto& w : inv->warnings) log("warning: " + w);
   for (const auto& n : inv->inventory.notes) log("deps: " + n);
   VulnMatchResult match = MatchVulnerabilities(*db, inv->inventory);
   for (const auto& n : match.notes) log("deps: " + n);

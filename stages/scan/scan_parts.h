@@ -26,6 +26,8 @@ struct ScannerOutput {
   std::string gitleaks;
   std::string sbom;         // CycloneDX JSON, when asked for
   uint64_t unreadable = 0;  // files and directories it could not read
+  // Lockfiles it could not read whole ("FILE: why"): the scan cannot pass.
+  std::vector<std::string> unread_lockfiles;
 };
 
 // The compiled rules and the options a secret scan runs with (rules from

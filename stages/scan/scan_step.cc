@@ -150,6 +150,7 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
   std::vector<std::string> summaries;
   std::string gitleaks, sbom;
   uint64_t unreadable = 0;
+  std::vector<std::string> unread_lockfiles;
   auto take = [&](absl::StatusOr<ScannerOutput> out) -> absl::Status {
     if (!out.ok()) return out.status();
     for (auto& f : out->findings) {
@@ -165,6 +166,9 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
     if (!out->gitleaks.empty()) gitleaks = std::move(out->gitleaks);
     if (!out->sbom.empty()) sbom = std::move(out->sbom);
     unreadable += out->unreadable;
+    for (auto& u : out->unread_lockfiles) {
+      unread_lockfiles.push_back(std::move(u));
+    }
     return absl::OkStatus();
   };
   absl::Status scanned =
@@ -235,6 +239,15 @@ dso::v1::Result ScanStep::Run(const dso::v1::RunStepRequest& request,
                     " files or directories could not be read");
   }
   result.set_outcome(failed ? dso::v1::POLICY_FAILED : dso::v1::SUCCEEDED);
+  if (!unread_lockfiles.empty()) {
+    // Packages nobody saw cannot pass: not a size, not a syntax error. The
+    // reports of what was read are kept.
+    result.set_outcome(dso::v1::ERROR);
+    result.set_error_code(static_cast<int>(absl::StatusCode::kInvalidArgument));
+    absl::StrAppend(&message, "; ", unread_lockfiles.size(),
+                    " lockfiles not read, so their packages are unknown: ",
+                    absl::StrJoin(unread_lockfiles, "; "));
+  }
   result.set_message(message);
   return result;
 }

@@ -1,7 +1,13 @@
-// ScanStep ("scan"): scans a directory with the requested scanners (for
-// now: secrets), streams progress and findings as events, and stores the
-// requested reports (dso JSON, SARIF 2.1.0, gitleaks JSON) as artifacts.
-// The same code runs in the agent and embedded in dsoctl.
+// ScanStep ("scan"): scans a directory, a file or an image with the
+// requested scanners (secrets, deps, image checks), streams progress and
+// findings as events, and stores the requested reports (dso JSON, SARIF
+// 2.1.0, gitleaks JSON, CycloneDX) as artifacts. The outcome: SUCCEEDED;
+// POLICY_FAILED for findings at --fail-on (or unreadable files with
+// --fail-on-unreadable); ERROR (INVALID_ARGUMENT, dsoctl exits 2) when a
+// lockfile could not be read whole — its packages are unknown, and neither
+// its size nor a syntax error may be a way past the gate — with the
+// reports of what was read stored all the same. The same code runs in the
+// agent and embedded in dsoctl.
 #ifndef DSO_STAGES_SCAN_SCAN_STEP_H_
 #define DSO_STAGES_SCAN_SCAN_STEP_H_
 

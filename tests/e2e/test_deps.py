@@ -114,13 +114,26 @@ def test_deps_embedded_and_errors(tmp_path):
                extra_global=data)
     assert p.returncode == 0, p.stderr
     assert "PYSEC-2022-1" in p.stderr and "GO-2022-1059" in p.stderr
-    # A broken lockfile is a warning; the rest is still scanned.
+    # A lockfile not read whole hides its packages: the rest is still
+    # scanned and reported, and the scan fails (2) naming the file.
     (proj / "poetry.lock").write_text("[[package]\n")
+    report = tmp_path / "findings.json"
     p = dsoctl("scan", "--path", str(proj), "--scanners", "deps", "--db",
-               str(db), extra_global=data)
-    assert p.returncode == 0, p.stderr
-    assert "warning: poetry.lock:1: not TOML" in p.stderr
+               str(db), "--report", str(report), extra_global=data)
+    assert p.returncode == 2, p.stderr
+    assert "error: not read: poetry.lock:1: not TOML" in p.stderr
+    assert "1 lockfiles not read" in p.stderr
     assert "2 vulnerable" in p.stderr
+    assert len(json.loads(report.read_text())["findings"]) >= 2
+    # Padded past the size dso reads: the same, never a pass.
+    (proj / "poetry.lock").unlink()
+    with open(proj / "package-lock.json", "wb") as f:
+        f.truncate(65 << 20)
+    p = dsoctl("scan", "--path", str(proj), "--scanners", "deps", "--db",
+               str(db), "--fail-on", "critical", extra_global=data)
+    assert p.returncode == 2, p.stderr
+    assert "package-lock.json: 68157440 bytes, more than the 64 MiB" in \
+        p.stderr
 
 
 # The advisories the shared data (PyPA 3ccb6125, Go a752ea54) holds for the

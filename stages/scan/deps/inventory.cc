@@ -15,7 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A lockfile larger than this is not read (a warning says so).
+// A lockfile larger than this is not read, and the scan cannot pass.
 constexpr uintmax_t kMaxLockfileBytes = 64 << 20;
 
 // The OSV ecosystem of the system whose root is `root` (with a trailing
@@ -46,7 +46,7 @@ bool IsOsDatabase(const fs::path& p, const std::string& root) {
 }
 
 // Reads the lockfiles and package databases in `found` (beneath `root`)
-// into `out`: each whole or not at all, a warning for each not read.
+// into `out`: each whole, or named in out.unread.
 InventoryResult ReadFound(std::vector<fs::path> found, const fs::path& root,
                           bool installed, InventoryResult out) {
   std::error_code ec;
@@ -56,13 +56,14 @@ InventoryResult ReadFound(std::vector<fs::path> found, const fs::path& root,
     if (ec) rel = p.string();
     uintmax_t size = fs::file_size(p, ec);
     if (!ec && size > kMaxLockfileBytes) {
-      out.warnings.push_back(
-          absl::StrCat(rel, ": ", size, " bytes; too large, not read"));
+      out.unread.push_back(absl::StrCat(
+          rel, ": ", size, " bytes, more than the ", kMaxLockfileBytes >> 20,
+          " MiB dso reads of a lockfile"));
       continue;
     }
     auto text = ReadFile(p.string(), FileKind::kDocument);
     if (!text.ok()) {
-      out.warnings.push_back(absl::StrCat(rel, ": ", text.status().message()));
+      out.unread.push_back(absl::StrCat(rel, ": ", text.status().message()));
       continue;
     }
     // A file that fails to parse adds nothing, not half of itself.
@@ -86,7 +87,7 @@ InventoryResult ReadFound(std::vector<fs::path> found, const fs::path& root,
       s = db.parser(*text, rel, ecosystem, &one);
     }
     if (!s.ok()) {
-      out.warnings.push_back(std::string(s.message()));
+      out.unread.push_back(std::string(s.message()));
       continue;
     }
     for (auto& pkg : one.packages) {
@@ -177,8 +178,11 @@ absl::StatusOr<InventoryResult> CollectInventory(const std::string& root,
     }
   }
   if (ec) {
-    out.warnings.push_back(
-        absl::StrCat("listing '", root, "' stopped: ", ec.message()));
+    // What lies past that point is unknown, lockfiles included.
+    out.unread.push_back(
+        absl::StrCat(root, ": listing stopped at '",
+                     it == end ? root : it->path().string(),
+                     "': ", ec.message()));
   }
   return ReadFound(found, root, installed, std::move(out));
 }

@@ -17,7 +17,11 @@ namespace dso {
 struct InventoryResult {
   Inventory inventory;
   std::vector<std::string> files;     // lockfiles read, relative to the root
-  std::vector<std::string> warnings;  // files that did not parse or read
+  std::vector<std::string> warnings;  // files left out for a reason, noted
+  // Lockfiles and package databases dso reads but could not read whole
+  // (too large, unreadable, not parseable), each "FILE: why". The packages
+  // in them are unknown: a scan that had any cannot pass (scan_step.h).
+  std::vector<std::string> unread;
 };
 
 // Fails only when `root` is not a readable directory. With `installed`,
