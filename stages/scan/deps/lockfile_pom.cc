@@ -11,6 +11,7 @@
 #include <set>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -85,10 +86,16 @@ struct PomReader {
   }
 };
 
+// The longest a resolved value may grow: no coordinate or version comes
+// near it, and nested properties (${a} is ${b}${b}, ${b} is ${c}${c}, ...)
+// would otherwise double at every level.
+constexpr size_t kMaxResolvedBytes = 4096;
+
 // ${name} replaced from the properties, repeatedly (properties may refer to
-// properties); empty when something stays unresolved or refers to itself.
-std::string Resolve(const std::string& in,
-                    const std::map<std::string, std::string>& props) {
+// properties); empty when something stays unresolved or refers to itself;
+// RESOURCE_EXHAUSTED past kMaxResolvedBytes.
+absl::StatusOr<std::string> Resolve(
+    const std::string& in, const std::map<std::string, std::string>& props) {
   std::string s = in;
   for (int round = 0; round < 16 && absl::StrContains(s, "${"); ++round) {
     std::string next;
@@ -112,6 +119,11 @@ std::string Resolve(const std::string& in,
         it = props.find("project.parent.groupId");
       }
       if (it == props.end()) return "";
+      if (next.size() + it->second.size() > kMaxResolvedBytes) {
+        return absl::ResourceExhaustedError(
+            absl::StrCat("'", in.substr(0, 80), "' expands past ",
+                         kMaxResolvedBytes, " bytes (nested properties)"));
+      }
       next += it->second;
       i = close + 1;
     }
@@ -141,18 +153,29 @@ absl::Status ParsePomXml(absl::string_view text, const std::string& file,
   XML_ParserFree(r.parser);
   if (!status.ok()) return status;
 
+  // Every ${...} resolved within its budget, or the file refused.
+  absl::Status budget;
+  auto resolve = [&](const std::string& in, uint32_t line) {
+    absl::StatusOr<std::string> got = Resolve(in, r.properties);
+    if (got.ok()) return *std::move(got);
+    if (budget.ok()) {
+      budget = absl::InvalidArgumentError(absl::StrCat(
+          file, ":", line, ": ", got.status().message(), "; refused"));
+    }
+    return std::string();
+  };
   std::map<std::string, std::string> managed;  // group:artifact -> version
   for (const Declared& d : r.declared) {
     if (d.managed) {
-      managed[Resolve(d.group, r.properties) + ":" +
-              Resolve(d.artifact, r.properties)] = d.version;
+      managed[resolve(d.group, d.line) + ":" + resolve(d.artifact, d.line)] =
+          d.version;
     }
   }
   std::set<std::pair<std::string, std::string>> seen;
   for (const Declared& d : r.declared) {
     if (d.managed && d.scope == "import") continue;  // a BOM, not a library
-    std::string name = absl::StrCat(Resolve(d.group, r.properties), ":",
-                                    Resolve(d.artifact, r.properties));
+    std::string name = absl::StrCat(resolve(d.group, d.line), ":",
+                                    resolve(d.artifact, d.line));
     std::string where = absl::StrCat(file, ":", d.line);
     std::string raw = d.version;
     if (raw.empty() && managed.count(name)) raw = managed[name];
@@ -162,7 +185,8 @@ absl::Status ParsePomXml(absl::string_view text, const std::string& file,
           "' has no version here (a parent pom manages it); not matched"));
       continue;
     }
-    std::string version = Resolve(raw, r.properties);
+    std::string version = resolve(raw, d.line);
+    if (!budget.ok()) return budget;
     if (version.empty() || name.front() == ':' || name.back() == ':') {
       out->notes.push_back(
           absl::StrCat(where, ": '", name, "' version '", raw,
@@ -178,7 +202,7 @@ absl::Status ParsePomXml(absl::string_view text, const std::string& file,
       out->packages.push_back({"Maven", name, version, file, d.line});
     }
   }
-  return absl::OkStatus();
+  return budget;
 }
 
 }  // namespace dso

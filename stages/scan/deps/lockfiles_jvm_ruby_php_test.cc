@@ -2,8 +2,8 @@
 // gradle.lockfile and pom.xml, on realistic files written for the tests.
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "stages/scan/deps/lockfiles.h"
 #include "stages/scan/deps/internal/lockfiles_testing.h"
+#include "stages/scan/deps/lockfiles.h"
 
 namespace dso {
 namespace {
@@ -272,6 +272,36 @@ TEST(PomXmlTest, PropertiesManagedVersionsAndWhatCannotBeKnown) {
               HasSubstr("'commons-io:commons-io' version "
                         "'${commons.io.version}' is not defined"));
   EXPECT_THAT(inv.notes[2], HasSubstr("'org.example:ranged' is a range"));
+}
+
+// Properties that double at each level (a 985-byte pom once grew dso to
+// 24 GB): refused past the budget, the file and line named.
+TEST(PomXmlTest, NestedPropertiesAreBudgetedNotExpanded) {
+  std::string pom = "<project><properties>\n<p0>0123456789</p0>\n";
+  for (int i = 1; i <= 40; ++i) {
+    pom += "<p" + std::to_string(i) + ">${p" + std::to_string(i - 1) + "}${p" +
+           std::to_string(i - 1) + "}</p" + std::to_string(i) + ">\n";
+  }
+  pom +=
+      "</properties><dependencies><dependency><groupId>g</groupId>\n"
+      "<artifactId>a</artifactId><version>${p40}</version></dependency>\n"
+      "</dependencies></project>\n";
+  Inventory inv;
+  absl::Status s = ParsePomXml(pom, "pom.xml", &inv);
+  EXPECT_THAT(s.message(), HasSubstr("pom.xml:"));
+  EXPECT_THAT(s.message(), HasSubstr("expands past 4096 bytes"));
+  EXPECT_TRUE(inv.packages.empty());
+  // Within the budget, nesting still resolves.
+  Inventory ok;
+  ASSERT_TRUE(ParsePomXml("<project><properties><a>1</a><b>${a}.${a}</b>"
+                          "<c>${b}.0</c></properties><dependencies><dependency>"
+                          "<groupId>g</groupId><artifactId>a</artifactId>"
+                          "<version>${c}</version></dependency></dependencies>"
+                          "</project>",
+                          "pom.xml", &ok)
+                  .ok());
+  ASSERT_EQ(ok.packages.size(), 1u);
+  EXPECT_EQ(ok.packages[0].version, "1.1.0");
 }
 
 TEST(PomXmlTest, BrokenAndHostileXml) {
