@@ -194,12 +194,28 @@ absl::Status CheckSize(absl::string_view text, const std::string& name) {
   return absl::OkStatus();
 }
 
+// What a conversion may still produce. An alias is a reference in
+// yaml-cpp's tree but a copy in JSON, so `&a [*b, *b]` chains double at
+// each level (405 bytes once aborted `db import`).
+struct YamlBudget {
+  size_t nodes;
+  size_t bytes;  // of scalars
+};
+
 absl::StatusOr<Json> YamlToJson(const YAML::Node& n, int depth,
-                                const RecordReader& reader) {
+                                const RecordReader& reader,
+                                YamlBudget& budget) {
   if (depth > kMaxOsvNesting) {
     return reader.Error("",
                         absl::StrCat("nested deeper than ", kMaxOsvNesting));
   }
+  if (budget.nodes == 0 || (n.IsScalar() && n.Scalar().size() > budget.bytes)) {
+    return reader.Error("",
+                        "its aliases expand past what a record of its "
+                        "size can hold; refused");
+  }
+  --budget.nodes;
+  if (n.IsScalar()) budget.bytes -= n.Scalar().size();
   switch (n.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
@@ -209,7 +225,7 @@ absl::StatusOr<Json> YamlToJson(const YAML::Node& n, int depth,
     case YAML::NodeType::Sequence: {
       Json out = Json::array();
       for (const auto& item : n) {
-        auto v = YamlToJson(item, depth + 1, reader);
+        auto v = YamlToJson(item, depth + 1, reader, budget);
         if (!v.ok()) return v.status();
         out.push_back(*std::move(v));
       }
@@ -221,7 +237,7 @@ absl::StatusOr<Json> YamlToJson(const YAML::Node& n, int depth,
         if (!kv.first.IsScalar()) {
           return reader.Error("", "a mapping key is not a plain value");
         }
-        auto v = YamlToJson(kv.second, depth + 1, reader);
+        auto v = YamlToJson(kv.second, depth + 1, reader, budget);
         if (!v.ok()) return v.status();
         out[kv.first.Scalar()] = *std::move(v);
       }
@@ -291,7 +307,11 @@ absl::StatusOr<OsvRecord> ParseOsvYaml(absl::string_view text,
     return reader.Error(
         "", absl::StrCat("not YAML: line ", e.mark.line + 1, ": ", e.msg));
   }
-  auto j = YamlToJson(root, 0, reader);
+  // Written out, a record has at most a node per two bytes or so, and its
+  // scalars are shorter than it; aliases may repeat a part a few times
+  // over, not without bound.
+  YamlBudget budget{16 * text.size() + 1024, 16 * text.size() + 1024};
+  auto j = YamlToJson(root, 0, reader, budget);
   if (!j.ok()) return j.status();
   return reader.Record(*j);
 }

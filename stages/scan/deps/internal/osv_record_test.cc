@@ -77,6 +77,26 @@ TEST(OsvRecordTest, ReadsAGoJsonRecord) {
   EXPECT_FALSE(*IsAffected(a, "v0.3.8"));
 }
 
+// Aliases that double at each level are refused, not expanded.
+TEST(OsvRecordTest, AYamlAliasBombIsRefused) {
+  std::string bomb = "id: PYSEC-0\na0: &a0 [x, x]\n";
+  for (int i = 1; i < 40; ++i) {
+    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" +
+            std::to_string(i - 1) + ", *a" + std::to_string(i - 1) + "]\n";
+  }
+  auto got = ParseOsvYaml(bomb, "bomb.yaml");
+  ASSERT_FALSE(got.ok());
+  EXPECT_THAT(got.status().message(), HasSubstr("bomb.yaml"));
+  EXPECT_THAT(got.status().message(), HasSubstr("aliases expand past"));
+  // A long scalar repeated by aliases is counted by its bytes.
+  std::string wide = "id: PYSEC-0\ns: &s " + std::string(4000, 'x') + "\nl: [";
+  for (int i = 0; i < 100; ++i) wide += "*s, ";
+  wide += "*s]\n";
+  got = ParseOsvYaml(wide, "wide.yaml");
+  ASSERT_FALSE(got.ok());
+  EXPECT_THAT(got.status().message(), HasSubstr("aliases expand past"));
+}
+
 TEST(OsvRecordTest, ReadsAPypaYamlRecord) {
   auto r = ParseOsvYaml(kPypaYaml, "lxml/PYSEC-2021-9.yaml");
   ASSERT_TRUE(r.ok()) << r.status();
