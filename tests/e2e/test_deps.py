@@ -80,7 +80,7 @@ def test_deps_through_the_agent(agent, tmp_path):
     p = dsoctl("scan", "--path", str(proj), "--scanners", "deps",
                "--fail-on", "HIGH", agent=agent, json_file=out / "s.json")
     assert p.returncode == 1, p.stderr  # a HIGH (CVSS 7.5) finding
-    assert "deps: 2 lockfiles, 5 packages, 2 vulnerable" in p.stderr
+    assert "deps: 2 lockfiles, 6 packages, 2 vulnerable" in p.stderr
     assert "'flask' is not pinned" in p.stderr
     sarif = json.loads((out / "secrets.sarif").read_text())
     results = sarif["runs"][0]["results"]
@@ -106,7 +106,7 @@ def test_deps_embedded_and_errors(tmp_path):
     # By default, deps without advisories is skipped with a note.
     p = dsoctl("scan", "--path", str(proj), "--db", str(db),
                extra_global=data)
-    assert p.returncode == 0 and "5 packages; not matched" in p.stderr, \
+    assert p.returncode == 0 and "6 packages; not matched" in p.stderr, \
         p.stderr
     assert dsoctl("db", "import", "--db", str(db), str(rec),
                   extra_global=data).returncode == 0
@@ -177,7 +177,48 @@ def known_advisories(tmp_path, osv: Path):
     got = {}
     for f in found:
         got.setdefault(f["location"]["package"], []).append(f["rule_id"])
+    # The standard library at the go line's release (go 1.21: 1.21.0), which
+    # osv-scanner v2.6.0 did not check: against the records themselves.
+    assert sorted(got.pop("stdlib", [])) == stdlib_advisories(osv / "go",
+                                                              "1.21.0")
     assert {k: sorted(v) for k, v in got.items()} == KNOWN
+
+
+def semver_key(v: str):
+    """X.Y.Z[-pre] as a sortable key: a pre-release before its release."""
+    core, _, pre = v.partition("-")
+    nums = tuple(int(x) for x in core.split("."))
+    return nums + ((0, pre) if pre else (1, ""),)
+
+
+def stdlib_advisories(go_dir: Path, version: str):
+    """The Go records whose stdlib ranges hold `version` (OSV's rules)."""
+    v, hits = semver_key(version), []
+    for path in sorted(go_dir.glob("*.json")):
+        rec = json.loads(path.read_text())
+        for aff in rec.get("affected", []):
+            if aff.get("package", {}).get("name") != "stdlib":
+                continue
+            for r in aff.get("ranges", []):
+                if r.get("type") != "SEMVER":
+                    continue
+                events = sorted(
+                    r["events"], key=lambda e: semver_key(
+                        "0.0.0-0" if next(iter(e.values())) == "0"
+                        else next(iter(e.values()))))
+                affected = False
+                for e in events:
+                    kind, at = next(iter(e.items()))
+                    at_key = semver_key("0.0.0-0" if at == "0" else at)
+                    if kind == "introduced" and at_key <= v:
+                        affected = True
+                    elif kind == "fixed" and at_key <= v:
+                        affected = False
+                    elif kind == "last_affected" and at_key < v:
+                        affected = False
+                if affected and rec["id"] not in hits:
+                    hits.append(rec["id"])
+    return sorted(hits)
 
 
 def test_known_advisories_vendored_records(tmp_path):

@@ -1,7 +1,12 @@
 // Go modules from go.mod: `require` lines and blocks, with `replace`
-// directives applied (a module replaced by a local directory is not
-// matched). Versions are kept without the `v` prefix, as OSV writes them.
+// directives applied — one naming a version only to that version, as the go
+// command does (a module replaced by a local directory is not matched) —
+// and the standard library ("stdlib") at the `toolchain` version, else at
+// the `go` line's (1.22 is the release 1.22.0). Versions are kept without
+// the `v` (or `go`) prefix, as OSV writes them.
+#include <algorithm>
 #include <map>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -17,7 +22,10 @@ absl::Status ParseGoMod(absl::string_view text, const std::string& file,
   struct Replacement {
     std::string path, version;  // version empty: a local directory
   };
-  std::map<std::string, Replacement> replaced;
+  // By (module, version); version "" for a replace of every version.
+  std::map<std::pair<std::string, std::string>, Replacement> replaced;
+  // The `go` and `toolchain` lines: version, line.
+  std::pair<std::string, uint32_t> go_line, toolchain;
   std::vector<Package> required;
   uint32_t lineno = 0;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
@@ -30,6 +38,15 @@ absl::Status ParseGoMod(absl::string_view text, const std::string& file,
     std::vector<absl::string_view> words =
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     Block kind = block;
+    if (block == kNone && words.size() == 2 &&
+        (words[0] == "go" || words[0] == "toolchain")) {
+      absl::string_view v = words[1];
+      absl::ConsumePrefix(&v, "go");
+      auto& which = words[0] == "go" ? go_line : toolchain;
+      which.first = std::string(v);
+      which.second = lineno;
+      continue;
+    }
     if (block == kNone) {
       kind = words[0] == "require"   ? kRequire
              : words[0] == "replace" ? kReplace
@@ -61,11 +78,14 @@ absl::Status ParseGoMod(absl::string_view text, const std::string& file,
       }
       Replacement r{std::string(arrow[1]),
                     arrow + 2 != words.end() ? std::string(arrow[2]) : ""};
-      replaced[std::string(words[0])] = std::move(r);
+      absl::string_view only = arrow - words.begin() == 2 ? words[1] : "";
+      absl::ConsumePrefix(&only, "v");
+      replaced[{std::string(words[0]), std::string(only)}] = std::move(r);
     }
   }
   for (Package& p : required) {
-    auto it = replaced.find(p.name);
+    auto it = replaced.find({p.name, p.version});
+    if (it == replaced.end()) it = replaced.find({p.name, ""});
     if (it != replaced.end()) {
       if (it->second.version.empty()) {
         out->notes.push_back(absl::StrCat(file, ":", p.line, ": '", p.name,
@@ -79,6 +99,15 @@ absl::Status ParseGoMod(absl::string_view text, const std::string& file,
       p.version = std::string(v);
     }
     out->packages.push_back(std::move(p));
+  }
+  const auto& chosen = toolchain.first.empty() ? go_line : toolchain;
+  std::string stdlib = chosen.first;
+  if (!stdlib.empty()) {
+    if (std::count(stdlib.begin(), stdlib.end(), '.') == 1 &&
+        stdlib.find_first_not_of("0123456789.") == std::string::npos) {
+      absl::StrAppend(&stdlib, ".0");  // "1.22": the release 1.22.0
+    }
+    out->packages.push_back({"Go", "stdlib", stdlib, file, chosen.second});
   }
   return absl::OkStatus();
 }

@@ -148,12 +148,39 @@ replace example.com/local => ../local
               ElementsAre("Go golang.org/x/net@0.7.0 go.mod:6",
                           "Go golang.org/x/text@0.3.7 go.mod:7",
                           "Go github.com/me/forked@1.0.1 go.mod:8",
-                          "Go github.com/gorilla/websocket@1.4.0 go.mod:12"));
+                          "Go github.com/gorilla/websocket@1.4.0 go.mod:12",
+                          "Go stdlib@1.21.0 go.mod:3"));
   EXPECT_THAT(inv.notes, ElementsAre(HasSubstr(
                              "go.mod:9: 'example.com/local' is replaced by "
                              "the local '../local'")));
   EXPECT_THAT(ParseGoMod("require example.com/x\n", "go.mod", &inv).message(),
               HasSubstr("go.mod:1: a requirement needs"));
+}
+
+// A replace naming a version applies to that version only; the toolchain
+// line, when there is one, is the standard library's version.
+TEST(GoModTest, VersionedReplacementsAndTheToolchain) {
+  constexpr char kText[] = R"(module example.com/app
+
+go 1.22
+toolchain go1.22.3
+
+require (
+	golang.org/x/net v0.7.0
+	golang.org/x/text v0.3.7
+)
+
+replace golang.org/x/net v0.6.0 => golang.org/x/net v0.17.0
+replace golang.org/x/text v0.3.7 => golang.org/x/text v0.3.8
+)";
+  Inventory inv;
+  ASSERT_TRUE(ParseGoMod(kText, "go.mod", &inv).ok());
+  EXPECT_THAT(Described(inv), ElementsAre("Go golang.org/x/net@0.7.0 go.mod:7",
+                                          "Go golang.org/x/text@0.3.8 go.mod:8",
+                                          "Go stdlib@1.22.3 go.mod:4"));
+  Inventory rc;
+  ASSERT_TRUE(ParseGoMod("go 1.21rc2\n", "go.mod", &rc).ok());
+  EXPECT_THAT(Described(rc), ElementsAre("Go stdlib@1.21rc2 go.mod:1"));
 }
 
 TEST(PackageLockTest, Version3Packages) {
