@@ -94,6 +94,7 @@ InventoryResult ReadFound(std::vector<fs::path> found, const fs::path& root,
       out.inventory.packages.push_back(std::move(pkg));
     }
     for (auto& n : one.notes) out.inventory.notes.push_back(std::move(n));
+    for (auto& w : one.warnings) out.warnings.push_back(std::move(w));
     out.files.push_back(rel);
   }
   return out;
@@ -179,10 +180,9 @@ absl::StatusOr<InventoryResult> CollectInventory(const std::string& root,
   }
   if (ec) {
     // What lies past that point is unknown, lockfiles included.
-    out.unread.push_back(
-        absl::StrCat(root, ": listing stopped at '",
-                     it == end ? root : it->path().string(),
-                     "': ", ec.message()));
+    out.unread.push_back(absl::StrCat(root, ": listing stopped at '",
+                                      it == end ? root : it->path().string(),
+                                      "': ", ec.message()));
   }
   return ReadFound(found, root, installed, std::move(out));
 }

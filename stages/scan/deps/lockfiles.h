@@ -27,6 +27,9 @@ struct Inventory {
   std::vector<Package> packages;
   std::vector<std::string>
       notes;  // "requirements.txt:3: 'flask' is not pinned"
+  // Lines or stanzas that could not be read, each "FILE:LINE: why"; the
+  // rest of the file is kept.
+  std::vector<std::string> warnings;
 };
 
 // PyPI

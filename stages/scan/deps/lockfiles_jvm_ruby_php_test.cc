@@ -163,10 +163,17 @@ empty=annotationProcessor
                   "Maven com.google.guava:guava@31.1-jre gradle.lockfile:5",
                   "Maven org.apache.logging.log4j:log4j-core@2.14.1 "
                   "gradle.lockfile:6"));
-  EXPECT_THAT(
-      ParseGradleLockfile("org.x:y=compileClasspath\n", "gradle.lockfile", &inv)
-          .message(),
-      HasSubstr("gradle.lockfile:1: 'org.x:y' is not group:name:version"));
+  // A bad line is a warning; the lines after it are kept.
+  Inventory partial;
+  ASSERT_TRUE(ParseGradleLockfile("org.x:y=compileClasspath\n"
+                                  "org.x:z:1.0=compileClasspath\n",
+                                  "gradle.lockfile", &partial)
+                  .ok());
+  EXPECT_THAT(Described(partial),
+              ElementsAre("Maven org.x:z@1.0 gradle.lockfile:2"));
+  EXPECT_THAT(partial.warnings,
+              ElementsAre(HasSubstr(
+                  "gradle.lockfile:1: 'org.x:y' is not group:name:version")));
 }
 
 TEST(PomXmlTest, PropertiesManagedVersionsAndWhatCannotBeKnown) {

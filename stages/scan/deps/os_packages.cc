@@ -95,8 +95,9 @@ absl::Status ParseDpkgStatus(absl::string_view text, const std::string& file,
   for (const Stanza& s : Stanzas(text, ':')) {
     absl::string_view name = s.Get("Package"), version = s.Get("Version");
     if (name.empty() || version.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
+      out->warnings.push_back(absl::StrCat(
           file, ":", s.line, ": a package without Package or Version"));
+      continue;
     }
     // Status: want flag, error flag, state; status.d files have none.
     absl::string_view status = s.Get("Status");
@@ -124,8 +125,9 @@ absl::Status ParseApkInstalled(absl::string_view text, const std::string& file,
   for (const Stanza& s : Stanzas(text, ':')) {
     absl::string_view name = s.Get("P"), version = s.Get("V");
     if (name.empty() || version.empty()) {
-      return absl::InvalidArgumentError(
+      out->warnings.push_back(
           absl::StrCat(file, ":", s.line, ": a package without P: or V:"));
+      continue;
     }
     // Advisories name the origin (the aport), not each subpackage.
     if (absl::string_view origin = s.Get("o"); !origin.empty()) name = origin;

@@ -6,9 +6,9 @@
 #include "gtest/gtest.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/temp_dir.h"
+#include "stages/scan/deps/internal/lockfiles_testing.h"
 #include "stages/scan/deps/inventory.h"
 #include "stages/scan/deps/lockfiles.h"
-#include "stages/scan/deps/internal/lockfiles_testing.h"
 
 namespace dso {
 namespace {
@@ -67,10 +67,16 @@ TEST(DpkgStatusTest, SourcePackagesInstalledOnly) {
       ElementsAre("Debian:12 openssl@3.0.11-1~deb12u2 var/lib/dpkg/status:1",
                   "Debian:12 gcc-12@12.2.0-14 var/lib/dpkg/status:22",
                   "Debian:12 zlib@1:1.2.13.dfsg-1 var/lib/dpkg/status:34"));
-  EXPECT_THAT(ParseDpkgStatus("Package: x\nStatus: install ok installed\n",
-                              "status", "Debian:12", &inv)
-                  .message(),
-              HasSubstr("status:1: a package without Package or Version"));
+  // A broken stanza is a warning; the others are kept.
+  Inventory partial;
+  ASSERT_TRUE(ParseDpkgStatus("Package: x\nStatus: install ok installed\n\n"
+                              "Package: y\nVersion: 1.0\n",
+                              "status", "Debian:12", &partial)
+                  .ok());
+  EXPECT_THAT(Described(partial), ElementsAre("Debian:12 y@1.0 status:4"));
+  EXPECT_THAT(
+      partial.warnings,
+      ElementsAre(HasSubstr("status:1: a package without Package or Version")));
 }
 
 TEST(ApkInstalledTest, OriginsAndVersions) {
@@ -98,8 +104,15 @@ o:busybox
       Described(inv),
       ElementsAre("Alpine:v3.19 openssl@3.1.4-r5 lib/apk/db/installed:1",
                   "Alpine:v3.19 busybox@1.36.1-r15 lib/apk/db/installed:13"));
-  EXPECT_FALSE(
-      ParseApkInstalled("P:x\n", "installed", "Alpine:v3.19", &inv).ok());
+  Inventory partial;
+  ASSERT_TRUE(ParseApkInstalled("P:x\n\nP:y\nV:1.0-r0\n", "installed",
+                                "Alpine:v3.19", &partial)
+                  .ok());
+  EXPECT_THAT(Described(partial),
+              ElementsAre("Alpine:v3.19 y@1.0-r0 installed:3"));
+  EXPECT_THAT(
+      partial.warnings,
+      ElementsAre(HasSubstr("installed:1: a package without P: or V:")));
 }
 
 TEST(OsReleaseTest, Ecosystems) {
