@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <set>
 #include <string_view>
 
 #include "absl/strings/match.h"
@@ -45,15 +46,73 @@ bool IsOsDatabase(const fs::path& p, const std::string& root) {
   return OsDatabaseAt(Relative(p, root)).parser;
 }
 
+// How deep `-r` includes are followed: far past any real project.
+constexpr int kMaxIncludeDepth = 16;
+
+// Adds a file's packages, notes and warnings to `out`.
+void Add(Inventory one, const std::string& rel, InventoryResult& out) {
+  for (auto& pkg : one.packages) {
+    out.inventory.packages.push_back(std::move(pkg));
+  }
+  for (auto& n : one.notes) out.inventory.notes.push_back(std::move(n));
+  for (auto& w : one.warnings) out.warnings.push_back(std::move(w));
+  out.files.push_back(rel);
+}
+
+// Reads the requirements files `includes` of `from` (relative to `root`)
+// names with `-r`, and theirs, each once (`read`: a cycle ends there).
+// Within the scanned tree only: one outside it is a warning; one missing
+// or unreadable hides its packages (unread).
+void FollowIncludes(const fs::path& root, const std::string& from,
+                    const std::vector<Inventory::Include>& includes, int depth,
+                    std::set<std::string>& read, InventoryResult& out) {
+  for (const Inventory::Include& inc : includes) {
+    std::string where = absl::StrCat(from, ":", inc.line, ": -r ", inc.path);
+    fs::path target =
+        (fs::path(from).parent_path() / inc.path).lexically_normal();
+    std::string rel = target.generic_string();
+    if (target.is_absolute() || rel == ".." || absl::StartsWith(rel, "../")) {
+      out.warnings.push_back(
+          absl::StrCat(where, ": outside the scanned tree; not followed"));
+      continue;
+    }
+    if (!read.insert(rel).second) continue;  // read already, or a cycle
+    if (depth >= kMaxIncludeDepth) {
+      out.unread.push_back(absl::StrCat(where, ": includes nested deeper than ",
+                                        kMaxIncludeDepth));
+      continue;
+    }
+    auto text = ReadFileBeneath(root.string(), rel, FileKind::kDocument);
+    if (!text.ok() || text->size() > kMaxLockfileBytes) {
+      out.unread.push_back(absl::StrCat(
+          where, ": ",
+          text.ok() ? "larger than the 64 MiB dso reads of a lockfile"
+                    : text.status().message()));
+      continue;
+    }
+    Inventory one;
+    if (absl::Status s = ParseRequirementsTxt(*text, rel, &one); !s.ok()) {
+      out.unread.push_back(std::string(s.message()));
+      continue;
+    }
+    std::vector<Inventory::Include> next = std::move(one.includes);
+    Add(std::move(one), rel, out);
+    FollowIncludes(root, rel, next, depth + 1, read, out);
+  }
+}
+
 // Reads the lockfiles and package databases in `found` (beneath `root`)
-// into `out`: each whole, or named in out.unread.
+// into `out`: each whole, or named in out.unread; and the requirements
+// files they include.
 InventoryResult ReadFound(std::vector<fs::path> found, const fs::path& root,
                           bool installed, InventoryResult out) {
   std::error_code ec;
   std::sort(found.begin(), found.end());
+  std::set<std::string> read;  // relative paths, each read once
   for (const fs::path& p : found) {
     std::string rel = fs::relative(p, root, ec).generic_string();
     if (ec) rel = p.string();
+    if (!read.insert(rel).second) continue;  // included by one read before
     uintmax_t size = fs::file_size(p, ec);
     if (!ec && size > kMaxLockfileBytes) {
       out.unread.push_back(absl::StrCat(
@@ -90,12 +149,9 @@ InventoryResult ReadFound(std::vector<fs::path> found, const fs::path& root,
       out.unread.push_back(std::string(s.message()));
       continue;
     }
-    for (auto& pkg : one.packages) {
-      out.inventory.packages.push_back(std::move(pkg));
-    }
-    for (auto& n : one.notes) out.inventory.notes.push_back(std::move(n));
-    for (auto& w : one.warnings) out.warnings.push_back(std::move(w));
-    out.files.push_back(rel);
+    std::vector<Inventory::Include> includes = std::move(one.includes);
+    Add(std::move(one), rel, out);
+    FollowIncludes(root, rel, includes, 1, read, out);
   }
   return out;
 }

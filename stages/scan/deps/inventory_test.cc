@@ -14,6 +14,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
 namespace fs = std::filesystem;
 
 // A lockfile dso reads but cannot read whole is named in `unread`, never
@@ -42,6 +43,43 @@ TEST(InventoryTest, LockfilesNotReadWholeAreUnreadNotWarnings) {
                                         "bytes, more than the 64 MiB"));
   EXPECT_THAT(got->unread[1], HasSubstr("broken/poetry.lock:1: not TOML"));
   EXPECT_TRUE(got->warnings.empty());
+  fs::remove_all(dir);
+}
+
+// `-r` includes are followed within the tree, each file read once (a cycle
+// ends); one outside is a warning, a missing one hides packages (unread).
+TEST(InventoryTest, RequirementsIncludesAreFollowedWithinTheTree) {
+  std::string dir = MakeTempDir("inventory");
+  ASSERT_FALSE(dir.empty());
+  fs::create_directories(dir + "/app/dev");
+  auto put = [&](const std::string& rel, const std::string& text) {
+    ASSERT_TRUE(WriteFileAtomically(dir + "/" + rel, text).ok());
+  };
+  put("app/requirements.txt",
+      "-r base.in\n--requirement=dev/requirements-dev.txt\n"
+      "-c constraints.txt\n-r ../../outside.txt\nflask==2.0.0\n");
+  put("app/base.in", "django==3.2.0\n-r requirements.txt\n");  // a cycle
+  put("app/dev/requirements-dev.txt", "pytest==7.0.0\n-r ../gone.txt\n");
+
+  auto got = CollectInventory(dir);
+  ASSERT_TRUE(got.ok()) << got.status();
+  std::vector<std::string> names;
+  for (const auto& p : got->inventory.packages) {
+    names.push_back(p.name + "@" + p.version + " " + p.file);
+  }
+  EXPECT_THAT(
+      names, UnorderedElementsAre("flask@2.0.0 app/requirements.txt",
+                                  "django@3.2.0 app/base.in",
+                                  "pytest@7.0.0 app/dev/requirements-dev.txt"));
+  EXPECT_THAT(got->warnings,
+              ElementsAre(HasSubstr("app/requirements.txt:4: -r "
+                                    "../../outside.txt: outside the scanned "
+                                    "tree")));
+  ASSERT_EQ(got->unread.size(), 1u);
+  EXPECT_THAT(got->unread[0],
+              HasSubstr("app/dev/requirements-dev.txt:2: -r ../gone.txt"));
+  EXPECT_THAT(got->inventory.notes,
+              ElementsAre(HasSubstr("constraints file 'constraints.txt'")));
   fs::remove_all(dir);
 }
 

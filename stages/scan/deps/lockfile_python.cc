@@ -97,7 +97,28 @@ absl::Status ParseRequirementsTxt(absl::string_view text,
     if (size_t opt = req.find(" --"); opt != absl::string_view::npos) {
       req = absl::StripAsciiWhitespace(req.substr(0, opt));  // --hash=...
     }
-    if (absl::StartsWith(req, "-e") || absl::StartsWith(req, "--editable")) {
+    absl::string_view named = req;
+    const bool include = absl::ConsumePrefix(&named, "--requirement") ||
+                         absl::ConsumePrefix(&named, "-r");
+    const bool constraint =
+        !include && (absl::ConsumePrefix(&named, "--constraint") ||
+                     absl::ConsumePrefix(&named, "-c"));
+    if (include || constraint) {
+      absl::ConsumePrefix(&named, "=");
+      named = absl::StripAsciiWhitespace(named);
+    }
+    if (include && !named.empty()) {
+      out->includes.push_back({std::string(named), first});
+    } else if (constraint && !named.empty()) {
+      // Pins for packages required elsewhere, installing nothing itself.
+      out->notes.push_back(absl::StrCat(
+          file, ":", first, ": constraints file '", named,
+          "' not read (its pins apply to what other lines require)"));
+    } else if (include || constraint) {
+      out->warnings.push_back(
+          absl::StrCat(file, ":", first, ": '", req, "' names no file"));
+    } else if (absl::StartsWith(req, "-e") ||
+               absl::StartsWith(req, "--editable")) {
       out->notes.push_back(
           absl::StrCat(file, ":", first, ": an editable install; not matched"));
     } else if (!req.empty() && req[0] != '-') {

@@ -30,6 +30,14 @@ struct Inventory {
   // Lines or stanzas that could not be read, each "FILE:LINE: why"; the
   // rest of the file is kept.
   std::vector<std::string> warnings;
+  // Other files this one takes packages from (requirements files' `-r`),
+  // as written: relative to this file's directory. CollectInventory
+  // follows them within the scanned tree.
+  struct Include {
+    std::string path;
+    uint32_t line = 0;
+  };
+  std::vector<Include> includes;
 };
 
 // PyPI
@@ -74,8 +82,7 @@ absl::Status ParseGradleLockfile(absl::string_view text,
 // Installed packages (installed_packages.cc): an npm package's own
 // package.json, a Python distribution's METADATA or PKG-INFO.
 absl::Status ParseInstalledPackageJson(absl::string_view text,
-                                       const std::string& file,
-                                       Inventory* out);
+                                       const std::string& file, Inventory* out);
 absl::Status ParsePythonMetadata(absl::string_view text,
                                  const std::string& file, Inventory* out);
 
