@@ -1,8 +1,10 @@
 // npm packages from yarn.lock (v1's own format and Berry's YAML, read line
-// by line: an unindented `specifiers:` header, then its `version` line) and
+// by line: an unindented `specifiers:` header, then its `version` line;
+// aliases resolved to the package they install, a bad header a warning) and
 // pnpm-lock.yaml (the keys of its `packages:` map, lockfile versions 5 to
 // 9). Packages from workspaces, links, patches and local files are left
 // out: only registry packages have advisories.
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -23,16 +25,34 @@ absl::string_view Unquote(absl::string_view s) {
   return s;
 }
 
-// "name@range" → name (a scope's leading '@' is part of the name).
-absl::string_view NameOfSpec(absl::string_view spec) {
-  size_t at = spec.rfind('@');
-  if (at == 0 || at == absl::string_view::npos) return spec;
-  absl::string_view name = spec.substr(0, at);
-  // Berry: "name@npm:^1.0.0" → the '@' before "npm:".
-  if (size_t npm = spec.find("@npm:", 1); npm != absl::string_view::npos) {
-    name = spec.substr(0, npm);
+// A yarn.lock specifier, "name@range": the name ends at the first '@'
+// after a scope's. `real` is the package an alias ("alias@npm:real@^1")
+// installs, else the name; `source` is set when the range is not the npm
+// registry's: Berry says "npm:" for the registry (a patch of a registry
+// package still is one), v1 writes bare semver ranges and tags, so a range
+// holding ':' or '/' there is a URL, git, GitHub or a path.
+struct Spec {
+  absl::string_view name, real, source;
+};
+Spec ParseSpec(absl::string_view spec) {
+  Spec out;
+  size_t at = spec.find('@', 1);
+  out.name = out.real = spec.substr(0, at);
+  absl::string_view range =
+      at == absl::string_view::npos ? "" : spec.substr(at + 1);
+  const bool npm = absl::ConsumePrefix(&range, "npm:");
+  if (npm) {
+    // "real@^1.0.0" (an alias) or a bare range.
+    if (size_t v = range.find('@', 1); v != absl::string_view::npos) {
+      out.real = range.substr(0, v);
+    }
+  } else if (absl::StartsWith(range, "patch:") &&
+             absl::StrContains(range, "@npm%3A")) {
+    // A local patch of a registry package: still that package's version.
+  } else if (range.find_first_of(":/") != absl::string_view::npos) {
+    out.source = range;
   }
-  return name;
+  return out;
 }
 
 struct Adder {
@@ -56,30 +76,55 @@ absl::Status ParseYarnLock(absl::string_view text, const std::string& file,
   Adder adder{file, out, {}};
   std::string name;
   uint32_t header = 0, lineno = 0;
-  bool local = false;
+  bool skip = true;  // until an entry of a registry package starts
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     ++lineno;
     absl::ConsumeSuffix(&line, "\r");
     if (line.empty() || line[0] == '#') continue;
     if (line[0] != ' ') {  // an entry's header: "spec, spec:"
+      skip = true;
       if (!absl::EndsWith(line, ":")) {
-        return absl::InvalidArgumentError(absl::StrCat(
+        out->warnings.push_back(absl::StrCat(
             file, ":", lineno, ": expected an entry header ending in ':'"));
+        continue;
       }
       // v1 quotes each specifier, Berry the whole list.
       absl::string_view specs = Unquote(line.substr(0, line.size() - 1));
       absl::string_view first = Unquote(specs.substr(0, specs.find(',')));
-      name = std::string(NameOfSpec(first));
+      Spec spec = ParseSpec(first);
       header = lineno;
-      local =
-          name == "__metadata" || (berry && !absl::StrContains(first, "@npm:"));
+      if (spec.name == "__metadata" || spec.name.empty()) continue;
+      std::string where = absl::StrCat(file, ":", lineno, ": '", spec.name);
+      if (!spec.source.empty()) {
+        if (!absl::StartsWith(spec.source, "workspace:")) {  // the project
+          out->notes.push_back(absl::StrCat(where, "' comes from ", spec.source,
+                                            "; not matched"));
+        }
+        continue;
+      }
+      if (spec.real != spec.name) {
+        out->notes.push_back(absl::StrCat(where, "' is an alias of '",
+                                          spec.real, "'; matched as it"));
+      }
+      name = std::string(spec.real);
+      skip = false;
       continue;
     }
     absl::string_view field = absl::StripLeadingAsciiWhitespace(line);
-    if (line.size() - field.size() != 2 || name.empty() || local) continue;
-    if (absl::ConsumePrefix(&field, berry ? "version:" : "version ")) {
-      adder.Add(name, Unquote(field), header);
+    if (line.size() - field.size() != 2 || skip) continue;
+    // `version "1.0.0"` (v1) or `version: 1.0.0` (Berry); either may quote
+    // the field's name.
+    absl::string_view key;
+    if (absl::ConsumePrefix(&field, "\"")) {
+      key = field.substr(0, field.find('"'));
+      field.remove_prefix(std::min(field.size(), key.size() + 1));
+    } else {
+      key = field.substr(0, field.find_first_of(" :"));
+      field.remove_prefix(key.size());
     }
+    if (key != "version") continue;
+    absl::ConsumePrefix(&field, ":");
+    adder.Add(name, Unquote(field), header);
   }
   return absl::OkStatus();
 }

@@ -248,8 +248,68 @@ lodash@^4.17.20:
   EXPECT_THAT(Described(inv),
               ElementsAre("npm @babel/code-frame@7.12.13 yarn.lock:5",
                           "npm lodash@4.17.20 yarn.lock:11"));
-  EXPECT_THAT(ParseYarnLock("lodash@^4 version\n", "yarn.lock", &inv).message(),
-              HasSubstr("yarn.lock:1: expected an entry header"));
+  Inventory bad;
+  ASSERT_TRUE(
+      ParseYarnLock("lodash@^4 version\n\nqs@^6:\n  version \"6.7.0\"\n",
+                    "yarn.lock", &bad)
+          .ok());
+  EXPECT_THAT(Described(bad), ElementsAre("npm qs@6.7.0 yarn.lock:3"));
+  EXPECT_THAT(bad.warnings,
+              ElementsAre(HasSubstr("yarn.lock:1: expected an entry header")));
+}
+
+// An alias installs the real package (its advisories are the real one's);
+// git, URL and path entries are listed with their source, not matched;
+// a quoted field name is still the field.
+TEST(YarnLockTest, AliasesSourcesAndQuotedFields) {
+  constexpr char kV1[] = R"(# yarn lockfile v1
+
+"my-lodash@npm:lodash@^4.17.0":
+  version "4.17.20"
+
+"casadistance@git+ssh://git@github.com/o/casadistance.git#abc":
+  version "1.0.0"
+
+"local@file:../local":
+  version "0.1.0"
+
+"gh@o/repo#main":
+  version "2.0.0"
+
+"qs@^6.7.0":
+  "version" "6.7.0"
+)";
+  Inventory inv;
+  ASSERT_TRUE(ParseYarnLock(kV1, "yarn.lock", &inv).ok());
+  EXPECT_THAT(Described(inv), ElementsAre("npm lodash@4.17.20 yarn.lock:3",
+                                          "npm qs@6.7.0 yarn.lock:15"));
+  EXPECT_THAT(
+      inv.notes,
+      ElementsAre(HasSubstr("yarn.lock:3: 'my-lodash' is an alias of 'lodash'"),
+                  HasSubstr("yarn.lock:6: 'casadistance' comes from "
+                            "git+ssh://git@github.com/o/casadistance.git#abc"),
+                  HasSubstr("'local' comes from file:../local"),
+                  HasSubstr("'gh' comes from o/repo#main")));
+
+  constexpr char kBerry[] = R"(__metadata:
+  version: 6
+
+"alias@npm:@scope/real@^2.0.0":
+  "version": 2.1.0
+
+"patched@patch:patched@npm%3A1.0.0#./p.patch::locator=app%40workspace%3A.":
+  version: 1.0.0
+
+"dep@https://example.com/dep.tgz":
+  version: 3.0.0
+)";
+  Inventory berry;
+  ASSERT_TRUE(ParseYarnLock(kBerry, "yarn.lock", &berry).ok());
+  EXPECT_THAT(Described(berry), ElementsAre("npm @scope/real@2.1.0 yarn.lock:4",
+                                            "npm patched@1.0.0 yarn.lock:7"));
+  EXPECT_THAT(berry.notes,
+              ElementsAre(HasSubstr("'alias' is an alias of '@scope/real'"),
+                          HasSubstr("'dep' comes from https://example.com")));
 }
 
 TEST(YarnLockTest, Berry) {
