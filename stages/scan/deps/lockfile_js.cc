@@ -150,6 +150,14 @@ absl::Status ParsePnpmLock(absl::string_view text, const std::string& file,
     absl::string_view key = Unquote(line.substr(2, line.size() - 3));
     absl::ConsumePrefix(&key, "/");
     key = key.substr(0, key.find('('));  // v6+: peer dependencies
+    // From another registry than the default: "host/name/version".
+    if (size_t slash = key.find('/');
+        !key.empty() && key[0] != '@' && slash != absl::string_view::npos &&
+        key.substr(0, slash).find('.') != absl::string_view::npos &&
+        key.substr(0, slash).find('@') == absl::string_view::npos &&
+        key.find('/', slash + 1) != absl::string_view::npos) {
+      key.remove_prefix(slash + 1);
+    }
     // The name ends at the first '/' (v5: name/version) or '@' (v6+:
     // name@version) after its scope, if any.
     size_t from = 0;
@@ -165,7 +173,12 @@ absl::Status ParsePnpmLock(absl::string_view text, const std::string& file,
     if (key[end] == '/') {
       version = version.substr(0, version.find('_'));  // v5 peer suffix
     }
-    if (absl::StrContains(version, ":")) continue;  // link:, file:, ...
+    if (absl::StrContains(version, ":")) {  // link:, file:, a tarball URL
+      out->notes.push_back(absl::StrCat(file, ":", lineno, ": '", name,
+                                        "' comes from ", version,
+                                        "; not matched"));
+      continue;
+    }
     adder.Add(name, version, lineno);
   }
   return absl::OkStatus();

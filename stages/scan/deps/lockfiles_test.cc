@@ -382,6 +382,41 @@ snapshots:
   EXPECT_THAT(Described(v9),
               ElementsAre("npm @babel/core@7.24.0 pnpm-lock.yaml:13",
                           "npm lodash@4.17.21 pnpm-lock.yaml:16"));
+  EXPECT_THAT(v9.notes,
+              ElementsAre(HasSubstr("pnpm-lock.yaml:19: 'mylib' comes from "
+                                    "file:../mylib; not matched")));
+}
+
+// A package from another registry is keyed by its host; a tarball names
+// its URL: the host is not part of the name, the URL is listed as the
+// source.
+TEST(PnpmLockTest, RegistryHostsAndTarballs) {
+  constexpr char kText[] = R"(lockfileVersion: 5.4
+
+packages:
+
+  registry.npmjs.org/foo/1.1.0:
+    resolution: {integrity: sha512-a}
+
+  /npm.example.com/@scope/bar/2.0.0:
+    resolution: {integrity: sha512-b}
+
+  /lodash.merge/4.6.2:
+    resolution: {integrity: sha512-c}
+
+  '@tar/pkg@https://codeload.github.com/o/r/tar.gz/abc':
+    resolution: {tarball: https://codeload.github.com/o/r/tar.gz/abc}
+    version: 1.0.0
+)";
+  Inventory inv;
+  ASSERT_TRUE(ParsePnpmLock(kText, "pnpm-lock.yaml", &inv).ok());
+  EXPECT_THAT(Described(inv),
+              ElementsAre("npm foo@1.1.0 pnpm-lock.yaml:5",
+                          "npm @scope/bar@2.0.0 pnpm-lock.yaml:8",
+                          "npm lodash.merge@4.6.2 pnpm-lock.yaml:11"));
+  EXPECT_THAT(inv.notes,
+              ElementsAre(HasSubstr("'@tar/pkg' comes from "
+                                    "https://codeload.github.com/o/r/")));
 }
 
 }  // namespace
