@@ -1,7 +1,7 @@
 // npm packages from package-lock.json / npm-shrinkwrap.json: the
 // `packages` map of lockfile versions 2 and 3, else version 1's nested
 // `dependencies`. Links and non-registry versions (git, file, URLs) are
-// noted, not matched.
+// noted, not matched; aliases are matched as the package they install.
 #include <set>
 
 #include "absl/strings/match.h"
@@ -29,14 +29,26 @@ struct NpmReader {
     std::string version = v->get<std::string>();
     auto at = lines.find(key);
     uint32_t line = at == lines.end() ? 0 : at->second;
+    std::string real = name;
+    // Version 1's alias: "my-lodash": {"version": "npm:lodash@4.17.20"}.
+    if (absl::StartsWith(version, "npm:")) {
+      size_t v = version.find('@', 5);
+      if (v != std::string::npos) {
+        real = version.substr(4, v - 4);
+        version = version.substr(v + 1);
+        out->notes.push_back(absl::StrCat(file, ":", line, ": '", name,
+                                          "' is an alias of '", real,
+                                          "'; matched as it"));
+      }
+    }
     if (absl::StrContains(version, ":")) {  // git+https:, file:, https:
       out->notes.push_back(absl::StrCat(file, ":", line, ": '", name,
                                         "' comes from ", version,
                                         "; not matched"));
       return;
     }
-    if (seen.insert({name, version}).second) {
-      out->packages.push_back({"npm", name, version, file, line});
+    if (seen.insert({real, version}).second) {
+      out->packages.push_back({"npm", real, version, file, line});
     }
   }
 

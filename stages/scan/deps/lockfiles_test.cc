@@ -10,6 +10,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
 
 TEST(RequirementsTxtTest, PinsAreTakenTheRestIsNoted) {
   constexpr char kText[] = R"(# production requirements
@@ -226,6 +227,22 @@ TEST(PackageLockTest, Version1NestedDependencies) {
                           "npm minimist@0.0.8 npm-shrinkwrap.json:5"));
   EXPECT_THAT(ParsePackageLockJson("[1,", "package-lock.json", &inv).message(),
               HasSubstr("package-lock.json: not JSON"));
+  // An alias installs the real package; git stays a source, not matched.
+  Inventory aliased;
+  ASSERT_TRUE(ParsePackageLockJson(R"({"lockfileVersion": 1, "dependencies": {
+    "my-lodash": {"version": "npm:lodash@4.17.20"},
+    "my-scoped": {"version": "npm:@scope/real@2.0.0"},
+    "gitdep": {"version": "git+https://github.com/o/r.git#abc"}}})",
+                                   "package-lock.json", &aliased)
+                  .ok());
+  EXPECT_THAT(Described(aliased),
+              ElementsAre("npm lodash@4.17.20 package-lock.json:2",
+                          "npm @scope/real@2.0.0 package-lock.json:3"));
+  EXPECT_THAT(aliased.notes,
+              UnorderedElementsAre(
+                  HasSubstr("'my-lodash' is an alias of 'lodash'"),
+                  HasSubstr("'my-scoped' is an alias of '@scope/real'"),
+                  HasSubstr("'gitdep' comes from git+https://")));
 }
 
 TEST(YarnLockTest, Version1) {
