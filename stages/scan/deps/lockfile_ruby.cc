@@ -37,8 +37,10 @@ absl::Status ParseGemfileLock(absl::string_view text, const std::string& file,
     absl::string_view spec = line.substr(4);
     size_t open = spec.find(" (");
     if (open == absl::string_view::npos || !absl::EndsWith(spec, ")")) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          file, ":", lineno, ": '", spec, "' is not 'name (version)'"));
+      out->warnings.push_back(absl::StrCat(file, ":", lineno, ": '",
+                                           spec.substr(0, 200),
+                                           "' is not 'name (version)'"));
+      continue;
     }
     std::string name(spec.substr(0, open));
     absl::string_view version = spec.substr(open + 2, spec.size() - open - 3);

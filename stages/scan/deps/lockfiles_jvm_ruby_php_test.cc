@@ -50,10 +50,16 @@ BUNDLED WITH
   ASSERT_EQ(inv.notes.size(), 1u);
   EXPECT_THAT(inv.notes[0], HasSubstr("Gemfile.lock:5: 'engine' comes from a "
                                       "GIT source"));
-  EXPECT_THAT(
-      ParseGemfileLock("GEM\n  specs:\n    broken 1.0\n", "Gemfile.lock", &inv)
-          .message(),
-      HasSubstr("Gemfile.lock:3: 'broken 1.0' is not"));
+  // A bad spec is a warning; the specs after it are kept.
+  Inventory partial;
+  ASSERT_TRUE(
+      ParseGemfileLock("GEM\n  specs:\n    broken 1.0\n    rack (2.0.1)\n",
+                       "Gemfile.lock", &partial)
+          .ok());
+  EXPECT_THAT(Described(partial),
+              ElementsAre("RubyGems rack@2.0.1 Gemfile.lock:4"));
+  EXPECT_THAT(partial.warnings,
+              ElementsAre(HasSubstr("Gemfile.lock:3: 'broken 1.0' is not")));
   EXPECT_FALSE(ParseGemfileLock("  nothing here\n", "Gemfile.lock", &inv).ok());
 }
 
