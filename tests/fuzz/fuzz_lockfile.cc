@@ -46,6 +46,10 @@ absl::Status Parse(absl::string_view text, dso::Inventory* out) {
       return dso::ParseDpkgStatus(text, "status", "Debian:12", out);
     case 17:
       return dso::ParseApkInstalled(text, "installed", "Alpine:v3.19", out);
+    case 18:
+      return dso::ParsePdmLock(text, "pdm.lock", out);
+    case 19:
+      return dso::ParsePylockToml(text, "pylock.toml", out);
   }
   return absl::OkStatus();
 }

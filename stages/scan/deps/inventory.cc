@@ -166,6 +166,11 @@ LockfileParser ParserFor(const std::string& name) {
   if (name == "Pipfile.lock") return ParsePipfileLock;
   if (name == "poetry.lock") return ParsePoetryLock;
   if (name == "uv.lock") return ParseUvLock;
+  if (name == "pdm.lock") return ParsePdmLock;
+  if (name == "pylock.toml" ||
+      (absl::StartsWith(name, "pylock.") && absl::EndsWith(name, ".toml"))) {
+    return ParsePylockToml;
+  }
   if (name == "Cargo.lock") return ParseCargoLock;
   if (name == "go.mod") return ParseGoMod;
   if (name == "package-lock.json" || name == "npm-shrinkwrap.json") {

@@ -49,6 +49,11 @@ absl::Status ParsePoetryLock(absl::string_view text, const std::string& file,
                              Inventory* out);
 absl::Status ParseUvLock(absl::string_view text, const std::string& file,
                          Inventory* out);
+absl::Status ParsePdmLock(absl::string_view text, const std::string& file,
+                          Inventory* out);
+// pylock.toml and pylock.NAME.toml (PEP 751).
+absl::Status ParsePylockToml(absl::string_view text, const std::string& file,
+                             Inventory* out);
 // crates.io
 absl::Status ParseCargoLock(absl::string_view text, const std::string& file,
                             Inventory* out);

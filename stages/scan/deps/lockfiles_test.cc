@@ -4,6 +4,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "stages/scan/deps/internal/lockfiles_testing.h"
+#include "stages/scan/deps/inventory.h"
 
 namespace dso {
 namespace {
@@ -83,13 +84,86 @@ lock-version = "1.1"
   EXPECT_THAT(Described(inv),
               ElementsAre("PyPI certifi@2021.10.8 poetry.lock:2",
                           "PyPI requests@2.26.0 poetry.lock:9"));
-  EXPECT_THAT(
-      ParsePoetryLock("[[package]]\nname = \"x\"\n", "poetry.lock", &inv)
-          .message(),
-      HasSubstr("poetry.lock:1: a [[package]] needs a name and a "
-                "version"));
+  Inventory partial;
+  ASSERT_TRUE(ParsePoetryLock("[[package]]\nname = \"x\"\n\n[[package]]\n"
+                              "name = \"y\"\nversion = \"1.0\"\n",
+                              "poetry.lock", &partial)
+                  .ok());
+  EXPECT_THAT(Described(partial), ElementsAre("PyPI y@1.0 poetry.lock:4"));
+  EXPECT_THAT(partial.warnings,
+              ElementsAre(HasSubstr("poetry.lock:1: a [[package]] needs a "
+                                    "name and a version")));
   EXPECT_THAT(ParsePoetryLock("[[package]\n", "poetry.lock", &inv).message(),
               HasSubstr("poetry.lock:1: not TOML"));
+}
+
+// pdm.lock and pylock.toml: index packages matched; git, URL and path
+// ones listed with their source. Cargo's and Poetry's git sources too.
+TEST(TomlLockTest, PdmPylockAndSources) {
+  constexpr char kPdm[] = R"([metadata]
+lock_version = "4.4"
+
+[[package]]
+name = "django"
+version = "3.2.0"
+
+[[package]]
+name = "mylib"
+version = "0.1.0"
+git = "https://github.com/o/mylib.git"
+revision = "abc"
+)";
+  Inventory pdm;
+  ASSERT_TRUE(ParsePdmLock(kPdm, "pdm.lock", &pdm).ok());
+  EXPECT_THAT(Described(pdm), ElementsAre("PyPI django@3.2.0 pdm.lock:4"));
+  EXPECT_THAT(pdm.notes,
+              ElementsAre(HasSubstr("pdm.lock:8: 'mylib' comes from git "
+                                    "https://github.com/o/mylib.git")));
+
+  constexpr char kPylock[] = R"(lock-version = "1.0"
+created-by = "pip"
+
+[[packages]]
+name = "requests"
+version = "2.31.0"
+index = "https://pypi.org/simple"
+
+[[packages]]
+name = "local"
+directory = { path = "./local" }
+)";
+  Inventory pylock;
+  ASSERT_TRUE(ParsePylockToml(kPylock, "pylock.toml", &pylock).ok());
+  EXPECT_THAT(Described(pylock),
+              ElementsAre("PyPI requests@2.31.0 pylock.toml:4"));
+  EXPECT_THAT(pylock.notes,
+              ElementsAre(HasSubstr("'local' comes from directory ./local")));
+
+  constexpr char kCargo[] = R"([[package]]
+name = "forked"
+version = "0.1.0"
+source = "git+https://github.com/o/forked#abc"
+)";
+  Inventory cargo;
+  ASSERT_TRUE(ParseCargoLock(kCargo, "Cargo.lock", &cargo).ok());
+  EXPECT_TRUE(cargo.packages.empty());
+  EXPECT_THAT(cargo.notes, ElementsAre(HasSubstr("'forked' comes from git+")));
+
+  constexpr char kPoetry[] = R"([[package]]
+name = "dep"
+version = "1.0.0"
+
+[package.source]
+type = "git"
+url = "https://github.com/o/dep.git"
+)";
+  Inventory poetry;
+  ASSERT_TRUE(ParsePoetryLock(kPoetry, "poetry.lock", &poetry).ok());
+  EXPECT_TRUE(poetry.packages.empty());
+  EXPECT_THAT(poetry.notes,
+              ElementsAre(HasSubstr("'dep' comes from git https://github")));
+  EXPECT_EQ(ParserFor("pdm.lock"), &ParsePdmLock);
+  EXPECT_EQ(ParserFor("pylock.dev.toml"), &ParsePylockToml);
 }
 
 TEST(UvLockTest, IndexPackagesNotTheProjectItself) {
