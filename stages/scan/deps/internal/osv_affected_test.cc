@@ -92,13 +92,13 @@ TEST(OsvAffectedTest, ExplicitVersionsAndGitRanges) {
   EXPECT_TRUE(Affected(a, "1.0.1.0"));  // the same PEP 440 version
   EXPECT_FALSE(Affected(a, "1.0.2"));
   // An ecosystem dso cannot order still matches its listed versions...
-  OsvAffected hackage{"Hackage", "aeson", {}, {"1.0"}};
-  EXPECT_TRUE(Affected(hackage, "1.0"));
+  OsvAffected julia{"Julia", "HTTP", {}, {"1.0"}};
+  EXPECT_TRUE(Affected(julia, "1.0"));
   // ...but a range in it is an error, not a guess.
-  hackage.ranges.push_back(
+  julia.ranges.push_back(
       Range(OsvRange::kEcosystem, {Introduced("0"), Fixed("2.0")}));
-  auto r = IsAffected(hackage, "1.5");
-  EXPECT_THAT(r.status().message(), HasSubstr("'Hackage'"));
+  auto r = IsAffected(julia, "1.5");
+  EXPECT_THAT(r.status().message(), HasSubstr("'Julia'"));
 }
 
 TEST(OsvAffectedTest, BadVersionsAreErrorsNamingThem) {

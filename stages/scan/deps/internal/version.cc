@@ -10,9 +10,11 @@ absl::StatusOr<VersionScheme> SchemeForEcosystem(absl::string_view ecosystem) {
   // "Debian:12", "Ubuntu:22.04:LTS": the release does not change ordering.
   absl::string_view base = ecosystem.substr(0, ecosystem.find(':'));
   if (base == "PyPI") return VersionScheme::kPep440;
-  if (base == "npm" || base == "crates.io" || base == "Go" || base == "Hex") {
+  if (base == "npm" || base == "crates.io" || base == "Go" || base == "Hex" ||
+      base == "Pub" || base == "SwiftURL") {
     return VersionScheme::kSemver;
   }
+  if (base == "CRAN" || base == "Hackage") return VersionScheme::kNumeric;
   if (base == "Debian" || base == "Ubuntu") return VersionScheme::kDpkg;
   if (base == "Maven") return VersionScheme::kMaven;
   if (base == "RubyGems") return VersionScheme::kRubyGems;
@@ -44,6 +46,8 @@ absl::StatusOr<int> CompareVersions(VersionScheme scheme, absl::string_view a,
       return CompareApk(a, b);
     case VersionScheme::kPackagist:
       return ComparePackagist(a, b);
+    case VersionScheme::kNumeric:
+      return CompareNumeric(a, b);
   }
   return absl::InternalError("unknown version scheme");
 }

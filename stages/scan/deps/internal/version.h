@@ -22,6 +22,7 @@ enum class VersionScheme {
   kNuGet,
   kApk,
   kPackagist,
+  kNumeric,  // CRAN, Hackage: integers separated by '.' (CRAN: or '-')
 };
 
 // The scheme of an OSV ecosystem name ("PyPI", "Go", "npm", "crates.io",
@@ -43,6 +44,7 @@ absl::StatusOr<int> CompareRubyGems(absl::string_view a, absl::string_view b);
 absl::StatusOr<int> CompareNuGet(absl::string_view a, absl::string_view b);
 absl::StatusOr<int> CompareApk(absl::string_view a, absl::string_view b);
 absl::StatusOr<int> ComparePackagist(absl::string_view a, absl::string_view b);
+absl::StatusOr<int> CompareNumeric(absl::string_view a, absl::string_view b);
 
 // Helpers the schemes share. IsDigits: non-empty and only ASCII digits.
 // CompareDigits: two digit strings of any length by value, -1, 0 or 1.

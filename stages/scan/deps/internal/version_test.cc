@@ -174,9 +174,9 @@ TEST(VersionTest, EcosystemsAndTheirSchemes) {
   EXPECT_EQ(*SchemeForEcosystem("Alpine:v3.19"), VersionScheme::kApk);
   EXPECT_EQ(*SchemeForEcosystem("Wolfi"), VersionScheme::kApk);
   EXPECT_EQ(*SchemeForEcosystem("Packagist"), VersionScheme::kPackagist);
-  auto none = SchemeForEcosystem("Hackage");
+  auto none = SchemeForEcosystem("Julia");
   EXPECT_EQ(none.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(none.status().message(), HasSubstr("'Hackage'"));
+  EXPECT_THAT(none.status().message(), HasSubstr("'Julia'"));
 }
 
 }  // namespace
