@@ -185,6 +185,12 @@ LockfileParser ParserFor(const std::string& name) {
   if (name == "gradle.lockfile" || absl::EndsWith(name, "-gradle.lockfile")) {
     return ParseGradleLockfile;
   }
+  if (name == "packages.config") return ParsePackagesConfig;
+  if (name == "Package.resolved") return ParsePackageResolved;
+  if (name == "renv.lock") return ParseRenvLock;
+  if (name == "pubspec.lock") return ParsePubspecLock;
+  if (name == "mix.lock") return ParseMixLock;
+  if (name == "cabal.project.freeze") return ParseCabalFreeze;
   return nullptr;
 }
 

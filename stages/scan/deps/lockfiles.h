@@ -83,6 +83,23 @@ absl::Status ParsePomXml(absl::string_view text, const std::string& file,
                          Inventory* out);
 absl::Status ParseGradleLockfile(absl::string_view text,
                                  const std::string& file, Inventory* out);
+// NuGet's packages.config.
+absl::Status ParsePackagesConfig(absl::string_view text,
+                                 const std::string& file, Inventory* out);
+// Swift's Package.resolved (SwiftURL) and R's renv.lock (CRAN,
+// Bioconductor).
+absl::Status ParsePackageResolved(absl::string_view text,
+                                  const std::string& file, Inventory* out);
+absl::Status ParseRenvLock(absl::string_view text, const std::string& file,
+                           Inventory* out);
+// Dart's pubspec.lock (Pub), Elixir's mix.lock (Hex), Haskell's
+// cabal.project.freeze (Hackage).
+absl::Status ParsePubspecLock(absl::string_view text, const std::string& file,
+                              Inventory* out);
+absl::Status ParseMixLock(absl::string_view text, const std::string& file,
+                          Inventory* out);
+absl::Status ParseCabalFreeze(absl::string_view text, const std::string& file,
+                              Inventory* out);
 
 // Installed packages (installed_packages.cc): an npm package's own
 // package.json, a Python distribution's METADATA or PKG-INFO.

@@ -1,0 +1,171 @@
+// Line-based lockfiles of three smaller ecosystems:
+//   - pubspec.lock (Pub): `packages:`, each package's name at two spaces,
+//     its `source:` and `version:` at four; hosted packages are matched,
+//     git, path and sdk ones noted;
+//   - mix.lock (Hex): one `"name": {:hex, :package, "version", ...}` line
+//     per dependency; `{:git, url, ...}` ones noted;
+//   - cabal.project.freeze (Hackage): `constraints:` lists of
+//     `any.NAME ==VERSION`; flag and `installed` constraints carry no
+//     version.
+// A line that cannot be read is a warning; the rest of the file is kept.
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "stages/scan/deps/lockfiles.h"
+
+namespace dso {
+namespace {
+
+absl::string_view Unquoted(absl::string_view s) {
+  s = absl::StripAsciiWhitespace(s);
+  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') &&
+      s.back() == s.front()) {
+    s = s.substr(1, s.size() - 2);
+  }
+  return s;
+}
+
+size_t Indent(absl::string_view line) {
+  return line.size() - absl::StripLeadingAsciiWhitespace(line).size();
+}
+
+}  // namespace
+
+absl::Status ParsePubspecLock(absl::string_view text, const std::string& file,
+                              Inventory* out) {
+  bool in_packages = false;
+  struct Pending {
+    std::string name, source, version;
+    uint32_t line = 0;
+  } pending;
+  auto flush = [&] {
+    if (pending.name.empty()) return;
+    std::string where =
+        absl::StrCat(file, ":", pending.line, ": '", pending.name, "'");
+    if (pending.source == "hosted" && !pending.version.empty()) {
+      out->packages.push_back(
+          {"Pub", pending.name, pending.version, file, pending.line});
+    } else if (pending.source == "hosted") {
+      out->warnings.push_back(absl::StrCat(where, " has no version"));
+    } else if (pending.source != "sdk") {  // the SDK's own packages
+      out->notes.push_back(absl::StrCat(
+          where, " comes from a ",
+          pending.source.empty() ? std::string("missing") : pending.source,
+          " source; not matched"));
+    }
+    pending = {};
+  };
+  uint32_t lineno = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++lineno;
+    absl::ConsumeSuffix(&line, "\r");
+    absl::string_view content = absl::StripAsciiWhitespace(line);
+    if (content.empty() || content[0] == '#') continue;
+    size_t indent = Indent(line);
+    if (indent == 0) {
+      flush();
+      in_packages = content == "packages:";
+      continue;
+    }
+    if (!in_packages) continue;
+    if (indent == 2) {
+      flush();
+      if (!absl::EndsWith(content, ":")) {
+        out->warnings.push_back(
+            absl::StrCat(file, ":", lineno, ": expected a package name"));
+        continue;
+      }
+      pending.name =
+          std::string(Unquoted(content.substr(0, content.size() - 1)));
+      pending.line = lineno;
+    } else if (indent == 4 && !pending.name.empty()) {
+      if (absl::ConsumePrefix(&content, "source:")) {
+        pending.source = std::string(Unquoted(content));
+      } else if (absl::ConsumePrefix(&content, "version:")) {
+        pending.version = std::string(Unquoted(content));
+      }
+    }
+  }
+  flush();
+  return absl::OkStatus();
+}
+
+absl::Status ParseMixLock(absl::string_view text, const std::string& file,
+                          Inventory* out) {
+  uint32_t lineno = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++lineno;
+    line = absl::StripAsciiWhitespace(line);
+    // "name": {:hex, :package, "version", "hash", [:mix], [...], "hexpm", ...},
+    size_t brace = line.find(": {:");
+    if (!absl::StartsWith(line, "\"") || brace == absl::string_view::npos) {
+      continue;  // "%{" and "}" lines
+    }
+    absl::string_view key = Unquoted(line.substr(0, brace));
+    std::vector<absl::string_view> fields =
+        absl::StrSplit(line.substr(brace + 3), ',');
+    absl::string_view kind = absl::StripAsciiWhitespace(fields[0]);
+    std::string where = absl::StrCat(file, ":", lineno, ": '", key, "'");
+    if (kind != ":hex") {
+      out->notes.push_back(absl::StrCat(
+          where, " comes from ", absl::StripPrefix(kind, ":"),
+          fields.size() > 1 ? absl::StrCat(" ", Unquoted(fields[1])) : "",
+          "; not matched"));
+      continue;
+    }
+    if (fields.size() < 3) {
+      out->warnings.push_back(absl::StrCat(where, ": no version"));
+      continue;
+    }
+    absl::string_view package = absl::StripAsciiWhitespace(fields[1]);
+    absl::ConsumePrefix(&package, ":");
+    package = Unquoted(package);  // :"name-with-dash"
+    absl::string_view version = Unquoted(fields[2]);
+    if (package.empty() || version.empty()) {
+      out->warnings.push_back(absl::StrCat(where, ": no package or version"));
+      continue;
+    }
+    out->packages.push_back(
+        {"Hex", std::string(package), std::string(version), file, lineno});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseCabalFreeze(absl::string_view text, const std::string& file,
+                              Inventory* out) {
+  bool in_constraints = false;
+  uint32_t lineno = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++lineno;
+    absl::ConsumeSuffix(&line, "\r");
+    absl::string_view content = absl::StripAsciiWhitespace(line);
+    if (content.empty() || absl::StartsWith(content, "--")) continue;
+    if (Indent(line) == 0) {
+      in_constraints = absl::ConsumePrefix(&content, "constraints:");
+      if (!in_constraints) continue;
+    } else if (!in_constraints) {
+      continue;
+    }
+    for (absl::string_view c :
+         absl::StrSplit(content, ',', absl::SkipWhitespace())) {
+      c = absl::StripAsciiWhitespace(c);
+      size_t eq = c.find("==");
+      if (eq == absl::string_view::npos) continue;  // flags, installed
+      absl::string_view name = absl::StripAsciiWhitespace(c.substr(0, eq));
+      absl::ConsumePrefix(&name, "any.");
+      absl::string_view version = absl::StripAsciiWhitespace(c.substr(eq + 2));
+      if (name.empty() || version.empty()) {
+        out->warnings.push_back(absl::StrCat(file, ":", lineno, ": '", c,
+                                             "' is not NAME ==VERSION"));
+        continue;
+      }
+      out->packages.push_back(
+          {"Hackage", std::string(name), std::string(version), file, lineno});
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace dso
