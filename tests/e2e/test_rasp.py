@@ -630,6 +630,39 @@ def test_under_no_new_privs_the_idmap_service_maps_the_user(
     assert "uid 65534: mapped uid 61300 gid 61300" in log, log
 
 
+def test_a_burst_of_events_is_not_dropped_while_dso_run_is_busy(tmp_path):
+    """dso-run's event socket queues 10 datagrams (net.unix.max_dgram_qlen):
+    the monitor waits for room instead of dropping the rest."""
+    app = tmp_path / "app"
+    (app / "data").mkdir(parents=True)
+    target = tmp_path / "outside"
+    target.write_text("x")
+    (app / "burst.py").write_text(textwrap.dedent(f"""\
+        import os, time
+        time.sleep(0.5)
+        for i in range(300):
+            os.utime({str(target)!r}, (0, 0))
+        """))
+    policy = app / "policy.yaml"
+    policy.write_text("mode: monitor\nallow_root: true\n"
+                      "exec: [/usr/bin/python3]\nfiles:\n  writable: [data]\n")
+    events = tmp_path / "events.jsonl"
+    proc = subprocess.Popen(
+        [str(DSO_RUN), "--policy", str(policy), "--events", str(events),
+         "--", "/usr/bin/python3", "burst.py"],
+        cwd=app, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import signal
+    import time
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGSTOP)  # busy: nothing drains the socket
+    time.sleep(0.8)
+    proc.send_signal(signal.SIGCONT)
+    assert proc.wait(timeout=60) == 0
+    lines = [json.loads(line) for line in events.read_text().splitlines()]
+    attrs = [e for e in lines if e["kind"] == "attr"]
+    assert len(attrs) == 300, len(attrs)
+
+
 def test_exit_status_and_signals_pass_through(tmp_path):
     policy = tmp_path / "p.yaml"
     policy.write_text("mode: block\nallow_root: true\n")

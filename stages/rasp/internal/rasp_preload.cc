@@ -13,6 +13,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -56,6 +57,7 @@ int (*real_system)(const char*);
 FILE* (*real_popen)(const char*, const char*);
 ssize_t (*real_sendto)(int, const void*, size_t, int, const sockaddr*,
                        socklen_t);
+int (*real_connect)(int, const sockaddr*, socklen_t);
 
 void FindRealFunctions() {
   Real(real_execve, "execve");
@@ -67,7 +69,8 @@ void FindRealFunctions() {
   Real(real_posix_spawnp, "posix_spawnp");
   Real(real_system, "system");
   Real(real_popen, "popen");
-  Real(real_sendto, "sendto");  // for Report, past the sendto hook
+  Real(real_sendto, "sendto");    // for Report, past the sendto hook
+  Real(real_connect, "connect");  // and past the connect hook
 }
 
 void LoadPolicy() {
@@ -202,13 +205,23 @@ void Report(const char* kind, const char* target, const char* detail,
   b.Escaped(detail, 2048);
   b.Raw("\"}");
   if (g.events_len) {
+    // Connected, so that a full queue can be waited for: dso-run's socket
+    // holds net.unix.max_dgram_qlen datagrams (10 by default), and a burst
+    // of events while dso-run is not scheduled was dropped. Waits up to
+    // 2 s an event; only a stalled dso-run loses one.
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd >= 0) {
-      Real(real_sendto, "sendto")(
-          fd, b.data, b.len, MSG_DONTWAIT | MSG_NOSIGNAL,
-          reinterpret_cast<sockaddr*>(&g.events), g.events_len);
-      close(fd);
+    if (fd >= 0 &&
+        Real(real_connect, "connect")(
+            fd, reinterpret_cast<sockaddr*>(&g.events), g.events_len) == 0) {
+      for (int tries = 0; tries < 200; ++tries) {
+        ssize_t sent = Real(real_sendto, "sendto")(
+            fd, b.data, b.len, MSG_DONTWAIT | MSG_NOSIGNAL, nullptr, 0);
+        if (sent >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) break;
+        pollfd ready{fd, POLLOUT, 0};
+        poll(&ready, 1, 10);
+      }
     }
+    if (fd >= 0) close(fd);
   }
   if (g.block) {
     Buffer line;
