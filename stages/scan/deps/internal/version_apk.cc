@@ -1,12 +1,13 @@
 // apk's version order (apk-tools; apk-package(5)): number{.number}...
-// {letter}{_suffix{number}}...{~hash}{-r#}. The version is read as a stream
-// of tokens compared in order: the first number by value, later numbers by
-// value unless one has a leading zero (then as strings, so 1.01 < 1.1),
-// the letter, suffixes (alpha < beta < pre < rc < none < cvs < svn < git <
-// hg < p) with their numbers, and the -r revision. Where one version has a
-// token the other lacks, a pre-release suffix sorts first; otherwise the
-// version with more of the earlier-kind tokens is the newer (1.0 < 1.0.1,
-// 1.0a < 1.0.1, 1.0 < 1.0-r1). Commit hashes take no part in the order.
+// {letter{number{.number}...}}...{_suffix{number}}...{~hash}{-r#}. The version
+// is read as a stream of tokens compared in order: the first number by value,
+// later numbers by value unless one has a leading zero (then as strings,
+// so 1.01 < 1.1), the letter, suffixes (alpha < beta < pre < rc < none < cvs <
+// svn < git < hg < p) with their numbers, and the -r revision. Where one
+// version has a token the other lacks, a pre-release suffix sorts first;
+// otherwise the version with more of the earlier-kind tokens is the newer (1.0
+// < 1.0.1, 1.0a < 1.0.1, 1.0 < 1.0-r1). Commit hashes take no part in the
+// order.
 #include <string>
 #include <vector>
 
@@ -46,13 +47,16 @@ class Reader {
 
   absl::StatusOr<std::vector<Token>> Tokens() && {
     if (!Digit()) return Bad("does not start with a number");
-    for (bool first = true;; first = false) {
-      out_.push_back({kDigit, std::string(Run(&Reader::Digit)), 0, first});
-      if (!Take('.')) break;
-      if (!Digit()) return Bad("a '.' is not followed by a number");
-    }
-    if (Lower()) {
+    // As apk-tools reads them, a number may follow a letter: 1.9.5p2.
+    for (bool first = true;;) {
+      for (;; first = false) {
+        out_.push_back({kDigit, std::string(Run(&Reader::Digit)), 0, first});
+        if (!Take('.')) break;
+        if (!Digit()) return Bad("a '.' is not followed by a number");
+      }
+      if (!Lower()) break;
       out_.push_back({kLetter, "", s_[i_++]});
+      if (!Digit()) break;
     }
     while (Take('_')) {
       int rank = SuffixRank(Run(&Reader::Lower));

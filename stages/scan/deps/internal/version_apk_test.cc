@@ -39,11 +39,16 @@ TEST(ApkVersionTest, RealAlpinePackages) {
   ExpectAscending(kApk, {"1.2.3-r5", "1.2.3_git20230101-r0", "1.2.4-r0"});
   ExpectAscending(kApk, {"1.8.7_p72-r1", "1.8.7_p160-r2", "1.9.3_p194-r0",
                          "2.0.0_p0-r0", "2.0.0_p481-r2", "2.1.5-r0"});
+  // A number after the letter, as apk-tools reads it (Alpine's own
+  // versions such as 1.9.5p2-r1): the letter, then that number.
+  ExpectAscending(kApk, {"1.9.5-r0", "1.9.5p1-r0", "1.9.5p2-r0", "1.9.5p2-r1",
+                         "1.9.5p10-r0", "1.9.5q-r0", "1.9.6-r0"});
 }
 
 TEST(ApkVersionTest, WhatIsNotAVersion) {
-  for (const char* bad : {"", "a1", "1..2", "1.2_foo", "1.2-x", "1.2-r",
-                          "1.2 3", "1.2AB", "1.", "1.2~", "1.2-r1-r2"}) {
+  for (const char* bad :
+       {"", "a1", "1..2", "1.2_foo", "1.2-x", "1.2-r", "1.2 3", "1.2AB", "1.",
+        "1.2~", "1.2-r1-r2", "1.2a."}) {
     EXPECT_FALSE(CompareApk(bad, "1.0").ok()) << bad;
   }
 }
