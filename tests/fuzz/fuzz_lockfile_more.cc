@@ -10,7 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   absl::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   dso::Inventory out;
-  switch (data[0] % 6) {
+  switch (data[0] % 8) {
     case 0:
       (void)dso::ParsePackagesConfig(text, "packages.config", &out);
       break;
@@ -28,6 +28,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 5:
       (void)dso::ParseCabalFreeze(text, "cabal.project.freeze", &out);
+      break;
+    case 6:
+      (void)dso::ParseMsBuildPackages(text, "app.csproj", &out);
+      break;
+    case 7:
+      (void)dso::ParseGradleVerificationMetadata(
+          text, "verification-metadata.xml", &out);
       break;
   }
   return 0;

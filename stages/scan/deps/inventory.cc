@@ -186,6 +186,13 @@ LockfileParser ParserFor(const std::string& name) {
     return ParseGradleLockfile;
   }
   if (name == "packages.config") return ParsePackagesConfig;
+  if (name == "Directory.Packages.props" || absl::EndsWith(name, ".csproj") ||
+      absl::EndsWith(name, ".fsproj") || absl::EndsWith(name, ".vbproj")) {
+    return ParseMsBuildPackages;
+  }
+  if (name == "verification-metadata.xml") {
+    return ParseGradleVerificationMetadata;
+  }
   if (name == "Package.resolved") return ParsePackageResolved;
   if (name == "renv.lock") return ParseRenvLock;
   if (name == "pubspec.lock") return ParsePubspecLock;

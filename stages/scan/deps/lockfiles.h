@@ -83,9 +83,16 @@ absl::Status ParsePomXml(absl::string_view text, const std::string& file,
                          Inventory* out);
 absl::Status ParseGradleLockfile(absl::string_view text,
                                  const std::string& file, Inventory* out);
-// NuGet's packages.config.
+// NuGet's packages.config; PackageReference and PackageVersion in MSBuild
+// projects (*.csproj, *.fsproj, *.vbproj) and Directory.Packages.props;
+// Gradle's gradle/verification-metadata.xml (Maven).
 absl::Status ParsePackagesConfig(absl::string_view text,
                                  const std::string& file, Inventory* out);
+absl::Status ParseMsBuildPackages(absl::string_view text,
+                                  const std::string& file, Inventory* out);
+absl::Status ParseGradleVerificationMetadata(absl::string_view text,
+                                             const std::string& file,
+                                             Inventory* out);
 // Swift's Package.resolved (SwiftURL) and R's renv.lock (CRAN,
 // Bioconductor).
 absl::Status ParsePackageResolved(absl::string_view text,
