@@ -10,7 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   absl::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   dso::Inventory out;
-  switch (data[0] % 8) {
+  switch (data[0] % 11) {
     case 0:
       (void)dso::ParsePackagesConfig(text, "packages.config", &out);
       break;
@@ -35,6 +35,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 7:
       (void)dso::ParseGradleVerificationMetadata(
           text, "verification-metadata.xml", &out);
+      break;
+    case 8:
+      (void)dso::ParseStackYamlLock(text, "stack.yaml.lock", &out);
+      break;
+    case 9:
+      (void)dso::ParseConanLock(text, "conan.lock", &out);
+      break;
+    case 10:
+      (void)dso::ParseBunLock(text, "bun.lock", &out);
       break;
   }
   return 0;

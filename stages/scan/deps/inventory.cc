@@ -198,6 +198,9 @@ LockfileParser ParserFor(const std::string& name) {
   if (name == "pubspec.lock") return ParsePubspecLock;
   if (name == "mix.lock") return ParseMixLock;
   if (name == "cabal.project.freeze") return ParseCabalFreeze;
+  if (name == "stack.yaml.lock") return ParseStackYamlLock;
+  if (name == "conan.lock") return ParseConanLock;
+  if (name == "bun.lock") return ParseBunLock;
   return nullptr;
 }
 

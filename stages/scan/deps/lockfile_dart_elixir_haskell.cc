@@ -6,7 +6,9 @@
 //     per dependency; `{:git, url, ...}` ones noted;
 //   - cabal.project.freeze (Hackage): `constraints:` lists of
 //     `any.NAME ==VERSION`; flag and `installed` constraints carry no
-//     version.
+//     version;
+//   - stack.yaml.lock (Hackage): each `hackage: NAME-VERSION@sha256:...`
+//     of a package's `completed:` entry; git and URL packages noted.
 // A line that cannot be read is a warning; the rest of the file is kept.
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -163,6 +165,53 @@ absl::Status ParseCabalFreeze(absl::string_view text, const std::string& file,
       }
       out->packages.push_back(
           {"Hackage", std::string(name), std::string(version), file, lineno});
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseStackYamlLock(absl::string_view text, const std::string& file,
+                                Inventory* out) {
+  bool in_packages = false, completed = false;
+  uint32_t lineno = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++lineno;
+    absl::ConsumeSuffix(&line, "\r");
+    absl::string_view content = absl::StripAsciiWhitespace(line);
+    if (content.empty() || content[0] == '#') continue;
+    if (Indent(line) == 0 && content[0] != '-') {
+      in_packages = content == "packages:";
+      continue;
+    }
+    if (!in_packages) continue;
+    absl::ConsumePrefix(&content, "- ");
+    content = absl::StripLeadingAsciiWhitespace(content);
+    if (absl::StartsWith(content, "completed:")) {
+      completed = true;
+      continue;
+    }
+    if (absl::StartsWith(content, "original:")) {
+      completed = false;
+      continue;
+    }
+    if (!completed) continue;
+    if (absl::ConsumePrefix(&content, "hackage:")) {
+      // NAME-VERSION@sha256:HASH,SIZE; NAME may hold '-', VERSION not.
+      absl::string_view id = Unquoted(content);
+      id = id.substr(0, id.find('@'));
+      size_t dash = id.rfind('-');
+      if (dash == absl::string_view::npos || dash == 0 ||
+          dash + 1 == id.size()) {
+        out->warnings.push_back(absl::StrCat(file, ":", lineno, ": '", id,
+                                             "' is not NAME-VERSION"));
+        continue;
+      }
+      out->packages.push_back({"Hackage", std::string(id.substr(0, dash)),
+                               std::string(id.substr(dash + 1)), file, lineno});
+    } else if (absl::ConsumePrefix(&content, "git:") ||
+               absl::ConsumePrefix(&content, "url:")) {
+      out->notes.push_back(absl::StrCat(file, ":", lineno, ": a package from ",
+                                        Unquoted(content), "; not matched"));
     }
   }
   return absl::OkStatus();

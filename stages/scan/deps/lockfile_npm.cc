@@ -1,7 +1,9 @@
 // npm packages from package-lock.json / npm-shrinkwrap.json: the
 // `packages` map of lockfile versions 2 and 3, else version 1's nested
-// `dependencies`. Links and non-registry versions (git, file, URLs) are
-// noted, not matched; aliases are matched as the package they install.
+// `dependencies`; and from bun.lock (JSON with trailing commas: `packages`,
+// each ["name@version", ...]). Links and non-registry versions (git, file,
+// URLs) are noted, not matched; aliases are matched as the package they
+// install; workspaces are the project's own.
 #include <set>
 
 #include "absl/strings/match.h"
@@ -91,6 +93,87 @@ absl::Status ParsePackageLockJson(absl::string_view text,
     return absl::OkStatus();
   }
   if (auto deps = j.find("dependencies"); deps != j.end()) r.V1(*deps, 0);
+  return absl::OkStatus();
+}
+
+namespace {
+
+// bun.lock's JSON with the trailing commas it writes taken out (outside
+// strings), so that a strict parser reads it.
+std::string WithoutTrailingCommas(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      out.push_back(c);
+      if (c == '\\' && i + 1 < text.size()) {
+        out.push_back(text[++i]);
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c == ',') {
+      size_t next = text.find_first_not_of(" \t\r\n", i + 1);
+      if (next != absl::string_view::npos &&
+          (text[next] == '}' || text[next] == ']')) {
+        continue;
+      }
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::Status ParseBunLock(absl::string_view text, const std::string& file,
+                          Inventory* out) {
+  auto parsed = ParseJson(WithoutTrailingCommas(text), file, 64);
+  if (!parsed.ok()) return parsed.status();
+  const Json& packages = MemberAt(*parsed, "packages");
+  if (!packages.is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(file, ": no packages"));
+  }
+  const auto lines = FirstLinesOfStrings(text);
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& [key, entry] : packages.items()) {
+    // The line of its "name@version", which appears once.
+    auto at = entry.is_array() && !entry.empty() && entry[0].is_string()
+                  ? lines.find(entry[0].get<std::string>())
+                  : lines.find(key);
+    uint32_t line = at == lines.end() ? 0 : at->second;
+    std::string where = absl::StrCat(file, ":", line, ": '", key, "'");
+    if (!entry.is_array() || entry.empty() || !entry[0].is_string()) {
+      out->warnings.push_back(
+          absl::StrCat(where, " is not [\"name@version\", ...]"));
+      continue;
+    }
+    std::string spec = entry[0].get<std::string>();
+    size_t sep = spec.find('@', 1);
+    if (sep == std::string::npos) {
+      out->warnings.push_back(absl::StrCat(where, ": '", spec.substr(0, 200),
+                                           "' is not name@version"));
+      continue;
+    }
+    std::string name = spec.substr(0, sep), version = spec.substr(sep + 1);
+    if (absl::StartsWith(version, "workspace:")) continue;  // the project
+    if (absl::StrContains(version, ":")) {  // github:, git+, file:, link:
+      out->notes.push_back(
+          absl::StrCat(where, " comes from ", version, "; not matched"));
+      continue;
+    }
+    if (name != key && !absl::EndsWith(key, "/" + name)) {
+      out->notes.push_back(
+          absl::StrCat(where, " is an alias of '", name, "'; matched as it"));
+    }
+    if (seen.insert({name, version}).second) {
+      out->packages.push_back({"npm", name, version, file, line});
+    }
+  }
   return absl::OkStatus();
 }
 

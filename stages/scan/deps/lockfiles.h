@@ -107,6 +107,14 @@ absl::Status ParseMixLock(absl::string_view text, const std::string& file,
                           Inventory* out);
 absl::Status ParseCabalFreeze(absl::string_view text, const std::string& file,
                               Inventory* out);
+// Haskell's stack.yaml.lock (Hackage), Conan's conan.lock (ConanCenter),
+// Bun's bun.lock (npm).
+absl::Status ParseStackYamlLock(absl::string_view text, const std::string& file,
+                                Inventory* out);
+absl::Status ParseConanLock(absl::string_view text, const std::string& file,
+                            Inventory* out);
+absl::Status ParseBunLock(absl::string_view text, const std::string& file,
+                          Inventory* out);
 
 // Installed packages (installed_packages.cc): an npm package's own
 // package.json, a Python distribution's METADATA or PKG-INFO.
