@@ -82,6 +82,20 @@ std::string PackageUrl(const Package& p) {
                         EscapePath(absl::AsciiStrToLower(p.name)), "@",
                         version);
   }
+  if (p.ecosystem == "SwiftURL") {  // github.com/o/r: namespace and name
+    return absl::StrCat("pkg:swift/", EscapePath(p.name), "@", version);
+  }
+  // Types whose name is the package's name as it is.
+  for (auto [ecosystem, type] : {std::pair{"Pub", "pub"},
+                                 {"Hex", "hex"},
+                                 {"CRAN", "cran"},
+                                 {"Bioconductor", "bioconductor"},
+                                 {"Hackage", "hackage"},
+                                 {"ConanCenter", "conan"}}) {
+    if (p.ecosystem == ecosystem) {
+      return absl::StrCat("pkg:", type, "/", Escape(p.name), "@", version);
+    }
+  }
   // OS packages carry their release; dpkg entries are source packages.
   std::vector<absl::string_view> eco = absl::StrSplit(p.ecosystem, ':');
   if ((eco[0] == "Debian" || eco[0] == "Ubuntu") && eco.size() > 1) {

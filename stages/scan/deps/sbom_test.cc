@@ -28,7 +28,14 @@ TEST(PackageUrlTest, PerEcosystem) {
             "ubuntu-22.04");
   EXPECT_EQ(Purl("Alpine:v3.19", "openssl", "3.1.4-r5"),
             "pkg:apk/alpine/openssl@3.1.4-r5?distro=3.19");
-  EXPECT_EQ(Purl("Hackage", "aeson", "2.0"), "");
+  EXPECT_EQ(Purl("Hackage", "aeson", "2.0"), "pkg:hackage/aeson@2.0");
+  EXPECT_EQ(Purl("SwiftURL", "github.com/apple/swift-nio", "2.40.0"),
+            "pkg:swift/github.com/apple/swift-nio@2.40.0");
+  EXPECT_EQ(Purl("Pub", "async", "2.11.0"), "pkg:pub/async@2.11.0");
+  EXPECT_EQ(Purl("Hex", "plug", "1.14.0"), "pkg:hex/plug@1.14.0");
+  EXPECT_EQ(Purl("CRAN", "jsonlite", "1.8-7"), "pkg:cran/jsonlite@1.8-7");
+  EXPECT_EQ(Purl("ConanCenter", "zlib", "1.2.13"), "pkg:conan/zlib@1.2.13");
+  EXPECT_EQ(Purl("Julia", "HTTP", "1.0"), "");
 }
 
 }  // namespace

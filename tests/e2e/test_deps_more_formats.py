@@ -1,0 +1,138 @@
+"""dsoctl scan --scanners deps over the lockfiles of the smaller ecosystems
+(Pub, Hex, SwiftURL, CRAN, Hackage, ConanCenter) and the newer formats of
+the larger ones (bun.lock, pdm.lock, pylock.toml, *.csproj, packages.config,
+Gradle's verification metadata): each found by its name, its packages
+matched by their ecosystem's order and listed in the SBOM."""
+import json
+from pathlib import Path
+
+from conftest import dsoctl
+from test_deps import validate_cyclonedx
+from test_deps_ecosystems import record
+
+FILES = {
+    "dart/pubspec.lock": """packages:
+  async:
+    dependency: transitive
+    description:
+      name: async
+      url: "https://pub.dev"
+    source: hosted
+    version: "2.11.0"
+sdks:
+  dart: ">=3.0.0 <4.0.0"
+""",
+    "elixir/mix.lock": """%{
+  "plug": {:hex, :plug, "1.14.0", "abc", [:mix], [], "hexpm", "def"},
+}
+""",
+    "swift/Package.resolved": json.dumps({"pins": [{
+        "identity": "swift-nio", "kind": "remoteSourceControl",
+        "location": "https://github.com/apple/swift-nio.git",
+        "state": {"revision": "abc", "version": "2.40.0"}}], "version": 2},
+        indent=2),
+    "r/renv.lock": json.dumps({"R": {"Version": "4.3.1"}, "Packages": {
+        "jsonlite": {"Package": "jsonlite", "Version": "1.8-7",
+                     "Source": "Repository", "Repository": "CRAN"}}},
+        indent=2),
+    "haskell/cabal.project.freeze":
+        "constraints: any.aeson ==2.1.2.1,\n             any.text ==2.0.2\n",
+    "cpp/conan.lock": json.dumps({"version": "0.5",
+                                  "requires": ["zlib/1.2.13#abc%1"]}),
+    "js/bun.lock": """{
+  "lockfileVersion": 1,
+  "packages": {
+    "lodash": ["lodash@4.17.20", "", {}, "sha512-x"],
+  }
+}
+""",
+    "py/pdm.lock": '[[package]]\nname = "django"\nversion = "3.2.0"\n',
+    "dotnet/App.csproj": """<Project Sdk="Microsoft.NET.Sdk">
+  <ItemGroup>
+    <PackageReference Include="Newtonsoft.Json" Version="12.0.3" />
+  </ItemGroup>
+</Project>
+""",
+    "java/gradle/verification-metadata.xml": """<verification-metadata>
+  <components>
+    <component group="org.yaml" name="snakeyaml" version="1.33"/>
+  </components>
+</verification-metadata>
+""",
+}
+
+# Written for this test: one advisory per ecosystem, each affecting the
+# version above by that ecosystem's order (CRAN: 1.8-7 < 1.8-8 as numbers;
+# Hackage: 2.1.2.1 < 2.2).
+RECORDS = [
+    record("DSO-TEST-PUB-1", "Pub", "async",
+           [{"introduced": "0"}, {"fixed": "2.12.0"}]),
+    record("DSO-TEST-HEX-1", "Hex", "plug",
+           [{"introduced": "1.14.0"}, {"fixed": "1.14.1"}]),
+    record("DSO-TEST-SWIFT-1", "SwiftURL", "github.com/apple/swift-nio",
+           [{"introduced": "0"}, {"fixed": "2.41.0"}]),
+    record("DSO-TEST-CRAN-1", "CRAN", "jsonlite",
+           [{"introduced": "0"}, {"fixed": "1.8-8"}]),
+    record("DSO-TEST-HACKAGE-1", "Hackage", "aeson",
+           [{"introduced": "0"}, {"fixed": "2.2"}]),
+    record("DSO-TEST-HACKAGE-2", "Hackage", "text",
+           [{"introduced": "0"}, {"fixed": "2.0.1"}]),  # 2.0.2 is fixed
+    record("DSO-TEST-NPM-1", "npm", "lodash",
+           [{"introduced": "0"}, {"fixed": "4.17.21"}]),
+    record("DSO-TEST-PYPI-1", "PyPI", "django",
+           [{"introduced": "3.2"}, {"fixed": "3.2.1"}]),
+    record("DSO-TEST-NUGET-1", "NuGet", "Newtonsoft.Json",
+           [{"introduced": "0"}, {"fixed": "13.0.1"}]),
+    record("DSO-TEST-MAVEN-1", "Maven", "org.yaml:snakeyaml",
+           [{"introduced": "0"}, {"fixed": "2.0"}]),
+]
+
+EXPECTED = {
+    ("DSO-TEST-PUB-1", "dart/pubspec.lock"),
+    ("DSO-TEST-HEX-1", "elixir/mix.lock"),
+    ("DSO-TEST-SWIFT-1", "swift/Package.resolved"),
+    ("DSO-TEST-CRAN-1", "r/renv.lock"),
+    ("DSO-TEST-HACKAGE-1", "haskell/cabal.project.freeze"),
+    ("DSO-TEST-NPM-1", "js/bun.lock"),
+    ("DSO-TEST-PYPI-1", "py/pdm.lock"),
+    ("DSO-TEST-NUGET-1", "dotnet/App.csproj"),
+    ("DSO-TEST-MAVEN-1", "java/gradle/verification-metadata.xml"),
+}
+
+
+def test_more_formats_found_matched_and_in_the_sbom(tmp_path):
+    proj = tmp_path / "proj"
+    for rel, text in FILES.items():
+        (proj / rel).parent.mkdir(parents=True, exist_ok=True)
+        (proj / rel).write_text(text)
+    rec = tmp_path / "records"
+    rec.mkdir()
+    for r in RECORDS:
+        (rec / f"{r['id']}.json").write_text(json.dumps(r))
+    db, data = tmp_path / "db", ("--data-dir", str(tmp_path / "data"))
+    assert dsoctl("db", "import", "--db", str(db), str(rec),
+                  extra_global=data).returncode == 0
+    out = tmp_path / "out"
+    p = dsoctl("scan", "--path", str(proj), "--scanners", "deps", "--db",
+               str(db), "--sbom", str(tmp_path / "sbom.json"),
+               extra_global=data, json_file=out / "s.json")
+    assert p.returncode == 0, p.stderr
+    assert "deps: 10 lockfiles, 11 packages, 9 vulnerable" in p.stderr, \
+        p.stderr
+    results = json.loads((out / "findings.sarif").read_text())["runs"][0][
+        "results"]
+    got = {(r["ruleId"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+           for r in results}
+    assert got == EXPECTED
+    validate_cyclonedx(tmp_path / "sbom.json")
+    purls = {c["purl"] for c in json.loads(
+        (tmp_path / "sbom.json").read_text())["components"]}
+    for want in ["pkg:pub/async@2.11.0", "pkg:hex/plug@1.14.0",
+                 "pkg:swift/github.com/apple/swift-nio@2.40.0",
+                 "pkg:cran/jsonlite@1.8-7", "pkg:hackage/aeson@2.1.2.1",
+                 "pkg:conan/zlib@1.2.13", "pkg:npm/lodash@4.17.20",
+                 "pkg:pypi/django@3.2.0",
+                 "pkg:nuget/Newtonsoft.Json@12.0.3",
+                 "pkg:maven/org.yaml/snakeyaml@1.33"]:
+        assert want in purls, (want, sorted(purls))
