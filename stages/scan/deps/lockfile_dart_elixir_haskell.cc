@@ -15,26 +15,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "stages/scan/deps/internal/yaml_lines.h"
 #include "stages/scan/deps/lockfiles.h"
 
 namespace dso {
-namespace {
-
-absl::string_view Unquoted(absl::string_view s) {
-  s = absl::StripAsciiWhitespace(s);
-  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') &&
-      s.back() == s.front()) {
-    s = s.substr(1, s.size() - 2);
-  }
-  return s;
-}
-
-size_t Indent(absl::string_view line) {
-  return line.size() - absl::StripLeadingAsciiWhitespace(line).size();
-}
-
-}  // namespace
-
 absl::Status ParsePubspecLock(absl::string_view text, const std::string& file,
                               Inventory* out) {
   bool in_packages = false;
@@ -80,13 +64,13 @@ absl::Status ParsePubspecLock(absl::string_view text, const std::string& file,
         continue;
       }
       pending.name =
-          std::string(Unquoted(content.substr(0, content.size() - 1)));
+          std::string(Unquote(content.substr(0, content.size() - 1)));
       pending.line = lineno;
     } else if (indent == 4 && !pending.name.empty()) {
       if (absl::ConsumePrefix(&content, "source:")) {
-        pending.source = std::string(Unquoted(content));
+        pending.source = std::string(Unquote(content));
       } else if (absl::ConsumePrefix(&content, "version:")) {
-        pending.version = std::string(Unquoted(content));
+        pending.version = std::string(Unquote(content));
       }
     }
   }
@@ -105,7 +89,7 @@ absl::Status ParseMixLock(absl::string_view text, const std::string& file,
     if (!absl::StartsWith(line, "\"") || brace == absl::string_view::npos) {
       continue;  // "%{" and "}" lines
     }
-    absl::string_view key = Unquoted(line.substr(0, brace));
+    absl::string_view key = Unquote(line.substr(0, brace));
     std::vector<absl::string_view> fields =
         absl::StrSplit(line.substr(brace + 3), ',');
     absl::string_view kind = absl::StripAsciiWhitespace(fields[0]);
@@ -113,7 +97,7 @@ absl::Status ParseMixLock(absl::string_view text, const std::string& file,
     if (kind != ":hex") {
       out->notes.push_back(absl::StrCat(
           where, " comes from ", absl::StripPrefix(kind, ":"),
-          fields.size() > 1 ? absl::StrCat(" ", Unquoted(fields[1])) : "",
+          fields.size() > 1 ? absl::StrCat(" ", Unquote(fields[1])) : "",
           "; not matched"));
       continue;
     }
@@ -123,8 +107,8 @@ absl::Status ParseMixLock(absl::string_view text, const std::string& file,
     }
     absl::string_view package = absl::StripAsciiWhitespace(fields[1]);
     absl::ConsumePrefix(&package, ":");
-    package = Unquoted(package);  // :"name-with-dash"
-    absl::string_view version = Unquoted(fields[2]);
+    package = Unquote(package);  // :"name-with-dash"
+    absl::string_view version = Unquote(fields[2]);
     if (package.empty() || version.empty()) {
       out->warnings.push_back(absl::StrCat(where, ": no package or version"));
       continue;
@@ -197,7 +181,7 @@ absl::Status ParseStackYamlLock(absl::string_view text, const std::string& file,
     if (!completed) continue;
     if (absl::ConsumePrefix(&content, "hackage:")) {
       // NAME-VERSION@sha256:HASH,SIZE; NAME may hold '-', VERSION not.
-      absl::string_view id = Unquoted(content);
+      absl::string_view id = Unquote(content);
       id = id.substr(0, id.find('@'));
       size_t dash = id.rfind('-');
       if (dash == absl::string_view::npos || dash == 0 ||
@@ -211,7 +195,7 @@ absl::Status ParseStackYamlLock(absl::string_view text, const std::string& file,
     } else if (absl::ConsumePrefix(&content, "git:") ||
                absl::ConsumePrefix(&content, "url:")) {
       out->notes.push_back(absl::StrCat(file, ":", lineno, ": a package from ",
-                                        Unquoted(content), "; not matched"));
+                                        Unquote(content), "; not matched"));
     }
   }
   return absl::OkStatus();

@@ -11,19 +11,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "stages/scan/deps/internal/yaml_lines.h"
 #include "stages/scan/deps/lockfiles.h"
 
 namespace dso {
 namespace {
-
-absl::string_view Unquote(absl::string_view s) {
-  s = absl::StripAsciiWhitespace(s);
-  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') &&
-      s.back() == s.front()) {
-    s = s.substr(1, s.size() - 2);
-  }
-  return s;
-}
 
 // A yarn.lock specifier, "name@range": the name ends at the first '@'
 // after a scope's. `real` is the package an alias ("alias@npm:real@^1")
