@@ -1,9 +1,10 @@
 // Maven packages declared in a pom.xml, without the network: the project's
-// `dependencies` and `dependencyManagement`, with `${...}` resolved from the
-// pom's own `properties` and project/parent coordinates. A version that
-// stays unresolved (defined in a parent pom or a profile), a range, or a
-// missing version is noted, not guessed. Read with expat, which loads no
-// external entities and bounds entity expansion.
+// `dependencies` and `dependencyManagement`, and those of its <profiles>
+// (noted as such), with `${...}` resolved from the pom's own `properties`
+// (a profile's where the project has none) and project/parent
+// coordinates. A version that stays unresolved (defined in a parent pom), a
+// range, or a missing version is noted, not guessed. Read with expat, which
+// loads no external entities and bounds entity expansion.
 #include <expat.h>
 
 #include <algorithm>
@@ -25,7 +26,17 @@ struct Declared {
   std::string group, artifact, version, scope;
   uint32_t line = 0;
   bool managed = false;
+  bool profile = false;  // declared in a <profile>
 };
+
+// A path inside a <profile> as the same path of the project itself
+// ("project/profiles/profile/dependencies" -> "project/dependencies").
+std::string Unprofiled(std::string p, bool* in_profile) {
+  constexpr absl::string_view kProfile = "project/profiles/profile/";
+  *in_profile = absl::StartsWith(p, kProfile);
+  if (*in_profile) p = absl::StrCat("project/", p.substr(kProfile.size()));
+  return p;
+}
 
 struct PomReader {
   XML_Parser parser;
@@ -41,26 +52,36 @@ struct PomReader {
     auto* r = static_cast<PomReader*>(self);
     r->path.push_back(name);
     r->text.clear();
-    std::string p = r->Path();
+    bool profile;
+    std::string p = Unprofiled(r->Path(), &profile);
     if (p == "project/dependencies/dependency" ||
         p == "project/dependencyManagement/dependencies/dependency") {
       r->current = Declared();
       r->current.line =
           static_cast<uint32_t>(XML_GetCurrentLineNumber(r->parser));
       r->current.managed = absl::StrContains(p, "Management");
+      r->current.profile = profile;
     }
   }
 
   static void End(void* self, const XML_Char*) {
     auto* r = static_cast<PomReader*>(self);
-    std::string p = r->Path();
+    bool profile;
+    std::string p = Unprofiled(r->Path(), &profile);
     std::string value(absl::StripAsciiWhitespace(r->text));
     r->text.clear();
     r->path.pop_back();
     absl::string_view leaf = absl::string_view(p).substr(p.rfind('/') + 1);
     absl::string_view parent = absl::string_view(p).substr(0, p.rfind('/'));
     if (parent == "project/properties") {
-      r->properties[std::string(leaf)] = value;
+      // A profile's properties count where the project has none of its own.
+      if (profile) {
+        r->properties.emplace(std::string(leaf), value);
+      } else {
+        r->properties[std::string(leaf)] = value;
+      }
+    } else if (profile && parent == "project") {
+      // A profile changes no coordinates.
     } else if (p == "project/version" || p == "project/groupId" ||
                p == "project/artifactId" || p == "project/parent/version" ||
                p == "project/parent/groupId") {
@@ -199,6 +220,11 @@ absl::Status ParsePomXml(absl::string_view text, const std::string& file,
       continue;
     }
     if (seen.insert({name, version}).second) {
+      if (d.profile) {
+        out->notes.push_back(absl::StrCat(
+            where, ": '", name,
+            "' is declared in a profile; matched as if it were active"));
+      }
       out->packages.push_back({"Maven", name, version, file, d.line});
     }
   }

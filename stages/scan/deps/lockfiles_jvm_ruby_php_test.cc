@@ -277,14 +277,50 @@ TEST(PomXmlTest, PropertiesManagedVersionsAndWhatCannotBeKnown) {
                   "Maven org.apache.logging.log4j:log4j-core@2.14.1 pom.xml:34",
                   "Maven com.fasterxml.jackson.core:jackson-databind@2.13.2 "
                   "pom.xml:45",
-                  "Maven com.example:shop-api@1.4.0 pom.xml:54"));
-  ASSERT_EQ(inv.notes.size(), 3u);
+                  "Maven com.example:shop-api@1.4.0 pom.xml:54",
+                  "Maven org.example:only-in-profile@1.0 pom.xml:77"));
+  ASSERT_EQ(inv.notes.size(), 4u);
   EXPECT_THAT(inv.notes[0], HasSubstr("pom.xml:59: 'org.springframework:"
                                       "spring-web' has no version here"));
   EXPECT_THAT(inv.notes[1],
               HasSubstr("'commons-io:commons-io' version "
                         "'${commons.io.version}' is not defined"));
   EXPECT_THAT(inv.notes[2], HasSubstr("'org.example:ranged' is a range"));
+  EXPECT_THAT(inv.notes[3], HasSubstr("'org.example:only-in-profile' is "
+                                      "declared in a profile"));
+}
+
+// Dependencies of a profile count (noted), its properties only where the
+// project has none of its own.
+TEST(PomXmlTest, ProfilesDeclareDependenciesToo) {
+  constexpr char kText[] = R"(<project>
+  <properties><a.version>1.0</a.version></properties>
+  <profiles>
+    <profile>
+      <id>extra</id>
+      <properties><a.version>9.9</a.version><b.version>2.0</b.version></properties>
+      <dependencies>
+        <dependency>
+          <groupId>g</groupId><artifactId>b</artifactId>
+          <version>${b.version}</version>
+        </dependency>
+      </dependencies>
+    </profile>
+  </profiles>
+  <dependencies>
+    <dependency>
+      <groupId>g</groupId><artifactId>a</artifactId>
+      <version>${a.version}</version>
+    </dependency>
+  </dependencies>
+</project>
+)";
+  Inventory inv;
+  ASSERT_TRUE(ParsePomXml(kText, "pom.xml", &inv).ok());
+  EXPECT_THAT(Described(inv), ElementsAre("Maven g:b@2.0 pom.xml:8",
+                                          "Maven g:a@1.0 pom.xml:16"));
+  EXPECT_THAT(inv.notes, ElementsAre(HasSubstr("'g:b' is declared in a "
+                                               "profile")));
 }
 
 // Properties that double at each level (a 985-byte pom once grew dso to
