@@ -1,5 +1,7 @@
 #include "stages/scan/deps/inventory.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -46,6 +48,16 @@ bool IsOsDatabase(const fs::path& p, const std::string& root) {
   return OsDatabaseAt(Relative(p, root)).parser;
 }
 
+// `rel` beneath `root`, at most kMaxLockfileBytes read.
+absl::StatusOr<std::string> ReadLockfileBeneath(const fs::path& root,
+                                                const std::string& rel) {
+  absl::StatusOr<int> fd = OpenRegularBeneath(root.string(), rel);
+  if (!fd.ok()) return fd.status();
+  absl::StatusOr<std::string> text = ReadBounded(*fd, rel, kMaxLockfileBytes);
+  close(*fd);
+  return text;
+}
+
 // How deep `-r` includes are followed: far past any real project.
 constexpr int kMaxIncludeDepth = 16;
 
@@ -82,12 +94,9 @@ void FollowIncludes(const fs::path& root, const std::string& from,
                                         kMaxIncludeDepth));
       continue;
     }
-    auto text = ReadFileBeneath(root.string(), rel, FileKind::kDocument);
-    if (!text.ok() || text->size() > kMaxLockfileBytes) {
-      out.unread.push_back(absl::StrCat(
-          where, ": ",
-          text.ok() ? "larger than the 64 MiB dso reads of a lockfile"
-                    : text.status().message()));
+    absl::StatusOr<std::string> text = ReadLockfileBeneath(root, rel);
+    if (!text.ok()) {
+      out.unread.push_back(absl::StrCat(where, ": ", text.status().message()));
       continue;
     }
     Inventory one;
@@ -120,7 +129,8 @@ InventoryResult ReadFound(std::vector<fs::path> found, const fs::path& root,
           " MiB dso reads of a lockfile"));
       continue;
     }
-    auto text = ReadFile(p.string(), FileKind::kDocument);
+    // The cap again: the file may have grown since the size was read.
+    auto text = ReadFileUpTo(p.string(), kMaxLockfileBytes);
     if (!text.ok()) {
       out.unread.push_back(absl::StrCat(rel, ": ", text.status().message()));
       continue;
