@@ -8,7 +8,8 @@
 //     reference without one takes the central version if this file has it;
 //   - Gradle's gradle/verification-metadata.xml: every
 //     `<component group= name= version=>` (Maven).
-// An element without what it needs is a warning; the rest is kept.
+// An element without what it needs is a warning; the rest is kept. (A file
+// that is not XML adds nothing: the caller drops its Inventory.)
 #include <expat.h>
 
 #include <cstdint>
@@ -88,24 +89,20 @@ std::string AttrOr(const Attrs& a, const char* key) {
 
 absl::Status ParsePackagesConfig(absl::string_view text,
                                  const std::string& file, Inventory* out) {
-  Inventory found;
   absl::Status s = WalkXml(
       text, file,
       [&](const std::string& name, const Attrs& a, int depth, uint32_t line) {
         if (depth != 2 || name != "package") return;
         std::string id = AttrOr(a, "id"), version = AttrOr(a, "version");
         if (id.empty() || version.empty()) {
-          found.warnings.push_back(absl::StrCat(
+          out->warnings.push_back(absl::StrCat(
               file, ":", line, ": a <package> without an id or a version"));
           return;
         }
-        found.packages.push_back({"NuGet", id, version, file, line});
+        out->packages.push_back({"NuGet", id, version, file, line});
       },
       [](const std::string&, const std::string&, int) {});
-  if (!s.ok()) return s;
-  for (auto& p : found.packages) out->packages.push_back(std::move(p));
-  for (auto& w : found.warnings) out->warnings.push_back(std::move(w));
-  return absl::OkStatus();
+  return s;
 }
 
 absl::Status ParseMsBuildPackages(absl::string_view text,
@@ -188,7 +185,6 @@ absl::Status ParseMsBuildPackages(absl::string_view text,
 absl::Status ParseGradleVerificationMetadata(absl::string_view text,
                                              const std::string& file,
                                              Inventory* out) {
-  Inventory found;
   absl::Status s = WalkXml(
       text, file,
       [&](const std::string& name, const Attrs& a, int, uint32_t line) {
@@ -196,19 +192,16 @@ absl::Status ParseGradleVerificationMetadata(absl::string_view text,
         std::string group = AttrOr(a, "group"), artifact = AttrOr(a, "name"),
                     version = AttrOr(a, "version");
         if (group.empty() || artifact.empty() || version.empty()) {
-          found.warnings.push_back(
+          out->warnings.push_back(
               absl::StrCat(file, ":", line,
                            ": a <component> without a group, name or version"));
           return;
         }
-        found.packages.push_back(
+        out->packages.push_back(
             {"Maven", absl::StrCat(group, ":", artifact), version, file, line});
       },
       [](const std::string&, const std::string&, int) {});
-  if (!s.ok()) return s;
-  for (auto& p : found.packages) out->packages.push_back(std::move(p));
-  for (auto& w : found.warnings) out->warnings.push_back(std::move(w));
-  return absl::OkStatus();
+  return s;
 }
 
 }  // namespace dso

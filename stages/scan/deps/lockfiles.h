@@ -2,7 +2,9 @@
 // file's text and its path relative to the scanned root, and adds what it
 // pins (ecosystem, name, version, where) to an inventory. What cannot be
 // matched (unpinned requirements, URLs) is noted, not guessed; a file that
-// does not parse is an error naming it and the place.
+// does not parse is an error naming it and the place, and what the parser
+// added before it is not to be used (CollectInventory reads each file into
+// an Inventory of its own and drops it on an error).
 #ifndef DSO_STAGES_SCAN_DEPS_LOCKFILES_H_
 #define DSO_STAGES_SCAN_DEPS_LOCKFILES_H_
 
