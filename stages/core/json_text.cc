@@ -85,4 +85,10 @@ const nlohmann::json& MemberAt(const nlohmann::json& j, const char* key) {
   return it == j.end() ? *null : *it;
 }
 
+uint32_t LineOf(const absl::flat_hash_map<std::string, uint32_t>& lines,
+                const std::string& token) {
+  auto it = lines.find(token);
+  return it == lines.end() ? 0 : it->second;
+}
+
 }  // namespace dso

@@ -35,6 +35,9 @@ const nlohmann::json& MemberAt(const nlohmann::json& j, const char* key);
 // 1-based line of its first appearance. One pass over the text.
 absl::flat_hash_map<std::string, uint32_t> FirstLinesOfStrings(
     absl::string_view text);
+// The line `lines` (FirstLinesOfStrings) holds for `token`; 0 for none.
+uint32_t LineOf(const absl::flat_hash_map<std::string, uint32_t>& lines,
+                const std::string& token);
 
 }  // namespace dso
 

@@ -31,8 +31,7 @@ absl::Status ParseConanLock(absl::string_view text, const std::string& file,
     }
   }
   for (const std::string& ref : refs) {
-    auto at = lines.find(ref);
-    uint32_t line = at == lines.end() ? 0 : at->second;
+    uint32_t line = LineOf(lines, ref);
     std::string bare = ref.substr(0, ref.find('#'));
     size_t slash = bare.find('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 == bare.size()) {

@@ -29,8 +29,7 @@ struct NpmReader {
     auto v = entry.find("version");
     if (v == entry.end() || !v->is_string()) return;
     std::string version = v->get<std::string>();
-    auto at = lines.find(key);
-    uint32_t line = at == lines.end() ? 0 : at->second;
+    uint32_t line = LineOf(lines, key);
     std::string real = name;
     // Version 1's alias: "my-lodash": {"version": "npm:lodash@4.17.20"}.
     if (absl::StartsWith(version, "npm:")) {
@@ -142,12 +141,11 @@ absl::Status ParseBunLock(absl::string_view text, const std::string& file,
   std::set<std::pair<std::string, std::string>> seen;
   for (const auto& [key, entry] : packages.items()) {
     // The line of its "name@version", which appears once.
-    auto at = entry.is_array() && !entry.empty() && entry[0].is_string()
-                  ? lines.find(entry[0].get<std::string>())
-                  : lines.find(key);
-    uint32_t line = at == lines.end() ? 0 : at->second;
+    const bool has_spec =
+        entry.is_array() && !entry.empty() && entry[0].is_string();
+    uint32_t line = LineOf(lines, has_spec ? entry[0].get<std::string>() : key);
     std::string where = absl::StrCat(file, ":", line, ": '", key, "'");
-    if (!entry.is_array() || entry.empty() || !entry[0].is_string()) {
+    if (!has_spec) {
       out->warnings.push_back(
           absl::StrCat(where, " is not [\"name@version\", ...]"));
       continue;

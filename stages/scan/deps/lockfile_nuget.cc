@@ -38,9 +38,8 @@ absl::Status ParseNuGetLock(absl::string_view text, const std::string& file,
       }
       std::string version = resolved->get<std::string>();
       if (!seen.insert({name, version}).second) continue;
-      auto at = lines.find(name);
       out->packages.push_back(
-          {"NuGet", name, version, file, at == lines.end() ? 0 : at->second});
+          {"NuGet", name, version, file, LineOf(lines, name)});
     }
   }
   return absl::OkStatus();

@@ -32,8 +32,7 @@ absl::Status ParseComposerLock(absl::string_view text, const std::string& file,
       }
       std::string name = p["name"].get<std::string>();
       std::string version = p["version"].get<std::string>();
-      auto at = lines.find(name);
-      uint32_t line = at == lines.end() ? 0 : at->second;
+      uint32_t line = LineOf(lines, name);
       if (absl::StartsWith(version, "dev-") ||
           absl::EndsWith(version, "-dev")) {
         out->notes.push_back(absl::StrCat(file, ":", line, ": '", name,

@@ -156,9 +156,8 @@ absl::Status ParsePipfileLock(absl::string_view text, const std::string& file,
       std::string v = spec["version"].get<std::string>();
       absl::string_view version = v;
       absl::ConsumePrefix(&version, "==");
-      auto at = lines.find(name);
-      out->packages.push_back({"PyPI", name, std::string(version), file,
-                               at == lines.end() ? 0 : at->second});
+      out->packages.push_back(
+          {"PyPI", name, std::string(version), file, LineOf(lines, name)});
     }
   }
   return absl::OkStatus();

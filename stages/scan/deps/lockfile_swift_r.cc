@@ -56,8 +56,7 @@ absl::Status ParsePackageResolved(absl::string_view text,
   for (const Json& pin : pins) {
     std::string url = StringAt(pin, "location", StringAt(pin, "repositoryURL"));
     std::string version = StringAt(MemberAt(pin, "state"), "version");
-    auto at = lines.find(url);
-    uint32_t line = at == lines.end() ? 0 : at->second;
+    uint32_t line = LineOf(lines, url);
     if (url.empty()) {
       out->warnings.push_back(
           absl::StrCat(file, ":", line, ": a pin without a location"));
@@ -88,8 +87,7 @@ absl::Status ParseRenvLock(absl::string_view text, const std::string& file,
     std::string name = StringAt(p, "Package", key);
     std::string version = StringAt(p, "Version");
     std::string source = StringAt(p, "Source");
-    auto at = lines.find(key);
-    uint32_t line = at == lines.end() ? 0 : at->second;
+    uint32_t line = LineOf(lines, key);
     if (version.empty()) {
       out->warnings.push_back(
           absl::StrCat(file, ":", line, ": '", name, "' has no Version"));
