@@ -9,6 +9,7 @@
 #                                      its pypa/ and go/ record trees)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/bench/lib.sh
 OSV=$(cd .. && pwd)/shared/data/osv
 while (($#)); do
   case "$1" in
@@ -37,14 +38,7 @@ import_s=$(printf '%s\n' "${times[@]}" | sort -g | sed -n 2p)
 reimport_s=$(tail -n 1 "$WORK/t")
 match=$(build/tests/bench/dso_deps_bench "$WORK/db" 10000)
 
-# osv-scanner v2.6.0 needs Go 1.27, which the go command fetches itself.
-OSV_SCANNER_VERSION=v2.6.0
-OSVS=$(command -v osv-scanner || echo "$(go env GOPATH 2>/dev/null)/bin/osv-scanner")
-if [[ ! -x $OSVS ]]; then
-  GOTOOLCHAIN=go1.27.3 go install \
-    "github.com/google/osv-scanner/v2/cmd/osv-scanner@$OSV_SCANNER_VERSION" >&2
-  OSVS=$(go env GOPATH)/bin/osv-scanner
-fi
+find_osv_scanner
 tests/bench/osv_compare.py zips "$OSV" "$WORK/osvs-db"
 tests/bench/osv_compare.py project "$OSV" "$WORK/proj" 10000
 npkg=$(($(wc -l <"$WORK/proj/requirements.txt") + $(grep -c '^\s' "$WORK/proj/go.mod")))

@@ -30,3 +30,16 @@ elapsed() {
 
 # The same to two decimals.
 seconds() { elapsed 2 "$@"; }
+
+# osv-scanner, the peer of the dependency benchmarks: on PATH, in Go's bin,
+# or installed with the Go toolchain (v2.6.0 needs Go 1.27, which the go
+# command fetches itself). Sets OSVS and OSV_SCANNER_VERSION.
+OSV_SCANNER_VERSION=v2.6.0
+find_osv_scanner() {
+  OSVS=$(command -v osv-scanner || echo "$(go env GOPATH 2>/dev/null)/bin/osv-scanner")
+  if [[ ! -x $OSVS ]]; then
+    GOTOOLCHAIN=go1.27.3 go install \
+      "github.com/google/osv-scanner/v2/cmd/osv-scanner@$OSV_SCANNER_VERSION" >&2
+    OSVS=$(go env GOPATH)/bin/osv-scanner
+  fi
+}

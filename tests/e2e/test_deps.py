@@ -125,15 +125,56 @@ def test_deps_embedded_and_errors(tmp_path):
     assert "1 lockfiles not read" in p.stderr
     assert "2 vulnerable" in p.stderr
     assert len(json.loads(report.read_text())["findings"]) >= 2
-    # Padded past the size dso reads: the same, never a pass.
+    # Padded past the size dso reads whole: the same, never a pass. One
+    # read in pieces is read to its end, where the padding is no JSON.
     (proj / "poetry.lock").unlink()
-    with open(proj / "package-lock.json", "wb") as f:
-        f.truncate(65 << 20)
+    for name in ("Gemfile.lock", "package-lock.json"):
+        with open(proj / name, "wb") as f:
+            f.truncate(65 << 20)
     p = dsoctl("scan", "--path", str(proj), "--scanners", "deps", "--db",
                str(db), "--fail-on", "critical", extra_global=data)
     assert p.returncode == 2, p.stderr
-    assert "package-lock.json: 68157440 bytes, more than the 64 MiB" in \
-        p.stderr
+    assert "Gemfile.lock: 68157440 bytes, more than the 64 MiB" in p.stderr
+    assert "package-lock.json:1: not JSON" in p.stderr
+
+
+NPM_RECORD = {
+    "id": "GHSA-e2e-big-lock", "modified": "2026-01-01T00:00:00Z",
+    "summary": "a vulnerable package at the end of a large yarn.lock",
+    "affected": [{"package": {"ecosystem": "npm", "name": "the-last-one"},
+                  "ranges": [{"type": "SEMVER", "events": [
+                      {"introduced": "0"}, {"fixed": "2.0.0"}]}]}],
+    "database_specific": {"severity": "HIGH"}}
+
+
+# A yarn.lock past the 64 MiB other lockfiles are read whole up to: read in
+# pieces, its last entry is found and fails the gate.
+def test_deps_large_lockfile_is_streamed(tmp_path):
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    entry = ('"pkg-{0}@^1.0.{1}":\n  version "1.0.{1}"\n'
+             '  resolved "https://registry.yarnpkg.com/pkg-{0}/-/pkg-{0}-1.0.{1}'
+             '.tgz#0123456789abcdef0123456789abcdef01234567"\n'
+             '  integrity sha512-' + "A" * 86 + '==\n\n')
+    with open(proj / "yarn.lock", "w") as f:
+        f.write("# yarn lockfile v1\n\n")
+        for i in range(0, 300000, 1000):
+            f.write("".join(entry.format(j % 50000, j % 50000 % 7)
+                            for j in range(i, i + 1000)))
+        f.write('"the-last-one@^1":\n  version "1.5.0"\n')
+    assert (proj / "yarn.lock").stat().st_size > 65 << 20
+    rec = tmp_path / "records"
+    rec.mkdir()
+    (rec / "GHSA-e2e-big-lock.json").write_text(json.dumps(NPM_RECORD))
+    db = tmp_path / "db"
+    data = ("--data-dir", str(tmp_path / "data"))
+    assert dsoctl("db", "import", "--db", str(db), str(rec),
+                  extra_global=data).returncode == 0
+    p = dsoctl("scan", "--path", str(proj), "--scanners", "deps", "--db",
+               str(db), "--fail-on", "high", extra_global=data)
+    assert p.returncode == 1, p.stderr
+    assert "GHSA-e2e-big-lock" in p.stderr
+    assert "deps: 1 lockfiles, 50001 packages, 1 vulnerable" in p.stderr
 
 
 # The advisories the shared data (PyPA 3ccb6125, Go a752ea54) holds for the

@@ -35,14 +35,14 @@ absl::Status ParseConanLock(absl::string_view text, const std::string& file,
     std::string bare = ref.substr(0, ref.find('#'));
     size_t slash = bare.find('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 == bare.size()) {
-      out->warnings.push_back(absl::StrCat(
-          file, ":", line, ": '", ref.substr(0, 200), "' is not name/version"));
+      out->Warn(absl::StrCat(file, ":", line, ": '", ref.substr(0, 200),
+                             "' is not name/version"));
       continue;
     }
     if (bare.find('@') != std::string::npos) {
-      out->notes.push_back(absl::StrCat(file, ":", line, ": '", bare,
-                                        "' has a user and channel, not "
-                                        "ConanCenter's; not matched"));
+      out->Note(absl::StrCat(file, ":", line, ": '", bare,
+                             "' has a user and channel, not "
+                             "ConanCenter's; not matched"));
       continue;
     }
     out->packages.push_back({"ConanCenter", bare.substr(0, slash),

@@ -34,9 +34,9 @@ absl::Status ParsePubspecLock(absl::string_view text, const std::string& file,
       out->packages.push_back(
           {"Pub", pending.name, pending.version, file, pending.line});
     } else if (pending.source == "hosted") {
-      out->warnings.push_back(absl::StrCat(where, " has no version"));
+      out->Warn(absl::StrCat(where, " has no version"));
     } else if (pending.source != "sdk") {  // the SDK's own packages
-      out->notes.push_back(absl::StrCat(
+      out->Note(absl::StrCat(
           where, " comes from a ",
           pending.source.empty() ? std::string("missing") : pending.source,
           " source; not matched"));
@@ -59,8 +59,7 @@ absl::Status ParsePubspecLock(absl::string_view text, const std::string& file,
     if (indent == 2) {
       flush();
       if (!absl::EndsWith(content, ":")) {
-        out->warnings.push_back(
-            absl::StrCat(file, ":", lineno, ": expected a package name"));
+        out->Warn(absl::StrCat(file, ":", lineno, ": expected a package name"));
         continue;
       }
       pending.name =
@@ -95,14 +94,14 @@ absl::Status ParseMixLock(absl::string_view text, const std::string& file,
     absl::string_view kind = absl::StripAsciiWhitespace(fields[0]);
     std::string where = absl::StrCat(file, ":", lineno, ": '", key, "'");
     if (kind != ":hex") {
-      out->notes.push_back(absl::StrCat(
+      out->Note(absl::StrCat(
           where, " comes from ", absl::StripPrefix(kind, ":"),
           fields.size() > 1 ? absl::StrCat(" ", Unquote(fields[1])) : "",
           "; not matched"));
       continue;
     }
     if (fields.size() < 3) {
-      out->warnings.push_back(absl::StrCat(where, ": no version"));
+      out->Warn(absl::StrCat(where, ": no version"));
       continue;
     }
     absl::string_view package = absl::StripAsciiWhitespace(fields[1]);
@@ -110,7 +109,7 @@ absl::Status ParseMixLock(absl::string_view text, const std::string& file,
     package = Unquote(package);  // :"name-with-dash"
     absl::string_view version = Unquote(fields[2]);
     if (package.empty() || version.empty()) {
-      out->warnings.push_back(absl::StrCat(where, ": no package or version"));
+      out->Warn(absl::StrCat(where, ": no package or version"));
       continue;
     }
     out->packages.push_back(
@@ -143,8 +142,8 @@ absl::Status ParseCabalFreeze(absl::string_view text, const std::string& file,
       absl::ConsumePrefix(&name, "any.");
       absl::string_view version = absl::StripAsciiWhitespace(c.substr(eq + 2));
       if (name.empty() || version.empty()) {
-        out->warnings.push_back(absl::StrCat(file, ":", lineno, ": '", c,
-                                             "' is not NAME ==VERSION"));
+        out->Warn(absl::StrCat(file, ":", lineno, ": '", c,
+                               "' is not NAME ==VERSION"));
         continue;
       }
       out->packages.push_back(
@@ -186,16 +185,16 @@ absl::Status ParseStackYamlLock(absl::string_view text, const std::string& file,
       size_t dash = id.rfind('-');
       if (dash == absl::string_view::npos || dash == 0 ||
           dash + 1 == id.size()) {
-        out->warnings.push_back(absl::StrCat(file, ":", lineno, ": '", id,
-                                             "' is not NAME-VERSION"));
+        out->Warn(absl::StrCat(file, ":", lineno, ": '", id,
+                               "' is not NAME-VERSION"));
         continue;
       }
       out->packages.push_back({"Hackage", std::string(id.substr(0, dash)),
                                std::string(id.substr(dash + 1)), file, lineno});
     } else if (absl::ConsumePrefix(&content, "git:") ||
                absl::ConsumePrefix(&content, "url:")) {
-      out->notes.push_back(absl::StrCat(file, ":", lineno, ": a package from ",
-                                        Unquote(content), "; not matched"));
+      out->Note(absl::StrCat(file, ":", lineno, ": a package from ",
+                             Unquote(content), "; not matched"));
     }
   }
   return absl::OkStatus();

@@ -88,9 +88,9 @@ absl::Status ParseGoMod(absl::string_view text, const std::string& file,
     if (it == replaced.end()) it = replaced.find({p.name, ""});
     if (it != replaced.end()) {
       if (it->second.version.empty()) {
-        out->notes.push_back(absl::StrCat(file, ":", p.line, ": '", p.name,
-                                          "' is replaced by the local '",
-                                          it->second.path, "'; not matched"));
+        out->Note(absl::StrCat(file, ":", p.line, ": '", p.name,
+                               "' is replaced by the local '", it->second.path,
+                               "'; not matched"));
         continue;
       }
       absl::string_view v = it->second.version;

@@ -22,9 +22,9 @@ absl::Status ParseGradleLockfile(absl::string_view text,
     std::vector<absl::string_view> parts = absl::StrSplit(coordinates, ':');
     if (parts.size() != 3 || parts[0].empty() || parts[1].empty() ||
         parts[2].empty()) {
-      out->warnings.push_back(absl::StrCat(file, ":", lineno, ": '",
-                                           coordinates.substr(0, 200),
-                                           "' is not group:name:version"));
+      out->Warn(absl::StrCat(file, ":", lineno, ": '",
+                             coordinates.substr(0, 200),
+                             "' is not group:name:version"));
       continue;
     }
     out->packages.push_back({"Maven", absl::StrCat(parts[0], ":", parts[1]),

@@ -5,13 +5,13 @@
 // 9). Packages from workspaces, links, patches and local files are left
 // out: only registry packages have advisories.
 #include <algorithm>
-#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "stages/scan/deps/internal/unique_packages.h"
 #include "stages/scan/deps/internal/yaml_lines.h"
+#include "stages/scan/deps/lockfile_stream.h"
 #include "stages/scan/deps/lockfiles.h"
 
 namespace dso {
@@ -47,63 +47,46 @@ Spec ParseSpec(absl::string_view spec) {
   return out;
 }
 
-struct Adder {
-  const std::string& file;
-  Inventory* out;
-  std::set<std::pair<std::string, std::string>> seen;
-  void Add(absl::string_view name, absl::string_view version, uint32_t line) {
-    if (name.empty() || version.empty()) return;
-    if (seen.insert({std::string(name), std::string(version)}).second) {
-      out->packages.push_back(
-          {"npm", std::string(name), std::string(version), file, line});
-    }
-  }
-};
+// yarn.lock, a line at a time: an entry's header, then its fields.
+class YarnLockReader : public LineReader {
+ public:
+  YarnLockReader(const std::string& file, Inventory* out)
+      : file_(file), out_(out), packages_(out) {}
 
-}  // namespace
-
-absl::Status ParseYarnLock(absl::string_view text, const std::string& file,
-                           Inventory* out) {
-  const bool berry = absl::StrContains(text, "\n__metadata:");
-  Adder adder{file, out, {}};
-  std::string name;
-  uint32_t header = 0, lineno = 0;
-  bool skip = true;  // until an entry of a registry package starts
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    ++lineno;
-    absl::ConsumeSuffix(&line, "\r");
-    if (line.empty() || line[0] == '#') continue;
+ private:
+  void Line(absl::string_view line, uint32_t lineno) override {
+    if (line.empty() || line[0] == '#') return;
     if (line[0] != ' ') {  // an entry's header: "spec, spec:"
-      skip = true;
+      skip_ = true;
       if (!absl::EndsWith(line, ":")) {
-        out->warnings.push_back(absl::StrCat(
-            file, ":", lineno, ": expected an entry header ending in ':'"));
-        continue;
+        out_->Warn(absl::StrCat(file_, ":", lineno,
+                                ": expected an entry header ending in ':'"));
+        return;
       }
       // v1 quotes each specifier, Berry the whole list.
       absl::string_view specs = Unquote(line.substr(0, line.size() - 1));
       absl::string_view first = Unquote(specs.substr(0, specs.find(',')));
       Spec spec = ParseSpec(first);
-      header = lineno;
-      if (spec.name == "__metadata" || spec.name.empty()) continue;
-      std::string where = absl::StrCat(file, ":", lineno, ": '", spec.name);
+      header_ = lineno;
+      if (spec.name == "__metadata" || spec.name.empty()) return;
+      std::string where = absl::StrCat(file_, ":", lineno, ": '", spec.name);
       if (!spec.source.empty()) {
         if (!absl::StartsWith(spec.source, "workspace:")) {  // the project
-          out->notes.push_back(absl::StrCat(where, "' comes from ", spec.source,
-                                            "; not matched"));
+          out_->Note(absl::StrCat(where, "' comes from ", spec.source,
+                                  "; not matched"));
         }
-        continue;
+        return;
       }
       if (spec.real != spec.name) {
-        out->notes.push_back(absl::StrCat(where, "' is an alias of '",
-                                          spec.real, "'; matched as it"));
+        out_->Note(absl::StrCat(where, "' is an alias of '", spec.real,
+                                "'; matched as it"));
       }
-      name = std::string(spec.real);
-      skip = false;
-      continue;
+      name_.assign(spec.real.data(), spec.real.size());
+      skip_ = false;
+      return;
     }
     absl::string_view field = absl::StripLeadingAsciiWhitespace(line);
-    if (line.size() - field.size() != 2 || skip) continue;
+    if (line.size() - field.size() != 2 || skip_) return;
     // `version "1.0.0"` (v1) or `version: 1.0.0` (Berry); either may quote
     // the field's name.
     absl::string_view key;
@@ -114,30 +97,41 @@ absl::Status ParseYarnLock(absl::string_view text, const std::string& file,
       key = field.substr(0, field.find_first_of(" :"));
       field.remove_prefix(key.size());
     }
-    if (key != "version") continue;
+    if (key != "version") return;
     absl::ConsumePrefix(&field, ":");
-    adder.Add(name, Unquote(field), header);
+    absl::string_view version = Unquote(field);
+    if (!version.empty()) {
+      failed_ =
+          packages_.Add({"npm", name_, std::string(version), file_, header_});
+      skip_ = true;  // one version per entry
+    }
   }
-  return absl::OkStatus();
-}
 
-absl::Status ParsePnpmLock(absl::string_view text, const std::string& file,
-                           Inventory* out) {
-  Adder adder{file, out, {}};
-  bool in_packages = false;
-  uint32_t lineno = 0;
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    ++lineno;
-    absl::ConsumeSuffix(&line, "\r");
-    if (line.empty() || line[0] == '#') continue;
+  const std::string file_;
+  Inventory* out_;
+  UniquePackages packages_;
+  std::string name_;
+  uint32_t header_ = 0;
+  bool skip_ = true;  // until an entry of a registry package starts
+};
+
+// pnpm-lock.yaml, a line at a time: the keys of its `packages:` map.
+class PnpmLockReader : public LineReader {
+ public:
+  PnpmLockReader(const std::string& file, Inventory* out)
+      : file_(file), out_(out), packages_(out) {}
+
+ private:
+  void Line(absl::string_view line, uint32_t lineno) override {
+    if (line.empty() || line[0] == '#') return;
     if (line[0] != ' ') {
-      in_packages = line == "packages:";
-      continue;
+      in_packages_ = line == "packages:";
+      return;
     }
     // Entries are the keys indented by two spaces.
-    if (!in_packages || line.size() < 3 || line[2] == ' ' ||
+    if (!in_packages_ || line.size() < 3 || line[2] == ' ' ||
         !absl::EndsWith(line, ":")) {
-      continue;
+      return;
     }
     absl::string_view key = Unquote(line.substr(2, line.size() - 3));
     absl::ConsumePrefix(&key, "/");
@@ -155,25 +149,52 @@ absl::Status ParsePnpmLock(absl::string_view text, const std::string& file,
     size_t from = 0;
     if (!key.empty() && key[0] == '@') {
       from = key.find('/');
-      if (from == absl::string_view::npos) continue;
+      if (from == absl::string_view::npos) return;
       ++from;
     }
     size_t end = key.find_first_of("/@", from);
-    if (end == absl::string_view::npos) continue;
+    if (end == absl::string_view::npos) return;
     absl::string_view name = key.substr(0, end);
     absl::string_view version = key.substr(end + 1);
     if (key[end] == '/') {
       version = version.substr(0, version.find('_'));  // v5 peer suffix
     }
     if (absl::StrContains(version, ":")) {  // link:, file:, a tarball URL
-      out->notes.push_back(absl::StrCat(file, ":", lineno, ": '", name,
-                                        "' comes from ", version,
-                                        "; not matched"));
-      continue;
+      out_->Note(absl::StrCat(file_, ":", lineno, ": '", name, "' comes from ",
+                              version, "; not matched"));
+      return;
     }
-    adder.Add(name, version, lineno);
+    if (name.empty() || version.empty()) return;
+    failed_ = packages_.Add(
+        {"npm", std::string(name), std::string(version), file_, lineno});
   }
-  return absl::OkStatus();
+
+  const std::string file_;
+  Inventory* out_;
+  UniquePackages packages_;
+  bool in_packages_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<LockfileReader> NewYarnLockReader(const std::string& file,
+                                                  Inventory* out) {
+  return std::make_unique<YarnLockReader>(file, out);
+}
+
+std::unique_ptr<LockfileReader> NewPnpmLockReader(const std::string& file,
+                                                  Inventory* out) {
+  return std::make_unique<PnpmLockReader>(file, out);
+}
+
+absl::Status ParseYarnLock(absl::string_view text, const std::string& file,
+                           Inventory* out) {
+  return ReadText(*NewYarnLockReader(file, out), text);
+}
+
+absl::Status ParsePnpmLock(absl::string_view text, const std::string& file,
+                           Inventory* out) {
+  return ReadText(*NewPnpmLockReader(file, out), text);
 }
 
 }  // namespace dso

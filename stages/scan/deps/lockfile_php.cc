@@ -35,9 +35,8 @@ absl::Status ParseComposerLock(absl::string_view text, const std::string& file,
       uint32_t line = LineOf(lines, name);
       if (absl::StartsWith(version, "dev-") ||
           absl::EndsWith(version, "-dev")) {
-        out->notes.push_back(absl::StrCat(file, ":", line, ": '", name,
-                                          "' is at branch ", version,
-                                          "; not matched"));
+        out->Note(absl::StrCat(file, ":", line, ": '", name, "' is at branch ",
+                               version, "; not matched"));
         continue;
       }
       out->packages.push_back({"Packagist", name, version, file, line});

@@ -1,13 +1,16 @@
 // Maven packages declared in a pom.xml, without the network: the project's
 // `dependencies` and `dependencyManagement`, and those of its <profiles>
 // (noted as such), with `${...}` resolved from the pom's own `properties`
-// (a profile's where the project has none) and project/parent
-// coordinates. A version that stays unresolved (defined in a parent pom), a
-// range, or a missing version is noted, not guessed. Read with expat, which
+// (a profile's where the project has none), project/parent coordinates,
+// and what the parent poms found in the scanned tree define (properties,
+// managed versions). A version that stays unresolved (defined in a parent
+// pom outside the tree), a range, or a missing version is noted, not
+// guessed. Read with expat, which
 // loads no external entities and bounds entity expansion.
 #include <expat.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <vector>
@@ -21,6 +24,8 @@
 
 namespace dso {
 namespace {
+
+namespace fs = std::filesystem;
 
 struct Declared {
   std::string group, artifact, version, scope;
@@ -38,12 +43,23 @@ std::string Unprofiled(std::string p, bool* in_profile) {
   return p;
 }
 
+// What dso takes from one pom.xml.
+struct Pom {
+  std::map<std::string, std::string> properties;  // with project.* keys
+  std::vector<Declared> declared;
+  // Its <parent>: coordinates, and where it lies (relativePath; Maven's
+  // default ../pom.xml when the element is missing, none when empty).
+  std::string parent_artifact, parent_path = "../pom.xml";
+  bool has_parent = false;
+};
+
 struct PomReader {
   XML_Parser parser;
   std::vector<std::string> path;  // element names from <project> down
   std::string text;               // character data of the current element
-  std::map<std::string, std::string> properties;
-  std::vector<Declared> declared;
+  Pom pom;
+  std::map<std::string, std::string>& properties = pom.properties;
+  std::vector<Declared>& declared = pom.declared;
   Declared current;
 
   std::string Path() const { return absl::StrJoin(path, "/"); }
@@ -82,6 +98,12 @@ struct PomReader {
       }
     } else if (profile && parent == "project") {
       // A profile changes no coordinates.
+    } else if (p == "project/parent") {
+      r->pom.has_parent = true;
+    } else if (p == "project/parent/artifactId") {
+      r->pom.parent_artifact = value;
+    } else if (p == "project/parent/relativePath") {
+      r->pom.parent_path = value;
     } else if (p == "project/version" || p == "project/groupId" ||
                p == "project/artifactId" || p == "project/parent/version" ||
                p == "project/parent/groupId") {
@@ -153,10 +175,8 @@ absl::StatusOr<std::string> Resolve(
   return absl::StrContains(s, "${") ? "" : s;
 }
 
-}  // namespace
-
-absl::Status ParsePomXml(absl::string_view text, const std::string& file,
-                         Inventory* out) {
+// Reads one pom.xml.
+absl::StatusOr<Pom> ReadPom(absl::string_view text, const std::string& file) {
   PomReader r;
   r.parser = XML_ParserCreate(nullptr);
   if (r.parser == nullptr) return absl::ResourceExhaustedError("expat");
@@ -173,6 +193,83 @@ absl::Status ParsePomXml(absl::string_view text, const std::string& file,
   }
   XML_ParserFree(r.parser);
   if (!status.ok()) return status;
+  return std::move(r.pom);
+}
+
+// How many parents up dso follows: far past any real build.
+constexpr int kMaxParents = 16;
+
+// The parents of `pom` (at `file`) that lie in the scanned tree, nearest
+// first; where the chain leaves the tree, a note says so.
+std::vector<Pom> ParentsInTree(const Pom& pom, const std::string& file,
+                               const PomFileReader& read, Inventory* out) {
+  std::vector<Pom> parents;
+  if (!read) return parents;
+  std::set<std::string> seen = {file};
+  const Pom* child = &pom;
+  std::string at = file;
+  while (child->has_parent && parents.size() < kMaxParents) {
+    std::string where =
+        absl::StrCat(at, ": parent '", child->parent_artifact, "'");
+    if (child->parent_path.empty()) break;  // to be fetched, not in the tree
+    fs::path target =
+        (fs::path(at).parent_path() / child->parent_path).lexically_normal();
+    if (!absl::EndsWith(target.filename().string(), ".xml")) {
+      target /= "pom.xml";
+    }
+    std::string rel = target.generic_string();
+    if (target.is_absolute() || absl::StartsWith(rel, "../") || rel == "..") {
+      out->Note(absl::StrCat(where,
+                             " lies outside the scanned tree; what it "
+                             "defines is unknown"));
+      break;
+    }
+    if (!seen.insert(rel).second) {
+      out->Warn(absl::StrCat(where, ": ", rel, " is a parent of itself"));
+      break;
+    }
+    absl::StatusOr<std::string> text = read(rel);
+    absl::StatusOr<Pom> parent =
+        text.ok() ? ReadPom(*text, rel) : absl::StatusOr<Pom>(text.status());
+    std::string artifact;
+    if (parent.ok()) artifact = parent->properties["project.artifactId"];
+    if (!parent.ok() || artifact != child->parent_artifact) {
+      out->Note(absl::StrCat(
+          where, " is not in the scanned tree (",
+          parent.ok() ? rel + " is '" + artifact + "'" : rel + " not read",
+          "); what it defines is unknown"));
+      break;
+    }
+    parents.push_back(*std::move(parent));
+    child = &parents.back();
+    at = rel;
+  }
+  return parents;
+}
+
+}  // namespace
+
+absl::Status ParsePomXml(absl::string_view text, const std::string& file,
+                         Inventory* out) {
+  return ParsePomXmlInTree(text, file, nullptr, out);
+}
+
+absl::Status ParsePomXmlInTree(absl::string_view text, const std::string& file,
+                               const PomFileReader& read, Inventory* out) {
+  absl::StatusOr<Pom> pom = ReadPom(text, file);
+  if (!pom.ok()) return pom.status();
+  // What the parents define, the nearest winning, the pom's own over all.
+  std::vector<Pom> parents = ParentsInTree(*pom, file, read, out);
+  PomReader r;
+  for (auto it = parents.rbegin(); it != parents.rend(); ++it) {
+    for (auto& [k, v] : it->properties) r.properties[k] = v;
+    for (Declared& d : it->declared) {
+      if (d.managed) r.declared.push_back(std::move(d));
+    }
+  }
+  for (auto& [k, v] : pom->properties) r.properties[k] = v;
+  const size_t inherited = r.declared.size();
+  for (Declared& d : pom->declared) r.declared.push_back(std::move(d));
 
   // Every ${...} resolved within its budget, or the file refused.
   absl::Status budget;
@@ -193,7 +290,8 @@ absl::Status ParsePomXml(absl::string_view text, const std::string& file,
     }
   }
   std::set<std::pair<std::string, std::string>> seen;
-  for (const Declared& d : r.declared) {
+  for (size_t i = inherited; i < r.declared.size(); ++i) {
+    const Declared& d = r.declared[i];
     if (d.managed && d.scope == "import") continue;  // a BOM, not a library
     std::string name = absl::StrCat(resolve(d.group, d.line), ":",
                                     resolve(d.artifact, d.line));
@@ -201,7 +299,7 @@ absl::Status ParsePomXml(absl::string_view text, const std::string& file,
     std::string raw = d.version;
     if (raw.empty() && managed.count(name)) raw = managed[name];
     if (raw.empty()) {
-      out->notes.push_back(absl::StrCat(
+      out->Note(absl::StrCat(
           where, ": '", name,
           "' has no version here (a parent pom manages it); not matched"));
       continue;
@@ -209,19 +307,18 @@ absl::Status ParsePomXml(absl::string_view text, const std::string& file,
     std::string version = resolve(raw, d.line);
     if (!budget.ok()) return budget;
     if (version.empty() || name.front() == ':' || name.back() == ':') {
-      out->notes.push_back(
-          absl::StrCat(where, ": '", name, "' version '", raw,
-                       "' is not defined in this pom; not matched"));
+      out->Note(absl::StrCat(where, ": '", name, "' version '", raw,
+                             "' is not defined in this pom; not matched"));
       continue;
     }
     if (version.find_first_of("[(,") != std::string::npos) {
-      out->notes.push_back(absl::StrCat(where, ": '", name, "' is a range (",
-                                        version, "); not matched"));
+      out->Note(absl::StrCat(where, ": '", name, "' is a range (", version,
+                             "); not matched"));
       continue;
     }
     if (seen.insert({name, version}).second) {
       if (d.profile) {
-        out->notes.push_back(absl::StrCat(
+        out->Note(absl::StrCat(
             where, ": '", name,
             "' is declared in a profile; matched as if it were active"));
       }

@@ -23,9 +23,9 @@ void Requirement(absl::string_view req, const std::string& file, uint32_t line,
   std::string where = absl::StrCat(file, ":", line);
   if (absl::StrContains(req, "://") || absl::StartsWith(req, ".") ||
       absl::StartsWith(req, "/")) {
-    out->notes.push_back(absl::StrCat(where, ": '", req,
-                                      "' is not from a package index; not "
-                                      "matched"));
+    out->Note(absl::StrCat(where, ": '", req,
+                           "' is not from a package index; not "
+                           "matched"));
     return;
   }
   size_t n = 0;
@@ -44,14 +44,14 @@ void Requirement(absl::string_view req, const std::string& file, uint32_t line,
                 !absl::StrContains(version, "*");
   version = absl::StripAsciiWhitespace(version);
   if (name.empty()) {
-    out->notes.push_back(
-        absl::StrCat(where, ": '", req, "' is not a requirement"));
+    out->Note(absl::StrCat(where, ": '", req, "' is not a requirement"));
     return;
   }
   if (!pinned || version.empty()) {
-    out->notes.push_back(absl::StrCat(where, ": '", name, "' is not pinned (",
-                                      rest.empty() ? "any version" : rest,
-                                      "); not matched"));
+    out->unpinned.push_back({name, line});
+    out->Note(absl::StrCat(where, ": '", name, "' is not pinned (",
+                           rest.empty() ? "any version" : rest,
+                           "); not matched"));
     return;
   }
   out->packages.push_back(
@@ -107,19 +107,13 @@ absl::Status ParseRequirementsTxt(absl::string_view text,
       absl::ConsumePrefix(&named, "=");
       named = absl::StripAsciiWhitespace(named);
     }
-    if (include && !named.empty()) {
-      out->includes.push_back({std::string(named), first});
-    } else if (constraint && !named.empty()) {
-      // Pins for packages required elsewhere, installing nothing itself.
-      out->notes.push_back(absl::StrCat(
-          file, ":", first, ": constraints file '", named,
-          "' not read (its pins apply to what other lines require)"));
+    if ((include || constraint) && !named.empty()) {
+      out->includes.push_back({std::string(named), first, constraint});
     } else if (include || constraint) {
-      out->warnings.push_back(
-          absl::StrCat(file, ":", first, ": '", req, "' names no file"));
+      out->Warn(absl::StrCat(file, ":", first, ": '", req, "' names no file"));
     } else if (absl::StartsWith(req, "-e") ||
                absl::StartsWith(req, "--editable")) {
-      out->notes.push_back(
+      out->Note(
           absl::StrCat(file, ":", first, ": an editable install; not matched"));
     } else if (!req.empty() && req[0] != '-') {
       Requirement(req, file, first, out);
@@ -149,7 +143,7 @@ absl::Status ParsePipfileLock(absl::string_view text, const std::string& file,
     for (const auto& [name, spec] : s->items()) {
       if (!spec.is_object() || !spec.contains("version") ||
           !spec["version"].is_string()) {
-        out->notes.push_back(
+        out->Note(
             absl::StrCat(file, ": '", name, "' has no version; not matched"));
         continue;
       }

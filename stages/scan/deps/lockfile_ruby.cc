@@ -37,9 +37,8 @@ absl::Status ParseGemfileLock(absl::string_view text, const std::string& file,
     absl::string_view spec = line.substr(4);
     size_t open = spec.find(" (");
     if (open == absl::string_view::npos || !absl::EndsWith(spec, ")")) {
-      out->warnings.push_back(absl::StrCat(file, ":", lineno, ": '",
-                                           spec.substr(0, 200),
-                                           "' is not 'name (version)'"));
+      out->Warn(absl::StrCat(file, ":", lineno, ": '", spec.substr(0, 200),
+                             "' is not 'name (version)'"));
       continue;
     }
     std::string name(spec.substr(0, open));
@@ -47,9 +46,8 @@ absl::Status ParseGemfileLock(absl::string_view text, const std::string& file,
     // Bundler writes a platform after the version: 1.13.10-x86_64-linux.
     version = version.substr(0, version.find('-'));
     if (section != "GEM") {
-      out->notes.push_back(absl::StrCat(file, ":", lineno, ": '", name,
-                                        "' comes from a ", section,
-                                        " source; not matched"));
+      out->Note(absl::StrCat(file, ":", lineno, ": '", name, "' comes from a ",
+                             section, " source; not matched"));
       continue;
     }
     out->packages.push_back(

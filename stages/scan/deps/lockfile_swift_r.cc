@@ -58,14 +58,13 @@ absl::Status ParsePackageResolved(absl::string_view text,
     std::string version = StringAt(MemberAt(pin, "state"), "version");
     uint32_t line = LineOf(lines, url);
     if (url.empty()) {
-      out->warnings.push_back(
-          absl::StrCat(file, ":", line, ": a pin without a location"));
+      out->Warn(absl::StrCat(file, ":", line, ": a pin without a location"));
       continue;
     }
     if (version.empty()) {
-      out->notes.push_back(absl::StrCat(file, ":", line, ": '", url,
-                                        "' is pinned to a branch or "
-                                        "revision, no version; not matched"));
+      out->Note(absl::StrCat(file, ":", line, ": '", url,
+                             "' is pinned to a branch or "
+                             "revision, no version; not matched"));
       continue;
     }
     out->packages.push_back(
@@ -89,8 +88,7 @@ absl::Status ParseRenvLock(absl::string_view text, const std::string& file,
     std::string source = StringAt(p, "Source");
     uint32_t line = LineOf(lines, key);
     if (version.empty()) {
-      out->warnings.push_back(
-          absl::StrCat(file, ":", line, ": '", name, "' has no Version"));
+      out->Warn(absl::StrCat(file, ":", line, ": '", name, "' has no Version"));
       continue;
     }
     if (source == "Repository" || source == "Bioconductor") {
@@ -99,9 +97,9 @@ absl::Status ParseRenvLock(absl::string_view text, const std::string& file,
            file, line});
       continue;
     }
-    out->notes.push_back(absl::StrCat(
-        file, ":", line, ": '", name, "' comes from ",
-        source.empty() ? "an unknown source" : source, "; not matched"));
+    out->Note(absl::StrCat(file, ":", line, ": '", name, "' comes from ",
+                           source.empty() ? "an unknown source" : source,
+                           "; not matched"));
   }
   return absl::OkStatus();
 }

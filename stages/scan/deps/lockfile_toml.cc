@@ -90,14 +90,13 @@ absl::Status ParseTomlPackages(absl::string_view text, const std::string& file,
     std::string source = t ? NonIndexSource(*t) : "";
     if (source == "-") continue;
     if (name && !source.empty()) {
-      out->notes.push_back(absl::StrCat(file, ":", line, ": '", *name,
-                                        "' comes from ", source,
-                                        "; not matched"));
+      out->Note(absl::StrCat(file, ":", line, ": '", *name, "' comes from ",
+                             source, "; not matched"));
       continue;
     }
     if (!name || !version) {
-      out->warnings.push_back(absl::StrCat(file, ":", line, ": a [[", array,
-                                           "]] needs a name and a version"));
+      out->Warn(absl::StrCat(file, ":", line, ": a [[", array,
+                             "]] needs a name and a version"));
       continue;
     }
     out->packages.push_back({ecosystem, *name, *version, file, line});

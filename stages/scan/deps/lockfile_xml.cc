@@ -41,7 +41,7 @@ absl::Status WalkXml(absl::string_view text, const std::string& file,
     decltype(end) on_end;
     int depth = 0;
     std::string text;
-  } st{XML_ParserCreate(nullptr), start, end};
+  } st{XML_ParserCreate(nullptr), start, end, 0, {}};
   if (st.parser == nullptr) return absl::ResourceExhaustedError("expat");
   XML_SetUserData(st.parser, &st);
   XML_SetElementHandler(
@@ -95,8 +95,8 @@ absl::Status ParsePackagesConfig(absl::string_view text,
         if (depth != 2 || name != "package") return;
         std::string id = AttrOr(a, "id"), version = AttrOr(a, "version");
         if (id.empty() || version.empty()) {
-          out->warnings.push_back(absl::StrCat(
-              file, ":", line, ": a <package> without an id or a version"));
+          out->Warn(absl::StrCat(file, ":", line,
+                                 ": a <package> without an id or a version"));
           return;
         }
         out->packages.push_back({"NuGet", id, version, file, line});
@@ -143,24 +143,24 @@ absl::Status ParseMsBuildPackages(absl::string_view text,
   for (Ref& r : refs) {
     std::string where = absl::StrCat(file, ":", r.line, ": '", r.name, "'");
     if (r.name.empty()) {
-      out->warnings.push_back(absl::StrCat(
-          file, ":", r.line, ": a <PackageReference> without Include"));
+      out->Warn(absl::StrCat(file, ":", r.line,
+                             ": a <PackageReference> without Include"));
       continue;
     }
     if (r.version.empty() && central.count(r.name)) {
       r.version = central[r.name].version;
     }
     if (r.version.empty()) {
-      out->notes.push_back(absl::StrCat(
+      out->Note(absl::StrCat(
           where,
           " has no version here (Directory.Packages.props sets it); "
           "not matched"));
       continue;
     }
     if (r.version.find_first_of("[($*") != std::string::npos) {
-      out->notes.push_back(absl::StrCat(where, " version '", r.version,
-                                        "' is a range or a property; "
-                                        "not matched"));
+      out->Note(absl::StrCat(where, " version '", r.version,
+                             "' is a range or a property; "
+                             "not matched"));
       continue;
     }
     out->packages.push_back({"NuGet", r.name, r.version, file, r.line});
@@ -170,10 +170,10 @@ absl::Status ParseMsBuildPackages(absl::string_view text,
     for (const auto& [name, c] : central) {
       if (c.version.empty() ||
           c.version.find_first_of("[($*") != std::string::npos) {
-        out->notes.push_back(absl::StrCat(file, ":", c.line, ": '", name,
-                                          "' version '", c.version,
-                                          "' is a range or a property; "
-                                          "not matched"));
+        out->Note(absl::StrCat(file, ":", c.line, ": '", name, "' version '",
+                               c.version,
+                               "' is a range or a property; "
+                               "not matched"));
         continue;
       }
       out->packages.push_back({"NuGet", name, c.version, file, c.line});
@@ -192,7 +192,7 @@ absl::Status ParseGradleVerificationMetadata(absl::string_view text,
         std::string group = AttrOr(a, "group"), artifact = AttrOr(a, "name"),
                     version = AttrOr(a, "version");
         if (group.empty() || artifact.empty() || version.empty()) {
-          out->warnings.push_back(
+          out->Warn(
               absl::StrCat(file, ":", line,
                            ": a <component> without a group, name or version"));
           return;

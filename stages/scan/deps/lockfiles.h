@@ -8,11 +8,14 @@
 #ifndef DSO_STAGES_SCAN_DEPS_LOCKFILES_H_
 #define DSO_STAGES_SCAN_DEPS_LOCKFILES_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace dso {
@@ -25,6 +28,13 @@ struct Package {
   uint32_t line = 0;
 };
 
+// Far beyond the largest real lockfiles (tens of thousands): a file naming
+// more distinct packages is refused, so that memory stays bounded.
+inline constexpr size_t kMaxPackagesPerFile = 500000;
+// How many notes, and how many warnings, an inventory keeps; the rest are
+// counted.
+inline constexpr size_t kMaxNotes = 1000;
+
 struct Inventory {
   std::vector<Package> packages;
   std::vector<std::string>
@@ -32,14 +42,37 @@ struct Inventory {
   // Lines or stanzas that could not be read, each "FILE:LINE: why"; the
   // rest of the file is kept.
   std::vector<std::string> warnings;
-  // Other files this one takes packages from (requirements files' `-r`),
-  // as written: relative to this file's directory. CollectInventory
-  // follows them within the scanned tree.
+  size_t notes_dropped = 0, warnings_dropped = 0;  // past kMaxNotes
+  void Note(std::string note) {
+    if (notes.size() < kMaxNotes) {
+      notes.push_back(std::move(note));
+    } else {
+      ++notes_dropped;
+    }
+  }
+  void Warn(std::string warning) {
+    if (warnings.size() < kMaxNotes) {
+      warnings.push_back(std::move(warning));
+    } else {
+      ++warnings_dropped;
+    }
+  }
+  // Other files this one takes packages from (requirements files' `-r`)
+  // or pins from (`-c`, constraints), as written: relative to this file's
+  // directory. CollectInventory follows them within the scanned tree.
   struct Include {
     std::string path;
     uint32_t line = 0;
+    bool constraint = false;
   };
   std::vector<Include> includes;
+  // Requirements without a pinned version (requirements files), which a
+  // constraints file may pin.
+  struct Unpinned {
+    std::string name;
+    uint32_t line = 0;
+  };
+  std::vector<Unpinned> unpinned;
 };
 
 // PyPI
@@ -83,6 +116,15 @@ absl::Status ParseNuGetLock(absl::string_view text, const std::string& file,
 // Maven: pom.xml (declared, properties resolved) and Gradle lock files
 absl::Status ParsePomXml(absl::string_view text, const std::string& file,
                          Inventory* out);
+// The same with the parents (<parent>, at its relativePath, ../pom.xml by
+// default) that lie in the scanned tree: `read` gives a file's text by its
+// path relative to the scanned root. Their properties and managed versions
+// count, the nearest parent's first and the pom's own over all; a parent
+// outside the tree is noted.
+using PomFileReader =
+    std::function<absl::StatusOr<std::string>(const std::string& rel)>;
+absl::Status ParsePomXmlInTree(absl::string_view text, const std::string& file,
+                               const PomFileReader& read, Inventory* out);
 absl::Status ParseGradleLockfile(absl::string_view text,
                                  const std::string& file, Inventory* out);
 // NuGet's packages.config; PackageReference and PackageVersion in MSBuild

@@ -1,5 +1,8 @@
 // Parsers for Gemfile.lock, composer.lock, packages.lock.json,
 // gradle.lockfile and pom.xml, on realistic files written for the tests.
+#include <map>
+#include <string>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "stages/scan/deps/internal/lockfiles_testing.h"
@@ -325,6 +328,96 @@ TEST(PomXmlTest, ProfilesDeclareDependenciesToo) {
 
 // Properties that double at each level (a 985-byte pom once grew dso to
 // 24 GB): refused past the budget, the file and line named.
+// Parents in the scanned tree lend their properties and managed versions,
+// the nearest first; one outside the tree, a wrong one, and a cycle end
+// the chain with a note or warning.
+TEST(PomXmlTest, ParentsInTheTreeAreInherited) {
+  const std::map<std::string, std::string> tree = {
+      {"pom.xml", R"(<project>
+  <groupId>org.example</groupId><artifactId>root</artifactId>
+  <version>1.0.0</version>
+  <properties><jackson.version>2.9.8</jackson.version>
+    <netty.version>4.1.40.Final</netty.version></properties>
+  <dependencyManagement><dependencies>
+    <dependency><groupId>com.google.guava</groupId>
+      <artifactId>guava</artifactId><version>30.0-jre</version></dependency>
+  </dependencies></dependencyManagement>
+</project>)"},
+      {"services/pom.xml", R"(<project>
+  <parent><groupId>org.example</groupId><artifactId>root</artifactId>
+    <version>1.0.0</version></parent>
+  <artifactId>services</artifactId>
+  <properties><jackson.version>2.9.10</jackson.version></properties>
+</project>)"},
+      {"wrong/pom.xml", "<project><artifactId>other</artifactId></project>"},
+      {"loop/a/pom.xml", R"(<project><artifactId>a</artifactId>
+  <parent><artifactId>b</artifactId><relativePath>../b</relativePath></parent>
+</project>)"},
+      {"loop/b/pom.xml", R"(<project><artifactId>b</artifactId>
+  <parent><artifactId>a</artifactId><relativePath>../a</relativePath></parent>
+</project>)"}};
+  PomFileReader read =
+      [&tree](const std::string& rel) -> absl::StatusOr<std::string> {
+    auto it = tree.find(rel);
+    if (it == tree.end()) return absl::NotFoundError(rel);
+    return it->second;
+  };
+  constexpr char kChild[] = R"(<project>
+  <parent><groupId>org.example</groupId><artifactId>services</artifactId>
+    <version>1.0.0</version></parent>
+  <artifactId>api</artifactId>
+  <dependencies>
+    <dependency><groupId>com.fasterxml.jackson.core</groupId>
+      <artifactId>jackson-databind</artifactId>
+      <version>${jackson.version}</version></dependency>
+    <dependency><groupId>com.google.guava</groupId>
+      <artifactId>guava</artifactId></dependency>
+    <dependency><groupId>${project.groupId}</groupId>
+      <artifactId>model</artifactId><version>${project.version}</version>
+    </dependency>
+    <dependency><groupId>io.netty</groupId><artifactId>netty-all</artifactId>
+      <version>${netty.version}</version></dependency>
+  </dependencies>
+</project>)";
+  Inventory inv;
+  ASSERT_TRUE(
+      ParsePomXmlInTree(kChild, "services/api/pom.xml", read, &inv).ok());
+  EXPECT_THAT(
+      Described(inv),
+      ElementsAre(
+          "Maven com.fasterxml.jackson.core:jackson-databind@2.9.10 "
+          "services/api/pom.xml:6",
+          "Maven com.google.guava:guava@30.0-jre services/api/pom.xml:9",
+          "Maven org.example:model@1.0.0 services/api/pom.xml:11",
+          "Maven io.netty:netty-all@4.1.40.Final services/api/pom.xml:14"));
+  EXPECT_TRUE(inv.notes.empty()) << inv.notes[0];
+
+  // Alone, the same pom knows only its parent's version.
+  Inventory alone;
+  ASSERT_TRUE(ParsePomXml(kChild, "services/api/pom.xml", &alone).ok());
+  EXPECT_THAT(Described(alone), ElementsAre("Maven org.example:model@1.0.0 "
+                                            "services/api/pom.xml:11"));
+
+  constexpr char kWrongParent[] = R"(<project>
+  <parent><artifactId>root</artifactId><relativePath>../wrong</relativePath>
+  </parent><artifactId>x</artifactId></project>)";
+  Inventory wrong;
+  ASSERT_TRUE(ParsePomXmlInTree(kWrongParent, "x/pom.xml", read, &wrong).ok());
+  EXPECT_THAT(wrong.notes, ElementsAre(HasSubstr(
+                               "x/pom.xml: parent 'root' is not in the "
+                               "scanned tree (wrong/pom.xml is 'other')")));
+  Inventory outside;
+  ASSERT_TRUE(ParsePomXmlInTree(kWrongParent, "pom.xml", read, &outside).ok());
+  EXPECT_THAT(outside.notes,
+              ElementsAre(HasSubstr("lies outside the scanned tree")));
+  Inventory loop;
+  ASSERT_TRUE(ParsePomXmlInTree(tree.at("loop/a/pom.xml"), "loop/a/pom.xml",
+                                read, &loop)
+                  .ok());
+  EXPECT_THAT(loop.warnings,
+              ElementsAre(HasSubstr("loop/a/pom.xml is a parent of itself")));
+}
+
 TEST(PomXmlTest, NestedPropertiesAreBudgetedNotExpanded) {
   std::string pom = "<project><properties>\n<p0>0123456789</p0>\n";
   for (int i = 1; i <= 40; ++i) {

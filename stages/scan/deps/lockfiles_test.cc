@@ -275,9 +275,9 @@ TEST(PackageLockTest, Version3Packages) {
   Inventory inv;
   ASSERT_TRUE(ParsePackageLockJson(kText, "package-lock.json", &inv).ok());
   EXPECT_THAT(Described(inv),
-              ElementsAre("npm express@4.17.1 package-lock.json:7",
-                          "npm qs@6.7.0 package-lock.json:8",
-                          "npm lodash@4.17.20 package-lock.json:6"));
+              ElementsAre("npm lodash@4.17.20 package-lock.json:6",
+                          "npm express@4.17.1 package-lock.json:7",
+                          "npm qs@6.7.0 package-lock.json:8"));
   EXPECT_THAT(inv.notes, ElementsAre(HasSubstr("'gitdep' comes from git+")));
 }
 
@@ -298,9 +298,11 @@ TEST(PackageLockTest, Version1NestedDependencies) {
   EXPECT_THAT(Described(inv),
               ElementsAre("npm minimist@1.2.0 npm-shrinkwrap.json:5",
                           "npm mkdirp@0.5.1 npm-shrinkwrap.json:6",
-                          "npm minimist@0.0.8 npm-shrinkwrap.json:5"));
+                          "npm minimist@0.0.8 npm-shrinkwrap.json:8"));
   EXPECT_THAT(ParsePackageLockJson("[1,", "package-lock.json", &inv).message(),
-              HasSubstr("package-lock.json: not JSON"));
+              HasSubstr("package-lock.json:1: not JSON"));
+  EXPECT_THAT(ParsePackageLockJson("[1]", "package-lock.json", &inv).message(),
+              HasSubstr("package-lock.json: not an object"));
   // An alias installs the real package; git stays a source, not matched.
   Inventory aliased;
   ASSERT_TRUE(ParsePackageLockJson(R"({"lockfileVersion": 1, "dependencies": {

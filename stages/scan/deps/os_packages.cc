@@ -95,8 +95,8 @@ absl::Status ParseDpkgStatus(absl::string_view text, const std::string& file,
   for (const Stanza& s : Stanzas(text, ':')) {
     absl::string_view name = s.Get("Package"), version = s.Get("Version");
     if (name.empty() || version.empty()) {
-      out->warnings.push_back(absl::StrCat(
-          file, ":", s.line, ": a package without Package or Version"));
+      out->Warn(absl::StrCat(file, ":", s.line,
+                             ": a package without Package or Version"));
       continue;
     }
     // Status: want flag, error flag, state; status.d files have none.
@@ -125,7 +125,7 @@ absl::Status ParseApkInstalled(absl::string_view text, const std::string& file,
   for (const Stanza& s : Stanzas(text, ':')) {
     absl::string_view name = s.Get("P"), version = s.Get("V");
     if (name.empty() || version.empty()) {
-      out->warnings.push_back(
+      out->Warn(
           absl::StrCat(file, ":", s.line, ": a package without P: or V:"));
       continue;
     }

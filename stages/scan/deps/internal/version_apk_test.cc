@@ -53,5 +53,15 @@ TEST(ApkVersionTest, WhatIsNotAVersion) {
   }
 }
 
+// apk-tools' own test vectors (test/version.data): the lines with
+// suffixes, letters, leading zeros and dates. Two of its versions are
+// invalid by its own grammar (an unknown suffix, two letters) and apk-tools
+// still orders them, token by token until the invalid one; dso refuses
+// them, so that a package whose version cannot be read is reported, not
+// matched by a guess (docs/deps.md).
+TEST(ApkVersionTest, AgreesWithApkToolsVectors) {
+  ExpectFixturePairs(VersionScheme::kApk, "apk-pairs.txt", {"23_foo", "1.0bc"});
+}
+
 }  // namespace
 }  // namespace dso

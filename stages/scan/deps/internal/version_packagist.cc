@@ -1,18 +1,21 @@
-// Packagist (Composer) versions, ordered by PHP's version_compare after
-// dropping a leading `v`, as Composer does: `-`, `_` and `+` become `.`, a
-// `.` goes between digits and letters, and the parts compare pairwise:
-// numbers by value; words by their special form, matched as a prefix:
-// unknown < dev < alpha = a < beta = b < RC = rc < (a number) < pl = p. When
-// one version runs out, a remaining number makes the longer one newer and a
-// remaining word is weighed against a number (so 1.0rc1 < 1.0 < 1.0pl1).
+// Packagist (Composer) versions, ordered by PHP's version_compare (as PHP
+// 8 implements it) after dropping a leading `v`, as OSV does: `-`, `_`,
+// `+` and other non-alphanumerics become `.` (once), a `.` goes between
+// digits and letters, and the parts compare pairwise: numbers by value;
+// words by their special form, matched as a prefix: unknown < dev < alpha
+// = a < beta = b < RC = rc < # = (a number) < pl = p. The pairwise walk
+// stops at an empty part or when either version has no more; then a
+// remaining number makes the longer one newer and a remaining word is
+// weighed against a number (so 1.0rc1 < 1.0 < 1.0pl1, and 1.0. < 1.0).
+// On such forms the order is not even antisymmetric (PHP says both
+// 1.0-dev < 1.0.# and 1.0.# < 1.0-dev, 1.0.# being 1.0. canonically);
+// PHP's answers are kept.
 #include <string>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/types/span.h"
 #include "stages/scan/deps/internal/version.h"
 
 namespace dso {
@@ -59,28 +62,60 @@ int SpecialForm(absl::string_view word) {
   return -1;
 }
 
-int ComparePart(absl::string_view a, absl::string_view b) {
-  bool na = !a.empty() && IsDigit(a[0]), nb = !b.empty() && IsDigit(b[0]);
-  if (na && nb) return CompareDigits(a, b);
-  return Sign(SpecialForm(na ? "#" : a) - SpecialForm(nb ? "#" : b));
+// A part of digits as C's strtol reads it: by value, clamped to the
+// largest long.
+int CompareNumbers(absl::string_view a, absl::string_view b) {
+  constexpr absl::string_view kMax = "9223372036854775807";
+  auto clamp = [&](absl::string_view d) {
+    d.remove_prefix(std::min(d.find_first_not_of('0'), d.size()));
+    return d.size() > kMax.size() || (d.size() == kMax.size() && d > kMax)
+               ? kMax
+               : d;
+  };
+  return CompareDigits(clamp(a), clamp(b));
 }
 
-int CompareParts(absl::Span<const absl::string_view> a,
-                 absl::Span<const absl::string_view> b) {
-  static const absl::string_view kNumber[] = {"#"};
-  size_t n = std::min(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    if (int c = ComparePart(a[i], b[i]); c != 0) return c;
+// PHP's php_version_compare on two canonical forms: dot-separated parts
+// compared pairwise until one version has an empty part or no more; then
+// the rest of the longer one decides: a number makes it newer, a word is
+// weighed against a number ("#N#", the rank of "#").
+int CompareCanonical(absl::string_view v1, absl::string_view v2) {
+  if (v1.empty() || v2.empty()) {
+    return v1.empty() == v2.empty() ? 0 : v1.empty() ? -1 : 1;
   }
-  if (a.size() > n) {
-    if (!a[n].empty() && IsDigit(a[n][0])) return 1;
-    return CompareParts(a.subspan(n), kNumber);
+  constexpr absl::string_view kNumber = "#N#";
+  size_t p1 = 0, p2 = 0;
+  bool more1 = true, more2 = true;  // a '.' followed the last part read
+  int compare = 0;
+  while (p1 < v1.size() && p2 < v2.size() && more1 && more2) {
+    size_t n1 = v1.find('.', p1), n2 = v2.find('.', p2);
+    more1 = n1 != absl::string_view::npos;
+    more2 = n2 != absl::string_view::npos;
+    absl::string_view a = v1.substr(p1, more1 ? n1 - p1 : v1.npos);
+    absl::string_view b = v2.substr(p2, more2 ? n2 - p2 : v2.npos);
+    const bool da = IsDigit(a[0]), db = IsDigit(b[0]);
+    if (da && db) {
+      compare = CompareNumbers(a, b);
+    } else {
+      compare =
+          Sign(SpecialForm(da ? kNumber : a) - SpecialForm(db ? kNumber : b));
+    }
+    if (compare != 0) break;
+    if (more1) p1 = n1 + 1;
+    if (more2) p2 = n2 + 1;
   }
-  if (b.size() > n) {
-    if (!b[n].empty() && IsDigit(b[n][0])) return -1;
-    return CompareParts(kNumber, b.subspan(n));
+  if (compare == 0) {
+    if (more1) {
+      compare = p1 < v1.size() && IsDigit(v1[p1])
+                    ? 1
+                    : CompareCanonical(v1.substr(p1), kNumber);
+    } else if (more2) {
+      compare = p2 < v2.size() && IsDigit(v2[p2])
+                    ? -1
+                    : CompareCanonical(kNumber, v2.substr(p2));
+    }
   }
-  return 0;
+  return compare;
 }
 
 absl::StatusOr<std::string> Prepare(absl::string_view in) {
@@ -90,7 +125,8 @@ absl::StatusOr<std::string> Prepare(absl::string_view in) {
     return absl::InvalidArgumentError(
         absl::StrCat("'", in, "' is not a Packagist version: empty"));
   }
-  return Canonical(s);
+  // PHP leaves a version that starts with '#' as it is.
+  return s[0] == '#' ? std::string(s) : Canonical(s);
 }
 
 }  // namespace
@@ -100,9 +136,7 @@ absl::StatusOr<int> ComparePackagist(absl::string_view a, absl::string_view b) {
   if (!x.ok()) return x.status();
   auto y = Prepare(b);
   if (!y.ok()) return y.status();
-  std::vector<absl::string_view> pa = absl::StrSplit(*x, '.');
-  std::vector<absl::string_view> pb = absl::StrSplit(*y, '.');
-  return CompareParts(pa, pb);
+  return CompareCanonical(*x, *y);
 }
 
 }  // namespace dso

@@ -40,5 +40,11 @@ TEST(PackagistVersionTest, EmptyIsNotAVersion) {
   EXPECT_FALSE(ComparePackagist("v", "1.0").ok());
 }
 
+// PHP 8.2's version_compare on pairs of 190 versions built to hit every
+// special form (dev, alpha, beta, RC, #, pl, p) and separator.
+TEST(PackagistVersionTest, AgreesWithTheEcosystem) {
+  ExpectFixturePairs(VersionScheme::kPackagist, "packagist-pairs.txt");
+}
+
 }  // namespace
 }  // namespace dso

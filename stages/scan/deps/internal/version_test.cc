@@ -179,5 +179,17 @@ TEST(VersionTest, EcosystemsAndTheirSchemes) {
   EXPECT_THAT(none.status().message(), HasSubstr("'Julia'"));
 }
 
+// The order packaging 26.4 gives the releases of 30 PyPI projects (2,994
+// versions it accepts) and PEP 440's edge cases.
+TEST(Pep440VersionTest, AgreesWithPackaging) {
+  ExpectFixtureOrder(VersionScheme::kPep440, "pypi.txt");
+}
+
+// The order `dpkg --compare-versions` gives the versions of the packages
+// installed on a Debian 12 machine and dpkg's edge cases.
+TEST(DpkgVersionTest, AgreesWithDpkg) {
+  ExpectFixtureOrder(VersionScheme::kDpkg, "debian.txt");
+}
+
 }  // namespace
 }  // namespace dso
