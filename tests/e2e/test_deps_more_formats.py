@@ -136,3 +136,76 @@ def test_more_formats_found_matched_and_in_the_sbom(tmp_path):
                  "pkg:nuget/Newtonsoft.Json@12.0.3",
                  "pkg:maven/org.yaml/snakeyaml@1.33"]:
         assert want in purls, (want, sorted(purls))
+
+
+# A multi-module Maven build and a pip install with a constraints file, as
+# found in real repositories: the child pom's versions come from its parent
+# in the tree, the unpinned requirement's from the constraints file; each
+# is matched and lands in the SBOM.
+def test_parent_poms_and_constraints_files(tmp_path):
+    proj = tmp_path / "proj"
+    files = {
+        "pom.xml": """<project>
+  <groupId>org.example</groupId><artifactId>parent</artifactId>
+  <version>1.0.0</version><packaging>pom</packaging>
+  <properties><log4j.version>2.14.1</log4j.version></properties>
+  <dependencyManagement><dependencies>
+    <dependency><groupId>org.yaml</groupId><artifactId>snakeyaml</artifactId>
+      <version>1.33</version></dependency>
+  </dependencies></dependencyManagement>
+</project>
+""",
+        "service/pom.xml": """<project>
+  <parent><groupId>org.example</groupId><artifactId>parent</artifactId>
+    <version>1.0.0</version></parent>
+  <artifactId>service</artifactId>
+  <dependencies>
+    <dependency><groupId>org.apache.logging.log4j</groupId>
+      <artifactId>log4j-core</artifactId>
+      <version>${log4j.version}</version></dependency>
+    <dependency><groupId>org.yaml</groupId>
+      <artifactId>snakeyaml</artifactId></dependency>
+  </dependencies>
+</project>
+""",
+        "py/requirements.txt": "-c constraints.txt\nDjango>=3.2\n",
+        "py/constraints.txt": "django==3.2.0\nnumpy==1.0.0\n",
+    }
+    for rel, text in files.items():
+        (proj / rel).parent.mkdir(parents=True, exist_ok=True)
+        (proj / rel).write_text(text)
+    rec = tmp_path / "records"
+    rec.mkdir()
+    for r in [record("DSO-TEST-LOG4J", "Maven",
+                     "org.apache.logging.log4j:log4j-core",
+                     [{"introduced": "2.13.0"}, {"fixed": "2.15.0"}]),
+              record("DSO-TEST-MAVEN-1", "Maven", "org.yaml:snakeyaml",
+                     [{"introduced": "0"}, {"fixed": "2.0"}]),
+              record("DSO-TEST-PYPI-1", "PyPI", "django",
+                     [{"introduced": "3.2"}, {"fixed": "3.2.1"}])]:
+        (rec / f"{r['id']}.json").write_text(json.dumps(r))
+    db, data = tmp_path / "db", ("--data-dir", str(tmp_path / "data"))
+    assert dsoctl("db", "import", "--db", str(db), str(rec),
+                  extra_global=data).returncode == 0
+    out = tmp_path / "out"
+    p = dsoctl("scan", "--path", str(proj), "--scanners", "deps", "--db",
+               str(db), "--sbom", str(tmp_path / "sbom.json"),
+               extra_global=data, json_file=out / "s.json")
+    assert p.returncode == 0, p.stderr
+    assert "'Django' is pinned to 3.2.0 by py/constraints.txt:1" in p.stderr
+    results = json.loads((out / "findings.sarif").read_text())["runs"][0][
+        "results"]
+    got = {(r["ruleId"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+           for r in results}
+    # The parent's managed version is its own finding too (managed
+    # dependencies are read as declared ones).
+    assert got == {("DSO-TEST-LOG4J", "service/pom.xml"),
+                   ("DSO-TEST-MAVEN-1", "service/pom.xml"),
+                   ("DSO-TEST-MAVEN-1", "pom.xml"),
+                   ("DSO-TEST-PYPI-1", "py/constraints.txt")}, got
+    purls = {c["purl"] for c in json.loads(
+        (tmp_path / "sbom.json").read_text())["components"]}
+    assert "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1" in purls
+    assert "pkg:pypi/django@3.2.0" in purls
+    assert not any("numpy" in u for u in purls)  # constrained, not required

@@ -3,11 +3,13 @@
 // (package-lock.json, yarn.lock, pnpm-lock.yaml), the second where the file
 // is cut in two; read whole and read cut, the verdict, the error, the
 // packages and the notes must be the same. For package-lock.json the JSON
-// reader must also accept exactly what nlohmann's parser accepts.
+// reader must also accept exactly what nlohmann's parser accepts (texts
+// without a NUL byte, which nlohmann reads as the end).
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "nlohmann/json.hpp"
 #include "stages/scan/deps/internal/json_stream.h"
 #include "stages/scan/deps/lockfile_stream.h"
@@ -70,11 +72,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (whole.status.ok() && !Same(whole.inventory, cut.inventory)) {
     __builtin_trap();
   }
-  if (data[0] % 3 == 0) {
+  // nlohmann takes a NUL byte for the end of its input ("[1]\0x" is JSON
+  // to it, not to RFC 8259 or dso): texts holding one are not compared.
+  if (data[0] % 3 == 0 && !absl::StrContains(text, '\0')) {
     Ignore ignore;
     dso::JsonStream json(&ignore, "f", text.size() + 1);
     const bool ours = json.Consume(text, true).ok();
-    if (ours != nlohmann::json::accept(text)) __builtin_trap();
+    if (ours != nlohmann::json::accept(text.begin(), text.end())) {
+      __builtin_trap();
+    }
   }
   return 0;
 }

@@ -88,6 +88,11 @@ absl::Status ParseTomlPackages(absl::string_view text, const std::string& file,
     auto name = t ? (*t)["name"].value<std::string>() : std::nullopt;
     auto version = t ? (*t)["version"].value<std::string>() : std::nullopt;
     std::string source = t ? NonIndexSource(*t) : "";
+    // Cargo writes no source for the workspace's crates and path
+    // dependencies: local code, not a crates.io release.
+    if (ecosystem == "crates.io" && t && !t->contains("source")) {
+      source = "a local path (no source: the workspace or a path dependency)";
+    }
     if (source == "-") continue;
     if (name && !source.empty()) {
       out->Note(absl::StrCat(file, ":", line, ": '", *name, "' comes from ",

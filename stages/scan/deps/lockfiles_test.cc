@@ -193,11 +193,20 @@ version = 3
 name = "smallvec"
 version = "1.6.0"
 source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "time"
+version = "0.1.0"
 )";
   Inventory inv;
   ASSERT_TRUE(ParseCargoLock(kText, "Cargo.lock", &inv).ok());
   EXPECT_THAT(Described(inv),
               ElementsAre("crates.io smallvec@1.6.0 Cargo.lock:4"));
+  // A crate of the workspace (or a path dependency) is local code; a
+  // crates.io advisory for a crate of the same name is not about it.
+  EXPECT_THAT(
+      inv.notes,
+      ElementsAre(HasSubstr("Cargo.lock:9: 'time' comes from a local path")));
 }
 
 TEST(GoModTest, RequireBlocksAndReplacements) {

@@ -1,7 +1,10 @@
 #include "stages/scan/deps/internal/json_stream.h"
 
 #include <array>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -248,6 +251,14 @@ JsonStream::Token JsonStream::ReadLiteral(absl::string_view data, size_t& i,
   if (!IsNumber(*value)) {
     problem_ = j == i ? "an unexpected character" : "an invalid number";
     return Token::kBad;
+  }
+  // As nlohmann's parser: a number is a double, and must be one (1e999
+  // is refused). Only a long one or one with an exponent can overflow.
+  if (value->size() > 300 || value->find_first_of("eE") != value->npos) {
+    if (!std::isfinite(std::strtod(std::string(*value).c_str(), nullptr))) {
+      problem_ = "a number too large for a double";
+      return Token::kBad;
+    }
   }
   i = j;
   return Token::kDone;

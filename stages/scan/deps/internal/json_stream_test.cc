@@ -101,7 +101,9 @@ TEST(JsonStreamTest, WhatIsNotJsonIsRefusedWithTheLine) {
                           "[1] x",
                           "[\"a\"",
                           "{\"a\":}",
-                          "[1 2]"}) {
+                          "[1 2]",
+                          "[1e400]",
+                          "[-1e999]"}) {
     EXPECT_FALSE(Events(bad).ok()) << "accepted: " << bad;
   }
   EXPECT_THAT(Events("{\n\"a\": 1,\n\"b\" 2}").status().message(),
