@@ -7,7 +7,6 @@
 #include <set>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "stages/core/json_text.h"
@@ -42,6 +41,7 @@ class PackageLockReader : public LockfileReader, JsonHandler {
     if (!saw_packages_) {  // version 1: its nested `dependencies`
       for (Package& p : v1_.packages) out_->packages.push_back(std::move(p));
       for (std::string& n : v1_.notes) out_->Note(std::move(n));
+      out_->notes_dropped += v1_.notes_dropped;
     }
     return used;
   }
@@ -75,7 +75,7 @@ class PackageLockReader : public LockfileReader, JsonHandler {
     Role role = Role::kOther;
     if (frames_.empty()) {
       root_is_object_ = object;
-      role = Role::kRoot;
+      if (object) role = Role::kRoot;
     } else if (object) {
       switch (frames_.back().role) {
         case Role::kRoot:
