@@ -27,12 +27,16 @@ def integrity(i):
     return "sha512-" + base64.b64encode(digest).decode()
 
 
+def dependencies(i, distinct):
+    """Entry i's 0 to 3 dependencies: (name, version) pairs."""
+    return [(name_of(i * 7 + k, distinct), version_of(i * 7 + k, distinct))
+            for k in range(i % 4)]
+
+
 def yarn_entry(i, distinct):
     name, version = name_of(i, distinct), version_of(i, distinct)
     base = name.split("/")[-1]
-    deps = "".join(
-        f'    "{name_of(i * 7 + k, distinct)}" "^{version_of(i * 7 + k, distinct)}"\n'
-        for k in range(i % 4))
+    deps = "".join(f'    "{n}" "^{v}"\n' for n, v in dependencies(i, distinct))
     return (f'"{name}@^{version}", "{name}@~{version}":\n'
             f'  version "{version}"\n'
             f'  resolved "https://registry.yarnpkg.com/{name}/-/{base}-{version}.tgz"\n'
@@ -43,9 +47,8 @@ def yarn_entry(i, distinct):
 def lock_entry(i, distinct):
     name, version = name_of(i, distinct), version_of(i, distinct)
     base = name.split("/")[-1]
-    deps = ",\n".join(
-        f'        "{name_of(i * 7 + k, distinct)}": "^{version_of(i * 7 + k, distinct)}"'
-        for k in range(i % 4))
+    deps = ",\n".join(f'        "{n}": "^{v}"'
+                       for n, v in dependencies(i, distinct))
     parent = name_of(i // 3 + 1, distinct)
     return (f'    "node_modules/{parent}/node_modules/{name}": {{\n'
             f'      "version": "{version}",\n'

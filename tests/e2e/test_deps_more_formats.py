@@ -100,14 +100,16 @@ EXPECTED = {
 }
 
 
-def test_more_formats_found_matched_and_in_the_sbom(tmp_path):
+def scan(tmp_path, files, records):
+    """Writes `files` and `records`, imports the records and scans the
+    files for deps with an SBOM: (the process, {(advisory, file)}, purls)."""
     proj = tmp_path / "proj"
-    for rel, text in FILES.items():
+    for rel, text in files.items():
         (proj / rel).parent.mkdir(parents=True, exist_ok=True)
         (proj / rel).write_text(text)
     rec = tmp_path / "records"
     rec.mkdir()
-    for r in RECORDS:
+    for r in records:
         (rec / f"{r['id']}.json").write_text(json.dumps(r))
     db, data = tmp_path / "db", ("--data-dir", str(tmp_path / "data"))
     assert dsoctl("db", "import", "--db", str(db), str(rec),
@@ -117,17 +119,22 @@ def test_more_formats_found_matched_and_in_the_sbom(tmp_path):
                str(db), "--sbom", str(tmp_path / "sbom.json"),
                extra_global=data, json_file=out / "s.json")
     assert p.returncode == 0, p.stderr
-    assert "deps: 10 lockfiles, 11 packages, 9 vulnerable" in p.stderr, \
-        p.stderr
     results = json.loads((out / "findings.sarif").read_text())["runs"][0][
         "results"]
     got = {(r["ruleId"],
             r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
            for r in results}
-    assert got == EXPECTED
     validate_cyclonedx(tmp_path / "sbom.json")
     purls = {c["purl"] for c in json.loads(
         (tmp_path / "sbom.json").read_text())["components"]}
+    return p, got, purls
+
+
+def test_more_formats_found_matched_and_in_the_sbom(tmp_path):
+    p, got, purls = scan(tmp_path, FILES, RECORDS)
+    assert "deps: 10 lockfiles, 11 packages, 9 vulnerable" in p.stderr, \
+        p.stderr
+    assert got == EXPECTED
     for want in ["pkg:pub/async@2.11.0", "pkg:hex/plug@1.14.0",
                  "pkg:swift/github.com/apple/swift-nio@2.40.0",
                  "pkg:cran/jsonlite@1.8-7", "pkg:hackage/aeson@2.1.2.1",
@@ -143,7 +150,6 @@ def test_more_formats_found_matched_and_in_the_sbom(tmp_path):
 # in the tree, the unpinned requirement's from the constraints file; each
 # is matched and lands in the SBOM.
 def test_parent_poms_and_constraints_files(tmp_path):
-    proj = tmp_path / "proj"
     files = {
         "pom.xml": """<project>
   <groupId>org.example</groupId><artifactId>parent</artifactId>
@@ -171,41 +177,21 @@ def test_parent_poms_and_constraints_files(tmp_path):
         "py/requirements.txt": "-c constraints.txt\nDjango>=3.2\n",
         "py/constraints.txt": "django==3.2.0\nnumpy==1.0.0\n",
     }
-    for rel, text in files.items():
-        (proj / rel).parent.mkdir(parents=True, exist_ok=True)
-        (proj / rel).write_text(text)
-    rec = tmp_path / "records"
-    rec.mkdir()
-    for r in [record("DSO-TEST-LOG4J", "Maven",
-                     "org.apache.logging.log4j:log4j-core",
-                     [{"introduced": "2.13.0"}, {"fixed": "2.15.0"}]),
-              record("DSO-TEST-MAVEN-1", "Maven", "org.yaml:snakeyaml",
-                     [{"introduced": "0"}, {"fixed": "2.0"}]),
-              record("DSO-TEST-PYPI-1", "PyPI", "django",
-                     [{"introduced": "3.2"}, {"fixed": "3.2.1"}])]:
-        (rec / f"{r['id']}.json").write_text(json.dumps(r))
-    db, data = tmp_path / "db", ("--data-dir", str(tmp_path / "data"))
-    assert dsoctl("db", "import", "--db", str(db), str(rec),
-                  extra_global=data).returncode == 0
-    out = tmp_path / "out"
-    p = dsoctl("scan", "--path", str(proj), "--scanners", "deps", "--db",
-               str(db), "--sbom", str(tmp_path / "sbom.json"),
-               extra_global=data, json_file=out / "s.json")
-    assert p.returncode == 0, p.stderr
+    records = [record("DSO-TEST-LOG4J", "Maven",
+                      "org.apache.logging.log4j:log4j-core",
+                      [{"introduced": "2.13.0"}, {"fixed": "2.15.0"}]),
+               record("DSO-TEST-MAVEN-1", "Maven", "org.yaml:snakeyaml",
+                      [{"introduced": "0"}, {"fixed": "2.0"}]),
+               record("DSO-TEST-PYPI-1", "PyPI", "django",
+                      [{"introduced": "3.2"}, {"fixed": "3.2.1"}])]
+    p, got, purls = scan(tmp_path, files, records)
     assert "'Django' is pinned to 3.2.0 by py/constraints.txt:1" in p.stderr
-    results = json.loads((out / "findings.sarif").read_text())["runs"][0][
-        "results"]
-    got = {(r["ruleId"],
-            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
-           for r in results}
     # The parent's managed version is its own finding too (managed
     # dependencies are read as declared ones).
     assert got == {("DSO-TEST-LOG4J", "service/pom.xml"),
                    ("DSO-TEST-MAVEN-1", "service/pom.xml"),
                    ("DSO-TEST-MAVEN-1", "pom.xml"),
                    ("DSO-TEST-PYPI-1", "py/constraints.txt")}, got
-    purls = {c["purl"] for c in json.loads(
-        (tmp_path / "sbom.json").read_text())["components"]}
     assert "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1" in purls
     assert "pkg:pypi/django@3.2.0" in purls
     assert not any("numpy" in u for u in purls)  # constrained, not required
