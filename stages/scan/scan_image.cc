@@ -104,7 +104,8 @@ absl::StatusOr<std::vector<ScannerOutput>> ScanImage(
   if (which.deps) {
     ASSIGN_OR_RETURN(ScannerOutput deps,
                      ScanDeps(p, scan.rootfs, context, dirs, which.deps_asked,
-                              /*installed=*/true, name, &scan.go_programs));
+                              /*installed=*/true, name, &scan.go_programs,
+                              &scan.unread_inventory));
     for (auto& f : deps.findings) {
       const ImageFileView::Node* node = scan.view.Find(f.location().file());
       if (node) {

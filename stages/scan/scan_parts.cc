@@ -147,10 +147,15 @@ absl::StatusOr<ScannerOutput> ScanSecrets(const dso::v1::ScanParams& p,
 absl::StatusOr<ScannerOutput> ScanDeps(
     const dso::v1::ScanParams& p, const std::string& root, StepContext& context,
     const ScanDirs& dirs, bool asked, bool installed,
-    const std::string& sbom_name, const Inventory* extra) {
+    const std::string& sbom_name, const Inventory* extra,
+    const std::vector<std::string>* extra_unread) {
   ScannerOutput out;
   auto inv = CollectInventory(root, installed);
   if (!inv.ok()) return inv.status();
+  if (extra_unread) {
+    inv->unread.insert(inv->unread.end(), extra_unread->begin(),
+                       extra_unread->end());
+  }
   auto log = [&](const std::string& line) {
     context.Log(dso::v1::LogLine::AGENT, line + "\n");
   };

@@ -59,11 +59,14 @@ absl::StatusOr<ScannerOutput> ScanSecrets(const dso::v1::ScanParams& p,
 // there is nothing to match: an error when the scanner was asked for by
 // name, a note when it runs by default. `sbom_name` names the SBOM's
 // subject (default: the root's directory name).
-// `extra`: packages found elsewhere (an image's Go programs).
+// `extra`: packages found elsewhere (an image's Go programs);
+// `extra_unread`: lockfiles found elsewhere and not read (an image's too
+// large to take out), "FILE: why", counted as the tree's unread ones.
 absl::StatusOr<ScannerOutput> ScanDeps(
     const dso::v1::ScanParams& p, const std::string& root, StepContext& context,
     const ScanDirs& dirs, bool asked, bool installed = false,
-    const std::string& sbom_name = "", const Inventory* extra = nullptr);
+    const std::string& sbom_name = "", const Inventory* extra = nullptr,
+    const std::vector<std::string>* extra_unread = nullptr);
 
 }  // namespace dso
 

@@ -12,13 +12,13 @@
 #include "nlohmann/json.hpp"
 #include "stages/scan/deps/go_buildinfo.h"
 #include "stages/scan/deps/inventory.h"
+#include "stages/scan/deps/lockfile_stream.h"
 
 namespace dso {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr uint64_t kMaxInventoryFile = 64 << 20;
 constexpr absl::string_view kElf = "\177ELF";
 
 // What one layer yields.
@@ -27,11 +27,20 @@ struct LayerOutput {
   std::vector<LayerProblem> problems;
   SecretScanResult secrets;
   std::vector<std::string> extracted;  // inventory files, by image path
+  std::vector<std::pair<std::string, uint64_t>> oversized;  // and sizes
   std::vector<std::pair<std::string, Inventory>> go_programs;
   std::vector<std::string> warnings;
   absl::Status status;
   uint64_t files = 0, bytes = 0;
 };
+
+// The largest inventory file at `path` the scan takes out of a layer.
+uint64_t InventoryCap(const ImageScanOptions& options,
+                      const std::string& path) {
+  return StreamingReaderFor(fs::path(path).filename().string())
+             ? options.max_streamed_inventory_file
+             : options.max_inventory_file;
+}
 
 // A reader over a string, for scanning text held in memory.
 SecretReadFn StringReader(const std::string& text) {
@@ -63,7 +72,9 @@ void ReadOneLayer(const BlobRef& layer, size_t index,
     }
     ++out->files;
     std::ofstream keep;
-    if (e.size <= kMaxInventoryFile && IsInventoryFile(e.path)) {
+    if (IsInventoryFile(e.path) && e.size > InventoryCap(options, e.path)) {
+      out->oversized.emplace_back(e.path, e.size);
+    } else if (IsInventoryFile(e.path)) {
       std::error_code ec;
       fs::create_directories(fs::path(dir + e.path).parent_path(), ec);
       if (!ec) keep.open(dir + e.path, std::ios::binary | std::ios::trunc);
@@ -170,6 +181,13 @@ absl::StatusOr<ImageScanResult> ScanImageLayers(
   std::error_code ec;
   fs::create_directories(result.rootfs, ec);
   for (size_t i = 0; i < n; ++i) {
+    for (const auto& [path, size] : outputs[i].oversized) {
+      const ImageFileView::Node* node = result.view.Find(path);
+      if (!node || node->layer != i) continue;
+      result.unread_inventory.push_back(absl::StrCat(
+          path, ": ", size, " bytes, more than the ",
+          InventoryCap(options, path) >> 20, " MiB dso reads of a lockfile"));
+    }
     for (const std::string& path : outputs[i].extracted) {
       const ImageFileView::Node* node = result.view.Find(path);
       if (!node || node->layer != i) continue;

@@ -29,6 +29,11 @@ struct ImageScanProgress {
 };
 
 struct ImageScanOptions {
+  // The largest inventory file taken out of a layer: one the inventory
+  // reads whole, and one it reads in pieces (lockfile_stream.h). A larger
+  // one the final view shows is named in unread_inventory.
+  uint64_t max_inventory_file = 64 << 20;
+  uint64_t max_streamed_inventory_file = uint64_t{8} << 30;
   SecretScanner* secrets = nullptr;  // null: no secret scanning
   int threads = 0;                   // 0: one per core
   std::string scratch;               // must exist; rootfs goes below it
@@ -50,6 +55,9 @@ struct ImageScanResult {
   Inventory go_programs;
   uint64_t files = 0, bytes = 0;
   std::vector<std::string> warnings;
+  // Inventory files of the final view too large to take out, "PATH: why":
+  // their packages are unknown, so a deps scan cannot pass.
+  std::vector<std::string> unread_inventory;
 };
 
 // Fails when a layer is damaged (naming it) or the scan was cancelled.

@@ -89,6 +89,23 @@ TEST_F(ImageScannerTest, InventoryFilesAreTheVisibleVersions) {
   EXPECT_EQ(r->view.Find("app/requirements.txt")->layer, 1u);
 }
 
+// An inventory file too large to take out is named, never skipped in
+// silence: its packages are unknown, so a deps scan cannot pass. Only the
+// version the final view shows counts.
+TEST_F(ImageScannerTest, InventoryFilesTooLargeAreUnread) {
+  ImageScanOptions o;
+  o.scratch = dir_ + "/scratch";
+  o.max_inventory_file = 12;  // "flask==0.12\n" fits, "flask==2.3.3\n" not
+  auto r = ScanImageLayers(TwoLayers(), o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_THAT(r->unread_inventory,
+              ElementsAre(HasSubstr("usr/lib/os-release: 26 bytes"),
+                          HasSubstr("var/lib/dpkg/status: "),
+                          HasSubstr("app/requirements.txt: 13 bytes, more "
+                                    "than the 0 MiB")));
+  EXPECT_FALSE(fs::exists(r->rootfs + "/app/requirements.txt"));
+}
+
 TEST_F(ImageScannerTest, ADamagedLayerFailsNamingIt) {
   BaseImage image = TwoLayers();
   ASSERT_TRUE(WriteFileAtomically(image.layers[1].path, "garbage").ok());
