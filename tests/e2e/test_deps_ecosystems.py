@@ -181,7 +181,7 @@ def test_every_ecosystem_agent_and_embedded_agree(agent, tmp_path):
 
     validate_cyclonedx(tmp_path / "sbom.json")
     purls = {c["purl"] for c in json.loads(
-        (tmp_path / "sbom.json").read_text())["components"]}
+        (tmp_path / "sbom.json").read_text())["components"] if "purl" in c}
     for want in [
             "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
             "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1",

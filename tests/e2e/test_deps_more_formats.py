@@ -43,6 +43,7 @@ sdks:
   "lockfileVersion": 1,
   "packages": {
     "lodash": ["lodash@4.17.20", "", {}, "sha512-x"],
+    "forked": ["forked@github:o/forked#abc123", {}, "o-forked-abc123"],
   }
 }
 """,
@@ -126,7 +127,7 @@ def scan(tmp_path, files, records):
            for r in results}
     validate_cyclonedx(tmp_path / "sbom.json")
     purls = {c["purl"] for c in json.loads(
-        (tmp_path / "sbom.json").read_text())["components"]}
+        (tmp_path / "sbom.json").read_text())["components"] if "purl" in c}
     return p, got, purls
 
 
@@ -143,6 +144,14 @@ def test_more_formats_found_matched_and_in_the_sbom(tmp_path):
                  "pkg:nuget/Newtonsoft.Json@12.0.3",
                  "pkg:maven/org.yaml/snakeyaml@1.33"]:
         assert want in purls, (want, sorted(purls))
+    # A git dependency: listed with its source, not matched by version.
+    sbom = json.loads((tmp_path / "sbom.json").read_text())
+    forked = [c for c in sbom["components"] if c["name"] == "forked"]
+    assert len(forked) == 1 and "purl" not in forked[0], forked
+    assert {"name": "dso:source", "value": "github:o/forked#abc123"} in \
+        forked[0]["properties"]
+    assert forked[0]["externalReferences"] == [
+        {"type": "vcs", "url": "github:o/forked#abc123"}]
 
 
 # A multi-module Maven build and a pip install with a constraints file, as

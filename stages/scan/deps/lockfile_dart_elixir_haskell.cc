@@ -36,10 +36,13 @@ absl::Status ParsePubspecLock(absl::string_view text, const std::string& file,
     } else if (pending.source == "hosted") {
       out->Warn(absl::StrCat(where, " has no version"));
     } else if (pending.source != "sdk") {  // the SDK's own packages
-      out->Note(absl::StrCat(
-          where, " comes from a ",
-          pending.source.empty() ? std::string("missing") : pending.source,
-          " source; not matched"));
+      out->FromSource(
+          "Pub", pending.name,
+          absl::StrCat(
+              "a ",
+              pending.source.empty() ? std::string("missing") : pending.source,
+              " source"),
+          file, pending.line);
     }
     pending = {};
   };
@@ -94,10 +97,12 @@ absl::Status ParseMixLock(absl::string_view text, const std::string& file,
     absl::string_view kind = absl::StripAsciiWhitespace(fields[0]);
     std::string where = absl::StrCat(file, ":", lineno, ": '", key, "'");
     if (kind != ":hex") {
-      out->Note(absl::StrCat(
-          where, " comes from ", absl::StripPrefix(kind, ":"),
-          fields.size() > 1 ? absl::StrCat(" ", Unquote(fields[1])) : "",
-          "; not matched"));
+      out->FromSource(
+          "Hex", std::string(key),
+          absl::StrCat(
+              absl::StripPrefix(kind, ":"),
+              fields.size() > 1 ? absl::StrCat(" ", Unquote(fields[1])) : ""),
+          file, lineno);
       continue;
     }
     if (fields.size() < 3) {

@@ -72,8 +72,8 @@ class YarnLockReader : public LineReader {
       std::string where = absl::StrCat(file_, ":", lineno, ": '", spec.name);
       if (!spec.source.empty()) {
         if (!absl::StartsWith(spec.source, "workspace:")) {  // the project
-          out_->Note(absl::StrCat(where, "' comes from ", spec.source,
-                                  "; not matched"));
+          out_->FromSource("npm", std::string(spec.name),
+                           std::string(spec.source), file_, lineno);
         }
         return;
       }
@@ -160,8 +160,8 @@ class PnpmLockReader : public LineReader {
       version = version.substr(0, version.find('_'));  // v5 peer suffix
     }
     if (absl::StrContains(version, ":")) {  // link:, file:, a tarball URL
-      out_->Note(absl::StrCat(file_, ":", lineno, ": '", name, "' comes from ",
-                              version, "; not matched"));
+      out_->FromSource("npm", std::string(name), std::string(version), file_,
+                       lineno);
       return;
     }
     if (name.empty() || version.empty()) return;

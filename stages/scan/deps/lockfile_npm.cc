@@ -41,6 +41,8 @@ class PackageLockReader : public LockfileReader, JsonHandler {
     if (!saw_packages_) {  // version 1: its nested `dependencies`
       for (Package& p : v1_.packages) out_->packages.push_back(std::move(p));
       for (std::string& n : v1_.notes) out_->Note(std::move(n));
+      for (SourcedPackage& s : v1_.sourced)
+        out_->sourced.push_back(std::move(s));
       out_->notes_dropped += v1_.notes_dropped;
     }
     return used;
@@ -153,8 +155,7 @@ class PackageLockReader : public LockfileReader, JsonHandler {
       }
     }
     if (absl::StrContains(version, ":")) {  // git+https:, file:, https:
-      notes->Note(absl::StrCat(file_, ":", line, ": '", name, "' comes from ",
-                               version, "; not matched"));
+      notes->FromSource("npm", name, version, file_, line);
       return;
     }
     failed_ =
@@ -250,7 +251,7 @@ absl::Status ParseBunLock(absl::string_view text, const std::string& file,
     std::string name = spec.substr(0, sep), version = spec.substr(sep + 1);
     if (absl::StartsWith(version, "workspace:")) continue;  // the project
     if (absl::StrContains(version, ":")) {  // github:, git+, file:, link:
-      out->Note(absl::StrCat(where, " comes from ", version, "; not matched"));
+      out->FromSource("npm", name, version, file, line);
       continue;
     }
     if (name != key && !absl::EndsWith(key, "/" + name)) {

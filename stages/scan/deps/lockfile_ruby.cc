@@ -46,8 +46,8 @@ absl::Status ParseGemfileLock(absl::string_view text, const std::string& file,
     // Bundler writes a platform after the version: 1.13.10-x86_64-linux.
     version = version.substr(0, version.find('-'));
     if (section != "GEM") {
-      out->Note(absl::StrCat(file, ":", lineno, ": '", name, "' comes from a ",
-                             section, " source; not matched"));
+      out->FromSource("RubyGems", name, absl::StrCat("a ", section, " source"),
+                      file, lineno);
       continue;
     }
     out->packages.push_back(

@@ -97,9 +97,8 @@ absl::Status ParseRenvLock(absl::string_view text, const std::string& file,
            file, line});
       continue;
     }
-    out->Note(absl::StrCat(file, ":", line, ": '", name, "' comes from ",
-                           source.empty() ? "an unknown source" : source,
-                           "; not matched"));
+    out->FromSource("CRAN", name, source.empty() ? "an unknown source" : source,
+                    file, line);
   }
   return absl::OkStatus();
 }

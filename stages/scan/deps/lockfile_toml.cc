@@ -95,8 +95,7 @@ absl::Status ParseTomlPackages(absl::string_view text, const std::string& file,
     }
     if (source == "-") continue;
     if (name && !source.empty()) {
-      out->Note(absl::StrCat(file, ":", line, ": '", *name, "' comes from ",
-                             source, "; not matched"));
+      out->FromSource(ecosystem, *name, source, file, line);
       continue;
     }
     if (!name || !version) {

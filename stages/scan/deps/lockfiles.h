@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
 namespace dso {
@@ -35,8 +36,19 @@ inline constexpr size_t kMaxPackagesPerFile = 500000;
 // counted.
 inline constexpr size_t kMaxNotes = 1000;
 
+// A dependency from somewhere other than its ecosystem's registry: git, a
+// URL, a local path. Listed (in the notes and the SBOM) with its source,
+// never matched by version: advisories index registry releases.
+struct SourcedPackage {
+  std::string ecosystem, name;
+  std::string source;  // as the lockfile says it: "git+https://...#abc"
+  std::string file;
+  uint32_t line = 0;
+};
+
 struct Inventory {
   std::vector<Package> packages;
+  std::vector<SourcedPackage> sourced;  // at most kMaxPackagesPerFile
   std::vector<std::string>
       notes;  // "requirements.txt:3: 'flask' is not pinned"
   // Lines or stanzas that could not be read, each "FILE:LINE: why"; the
@@ -48,6 +60,17 @@ struct Inventory {
       notes.push_back(std::move(note));
     } else {
       ++notes_dropped;
+    }
+  }
+  // Notes "FILE:LINE: 'NAME' comes from SOURCE; not matched" and lists
+  // the package with its source.
+  void FromSource(const std::string& ecosystem, const std::string& name,
+                  const std::string& source, const std::string& file,
+                  uint32_t line) {
+    Note(absl::StrCat(file, ":", line, ": '", name, "' comes from ", source,
+                      "; not matched"));
+    if (sourced.size() < kMaxPackagesPerFile) {
+      sourced.push_back({ecosystem, name, source, file, line});
     }
   }
   void Warn(std::string warning) {

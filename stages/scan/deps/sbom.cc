@@ -162,6 +162,32 @@ std::string CycloneDxJson(const Inventory& inventory,
     c["properties"] = std::move(props);
     list.push_back(std::move(c));
   }
+  // Dependencies from git, a URL or a path: their source instead of a
+  // version (an external reference where the source is a URL).
+  for (const SourcedPackage& s : inventory.sourced) {
+    Json c;
+    c["type"] = "library";
+    c["bom-ref"] = absl::StrCat(s.ecosystem, ":", s.name, "@", s.source, " ",
+                                s.file, ":", s.line);
+    c["name"] = s.name;
+    for (const char* scheme :
+         {"https://", "http://", "git+", "git://", "ssh://", "github:"}) {
+      size_t at = s.source.find(scheme);
+      if (at != std::string::npos) {
+        c["externalReferences"] = Json::array(
+            {{{"type",
+               absl::StrContains(s.source, "git") ? "vcs" : "distribution"},
+              {"url", s.source.substr(at)}}});
+        break;
+      }
+    }
+    c["properties"] =
+        Json::array({{{"name", "dso:ecosystem"}, {"value", s.ecosystem}},
+                     {{"name", "dso:source"}, {"value", s.source}},
+                     {{"name", "dso:location"},
+                      {"value", absl::StrCat(s.file, ":", s.line)}}});
+    list.push_back(std::move(c));
+  }
   Json bom;
   bom["bomFormat"] = "CycloneDX";
   bom["specVersion"] = "1.5";

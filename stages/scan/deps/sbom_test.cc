@@ -1,6 +1,8 @@
 #include "stages/scan/deps/sbom.h"
 
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 
 namespace dso {
 namespace {
@@ -36,6 +38,28 @@ TEST(PackageUrlTest, PerEcosystem) {
   EXPECT_EQ(Purl("CRAN", "jsonlite", "1.8-7"), "pkg:cran/jsonlite@1.8-7");
   EXPECT_EQ(Purl("ConanCenter", "zlib", "1.2.13"), "pkg:conan/zlib@1.2.13");
   EXPECT_EQ(Purl("Julia", "HTTP", "1.0"), "");
+}
+
+// A dependency from git is a component with its source and no version or
+// purl; one from the registry keeps its purl.
+TEST(CycloneDxTest, SourcedPackagesListedWithTheirSource) {
+  Inventory inv;
+  inv.packages.push_back({"npm", "lodash", "4.17.20", "package-lock.json", 3});
+  inv.FromSource("npm", "forked", "git+https://github.com/o/forked.git#abc",
+                 "package-lock.json", 9);
+  auto bom = nlohmann::json::parse(CycloneDxJson(
+      inv, "app", "00000000-0000-4000-8000-000000000000", absl::Now()));
+  ASSERT_EQ(bom["components"].size(), 2u);
+  const auto& c = bom["components"][1];
+  EXPECT_EQ(c["name"], "forked");
+  EXPECT_FALSE(c.contains("purl"));
+  EXPECT_FALSE(c.contains("version"));
+  EXPECT_EQ(c["externalReferences"][0]["type"], "vcs");
+  EXPECT_EQ(c["externalReferences"][0]["url"],  // the URL within
+            "https://github.com/o/forked.git#abc");
+  EXPECT_EQ(c["properties"][1]["value"],
+            "git+https://github.com/o/forked.git#abc");
+  EXPECT_EQ(inv.notes.size(), 1u);  // and noted
 }
 
 }  // namespace

@@ -21,6 +21,7 @@ void AddFileInventory(Inventory one, const std::string& rel,
   for (auto& pkg : one.packages) {
     out.inventory.packages.push_back(std::move(pkg));
   }
+  for (auto& s : one.sourced) out.inventory.sourced.push_back(std::move(s));
   for (auto& n : one.notes) out.inventory.notes.push_back(std::move(n));
   for (auto& w : one.warnings) out.warnings.push_back(std::move(w));
   if (one.notes_dropped > 0) {
