@@ -58,8 +58,6 @@ struct PomReader {
   std::vector<std::string> path;  // element names from <project> down
   std::string text;               // character data of the current element
   Pom pom;
-  std::map<std::string, std::string>& properties = pom.properties;
-  std::vector<Declared>& declared = pom.declared;
   Declared current;
 
   std::string Path() const { return absl::StrJoin(path, "/"); }
@@ -92,9 +90,9 @@ struct PomReader {
     if (parent == "project/properties") {
       // A profile's properties count where the project has none of its own.
       if (profile) {
-        r->properties.emplace(std::string(leaf), value);
+        r->pom.properties.emplace(std::string(leaf), value);
       } else {
-        r->properties[std::string(leaf)] = value;
+        r->pom.properties[std::string(leaf)] = value;
       }
     } else if (profile && parent == "project") {
       // A profile changes no coordinates.
@@ -110,7 +108,7 @@ struct PomReader {
       // project.version, project.parent.version, ...
       std::string key = p;
       std::replace(key.begin(), key.end(), '/', '.');
-      r->properties[key] = value;
+      r->pom.properties[key] = value;
     } else if (absl::EndsWith(parent, "dependencies/dependency") &&
                (absl::StartsWith(p, "project/dependencies/") ||
                 absl::StartsWith(p, "project/dependencyManagement/"))) {
@@ -120,7 +118,7 @@ struct PomReader {
       if (leaf == "scope") r->current.scope = value;
     } else if (p == "project/dependencies/dependency" ||
                p == "project/dependencyManagement/dependencies/dependency") {
-      r->declared.push_back(r->current);
+      r->pom.declared.push_back(r->current);
     }
   }
 
@@ -260,21 +258,21 @@ absl::Status ParsePomXmlInTree(absl::string_view text, const std::string& file,
   if (!pom.ok()) return pom.status();
   // What the parents define, the nearest winning, the pom's own over all.
   std::vector<Pom> parents = ParentsInTree(*pom, file, read, out);
-  PomReader r;
+  Pom merged;
   for (auto it = parents.rbegin(); it != parents.rend(); ++it) {
-    for (auto& [k, v] : it->properties) r.properties[k] = v;
+    for (auto& [k, v] : it->properties) merged.properties[k] = v;
     for (Declared& d : it->declared) {
-      if (d.managed) r.declared.push_back(std::move(d));
+      if (d.managed) merged.declared.push_back(std::move(d));
     }
   }
-  for (auto& [k, v] : pom->properties) r.properties[k] = v;
-  const size_t inherited = r.declared.size();
-  for (Declared& d : pom->declared) r.declared.push_back(std::move(d));
+  for (auto& [k, v] : pom->properties) merged.properties[k] = v;
+  const size_t inherited = merged.declared.size();
+  for (Declared& d : pom->declared) merged.declared.push_back(std::move(d));
 
   // Every ${...} resolved within its budget, or the file refused.
   absl::Status budget;
   auto resolve = [&](const std::string& in, uint32_t line) {
-    absl::StatusOr<std::string> got = Resolve(in, r.properties);
+    absl::StatusOr<std::string> got = Resolve(in, merged.properties);
     if (got.ok()) return *std::move(got);
     if (budget.ok()) {
       budget = absl::InvalidArgumentError(absl::StrCat(
@@ -283,15 +281,15 @@ absl::Status ParsePomXmlInTree(absl::string_view text, const std::string& file,
     return std::string();
   };
   std::map<std::string, std::string> managed;  // group:artifact -> version
-  for (const Declared& d : r.declared) {
+  for (const Declared& d : merged.declared) {
     if (d.managed) {
       managed[resolve(d.group, d.line) + ":" + resolve(d.artifact, d.line)] =
           d.version;
     }
   }
   std::set<std::pair<std::string, std::string>> seen;
-  for (size_t i = inherited; i < r.declared.size(); ++i) {
-    const Declared& d = r.declared[i];
+  for (size_t i = inherited; i < merged.declared.size(); ++i) {
+    const Declared& d = merged.declared[i];
     if (d.managed && d.scope == "import") continue;  // a BOM, not a library
     std::string name = absl::StrCat(resolve(d.group, d.line), ":",
                                     resolve(d.artifact, d.line));
