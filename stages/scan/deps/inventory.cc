@@ -21,10 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A lockfile read in pieces (lockfile_stream.h) may be up to this large;
-// one read whole, up to kMaxLockfileBytes.
-constexpr uint64_t kMaxStreamedBytes = uint64_t{8} << 30;
-
 // The OSV ecosystem of the system whose root is `root` (with a trailing
 // '/', or empty for the scanned root itself), from its os-release, opened
 // beneath the scanned tree (bounded_file.h): a link that leads out of it,
@@ -52,13 +48,13 @@ bool IsOsDatabase(const fs::path& p, const std::string& root) {
   return OsDatabaseAt(Relative(p, root)).parser;
 }
 
-// A lockfile dso reads in pieces, any size up to kMaxStreamedBytes.
+// A lockfile dso reads in pieces, any size up to kMaxStreamedLockfileBytes.
 absl::Status ReadStreamed(const fs::path& root, const std::string& rel,
                           LockfileReaderFactory new_reader, Inventory* out) {
   absl::StatusOr<int> fd = OpenRegularBeneath(root.string(), rel);
   if (!fd.ok()) return fd.status();
-  absl::Status s =
-      ReadDescriptor(*new_reader(rel, out), *fd, rel, kMaxStreamedBytes);
+  absl::Status s = ReadDescriptor(*new_reader(rel, out), *fd, rel,
+                                  kMaxStreamedLockfileBytes);
   close(*fd);
   return s;
 }
@@ -91,9 +87,7 @@ InventoryResult ReadFound(std::vector<fs::path> found, const fs::path& root,
     }
     uintmax_t size = fs::file_size(p, ec);
     if (!ec && size > kMaxLockfileBytes) {
-      out.unread.push_back(absl::StrCat(
-          rel, ": ", size, " bytes, more than the ", kMaxLockfileBytes >> 20,
-          " MiB dso reads of a lockfile"));
+      out.unread.push_back(LockfileTooLarge(rel, size, kMaxLockfileBytes));
       continue;
     }
     // The cap again: the file may have grown since the size was read.

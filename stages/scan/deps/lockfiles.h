@@ -29,6 +29,18 @@ struct Package {
   uint32_t line = 0;
 };
 
+// How large a lockfile dso reads: one read whole, and one read in pieces
+// (lockfile_stream.h). A larger one is not read, and a scan that found it
+// cannot pass.
+inline constexpr uint64_t kMaxLockfileBytes = 64 << 20;
+inline constexpr uint64_t kMaxStreamedLockfileBytes = uint64_t{8} << 30;
+// "FILE: SIZE bytes, more than the N MiB dso reads of a lockfile".
+inline std::string LockfileTooLarge(absl::string_view file, uint64_t size,
+                                    uint64_t cap) {
+  return absl::StrCat(file, ": ", size, " bytes, more than the ", cap >> 20,
+                      " MiB dso reads of a lockfile");
+}
+
 // Far beyond the largest real lockfiles (tens of thousands): a file naming
 // more distinct packages is refused, so that memory stays bounded.
 inline constexpr size_t kMaxPackagesPerFile = 500000;

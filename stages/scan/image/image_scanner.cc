@@ -184,9 +184,8 @@ absl::StatusOr<ImageScanResult> ScanImageLayers(
     for (const auto& [path, size] : outputs[i].oversized) {
       const ImageFileView::Node* node = result.view.Find(path);
       if (!node || node->layer != i) continue;
-      result.unread_inventory.push_back(absl::StrCat(
-          path, ": ", size, " bytes, more than the ",
-          InventoryCap(options, path) >> 20, " MiB dso reads of a lockfile"));
+      result.unread_inventory.push_back(
+          LockfileTooLarge(path, size, InventoryCap(options, path)));
     }
     for (const std::string& path : outputs[i].extracted) {
       const ImageFileView::Node* node = result.view.Find(path);

@@ -32,8 +32,8 @@ struct ImageScanOptions {
   // The largest inventory file taken out of a layer: one the inventory
   // reads whole, and one it reads in pieces (lockfile_stream.h). A larger
   // one the final view shows is named in unread_inventory.
-  uint64_t max_inventory_file = 64 << 20;
-  uint64_t max_streamed_inventory_file = uint64_t{8} << 30;
+  uint64_t max_inventory_file = kMaxLockfileBytes;
+  uint64_t max_streamed_inventory_file = kMaxStreamedLockfileBytes;
   SecretScanner* secrets = nullptr;  // null: no secret scanning
   int threads = 0;                   // 0: one per core
   std::string scratch;               // must exist; rootfs goes below it

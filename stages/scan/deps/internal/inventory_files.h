@@ -13,10 +13,6 @@
 
 namespace dso {
 
-// A lockfile read whole larger than this is not read, and the scan cannot
-// pass.
-inline constexpr uint64_t kMaxLockfileBytes = 64 << 20;
-
 // `rel` beneath `root` (a link out of it not followed), at most
 // kMaxLockfileBytes read.
 absl::StatusOr<std::string> ReadLockfileBeneath(
