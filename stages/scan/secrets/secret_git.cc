@@ -11,32 +11,51 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "stages/core/bounded_file.h"
 #include "stages/scan/secrets/internal/added_lines.h"
 #include "stages/scan/secrets/internal/git_handles.h"
+#include "stages/scan/secrets/internal/git_history.h"
 #include "stages/scan/secrets/internal/git_object_parse.h"
 #include "stages/scan/secrets/internal/git_objects.h"
 #include "stages/scan/secrets/internal/git_tree_changes.h"
+#include "stages/scan/secrets/internal/secret_worker.h"
 #include "stages/scan/secrets/secret_filter.h"
 #include "stages/scan/secrets/secret_scanner.h"
-#include "stages/scan/secrets/internal/secret_worker.h"
 
 namespace dso {
 namespace {
 
 // Commits a worker takes at a time.
 constexpr size_t kCommitRun = 64;
+// The walk reads commit objects once each: a small cache serves it.
+constexpr size_t kWalkCacheBytes = 1 << 20;
+// The largest `shallow` file read (41 bytes a commit).
+constexpr uint64_t kMaxShallowFileBytes = 64 << 20;
 
-absl::StatusOr<std::vector<git_oid>> ListCommits(git_repository* repo,
-                                                 const std::string& path,
-                                                 const std::string& since) {
-  git_revwalk* w = nullptr;
-  if (Git2().git_revwalk_new(&w, repo) != 0) {
-    return absl::InternalError(absl::StrCat(path, ": ", GitError()));
+// Where the walk starts (HEAD and every ref), what it leaves out (--since
+// and its ancestors) and where a shallow clone's history ends.
+absl::StatusOr<GitHistoryRoots> HistoryRoots(git_repository* repo,
+                                             const std::string& path,
+                                             const std::string& since) {
+  GitHistoryRoots roots;
+  git_oid id;
+  // An unborn HEAD adds nothing.
+  if (Git2().git_reference_name_to_id(&id, repo, "HEAD") == 0) {
+    roots.starts.push_back(id);
   }
-  GitWalk walk(w);
-  Git2().git_revwalk_sorting(w, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
-  Git2().git_revwalk_push_head(w);  // an unborn HEAD just adds nothing
-  Git2().git_revwalk_push_glob(w, "*");
+  git_reference_iterator* it = nullptr;
+  if (Git2().git_reference_iterator_glob_new(&it, repo, "refs/*") != 0) {
+    return absl::DataLossError(
+        absl::StrCat(path, ": cannot list its refs: ", GitError()));
+  }
+  GitRefIterator refs(it);
+  const char* name = nullptr;
+  while (Git2().git_reference_next_name(&name, it) == 0) {
+    // A dangling symbolic ref adds nothing.
+    if (Git2().git_reference_name_to_id(&id, repo, name) == 0) {
+      roots.starts.push_back(id);
+    }
+  }
   if (!since.empty()) {
     git_object* o = nullptr;
     if (Git2().git_revparse_single(&o, repo, since.c_str()) != 0) {
@@ -51,12 +70,18 @@ absl::StatusOr<std::vector<git_oid>> ListCommits(git_repository* repo,
           absl::StrCat("--since '", since, "' names no commit"));
     }
     GitObject commit(c);
-    Git2().git_revwalk_hide(w, Git2().git_object_id(c));
+    roots.hide.push_back(*Git2().git_object_id(c));
   }
-  std::vector<git_oid> out;
-  git_oid oid;
-  while (Git2().git_revwalk_next(&oid, w) == 0) out.push_back(oid);
-  return out;
+  if (const char* common = Git2().git_repository_commondir(repo)) {
+    std::string root(absl::StripSuffix(common, "/"));
+    if (auto fd = OpenRegularBeneath(root, "shallow"); fd.ok()) {
+      auto text = ReadBounded(*fd, "shallow", kMaxShallowFileBytes);
+      close(*fd);
+      if (!text.ok()) return text.status();
+      roots.shallow = ParseShallowFile(*text);
+    }
+  }
+  return roots;
 }
 
 // The commit's author, date and message as findings carry them.
@@ -76,24 +101,6 @@ SecretFinding CommitInfo(git_repository* repo, const git_oid& oid) {
   const char* msg = Git2().git_commit_message(c);
   f.message = std::string(absl::StripTrailingAsciiWhitespace(msg ? msg : ""));
   return f;
-}
-
-// The tree and parents of commit `id`.
-absl::StatusOr<GitCommitHeader> ReadCommitHeader(GitObjectReader& reader,
-                                                 const git_oid& id) {
-  auto raw = reader.Read(id);
-  if (!raw.ok()) {
-    return absl::DataLossError(
-        absl::StrCat(" cannot be read: ", raw.status().message()));
-  }
-  if ((*raw)->type != GitType::kCommit) {
-    return absl::DataLossError(" is not a commit");
-  }
-  auto header = ParseGitCommitHeader((*raw)->data);
-  if (!header.ok()) {
-    return absl::DataLossError(absl::StrCat(": ", header.status().message()));
-  }
-  return header;
 }
 
 // The text of file `path`'s blob `id`.
@@ -184,37 +191,31 @@ absl::StatusOr<std::vector<TreeChange>> PairRenames(git_repository* repo,
 }  // namespace
 
 void SecretScanner::ScanCommit(git_repository* repo, GitObjectReader& reader,
-                               GitTreeCache& trees, const git_oid& oid,
-                               Worker& w) {
+                               GitTreeCache& trees,
+                               const GitHistoryCommit& commit, Worker& w) {
   // A commit that cannot be read is counted and named, and the scan goes on.
   auto unreadable = [&](absl::string_view what) {
     ++w.result().stats.unreadable;
-    AddWarning(&w.result(), absl::StrCat("commit ", OidHex(oid), what));
+    AddWarning(&w.result(), absl::StrCat("commit ", OidHex(commit.id), what));
   };
-  auto header = ReadCommitHeader(reader, oid);
-  if (!header.ok()) return unreadable(header.status().message());
   ++w.result().stats.commits;
-  if (header->parents.size() > 1) return;  // merges add nothing
+  if (commit.parents > 1) return;  // merges add nothing
+  if (commit.parent_unreadable) {  // named by the walk
+    ++w.result().stats.unreadable;
+    return;
+  }
   SecretFinding info;
-  info.commit = OidHex(oid);
+  info.commit = OidHex(commit.id);
   const SecretRuleSet& rules = matcher_.rules();
   if (ExcludesCommit(rules.allowlists, info.commit)) return;
-  std::optional<git_oid> parent_tree;
-  if (!header->parents.empty()) {
-    auto parent = ReadCommitHeader(reader, header->parents[0]);
-    if (!parent.ok()) {
-      return unreadable(
-          absl::StrCat(": its parent", parent.status().message()));
-    }
-    parent_tree = parent->tree;
-  }
-  const git_oid* old_tree = parent_tree ? &*parent_tree : nullptr;
-  auto changes = ListTreeChanges(trees, old_tree, header->tree);
+  const git_oid* old_tree = commit.parents ? &commit.parent_tree : nullptr;
+  const git_oid& new_tree = commit.tree;
+  auto changes = ListTreeChanges(trees, old_tree, new_tree);
   if (!changes.ok()) {
     return unreadable(absl::StrCat(": ", changes.status().message()));
   }
   if (changes->unpaired_deletions_and_additions) {
-    auto paired = PairRenames(repo, old_tree, header->tree);
+    auto paired = PairRenames(repo, old_tree, new_tree);
     if (!paired.ok()) {
       return unreadable(absl::StrCat(": ", paired.status().message()));
     }
@@ -230,7 +231,7 @@ void SecretScanner::ScanCommit(git_repository* repo, GitObjectReader& reader,
   // Author, date and message only for the commits that have findings.
   std::vector<SecretFinding>& found = w.result().findings;
   if (found.size() > before) {
-    SecretFinding full = CommitInfo(repo, oid);
+    SecretFinding full = CommitInfo(repo, commit.id);
     for (size_t i = before; i < found.size(); ++i) {
       found[i].author = full.author;
       found[i].email = full.email;
@@ -249,10 +250,15 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(
         absl::StrCat("'", path, "' is not a git repository: ", GitError()));
   }
   GitRepo repo(r);
-  auto commits = ListCommits(r, path, since);
-  if (!commits.ok()) return commits.status();
-
+  auto roots = HistoryRoots(r, path, since);
+  if (!roots.ok()) return roots.status();
   const GitPacks packs = OpenGitPacks(r);
+  GitHistory history;
+  {
+    GitObjectReader reader(packs, r, kWalkCacheBytes);
+    history = WalkGitHistory(reader, *roots);
+  }
+  const std::vector<GitHistoryCommit>* commits = &history.commits;
   int n = std::max(
       1, std::min<int>(WorkerCount(), static_cast<int>(commits->size())));
   // Workers take runs of neighbouring commits, whose objects are made from
@@ -280,6 +286,10 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(
   for (const std::string& warning : packs.warnings) {
     AddWarning(&result, warning);
   }
+  for (std::string& warning : history.warnings) {
+    AddWarning(&result, std::move(warning));
+  }
+  result.stats.unreadable += history.unreadable;
   group.Finish(options_.progress, result);
   return result;
 }

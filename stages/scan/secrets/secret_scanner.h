@@ -28,6 +28,7 @@ struct git_repository;
 namespace dso {
 class GitObjectReader;
 class GitTreeCache;
+struct GitHistoryCommit;
 }  // namespace dso
 struct git_oid;
 
@@ -147,7 +148,8 @@ class SecretScanner {
   int WorkerCount() const;  // options_.threads, else one per core
   // One commit's added lines (secret_git.cc).
   void ScanCommit(git_repository* repo, GitObjectReader& reader,
-                  GitTreeCache& trees, const git_oid& oid, Worker& w);
+                  GitTreeCache& trees, const GitHistoryCommit& commit,
+                  Worker& w);
 
   const SecretMatcher& matcher_;
   SecretScanOptions options_;

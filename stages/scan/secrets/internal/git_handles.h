@@ -28,9 +28,10 @@ using GitTree =
     std::unique_ptr<git_tree, GitDeleter<git_tree, &Libgit2Api::git_tree_free>>;
 using GitDiff =
     std::unique_ptr<git_diff, GitDeleter<git_diff, &Libgit2Api::git_diff_free>>;
-using GitWalk =
-    std::unique_ptr<git_revwalk,
-                    GitDeleter<git_revwalk, &Libgit2Api::git_revwalk_free>>;
+using GitRefIterator =
+    std::unique_ptr<git_reference_iterator,
+                    GitDeleter<git_reference_iterator,
+                               &Libgit2Api::git_reference_iterator_free>>;
 using GitObject =
     std::unique_ptr<git_object,
                     GitDeleter<git_object, &Libgit2Api::git_object_free>>;

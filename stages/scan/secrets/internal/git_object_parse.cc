@@ -5,13 +5,9 @@
 #include "absl/strings/str_cat.h"
 
 namespace dso {
-namespace {
 
-// The id written in hex at the start of `hex`, followed by a newline.
-bool ParseHexId(absl::string_view hex, git_oid* id) {
-  if (hex.size() < GIT_OID_HEXSZ + 1 || hex[GIT_OID_HEXSZ] != '\n') {
-    return false;
-  }
+bool ParseGitHexId(absl::string_view hex, git_oid* id) {
+  if (hex.size() != GIT_OID_HEXSZ) return false;
   auto nibble = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -24,6 +20,40 @@ bool ParseHexId(absl::string_view hex, git_oid* id) {
     id->id[i] = static_cast<unsigned char>(hi << 4 | lo);
   }
   return true;
+}
+
+namespace {
+
+// The id written in hex at the start of `hex`, followed by a newline.
+bool ParseHexId(absl::string_view hex, git_oid* id) {
+  return hex.size() >= GIT_OID_HEXSZ + 1 && hex[GIT_OID_HEXSZ] == '\n' &&
+         ParseGitHexId(hex.substr(0, GIT_OID_HEXSZ), id);
+}
+
+// The time on the committer line of a commit's header lines `rest` (after
+// its tree and parents): "committer NAME <EMAIL> SECONDS ZONE".
+int64_t CommitTime(absl::string_view rest) {
+  constexpr absl::string_view kCommitter = "committer ";
+  while (!rest.empty() && rest[0] != '\n') {  // the header ends at a blank line
+    size_t eol = rest.find('\n');
+    absl::string_view line = rest.substr(0, eol);
+    if (line.substr(0, kCommitter.size()) == kCommitter) {
+      size_t gt = line.rfind('>');
+      if (gt == absl::string_view::npos) return 0;
+      size_t i = gt + 1;
+      while (i < line.size() && line[i] == ' ') ++i;
+      int64_t t = 0;
+      for (int digits = 0; i < line.size() && line[i] >= '0' && line[i] <= '9';
+           ++i) {
+        if (++digits > 18) return 0;
+        t = t * 10 + (line[i] - '0');
+      }
+      return t;
+    }
+    if (eol == absl::string_view::npos) break;
+    rest.remove_prefix(eol + 1);
+  }
+  return 0;
 }
 
 }  // namespace
@@ -72,7 +102,18 @@ absl::StatusOr<GitCommitHeader> ParseGitCommitHeader(absl::string_view data) {
     out.parents.push_back(parent);
     data.remove_prefix(kParent.size() + GIT_OID_HEXSZ + 1);
   }
+  out.commit_time = CommitTime(data);
   return out;
+}
+
+absl::StatusOr<git_oid> ParseGitTagTarget(absl::string_view data) {
+  constexpr absl::string_view kObject = "object ";
+  git_oid id{};
+  if (data.substr(0, kObject.size()) != kObject ||
+      !ParseHexId(data.substr(kObject.size()), &id)) {
+    return absl::DataLossError("a tag that does not begin with its object");
+  }
+  return id;
 }
 
 }  // namespace dso

@@ -14,6 +14,9 @@
 
 namespace dso {
 
+// Exactly 40 hex digits (either case) as an id; false for anything else.
+bool ParseGitHexId(absl::string_view hex, git_oid* id);
+
 // One entry of a tree object; `name` points into the tree's bytes. Its kind
 // follows the mode as in git: a directory, a submodule, or else a file
 // (symlinks included).
@@ -33,11 +36,17 @@ absl::StatusOr<std::vector<GitTreeEntry>> ParseGitTree(absl::string_view data);
 struct GitCommitHeader {
   git_oid tree{};
   std::vector<git_oid> parents;
+  // Seconds since the epoch on the committer line; 0 when it has none that
+  // can be read (git orders such commits as the oldest).
+  int64_t commit_time = 0;
 };
 
-// The tree and parents of a commit object ("tree <hex>" first, then
-// "parent <hex>" lines).
+// The tree, parents and commit time of a commit object ("tree <hex>"
+// first, then "parent <hex>" lines, then author and committer).
 absl::StatusOr<GitCommitHeader> ParseGitCommitHeader(absl::string_view data);
+
+// The object an annotated tag object points at (its "object <hex>" line).
+absl::StatusOr<git_oid> ParseGitTagTarget(absl::string_view data);
 
 }  // namespace dso
 

@@ -59,6 +59,33 @@ TEST(GitObjectParseTest, CommitHeader) {
   auto root = ParseGitCommitHeader("tree " + Hex('0') + "\nauthor x\n");
   ASSERT_TRUE(root.ok());
   EXPECT_TRUE(root->parents.empty());
+  EXPECT_EQ(root->commit_time, 0);  // no committer line
+}
+
+TEST(GitObjectParseTest, CommitTime) {
+  std::string head = "tree " + Hex('a') + "\nauthor A <a@b> 5 +0000\n";
+  auto t = [&](const std::string& rest) {
+    auto h = ParseGitCommitHeader(head + rest);
+    EXPECT_TRUE(h.ok()) << h.status();
+    return h.ok() ? h->commit_time : -1;
+  };
+  EXPECT_EQ(t("committer C <c@d> 1700000000 +0100\n\nmsg\n"), 1700000000);
+  // A '>' in the name does not hide the time after the address.
+  EXPECT_EQ(t("committer C> <c@d> 42 -0500\n\n"), 42);
+  // A committer line in the message is not the header's.
+  EXPECT_EQ(t("\ncommitter C <c@d> 9 +0000\n"), 0);
+  EXPECT_EQ(t("committer C <c@d> +0000\n"), 0);
+  EXPECT_EQ(t("committer C c@d 7 +0000\n"), 0);
+  EXPECT_EQ(t("committer C <c@d> 99999999999999999999999 +0000\n"), 0);
+  EXPECT_EQ(t("committer C <c@d> 12"), 12);  // no newline at the end
+}
+
+TEST(GitObjectParseTest, TagTarget) {
+  auto id = ParseGitTagTarget("object " + Hex('b') + "\ntype commit\n");
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(id->id[0], 0xbb);
+  EXPECT_FALSE(ParseGitTagTarget("type commit\n").ok());
+  EXPECT_FALSE(ParseGitTagTarget("object " + Hex('b')).ok());
 }
 
 TEST(GitObjectParseTest, MalformedCommits) {

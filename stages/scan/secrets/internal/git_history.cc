@@ -1,0 +1,217 @@
+#include "stages/scan/secrets/internal/git_history.h"
+
+#include <cstring>
+#include <queue>
+#include <tuple>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "stages/scan/secrets/internal/git_handles.h"
+#include "stages/scan/secrets/internal/git_object_parse.h"
+
+namespace dso {
+
+bool OidEq::operator()(const git_oid& a, const git_oid& b) const {
+  return OidEqual(a, b);
+}
+
+namespace {
+
+// Tags pointing at tags are followed this far.
+constexpr int kMaxTagDepth = 16;
+
+struct Node {
+  git_oid tree{};
+  absl::InlinedVector<git_oid, 1> parents;
+  int64_t time = 0;
+  bool hidden = false;
+  bool queued = false;
+  bool listed = false;
+};
+
+class Walk {
+ public:
+  Walk(GitObjectReader& reader, const GitHistoryRoots& roots, size_t max)
+      : reader_(reader), roots_(roots), max_(max) {}
+
+  GitHistory Run() {
+    for (const git_oid& id : roots_.hide) Push(id, /*hidden=*/true, true);
+    for (const git_oid& id : roots_.starts) Push(id, /*hidden=*/false, true);
+    while (!queue_.empty() && interesting_queued_ > 0) {
+      if (nodes_.size() > max_) {
+        out_.warnings.push_back(
+            absl::StrCat("the history holds more than ", max_,
+                         " commits; the older ones were not scanned"));
+        break;
+      }
+      Entry top = queue_.top();
+      queue_.pop();
+      Node& n = nodes_.at(top.id);
+      n.queued = false;
+      if (!n.hidden) {
+        --interesting_queued_;
+        n.listed = true;
+        order_.push_back(top.id);
+      }
+      // Copied: pushing may grow the map and move `n`.
+      const bool hidden = n.hidden;
+      const auto parents = n.parents;
+      for (const git_oid& p : parents) Push(p, hidden, false);
+    }
+    return Finish();
+  }
+
+ private:
+  struct Entry {
+    int64_t time;
+    uint64_t seq;  // first queued first among equal times
+    git_oid id;
+    bool operator<(const Entry& o) const {
+      return std::tie(time, o.seq) < std::tie(o.time, seq);
+    }
+  };
+
+  // The commit a start names, annotated tags peeled; nothing for a tree
+  // or blob (left out, as git leaves them out of a walk).
+  absl::StatusOr<std::optional<git_oid>> Peel(git_oid id) {
+    for (int depth = 0; depth <= kMaxTagDepth; ++depth) {
+      auto raw = reader_.Read(id);
+      if (!raw.ok()) {
+        return absl::DataLossError(
+            absl::StrCat(" cannot be read: ", raw.status().message()));
+      }
+      if ((*raw)->type == GitType::kCommit) return id;
+      if ((*raw)->type != GitType::kTag) return std::nullopt;
+      auto target = ParseGitTagTarget((*raw)->data);
+      if (!target.ok()) {
+        return absl::DataLossError(
+            absl::StrCat(": ", target.status().message()));
+      }
+      id = *target;
+    }
+    return absl::DataLossError(": a chain of tags too long to follow");
+  }
+
+  // The header of commit `id`.
+  absl::StatusOr<GitCommitHeader> ReadCommit(const git_oid& id) {
+    auto raw = reader_.Read(id);
+    if (!raw.ok()) {
+      return absl::DataLossError(
+          absl::StrCat(" cannot be read: ", raw.status().message()));
+    }
+    if ((*raw)->type != GitType::kCommit) {
+      return absl::DataLossError(" is not a commit");
+    }
+    auto header = ParseGitCommitHeader((*raw)->data);
+    if (!header.ok()) {
+      return absl::DataLossError(absl::StrCat(": ", header.status().message()));
+    }
+    return header;
+  }
+
+  void Failed(const git_oid& id, bool hidden, const absl::Status& s) {
+    failed_.emplace(id, std::string(s.message()));
+    if (!hidden) {
+      ++out_.unreadable;
+      out_.warnings.push_back(absl::StrCat("commit ", OidHex(id), s.message()));
+    }
+  }
+
+  void Push(git_oid id, bool hidden, bool start) {
+    if (start) {
+      auto peeled = Peel(id);
+      if (!peeled.ok()) return Failed(id, hidden, peeled.status());
+      if (!peeled->has_value()) return;
+      id = **peeled;
+    }
+    if (auto it = nodes_.find(id); it != nodes_.end()) {
+      if (hidden) Hide(id);
+      return;
+    }
+    if (failed_.contains(id)) return;
+    auto header = ReadCommit(id);
+    if (!header.ok()) return Failed(id, hidden, header.status());
+    Node n;
+    n.tree = header->tree;
+    n.time = header->commit_time;
+    if (!roots_.shallow.contains(id)) {
+      n.parents.assign(header->parents.begin(), header->parents.end());
+    }
+    n.hidden = hidden;
+    n.queued = true;
+    if (!hidden) ++interesting_queued_;
+    queue_.push({n.time, seq_++, id});
+    nodes_.emplace(id, std::move(n));
+  }
+
+  // Marks `id` and every known ancestor hidden.
+  void Hide(const git_oid& id) {
+    std::vector<git_oid> todo{id};
+    while (!todo.empty()) {
+      git_oid at = todo.back();
+      todo.pop_back();
+      auto it = nodes_.find(at);
+      if (it == nodes_.end() || it->second.hidden) continue;
+      Node& n = it->second;
+      n.hidden = true;
+      if (n.queued) --interesting_queued_;
+      todo.insert(todo.end(), n.parents.begin(), n.parents.end());
+    }
+  }
+
+  GitHistory Finish() {
+    for (const git_oid& id : order_) {
+      const Node& n = nodes_.at(id);
+      if (n.hidden) continue;  // found hidden after it was listed
+      GitHistoryCommit c;
+      c.id = id;
+      c.tree = n.tree;
+      c.parents = static_cast<uint32_t>(n.parents.size());
+      if (c.parents == 1) {
+        if (auto p = nodes_.find(n.parents[0]); p != nodes_.end()) {
+          c.parent_tree = p->second.tree;
+        } else {
+          c.parent_unreadable = true;
+          auto f = failed_.find(n.parents[0]);
+          out_.warnings.push_back(
+              absl::StrCat("commit ", OidHex(id), ": its parent",
+                           f != failed_.end() ? f->second : " was not read"));
+        }
+      }
+      out_.commits.push_back(c);
+    }
+    return std::move(out_);
+  }
+
+  GitObjectReader& reader_;
+  const GitHistoryRoots& roots_;
+  const size_t max_;
+  absl::flat_hash_map<git_oid, Node, OidHash, OidEq> nodes_;
+  absl::flat_hash_map<git_oid, std::string, OidHash, OidEq> failed_;
+  std::priority_queue<Entry> queue_;
+  uint64_t seq_ = 0;
+  int64_t interesting_queued_ = 0;
+  std::vector<git_oid> order_;
+  GitHistory out_;
+};
+
+}  // namespace
+
+GitHistory WalkGitHistory(GitObjectReader& reader, const GitHistoryRoots& roots,
+                          size_t max_commits) {
+  return Walk(reader, roots, max_commits).Run();
+}
+
+OidSet ParseShallowFile(absl::string_view text) {
+  OidSet out;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    git_oid id;
+    if (ParseGitHexId(absl::StripAsciiWhitespace(line), &id)) out.insert(id);
+  }
+  return out;
+}
+
+}  // namespace dso
