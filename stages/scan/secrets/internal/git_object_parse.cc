@@ -60,6 +60,8 @@ int64_t CommitTime(absl::string_view rest) {
 
 absl::StatusOr<std::vector<GitTreeEntry>> ParseGitTree(absl::string_view data) {
   std::vector<GitTreeEntry> out;
+  // No entry is shorter than "0 x\0" and its id: room for all at once.
+  out.reserve(data.size() / (4 + GIT_OID_RAWSZ));
   size_t i = 0;
   while (i < data.size()) {
     GitTreeEntry e;
