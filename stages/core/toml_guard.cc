@@ -126,10 +126,26 @@ class Rewriter {
   std::string out_;
 };
 
+// Whether any character of `text` is one toml++ mishandles (most files
+// hold none: they are passed on as they are, without the rewrite's walk).
+bool AnyMishandled(absl::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    if (!(text[i] & 0x80)) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    if (Mishandled(CodePointAt(text, i, &len))) return true;
+    i += len;
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> TomlForParser(absl::string_view text,
                                           absl::string_view source) {
+  if (!AnyMishandled(text)) return std::string(text);
   return Rewriter(text, source).Run();
 }
 

@@ -31,6 +31,9 @@ TEST(TomlGuardTest, CommentsLoseThemAndTheRestIsUntouched) {
   EXPECT_EQ(*Safe("# caf" + kE + "\nx = 1\n"), "# caf?\nx = 1\n");
   std::string plain = "x = 'caf" + kEuro + "' # " + kEuro + "\n[t]\ny = true\n";
   EXPECT_EQ(*Safe(plain), plain);
+  // Passed on as they are: 4-byte characters, stray bytes, a cut sequence.
+  std::string odd = "x = \"\xf0\x9f\x94\x91 \xff\" # \xc3\n\xe2\x82";
+  EXPECT_EQ(*Safe(odd), odd);
 }
 
 TEST(TomlGuardTest, ElsewhereTheFileIsRefusedByLine) {
