@@ -86,7 +86,7 @@ absl::Status BuildParams(const ScanOptions& o, dso::v1::ScanParams* p) {
     // agent resolves an [extend] path against the scanned directory, and
     // so does this check.
     auto rules =
-        ParseGitleaksConfig(*text, o.config, o.path.empty() ? "." : o.path);
+        CheckGitleaksConfig(*text, o.config, o.path.empty() ? "." : o.path);
     if (!rules.ok()) return rules.status();
     secrets->set_config_toml(*text);
     secrets->set_config_name(o.config);

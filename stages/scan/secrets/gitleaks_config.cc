@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "absl/container/flat_hash_map.h"
@@ -11,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "stages/core/atomic_file.h"
 #include "stages/core/bounded_file.h"
 #include "stages/core/finding.h"
@@ -323,6 +325,7 @@ void MergeRule(const SecretRule& over, SecretRule& base) {
 // it, resolved by the kernel (bounded_file.h).
 struct ExtendBase {
   std::string root, dir;
+  bool* read_a_file = nullptr;  // set when an [extend] path is read
 };
 
 absl::StatusOr<SecretRuleSet> Parse(absl::string_view text,
@@ -367,6 +370,7 @@ absl::StatusOr<SecretRuleSet> Extend(const toml::node& node, const Where& where,
   if (!path.empty() && path[0] != '/' && !base.dir.empty()) {
     path = absl::StrCat(base.dir, "/", path);
   }
+  if (base.read_a_file) *base.read_a_file = true;
   auto text = base.root.empty()
                   ? ReadFile(path, FileKind::kConfig)
                   : ReadFileBeneath(base.root, path, FileKind::kConfig);
@@ -375,7 +379,8 @@ absl::StatusOr<SecretRuleSet> Extend(const toml::node& node, const Where& where,
         *p, absl::StrCat("[extend] path: ", text.status().message()));
   }
   return Parse(*text, path,
-               {base.root, std::filesystem::path(path).parent_path().string()},
+               {base.root, std::filesystem::path(path).parent_path().string(),
+                base.read_a_file},
                depth + 1);
 }
 
@@ -469,15 +474,36 @@ absl::StatusOr<SecretRuleSet> Parse(absl::string_view text,
   return set;
 }
 
-}  // namespace
+// A config CheckGitleaksConfig parsed, kept for the next parse of the
+// same text and name in this process.
+struct KeptConfig {
+  std::string toml, source;
+  SecretRuleSet rules;
+};
+absl::Mutex kept_mu(absl::kConstInit);
+KeptConfig* kept ABSL_GUARDED_BY(kept_mu) = nullptr;
 
-absl::StatusOr<SecretRuleSet> ParseGitleaksConfig(absl::string_view toml,
-                                                  const std::string& source,
-                                                  const std::string& base_dir,
-                                                  ExtendPaths extend) {
+std::optional<SecretRuleSet> TakeKept(absl::string_view toml,
+                                      const std::string& source) {
+  absl::MutexLock lock(&kept_mu);
+  if (!kept || kept->toml != toml || kept->source != source) {
+    return std::nullopt;
+  }
+  std::optional<SecretRuleSet> out(std::move(kept->rules));
+  delete kept;
+  kept = nullptr;
+  return out;
+}
+
+absl::StatusOr<SecretRuleSet> ParseConfig(absl::string_view toml,
+                                          const std::string& source,
+                                          const std::string& base_dir,
+                                          ExtendPaths extend,
+                                          bool* read_a_file) {
   ExtendBase base = extend == ExtendPaths::kBeneathBaseDir
                         ? ExtendBase{base_dir.empty() ? "." : base_dir, ""}
                         : ExtendBase{"", base_dir};
+  base.read_a_file = read_a_file;
   ASSIGN_OR_RETURN(SecretRuleSet set, Parse(toml, source, base, 0));
   if (set.rules.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -486,6 +512,30 @@ absl::StatusOr<SecretRuleSet> ParseGitleaksConfig(absl::string_view toml,
         "true to build on dso's)"));
   }
   return set;
+}
+
+}  // namespace
+
+absl::StatusOr<SecretRuleSet> ParseGitleaksConfig(absl::string_view toml,
+                                                  const std::string& source,
+                                                  const std::string& base_dir,
+                                                  ExtendPaths extend) {
+  if (auto rules = TakeKept(toml, source)) return *std::move(rules);
+  return ParseConfig(toml, source, base_dir, extend, nullptr);
+}
+
+absl::StatusOr<SecretRuleSet> CheckGitleaksConfig(absl::string_view toml,
+                                                  const std::string& source,
+                                                  const std::string& base_dir) {
+  bool read_a_file = false;
+  auto rules =
+      ParseConfig(toml, source, base_dir, ExtendPaths::kAnywhere, &read_a_file);
+  if (rules.ok() && !read_a_file) {
+    absl::MutexLock lock(&kept_mu);
+    delete kept;
+    kept = new KeptConfig{std::string(toml), source, *rules};
+  }
+  return rules;
 }
 
 absl::StatusOr<SecretRuleSet> LoadGitleaksConfig(const std::string& path) {

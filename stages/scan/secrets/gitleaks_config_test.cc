@@ -146,5 +146,26 @@ TEST(GitleaksConfigTest, ExtendPathIsRelativeToTheConfig) {
   EXPECT_THAT(missing.status().message(), HasSubstr("[extend] path"));
 }
 
+TEST(GitleaksConfigTest, ACheckedConfigIsParsedOnceUnlessItReadsAFile) {
+  const std::string own =
+      "[[rules]]\nid = \"mine\"\nregex = '''tok_[a-z]{8}'''\n";
+  auto checked = CheckGitleaksConfig(own, "own.toml", ".");
+  ASSERT_TRUE(checked.ok()) << checked.status();
+  auto again = ParseGitleaksConfig(own, "own.toml", "/nonexistent",
+                                   ExtendPaths::kBeneathBaseDir);
+  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_EQ(again->rules.size(), 1u);
+  EXPECT_EQ(again->rules[0].id, "mine");
+  // An [extend] path is resolved again by every parse: what dsoctl read
+  // from anywhere is not handed to a parse that must stay beneath a
+  // directory holding no such file.
+  const std::string team = "[extend]\npath = \"gitleaks.toml\"\n";
+  ASSERT_TRUE(
+      CheckGitleaksConfig(team, "team.toml", DSO_FIXTURES "/gitleaks").ok());
+  auto beneath = ParseGitleaksConfig(team, "team.toml", "/nonexistent",
+                                     ExtendPaths::kBeneathBaseDir);
+  EXPECT_THAT(beneath.status().message(), HasSubstr("[extend] path"));
+}
+
 }  // namespace
 }  // namespace dso
