@@ -49,16 +49,6 @@ class Lines {
   std::vector<Line> lines_;
 };
 
-// The length of the longest common prefix of a and b.
-size_t PrefixBytes(absl::string_view a, absl::string_view b) {
-  size_t n = std::min(a.size(), b.size()), p = 0;
-  while (p + kBlock <= n &&
-         std::memcmp(a.data() + p, b.data() + p, kBlock) == 0)
-    p += kBlock;
-  while (p < n && a[p] == b[p]) ++p;
-  return p;
-}
-
 // The length of the longest common suffix, at most `limit` bytes.
 size_t SuffixBytes(absl::string_view a, absl::string_view b, size_t limit) {
   const char* ea = a.data() + a.size();
@@ -132,11 +122,20 @@ void UnmatchedLines(const Lines& a, const Lines& b, std::vector<bool>& added) {
 
 }  // namespace
 
+size_t CommonPrefixBytes(absl::string_view a, absl::string_view b) {
+  size_t n = std::min(a.size(), b.size()), p = 0;
+  while (p + kBlock <= n &&
+         std::memcmp(a.data() + p, b.data() + p, kBlock) == 0)
+    p += kBlock;
+  while (p < n && a[p] == b[p]) ++p;
+  return p;
+}
+
 std::vector<AddedRun> AddedLines(absl::string_view old_text,
                                  absl::string_view new_text) {
   std::vector<AddedRun> runs;
   // Whole lines both versions begin with.
-  size_t prefix = PrefixBytes(old_text, new_text);
+  size_t prefix = CommonPrefixBytes(old_text, new_text);
   if (prefix == old_text.size() && prefix == new_text.size()) return runs;
   while (prefix > 0 && old_text[prefix - 1] != '\n') --prefix;
   // Whole lines both end with, after the prefix in both.

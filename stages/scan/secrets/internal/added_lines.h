@@ -33,6 +33,10 @@ struct AddedRun {
 
 inline constexpr size_t kMaxEdits = 2048;
 
+// The length of the longest common prefix of a and b (compared a block
+// at a time; also used to skip the equal start of two trees).
+size_t CommonPrefixBytes(absl::string_view a, absl::string_view b);
+
 // Runs in order, none adjacent to another.
 std::vector<AddedRun> AddedLines(absl::string_view old_text,
                                  absl::string_view new_text);

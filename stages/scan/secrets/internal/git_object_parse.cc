@@ -58,34 +58,44 @@ int64_t CommitTime(absl::string_view rest) {
 
 }  // namespace
 
+absl::StatusOr<bool> GitTreeReader::Next(GitTreeEntry* e) {
+  const absl::string_view data = data_;
+  size_t i = at_;
+  if (i >= data.size()) return false;
+  ++count_;
+  e->mode = 0;
+  size_t digits = 0;
+  for (; i < data.size() && data[i] >= '0' && data[i] <= '7'; ++i) {
+    if (++digits > 7) return absl::DataLossError("a mode is too long");
+    e->mode = e->mode * 8 + static_cast<uint32_t>(data[i] - '0');
+  }
+  if (digits == 0 || i >= data.size() || data[i] != ' ') {
+    return absl::DataLossError(
+        absl::StrCat("malformed mode in entry ", count_));
+  }
+  size_t nul = data.find('\0', ++i);
+  if (nul == absl::string_view::npos || nul == i ||
+      data.size() - nul - 1 < GIT_OID_RAWSZ) {
+    return absl::DataLossError(absl::StrCat("entry ", count_, " is cut short"));
+  }
+  e->name = data.substr(i, nul - i);
+  std::memcpy(e->id.id, data.data() + nul + 1, GIT_OID_RAWSZ);
+  at_ = nul + 1 + GIT_OID_RAWSZ;
+  return true;
+}
+
 absl::StatusOr<std::vector<GitTreeEntry>> ParseGitTree(absl::string_view data) {
   std::vector<GitTreeEntry> out;
   // No entry is shorter than "0 x\0" and its id: room for all at once.
   out.reserve(data.size() / (4 + GIT_OID_RAWSZ));
-  size_t i = 0;
-  while (i < data.size()) {
-    GitTreeEntry e;
-    size_t digits = 0;
-    for (; i < data.size() && data[i] >= '0' && data[i] <= '7'; ++i) {
-      if (++digits > 7) return absl::DataLossError("a mode is too long");
-      e.mode = e.mode * 8 + static_cast<uint32_t>(data[i] - '0');
-    }
-    if (digits == 0 || i >= data.size() || data[i] != ' ') {
-      return absl::DataLossError(
-          absl::StrCat("malformed mode in entry ", out.size() + 1));
-    }
-    size_t nul = data.find('\0', ++i);
-    if (nul == absl::string_view::npos || nul == i ||
-        data.size() - nul - 1 < GIT_OID_RAWSZ) {
-      return absl::DataLossError(
-          absl::StrCat("entry ", out.size() + 1, " is cut short"));
-    }
-    e.name = data.substr(i, nul - i);
-    std::memcpy(e.id.id, data.data() + nul + 1, GIT_OID_RAWSZ);
-    i = nul + 1 + GIT_OID_RAWSZ;
+  GitTreeReader reader(data);
+  GitTreeEntry e;
+  while (true) {
+    auto more = reader.Next(&e);
+    if (!more.ok()) return more.status();
+    if (!*more) return out;
     out.push_back(e);
   }
-  return out;
 }
 
 absl::StatusOr<GitCommitHeader> ParseGitCommitHeader(absl::string_view data) {

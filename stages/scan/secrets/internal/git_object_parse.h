@@ -29,6 +29,22 @@ struct GitTreeEntry {
   bool is_file() const { return !is_tree() && !is_submodule(); }
 };
 
+// The entries of a tree object, one at a time, in their order; `data`
+// must outlive the reader.
+class GitTreeReader {
+ public:
+  explicit GitTreeReader(absl::string_view data) : data_(data) {}
+  // The next entry into *e; false at the end, DataLoss when malformed.
+  absl::StatusOr<bool> Next(GitTreeEntry* e);
+  // Where the next entry begins.
+  size_t offset() const { return at_; }
+
+ private:
+  absl::string_view data_;
+  size_t at_ = 0;
+  size_t count_ = 0;  // entries read, for messages
+};
+
 // The entries of a tree object, in their order.
 absl::StatusOr<std::vector<GitTreeEntry>> ParseGitTree(absl::string_view data);
 

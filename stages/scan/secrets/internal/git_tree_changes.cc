@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "stages/scan/secrets/internal/added_lines.h"
 #include "stages/scan/secrets/internal/git_handles.h"
 
 namespace dso {
@@ -26,13 +27,29 @@ int Compare(const GitTreeEntry& a, const GitTreeEntry& b) {
   return ca - cb;
 }
 
-using Tree = std::shared_ptr<const ParsedTree>;
+using Tree = GitObjectRef;
+
+// The bytes of a tree, empty for none (a root commit's parent).
+absl::string_view BytesOf(const Tree& t) {
+  return t ? absl::string_view(t->data) : absl::string_view();
+}
+
+// The next entry of a tree GitTreeCache checked when it read it; false at
+// the end. A tree cannot turn malformed later: the error only guards.
+absl::StatusOr<bool> NextEntry(GitTreeReader& r, GitTreeEntry* e) {
+  auto more = r.Next(e);
+  if (!more.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("a tree is malformed: ", more.status().message()));
+  }
+  return *more;
+}
 
 class Walker {
  public:
   explicit Walker(GitTreeCache& trees) : trees_(trees) {}
 
-  absl::Status Diff(const ParsedTree* old_tree, const ParsedTree* new_tree,
+  absl::Status Diff(absl::string_view old_tree, absl::string_view new_tree,
                     const std::string& prefix, int depth);
   absl::StatusOr<Tree> Lookup(const git_oid& id, const std::string& path,
                               int depth);
@@ -75,27 +92,40 @@ absl::StatusOr<Tree> Walker::Lookup(const git_oid& id, const std::string& path,
   return tree;
 }
 
-absl::Status Walker::Diff(const ParsedTree* a, const ParsedTree* b,
+absl::Status Walker::Diff(absl::string_view a, absl::string_view b,
                           const std::string& prefix, int depth) {
-  size_t na = a ? a->entries.size() : 0;
-  size_t nb = b ? b->entries.size() : 0;
-  size_t i = 0, j = 0;
-  while (i < na || j < nb) {
-    const GitTreeEntry* ea = i < na ? &a->entries[i] : nullptr;
-    const GitTreeEntry* eb = j < nb ? &b->entries[j] : nullptr;
-    int c = !ea ? 1 : !eb ? -1 : Compare(*ea, *eb);
-    if (c < 0) {
-      Gone(*ea, prefix);
-      ++i;
-    } else if (c > 0) {
-      New(*eb, prefix);
-      ++j;
-    } else {
-      if (!OidEqual(ea->id, eb->id) || ea->mode != eb->mode) {
-        if (auto s = Changed(*ea, *eb, prefix, depth); !s.ok()) return s;
+  // The entries both trees begin with, byte for byte, are the same: they
+  // are stepped over, not compared (most commits change one entry).
+  const size_t same = CommonPrefixBytes(a, b);
+  size_t skip = 0;
+  for (GitTreeReader r(a); r.offset() < same;) {
+    GitTreeEntry e;
+    auto more = NextEntry(r, &e);
+    if (!more.ok()) return more.status();
+    if (!*more || r.offset() > same) break;
+    skip = r.offset();
+  }
+  GitTreeReader ra(a.substr(skip)), rb(b.substr(skip));
+  GitTreeEntry ea, eb;
+  auto has_a = NextEntry(ra, &ea);
+  if (!has_a.ok()) return has_a.status();
+  auto has_b = NextEntry(rb, &eb);
+  if (!has_b.ok()) return has_b.status();
+  while (*has_a || *has_b) {
+    int c = !*has_a ? 1 : !*has_b ? -1 : Compare(ea, eb);
+    if (c <= 0) {
+      if (c < 0) {
+        Gone(ea, prefix);
+      } else if (!OidEqual(ea.id, eb.id) || ea.mode != eb.mode) {
+        if (auto s = Changed(ea, eb, prefix, depth); !s.ok()) return s;
       }
-      ++i;
-      ++j;
+      has_a = NextEntry(ra, &ea);
+      if (!has_a.ok()) return has_a.status();
+    }
+    if (c >= 0) {
+      if (c > 0) New(eb, prefix);
+      has_b = NextEntry(rb, &eb);
+      if (!has_b.ok()) return has_b.status();
     }
   }
   return absl::OkStatus();
@@ -119,7 +149,7 @@ absl::Status Walker::Changed(const GitTreeEntry& a, const GitTreeEntry& b,
   if (!old_sub.ok()) return old_sub.status();
   auto new_sub = Lookup(b.id, path, depth + 1);
   if (!new_sub.ok()) return new_sub.status();
-  return Diff(old_sub->get(), new_sub->get(), path + "/", depth + 1);
+  return Diff(BytesOf(*old_sub), BytesOf(*new_sub), path + "/", depth + 1);
 }
 
 void Walker::New(const GitTreeEntry& e, const std::string& prefix) {
@@ -142,7 +172,12 @@ void Walker::Gone(const GitTreeEntry& e, const std::string& prefix) {
 absl::Status Walker::Expand(const Subtree& t, bool added, int depth) {
   auto tree = Lookup(t.id, t.path, depth);
   if (!tree.ok()) return tree.status();
-  for (const GitTreeEntry& e : (*tree)->entries) {
+  GitTreeReader r(BytesOf(*tree));
+  GitTreeEntry e;
+  while (true) {
+    auto more = NextEntry(r, &e);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
     std::string path = absl::StrCat(t.path, "/", e.name);
     if (e.is_tree()) {
       auto s = Expand({std::move(path), e.id}, added, depth + 1);
@@ -202,8 +237,7 @@ absl::StatusOr<TreeChanges> Walker::Finish() {
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const ParsedTree>> GitTreeCache::Get(
-    const git_oid& id) {
+absl::StatusOr<GitObjectRef> GitTreeCache::Get(const git_oid& id) {
   std::string key(reinterpret_cast<const char*>(id.id), GIT_OID_RAWSZ);
   if (auto it = trees_.find(key); it != trees_.end()) return it->second;
   auto bytes = reader_.Read(id);
@@ -214,20 +248,22 @@ absl::StatusOr<std::shared_ptr<const ParsedTree>> GitTreeCache::Get(
   if ((*bytes)->type != GitType::kTree) {
     return absl::DataLossError("is not a tree");
   }
-  auto entries = ParseGitTree((*bytes)->data);
-  if (!entries.ok()) {
-    return absl::DataLossError(
-        absl::StrCat("is malformed: ", entries.status().message()));
+  GitTreeReader r((*bytes)->data);
+  for (GitTreeEntry e;;) {
+    auto more = r.Next(&e);
+    if (!more.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("is malformed: ", more.status().message()));
+    }
+    if (!*more) break;
   }
-  auto tree = std::make_shared<const ParsedTree>(
-      ParsedTree{*std::move(bytes), *std::move(entries)});
   if (order_.size() >= capacity_) {
     trees_.erase(order_.front());
     order_.pop_front();
   }
-  trees_.emplace(key, tree);
+  trees_.emplace(key, *bytes);
   order_.push_back(std::move(key));
-  return tree;
+  return *std::move(bytes);
 }
 
 absl::StatusOr<TreeChanges> ListTreeChanges(GitTreeCache& trees,
@@ -242,7 +278,7 @@ absl::StatusOr<TreeChanges> ListTreeChanges(GitTreeCache& trees,
   }
   auto new_root = w.Lookup(new_tree, "", 0);
   if (!new_root.ok()) return new_root.status();
-  if (auto s = w.Diff(old_root.get(), new_root->get(), "", 0); !s.ok()) {
+  if (auto s = w.Diff(BytesOf(old_root), BytesOf(*new_root), "", 0); !s.ok()) {
     return s;
   }
   return w.Finish();

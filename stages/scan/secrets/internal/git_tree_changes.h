@@ -41,25 +41,21 @@ struct TreeChanges {
   bool unpaired_deletions_and_additions = false;
 };
 
-// A tree read and parsed; the entries point into `bytes`.
-struct ParsedTree {
-  GitObjectRef bytes;
-  std::vector<GitTreeEntry> entries;
-};
-
-// Trees parsed lately, by id, for one thread: a commit's parent trees are
-// mostly the trees of the commit its worker read just before.
+// Trees read lately, by id, for one thread: a commit's parent trees are
+// mostly the trees of the commit its worker read just before. A tree is
+// checked whole when read (every entry well formed), then walked in place.
 class GitTreeCache {
  public:
   explicit GitTreeCache(GitObjectReader& reader, size_t capacity = 1024)
       : reader_(reader), capacity_(capacity) {}
-  // The tree `id`; DataLoss when it is missing, malformed or not a tree.
-  absl::StatusOr<std::shared_ptr<const ParsedTree>> Get(const git_oid& id);
+  // The bytes of tree `id`; DataLoss when it is missing, malformed or not
+  // a tree.
+  absl::StatusOr<GitObjectRef> Get(const git_oid& id);
 
  private:
   GitObjectReader& reader_;
   size_t capacity_;
-  absl::flat_hash_map<std::string, std::shared_ptr<const ParsedTree>> trees_;
+  absl::flat_hash_map<std::string, GitObjectRef> trees_;
   std::deque<std::string> order_;  // oldest first
 };
 
