@@ -53,32 +53,24 @@ class GitHistoryTest : public GitRepoTest {
   void Open() {
     ASSERT_EQ(git_repository_open(&repo_, dir_.c_str()), 0) << GitError();
   }
+  // The ids `git ARGS` prints in the repository, one a line, in order.
+  std::vector<std::string> GitIds(const std::string& args) {
+    std::vector<std::string> out;
+    std::string cmd = "git -C '" + dir_ + "' " + args;
+    FILE* p = popen(cmd.c_str(), "r");
+    char line[256];
+    while (p && fgets(line, sizeof line, p)) {
+      out.emplace_back(line, GIT_OID_HEXSZ);
+    }
+    if (p) pclose(p);
+    return out;
+  }
   // git's own answer: `git rev-list ARGS`, in its order.
   std::vector<std::string> RevList(const std::string& args) {
-    std::vector<std::string> out;
-    std::string cmd = "git -C '" + dir_ + "' rev-list " + args;
-    FILE* p = popen(cmd.c_str(), "r");
-    char line[256];
-    while (p && fgets(line, sizeof line, p)) {
-      out.emplace_back(line, GIT_OID_HEXSZ);
-    }
-    if (p) pclose(p);
-    return out;
-  }
-  std::vector<std::string> RevParse(const std::string& rev) {
-    std::vector<std::string> out;
-    std::string cmd =
-        "git -C '" + dir_ + "' rev-parse --verify -q '" + rev + "'";
-    FILE* p = popen(cmd.c_str(), "r");
-    char line[256];
-    while (p && fgets(line, sizeof line, p)) {
-      out.emplace_back(line, GIT_OID_HEXSZ);
-    }
-    if (p) pclose(p);
-    return out;
+    return GitIds("rev-list " + args);
   }
   git_oid Id(const std::string& rev) {
-    auto ids = RevParse(rev);
+    auto ids = GitIds("rev-parse --verify -q '" + rev + "'");
     git_oid id{};
     EXPECT_EQ(ids.size(), 1u) << rev;
     if (!ids.empty()) EXPECT_TRUE(ParseGitHexId(ids[0], &id));
