@@ -62,11 +62,12 @@ struct GitHistoryRoots {
   OidSet shallow;               // commits whose parents are not there
 };
 
-// The commits to scan. `max_commits` bounds what is read (a hostile
-// repository's history is as long as its pack can hold); past it the walk
-// stops with a warning.
+// The commits to scan. `max_commits` bounds what is read and kept (about
+// 170 bytes a commit: a hostile repository's history is as long as its
+// packs can hold; the largest public ones have under 2 million); past it
+// the walk stops with a warning.
 GitHistory WalkGitHistory(GitObjectReader& reader, const GitHistoryRoots& roots,
-                          size_t max_commits = 50'000'000);
+                          size_t max_commits = 10'000'000);
 
 // The ids the `shallow` file in `text` lists, one in hex per line; lines
 // that are not ids are skipped.
