@@ -34,8 +34,8 @@ constexpr size_t kCommitRun = 64;
 // slower), 32 MiB and 1,024 trees only take more memory (120 vs 76 MiB).
 constexpr size_t kObjectCacheBytes = 16 << 20;
 constexpr size_t kTreeCacheEntries = 256;
-// The walk reads commit objects once each: a small cache serves it.
-constexpr size_t kWalkCacheBytes = 1 << 20;
+// The walk reads each commit object once: it keeps none.
+constexpr size_t kWalkCacheBytes = 0;
 // The largest `shallow` file read (41 bytes a commit).
 constexpr uint64_t kMaxShallowFileBytes = 64 << 20;
 

@@ -49,20 +49,6 @@ class Lines {
   std::vector<Line> lines_;
 };
 
-// The length of the longest common suffix, at most `limit` bytes.
-size_t SuffixBytes(absl::string_view a, absl::string_view b, size_t limit) {
-  const char* ea = a.data() + a.size();
-  const char* eb = b.data() + b.size();
-  size_t s = 0;
-  while (s + kBlock <= limit &&
-         std::memcmp(ea - s - kBlock, eb - s - kBlock, kBlock) == 0)
-    s += kBlock;
-  while (s < limit && ea[-1 - static_cast<ptrdiff_t>(s)] ==
-                          eb[-1 - static_cast<ptrdiff_t>(s)])
-    ++s;
-  return s;
-}
-
 // Marks the lines of `b` that a shortest edit script from `a` inserts.
 // False when that script needs more than kMaxEdits changes.
 bool ShortestEdit(const Lines& a, const Lines& b, std::vector<bool>& added) {
@@ -131,6 +117,20 @@ size_t CommonPrefixBytes(absl::string_view a, absl::string_view b) {
   return p;
 }
 
+size_t CommonSuffixBytes(absl::string_view a, absl::string_view b,
+                         size_t limit) {
+  const char* ea = a.data() + a.size();
+  const char* eb = b.data() + b.size();
+  size_t s = 0;
+  while (s + kBlock <= limit &&
+         std::memcmp(ea - s - kBlock, eb - s - kBlock, kBlock) == 0)
+    s += kBlock;
+  while (s < limit && ea[-1 - static_cast<ptrdiff_t>(s)] ==
+                          eb[-1 - static_cast<ptrdiff_t>(s)])
+    ++s;
+  return s;
+}
+
 std::vector<AddedRun> AddedLines(absl::string_view old_text,
                                  absl::string_view new_text) {
   std::vector<AddedRun> runs;
@@ -139,7 +139,7 @@ std::vector<AddedRun> AddedLines(absl::string_view old_text,
   if (prefix == old_text.size() && prefix == new_text.size()) return runs;
   while (prefix > 0 && old_text[prefix - 1] != '\n') --prefix;
   // Whole lines both end with, after the prefix in both.
-  size_t suffix = SuffixBytes(
+  size_t suffix = CommonSuffixBytes(
       old_text, new_text, std::min(old_text.size(), new_text.size()) - prefix);
   auto line_start = [&](absl::string_view t) {
     size_t at = t.size() - suffix;

@@ -36,6 +36,9 @@ inline constexpr size_t kMaxEdits = 2048;
 // The length of the longest common prefix of a and b (compared a block
 // at a time; also used to skip the equal start of two trees).
 size_t CommonPrefixBytes(absl::string_view a, absl::string_view b);
+// The length of the longest common suffix, at most `limit` bytes.
+size_t CommonSuffixBytes(absl::string_view a, absl::string_view b,
+                         size_t limit);
 
 // Runs in order, none adjacent to another.
 std::vector<AddedRun> AddedLines(absl::string_view old_text,

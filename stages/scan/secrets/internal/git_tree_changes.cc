@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "stages/scan/secrets/internal/added_lines.h"
 #include "stages/scan/secrets/internal/git_handles.h"
 
@@ -34,22 +35,36 @@ absl::string_view BytesOf(const Tree& t) {
   return t ? absl::string_view(t->data) : absl::string_view();
 }
 
-// The next entry of a tree GitTreeCache checked when it read it; false at
-// the end. A tree cannot turn malformed later: the error only guards.
-absl::StatusOr<bool> NextEntry(GitTreeReader& r, GitTreeEntry* e) {
+// Where a tree is, for messages: "tree ID ('dir/sub')".
+std::string TreeWhere(const git_oid& id, absl::string_view path) {
+  return absl::StrCat("tree ", OidHex(id), path.empty() ? "" : " ('", path,
+                      path.empty() ? "" : "')");
+}
+
+// The next entry of tree `id` at `path`; false at the end, DataLoss naming
+// the tree when it is malformed.
+absl::StatusOr<bool> NextEntry(GitTreeReader& r, GitTreeEntry* e,
+                               const git_oid& id, absl::string_view path) {
   auto more = r.Next(e);
   if (!more.ok()) {
-    return absl::DataLossError(
-        absl::StrCat("a tree is malformed: ", more.status().message()));
+    return absl::DataLossError(absl::StrCat(
+        TreeWhere(id, path), " is malformed: ", more.status().message()));
   }
   return *more;
 }
+
+// A tree's bytes and id; no bytes and no id for none (a root commit's
+// parent, a directory one side lacks).
+struct TreeSide {
+  absl::string_view bytes;
+  const git_oid* id = nullptr;
+};
 
 class Walker {
  public:
   explicit Walker(GitTreeCache& trees) : trees_(trees) {}
 
-  absl::Status Diff(absl::string_view old_tree, absl::string_view new_tree,
+  absl::Status Diff(const TreeSide& old_tree, const TreeSide& new_tree,
                     const std::string& prefix, int depth);
   absl::StatusOr<Tree> Lookup(const git_oid& id, const std::string& path,
                               int depth);
@@ -76,42 +91,46 @@ class Walker {
 
 absl::StatusOr<Tree> Walker::Lookup(const git_oid& id, const std::string& path,
                                     int depth) {
-  auto where = [&] {
-    return absl::StrCat("tree ", OidHex(id), path.empty() ? "" : " ('", path,
-                        path.empty() ? "" : "')");
-  };
   if (depth > kMaxDepth) {
-    return absl::DataLossError(
-        absl::StrCat(where(), " is nested deeper than ", kMaxDepth));
+    return absl::DataLossError(absl::StrCat(
+        TreeWhere(id, path), " is nested deeper than ", kMaxDepth));
   }
   auto tree = trees_.Get(id);
   if (!tree.ok()) {
     return absl::DataLossError(
-        absl::StrCat(where(), " ", tree.status().message()));
+        absl::StrCat(TreeWhere(id, path), " ", tree.status().message()));
   }
   return tree;
 }
 
-absl::Status Walker::Diff(absl::string_view a, absl::string_view b,
+absl::Status Walker::Diff(const TreeSide& a, const TreeSide& b,
                           const std::string& prefix, int depth) {
-  // The entries both trees begin with, byte for byte, are the same: they
-  // are stepped over, not compared (most commits change one entry).
-  const size_t same = CommonPrefixBytes(a, b);
+  // Entries are read only where the trees differ: the bytes both begin
+  // with and, once both sides are at entries the same distance from their
+  // ends, the bytes both end with are the same entries (most commits
+  // change one entry of a directory).
+  const absl::string_view path = absl::StripSuffix(prefix, "/");
+  const size_t same = CommonPrefixBytes(a.bytes, b.bytes);
   size_t skip = 0;
-  for (GitTreeReader r(a); r.offset() < same;) {
+  for (GitTreeReader r(a.bytes); r.offset() < same;) {
     GitTreeEntry e;
-    auto more = NextEntry(r, &e);
+    auto more = NextEntry(r, &e, *a.id, path);
     if (!more.ok()) return more.status();
     if (!*more || r.offset() > same) break;
     skip = r.offset();
   }
-  GitTreeReader ra(a.substr(skip)), rb(b.substr(skip));
+  const size_t tail = CommonSuffixBytes(
+      a.bytes, b.bytes, std::min(a.bytes.size(), b.bytes.size()) - skip);
+  GitTreeReader ra(a.bytes.substr(skip)), rb(b.bytes.substr(skip));
+  const size_t na = a.bytes.size() - skip, nb = b.bytes.size() - skip;
   GitTreeEntry ea, eb;
-  auto has_a = NextEntry(ra, &ea);
+  size_t at_a = 0, at_b = 0;  // where ea and eb begin
+  auto has_a = a.id ? NextEntry(ra, &ea, *a.id, path) : false;
   if (!has_a.ok()) return has_a.status();
-  auto has_b = NextEntry(rb, &eb);
+  auto has_b = b.id ? NextEntry(rb, &eb, *b.id, path) : false;
   if (!has_b.ok()) return has_b.status();
   while (*has_a || *has_b) {
+    if (na - at_a == nb - at_b && na - at_a <= tail) break;  // the same rest
     int c = !*has_a ? 1 : !*has_b ? -1 : Compare(ea, eb);
     if (c <= 0) {
       if (c < 0) {
@@ -119,12 +138,14 @@ absl::Status Walker::Diff(absl::string_view a, absl::string_view b,
       } else if (!OidEqual(ea.id, eb.id) || ea.mode != eb.mode) {
         if (auto s = Changed(ea, eb, prefix, depth); !s.ok()) return s;
       }
-      has_a = NextEntry(ra, &ea);
+      at_a = ra.offset();
+      has_a = NextEntry(ra, &ea, *a.id, path);
       if (!has_a.ok()) return has_a.status();
     }
     if (c >= 0) {
       if (c > 0) New(eb, prefix);
-      has_b = NextEntry(rb, &eb);
+      at_b = rb.offset();
+      has_b = NextEntry(rb, &eb, *b.id, path);
       if (!has_b.ok()) return has_b.status();
     }
   }
@@ -149,7 +170,8 @@ absl::Status Walker::Changed(const GitTreeEntry& a, const GitTreeEntry& b,
   if (!old_sub.ok()) return old_sub.status();
   auto new_sub = Lookup(b.id, path, depth + 1);
   if (!new_sub.ok()) return new_sub.status();
-  return Diff(BytesOf(*old_sub), BytesOf(*new_sub), path + "/", depth + 1);
+  return Diff({BytesOf(*old_sub), &a.id}, {BytesOf(*new_sub), &b.id},
+              path + "/", depth + 1);
 }
 
 void Walker::New(const GitTreeEntry& e, const std::string& prefix) {
@@ -175,7 +197,7 @@ absl::Status Walker::Expand(const Subtree& t, bool added, int depth) {
   GitTreeReader r(BytesOf(*tree));
   GitTreeEntry e;
   while (true) {
-    auto more = NextEntry(r, &e);
+    auto more = NextEntry(r, &e, t.id, t.path);
     if (!more.ok()) return more.status();
     if (!*more) break;
     std::string path = absl::StrCat(t.path, "/", e.name);
@@ -248,15 +270,6 @@ absl::StatusOr<GitObjectRef> GitTreeCache::Get(const git_oid& id) {
   if ((*bytes)->type != GitType::kTree) {
     return absl::DataLossError("is not a tree");
   }
-  GitTreeReader r((*bytes)->data);
-  for (GitTreeEntry e;;) {
-    auto more = r.Next(&e);
-    if (!more.ok()) {
-      return absl::DataLossError(
-          absl::StrCat("is malformed: ", more.status().message()));
-    }
-    if (!*more) break;
-  }
   if (order_.size() >= capacity_) {
     trees_.erase(order_.front());
     order_.pop_front();
@@ -278,7 +291,9 @@ absl::StatusOr<TreeChanges> ListTreeChanges(GitTreeCache& trees,
   }
   auto new_root = w.Lookup(new_tree, "", 0);
   if (!new_root.ok()) return new_root.status();
-  if (auto s = w.Diff(BytesOf(old_root), BytesOf(*new_root), "", 0); !s.ok()) {
+  if (auto s = w.Diff({BytesOf(old_root), old_tree},
+                      {BytesOf(*new_root), &new_tree}, "", 0);
+      !s.ok()) {
     return s;
   }
   return w.Finish();

@@ -42,14 +42,14 @@ struct TreeChanges {
 };
 
 // Trees read lately, by id, for one thread: a commit's parent trees are
-// mostly the trees of the commit its worker read just before. A tree is
-// checked whole when read (every entry well formed), then walked in place.
+// mostly the trees of the commit its worker read just before. Trees are
+// walked in place; an entry is checked when it is read (an error names the
+// tree), and the entries two trees share are not read at all.
 class GitTreeCache {
  public:
   explicit GitTreeCache(GitObjectReader& reader, size_t capacity = 1024)
       : reader_(reader), capacity_(capacity) {}
-  // The bytes of tree `id`; DataLoss when it is missing, malformed or not
-  // a tree.
+  // The bytes of tree `id`; DataLoss when it is missing or not a tree.
   absl::StatusOr<GitObjectRef> Get(const git_oid& id);
 
  private:

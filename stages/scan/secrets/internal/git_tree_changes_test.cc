@@ -160,5 +160,60 @@ TEST_F(TreeChangesTest, AMissingTreeIsAnErrorNamingIt) {
   EXPECT_THAT(c.status().message(), HasSubstr("('d') cannot be read"));
 }
 
+// Only the entries that differ are read; changes at the start, in the
+// middle and at the end of a large directory, with one added and one
+// deleted, are all found (and nothing of the equal rest).
+TEST_F(TreeChangesTest, ChangesAnywhereInALargeDirectory) {
+  for (int i = 0; i < 60; ++i) {
+    Write("d/f" + std::to_string(100 + i) + ".c", std::to_string(i) + "\n");
+  }
+  git_tree* before = Snapshot();
+  Write("d/f100.c", "changed\n");
+  Write("d/f130.c", "changed\n");
+  Write("d/f159.c", "changed\n");
+  Write("d/f160.c", "new\n");
+  std::filesystem::remove(dir_ + "/d/f101.c");
+  git_tree* after = Snapshot();
+  auto c = List(before, after);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_THAT(Describe(*c), UnorderedElementsAre("M d/f100.c", "M d/f130.c",
+                                                 "M d/f159.c", "A d/f160.c"));
+  // Only the last entry changed, and only the first.
+  Write("d/f160.c", "again\n");
+  git_tree* last = Snapshot();
+  auto l = List(after, last);
+  ASSERT_TRUE(l.ok()) << l.status();
+  EXPECT_THAT(Describe(*l), ElementsAre("M d/f160.c"));
+  Write("d/f100.c", "again\n");
+  auto f = List(last, Snapshot());
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_THAT(Describe(*f), ElementsAre("M d/f100.c"));
+}
+
+TEST_F(TreeChangesTest, AMalformedTreeIsAnErrorNamingIt) {
+  Write("a.c", "a\n");
+  git_tree* before = Snapshot();
+  // A tree whose second entry is cut short, written as it is.
+  std::string good(reinterpret_cast<const char*>(git_tree_id(before)->id),
+                   GIT_OID_RAWSZ);
+  std::string raw = "100644 a.c" + std::string(1, '\0') + good + "100644 b.c";
+  std::ofstream(dir_ + "/bad") << raw;
+  std::string cmd = "git -C '" + dir_ +
+                    "' hash-object -t tree --literally -w bad 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  char line[64] = {0};
+  ASSERT_TRUE(p && fgets(line, sizeof line, p));
+  pclose(p);
+  git_oid bad;
+  ASSERT_EQ(git_oid_fromstrn(&bad, line, GIT_OID_HEXSZ), 0);
+  GitPacks packs = OpenGitPacks(repo_);
+  GitObjectReader reader(packs, repo_);
+  GitTreeCache trees(reader);
+  auto c = ListTreeChanges(trees, git_tree_id(before), bad);
+  EXPECT_THAT(c.status().message(),
+              HasSubstr("tree " + std::string(line, GIT_OID_HEXSZ) +
+                        " is malformed: entry 2 is cut short"));
+}
+
 }  // namespace
 }  // namespace dso
