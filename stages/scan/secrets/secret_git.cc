@@ -3,9 +3,11 @@
 // ListTreeChanges and files by AddedLines; libgit2 lists the commits.
 // Commits are spread over worker threads in runs, each worker with its own
 // repository handle, reader and tree cache (none is shared between threads).
-#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -38,6 +40,56 @@ constexpr size_t kTreeCacheEntries = 256;
 constexpr size_t kWalkCacheBytes = 0;
 // The largest `shallow` file read (41 bytes a commit).
 constexpr uint64_t kMaxShallowFileBytes = 64 << 20;
+
+// Commits handed from the walk to the workers, kCommitRun at a time.
+class CommitRuns {
+ public:
+  // From the walk's thread.
+  void Add(const GitHistoryCommit& c) {
+    filling_.push_back(c);
+    if (filling_.size() == kCommitRun) Publish();
+  }
+  // The walk has ended.
+  void Close() {
+    Publish();
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    ready_.notify_all();
+  }
+  // Ends the scan early (cancelled): runs not taken yet are dropped.
+  void Cancel() {
+    std::lock_guard<std::mutex> lock(mu_);
+    cancelled_ = true;
+    ready_.notify_all();
+  }
+  // The next run into *run; false once the walk has ended and every run
+  // was taken.
+  bool Take(std::vector<GitHistoryCommit>* run) {
+    std::unique_lock<std::mutex> lock(mu_);
+    ready_.wait(lock,
+                [&] { return cancelled_ || closed_ || !published_.empty(); });
+    if (cancelled_ || published_.empty()) return false;
+    *run = std::move(published_.front());
+    published_.pop_front();
+    return true;
+  }
+
+ private:
+  void Publish() {
+    if (filling_.empty()) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    published_.push_back(std::move(filling_));
+    filling_.clear();
+    filling_.reserve(kCommitRun);
+    ready_.notify_one();
+  }
+
+  std::vector<GitHistoryCommit> filling_;  // the walk's thread only
+  std::mutex mu_;
+  std::condition_variable ready_;
+  std::deque<std::vector<GitHistoryCommit>> published_;
+  bool closed_ = false, cancelled_ = false;
+};
 
 // Where the walk starts (HEAD and every ref), what it leaves out (--since
 // and its ancestors) and where a shallow clone's history ends.
@@ -260,35 +312,38 @@ absl::StatusOr<SecretScanResult> SecretScanner::ScanGitHistory(
   auto roots = HistoryRoots(r, path, since);
   if (!roots.ok()) return roots.status();
   const GitPacks packs = OpenGitPacks(r);
-  GitHistory history;
-  {
-    GitObjectReader reader(packs, r, kWalkCacheBytes);
-    history = WalkGitHistory(reader, *roots);
-  }
-  const std::vector<GitHistoryCommit>* commits = &history.commits;
-  int n = std::max(
-      1, std::min<int>(WorkerCount(), static_cast<int>(commits->size())));
-  // Workers take runs of neighbouring commits, whose objects are made from
-  // one another (a reader's cache then holds the bases it needs next).
-  std::atomic<size_t> next{0};
-  WorkerGroup group(*this, n, [&](Worker& w) {
+  // The workers scan runs of neighbouring commits, whose objects are made
+  // from one another (a reader's cache then holds the bases it needs next),
+  // while this thread walks the history.
+  CommitRuns runs;
+  WorkerGroup group(*this, WorkerCount(), [&](Worker& w) {
+    std::vector<GitHistoryCommit> run;
+    if (!runs.Take(&run)) return;  // no commits for this worker
     git_repository* own = nullptr;
     if (Git2().git_repository_open_ext(&own, path.c_str(), 0, nullptr) != 0) {
+      // The other workers take the runs left; this one's are not scanned.
       AddWarning(&w.result(), absl::StrCat(path, ": ", GitError()));
+      w.result().stats.unreadable += run.size();
       return;
     }
     GitRepo repo_handle(own);
     GitObjectReader reader(packs, own, kObjectCacheBytes);
     GitTreeCache trees(reader, kTreeCacheEntries);
-    for (size_t k; (k = next.fetch_add(kCommitRun)) < commits->size();) {
-      for (size_t end = std::min(k + kCommitRun, commits->size()); k < end;
-           ++k) {
-        if (options_.cancelled && options_.cancelled()) return;
-        ScanCommit(own, reader, trees, (*commits)[k], w);
+    do {
+      for (const GitHistoryCommit& commit : run) {
+        if (options_.cancelled && options_.cancelled()) return runs.Cancel();
+        ScanCommit(own, reader, trees, commit, w);
         w.PublishProgress();
       }
-    }
+    } while (runs.Take(&run));
   });
+  GitHistory history;
+  {
+    GitObjectReader reader(packs, r, kWalkCacheBytes);
+    history = WalkGitHistory(reader, *roots,
+                             [&](const GitHistoryCommit& c) { runs.Add(c); });
+  }
+  runs.Close();
   SecretScanResult result;
   for (const std::string& warning : packs.warnings) {
     AddWarning(&result, warning);

@@ -29,13 +29,13 @@ struct Node {
   int64_t time = 0;
   bool hidden = false;
   bool queued = false;
-  bool listed = false;
 };
 
 class Walk {
  public:
-  Walk(GitObjectReader& reader, const GitHistoryRoots& roots, size_t max)
-      : reader_(reader), roots_(roots), max_(max) {}
+  Walk(GitObjectReader& reader, const GitHistoryRoots& roots, size_t max,
+       const std::function<void(const GitHistoryCommit&)>& emit)
+      : reader_(reader), roots_(roots), max_(max), emit_(emit) {}
 
   GitHistory Run() {
     for (const git_oid& id : roots_.hide) Push(id, /*hidden=*/true, true);
@@ -51,17 +51,23 @@ class Walk {
       queue_.pop();
       Node& n = nodes_.at(top.id);
       n.queued = false;
-      if (!n.hidden) {
-        --interesting_queued_;
-        n.listed = true;
-        order_.push_back(top.id);
-      }
+      if (!n.hidden) --interesting_queued_;
       // Copied: pushing may grow the map and move `n`.
       const bool hidden = n.hidden;
       const auto parents = n.parents;
       for (const git_oid& p : parents) Push(p, hidden, false);
+      if (hidden) continue;
+      if (roots_.hide.empty()) {
+        Emit(top.id);  // nothing can hide it later
+      } else {
+        order_.push_back(top.id);
+      }
     }
-    return Finish();
+    // Listed before a hidden commit reached them: dropped.
+    for (const git_oid& id : order_) {
+      if (!nodes_.at(id).hidden) Emit(id);
+    }
+    return std::move(out_);
   }
 
  private:
@@ -162,33 +168,35 @@ class Walk {
     }
   }
 
-  GitHistory Finish() {
-    for (const git_oid& id : order_) {
-      const Node& n = nodes_.at(id);
-      if (n.hidden) continue;  // found hidden after it was listed
-      GitHistoryCommit c;
-      c.id = id;
-      c.tree = n.tree;
-      c.parents = static_cast<uint32_t>(n.parents.size());
-      if (c.parents == 1) {
-        if (auto p = nodes_.find(n.parents[0]); p != nodes_.end()) {
-          c.parent_tree = p->second.tree;
-        } else {
-          c.parent_unreadable = true;
-          auto f = failed_.find(n.parents[0]);
-          out_.warnings.push_back(
-              absl::StrCat("commit ", OidHex(id), ": its parent",
-                           f != failed_.end() ? f->second : " was not read"));
-        }
+  // Hands on commit `id`, whose parents have been pushed.
+  void Emit(const git_oid& id) {
+    const Node& n = nodes_.at(id);
+    GitHistoryCommit c;
+    c.id = id;
+    c.tree = n.tree;
+    c.parents = static_cast<uint32_t>(n.parents.size());
+    if (c.parents == 1) {
+      if (auto p = nodes_.find(n.parents[0]); p != nodes_.end()) {
+        c.parent_tree = p->second.tree;
+      } else {
+        c.parent_unreadable = true;
+        auto f = failed_.find(n.parents[0]);
+        out_.warnings.push_back(
+            absl::StrCat("commit ", OidHex(id), ": its parent",
+                         f != failed_.end() ? f->second : " was not read"));
       }
+    }
+    if (emit_) {
+      emit_(c);
+    } else {
       out_.commits.push_back(c);
     }
-    return std::move(out_);
   }
 
   GitObjectReader& reader_;
   const GitHistoryRoots& roots_;
   const size_t max_;
+  const std::function<void(const GitHistoryCommit&)> emit_;
   absl::flat_hash_map<git_oid, Node, OidHash, OidEq> nodes_;
   absl::flat_hash_map<git_oid, std::string, OidHash, OidEq> failed_;
   std::priority_queue<Entry> queue_;
@@ -202,7 +210,14 @@ class Walk {
 
 GitHistory WalkGitHistory(GitObjectReader& reader, const GitHistoryRoots& roots,
                           size_t max_commits) {
-  return Walk(reader, roots, max_commits).Run();
+  return Walk(reader, roots, max_commits, nullptr).Run();
+}
+
+GitHistory WalkGitHistory(
+    GitObjectReader& reader, const GitHistoryRoots& roots,
+    const std::function<void(const GitHistoryCommit&)>& emit,
+    size_t max_commits) {
+  return Walk(reader, roots, max_commits, emit).Run();
 }
 
 OidSet ParseShallowFile(absl::string_view text) {

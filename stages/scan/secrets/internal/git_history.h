@@ -19,6 +19,7 @@
 #include <git2.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,15 @@ struct GitHistoryRoots {
 // the walk stops with a warning.
 GitHistory WalkGitHistory(GitObjectReader& reader, const GitHistoryRoots& roots,
                           size_t max_commits = 10'000'000);
+
+// The same, each commit handed to `emit` (in the same order) instead of
+// kept: as soon as it is walked, so that scanning can start while the walk
+// goes on, or, with hidden commits (which may hide a commit walked
+// earlier), once the walk has ended. GitHistory::commits stays empty.
+GitHistory WalkGitHistory(
+    GitObjectReader& reader, const GitHistoryRoots& roots,
+    const std::function<void(const GitHistoryCommit&)>& emit,
+    size_t max_commits = 10'000'000);
 
 // The ids the `shallow` file in `text` lists, one in hex per line; lines
 // that are not ids are skipped.
