@@ -278,8 +278,9 @@ std::unique_ptr<Command> NewScanCommand() {
         // out: deriving them builds steps.proto's descriptors, 0.2 ms of
         // every start. scan_command_test.cc checks the two agree.
         scan->add_option("--scanners", o->scanners,
-                         "secrets, deps, image, all (default: all available); "
-                         "comma-separated");
+                         "secrets, deps, image, all, iac (default: all "
+                         "available; iac, Dockerfiles so far, only when "
+                         "named); comma-separated");
         scan->add_option("--config", o->config,
                          "secret rules: a gitleaks TOML config (default: "
                          "dso's)");

@@ -34,7 +34,8 @@ TEST_F(CommandTest, Scan) {
 // The scanner names: one list (proto/dso/v1/steps.proto, Scanner), shown by
 // dsoctl's help and checked by the Jenkins library's dsoScan.
 TEST(ScannerNamesTest, TheHelpAndTheJenkinsLibraryNameEveryScanner) {
-  EXPECT_THAT(ScannerNames(), ElementsAre("secrets", "deps", "image", "all"));
+  EXPECT_THAT(ScannerNames(),
+              ElementsAre("secrets", "deps", "image", "all", "iac"));
   EXPECT_THAT(ReportFormatNames(), ElementsAre("json", "sarif", "gitleaks"));
 
   CommandLine command_line;
@@ -62,11 +63,13 @@ TEST(ScannerNamesTest, TheHelpAndTheJenkinsLibraryNameEveryScanner) {
     }
     return out;
   };
-  EXPECT_THAT(names(m[1]), ElementsAreArray(ScannerNames()));
-  std::vector<std::string> for_paths;
+  // Image checks need an image; IaC reads a directory.
+  std::vector<std::string> for_images, for_paths;
   for (const auto& n : ScannerNames()) {
-    if (n != "image") for_paths.push_back(n);  // image checks need an image
+    if (n != "iac") for_images.push_back(n);
+    if (n != "image") for_paths.push_back(n);
   }
+  EXPECT_THAT(names(m[1]), ElementsAreArray(for_images));
   EXPECT_THAT(names(m[2]), ElementsAreArray(for_paths));
 }
 

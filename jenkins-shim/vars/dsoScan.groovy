@@ -24,7 +24,7 @@ def call(Map args = [:]) {
                           : ['scan', '--path', path]
   List scanners = Dsoctl.listOf(args.scanners)
   List known = args.image ? ['secrets', 'deps', 'image', 'all']
-                          : ['secrets', 'deps', 'all']
+                          : ['secrets', 'deps', 'all', 'iac']
   for (String s : scanners) {
     if (!(s in known)) {
       dso.fail("scanners: '${s}' is not ${known.join(', ')}")

@@ -48,6 +48,14 @@ std::string MessageText(const dso::v1::Finding& f) {
   return text.empty() ? "finding" : text;
 }
 
+// Equivalent rules of other tools as SARIF properties named by the tool
+// ("checkov": "CKV_DOCKER_1"), in name order.
+void AddEquivalents(const dso::v1::Finding& f, ordered_json& properties) {
+  std::map<std::string, std::string> sorted(f.equivalents().begin(),
+                                            f.equivalents().end());
+  for (const auto& [tool, id] : sorted) properties[tool] = id;
+}
+
 }  // namespace
 
 std::string JsonReport(const ToolInfo& tool,
@@ -70,6 +78,11 @@ std::string JsonReport(const ToolInfo& tool,
                                                  f.references().end());
     }
     if (!f.scanner().empty()) e["scanner"] = f.scanner();
+    if (!f.resource().empty()) e["resource"] = f.resource();
+    if (f.equivalents_size()) {
+      e["equivalents"] = std::map<std::string, std::string>(
+          f.equivalents().begin(), f.equivalents().end());
+    }
     list.push_back(std::move(e));
   }
   j["findings"] = std::move(list);
@@ -99,6 +112,7 @@ std::string SarifReport(const ToolInfo& tool,
     r["properties"] = {
         {"security-severity", SecuritySeverityScore(f->severity())},
         {"tags", ordered_json::array({"security"})}};
+    AddEquivalents(*f, r["properties"]);
     rule_list.push_back(std::move(r));
   }
   ordered_json results = ordered_json::array();
@@ -124,7 +138,11 @@ std::string SarifReport(const ToolInfo& tool,
     if (!f.fingerprint().empty()) {
       r["partialFingerprints"] = {{"primaryLocationLineHash", f.fingerprint()}};
     }
-    if (!f.scanner().empty()) r["properties"] = {{"scanner", f.scanner()}};
+    ordered_json properties = ordered_json::object();
+    if (!f.scanner().empty()) properties["scanner"] = f.scanner();
+    if (!f.resource().empty()) properties["resource"] = f.resource();
+    AddEquivalents(f, properties);
+    if (!properties.empty()) r["properties"] = std::move(properties);
     results.push_back(std::move(r));
   }
   ordered_json driver;

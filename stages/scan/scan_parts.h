@@ -1,5 +1,5 @@
 // The scanners the scan step runs, each returning what it found in the
-// common model: secrets and dependencies of a directory (or, for the image
+// common model: secrets, dependencies and IaC of a directory (or, for the image
 // scan, of an image's layers and file view: scan_image.h). Internal to the
 // scan step.
 #ifndef DSO_STAGES_SCAN_SCAN_PARTS_H_
@@ -67,6 +67,11 @@ absl::StatusOr<ScannerOutput> ScanDeps(
     const ScanDirs& dirs, bool asked, bool installed = false,
     const std::string& sbom_name = "", const Inventory* extra = nullptr,
     const std::vector<std::string>* extra_unread = nullptr);
+
+// Infrastructure as code (Dockerfiles so far) under `root`, a directory or
+// one file (scan_iac.cc).
+absl::StatusOr<ScannerOutput> ScanIac(const std::string& root,
+                                      StepContext& context);
 
 }  // namespace dso
 

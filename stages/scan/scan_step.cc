@@ -70,6 +70,11 @@ absl::Status ScanStep::Validate(const dso::v1::RunStepRequest& request) const {
     return absl::InvalidArgumentError(
         "scanner 'image' needs an image to scan (--image)");
   }
+  if (has_image && std::find(p.scanners().begin(), p.scanners().end(), "iac") !=
+                       p.scanners().end()) {
+    return absl::InvalidArgumentError(
+        "scanner 'iac' reads a directory (--path), not an image");
+  }
   if (p.threads() > kMaxThreads) {
     return absl::InvalidArgumentError(absl::StrCat(
         "scan.threads ", p.threads(), " is more than ", kMaxThreads));
@@ -114,6 +119,9 @@ absl::Status ScanDirectoryTarget(const dso::v1::ScanParams& p, bool all,
     RETURN_IF_ERROR(
         take(ScanDeps(p, root, context, dirs, wanted.count("deps") > 0)));
   }
+  if (context.cancellation().cancelled()) return absl::OkStatus();
+  // Only when named, for now: "all" keeps meaning what it meant.
+  if (wanted.count("iac")) RETURN_IF_ERROR(take(ScanIac(root, context)));
   return absl::OkStatus();
 }
 

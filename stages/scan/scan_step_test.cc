@@ -116,8 +116,8 @@ TEST_F(ScanStepTest, UserConfigReplacesTheDefaults) {
 
 TEST_F(ScanStepTest, ValidateNamesBadParameters) {
   auto req = Request();
-  req.mutable_scan()->add_scanners("iac");
-  EXPECT_THAT(step_.Validate(req).message(), HasSubstr("scanner 'iac'"));
+  req.mutable_scan()->add_scanners("lint");
+  EXPECT_THAT(step_.Validate(req).message(), HasSubstr("scanner 'lint'"));
   req = Request();
   req.mutable_scan()->add_reports("xml");
   EXPECT_THAT(step_.Validate(req).message(), HasSubstr("report format 'xml'"));

@@ -1,8 +1,7 @@
 #include "stages/scan/iac/dockerfile.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -46,7 +45,8 @@ bool Directive(absl::string_view line, std::string* key, std::string* value) {
   if (!absl::ConsumePrefix(&line, "#")) return false;
   size_t eq = line.find('=');
   if (eq == absl::string_view::npos) return false;
-  std::string k = absl::AsciiStrToLower(absl::StripAsciiWhitespace(line.substr(0, eq)));
+  std::string k =
+      absl::AsciiStrToLower(absl::StripAsciiWhitespace(line.substr(0, eq)));
   if (k != "escape" && k != "syntax" && k != "check") return false;
   *key = k;
   *value = std::string(absl::StripAsciiWhitespace(line.substr(eq + 1)));
@@ -134,8 +134,8 @@ Dockerfile ParseDockerfile(absl::string_view text) {
   const std::vector<absl::string_view> lines = Lines(text);
   size_t k = 0;
   // Parser directives: only before anything else.
-  for (std::string key, value; k < lines.size() && Directive(lines[k], &key, &value);
-       ++k) {
+  for (std::string key, value;
+       k < lines.size() && Directive(lines[k], &key, &value); ++k) {
     if (key == "escape") {
       if (value == "\\" || value == "`") {
         out.escape = value[0];

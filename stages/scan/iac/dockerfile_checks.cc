@@ -93,7 +93,8 @@ std::string Evidence(const DockerInstruction& in) {
 // The words of a RUN's shell commands and heredoc bodies, lower case.
 std::string RunText(const DockerInstruction& in) {
   std::string text = in.exec_form ? absl::StrJoin(in.exec_args, " ") : in.rest;
-  for (const DockerHeredoc& h : in.heredocs) absl::StrAppend(&text, "\n", h.body);
+  for (const DockerHeredoc& h : in.heredocs)
+    absl::StrAppend(&text, "\n", h.body);
   return absl::AsciiStrToLower(text);
 }
 
@@ -109,8 +110,7 @@ std::vector<std::vector<std::string>> Commands(absl::string_view text) {
     current.clear();
   };
   for (char c : text) {
-    if (c == ';' || c == '&' || c == '|' || c == '\n' || c == '(' ||
-        c == ')') {
+    if (c == ';' || c == '&' || c == '|' || c == '\n' || c == '(' || c == ')') {
       flush();
     } else {
       current.push_back(c);
@@ -183,7 +183,8 @@ std::vector<IacFinding> CheckDockerfile(const Dockerfile& df,
     } else {
       f.resource = file;
       f.line = 1;
-      f.end_line = df.instructions.empty() ? 1 : df.instructions.back().end_line;
+      f.end_line =
+          df.instructions.empty() ? 1 : df.instructions.back().end_line;
     }
     out.push_back(std::move(f));
   };
@@ -207,7 +208,8 @@ std::vector<IacFinding> CheckDockerfile(const Dockerfile& df,
     }
     if (k == "WORKDIR") {
       absl::string_view dir = absl::StripAsciiWhitespace(in.rest);
-      bool absolute = absl::StartsWith(dir, "/") || absl::StartsWith(dir, "$") ||
+      bool absolute = absl::StartsWith(dir, "/") ||
+                      absl::StartsWith(dir, "$") ||
                       absl::StartsWith(dir, "\"/") ||
                       (dir.size() >= 2 && dir[1] == ':');  // C:\ on Windows
       if (!dir.empty() && !absolute) found(kRelativeWorkdir, &in);
@@ -257,9 +259,9 @@ std::vector<IacFinding> CheckDockerfile(const Dockerfile& df,
     for (size_t i = 0; i + 1 < pipes.size(); ++i) {
       bool fetch = absl::StrContains(pipes[i], "curl ") ||
                    absl::StrContains(pipes[i], "wget ");
-      std::vector<std::string> next = absl::StrSplit(
-          absl::StripAsciiWhitespace(pipes[i + 1]), absl::ByAnyChar(" \t"),
-          absl::SkipEmpty());
+      std::vector<std::string> next =
+          absl::StrSplit(absl::StripAsciiWhitespace(pipes[i + 1]),
+                         absl::ByAnyChar(" \t"), absl::SkipEmpty());
       size_t p = ProgramAt(next);
       if (fetch && p < next.size()) {
         absl::string_view shell = next[p];

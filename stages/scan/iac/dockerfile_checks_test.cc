@@ -15,7 +15,8 @@ using ::testing::IsEmpty;
 // "ID@LINE" of each finding, in order.
 std::vector<std::string> Found(const std::string& text) {
   std::vector<std::string> out;
-  for (const IacFinding& f : CheckDockerfile(ParseDockerfile(text), "/Dockerfile")) {
+  for (const IacFinding& f :
+       CheckDockerfile(ParseDockerfile(text), "/Dockerfile")) {
     out.push_back(std::string(f.check->id) + "@" + std::to_string(f.line));
   }
   return out;
@@ -50,8 +51,8 @@ TEST(DockerfileChecksTest, EachCheckFailsOnItsCase) {
 }
 
 TEST(DockerfileChecksTest, WholeFileChecksNameTheFile) {
-  auto findings = CheckDockerfile(ParseDockerfile("FROM alpine:3.19\nRUN true\n"),
-                                  "/svc/Dockerfile");
+  auto findings = CheckDockerfile(
+      ParseDockerfile("FROM alpine:3.19\nRUN true\n"), "/svc/Dockerfile");
   std::set<std::string> ids;
   for (const IacFinding& f : findings) {
     ids.insert(f.check->id);
@@ -66,7 +67,8 @@ TEST(DockerfileChecksTest, WholeFileChecksNameTheFile) {
 TEST(DockerfileChecksTest, BaseImages) {
   auto latest = [](const std::string& from) {
     for (const IacFinding& f : CheckDockerfile(
-             ParseDockerfile(from + "\nUSER app\nHEALTHCHECK CMD true\n"), "f")) {
+             ParseDockerfile(from + "\nUSER app\nHEALTHCHECK CMD true\n"),
+             "f")) {
       if (std::string(f.check->id) == "DKR007") return true;
     }
     return false;
@@ -79,8 +81,9 @@ TEST(DockerfileChecksTest, BaseImages) {
   EXPECT_FALSE(latest("FROM scratch"));
   EXPECT_FALSE(latest("FROM $BASE"));  // not known here
   EXPECT_FALSE(latest("FROM golang:1.22 AS build\nFROM build"));
-  EXPECT_THAT(Found("FROM a:1 AS x\nFROM b:1 AS X\nUSER u\nHEALTHCHECK CMD t\n"),
-              ElementsAre("DKR011@2"));
+  EXPECT_THAT(
+      Found("FROM a:1 AS x\nFROM b:1 AS X\nUSER u\nHEALTHCHECK CMD t\n"),
+      ElementsAre("DKR011@2"));
 }
 
 TEST(DockerfileChecksTest, UpdatesRunsAndHeredocs) {

@@ -1,0 +1,111 @@
+"""dsoctl scan --scanners iac (Dockerfiles so far), embedded and through a
+real agent: findings with their resource and checkov id in SARIF and JSON,
+--fail-on, unreadable and malformed files named, an image refused."""
+import json
+from pathlib import Path
+
+from conftest import dsoctl
+
+BAD = """FROM ubuntu
+MAINTAINER someone
+EXPOSE 80 22
+RUN apt-get update
+RUN curl -fsSL https://get.example.com | sh
+USER root
+"""
+
+GOOD = """# syntax=docker/dockerfile:1
+FROM golang:1.22@sha256:0123 AS build
+WORKDIR /src
+RUN <<EOF
+apt-get update && apt-get install -y git
+EOF
+FROM gcr.io/distroless/static:nonroot
+COPY --from=build /app /app
+USER 65532
+HEALTHCHECK CMD ["/app", "health"]
+ENTRYPOINT ["/app"]
+"""
+
+
+def make_tree(root: Path) -> Path:
+    src = root / "src"
+    (src / "svc").mkdir(parents=True)
+    (src / "Dockerfile").write_text(BAD)
+    (src / "svc/Dockerfile.prod").write_text(GOOD)
+    (src / "svc/not-a-dockerfile.txt").write_text("FROM ubuntu\n")
+    (src / "svc/web.Dockerfile").write_text("FROM alpine:3.19\n=oops\nUSER app\n"
+                                            "HEALTHCHECK CMD true\n")
+    return src
+
+
+def findings_of(sarif):
+    return sorted((r["ruleId"],
+                   r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                   r["locations"][0]["physicalLocation"]["region"]["startLine"])
+                  for r in sarif["runs"][0]["results"])
+
+
+def scan(src, out, agent=None, extra=()):
+    return dsoctl("scan", "--path", str(src), "--scanners", "iac",
+                  "--sarif", str(out / "iac.sarif"), *extra, agent=agent,
+                  json_file=out / "summary.json",
+                  extra_global=[] if agent else ["--data-dir", str(out / "d")])
+
+
+def test_dockerfile_checks_embedded_and_through_agent(agent, tmp_path):
+    src = make_tree(tmp_path)
+    expected = [
+        ("DKR001", "Dockerfile", 3), ("DKR002", "Dockerfile", 1),
+        ("DKR005", "Dockerfile", 4), ("DKR006", "Dockerfile", 2),
+        ("DKR007", "Dockerfile", 1), ("DKR008", "Dockerfile", 6),
+        ("DKR014", "Dockerfile", 5)]
+    results = {}
+    for where, a in (("embedded", None), ("agent", agent)):
+        out = tmp_path / where
+        p = scan(src, out, agent=a)
+        assert p.returncode == 0, p.stderr
+        assert p.summary["outcome"] == "SUCCEEDED"
+        assert "iac: 3 files checked; 7 findings; 0 unreadable" in p.stderr
+        # The malformed line is named; the rest of that file is checked.
+        assert "warning: iac: svc/web.Dockerfile:2: '=oops' is not an " \
+            "instruction" in p.stderr
+        sarif = json.loads((out / "iac.sarif").read_text())
+        results[where] = findings_of(sarif)
+        assert results[where] == sorted(expected)
+        by_rule = {r["ruleId"]: r for r in sarif["runs"][0]["results"]}
+        expose = by_rule["DKR001"]["properties"]
+        assert expose == {"scanner": "iac", "resource": "/Dockerfile.EXPOSE",
+                          "checkov": "CKV_DOCKER_1"}
+        assert by_rule["DKR002"]["properties"]["resource"] == "/Dockerfile"
+        assert "checkov" not in by_rule["DKR014"]["properties"]
+        rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+        assert rules["DKR007"]["properties"]["checkov"] == "CKV_DOCKER_7"
+        assert rules["DKR008"]["defaultConfiguration"]["level"] == "error"
+    assert results["embedded"] == results["agent"]
+
+
+def test_fail_on_and_fingerprints_that_survive_moved_lines(tmp_path):
+    src = make_tree(tmp_path)
+    out = tmp_path / "a"
+    p = scan(src, out, extra=["--fail-on", "high"])
+    assert p.returncode == 1, p.stderr
+    assert p.summary["outcome"] == "POLICY_FAILED"
+    first = json.loads((out / "iac.sarif").read_text())
+    # Two blank lines at the top move every instruction.
+    (src / "Dockerfile").write_text("\n\n" + BAD)
+    second_out = tmp_path / "b"
+    assert scan(src, second_out).returncode == 0
+    second = json.loads((second_out / "iac.sarif").read_text())
+
+    def prints(s):
+        return sorted(r["partialFingerprints"]["primaryLocationLineHash"]
+                      for r in s["runs"][0]["results"])
+    assert prints(first) == prints(second)
+
+
+def test_iac_reads_directories_not_images(tmp_path):
+    p = dsoctl("scan", "--image", str(tmp_path / "x.tar"), "--scanners", "iac",
+               extra_global=["--data-dir", str(tmp_path / "d")])
+    assert p.returncode != 0
+    assert "iac" in p.stderr
