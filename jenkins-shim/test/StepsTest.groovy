@@ -73,7 +73,8 @@ class StepsTest {
     def scan = h.step('dsoScan')
     assert thrown { scan.call(pathh: 'x') }.startsWith("dsoScan: unknown parameter 'pathh'")
     assert thrown { scan.call(failOn: 'SEVERE') }.contains("failOn: 'SEVERE' is not a severity")
-    assert thrown { scan.call(scanners: 'secrets,iac') }.contains("scanners: 'iac'")
+    assert thrown { scan.call(scanners: 'secrets,lint') }.contains("scanners: 'lint'")
+    assert thrown { scan.call(image: 'b', scanners: 'iac') }.contains("scanners: 'iac' is not secrets, deps, image, all")
     assert thrown { scan.call(onFailure: 'MAYBE') }.contains('onFailure must be one of FAILURE, UNSTABLE, IGNORE')
     def gate = h.step('dsoGate')
     assert thrown { gate.call(reports: ['a.sarif']) } == 'dsoGate: level is required (1 to 4)'
@@ -198,7 +199,9 @@ class StepsTest {
         "'scan' '--image' 'img:app:1' '--scanners' 'secrets,image'")
     def scan = h.step('dsoScan')
     assert thrown { scan.call(path: 'a', image: 'b') } == 'dsoScan: give path or image, not both'
-    assert thrown { scan.call(scanners: 'image') }.contains("scanners: 'image' is not secrets, deps, all")
+    assert thrown { scan.call(scanners: 'image') }.contains("scanners: 'image' is not secrets, deps, all, iac")
+    h.step('dsoScan').call(path: 'infra', scanners: 'iac')
+    assert h.callsOf('sh')[1].args.script.contains("'scan' '--path' 'infra' '--scanners' 'iac'")
     assert thrown { scan.call(image: 'b', git: true) } == 'dsoScan: git applies to path, not image'
     def build = h.step('dsoBuild')
     assert thrown { build.call(env: ['NOVALUE']) } == "dsoBuild: env: 'NOVALUE' is not NAME=VALUE"
@@ -206,7 +209,7 @@ class StepsTest {
     assert thrown { build.call(files: ['conf.ini']) } == "dsoBuild: files: 'conf.ini' is not SRC:/DEST[:MODE]"
     assert thrown { build.call(files: ['a:/b:999']) }.contains('is not SRC:/DEST[:MODE]')
     assert thrown { build.call(tags: 'x') }.startsWith("dsoBuild: unknown parameter 'tags'")
-    assert h.callsOf('sh').size() == 1  // only the first scan ran
+    assert h.callsOf('sh').size() == 2  // only the two scans ran
   }
 
   static void signVerifyStoreCommandLines() {
