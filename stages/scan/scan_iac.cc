@@ -33,7 +33,7 @@ absl::StatusOr<ScannerOutput> ScanIac(const std::string& root,
     }
     // Not the line: a finding keeps its fingerprint when lines move.
     finding.set_fingerprint(
-        Fingerprint({"iac", f.check->id, ff.file, f.resource, f.evidence}));
+        Fingerprint({"iac", f.check->id, ff.file, f.resource, f.instruction}));
     finding.set_scanner("iac");
     out.findings.push_back(std::move(finding));
   }

@@ -83,8 +83,14 @@ const std::vector<IacCheck>& Checks() {
 
 std::string Upper(absl::string_view s) { return absl::AsciiStrToUpper(s); }
 
-// The instruction's text for evidence, at most 120 characters.
+// The instruction's text for evidence, at most 120 characters. Commands,
+// downloads and build arguments may hold credentials (curl -u, a token in
+// a URL or header), so for those the keyword alone: the finding's lines
+// point at the rest.
 std::string Evidence(const DockerInstruction& in) {
+  static const std::set<std::string> kShown = {"FROM", "EXPOSE", "USER",
+                                               "WORKDIR", "MAINTAINER"};
+  if (!kShown.count(in.keyword)) return in.keyword;
   std::string text = absl::StrCat(in.keyword, " ", in.args);
   if (text.size() > 120) text = absl::StrCat(text.substr(0, 117), "...");
   return text;
@@ -180,6 +186,7 @@ std::vector<IacFinding> CheckDockerfile(const Dockerfile& df,
       f.line = in->line;
       f.end_line = in->end_line;
       f.evidence = Evidence(*in);
+      f.instruction = absl::StrCat(in->keyword, " ", in->args);
     } else {
       f.resource = file;
       f.line = 1;

@@ -28,7 +28,12 @@ struct IacFinding {
   const IacCheck* check = nullptr;
   std::string resource;  // checkov's name of it: the file for whole-file checks
   uint32_t line = 0, end_line = 0;
-  std::string evidence;  // the instruction, shortened
+  // What may be shown: the instruction, shortened, or only its keyword
+  // where the rest may hold a credential (RUN, ADD, ARG, ENV, ...).
+  std::string evidence;
+  // The whole instruction, to tell findings apart (fingerprints); never
+  // shown.
+  std::string instruction;
 };
 
 // Every Dockerfile check, in id order.

@@ -104,6 +104,24 @@ TEST(DockerfileChecksTest, UpdatesRunsAndHeredocs) {
   EXPECT_THAT(run("WORKDIR $HOME/app\nWORKDIR /srv\n"), IsEmpty());
 }
 
+TEST(DockerfileChecksTest, EvidenceNeverHoldsACommandOrDownload) {
+  const std::string token = "ghp_" + std::string(36, 'x');
+  auto findings =
+      CheckDockerfile(ParseDockerfile("FROM a:latest\n"
+                                      "ADD https://u:" +
+                                      token +
+                                      "@example.com/f /f\n"
+                                      "RUN curl -H 'Authorization: " +
+                                      token + "' x | sh\n"),
+                      "f");
+  ASSERT_GE(findings.size(), 4u);
+  for (const IacFinding& f : findings) {
+    EXPECT_EQ(f.evidence.find(token), std::string::npos) << f.check->id;
+  }
+  EXPECT_EQ(findings[0].evidence, "FROM a:latest");
+  EXPECT_EQ(findings[1].evidence, "ADD");
+}
+
 TEST(DockerfileChecksTest, EveryCheckHasItsFields) {
   std::set<std::string> ids;
   for (const IacCheck& c : DockerfileChecks()) {
