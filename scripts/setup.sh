@@ -73,3 +73,9 @@ if [[ ! -x "$VENV/bin/moto_server" ]]; then
   echo "setup: installing moto[server] into $VENV"
   "$VENV/bin/pip" install -q "moto[server]==5.2.5"
 fi
+# checkov, the peer of the IaC scanner: the e2e tests compare dso's
+# Dockerfile findings with its own on the same files.
+if [[ ! -x "$VENV/bin/checkov" ]]; then
+  echo "setup: installing checkov into $VENV"
+  "$VENV/bin/pip" install -q "checkov==3.3.30"
+fi

@@ -2,6 +2,8 @@
 real agent: findings with their resource and checkov id in SARIF and JSON,
 --fail-on, unreadable and malformed files named, an image refused."""
 import json
+import os
+import subprocess
 from pathlib import Path
 
 from conftest import dsoctl
@@ -77,7 +79,7 @@ def test_dockerfile_checks_embedded_and_through_agent(agent, tmp_path):
         expose = by_rule["DKR001"]["properties"]
         assert expose == {"scanner": "iac", "resource": "/Dockerfile.EXPOSE",
                           "checkov": "CKV_DOCKER_1"}
-        assert by_rule["DKR002"]["properties"]["resource"] == "/Dockerfile"
+        assert by_rule["DKR002"]["properties"]["resource"] == "/Dockerfile."
         assert "checkov" not in by_rule["DKR014"]["properties"]
         rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
         assert rules["DKR007"]["properties"]["checkov"] == "CKV_DOCKER_7"
@@ -109,3 +111,60 @@ def test_iac_reads_directories_not_images(tmp_path):
                extra_global=["--data-dir", str(tmp_path / "d")])
     assert p.returncode != 0
     assert "iac" in p.stderr
+
+
+# Dockerfiles for the side-by-side with checkov: every check with a checkov
+# id fails somewhere, and the cases where the two differ on purpose.
+AGREEMENT = {
+    "a/Dockerfile": "FROM ubuntu:22.04\nUSER app\nHEALTHCHECK CMD true\n"
+                    "WORKDIR app\nADD https://x/y /y\nRUN apt install -y curl\n"
+                    "RUN sudo ls\nRUN curl https://x | sh\nEXPOSE 8080 22\n"
+                    "MAINTAINER me\nRUN apk update\n",
+    "b/Dockerfile": "FROM a:1 AS x\nFROM b:1 AS y\nFROM y\nFROM nginx:latest\n"
+                    "FROM scratch\nFROM registry:5000/team/app\nUSER root\n",
+    "c/Dockerfile.prod": "FROM alpine:3\n",
+    "d/web.Dockerfile": "FROM alpine:3\nUSER app\n",
+    "e/Dockerfile": "FROM a:1 AS x\nFROM b:1 AS x\nUSER app\nHEALTHCHECK NONE\n",
+    "f/Dockerfile": "FROM a:1\nUSER 0:0\nHEALTHCHECK CMD true\n",
+    "g/Dockerfile": "FROM a:1 as x\nFROM b:1 as x\nUSER app\n",
+    "h/Dockerfile": "FROM a:1\nRUN apt-get update\nUSER app\n",
+}
+# (checkov id, resource) pairs dso finds and checkov 3.3.30 does not, each
+# for a reason (docs/iac.md):
+ONLY_DSO = {
+    # UID 0 is root whatever its name; checkov compares the USER with "root".
+    ("CKV_DOCKER_8", "/f/Dockerfile.USER"),
+    # Keywords are case-insensitive; checkov looks for " as " in lower case.
+    ("CKV_DOCKER_11", "/e/Dockerfile.FROM"),
+    # `RUN apk update` alone leaves a stale index in its layer; checkov
+    # counts updates against installs over the whole file, and the file
+    # installs elsewhere.
+    ("CKV_DOCKER_5", "/a/Dockerfile.RUN"),
+}
+
+
+def test_findings_agree_with_checkov(tmp_path):
+    venv = Path(os.environ.get("DSO_TOOLS_VENV",
+                               Path.home() / ".cache/dso/venv"))
+    checkov = venv / "bin/checkov"
+    assert checkov.exists(), "scripts/setup.sh installs checkov"
+    src = tmp_path / "src"
+    for name, text in AGREEMENT.items():
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_text(text)
+    run = subprocess.run([str(checkov), "-d", str(src), "--framework",
+                          "dockerfile", "-o", "json", "--quiet"],
+                         capture_output=True, text=True, timeout=300)
+    report = json.loads(run.stdout)
+    theirs = {(c["check_id"], c["resource"])
+              for r in (report if isinstance(report, list) else [report])
+              for c in r["results"].get("failed_checks", [])}
+    out = tmp_path / "dso"
+    assert scan(src, out).returncode == 0
+    sarif = json.loads((out / "iac.sarif").read_text())
+    ours = {(r["properties"]["checkov"], r["properties"]["resource"])
+            for r in sarif["runs"][0]["results"]
+            if "checkov" in r["properties"]}
+    assert len(theirs) >= 14  # checkov did read the files
+    assert ours - theirs == ONLY_DSO
+    assert theirs - ours == set()

@@ -188,7 +188,7 @@ std::vector<IacFinding> CheckDockerfile(const Dockerfile& df,
       f.evidence = Evidence(*in);
       f.instruction = absl::StrCat(in->keyword, " ", in->args);
     } else {
-      f.resource = file;
+      f.resource = absl::StrCat(file, ".");  // as checkov names the file
       f.line = 1;
       f.end_line =
           df.instructions.empty() ? 1 : df.instructions.back().end_line;

@@ -26,7 +26,9 @@ struct IacCheck {
 // What a check found: where, and the text that made it fail.
 struct IacFinding {
   const IacCheck* check = nullptr;
-  std::string resource;  // checkov's name of it: the file for whole-file checks
+  // checkov's name of it: "/Dockerfile." for whole-file checks,
+  // "/Dockerfile.RUN" for an instruction.
+  std::string resource;
   uint32_t line = 0, end_line = 0;
   // What may be shown: the instruction, shortened, or only its keyword
   // where the rest may hold a credential (RUN, ADD, ARG, ENV, ...).

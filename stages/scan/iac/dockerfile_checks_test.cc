@@ -56,7 +56,7 @@ TEST(DockerfileChecksTest, WholeFileChecksNameTheFile) {
   std::set<std::string> ids;
   for (const IacFinding& f : findings) {
     ids.insert(f.check->id);
-    EXPECT_EQ(f.resource, "/svc/Dockerfile");
+    EXPECT_EQ(f.resource, "/svc/Dockerfile.");
     EXPECT_EQ(f.line, 1u);
     EXPECT_EQ(f.end_line, 2u);
   }
