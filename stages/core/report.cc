@@ -86,7 +86,9 @@ std::string JsonReport(const ToolInfo& tool,
     list.push_back(std::move(e));
   }
   j["findings"] = std::move(list);
-  return j.dump(2) + "\n";
+  // Invalid UTF-8 (a file name, a line of a scanned file) is replaced, not
+  // thrown on.
+  return j.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
 }
 
 std::string SarifReport(const ToolInfo& tool,
@@ -155,7 +157,7 @@ std::string SarifReport(const ToolInfo& tool,
   log["version"] = "2.1.0";
   log["runs"] = ordered_json::array(
       {{{"tool", {{"driver", driver}}}, {"results", results}}});
-  return log.dump(2) + "\n";
+  return log.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace dso

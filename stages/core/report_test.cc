@@ -59,3 +59,25 @@ TEST(ReportTest, JsonReportCountsAndLeavesOutEmptyFields) {
 
 }  // namespace
 }  // namespace dso
+
+namespace dso {
+namespace {
+
+// A file name or a line of a scanned file is not always UTF-8: the reports
+// replace what is not, and are still written.
+TEST(ReportTest, InvalidUtf8IsReplacedNotThrownOn) {
+  std::vector<dso::v1::Finding> findings(1);
+  findings[0].set_rule_id("r");
+  findings[0].mutable_location()->set_file("a\xff.py");
+  findings[0].set_evidence("FROM x\xc3");
+  findings[0].set_resource("/a\xff.py.");
+  for (const std::string& report : {SarifReport({"dso", "1", ""}, findings),
+                                    JsonReport({"dso", "1", ""}, findings)}) {
+    auto j = nlohmann::json::parse(report, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << report;
+    EXPECT_NE(report.find("\xEF\xBF\xBD"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace dso

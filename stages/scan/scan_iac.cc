@@ -1,6 +1,7 @@
 // ScanIac: the IaC scanner's findings in the common model.
 #include "absl/strings/str_cat.h"
 #include "stages/core/finding.h"
+#include "stages/core/step_context.h"
 #include "stages/scan/iac/iac_scanner.h"
 #include "stages/scan/scan_parts.h"
 
@@ -23,11 +24,12 @@ absl::StatusOr<ScannerOutput> ScanIac(const std::string& root,
     finding.set_description(
         absl::StrCat(f.check->title, ". ", f.check->remediation));
     auto* l = finding.mutable_location();
-    l->set_file(ff.file);
+    // Proto strings are UTF-8; a file's name or text may not be.
+    l->set_file(SanitizeUtf8(ff.file));
     l->set_line(f.line);
     l->set_end_line(f.end_line);
-    finding.set_evidence(f.evidence);
-    finding.set_resource(f.resource);
+    finding.set_evidence(SanitizeUtf8(f.evidence));
+    finding.set_resource(SanitizeUtf8(f.resource));
     if (*f.check->checkov) {
       (*finding.mutable_equivalents())["checkov"] = f.check->checkov;
     }

@@ -168,3 +168,15 @@ def test_findings_agree_with_checkov(tmp_path):
     assert len(theirs) >= 14  # checkov did read the files
     assert ours - theirs == ONLY_DSO
     assert theirs - ours == set()
+
+
+def test_invalid_utf8_in_a_dockerfile_or_its_name_is_reported(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "Dockerfile").write_bytes(b"FROM ubuntu\xff\xfe\nUSER \xc3\n")
+    out = tmp_path / "out"
+    p = scan(src, out)
+    assert p.returncode == 0, p.stderr
+    assert p.summary["outcome"] == "SUCCEEDED"
+    sarif = json.loads((out / "iac.sarif").read_text())
+    assert {r["ruleId"] for r in sarif["runs"][0]["results"]} >= {"DKR007"}

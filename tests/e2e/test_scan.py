@@ -205,3 +205,21 @@ def test_config_that_is_no_rule_file(agent, tmp_path):
     empty.write_text("")
     p = dsoctl("scan", "--path", str(src), "--config", str(empty), agent=agent)
     assert p.returncode == 2 and "defines no rules" in p.stderr
+
+
+def test_a_file_name_that_is_not_utf8_does_not_stop_the_reports(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / os.fsdecode(b"app\xff.py")).write_text(f'TOKEN = "{PAT}"\n')
+    out = tmp_path / "out"
+    p = dsoctl("scan", "--path", str(src), "--scanners", "secrets",
+               "--sarif", str(out / "s.sarif"), "--format", "gitleaks",
+               "--report", str(out / "gl.json"), json_file=out / "s.json",
+               extra_global=["--data-dir", str(tmp_path / "d")])
+    assert p.returncode == 0, p.stderr
+    assert p.summary["outcome"] == "SUCCEEDED"
+    sarif = json.loads((out / "s.sarif").read_text())
+    uri = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"][
+        "artifactLocation"]["uri"]
+    assert uri.startswith("app")
+    assert json.loads((out / "gl.json").read_text())[0]["RuleID"] == "github-pat"

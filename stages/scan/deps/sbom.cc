@@ -202,7 +202,8 @@ std::string CycloneDxJson(const Inventory& inventory,
                                      {"version", "0.1.0"}}})}}},
       {"component", {{"type", "application"}, {"name", subject}}}};
   bom["components"] = std::move(list);
-  return bom.dump(2) + "\n";
+  return bom.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+         "\n";
 }
 
 }  // namespace dso

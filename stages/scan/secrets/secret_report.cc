@@ -65,7 +65,8 @@ std::string GitleaksJsonReport(const std::vector<SecretFinding>& findings,
     j["Fingerprint"] = f.Fingerprint(rule.id);
     arr.push_back(std::move(j));
   }
-  return arr.dump(1) + "\n";
+  return arr.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) +
+         "\n";
 }
 
 }  // namespace dso
