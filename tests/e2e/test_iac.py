@@ -180,3 +180,21 @@ def test_invalid_utf8_in_a_dockerfile_or_its_name_is_reported(tmp_path):
     assert p.summary["outcome"] == "SUCCEEDED"
     sarif = json.loads((out / "iac.sarif").read_text())
     assert {r["ruleId"] for r in sarif["runs"][0]["results"]} >= {"DKR007"}
+
+
+def test_the_gate_judges_iac_findings(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "Dockerfile").write_text("FROM ubuntu\nEXPOSE 22\n")
+    out = tmp_path / "out"
+    assert scan(src, out).returncode == 0
+    decision_file = tmp_path / "gate.json"
+    p = dsoctl("gate", "--level", "2", "--report", str(out / "iac.sarif"),
+               "--decision", str(decision_file),
+               extra_global=["--data-dir", str(tmp_path / "d")])
+    # DKR007, DKR001, DKR003 (MEDIUM) and DKR002 (LOW): over level 2's
+    # allowance of MEDIUM findings.
+    assert p.returncode == 1, p.stderr
+    decision = json.loads(decision_file.read_text())
+    assert decision["inputs"]["findings_read"] == 4
+    assert decision["counts"]["MEDIUM"] == 3
