@@ -277,7 +277,8 @@ class EndToEndTest {
       try {
         String result = pr.runJenkinsfile(ref)
         assert result == 'SUCCESS', pr.log.join('\n')
-        assert pr.stagesRun.size() == 14, pr.stagesRun  // 12, and 3 in parallel, 10 skipped
+        assert pr.stagesRun.size() == 15, pr.stagesRun  // 12, and 4 in parallel, 10 skipped
+        assert pr.stagesRun.contains('Infrastructure as code')
         assert !pr.stagesRun.contains('10. Store signed image')  // no registry given
         assert pr.callsOf('cron')[0].args == ['H 2 * * *']
         assert pr.callsOf('upstream').size() == 1
