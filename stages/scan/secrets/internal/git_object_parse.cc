@@ -84,20 +84,6 @@ absl::StatusOr<bool> GitTreeReader::Next(GitTreeEntry* e) {
   return true;
 }
 
-absl::StatusOr<std::vector<GitTreeEntry>> ParseGitTree(absl::string_view data) {
-  std::vector<GitTreeEntry> out;
-  // No entry is shorter than "0 x\0" and its id: room for all at once.
-  out.reserve(data.size() / (4 + GIT_OID_RAWSZ));
-  GitTreeReader reader(data);
-  GitTreeEntry e;
-  while (true) {
-    auto more = reader.Next(&e);
-    if (!more.ok()) return more.status();
-    if (!*more) return out;
-    out.push_back(e);
-  }
-}
-
 absl::StatusOr<GitCommitHeader> ParseGitCommitHeader(absl::string_view data) {
   GitCommitHeader out;
   constexpr absl::string_view kTree = "tree ", kParent = "parent ";

@@ -45,9 +45,6 @@ class GitTreeReader {
   size_t count_ = 0;  // entries read, for messages
 };
 
-// The entries of a tree object, in their order.
-absl::StatusOr<std::vector<GitTreeEntry>> ParseGitTree(absl::string_view data);
-
 // What a commit object's header names.
 struct GitCommitHeader {
   git_oid tree{};
