@@ -1,8 +1,9 @@
-// SecretScanner::ScanGitHistory: the added lines of every commit. Objects
-// are read by GitObjectReader (git_objects.h), trees compared by
-// ListTreeChanges and files by AddedLines; libgit2 lists the commits.
-// Commits are spread over worker threads in runs, each worker with its own
-// repository handle, reader and tree cache (none is shared between threads).
+// SecretScanner::ScanGitHistory: the added lines of every commit. The
+// calling thread walks the commits (WalkGitHistory, git_history.h; libgit2
+// lists the refs) and hands them in runs to worker threads, each with its
+// own repository handle, reader and tree cache (none is shared between
+// threads). Objects are read by GitObjectReader (git_objects.h), trees
+// compared by ListTreeChanges and files by AddedLines.
 #include <condition_variable>
 #include <deque>
 #include <filesystem>

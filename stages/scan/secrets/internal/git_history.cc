@@ -80,17 +80,32 @@ class Walk {
     }
   };
 
-  // The commit a start names, annotated tags peeled; nothing for a tree
-  // or blob (left out, as git leaves them out of a walk).
-  absl::StatusOr<std::optional<git_oid>> Peel(git_oid id) {
+  struct Commit {
+    git_oid id;
+    GitCommitHeader header;
+  };
+
+  // The commit `id` names. A start's annotated tags are peeled and a start
+  // naming a tree or blob gives nothing (git leaves them out of a walk);
+  // anything else not a commit is an error.
+  absl::StatusOr<std::optional<Commit>> ReadCommit(git_oid id, bool start) {
     for (int depth = 0; depth <= kMaxTagDepth; ++depth) {
       auto raw = reader_.Read(id);
       if (!raw.ok()) {
         return absl::DataLossError(
             absl::StrCat(" cannot be read: ", raw.status().message()));
       }
-      if ((*raw)->type == GitType::kCommit) return id;
-      if ((*raw)->type != GitType::kTag) return std::nullopt;
+      const GitType type = (*raw)->type;
+      if (type == GitType::kCommit) {
+        auto header = ParseGitCommitHeader((*raw)->data);
+        if (!header.ok()) {
+          return absl::DataLossError(
+              absl::StrCat(": ", header.status().message()));
+        }
+        return Commit{id, *std::move(header)};
+      }
+      if (!start) return absl::DataLossError(" is not a commit");
+      if (type != GitType::kTag) return std::nullopt;
       auto target = ParseGitTagTarget((*raw)->data);
       if (!target.ok()) {
         return absl::DataLossError(
@@ -101,21 +116,13 @@ class Walk {
     return absl::DataLossError(": a chain of tags too long to follow");
   }
 
-  // The header of commit `id`.
-  absl::StatusOr<GitCommitHeader> ReadCommit(const git_oid& id) {
-    auto raw = reader_.Read(id);
-    if (!raw.ok()) {
-      return absl::DataLossError(
-          absl::StrCat(" cannot be read: ", raw.status().message()));
+  // Whether `id` was pushed already (read or failed); hides it when asked.
+  bool Known(const git_oid& id, bool hidden) {
+    if (nodes_.contains(id)) {
+      if (hidden) Hide(id);
+      return true;
     }
-    if ((*raw)->type != GitType::kCommit) {
-      return absl::DataLossError(" is not a commit");
-    }
-    auto header = ParseGitCommitHeader((*raw)->data);
-    if (!header.ok()) {
-      return absl::DataLossError(absl::StrCat(": ", header.status().message()));
-    }
-    return header;
+    return failed_.contains(id);
   }
 
   void Failed(const git_oid& id, bool hidden, const absl::Status& s) {
@@ -126,25 +133,19 @@ class Walk {
     }
   }
 
-  void Push(git_oid id, bool hidden, bool start) {
-    if (start) {
-      auto peeled = Peel(id);
-      if (!peeled.ok()) return Failed(id, hidden, peeled.status());
-      if (!peeled->has_value()) return;
-      id = **peeled;
-    }
-    if (auto it = nodes_.find(id); it != nodes_.end()) {
-      if (hidden) Hide(id);
-      return;
-    }
-    if (failed_.contains(id)) return;
-    auto header = ReadCommit(id);
-    if (!header.ok()) return Failed(id, hidden, header.status());
+  void Push(const git_oid& given, bool hidden, bool start) {
+    if (!start && Known(given, hidden)) return;
+    auto commit = ReadCommit(given, start);
+    if (!commit.ok()) return Failed(given, hidden, commit.status());
+    if (!commit->has_value()) return;  // a start naming a tree or blob
+    const git_oid& id = (*commit)->id;
+    if (start && Known(id, hidden)) return;  // a tag of a known commit
+    const GitCommitHeader& header = (*commit)->header;
     Node n;
-    n.tree = header->tree;
-    n.time = header->commit_time;
+    n.tree = header.tree;
+    n.time = header.commit_time;
     if (!roots_.shallow.contains(id)) {
-      n.parents.assign(header->parents.begin(), header->parents.end());
+      n.parents.assign(header.parents.begin(), header.parents.end());
     }
     n.hidden = hidden;
     n.queued = true;
@@ -186,17 +187,13 @@ class Walk {
                          f != failed_.end() ? f->second : " was not read"));
       }
     }
-    if (emit_) {
-      emit_(c);
-    } else {
-      out_.commits.push_back(c);
-    }
+    emit_(c);
   }
 
   GitObjectReader& reader_;
   const GitHistoryRoots& roots_;
   const size_t max_;
-  const std::function<void(const GitHistoryCommit&)> emit_;
+  const std::function<void(const GitHistoryCommit&)>& emit_;
   absl::flat_hash_map<git_oid, Node, OidHash, OidEq> nodes_;
   absl::flat_hash_map<git_oid, std::string, OidHash, OidEq> failed_;
   std::priority_queue<Entry> queue_;
@@ -207,11 +204,6 @@ class Walk {
 };
 
 }  // namespace
-
-GitHistory WalkGitHistory(GitObjectReader& reader, const GitHistoryRoots& roots,
-                          size_t max_commits) {
-  return Walk(reader, roots, max_commits, nullptr).Run();
-}
 
 GitHistory WalkGitHistory(
     GitObjectReader& reader, const GitHistoryRoots& roots,

@@ -51,8 +51,8 @@ struct GitHistoryCommit {
   bool parent_unreadable = false;
 };
 
+// What the walk found besides the commits it handed on.
 struct GitHistory {
-  std::vector<GitHistoryCommit> commits;  // newest first
   std::vector<std::string> warnings;
   uint64_t unreadable = 0;  // commits that could not be read
 };
@@ -63,17 +63,13 @@ struct GitHistoryRoots {
   OidSet shallow;               // commits whose parents are not there
 };
 
-// The commits to scan. `max_commits` bounds what is read and kept (about
-// 170 bytes a commit: a hostile repository's history is as long as its
-// packs can hold; the largest public ones have under 2 million); past it
-// the walk stops with a warning.
-GitHistory WalkGitHistory(GitObjectReader& reader, const GitHistoryRoots& roots,
-                          size_t max_commits = 10'000'000);
-
-// The same, each commit handed to `emit` (in the same order) instead of
-// kept: as soon as it is walked, so that scanning can start while the walk
-// goes on, or, with hidden commits (which may hide a commit walked
-// earlier), once the walk has ended. GitHistory::commits stays empty.
+// Walks the history, each commit to scan handed to `emit`, newest first:
+// as soon as it is walked, so that scanning can start while the walk goes
+// on, or, with hidden commits (which may hide a commit walked earlier),
+// once the walk has ended. `max_commits` bounds what is read and kept
+// (about 170 bytes a commit: a hostile repository's history is as long as
+// its packs can hold; the largest public ones have under 2 million); past
+// it the walk stops with a warning.
 GitHistory WalkGitHistory(
     GitObjectReader& reader, const GitHistoryRoots& roots,
     const std::function<void(const GitHistoryCommit&)>& emit,

@@ -76,12 +76,20 @@ class GitHistoryTest : public GitRepoTest {
     if (!ids.empty()) EXPECT_TRUE(ParseGitHexId(ids[0], &id));
     return id;
   }
-  GitHistory Walk(const GitHistoryRoots& roots) {
+  // The commits the walk hands on, in order, and what else it found.
+  struct Walked : GitHistory {
+    std::vector<GitHistoryCommit> commits;
+  };
+  Walked Walk(const GitHistoryRoots& roots, size_t max = 10'000'000) {
     GitPacks packs = OpenGitPacks(repo_);
     GitObjectReader reader(packs, repo_);
-    return WalkGitHistory(reader, roots);
+    Walked out;
+    static_cast<GitHistory&>(out) = WalkGitHistory(
+        reader, roots,
+        [&](const GitHistoryCommit& c) { out.commits.push_back(c); }, max);
+    return out;
   }
-  static std::vector<std::string> Hex(const GitHistory& h) {
+  static std::vector<std::string> Hex(const Walked& h) {
     std::vector<std::string> out;
     for (const GitHistoryCommit& c : h.commits) out.push_back(OidHex(c.id));
     return out;
@@ -91,7 +99,7 @@ class GitHistoryTest : public GitRepoTest {
 TEST_F(GitHistoryTest, ListsWhatGitListsNewestFirst) {
   BuildBranchyHistory();
   Open();
-  GitHistory h = Walk({{Id("HEAD"), Id("side")}, {}, {}});
+  Walked h = Walk({{Id("HEAD"), Id("side")}, {}, {}});
   EXPECT_THAT(Hex(h), ElementsAreArray(RevList("--date-order HEAD side")));
   EXPECT_TRUE(h.warnings.empty());
 }
@@ -99,7 +107,7 @@ TEST_F(GitHistoryTest, ListsWhatGitListsNewestFirst) {
 TEST_F(GitHistoryTest, ParentsAndTheirTrees) {
   BuildBranchyHistory();
   Open();
-  GitHistory h = Walk({{Id("HEAD")}, {}, {}});
+  Walked h = Walk({{Id("HEAD")}, {}, {}});
   ASSERT_EQ(h.commits.size(), 6u);
   for (const GitHistoryCommit& c : h.commits) {
     std::string hex = OidHex(c.id);
@@ -117,7 +125,7 @@ TEST_F(GitHistoryTest, TagsArePeeledAndHiddenCommitsLeftOut) {
   BuildBranchyHistory();
   Open();
   // An annotated tag as a start, --since's commit and its ancestors hidden.
-  GitHistory h = Walk({{Id("HEAD"), Id("refs/tags/v1")}, {Id("HEAD~2")}, {}});
+  Walked h = Walk({{Id("HEAD"), Id("refs/tags/v1")}, {Id("HEAD~2")}, {}});
   EXPECT_THAT(Hex(h), UnorderedElementsAreArray(RevList("HEAD v1 ^HEAD~2")));
   EXPECT_EQ(h.commits.size(), 3u);  // c6, the merge and c3 (not behind c4)
   // Hiding everything leaves nothing.
@@ -137,7 +145,7 @@ TEST_F(GitHistoryTest, AShallowCloneEndsWhereItsShallowFileSays) {
   std::string text((std::istreambuf_iterator<char>(in)), {});
   GitHistoryRoots roots{{Id("HEAD")}, {}, ParseShallowFile(text)};
   ASSERT_FALSE(roots.shallow.empty());
-  GitHistory h = Walk(roots);
+  Walked h = Walk(roots);
   EXPECT_THAT(Hex(h), UnorderedElementsAreArray(RevList("HEAD")));
   EXPECT_TRUE(h.warnings.empty());
   size_t roots_seen = 0;
@@ -156,7 +164,7 @@ TEST_F(GitHistoryTest, UnreadableCommitsAreNamedAndTheWalkGoesOn) {
   std::string middle = OidHex(Id("HEAD~1"));
   std::filesystem::remove(dir_ + "/.git/objects/" + middle.substr(0, 2) + "/" +
                           middle.substr(2));
-  GitHistory h = Walk({{Id("HEAD")}, {}, {}});
+  Walked h = Walk({{Id("HEAD")}, {}, {}});
   ASSERT_EQ(h.commits.size(), 1u);
   EXPECT_TRUE(h.commits[0].parent_unreadable);
   EXPECT_EQ(h.unreadable, 1u);
@@ -164,7 +172,7 @@ TEST_F(GitHistoryTest, UnreadableCommitsAreNamedAndTheWalkGoesOn) {
   EXPECT_THAT(h.warnings[0], HasSubstr("commit " + middle + " cannot be read"));
   EXPECT_THAT(h.warnings[1], HasSubstr(": its parent cannot be read"));
   // A start that is not a commit (a ref to a blob) adds nothing.
-  GitHistory blob = Walk({{Id("HEAD:a")}, {}, {}});
+  Walked blob = Walk({{Id("HEAD:a")}, {}, {}});
   EXPECT_TRUE(blob.commits.empty());
   EXPECT_TRUE(blob.warnings.empty());
 }
@@ -172,9 +180,7 @@ TEST_F(GitHistoryTest, UnreadableCommitsAreNamedAndTheWalkGoesOn) {
 TEST_F(GitHistoryTest, StopsAtTheCommitBound) {
   for (int t = 1; t <= 5; ++t) Commit("a", std::to_string(t), t);
   Open();
-  GitPacks packs = OpenGitPacks(repo_);
-  GitObjectReader reader(packs, repo_);
-  GitHistory h = WalkGitHistory(reader, {{Id("HEAD")}, {}, {}}, 3);
+  Walked h = Walk({{Id("HEAD")}, {}, {}}, 3);
   EXPECT_LE(h.commits.size(), 4u);
   ASSERT_FALSE(h.warnings.empty());
   EXPECT_THAT(h.warnings.back(), HasSubstr("more than 3 commits"));
