@@ -81,7 +81,10 @@ const std::vector<IacCheck>& Checks() {
   return *checks;
 }
 
-std::string Upper(absl::string_view s) { return absl::AsciiStrToUpper(s); }
+// The words of `s`, split at blanks.
+std::vector<std::string> Blanks(absl::string_view s) {
+  return absl::StrSplit(s, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+}
 
 // The instruction's text for evidence, at most 120 characters. Commands,
 // downloads and build arguments may hold credentials (curl -u, a token in
@@ -110,8 +113,7 @@ std::vector<std::vector<std::string>> Commands(absl::string_view text) {
   std::vector<std::vector<std::string>> out;
   std::string current;
   auto flush = [&] {
-    std::vector<std::string> words =
-        absl::StrSplit(current, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    std::vector<std::string> words = Blanks(current);
     if (!words.empty()) out.push_back(std::move(words));
     current.clear();
   };
@@ -147,11 +149,10 @@ struct From {
   std::string image, alias;
 };
 From ParseFrom(const DockerInstruction& in) {
-  std::vector<std::string> words =
-      absl::StrSplit(in.rest, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+  std::vector<std::string> words = Blanks(in.rest);
   From f;
   if (!words.empty()) f.image = words[0];
-  if (words.size() >= 3 && Upper(words[1]) == "AS") {
+  if (words.size() >= 3 && absl::AsciiStrToUpper(words[1]) == "AS") {
     f.alias = absl::AsciiStrToLower(words[2]);
   }
   return f;
@@ -190,8 +191,7 @@ std::vector<IacFinding> CheckDockerfile(const Dockerfile& df,
     } else {
       f.resource = absl::StrCat(file, ".");  // as checkov names the file
       f.line = 1;
-      f.end_line =
-          df.instructions.empty() ? 1 : df.instructions.back().end_line;
+      f.end_line = df.instructions.back().end_line;  // never empty here
     }
     out.push_back(std::move(f));
   };
@@ -205,8 +205,7 @@ std::vector<IacFinding> CheckDockerfile(const Dockerfile& df,
     if (k == "USER") last_user = &in;
     if (k == "MAINTAINER") found(kMaintainer, &in);
     if (k == "EXPOSE") {
-      for (absl::string_view port :
-           absl::StrSplit(in.rest, absl::ByAnyChar(" \t"), absl::SkipEmpty())) {
+      for (absl::string_view port : Blanks(in.rest)) {
         if (port.substr(0, port.find('/')) == "22") {
           found(kExposeSsh, &in);
           break;
@@ -267,8 +266,7 @@ std::vector<IacFinding> CheckDockerfile(const Dockerfile& df,
       bool fetch = absl::StrContains(pipes[i], "curl ") ||
                    absl::StrContains(pipes[i], "wget ");
       std::vector<std::string> next =
-          absl::StrSplit(absl::StripAsciiWhitespace(pipes[i + 1]),
-                         absl::ByAnyChar(" \t"), absl::SkipEmpty());
+          Blanks(absl::StripAsciiWhitespace(pipes[i + 1]));
       size_t p = ProgramAt(next);
       if (fetch && p < next.size()) {
         absl::string_view shell = next[p];
